@@ -1,0 +1,100 @@
+"""ComplaintModel: the components a saved model holds, applied together."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .child import ChildAuthoredDetector
+from .kind import KindClassifier
+from .taxonomy import Taxonomy
+from .text import PreparedText, ensure_prepared
+from .themes import ThemeClassifier
+
+
+@dataclass
+class Analysis:
+    themes: list[str]
+    theme_scores: dict[str, float]
+    child_authored: bool | None
+    child_score: float | None
+    child_evidence: list[str]
+    kind: str | None
+    kind_score: float | None
+
+
+@dataclass
+class ComplaintModel:
+    themes: ThemeClassifier
+    child: ChildAuthoredDetector | None = None
+    kind: KindClassifier | None = None
+    learning: object | None = None           # classifier.learning.LearningExtractor
+    meta: dict = field(default_factory=dict)  # filled from meta.json on load
+
+    @property
+    def taxonomy(self) -> Taxonomy:
+        return self.themes.taxonomy_
+
+    @property
+    def version(self) -> str:
+        return self.meta.get("model_version", "unsaved")
+
+    def analyse(self, texts, child_override: list[tuple[bool | None, str | None]] | None = None) -> list[Analysis]:
+        docs = ensure_prepared(texts)
+        if not docs:
+            return []
+        proba = self.themes.predict_proba(docs)
+        kinds = kind_p = None
+        if self.kind is not None:
+            kp = self.kind.predict_proba(docs)
+            kinds = [self.kind.classes_[i] for i in kp.argmax(axis=1)]
+            kind_p = kp.max(axis=1)
+        # Compliments get no themes; complaints and enquiries get at least one.
+        need = np.array([k != "compliment" for k in kinds]) if kinds else True
+        picked = self.themes.predict(docs, at_least_one=need, proba=proba)
+        if kinds:
+            picked = [p if k != "compliment" else [] for p, k in zip(picked, kinds)]
+        child_p = self.child.predict_proba(docs) if self.child is not None else None
+        out = []
+        for i, doc in enumerate(docs):
+            scores = {l: round(float(p), 4) for l, p in zip(self.themes.labels_, proba[i])}
+            if self.taxonomy.is_hierarchical:
+                for t in self.taxonomy.themes:
+                    if t.id not in scores:
+                        kids = [scores[c] for c in self.taxonomy.leaf_ids if t.id in self.taxonomy.ancestors(c)]
+                        scores[t.id] = max(kids) if kids else 0.0
+            c_flag = c_score = None
+            evidence: list[str] = []
+            if self.child is not None:
+                c_score = float(child_p[i])
+                c_flag = bool(c_score >= self.child.threshold_)
+                evidence = self.child.evidence(doc)
+            if child_override and child_override[i][0] is not None:
+                c_flag = child_override[i][0]
+                evidence = [child_override[i][1], *evidence]
+            out.append(Analysis(
+                themes=picked[i], theme_scores=scores, child_authored=c_flag,
+                child_score=None if c_score is None else round(c_score, 4), child_evidence=evidence,
+                kind=kinds[i] if kinds else None,
+                kind_score=None if kind_p is None else round(float(kind_p[i]), 4),
+            ))
+        return out
+
+    def suggest(self, text: str, top: int = 3) -> dict:
+        doc = ensure_prepared([text])[0]
+        a = self.analyse([doc])[0]
+        ranked = sorted(((l, a.theme_scores[l]) for l in self.themes.labels_), key=lambda x: -x[1])[:top]
+        evidence = self.themes.explain(doc, themes=[l for l, _ in ranked])
+        return {
+            "suggested": a.themes,
+            "top": [{"theme": l, "label": self.taxonomy.label_of(l), "probability": p,
+                     "above_threshold": l in a.themes,
+                     "evidence": [w for w, _ in evidence.get(l, [])]} for l, p in ranked],
+            "kind": a.kind, "child_authored": a.child_authored, "child_authored_score": a.child_score,
+            "child_authored_evidence": a.child_evidence, "model_version": self.version,
+        }
+
+
+def scores_json(scores: dict[str, float]) -> str:
+    return json.dumps(scores, separators=(",", ":"))

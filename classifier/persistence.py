@@ -1,0 +1,147 @@
+"""Save and load models: model.joblib + meta.json + MODEL_CARD.md.
+
+joblib is pickle, so a file is only unpickled after its SHA-256 matches the
+one recorded in meta.json. Library versions are recorded; a difference on
+load is a warning, a different major scikit-learn series is refused.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import sys
+import tempfile
+import warnings
+from datetime import datetime, timezone
+from importlib import metadata, resources
+from pathlib import Path
+
+import joblib
+
+from .errors import ModelIntegrityError, ModelLoadError
+from .model import ComplaintModel
+
+MODEL_FILE = "model.joblib"
+META_FILE = "meta.json"
+CARD_FILE = "MODEL_CARD.md"
+FORMAT_VERSION = 1
+
+
+class LibraryVersionWarning(UserWarning):
+    """The model was saved with other library versions than those installed."""
+
+
+def library_versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for dist in ("complaint-themes", "scikit-learn", "spacy", "numpy", "scipy", "joblib"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = "unknown"
+    return out
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def default_model_dir() -> Path:
+    """COMPLAINTS_MODEL, else the repository's models/default, else the copy in the package."""
+    env = os.environ.get("COMPLAINTS_MODEL")
+    if env:
+        return Path(env)
+    repo = Path(__file__).resolve().parent.parent / "models" / "default"
+    if (repo / META_FILE).exists():
+        return repo
+    return Path(str(resources.files("classifier") / "default_model"))
+
+
+def save_model(model: ComplaintModel, out_dir: str | Path, meta: dict, card: str) -> dict:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    parts = {"format": FORMAT_VERSION, "themes": model.themes, "child": model.child,
+             "kind": model.kind, "learning": model.learning}
+    fd, tmp = tempfile.mkstemp(prefix=".model.", suffix=".tmp", dir=out)
+    os.close(fd)
+    try:
+        joblib.dump(parts, tmp, compress=3)
+        digest = sha256_file(Path(tmp))
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, out / MODEL_FILE)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    tax = model.taxonomy
+    full = {
+        "format": FORMAT_VERSION,
+        "created_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        "versions": library_versions(),
+        "taxonomy": {"id": tax.id, "version": tax.version, "hash": tax.content_hash,
+                     "themes": tax.to_dict()["themes"]},
+        "labels": model.themes.labels_,
+        "thresholds": model.themes.thresholds_,
+        "components": [k for k in ("themes", "child", "kind", "learning") if parts[k] is not None],
+        **meta,
+        "sha256": {MODEL_FILE: digest},
+    }
+    full["model_version"] = f"{out.name}-{tax.id}.v{tax.version}-{digest[:8]}"
+    (out / META_FILE).write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out / CARD_FILE).write_text(card.replace("{model_version}", full["model_version"]), encoding="utf-8")
+    model.meta = full
+    return full
+
+
+def read_meta(model_dir: str | Path) -> dict:
+    d = Path(model_dir)
+    meta_path = d / META_FILE
+    if not meta_path.exists():
+        raise ModelLoadError(
+            f"no {META_FILE} in '{d}'; pass --model with a folder made by 'complaints train'"
+        )
+    try:
+        return json.loads(meta_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError:
+        raise ModelLoadError(f"'{meta_path}' is not valid JSON; retrain or restore the model folder") from None
+
+
+def load_model(model_dir: str | Path | None = None) -> ComplaintModel:
+    d = Path(model_dir) if model_dir else default_model_dir()
+    meta = read_meta(d)
+    path = d / MODEL_FILE
+    if not path.exists():
+        raise ModelLoadError(f"'{path}' is missing; retrain or restore the model folder")
+    expected = (meta.get("sha256") or {}).get(MODEL_FILE)
+    if not expected:
+        raise ModelIntegrityError(f"'{d / META_FILE}' records no SHA-256 for {MODEL_FILE}; refusing to load it")
+    actual = sha256_file(path)
+    if actual != expected:
+        raise ModelIntegrityError(
+            f"'{path}' does not match the SHA-256 in meta.json (expected {expected[:12]}…, "
+            f"found {actual[:12]}…); refusing to load a modified model file. Restore it or retrain"
+        )
+    _check_versions(meta.get("versions", {}))
+    parts = joblib.load(path)
+    if not isinstance(parts, dict) or parts.get("format") != FORMAT_VERSION:
+        raise ModelLoadError(f"'{path}' has an unknown format; retrain with this version of the tool")
+    return ComplaintModel(themes=parts["themes"], child=parts.get("child"), kind=parts.get("kind"),
+                          learning=parts.get("learning"), meta=meta)
+
+
+def _check_versions(saved: dict) -> None:
+    now = library_versions()
+    sk_saved, sk_now = saved.get("scikit-learn", ""), now["scikit-learn"]
+    if sk_saved and sk_saved.split(".")[0] != sk_now.split(".")[0]:
+        raise ModelLoadError(
+            f"model was saved with scikit-learn {sk_saved}, installed is {sk_now}; "
+            "retrain the model or install a matching scikit-learn"
+        )
+    differ = [f"{k} {saved[k]} (now {now[k]})" for k in ("scikit-learn", "spacy", "numpy", "python")
+              if saved.get(k) and now.get(k) and saved[k] != now[k]]
+    if differ:
+        warnings.warn("model saved with other library versions: " + ", ".join(differ)
+                      + "; predictions may differ slightly - retrain to silence this",
+                      LibraryVersionWarning, stacklevel=3)

@@ -1,0 +1,130 @@
+"""Every command's exit code and messages, through Typer's runner."""
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from classifier.cli import app
+from tests.conftest import write_csv
+
+runner = CliRunner()
+SECRET = "Zephyrine Oakenshaw-Blyth said the worker was rude at 12 Larkspur Road"
+
+
+def run(*args, input=None):
+    return runner.invoke(app, [str(a) for a in args], input=input)
+
+
+@pytest.fixture()
+def cases(tmp_path):
+    return write_csv(tmp_path / "cases.csv", [
+        {"id": "1", "text": "The social worker was rude and shouted at me."},
+        {"id": "2", "text": "my pa hasnt paid my leaving care grant"},
+    ])
+
+
+def test_every_command_has_help_with_an_example():
+    for cmd in (["train"], ["evaluate"], ["label"], ["suggest"], ["info"], ["taxonomy", "show"]):
+        r = run(*cmd, "--help")
+        assert r.exit_code == 0, cmd
+        assert "Example:" in r.output, cmd
+
+
+def test_label_ok_and_summary(cases, tmp_path, small_model_dir):
+    out = tmp_path / "out.csv"
+    r = run("label", cases, "--output", out, "--model", small_model_dir)
+    assert r.exit_code == 0, r.output
+    assert "Labelled 2 rows" in r.output and "child-authored:" in r.output
+    assert out.exists()
+
+
+def test_label_missing_column_names_the_fix(cases, tmp_path, small_model_dir):
+    r = run("label", cases, "--output", tmp_path / "o.csv", "--model", small_model_dir, "--text-column", "Details")
+    assert r.exit_code == 1
+    assert "Error: column 'Details' not found; available: id, text; pass --text-column" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_label_refuses_to_overwrite_input(cases, small_model_dir):
+    r = run("label", cases, "--output", cases, "--model", small_model_dir)
+    assert r.exit_code == 1 and "is the input file" in r.output
+
+
+def test_label_unreadable_and_unsupported_files(tmp_path, small_model_dir):
+    r = run("label", tmp_path / "nope.csv", "--output", tmp_path / "o.csv", "--model", small_model_dir)
+    assert r.exit_code == 1 and "not found" in r.output
+    doc = tmp_path / "cases.docx"
+    doc.write_text("x")
+    r = run("label", doc, "--output", tmp_path / "o.csv", "--model", small_model_dir)
+    assert r.exit_code == 1 and "unsupported extension" in r.output
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook " + SECRET.encode())
+    r = run("label", broken, "--output", tmp_path / "o.csv", "--model", small_model_dir)
+    assert r.exit_code == 1 and "could not read" in r.output
+
+
+def test_suggest_text_json_and_stdin(small_model_dir):
+    r = run("suggest", "Nobody calls me back, my sw ignores my messages", "--model", small_model_dir)
+    assert r.exit_code == 0 and "because of:" in r.output
+    r = run("suggest", "--json", "--model", small_model_dir, "The panel refused the placement move")
+    data = json.loads(r.output)
+    assert len(data["top"]) == 3 and {"theme", "probability", "evidence"} <= set(data["top"][0])
+    r = run("suggest", "--stdin", "--model", small_model_dir, input="Contact with my son was cancelled again")
+    assert r.exit_code == 0
+    r = run("suggest", "   ", "--model", small_model_dir)
+    assert r.exit_code == 1 and "no text given" in r.output
+
+
+def test_info_and_missing_model(small_model_dir, tmp_path):
+    r = run("info", "--model", small_model_dir)
+    assert r.exit_code == 0 and "stage1-themes version 1" in r.output
+    r = run("info", "--model", tmp_path)
+    assert r.exit_code == 1 and "no meta.json" in r.output
+
+
+def test_taxonomy_show(tmp_path):
+    r = run("taxonomy", "show")
+    assert r.exit_code == 0 and "Actions / Conduct of Worker" in r.output
+    bad = tmp_path / "t.yml"
+    bad.write_text("id: x\nversion: 1\nthemes:\n  - id: a\n    label: A\n  - id: a\n    label: B\n")
+    r = run("taxonomy", "show", bad)
+    assert r.exit_code == 1 and "duplicate theme id 'a'" in r.output
+
+
+def test_train_and_evaluate(small_data, tmp_path):
+    out = tmp_path / "m"
+    r = run("train", small_data, "--out", out)
+    assert r.exit_code == 0, r.output
+    assert "cross-validated micro F1" in r.output and (out / "meta.json").exists()
+    report = tmp_path / "r.json"
+    r = run("evaluate", small_data, "--model", out, "--report", report)
+    assert r.exit_code == 0 and "micro F1" in r.output and "kind accuracy" in r.output
+    figures = json.loads(report.read_text())
+    assert 0 <= figures["themes"]["macro_f1"] <= 1 and "main_theme_top3" in figures["themes"]
+    r = run("evaluate", small_data, "--cv", 3)
+    assert r.exit_code == 0 and "macro F1" in r.output
+
+
+def test_train_unknown_theme_lists_rows(tmp_path):
+    data = write_csv(tmp_path / "d.csv", [{"text": f"text number {i}", "themes": "conduct"} for i in range(12)]
+                     + [{"text": "x", "themes": "rudeness"}, {"text": "y", "themes": "conduct;bogus"}])
+    r = run("train", data, "--out", tmp_path / "m")
+    assert r.exit_code == 1
+    assert "'bogus' in rows 14" in r.output and "'rudeness' in rows 13" in r.output
+
+
+def test_no_raw_text_in_error_paths(tmp_path, small_model_dir):
+    """Error output refers to files, columns and rows, never to what a row says."""
+    data = write_csv(tmp_path / "secret.csv", [{"text": SECRET, "themes": "not_a_theme"}] * 12)
+    outputs = [
+        run("train", data, "--out", tmp_path / "m").output,
+        run("label", data, "--output", tmp_path / "o.csv", "--model", small_model_dir, "--text-column", "body").output,
+        run("evaluate", data, "--model", small_model_dir).output,
+    ]
+    bad_json = tmp_path / "secret.jsonl"
+    bad_json.write_text('{"text": "%s"\n' % SECRET)
+    outputs.append(run("label", bad_json, "--output", tmp_path / "o2.csv", "--model", small_model_dir).output)
+    for out in outputs:
+        assert "Error" in out or "Labelled" in out
+        for fragment in ("Zephyrine", "Oakenshaw", "Larkspur", "rude"):
+            assert fragment not in out

@@ -1,0 +1,123 @@
+import csv
+import json
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from classifier.labelling import OUTPUT_COLUMNS, label_table
+from tests.conftest import write_csv
+
+ODD_VALUES = [
+    "The social worker was rude to me on the phone.",
+    "",
+    "   \n\t ",
+    "12345",
+    "x" * 1_000_000,
+    "control\x00chars\x07 here and a complaint about contact",
+    "Mixed scripts: اعتذار 道歉 Ünïcödé 😡😡 my PA never answers",
+    "\ufffd\ufffd broken bytes then my savings went missing",
+]
+
+
+def _read_csv(path):
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_output_contract_every_row_in_order(tmp_path, small_model):
+    rows = [{"id": str(i % 3) if i != 2 else "", "text": t, "other": f"keep-{i}"} for i, t in enumerate(ODD_VALUES)]
+    src = write_csv(tmp_path / "in.csv", rows)
+    out = tmp_path / "out.csv"
+    child = tmp_path / "child.csv"
+    summary = label_table(src, out, small_model, child_output=child)
+    got = _read_csv(out)
+    assert len(got) == len(rows)
+    assert [g["other"] for g in got] == [r["other"] for r in rows]
+    assert list(got[0])[:3] == ["id", "text", "other"] and list(got[0])[3:] == OUTPUT_COLUMNS
+    statuses = [g["status"] for g in got]
+    assert statuses[1] == "error: empty text" and statuses[2] == "error: empty text"
+    assert statuses[3] == "error: no words to label"
+    assert statuses[0] == statuses[4] == statuses[5] == statuses[6] == statuses[7] == "ok"
+    assert summary.errors == 3 and summary.rows == len(rows)
+    first = got[0]
+    themes = first["predicted_themes"].split(";")
+    scores = json.loads(first["predicted_theme_scores"])
+    assert set(scores) == set(small_model.themes.labels_) and themes[0] in scores
+    assert themes == sorted(themes, key=lambda t: -scores[t])
+    assert first["predicted_child_authored"] in ("true", "false")
+    assert first["predicted_kind"] in ("complaint", "enquiry", "compliment")
+    assert first["model_version"] == small_model.version
+    assert got[1]["predicted_themes"] == "" and got[1]["model_version"] == small_model.version
+    child_rows = _read_csv(child)
+    assert len(child_rows) == summary.child_authored
+    assert all(r["predicted_child_authored"] == "true" for r in child_rows)
+
+
+def test_existing_output_column_is_kept(tmp_path, small_model):
+    src = write_csv(tmp_path / "in.csv", [{"text": "worker lied", "status": "closed"}])
+    out = tmp_path / "out.csv"
+    label_table(src, out, small_model)
+    got = _read_csv(out)[0]
+    assert got["status"] == "closed" and got["status_new"] == "ok"
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".jsonl"])
+def test_xlsx_and_jsonl_round_trip(tmp_path, small_model, suffix):
+    texts = ["My foster carer took my phone", "Please can you tell me when contact is", "Thank you so much"]
+    src = tmp_path / f"in{suffix}"
+    if suffix == ".xlsx":
+        wb = Workbook()
+        ws = wb.active
+        ws.append(["Ref", "Details", "Amount"])
+        for i, t in enumerate(texts):
+            ws.append([f"R{i}", t, i * 1.5])
+        wb.save(src)
+    else:
+        src.write_text("".join(json.dumps({"Ref": f"R{i}", "Details": t, "n": i}) + "\n" for i, t in enumerate(texts)))
+    out = tmp_path / f"out{suffix}"
+    label_table(src, out, small_model, text_column="Details", id_column="Ref")
+    if suffix == ".xlsx":
+        rows = list(load_workbook(out, read_only=True).active.iter_rows(values_only=True))
+        header, body = rows[0], rows[1:]
+        assert header[:3] == ("Ref", "Details", "Amount") and len(body) == 3
+        assert [r[0] for r in body] == ["R0", "R1", "R2"]
+    else:
+        body = [json.loads(l) for l in out.read_text().splitlines()]
+        assert [b["Ref"] for b in body] == ["R0", "R1", "R2"] and all(b["status"] == "ok" for b in body)
+
+
+def test_interrupted_run_leaves_no_output(tmp_path, small_model, monkeypatch):
+    src = write_csv(tmp_path / "in.csv", [{"text": f"complaint {i} about my social worker"} for i in range(10)])
+    out = tmp_path / "out.csv"
+
+    def boom(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(small_model, "analyse", boom)
+    with pytest.raises(KeyboardInterrupt):
+        label_table(src, out, small_model)
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["in.csv"]
+
+
+def test_taxonomy_column_mismatch_is_an_error(tmp_path, small_model):
+    from classifier.errors import TaxonomyMismatchError
+
+    src = write_csv(tmp_path / "in.csv", [{"text": "worker was rude", "taxonomy": "two-level@1"}])
+    with pytest.raises(TaxonomyMismatchError, match="two-level@1"):
+        label_table(src, tmp_path / "out.csv", small_model)
+    ok = write_csv(tmp_path / "ok.csv", [{"text": "worker was rude", "taxonomy": "stage1-themes"}])
+    label_table(ok, tmp_path / "out2.csv", small_model)
+
+
+def test_structured_role_column_drives_child_flag(tmp_path, small_model):
+    src = write_csv(tmp_path / "in.csv", [
+        {"text": "The worker never rings back.", "role": "young_person"},
+        {"text": "I'm 15 and my social worker never rings me back.", "role": "parent"},
+    ])
+    out = tmp_path / "out.csv"
+    summary = label_table(src, out, small_model, role_column="role")
+    got = _read_csv(out)
+    assert got[0]["predicted_child_authored"] == "true" and "column role=young_person" in got[0]["child_authored_evidence"]
+    assert got[1]["predicted_child_authored"] == "false"
+    assert any("role" in n for n in summary.notes)

@@ -1,0 +1,80 @@
+import json
+import shutil
+import warnings
+
+import numpy as np
+import pytest
+
+from classifier.errors import ModelIntegrityError, ModelLoadError
+from classifier.persistence import default_model_dir, load_model, sha256_file
+from tests.conftest import CORPUS
+
+TEXTS = ["The social worker shouted at me in front of my children.",
+         "my pa still hasnt paid my setting up home grant",
+         "Nobody has told us when family time with our daughter will restart."]
+
+
+def test_save_load_gives_identical_probabilities(small_model_dir, small_model):
+    again = load_model(small_model_dir)
+    assert np.array_equal(small_model.themes.predict_proba(TEXTS), again.themes.predict_proba(TEXTS))
+    assert np.array_equal(small_model.child.predict_proba(TEXTS), again.child.predict_proba(TEXTS))
+
+
+def test_meta_records_what_the_issue_asks(small_model_dir):
+    meta = json.loads((small_model_dir / "meta.json").read_text())
+    for key in ("versions", "taxonomy", "labels", "thresholds", "training_data", "cv_metrics", "created_at", "sha256"):
+        assert key in meta, key
+    assert {"python", "scikit-learn", "spacy", "complaint-themes"} <= set(meta["versions"])
+    assert set(meta["taxonomy"]) >= {"id", "version", "hash"}
+    assert meta["sha256"]["model.joblib"] == sha256_file(small_model_dir / "model.joblib")
+    assert meta["training_data"]["rows"] > 100 and len(meta["training_data"]["sha256"]) == 64
+    assert (small_model_dir / "MODEL_CARD.md").read_text().startswith("# Model card: ")
+
+
+def test_tampered_model_is_refused_before_unpickling(small_model_dir, tmp_path):
+    bad = tmp_path / "bad"
+    shutil.copytree(small_model_dir, bad)
+    with (bad / "model.joblib").open("ab") as fh:
+        fh.write(b"\0")
+    with pytest.raises(ModelIntegrityError, match="refusing to load"):
+        load_model(bad)
+
+
+def test_missing_pieces_give_clear_errors(small_model_dir, tmp_path):
+    with pytest.raises(ModelLoadError, match="no meta.json"):
+        load_model(tmp_path)
+    broken = tmp_path / "nohash"
+    shutil.copytree(small_model_dir, broken)
+    meta = json.loads((broken / "meta.json").read_text())
+    meta["sha256"] = {}
+    (broken / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelIntegrityError, match="records no SHA-256"):
+        load_model(broken)
+
+
+def test_version_difference_warns(small_model_dir, tmp_path):
+    other = tmp_path / "other"
+    shutil.copytree(small_model_dir, other)
+    meta = json.loads((other / "meta.json").read_text())
+    meta["versions"]["spacy"] = "3.0.0"
+    (other / "meta.json").write_text(json.dumps(meta))
+    with pytest.warns(UserWarning, match="spacy 3.0.0"):
+        load_model(other)
+    meta["versions"]["scikit-learn"] = "0.24.2"
+    (other / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelLoadError, match="scikit-learn 0.24.2"):
+        load_model(other)
+
+
+def test_shipped_default_model_matches_training_data_and_is_small():
+    d = default_model_dir()
+    meta = json.loads((d / "meta.json").read_text())
+    assert meta["training_data"]["sha256"] == sha256_file(CORPUS), (
+        "training_data/representations.csv changed since models/default was trained: run `make model`")
+    size = sum(p.stat().st_size for p in d.iterdir())
+    assert size <= 10 * 1024 * 1024
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = load_model(d)
+    assert model.taxonomy.id == meta["taxonomy"]["id"]
+    assert model.child is not None and model.kind is not None

@@ -1,0 +1,79 @@
+import csv
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from classifier.errors import InputDataError, MissingColumnError
+from classifier.tables import EncodingFallbackWarning, read_table, require_column, write_table
+
+
+def test_utf8_with_bom_and_cp1252_fallback(tmp_path):
+    p = tmp_path / "bom.csv"
+    p.write_bytes("\ufefftext,id\ncafé £5,1\n".encode("utf-8"))
+    frame, _ = read_table(p)
+    assert list(frame.columns) == ["text", "id"] and frame["text"][0] == "café £5"
+    q = tmp_path / "win.csv"
+    q.write_bytes("text,id\ncaf\xe9 \xa35 \x93quoted\x94,1\n".encode("latin-1"))
+    with pytest.warns(EncodingFallbackWarning, match="Windows-1252"):
+        frame, _ = read_table(q)
+    assert frame["text"][0] == "café £5 “quoted”"
+
+
+def test_mostly_utf8_with_a_bad_byte_keeps_the_utf8(tmp_path):
+    p = tmp_path / "mixed.csv"
+    p.write_bytes("text\nnaïve café résumé\n".encode() + b"bad \xff byte\n")
+    with pytest.warns(EncodingFallbackWarning, match="invalid bytes"):
+        frame, _ = read_table(p)
+    assert frame["text"][0] == "naïve café résumé" and "\ufffd" in frame["text"][1]
+
+
+def test_ragged_rows_are_kept(tmp_path):
+    p = tmp_path / "ragged.csv"
+    p.write_text("id,text\n1\n2,a,b,c\n3,ok\n")
+    frame, problems = read_table(p)
+    assert len(frame) == 3 and frame["text"][1] == "a,b,c" and frame["text"][0] == ""
+
+
+def test_bad_jsonl_line_becomes_a_damaged_row(tmp_path):
+    p = tmp_path / "x.jsonl"
+    p.write_text('{"text": "a"}\nnot json\n[1,2]\n{"text": "b", "n": 3}\n')
+    frame, problems = read_table(p)
+    assert list(frame["text"]) == ["a", "", "", "b"] and list(frame["n"]) == ["", "", "", "3"]
+    assert problems == [None, "line 2 is not a JSON object", "line 3 is not a JSON object", None]
+
+
+def test_require_column_is_case_insensitive_and_lists_columns():
+    assert require_column(["ID", "Text"], "text", "--text-column") == "Text"
+    with pytest.raises(MissingColumnError, match="available: ID, Text; pass --text-column"):
+        require_column(["ID", "Text"], "details", "--text-column")
+
+
+def test_unsupported_and_missing(tmp_path):
+    with pytest.raises(InputDataError, match="unsupported extension"):
+        read_table(tmp_path / "a.txt")
+    with pytest.raises(InputDataError, match="not found"):
+        read_table(tmp_path / "a.csv")
+
+
+cells = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+tables = st.lists(st.fixed_dictionaries({"id": cells, "text": cells, "n": cells}), min_size=1, max_size=25)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=tables, suffix=st.sampled_from([".csv", ".jsonl", ".xlsx"]))
+def test_readers_preserve_rows_and_order(tmp_path, rows, suffix):
+    import pandas as pd
+
+    path = tmp_path / f"t{suffix}"
+    frame = pd.DataFrame(rows, columns=["id", "text", "n"])
+    write_table(frame, path)
+    back, problems = read_table(path)
+    assert len(back) == len(rows)
+    assert problems == [None] * len(rows)
+    if suffix == ".jsonl":
+        assert list(back["text"]) == [r["text"] for r in rows]
+    elif suffix == ".csv":
+        # csv normalises bare carriage returns in the reader; compare without them
+        norm = lambda s: s.replace("\r\n", "\n").replace("\r", "\n")
+        assert [norm(t) for t in back["text"]] == [norm(r["text"]) for r in rows]

@@ -1,0 +1,70 @@
+"""Assemble the hand-written parts into the corpus files.
+
+parts/<prefix>-NN.jsonl (written by the team, see README.md) become
+representations.csv and learning_sentences.csv with stable ids (file and line)
+and a split that is stratified by main theme (kind for compliments) and
+decided by a hash of the id, so it does not depend on row order.
+Run: python training_data/build_corpus.py
+"""
+import csv
+import hashlib
+import json
+from collections import defaultdict
+from pathlib import Path
+
+HERE = Path(__file__).parent
+SPLITS = (("train", 0.70), ("dev", 0.15), ("test", 0.15))
+REP_COLUMNS = ["id", "text", "themes", "child_authored", "kind", "complainant", "register", "split"]
+LS_COLUMNS = ["id", "sentence", "learning", "type", "theme", "split"]
+
+
+def _rank(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def assign_splits(rows: list[dict], stratum) -> None:
+    groups = defaultdict(list)
+    for r in rows:
+        groups[stratum(r)].append(r)
+    for members in groups.values():
+        members.sort(key=lambda r: _rank(r["id"]))
+        n = len(members)
+        cut1, cut2 = round(n * SPLITS[0][1]), round(n * (SPLITS[0][1] + SPLITS[1][1]))
+        for i, r in enumerate(members):
+            r["split"] = "train" if i < cut1 else "dev" if i < cut2 else "test"
+
+
+def read_parts(pattern: str) -> list[dict]:
+    rows = []
+    for path in sorted((HERE / "parts").glob(pattern)):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if line.strip():
+                obj = json.loads(line)
+                obj["id"] = f"{path.stem}-{n:03d}"
+                rows.append(obj)
+    return rows
+
+
+def main() -> None:
+    reps = [r for r in read_parts("*.jsonl") if not r["id"].startswith("ls-")]
+    for r in reps:
+        r["child_authored"] = "true" if r["child_authored"] in (True, "true", "True", 1) else "false"
+        r["themes"] = ";".join(t.strip() for t in str(r.get("themes", "")).split(";") if t.strip())
+    assign_splits(reps, lambda r: r["kind"] + ":" + (r["themes"].split(";")[0] if r["themes"] else ""))
+    with (HERE / "representations.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, REP_COLUMNS, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(reps)
+    sents = read_parts("ls-*.jsonl")
+    for s in sents:
+        s["learning"] = "true" if s["learning"] in (True, "true", "True", 1) else "false"
+    assign_splits(sents, lambda s: s["learning"] + ":" + (s.get("type") or ""))
+    with (HERE / "learning_sentences.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, LS_COLUMNS, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(sents)
+    print(f"representations.csv: {len(reps)} rows; learning_sentences.csv: {len(sents)} rows")
+
+
+if __name__ == "__main__":
+    main()
