@@ -9,7 +9,7 @@ from .model import ComplaintModel
 from .kind import KIND_CLASSES
 from .taxonomy import Taxonomy, load_taxonomy
 from .text import prepare
-from .themes import ThemeClassifier
+from .themes import ThemeClassifier, binarise_themes
 from .training import read_training_data
 
 
@@ -17,6 +17,7 @@ def evaluate_model(data_path, model: ComplaintModel, text_column="text", themes_
                    split: str | None = None) -> dict:
     """Theme, child-flag and kind figures on every row (or one split) of DATA."""
     data = read_training_data(data_path, text_column, themes_column)
+    binarise_themes(data.themes, model.taxonomy)  # unknown theme ids: a clear error, not a silent zero
     keep = [True] * data.rows_read
     if split and data.splits:
         keep = [s == split for s in data.splits]

@@ -1,23 +1,32 @@
 """Redact personal data from complaint text before anything else sees it.
 
 Structured identifiers (emails, phones, NHS numbers, postcodes, addresses,
-dates of birth, reference numbers) are found with patterns. Names are found
-with rules over a word-frequency lexicon: a word whose Capitalised form is
-far more common than its lower-case form behaves like a name (see
-scripts/build_name_lexicon.py for the source and licence), helped by
-context (titles, "my social worker X", signature lines) and by carrying
-every name found to its other mentions, in any case, and to nicknames that
-are prefixes of it ("Sukhjinder ... Sukhi").
+dates of birth, reference numbers) are found with patterns; a label such as
+"DOB" or "ref" is kept and only the value is replaced. Names are found with
+rules over a word-frequency lexicon: a word whose Capitalised form is far
+more common than its lower-case form behaves like a name (see
+scripts/build_name_lexicon.py for the source and licence). Context decides
+the rest: titles ("Mrs May Whitaker"), roles ("my social worker Will"),
+cues ("known as", "me n"), ages ("Hope is 9", "Jayden, 4,"), signature
+lines, words next to or joined by "and" to a name, and every name found is
+carried to its other mentions and to nicknames that are part of it
+("Sukhjinder ... Sukhi"). Lower-case text-speak and all-caps shouting get
+their own thresholds. Places, languages and organisations in typical
+positions ("in Wigan", "speaks Tigrinya", "Moorside Medical Practice") are
+left alone: they are not people.
 """
 from __future__ import annotations
 
 import gzip
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 import yaml
+
+_DATA = Path(__file__).resolve().parent / "data"
 
 PLACEHOLDERS = {
     "email": "[EMAIL]",
@@ -31,33 +40,123 @@ PLACEHOLDERS = {
 }
 
 _STREET = (
-    r"(?:Road|Rd|Street|St|Avenue|Ave|Lane|Ln|Close|Drive|Way|Court|Crescent|Place|Grove|"
-    r"Gardens|Terrace|Walk|Mews|Row|Hill|Park|Square|View|Rise|Parade|Green|Vale|Fold|Croft|Estate)"
+    r"(?:Road|Rd|Street|St|Avenue|Ave|Lane|Ln|Close|Cl|Drive|Dr|Way|Court|Ct|Crescent|Cres|Place|Pl|"
+    r"Grove|Gardens|Gdns|Terrace|Walk|Mews|Row|Hill|Park|Square|Sq|View|Rise|Parade|Green|Vale|Fold|"
+    r"Croft|Estate|Gate|Yard|Wharf|Quay|Chase|Meadows?|Brow|Bank|End|Heights|Cottages|Villas|Wynd|"
+    r"Boulevard|Circus|Broadway|Mount|Fields?|Side|Hall|House|Lodge|Gardens|Precinct|Site|Approach)"
 )
-_DATE = (
-    r"(?:\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[A-Za-z]{3,9}\.?,?\s+\d{4}"
-    r"|[A-Za-z]{3,9}\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})"
-)
-# Order matters: earlier patterns claim their characters first.
-_PATTERNS: list[tuple[str, re.Pattern]] = [
-    ("email", re.compile(r"[\w.+\-']+@[\w\-]+(?:\.[\w\-]+)+")),
-    ("dob", re.compile(
-        r"(?i)(?<=\b)(?:d\.?o\.?b\.?|date of birth|born(?: on)?|birthday is)\s*[:\-]?\s*" + _DATE)),
-    ("nhs_number", re.compile(r"(?i)(?:nhs\s*(?:no\.?|number|num)?\s*[:\-]?\s*)?\b\d{3}[ \-]?\d{3}[ \-]?\d{4}\b(?!\s*\d)")),
-    ("phone", re.compile(
-        r"(?:\+44\s?\(?0?\)?\s?|\b0)\d(?:[\s\-]?\d){8,10}(?!\d)")),
-    ("postcode", re.compile(r"(?i)\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[ABD-HJLNP-UW-Z]{2}\b")),
-    ("address", re.compile(
-        r"(?:\b(?:Flat|Apartment|Unit)\s+\d+[A-Za-z]?,?\s+)?\b\d{1,4}[A-Za-z]?,?\s+(?:[A-Z][A-Za-z'\-]+\s+){1,3}"
-        + _STREET + r"\b")),
-    ("reference", re.compile(
-        r"(?i)\b(?:ref(?:erence)?|case|complaint|crn|id)\.?\s*(?:no\.?|number|#)?\s*[:#\-]?\s*"
-        r"(?=[A-Z0-9/\-]*\d)[A-Z0-9][A-Z0-9/\-]{3,}\b"
-        r"|\b(?=[A-Za-z]*[\-/]?\d)[A-Z]{1,6}[\-/]\d[\w/\-]{2,}\b|\b\d{6,}\b")),
-]
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+# Patterns for structured identifiers. Each is tried only where a run of
+# digits starts (see `_find_patterns`): scanning a text once for digits is
+# far cheaper than scanning it once per pattern. Label words ("DOB", "ref",
+# "NHS number") are kept; only the value is replaced.
+_EMAIL = re.compile(r"[\w.+\-']+@[\w\-]+(?:\.[\w\-]+)+")
+_NHS = re.compile(r"\d{3}[ \-]?\d{3}[ \-]?\d{4}(?![ \-]?\d)")
+_NHS_SPACED = re.compile(r"[1-9]\d{2} \d{3} \d{4}$")
+_PHONE = re.compile(r"(?:\+44\s?\(?0?\)?\s?|\(0\d{2,4}\)\s?|0)\d(?:[\s\-]?\d){7,10}(?!\d)")
+_POSTCODE = re.compile(r"[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2}\b")
+_ADDRESS = re.compile(
+    r"\d{1,4}[A-Za-z]?,?\s+(?P<words>(?:[A-Z][\w'’\-]+\s+){0,3})" + _STREET + r"\b")
+_ADDRESS_LABEL = re.compile(r"(?i)\b(?:flat|apartment|apt|unit|plot|pitch|room|house|no\.?|number)\s*$")
+_DATE = re.compile(
+    r"\d{1,2}[/.\-]\d{1,2}[/.\-](?:19|20)?\d{2}\b"
+    r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+(?:19|20)\d{2}\b", re.IGNORECASE)
+_DATE_MONTH_FIRST = re.compile(_MONTH + r"\s+$", re.IGNORECASE)
+_DATE_AFTER_MONTH = re.compile(r"\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2}\b")
+# A date is a date of birth when one of these is in the 80 characters before it.
+_BIRTH_WORDS = ("birth", "dob", "d.o.b", "born")
+_REF_LABEL = re.compile(
+    r"(?i)\b(?:ref(?:erence)?|case|complaint|crn|id|file|claim|account)\.?\s*"
+    r"(?:no\.?|number|#)?\s*[:#\-]?\s*$")
+_REF_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/-")
+_RUN = re.compile(r"\d+")
 
-_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’\-](?=[^\W\d_]))*")
-_SENT_END = re.compile(r"[.!?:;\n•*\"“(]\s*$|^\s*$")
+
+def _find_patterns(text: str) -> list[Span]:
+    """Structured identifiers, as non-overlapping spans."""
+    spans: list[Span] = []
+    taken = bytearray(len(text))
+
+    def claim(s: int, e: int, kind: str) -> bool:
+        if e > s and not any(taken[s:e]):
+            spans.append(Span(s, e, kind))
+            taken[s:e] = b"\x01" * (e - s)
+            return True
+        return False
+
+    if "@" in text:
+        for m in _EMAIL.finditer(text):
+            claim(m.start(), m.end(), "email")
+    runs = [m.span() for m in _RUN.finditer(text)]
+    if not runs:
+        return spans
+    lt = text.lower()
+    birth = any(w in lt for w in _BIRTH_WORDS)
+    n = len(text)
+    for s, e in runs:
+        if taken[s]:
+            continue
+        before = text[s - 1] if s else " "
+        # NHS number: 10 digits after "NHS", or in the 3-3-4 spacing phones never use.
+        m = _NHS.match(text, s)
+        if m and not before.isalnum() and ("nhs" in lt[max(0, s - 30):s] or _NHS_SPACED.match(m.group())):
+            if claim(s, m.end(), "nhs_number"):
+                continue
+        start = s - 1 if before in "+(" else s
+        if start == 0 or not text[start - 1].isalnum():
+            m = _PHONE.match(text, start)
+            if m and claim(start, m.end(), "phone"):
+                continue
+        # Postcode: one or two letters before the digits.
+        for k in (2, 1):
+            p = s - k
+            if p >= 0 and text[p:s].isalpha() and (p == 0 or not text[p - 1].isalnum()):
+                m = _POSTCODE.match(text, p)
+                if m and claim(p, m.end(), "postcode"):
+                    break
+        if taken[s]:
+            continue
+        if not before.isalnum() and before not in ".,/:£$":
+            m = _ADDRESS.match(text, s)
+            if m and (m.group("words") or _ADDRESS_LABEL.search(text, max(0, s - 12), s)):
+                if claim(s, m.end(), "address"):
+                    continue
+        if birth and not before.isalnum():
+            m, ds = _DATE.match(text, s), s
+            if m is None:
+                mm = _DATE_MONTH_FIRST.search(text, max(0, s - 12), s)
+                if mm:
+                    m, ds = _DATE_AFTER_MONTH.match(text, s), mm.start()
+            if m is not None and any(w in lt[max(0, ds - 80):ds] for w in _BIRTH_WORDS):
+                if claim(ds, m.end(), "dob"):
+                    continue
+        # Reference: the run of letters, digits, "/" and "-" around the digits.
+        a, b = s, e
+        while a > 0 and text[a - 1] in _REF_CHARS:
+            a -= 1
+        while b < n and text[b] in _REF_CHARS:
+            b += 1
+        while b > e and text[b - 1] in "/-":
+            b -= 1
+        while a < s and text[a] in "/-":
+            a += 1
+        tok = text[a:b]
+        coded = ("/" in tok or "-" in tok) and any(c.isupper() for c in tok) \
+            and any(c.isalpha() for c in tok) and not tok.upper().startswith("COVID")
+        labelled = len(tok) >= 4 and _REF_LABEL.search(text, max(0, a - 30), a) is not None
+        if labelled or coded or (tok.isdigit() and len(tok) >= 6):
+            claim(a, b, "reference")
+    return spans
+
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+_SENT_PUNCT = frozenset(".!?:;\n•*\"“(|>")
+_CONTRACTION = frozenset(("t", "m", "ll", "re", "ve", "d"))
+_ABBREV_TITLES = frozenset(("mr", "mrs", "ms", "mx", "dr", "prof", "rev", "revd", "cllr", "fr", "sgt"))
+_NUMBER_WORDS = (r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+                 r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)")
+_NOT_AGE = (r"(?!\s*(?:weeks?|wks?|days?|months?|hours?|hrs?|minutes?|mins?|%|am|pm|miles?|times?|"
+            r"o'clock|[:/.]\d|years? ago|th|st|nd|rd)\b)")
 
 
 @dataclass(frozen=True)
@@ -69,9 +168,8 @@ class Span:
 
 @lru_cache(maxsize=1)
 def _lexicon() -> dict[str, tuple[float, float]]:
-    path = resources.files("classifier") / "data" / "name_lexicon.tsv.gz"
     out: dict[str, tuple[float, float]] = {}
-    with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
+    with gzip.open(_DATA / "name_lexicon.tsv.gz", "rt", encoding="utf-8") as fh:
         next(fh)
         for line in fh:
             w, ratio, lp = line.rstrip("\n").split("\t")
@@ -81,14 +179,27 @@ def _lexicon() -> dict[str, tuple[float, float]]:
 
 @lru_cache(maxsize=1)
 def _rules() -> dict:
-    text = (resources.files("classifier") / "data" / "redact_rules.yml").read_text("utf-8")
-    rules = yaml.safe_load(text)
-    return {
-        "titles": set(rules["titles"]),
-        "cues": set(rules["name_cues"]),
-        "signoffs": set(rules["signoffs"]),
-        "keep": set(rules["keep"]),
-    }
+    rules = yaml.safe_load((_DATA / "redact_rules.yml").read_text("utf-8"))
+    r = {k: frozenset(str(x).lower() for x in v) for k, v in rules.items()}
+    r["roles"] = r["roles"] | r["titles"]
+    r["called"] = frozenset(("called", "named", "calls"))
+    lex = _lexicon()
+    # Lower-case words that could be names: with a cue, or on their own.
+    r["lex_plausible"] = frozenset(w for w, (ratio, lp) in lex.items() if ratio > 0.0 and lp < -10.0)
+    r["lex_strict"] = frozenset(w for w, (ratio, lp) in lex.items() if ratio > 1.0 and lp < -13.0)
+    # Titles and roles are never names themselves.
+    r["keep"] = r["keep"] | r["titles"] | r["roles"]
+    kin = "|".join(sorted(r["kin_after_is"]))
+    role = "|".join(sorted(re.escape(x) for x in r["roles"]))
+    r["after_re"] = re.compile(
+        r"(?:['’]s)?(?:\s*\(\s*\d{1,2}\s*[),]|,\s*(?:aged?\s+)?\d{1,2}" + _NOT_AGE + r"\s*(?:[,.;)]|$|\s)"
+        r"|\s+(?:is|was|turns|turned|aged|age|who is|is now|are|were)\s+" + _NUMBER_WORDS + r"\b" + _NOT_AGE
+        + r"|\s+(?:is|was)\s+(?:my|our|her|his|their)\s+(?:\w+\s+)?(?:" + kin + r")\b"
+        r"|\s*\(\s*(?:my|his|her|their|our|the|a|an|ex|former|old)?\s*(?:\w+[\s\-]+){0,2}?(?:" + role + r")\b"
+        r"|,\s+(?:my|his|her|their|our|the|a|an)\s+(?:(?:new|old|former|previous|current|allocated|foster|social|family|personal|key|support|senior|team|duty)\s+){0,2}(?:" + role + r")\b)",
+        re.IGNORECASE,
+    )
+    return r
 
 
 class Redactor:
@@ -100,25 +211,22 @@ class Redactor:
 
     # ------------------------------------------------------------ public
     def find(self, text: str) -> list[Span]:
-        spans: list[Span] = []
+        """Spans of personal data in `text`, sorted and not overlapping."""
+        if not text:
+            return []
+        spans = _find_patterns(text)
         taken = bytearray(len(text))
-        for kind, pattern in _PATTERNS:
-            for m in pattern.finditer(text):
-                s, e = m.span()
-                if kind == "nhs_number" and not re.search(r"(?i)nhs", text[max(0, s - 20): e]) \
-                        and not re.fullmatch(r"\d{3} \d{3} \d{4}", m.group(0).strip()):
-                    continue  # a bare 10-digit run is more likely a phone number
-                if e > s and not any(taken[s:e]):
-                    spans.append(Span(s, e, kind))
-                    taken[s:e] = b"\x01" * (e - s)
+        for sp in spans:
+            taken[sp.start:sp.end] = b"\x01" * (sp.end - sp.start)
         if self.names:
-            for s, e in self._find_names(text):
+            for s, e in _NameFinder(text, spans).find():
                 if not any(taken[s:e]):
                     spans.append(Span(s, e, "name"))
                     taken[s:e] = b"\x01" * (e - s)
         return sorted(spans, key=lambda sp: sp.start)
 
     def redact(self, text: str) -> str:
+        """`text` with every span found replaced by its placeholder."""
         if not text:
             return text
         out, pos = [], 0
@@ -128,92 +236,6 @@ class Redactor:
             pos = sp.end
         out.append(text[pos:])
         return "".join(out)
-
-    # ------------------------------------------------------------ names
-    def _find_names(self, text: str) -> list[tuple[int, int]]:
-        lex, rules = _lexicon(), _rules()
-        keep, titles, cues = rules["keep"], rules["titles"], rules["cues"]
-        toks = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text)]
-        is_name = [False] * len(toks)
-        signature_lines = self._signature_lines(text, rules["signoffs"])
-
-        def base(word: str) -> str:
-            w = word.lower()
-            for suffix in ("'s", "’s"):
-                if w.endswith(suffix):
-                    return w[:-2]
-            return w
-
-        for i, (s, e, word) in enumerate(toks):
-            w = base(word)
-            if len(w) < 2 or w in keep:
-                continue
-            prev = toks[i - 1][2].lower().rstrip(".") if i else ""
-            prev2 = (toks[i - 2][2].lower() + " " + prev) if i > 1 else prev
-            initial = i == 0 or bool(_SENT_END.search(text[toks[i - 1][1]: s] if i else text[:s]))
-            ratio, lower_lp = lex.get(w, (None, None))
-            cued = prev in titles or prev in cues or prev2 in cues
-            if any(a <= s < b for a, b in signature_lines):
-                is_name[i] = True
-            elif word[0].isupper() and not (word.isupper() and len(word) <= 5):
-                if prev in titles:
-                    is_name[i] = True
-                elif ratio is None:
-                    is_name[i] = True  # an unknown capitalised word: almost always a name
-                elif initial:
-                    is_name[i] = ratio > 1.5
-                else:
-                    is_name[i] = ratio > 0.5 or (cued and ratio > -1.0 and lower_lp < -9.5)
-            else:
-                # Lower-case: only strong evidence (text-speak often drops capitals).
-                if ratio is not None and ratio > 2.5 and lower_lp < -15.5:
-                    is_name[i] = True
-                elif prev in {"called", "named"} or prev2 in {"name is", "named as"}:
-                    is_name[i] = ratio is None or ratio > 0.0
-                elif cued and prev not in {"and", "to", "from", "with", "love"}:
-                    is_name[i] = ratio is None or (ratio > 1.0 and lower_lp < -13.0)
-
-        # A capitalised common word right before a name is usually a first name.
-        for i in range(len(toks) - 2, -1, -1):
-            word = toks[i][2]
-            if not is_name[i] and is_name[i + 1] and word[0].isupper() and base(word) not in keep \
-                    and toks[i + 1][0] - toks[i][1] <= 1 and not word.isupper():
-                is_name[i] = True
-
-        # Carry every name found to its other mentions and to nickname prefixes.
-        found = {base(toks[i][2]) for i in range(len(toks)) if is_name[i]}
-        if found:
-            for i, (s, e, word) in enumerate(toks):
-                w = base(word)
-                if is_name[i] or w in keep or len(w) < 3:
-                    continue
-                ratio = lex.get(w, (None,))[0]
-                if w in found and (word[0].isupper() or ratio is None or ratio > 0.5):
-                    is_name[i] = True
-                elif word[0].isupper() and any(n.startswith(w) and len(n) > len(w) for n in found):
-                    is_name[i] = True
-        return [(s, e if not toks[i][2].lower().endswith(("'s", "’s")) else e - 2)
-                for i, (s, e, _) in enumerate(toks) if is_name[i]]
-
-    @staticmethod
-    def _signature_lines(text: str, signoffs: set[str]) -> list[tuple[int, int]]:
-        """Character ranges of short lines that follow a sign-off line."""
-        out: list[tuple[int, int]] = []
-        lines = text.split("\n")
-        pos, prev_signoff = 0, False
-        for line in lines:
-            stripped = line.strip().rstrip(",.!").lower()
-            if prev_signoff and stripped:
-                words = line.split()
-                if 1 <= len(words) <= 4 and all(_WORD.fullmatch(w.strip(",.")) for w in words):
-                    out.append((pos, pos + len(line)))
-                prev_signoff = False
-            elif stripped in signoffs:
-                prev_signoff = True
-            elif stripped:
-                prev_signoff = False
-            pos += len(line) + 1
-        return out
 
     @staticmethod
     def _merge(spans: list[Span], text: str) -> list[Span]:
@@ -226,6 +248,428 @@ class Redactor:
             else:
                 merged.append(sp)
         return merged
+
+
+class _NameFinder:
+    """One text's tokens and the rules that mark some of them as names.
+
+    For speed, facts about a token (gap before it, sentence start, possessive)
+    are worked out only for candidates: capitalised words and lower-case
+    words the lexicon or a cue makes plausible. Other tokens are never names.
+    """
+
+    def __init__(self, text: str, pattern_spans: list[Span]):
+        self.lex, self.r = _lexicon(), _rules()
+        self.pattern_spans = pattern_spans
+        self.text = text
+
+    # ---------------------------------------------------------- helpers
+    def _setup(self) -> bool:
+        text, lex, r = self.text, self.lex, self.r
+        ms = list(_WORD.finditer(text))
+        if not ms:
+            return False
+        words = [m.group() for m in ms]
+        # All-caps shouting: judge the words as lower-case text-speak.
+        n_caps = sum(1 for w in words if len(w) > 1 and w.isupper())
+        self.shouting = n_caps * 10 > len(words) * 6 and len(words) > 3
+        if self.shouting:
+            lowered = text.lower()
+            if len(lowered) == len(text):
+                self.text = text = lowered
+                words = [w.lower() for w in words]
+            else:
+                self.shouting = False
+        self.ms, self.words, self.n = ms, words, len(words)
+        self.low = low = [w.lower() for w in words]
+        self.cap = cap = [w[0].isupper() and not (len(w) > 1 and w.isupper()) for w in words]
+        self._gaps: dict[int, str] = {}
+        self.casual = self.shouting or _casual(text)
+        strict, plaus = r["lex_strict"], r["lex_plausible"]
+        called = r["called"]
+        if self.casual:
+            cand = [i for i in range(self.n) if cap[i] or low[i] in plaus or
+                    (low[i] not in lex and low[i] not in r["function_words"]) or
+                    (i > 1 and low[i - 2] == "me" and low[i - 1] in ("n", "and", "an"))]
+        else:
+            cand = [i for i in range(self.n) if cap[i] or low[i] in strict or
+                    (i and low[i - 1] in called) or (not cap[i] and words[i].isupper() and len(words[i]) > 1)
+                    or low[i].startswith("mc")]
+        self.skip, self.poss = {}, {}
+        for i in cand:
+            w = low[i]
+            skip = poss = False
+            if "'" in w or "’" in w:
+                pre, _, suf = w.replace("’", "'").rpartition("'")
+                if suf == "s":
+                    w, poss = pre, True
+                elif suf in _CONTRACTION and (len(pre) > 1 or pre == "i"):
+                    skip = True
+            if "-" in w and cap[i] and words[i].rsplit("-", 1)[1][:1].islower():
+                skip = True  # "Pashto-speaking", "Leeds-based"
+            if len(w) < 2:
+                skip = True
+            low[i] = w
+            self.skip[i], self.poss[i] = skip, poss
+        self.cand = [i for i in cand if not self.skip[i]]
+        self.name: dict[int, bool] = {}
+        self.veto: dict[int, bool] = {}
+        self.aged: dict[int, bool] = {}  # followed by an age or a role: "Will Ashcroft, 17,"
+        return True
+
+    def gap(self, i: int) -> str:
+        """Text between token i-1 and token i."""
+        g = self._gaps.get(i)
+        if g is None:
+            g = self.text[self.ms[i - 1].end() if i else 0: self.ms[i].start()] if 0 <= i < self.n else ""
+            self._gaps[i] = g
+        return g
+
+    def initial(self, i: int) -> bool:
+        if i == 0:
+            return True
+        g = self.gap(i)
+        gs = g.rstrip(" \t")
+        return "\n" in g or (bool(gs) and gs[-1] in _SENT_PUNCT)
+
+    def _lx(self, i: int) -> tuple[float, float] | None:
+        w = self.low[i]
+        v = self.lex.get(w)
+        if v is None and "-" in w:
+            parts = [self.lex.get(p) for p in w.split("-")]
+            known = [p for p in parts if p is not None]
+            if len(known) == len(parts):
+                return max(known)
+        return v
+
+    def _plausible(self, i: int, strict: bool = False) -> bool:
+        """A lower-case (or all-caps) word that could be a name given a cue."""
+        v = self._lx(i)
+        if v is None:
+            if strict:
+                return self.low[i].startswith(("mc", "o'"))
+            return len(self.low[i]) >= 3
+        ratio, lp = v
+        if strict:
+            return ratio > 1.0 and lp < -13.0
+        return ratio > 0.0 and lp < -10.0
+
+    def _free(self, i: int, soft: bool = False) -> bool:
+        """Could be a name at all: not a contraction, keep-word or function word.
+
+        `soft` lets through keep-words that are also given names ("Jan").
+        """
+        w, r = self.low[i], self.r
+        if self.skip.get(i, True) or w in r["function_words"]:
+            return False
+        if w in r["keep"]:
+            return soft and w in r["soft_keep"]
+        # Plurals of keep-words ("Bulgarians", "Mondays").
+        return not (w.endswith("s") and w[:-1] in r["keep"] and len(w) > 3)
+
+    def _capital_ok(self, i: int) -> bool:
+        """Written as a name would be, for this text's style."""
+        if self.cap[i]:
+            return True
+        if self.casual or not self.words[i][0].islower():
+            return self._plausible(i)
+        return False
+
+    def _prev(self, i: int, k: int = 1) -> str:
+        return self.low[i - k] if i - k >= 0 else ""
+
+    def _tight(self, i: int) -> bool:
+        """Token i follows token i-1 with only a space or hyphen between."""
+        if i <= 0:
+            return False
+        g = self.gap(i)
+        return g == " " or g == "-" or g == "  "
+
+    # ------------------------------------------------------------ rules
+    def find(self) -> list[tuple[int, int]]:
+        if not self._setup() or not self.cand:
+            return []
+        self._vetoes()
+        self._first_pass()
+        for _ in range(3):
+            if not self._grow():
+                break
+        self._propagate()
+        for _ in range(2):
+            if not self._grow():
+                break
+        self._signatures()
+        out = []
+        for i in sorted(k for k, v in self.name.items() if v):
+            m = self.ms[i]
+            out.append((m.start(), m.end() - 2 if self.poss.get(i) else m.end()))
+        return out
+
+    def _vetoes(self) -> None:
+        """Places, languages and organisations in typical positions."""
+        r, low, n, veto = self.r, self.low, self.n, self.veto
+        places, motion = r["place_prepositions"], r["motion_words"]
+        cand = self.cand
+        for i in cand:
+            if not self.cap[i] and not self.casual:
+                continue
+            p1 = self._prev(i)
+            if i and self.gap(i) == " " and not self.poss[i]:
+                p2 = self._prev(i, 2)
+                if p1 in places and p2 not in r["at_person_words"]:
+                    veto[i] = True
+                elif p1 in ("from", "to") and p2 in motion:
+                    veto[i] = True
+                elif p1 in r["language_before"]:
+                    veto[i] = True
+            if i + 1 < n and self.gap(i + 1) in (" ", "-"):
+                nxt = low[i + 1]
+                if nxt in r["language_after"] and not self.cap[i + 1]:
+                    veto[i] = True
+                elif nxt in r["org_words"] and self.cap[i + 1]:
+                    veto[i] = True
+            # A run of capitalised words continues a place ("at Tŷ Gwyn").
+            if not veto.get(i) and veto.get(i - 1) and self._tight(i):
+                veto[i] = True
+        # Org words apply backwards through a run ("Moorside Medical Practice").
+        for i in reversed(cand):
+            if self.cap[i] and veto.get(i + 1) and self._tight(i + 1) and low[i + 1] in r["org_words"]:
+                veto[i] = True
+        # A town between an address and a postcode, or just before a postcode.
+        for sp in self.pattern_spans:
+            if sp.kind not in ("address", "postcode"):
+                continue
+            for i in cand:
+                s, e = self.ms[i].span()
+                between = self.text[e:sp.start] if e <= sp.start else self.text[sp.end:s]
+                if self.cap[i] and len(between) <= 3 and between.strip(" ,") == "":
+                    veto[i] = True
+
+    def _first_pass(self) -> None:
+        r, lex, low, n, name = self.r, self.lex, self.low, self.n, self.name
+        text = self.text
+        titles, roles = r["titles"], r["roles"]
+        strong, weak = r["strong_cues"], r["weak_cues"]
+        after_re = r["after_re"]
+        for i in self.cand:
+            w = low[i]
+            p1 = self._prev(i)
+            cap = self.cap[i]
+            g = self.gap(i)
+            # Titles: the next word is a name, even a month or a common word.
+            if p1 in titles and w not in titles and (w not in r["function_words"] or w in r["soft_keep"]) \
+                    and (cap or self.casual) \
+                    and (g == " " or (g in (". ", ".") and p1 in _ABBREV_TITLES)):
+                name[i] = True
+                continue
+            if not self._free(i):
+                continue
+            p2 = (self._prev(i, 2) + " " + p1) if i > 1 else p1
+            if (p1 in strong or p2 in strong) and g in (" ", ", ", ": ", " '", ' "'):
+                if cap or (self.casual and self._plausible(i)) or \
+                        (p1 in r["called"] and self._plausible(i)) or \
+                        (p2 in ("me n", "me and", "me an", "me &") and self.casual):
+                    name[i] = True
+                    continue
+            if p1 in roles and g in (" ", ", ", ": ", " - ") and not self.veto.get(i):
+                if cap and not self.initial(i) or (self.casual and self._plausible(i)):
+                    name[i] = True
+                    continue
+            # What follows: an age, "is my daughter", "(my sw)", "(mum)".
+            if (cap or (self.casual and self._plausible(i))) and after_re.match(text, self.ms[i].end()):
+                v = lex.get(w)
+                if v is None or v[1] < -7.5:
+                    name[i] = self.aged[i] = True
+                    continue
+            if cap and i + 1 < n and low[i + 1] in r["reporting_verbs"] and self.gap(i + 1) == " " \
+                    and self.initial(i):
+                v = lex.get(w)
+                if v is None or v[1] < -10.0:
+                    name[i] = True
+                    continue
+            # "Iwan Price here." / "shanice here" opening a text or a line.
+            if self._here(i):
+                name[i] = True
+                continue
+            if self.veto.get(i):
+                continue
+            v = self._lx(i)
+            word = self.words[i]
+            if cap:
+                if v is None:
+                    name[i] = True  # an unknown capitalised word: almost always a name
+                    continue
+                ratio, lp = v
+                if self.initial(i):
+                    name[i] = ratio > 1.5 or (ratio > 0.8 and lp < -14.0)
+                elif p1 in weak:
+                    name[i] = ratio > 0.0 or (ratio > -1.5 and lp < -11.0)
+                else:
+                    name[i] = ratio > 0.3 or (ratio > -1.0 and lp < -12.5)
+            elif len(word) > 1 and word.isupper():
+                # An all-caps word inside normal text: a name only if clearly one.
+                name[i] = v is not None and v[0] > 1.5 and v[1] < -14.0
+            elif v is not None:
+                ratio, lp = v
+                if self.casual:
+                    name[i] = ratio > 1.0 and lp < -13.0
+                else:
+                    name[i] = ratio > 2.5 and lp < -15.5
+            elif w.startswith("mc") and len(w) > 4:
+                name[i] = True
+
+    def _here(self, i: int) -> bool:
+        if i + 1 >= self.n or self.low[i + 1] not in ("here", "speaking") or self.gap(i + 1) != " ":
+            return False
+        j = i
+        while j > 0 and not self.initial(j):
+            j -= 1
+        if i - j > 2 or not self.initial(j):
+            return False
+        return all(self._free(k) and self._capital_ok(k) for k in range(j, i + 1))
+
+    def _grow(self) -> bool:
+        """Neighbours of names: surnames, first names, "X and Y", "(Nickname)"."""
+        r, lex, low, n, name = self.r, self.lex, self.low, self.n, self.name
+        changed = False
+        for i in self.cand:
+            if name.get(i) or self.veto.get(i) or not self._free(i, soft=True):
+                continue
+            soft = low[i] in r["keep"]
+            cap = self.cap[i]
+            if not cap and not (self.casual or self.words[i].isupper()) and not self._plausible(i, True):
+                continue
+            if not cap and not self._plausible(i):
+                continue
+            v = lex.get(low[i])
+            ratio, lp = v if v is not None else (5.0, -25.0)
+            hit = False
+            # Surname after a first name.
+            if name.get(i - 1) and self._tight(i):
+                hit = ratio > -4.0 or lp < -9.0
+            # First name before a surname.
+            if not hit and name.get(i + 1) and self._tight(i + 1):
+                if self.aged.get(i + 1):
+                    hit = True
+                elif self.initial(i):
+                    hit = lp < -9.0 or ratio > -1.0
+                else:
+                    hit = ratio > -2.5 or lp < -11.0
+            # "X and Y", "X & Y", "X n Y" where one of them is a name.
+            if not hit and not soft:
+                other = self._coordinated(i)
+                if other is not None and name.get(other):
+                    hit = lp < -7.5 or ratio > -1.0
+            # "Abdirahman Warsame (Abdi)": a bracketed word right after a name.
+            if not hit and not soft and cap and name.get(i - 1) and self.gap(i).strip() == "(":
+                hit = True
+            if hit:
+                name[i] = True
+                changed = True
+        return changed
+
+    def _coordinated(self, i: int) -> int | None:
+        low, n = self.low, self.n
+        if i + 1 < n:
+            g = self.gap(i + 1)
+            if g.strip() == "&" and "\n" not in g:
+                return i + 1
+        if i:
+            g = self.gap(i)
+            if g.strip() == "&" and "\n" not in g:
+                return i - 1
+        if i + 2 < n and low[i + 1] in ("and", "n", "or") and self.gap(i + 1) == " " and self.gap(i + 2) == " ":
+            return i + 2
+        if i > 1 and low[i - 1] in ("and", "n", "or") and self.gap(i) == " " and self.gap(i - 1) == " ":
+            return i - 2
+        return None
+
+    def _propagate(self) -> None:
+        """Carry names to their other mentions and to nicknames inside them."""
+        low, lex, name, words = self.low, self.lex, self.name, self.words
+        exact, lowers = set(), set()
+        for i, v in name.items():
+            if v:
+                exact.add(words[i][:-2] if self.poss[i] else words[i])
+                lowers.add(low[i])
+        if not exact:
+            return
+        long_names = [x for x in lowers if len(x) >= 5]
+        # Exact mentions may be words that were not candidates ("grace" in text-speak).
+        extra = [i for i, w in enumerate(words) if w in exact and i not in self.skip]
+        for i in extra:
+            self.skip[i], self.poss[i] = False, False
+        for i in sorted(set(self.cand).union(extra)):
+            if name.get(i):
+                continue
+            w, word = low[i], words[i]
+            if self.poss[i]:
+                word = word[:-2]
+            if word in exact:
+                name[i] = True
+                continue
+            if not self._free(i) or self.veto.get(i):
+                continue
+            v = lex.get(w)
+            if w in lowers and (self.cap[i] or v is None or v[0] > 0.5):
+                name[i] = True
+            elif self.cap[i] and len(w) >= 3 and (v is None or v[0] > -1.5 or v[1] < -10.0):
+                for x in long_names:
+                    if len(x) > len(w) and (x.startswith(w) or (len(w) >= 4 and x.endswith(w))):
+                        name[i] = True
+                        break
+
+    def _signatures(self) -> None:
+        """Short lines after a sign-off, and a short closing line of capitalised words."""
+        text = self.text
+        if "\n" not in text.strip():
+            return
+        signoffs, roles = self.r["signoffs"], self.r["roles"]
+        starts = [m.start() for m in self.ms]
+        lines = text.split("\n")
+        last_nonempty = max((k for k, ln in enumerate(lines) if ln.strip()), default=-1)
+        pos, prev_signoff = 0, False
+        for k, line in enumerate(lines):
+            line_start, pos = pos, pos + len(line) + 1
+            stripped = line.strip().strip(",.!-–— ").lower()
+            if not stripped:
+                continue
+            if prev_signoff or k == last_nonempty:
+                idx = list(range(bisect_left(starts, line_start), bisect_left(starts, line_start + len(line))))
+                short = 1 <= len(idx) <= 5 and not line.rstrip().endswith(("?", "."))
+                closing = k == last_nonempty and k > 0 and short \
+                    and not any(self.low[i] in roles for i in idx) \
+                    and all(self.cap[i] or i not in self.skip or not self._free(i)
+                            or self._inside_brackets(i) for i in idx)
+                if (prev_signoff and short) or closing:
+                    for i in idx:
+                        if i in self.skip and not self.name.get(i) and self._free(i) \
+                                and not self.veto.get(i) and not self._inside_brackets(i) \
+                                and self._capital_ok(i):
+                            self.name[i] = True
+            prev_signoff = stripped in signoffs
+
+    def _inside_brackets(self, i: int) -> bool:
+        s = self.ms[i].start()
+        line_start = self.text.rfind("\n", 0, s) + 1
+        return self.text.count("(", line_start, s) > self.text.count(")", line_start, s)
+
+
+_LOWER_I = re.compile(r"(?<![\w'’])i(?![\w’]|'(?!m|ve|ll|d))|(?<![\w'’])i(?=['’](?:m|ve|ll|d)\b)")
+_STARTS = re.compile(r"(?:^|[.!?\n]\s*)([^\W\d_])")
+
+
+def _casual(text: str) -> bool:
+    """Text-speak: sentences start in lower case, or "i" is written for "I"."""
+    if _LOWER_I.search(text):
+        return True
+    lower = upper = 0
+    for c in _STARTS.findall(text):
+        if c.islower():
+            lower += 1
+        else:
+            upper += 1
+    return lower > upper
 
 
 _DEFAULT = Redactor()

@@ -101,7 +101,9 @@ def iter_table(path: str | Path, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterat
             yield from _iter_jsonl(p, chunk_rows)
         else:
             yield from _iter_xlsx(p, chunk_rows)
-    except (OSError, csv.Error, ValueError, KeyError) as exc:
+    except InputDataError:
+        raise
+    except Exception as exc:
         # Exception text from parsers can quote cell content: report the type only.
         raise InputDataError(
             f"could not read '{p.name}' as {kind} ({type(exc).__name__}); "

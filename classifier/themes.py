@@ -43,7 +43,7 @@ class ThemeClassifier(BaseEstimator):
         tax = self.taxonomy or load_taxonomy()
         self.taxonomy_ = tax
         self.labels_ = tax.leaf_ids
-        Y = self._binarise(themes, tax)
+        Y = binarise_themes(themes, tax)
         docs = ensure_prepared(texts)
         self.features_ = TextFeatures(
             word_ngrams=self.word_ngrams, char_ngrams=self.char_ngrams, min_df=self.min_df,
@@ -58,26 +58,6 @@ class ThemeClassifier(BaseEstimator):
         self.support_ = dict(zip(self.labels_, map(int, Y.sum(axis=0))))
         self.n_train_ = len(docs)
         return self
-
-    def _binarise(self, themes, tax: Taxonomy) -> np.ndarray:
-        index = {l: j for j, l in enumerate(tax.leaf_ids)}
-        parents = set(tax.ids) - set(tax.leaf_ids)
-        Y = np.zeros((len(themes), len(index)), dtype=np.int8)
-        bad: dict[str, list[int]] = defaultdict(list)
-        for i, row in enumerate(themes):
-            for t in row:
-                if t in index:
-                    Y[i, index[t]] = 1
-                elif t not in parents:  # a bare parent label adds nothing to learn
-                    bad[t].append(i + 1)
-        if bad:
-            detail = "; ".join(f"'{t}' in rows {', '.join(map(str, rows[:8]))}"
-                               + (" …" if len(rows) > 8 else "") for t, rows in sorted(bad.items()))
-            raise LabelError(
-                f"unknown theme id(s) for taxonomy '{tax.id}' v{tax.version}: {detail}. "
-                f"Known ids: {', '.join(tax.leaf_ids)}. Fix the data or pass --taxonomy FILE"
-            )
-        return Y
 
     # ------------------------------------------------------------ inference
     def predict_proba(self, texts) -> np.ndarray:
@@ -112,3 +92,25 @@ class ThemeClassifier(BaseEstimator):
         X = self.features_.transform([doc])
         return {t: top_phrases(doc, X, self.features_, self.head_.coef_[self.labels_.index(t)], top_k)
                 for t in themes if t in self.labels_}
+
+
+def binarise_themes(themes, tax: Taxonomy) -> np.ndarray:
+    """Rows of theme ids -> 0/1 matrix over leaf themes; unknown ids are an error."""
+    index = {l: j for j, l in enumerate(tax.leaf_ids)}
+    parents = set(tax.ids) - set(tax.leaf_ids)
+    Y = np.zeros((len(themes), len(index)), dtype=np.int8)
+    bad: dict[str, list[int]] = defaultdict(list)
+    for i, row in enumerate(themes):
+        for t in row:
+            if t in index:
+                Y[i, index[t]] = 1
+            elif t not in parents:  # a bare parent label adds nothing to learn
+                bad[t].append(i + 1)
+    if bad:
+        detail = "; ".join(f"'{t}' in rows {', '.join(map(str, rows[:8]))}"
+                           + (" …" if len(rows) > 8 else "") for t, rows in sorted(bad.items()))
+        raise LabelError(
+            f"unknown theme id(s) for taxonomy '{tax.id}' v{tax.version}: {detail}. "
+            f"Known ids: {', '.join(tax.leaf_ids)}. Fix the data or pass --taxonomy FILE"
+        )
+    return Y

@@ -269,7 +269,8 @@ class LearningExtractor(BaseEstimator):
             self.surface_ = TfidfVectorizer(
                 lowercase=True, token_pattern=r"(?u)\b\w[\w']*\b", ngram_range=tuple(self.surface_ngrams),
                 min_df=self.min_df, sublinear_tf=True, dtype=np.float32).fit([d.redacted for d in docs])
-            del self.surface_.stop_words_   # pruned rare terms could name a person
+            if hasattr(self.surface_, "stop_words_"):
+                del self.surface_.stop_words_   # pruned rare terms could name a person
         X = self._matrix(docs)
         self.clf_ = self._new_clf(self.C, self.class_weight).fit(X, y)
         self.threshold_ = self._tune_threshold(X, y, dev_sentences, dev_labels)
