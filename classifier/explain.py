@@ -12,13 +12,12 @@ from collections import defaultdict
 import numpy as np
 
 from .features import TextFeatures
-from .text import PreparedText, nlp, spacy_input
+from .text import PreparedText, tokens
 
 
 def token_contributions(doc: PreparedText, X_row, features: TextFeatures, weights: np.ndarray):
     """(tokens, score per token) for one prepared text."""
-    sp_doc = nlp().make_doc(spacy_input(doc.redacted))
-    toks = [t for t in sp_doc if not t.is_space and not t.is_punct]
+    toks = tokens(doc.redacted)
     lemma_doc = doc.lemmas.split()
     if len(lemma_doc) != len(toks):  # defensive: token streams must align
         toks = toks[: len(lemma_doc)]
@@ -28,7 +27,7 @@ def token_contributions(doc: PreparedText, X_row, features: TextFeatures, weight
     by_lemma = defaultdict(list)
     for i, lemma in enumerate(lemma_doc[: len(toks)]):
         by_lemma[lemma].append(i)
-    lowered = [" " + t.text.lower() + " " for t in toks]
+    lowered = [" " + t.group(0).lower() + " " for t in toks]
     for col, val in zip(row.indices, row.data):
         contrib = float(val) * float(weights[col])
         if contrib == 0.0:
@@ -67,8 +66,8 @@ def top_phrases(doc: PreparedText, X_row, features: TextFeatures, weights: np.nd
             end += 1
         span = range(start, end + 1)
         used.update(span)
-        text = doc.redacted[toks[start].idx: toks[end].idx + len(toks[end].text)]
-        if text.startswith("[") or toks[start].text.startswith("xx"):
+        text = doc.redacted[toks[start].start(): toks[end].end()]
+        if "[" in text or toks[start].group(0).startswith("xx"):
             continue  # never show placeholders as evidence
         phrases.append((text, round(float(sum(scores[j] for j in span)), 4)))
         if len(phrases) >= top_k:

@@ -53,11 +53,11 @@ _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 _EMAIL = re.compile(r"[\w.+\-']+@[\w\-]+(?:\.[\w\-]+)+")
 _NHS = re.compile(r"\d{3}[ \-]?\d{3}[ \-]?\d{4}(?![ \-]?\d)")
 _NHS_SPACED = re.compile(r"[1-9]\d{2} \d{3} \d{4}$")
-_PHONE = re.compile(r"(?:\+44\s?\(?0?\)?\s?|\(0\d{2,4}\)\s?|0)\d(?:[\s\-]?\d){7,10}(?!\d)")
+_PHONE = re.compile(r"\(0\d{2,4}\)\s?\d{3,4}[\s\-]?\d{3,4}(?!\d)|(?:\+44\s?\(?0?\)?\s?|0)\d(?:[\s\-]?\d){7,10}(?!\d)")
 _POSTCODE = re.compile(r"[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2}\b")
 _ADDRESS = re.compile(
     r"\d{1,4}[A-Za-z]?,?\s+(?P<words>(?:[A-Z][\w'’\-]+\s+){0,3})" + _STREET + r"\b")
-_ADDRESS_LABEL = re.compile(r"(?i)\b(?:flat|apartment|apt|unit|plot|pitch|room|house|no\.?|number)\s*$")
+_ADDRESS_LABEL = re.compile(r"(?i)\b(?:flat|apartment|apt|unit|plot|pitch|room|house)(?:\s+\d+[A-Za-z]?,?)?\s*$")
 _DATE = re.compile(
     r"\d{1,2}[/.\-]\d{1,2}[/.\-](?:19|20)?\d{2}\b"
     r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+(?:19|20)\d{2}\b", re.IGNORECASE)
@@ -70,6 +70,16 @@ _REF_LABEL = re.compile(
     r"(?:no\.?|number|#)?\s*[:#\-]?\s*$")
 _REF_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/-")
 _RUN = re.compile(r"\d+")
+
+
+def _birth_before(lt: str, pos: int) -> bool:
+    """A birth word shortly before `pos`, in the same sentence (or the next clause)."""
+    window = lt[max(0, pos - 60):pos]
+    last = max(window.rfind(w) for w in _BIRTH_WORDS)
+    if last < 0:
+        return False
+    between = window[last:]
+    return ". " not in between and "\n" not in between
 
 
 def _find_patterns(text: str) -> list[Span]:
@@ -118,8 +128,10 @@ def _find_patterns(text: str) -> list[Span]:
             continue
         if not before.isalnum() and before not in ".,/:£$":
             m = _ADDRESS.match(text, s)
-            if m and (m.group("words") or _ADDRESS_LABEL.search(text, max(0, s - 12), s)):
-                if claim(s, m.end(), "address"):
+            if m:
+                # "Flat 6, 22 Corporation Street", "plot 4, Greenbank Park".
+                label = _ADDRESS_LABEL.search(text, max(0, s - 20), s)
+                if (m.group("words") or label) and claim(label.start() if label else s, m.end(), "address"):
                     continue
         if birth and not before.isalnum():
             m, ds = _DATE.match(text, s), s
@@ -127,7 +139,7 @@ def _find_patterns(text: str) -> list[Span]:
                 mm = _DATE_MONTH_FIRST.search(text, max(0, s - 12), s)
                 if mm:
                     m, ds = _DATE_AFTER_MONTH.match(text, s), mm.start()
-            if m is not None and any(w in lt[max(0, ds - 80):ds] for w in _BIRTH_WORDS):
+            if m is not None and _birth_before(lt, ds):
                 if claim(ds, m.end(), "dob"):
                     continue
         # Reference: the run of letters, digits, "/" and "-" around the digits.
@@ -270,9 +282,10 @@ class _NameFinder:
         if not ms:
             return False
         words = [m.group() for m in ms]
+        n = len(words)
+        n_upper = sum(map(str.isupper, words))
         # All-caps shouting: judge the words as lower-case text-speak.
-        n_caps = sum(1 for w in words if len(w) > 1 and w.isupper())
-        self.shouting = n_caps * 10 > len(words) * 6 and len(words) > 3
+        self.shouting = n > 3 and n_upper * 10 > n * 6
         if self.shouting:
             lowered = text.lower()
             if len(lowered) == len(text):
@@ -280,21 +293,31 @@ class _NameFinder:
                 words = [w.lower() for w in words]
             else:
                 self.shouting = False
-        self.ms, self.words, self.n = ms, words, len(words)
+        spans = [m.span() for m in ms]
+        self.starts = [a for a, _ in spans]
+        self.ends = [0] + [b for _, b in spans]  # ends[i] = end of token i-1
+        self.ms, self.words, self.n = ms, words, n
         self.low = low = [w.lower() for w in words]
         self.cap = cap = [w[0].isupper() and not (len(w) > 1 and w.isupper()) for w in words]
-        self._gaps: dict[int, str] = {}
-        self.casual = self.shouting or _casual(text)
-        strict, plaus = r["lex_strict"], r["lex_plausible"]
-        called = r["called"]
+        n_cap = sum(cap)
+        # Text-speak: "i" for "I", a lower-case start, or almost no capitals.
+        self.casual = self.shouting or "i" in words or "im" in words or words[0][0].islower() \
+            or n_cap * 25 < n
         if self.casual:
-            cand = [i for i in range(self.n) if cap[i] or low[i] in plaus or
-                    (low[i] not in lex and low[i] not in r["function_words"]) or
-                    (i > 1 and low[i - 2] == "me" and low[i - 1] in ("n", "and", "an"))]
+            plaus, fw = r["lex_plausible"], r["function_words"]
+            cand = [i for i, w in enumerate(low) if cap[i] or w in plaus or (w not in lex and w not in fw)]
+            for i in range(2, n):
+                if low[i - 2] == "me" and low[i - 1] in ("n", "and", "an"):
+                    cand.append(i)  # "me n will": any word after it is a person
         else:
-            cand = [i for i in range(self.n) if cap[i] or low[i] in strict or
-                    (i and low[i - 1] in called) or (not cap[i] and words[i].isupper() and len(words[i]) > 1)
-                    or low[i].startswith("mc")]
+            strict = r["lex_strict"]
+            cand = [i for i, w in enumerate(low) if cap[i] or w in strict or w[:2] == "mc"]
+            if n_upper > n_cap:
+                cand += [i for i, w in enumerate(words) if len(w) > 1 and w.isupper()]
+            for cue in r["called"]:
+                if cue in low:
+                    cand += [i + 1 for i, w in enumerate(low[:-1]) if w == cue]
+        cand = sorted(set(cand))
         self.skip, self.poss = {}, {}
         for i in cand:
             w = low[i]
@@ -307,8 +330,8 @@ class _NameFinder:
                     skip = True
             if "-" in w and cap[i] and words[i].rsplit("-", 1)[1][:1].islower():
                 skip = True  # "Pashto-speaking", "Leeds-based"
-            if len(w) < 2:
-                skip = True
+            if len(w) < 2 or (len(w) > 2 and words[i][1].isupper() and cap[i]):
+                skip = True  # one letter, or a plural acronym such as "GCSEs"
             low[i] = w
             self.skip[i], self.poss[i] = skip, poss
         self.cand = [i for i in cand if not self.skip[i]]
@@ -319,11 +342,9 @@ class _NameFinder:
 
     def gap(self, i: int) -> str:
         """Text between token i-1 and token i."""
-        g = self._gaps.get(i)
-        if g is None:
-            g = self.text[self.ms[i - 1].end() if i else 0: self.ms[i].start()] if 0 <= i < self.n else ""
-            self._gaps[i] = g
-        return g
+        if 0 <= i < self.n:
+            return self.text[self.ends[i]:self.starts[i]]
+        return ""
 
     def initial(self, i: int) -> bool:
         if i == 0:
@@ -431,9 +452,10 @@ class _NameFinder:
             # A run of capitalised words continues a place ("at Tŷ Gwyn").
             if not veto.get(i) and veto.get(i - 1) and self._tight(i):
                 veto[i] = True
-        # Org words apply backwards through a run ("Moorside Medical Practice").
+        # Org words apply backwards through a run ("Child Abuse Investigation Team").
         for i in reversed(cand):
-            if self.cap[i] and veto.get(i + 1) and self._tight(i + 1) and low[i + 1] in r["org_words"]:
+            if self.cap[i] and veto.get(i + 1) and self._tight(i + 1) and self.cap[i + 1] \
+                    and not self.poss.get(i):
                 veto[i] = True
         # A town between an address and a postcode, or just before a postcode.
         for sp in self.pattern_spans:
@@ -472,11 +494,19 @@ class _NameFinder:
                     name[i] = True
                     continue
             if p1 in roles and g in (" ", ", ", ": ", " - ") and not self.veto.get(i):
-                if cap and not self.initial(i) or (self.casual and self._plausible(i)):
+                if cap and not self.initial(i):
+                    # "social worker Will Fairbrother", "baby Mason", not "Child Protection".
+                    v = lex.get(w)
+                    if v is None or v[0] > -2.0 or v[1] < -12.0 or (
+                            i + 1 < n and self.cap[i + 1] and self._tight(i + 1)
+                            and low[i + 1] not in r["keep"]):
+                        name[i] = True
+                        continue
+                elif self.casual and self._plausible(i):
                     name[i] = True
                     continue
             # What follows: an age, "is my daughter", "(my sw)", "(mum)".
-            if (cap or (self.casual and self._plausible(i))) and after_re.match(text, self.ms[i].end()):
+            if not self.veto.get(i) and (cap or (self.casual and self._plausible(i))) and after_re.match(text, self.ms[i].end()):
                 v = lex.get(w)
                 if v is None or v[1] < -7.5:
                     name[i] = self.aged[i] = True
@@ -653,23 +683,6 @@ class _NameFinder:
         s = self.ms[i].start()
         line_start = self.text.rfind("\n", 0, s) + 1
         return self.text.count("(", line_start, s) > self.text.count(")", line_start, s)
-
-
-_LOWER_I = re.compile(r"(?<![\w'’])i(?![\w’]|'(?!m|ve|ll|d))|(?<![\w'’])i(?=['’](?:m|ve|ll|d)\b)")
-_STARTS = re.compile(r"(?:^|[.!?\n]\s*)([^\W\d_])")
-
-
-def _casual(text: str) -> bool:
-    """Text-speak: sentences start in lower case, or "i" is written for "I"."""
-    if _LOWER_I.search(text):
-        return True
-    lower = upper = 0
-    for c in _STARTS.findall(text):
-        if c.islower():
-            lower += 1
-        else:
-            upper += 1
-    return lower > upper
 
 
 _DEFAULT = Redactor()

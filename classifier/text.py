@@ -9,6 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Iterable, Sequence
 
 from .redact import Redactor
@@ -60,14 +61,37 @@ def spacy_input(text: str) -> str:
     return _PLACEHOLDER.sub(lambda m: f"xx{m.group(1).lower()}", text)
 
 
+# Words with inner apostrophes or hyphens stay whole ("don't", "step-dad").
+TOKEN = re.compile(r"\w+(?:['\-]\w+)*")
+
+
+@lru_cache(maxsize=1)
+def lemma_table() -> dict[str, str]:
+    """spaCy's English lookup lemmas (spacy-lookups-data), the table spaCy's lookup
+    lemmatizer uses. Read directly so that features need no spaCy pipeline: its
+    tokenizer ran at ~1,000 docs/s here, too slow for batch labelling."""
+    import gzip
+    import json
+
+    import spacy_lookups_data
+
+    path = Path(spacy_lookups_data.__file__).parent / "data" / "en_lemma_lookup.json.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def tokens(text: str) -> list[re.Match]:
+    """Word tokens of a redacted text (placeholders count as one word)."""
+    return list(TOKEN.finditer(spacy_input(text)))
+
+
 def lemma_strings(texts: Sequence[str]) -> list[str]:
+    table = lemma_table()
+    get = table.get
     out = []
-    pipe = nlp()
-    for doc in pipe.pipe((spacy_input(t) for t in texts),
-                         disable=["sentencizer"], batch_size=256):
-        out.append(" ".join(
-            (tok.lemma_ or tok.text).lower() for tok in doc if not tok.is_space and not tok.is_punct
-        ))
+    for t in texts:
+        words = TOKEN.findall(spacy_input(t).lower())
+        out.append(" ".join([get(w, w) for w in words]))
     return out
 
 

@@ -2,7 +2,8 @@
 
 Source: the `spacy-lookups-data` package (PyPI, MIT licence, by Explosion),
 file `spacy_lookups_data/data/en_lexeme_prob.json.gz`: log-probabilities of
-~1M word forms, case-sensitive. A word whose Capitalised form is much more
+~1M word forms, case-sensitive. The package's own en_license.txt is the
+WordNet licence and covers its WordNet-derived lemma tables, not this file. A word whose Capitalised form is much more
 frequent than its lower-case form behaves like a proper noun (a name or a
 place); that ratio is what the redactor uses. The output holds words and two
 numbers, no personal data. Run: python scripts/build_name_lexicon.py
@@ -35,9 +36,10 @@ def main() -> None:
         if lp > -17.0 or cp - lp > 1.0:
             rows.append(f"{w}\t{cp - lp:.2f}\t{lp:.2f}")
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    with gzip.open(OUT, "wt", encoding="utf-8", compresslevel=9) as fh:
-        fh.write("word\tcap_ratio\tlower_logprob\n")
-        fh.write("\n".join(rows) + "\n")
+    body = ("word\tcap_ratio\tlower_logprob\n" + "\n".join(rows) + "\n").encode("utf-8")
+    # mtime=0: the same input gives byte-identical output, so diffs stay clean.
+    with OUT.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0) as fh:
+        fh.write(body)
     print(f"wrote {len(rows)} words to {OUT}")
 
 
