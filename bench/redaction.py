@@ -67,7 +67,9 @@ def main() -> None:
         "(library: `classifier.redaction_eval.evaluate_redaction`).",
         "",
         f"Machine: {cpu_name()}, {os.cpu_count()} cores (one used), "
-        f"Python {platform.python_version()}, {platform.system()} {platform.release()}.",
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}; "
+        f"load average {os.getloadavg()[0]:.1f} when measured (other work on the machine slows the "
+        "speed figure).",
         "",
         f"## Test set: `training_data/redaction_test.jsonl` ({res['rows']} rows)",
         "",

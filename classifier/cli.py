@@ -168,6 +168,21 @@ def info(model: Optional[Path] = MODEL_OPT):
     typer.echo(format_info(read_meta(model or default_model_dir())))
 
 
+@app.command()
+@friendly
+def redact(input: Path = typer.Argument(..., help="Table to redact (.csv/.xlsx/.jsonl)."),
+           output: Path = typer.Option(..., "--output", "-o", help="Where to write the redacted copy."),
+           text_column: str = typer.Option("text", help="Column to redact.")):
+    """Write every row with names, contacts, addresses, dates of birth and references replaced.
+
+    Example: complaints redact cases.csv --output cases_redacted.csv --text-column Details
+    """
+    from .redact_table import redact_table
+
+    summary = redact_table(input, output, text_column)
+    typer.echo(f"Redacted {summary.rows} rows -> {output}")
+
+
 @taxonomy_app.command("show")
 @friendly
 def taxonomy_show(file: Optional[str] = typer.Argument(None, help="Taxonomy YAML file or bundled id.")):
@@ -181,16 +196,19 @@ def taxonomy_show(file: Optional[str] = typer.Argument(None, help="Taxonomy YAML
     typer.echo(format_taxonomy(load_taxonomy(file)))
 
 
-def _register_optional_commands():
-    """Commands whose modules live in their own packages."""
+def _register_commands_from_other_modules():
+    """Taxonomy change and learning commands live beside their libraries."""
+    from .change_cli import register_taxonomy_change_commands
+
+    register_taxonomy_change_commands(app, taxonomy_app, _load)
     try:
         from .learning.cli import register_learning_commands
-    except ImportError:
+    except ImportError:  # the learning extractor is still being built
         return
     register_learning_commands(app, _load)
 
 
-_register_optional_commands()
+_register_commands_from_other_modules()
 
 
 def main():

@@ -461,10 +461,13 @@ class _NameFinder:
         for sp in self.pattern_spans:
             if sp.kind not in ("address", "postcode"):
                 continue
-            for i in cand:
-                s, e = self.ms[i].span()
+            after = bisect_left(self.starts, sp.end)
+            for i in (after - 1 - (after > 0 and self.starts[after - 1] >= sp.start), after):
+                if not 0 <= i < n or not self.cap[i]:
+                    continue
+                s, e = self.starts[i], self.ms[i].end()
                 between = self.text[e:sp.start] if e <= sp.start else self.text[sp.end:s]
-                if self.cap[i] and len(between) <= 3 and between.strip(" ,") == "":
+                if len(between) <= 3 and between.strip(" ,") == "":
                     veto[i] = True
 
     def _first_pass(self) -> None:
@@ -624,7 +627,9 @@ class _NameFinder:
                 lowers.add(low[i])
         if not exact:
             return
-        long_names = [x for x in lowers if len(x) >= 5]
+        # Nicknames inside a longer name: "Sukhi" in "Sukhjinder", "Bayo" in "Adebayo".
+        parts = {x[:k] for x in lowers if len(x) >= 5 for k in range(3, len(x))}
+        parts |= {x[-k:] for x in lowers if len(x) >= 5 for k in range(4, len(x))}
         # Exact mentions may be words that were not candidates ("grace" in text-speak).
         extra = [i for i, w in enumerate(words) if w in exact and i not in self.skip]
         for i in extra:
@@ -643,11 +648,8 @@ class _NameFinder:
             v = lex.get(w)
             if w in lowers and (self.cap[i] or v is None or v[0] > 0.5):
                 name[i] = True
-            elif self.cap[i] and len(w) >= 3 and (v is None or v[0] > -1.5 or v[1] < -10.0):
-                for x in long_names:
-                    if len(x) > len(w) and (x.startswith(w) or (len(w) >= 4 and x.endswith(w))):
-                        name[i] = True
-                        break
+            elif self.cap[i] and w in parts and (v is None or v[0] > -1.5 or v[1] < -10.0):
+                name[i] = True
 
     def _signatures(self) -> None:
         """Short lines after a sign-off, and a short closing line of capitalised words."""

@@ -2,10 +2,11 @@
 
 Source: the `spacy-lookups-data` package (PyPI, MIT licence, by Explosion),
 file `spacy_lookups_data/data/en_lexeme_prob.json.gz`: log-probabilities of
-~1M word forms, case-sensitive. The package's own en_license.txt is the
-WordNet licence and covers its WordNet-derived lemma tables, not this file. A word whose Capitalised form is much more
-frequent than its lower-case form behaves like a proper noun (a name or a
-place); that ratio is what the redactor uses. The output holds words and two
+~1M word forms, case-sensitive. (The package also ships en_license.txt, the
+WordNet licence, which by its name goes with the English lemma tables.)
+A word whose Capitalised form is much more frequent than its lower-case
+form behaves like a proper noun (a name or a place); that ratio is what the
+redactor uses. The output holds words and two
 numbers, no personal data. Run: python scripts/build_name_lexicon.py
 """
 import gzip

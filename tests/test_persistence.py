@@ -78,3 +78,12 @@ def test_shipped_default_model_matches_training_data_and_is_small():
         model = load_model(d)
     assert model.taxonomy.id == meta["taxonomy"]["id"]
     assert model.child is not None and model.kind is not None
+
+
+def test_fast_char_features_equal_sklearn(small_model):
+    feats = small_model.themes.features_
+    texts = ["The worker shouted at me!!", "", "my pa hasnt paid   my grant", "Ünïcödé 😡 contact"]
+    fast = feats.char_fast_.transform(texts)
+    slow = feats.char_.transform(texts)
+    assert fast.shape == slow.shape and abs(fast - slow).max() < 1e-6
+    assert feats.char_fast_.transform([]).shape[0] == 0

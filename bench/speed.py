@@ -1,0 +1,152 @@
+"""Speed and memory of the default model: training, label, suggest, CLI cold start.
+
+Run: .venv/bin/python bench/speed.py [--rows 20000] [--million]
+Writes bench/SPEED_RESULTS.md. The 20,000-row file is built by resampling
+training_data/representations.csv (seeded). Label throughput is measured in a
+child process pinned to one core; peak memory is that process's max RSS.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+PY = sys.executable
+CLI = [PY, "-m", "classifier"]
+
+
+def build_file(rows: int, path: Path, seed: int = 0) -> Path:
+    src = list(csv.DictReader((ROOT / "training_data" / "representations.csv").open(encoding="utf-8")))
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, ["id", "text", "themes", "child_authored", "kind"])
+        w.writeheader()
+        for i in range(rows):
+            r = rng.choice(src)
+            w.writerow({"id": f"B{i:07d}", "text": r["text"], "themes": r["themes"],
+                        "child_authored": r["child_authored"], "kind": r["kind"]})
+    return path
+
+
+def child(code: str) -> dict:
+    """Run code in a fresh interpreter on one core; it prints a JSON dict."""
+    wrapper = ("import os, json, resource\n"
+               "os.sched_setaffinity(0, {0})\n" + code +
+               "\nres['peak_rss_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+               "print(json.dumps(res))")
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    out = subprocess.run([PY, "-c", wrapper], capture_output=True, text=True, cwd=ROOT, env=env, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bench_label(path: Path) -> dict:
+    return child(f"""
+import time, warnings
+warnings.simplefilter('ignore')
+from classifier.persistence import load_model
+from classifier.labelling import label_table
+m = load_model(None)
+m.analyse(['warm up the caches'])
+t = time.perf_counter()
+s = label_table({str(path)!r}, {str(path.with_suffix('.labelled.csv'))!r}, m)
+dt = time.perf_counter() - t
+res = {{'rows': s.rows, 'seconds': round(dt, 2), 'rows_per_s': round(s.rows / dt), 'errors': s.errors}}
+""")
+
+
+def bench_train(path: Path) -> dict:
+    return child(f"""
+import time
+from classifier.training import train_model
+t = time.perf_counter()
+train_model({str(path)!r}, {str(OUT / 'model-20k')!r}, seed=0)
+res = {{'seconds': round(time.perf_counter() - t, 1)}}
+""")
+
+
+def bench_suggest() -> dict:
+    return child("""
+import csv, time, statistics, warnings
+warnings.simplefilter('ignore')
+from classifier.persistence import load_model
+rows = list(csv.DictReader(open('training_data/representations.csv', encoding='utf-8')))
+texts = [r['text'] for r in rows if r['split'] == 'test'][:300]
+m = load_model(None)
+m.suggest(texts[0])
+lat = []
+for t in texts:
+    s = time.perf_counter(); m.suggest(t); lat.append((time.perf_counter() - s) * 1000)
+q = statistics.quantiles(lat, n=20)
+res = {'calls': len(lat), 'p50_ms': round(statistics.median(lat), 1), 'p95_ms': round(q[18], 1)}
+""")
+
+
+def bench_cold_start(runs: int = 5) -> dict:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(CLI + ["suggest", "My social worker never returns my calls and was rude to me"],
+                       capture_output=True, check=True, cwd=ROOT)
+        times.append(time.perf_counter() - t)
+    return {"runs": runs, "median_s": round(statistics.median(times), 2), "max_s": round(max(times), 2)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--rows", type=int, default=20000)
+    ap.add_argument("--million", action="store_true", help="also label 1,000,000 rows (memory stays flat)")
+    ap.add_argument("--skip-train", action="store_true")
+    args = ap.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    results = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
+    big = build_file(args.rows, OUT / f"cases-{args.rows}.csv")
+    results["label_20k"] = bench_label(big)
+    results["label_10k"] = bench_label(build_file(10000, OUT / "cases-10000.csv", seed=1))
+    if args.million:
+        results["label_1m"] = bench_label(build_file(1_000_000, OUT / "cases-1000000.csv", seed=2))
+    results["suggest"] = bench_suggest()
+    results["cli_cold_start"] = bench_cold_start()
+    if not args.skip_train:
+        results["train_20k"] = bench_train(big)
+    (OUT / "speed.json").write_text(json.dumps(results, indent=2))
+    write_markdown(results)
+    print(json.dumps(results, indent=2))
+
+
+def write_markdown(r: dict) -> None:
+    lines = ["# Speed and memory (bench/speed.py)", "",
+             f"Machine: {r['machine']}. Command: `.venv/bin/python bench/speed.py"
+             + (" --million" if "label_1m" in r else "") + "`.",
+             "Label and suggest run in a fresh process pinned to one core (`sched_setaffinity`),",
+             "BLAS threads 1. Input: the corpus resampled with a fixed seed (median 62 words a row).", "",
+             "| measure | result | target |", "|---|---|---|"]
+    l20 = r["label_20k"]
+    lines.append(f"| label throughput, {l20['rows']:,} rows | {l20['rows_per_s']:,} rows/s ({l20['seconds']} s) | >= 3,000 rows/s |")
+    lines.append(f"| label peak memory, {l20['rows']:,} rows | {l20['peak_rss_mb']:.0f} MB | <= 400 MB |")
+    lines.append(f"| label peak memory, 10,000 rows | {r['label_10k']['peak_rss_mb']:.0f} MB | flat |")
+    if "label_1m" in r:
+        m = r["label_1m"]
+        lines.append(f"| label peak memory, 1,000,000 rows | {m['peak_rss_mb']:.0f} MB ({m['rows_per_s']:,} rows/s) | flat |")
+    s = r["suggest"]
+    lines.append(f"| suggest latency, warm ({s['calls']} calls) | p50 {s['p50_ms']} ms, p95 {s['p95_ms']} ms | p95 <= 25 ms |")
+    c = r["cli_cold_start"]
+    lines.append(f"| CLI `complaints suggest` end to end | median {c['median_s']} s, max {c['max_s']} s | <= 2 s |")
+    if "train_20k" in r:
+        t = r["train_20k"]
+        lines.append(f"| train on 20,000 rows (themes, child, kind; 5-fold calibration) | {t['seconds']} s, "
+                     f"peak {t['peak_rss_mb']:.0f} MB | — |")
+    (ROOT / "bench" / "SPEED_RESULTS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""Learning register: statements grouped by theme, near-duplicates merged.
+
+The register is meant to be pasted into an annual report, so each entry shows
+the statement with personal data redacted (the verbatim sentences stay in the
+statement-level output), how many times it was found and where.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+import pandas as pd
+
+from ..text import prepare
+from .extractor import LearningError
+
+REGISTER_COLUMNS = ["theme", "statement", "type", "count", "source_ids", "score"]
+UNTHEMED = "unthemed"
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+
+
+@dataclass
+class RegisterEntry:
+    theme: str
+    statement: str
+    type: str
+    score: float
+    source_ids: list[str] = field(default_factory=list)
+    count: int = 1
+    _shingles: frozenset = field(default=frozenset(), repr=False)
+
+
+def _shingles(text: str) -> frozenset:
+    """Words and word pairs of a redacted, lower-cased statement."""
+    words = _WORD.findall(text.lower())
+    return frozenset(words) | frozenset(zip(words, words[1:]))
+
+
+def similarity(a: frozenset, b: frozenset) -> float:
+    if not a and not b:
+        return 1.0
+    return len(a & b) / len(a | b)
+
+
+def build_register(sentences: Sequence[str], types: Sequence[str], themes: Sequence[Sequence[str]],
+                   source_ids: Sequence[object], scores: Sequence[float],
+                   min_similarity: float = 0.75, redact: bool = True) -> pd.DataFrame:
+    """One row per distinct statement per main theme (the first theme listed).
+
+    Statements whose word/word-pair overlap (Jaccard) with an entry is at
+    least `min_similarity` are merged into it; the entry keeps the
+    highest-scoring wording, its type, a count and every source id.
+    """
+    n = len(sentences)
+    if not (len(types) == len(themes) == len(source_ids) == len(scores) == n):
+        raise LearningError("build_register: all inputs must have the same length")
+    shown = [d.redacted for d in prepare(sentences)] if redact else [str(s) for s in sentences]
+    order = sorted(range(n), key=lambda i: -float(scores[i]))
+    groups: dict[str, list[RegisterEntry]] = {}
+    for i in order:
+        theme = (list(themes[i]) or [UNTHEMED])[0]
+        sh = _shingles(shown[i])
+        sid = "" if source_ids[i] is None else str(source_ids[i])
+        entries = groups.setdefault(theme, [])
+        for e in entries:
+            if similarity(sh, e._shingles) >= min_similarity:
+                e.count += 1
+                if sid and sid not in e.source_ids:
+                    e.source_ids.append(sid)
+                break
+        else:
+            entries.append(RegisterEntry(theme, shown[i], str(types[i]), round(float(scores[i]), 4),
+                                         [sid] if sid else [], 1, sh))
+    rows = []
+    for theme in sorted(groups, key=lambda t: (t == UNTHEMED, t)):
+        for e in sorted(groups[theme], key=lambda e: (-e.count, -e.score)):
+            rows.append({"theme": e.theme, "statement": e.statement, "type": e.type, "count": e.count,
+                         "source_ids": ";".join(e.source_ids), "score": e.score})
+    return pd.DataFrame(rows, columns=REGISTER_COLUMNS)
+
+
+def register_from_rows(rows: Iterable[dict], **kwargs) -> pd.DataFrame:
+    """Build a register from output rows (id, sentence, type, themes ';'-joined, score)."""
+    rows = list(rows)
+    return build_register(
+        [r["sentence"] for r in rows], [r["type"] for r in rows],
+        [[t for t in str(r.get("themes") or "").split(";") if t] for r in rows],
+        [r["id"] for r in rows], [float(r["score"]) for r in rows], **kwargs)

@@ -1,0 +1,322 @@
+"""Learning extractor: offsets, types, rejection of statistics, tables, register, CLI."""
+from __future__ import annotations
+
+import json
+import pickle
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from classifier.errors import ComplaintThemesError, MissingColumnError, OutputError
+from classifier.learning import (BUNDLED_SENTENCES, LEARNING_TYPES, LearningExtractor, NotFittedError,
+                                 PatternFileError, build_register, evaluate_learning,
+                                 extract_learning_table, load_patterns, train_learning_extractor)
+from classifier.learning.extractor import blocks, split_sentences
+
+LETTER = """Dear Mrs Patel,
+
+Thank you for your letter of 3 May about the cancelled family time sessions.
+You said that nobody rang you when the Saturday session was cancelled. I uphold this part of your complaint.
+
+Reminders have been issued to all contact supervisors that parents must be
+phoned before 9am if a session is cancelled. Going forward, the centre will
+send every parent a text the day before each session to confirm it is going ahead.
+In 2023-24, 45% of complaints were about family time.
+
+Yours sincerely,
+Jo Bloggs
+Complaints Manager"""
+
+
+@pytest.fixture(scope="module")
+def extractor() -> LearningExtractor:
+    return train_learning_extractor(BUNDLED_SENTENCES, seed=0)
+
+
+class FakeThemes:
+    """Stands in for ThemeClassifier: only `predict` is used."""
+
+    def predict(self, texts):
+        return [["family_time", "communication"] if "session" in t else ["quality"] for t in texts]
+
+
+# ------------------------------------------------------------------ find
+
+def test_find_offsets_are_exact_and_statements_found(extractor):
+    found = extractor.find(LETTER, source_id="L1")
+    assert found, "no statements found in a letter with two clear learning statements"
+    for s in found:
+        assert LETTER[s.start:s.end] == s.sentence
+        assert s.source_id == "L1"
+        assert s.type in LEARNING_TYPES
+        assert 0.0 <= s.score <= 1.0
+    got = [s.sentence for s in found]
+    reminder = ("Reminders have been issued to all contact supervisors that parents must be\n"
+                "phoned before 9am if a session is cancelled.")
+    assert reminder in got                        # a wrapped line does not split the sentence
+    assert any(s.startswith("Going forward") for s in got)
+    assert not any("45%" in s for s in got)       # a statistic is not learning
+    assert not any("You said" in s or "Dear" in s or "uphold" in s for s in got)
+    types = {s.sentence[:20]: s.type for s in found}
+    assert types[reminder[:20]] == "staff_reminder"
+
+
+def test_type_accuracy_on_hand_written_examples(extractor):
+    examples = {
+        "Social workers in the east team have been reminded to copy parents into the minutes of every core group.":
+            "staff_reminder",
+        "All duty staff will attend a half-day course on explaining thresholds to families in September.":
+            "training",
+        "We have changed the closure process so that a case cannot be closed until a letter has been sent.":
+            "process_change",
+        "We have apologised to Mr Reid and paid him £150 for the time and trouble he was put to.":
+            "remedy",
+        "The main lesson from this complaint is that families need to hear bad news from a person, not a letter.":
+            "lesson",
+    }
+    sentences = list(examples)
+    assert extractor.predict(sentences).all()
+    got = extractor.predict_types(sentences)
+    correct = sum(g == want for g, want in zip(got, examples.values()))
+    assert correct >= 4, list(zip(got, examples.values()))
+
+
+def test_statistics_and_descriptions_with_must_are_rejected(extractor):
+    not_learning = [
+        "In 2023-24, 62% of complaints said that workers must call back sooner, up from 48% the year before.",
+        "Of the 41 complaints about delay, 12 were about visits that must by law happen every six weeks.",
+        "The regulations say that a Stage 1 response must be sent within 10 working days.",
+        "You told me that the worker said you must not bring your dog to family time.",
+    ]
+    assert not extractor.predict(not_learning).any(), extractor.score_sentences(not_learning)
+    for text in not_learning:
+        assert extractor.find(text) == []
+
+
+def test_unusual_wording_is_still_found(extractor):
+    unusual = ("Duty managers now personally sign off every closure letter before it leaves the office, "
+               "which did not happen in your case.")
+    assert extractor.predict([unusual])[0]
+
+
+def test_sentence_splitting_handles_bullets_headings_and_wrapped_lines():
+    text = ("Actions agreed\n"
+            "• Staff will be reminded to return calls\nwithin one working day.\n"
+            "2. A new leaflet has been written.\n\n"
+            "The team has\nagreed this.")
+    got = [text[s:e] for s, e in split_sentences([text])[0]]
+    assert got == ["Actions agreed", "Staff will be reminded to return calls\nwithin one working day.",
+                   "A new leaflet has been written.", "The team has\nagreed this."]
+    assert blocks("") == [] and split_sentences(["", "   \n\n"]) == [[], []]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=400))
+def test_find_never_crashes_and_spans_are_exact(extractor, text):
+    for s in extractor.find(text):
+        assert 0 <= s.start < s.end <= len(text)
+        assert text[s.start:s.end] == s.sentence
+
+
+_WORDS = st.sampled_from([
+    "We", "must", "ensure", "staff", "reminders", "were", "issued", "to", "training", "need", ".", "\n",
+    "\n\n", "•", "Page 3", "going forward", "45%", "of", "complaints", "resulted in", "—", "  ", "\t",
+    "Mrs Okafor", "apologise and pay", "£200", "?", "lessons learned", "has been reviewed", "\r\n",
+])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_WORDS, max_size=80).map(" ".join))
+def test_find_on_learning_like_text_keeps_spans_inside_input(extractor, text):
+    prev_end = 0
+    for s in extractor.find(text):
+        assert prev_end <= s.start < s.end <= len(text)
+        assert text[s.start:s.end] == s.sentence == s.sentence.strip()
+        prev_end = s.end
+
+
+def test_very_long_text_is_handled(extractor):
+    text = ("Reminders were issued to all staff about returning calls. " * 3000
+            + "The leaflet has been rewritten.")
+    found = extractor.find(text)
+    assert len(found) >= 3000
+    assert all(text[s.start:s.end] == s.sentence for s in found)
+
+
+def test_pickle_round_trip_and_unfitted_errors(extractor):
+    again = pickle.loads(pickle.dumps(extractor))
+    assert [s.sentence for s in again.find(LETTER)] == [s.sentence for s in extractor.find(LETTER)]
+    with pytest.raises(NotFittedError):
+        LearningExtractor().find("We must ensure this never happens again.")
+
+
+def test_saved_model_holds_no_names(extractor):
+    blob = pickle.dumps(extractor)
+    # Names from the training sentences must not survive into the model.
+    for name in (b"Okonkwo", b"Harlow", b"Tobi"):
+        assert name not in blob
+
+
+def test_pattern_file_is_data_and_is_checked(tmp_path):
+    groups = load_patterns()
+    assert {"obligation", "reminder", "training", "statistic"} <= set(groups)
+    phrases = {p for g in groups.values() for p in g["phrases"]}
+    for must_have in ("reminders were issued", "resulted in", "training need", "lessons learned",
+                      "going forward", "has been reviewed", "apologise and pay"):
+        assert must_have in phrases
+    bad = tmp_path / "bad.yml"
+    bad.write_text("groups:\n  x:\n    phrases: [Upper Case]\n", encoding="utf-8")
+    with pytest.raises(PatternFileError):
+        load_patterns(bad)
+    bad.write_text("groups: [", encoding="utf-8")
+    with pytest.raises(PatternFileError):
+        load_patterns(bad)
+
+
+# ------------------------------------------------------------------ training and evaluation
+
+def test_training_never_reads_the_test_split(tmp_path):
+    rows = pd.read_csv(BUNDLED_SENTENCES, dtype=str, keep_default_na=False)
+    # Corrupt every test label: training must still succeed, so it never looked at them.
+    rows.loc[rows["split"] == "test", "learning"] = "not-a-label"
+    path = tmp_path / "sentences.csv"
+    rows.to_csv(path, index=False)
+    model = train_learning_extractor(path)
+    assert model.n_train_ == int((rows["split"] == "train").sum())
+    assert 0.0 < model.threshold_ < 1.0
+
+
+def test_evaluate_learning_on_held_out_split(extractor, tmp_path):
+    result = evaluate_learning(BUNDLED_SENTENCES, extractor)
+    assert result["split"] == "test"
+    assert result["sentences"] == 112
+    assert result["tp"] + result["fn"] == result["learning"]
+    for key in ("precision", "recall", "f1", "type_accuracy"):
+        assert 0.0 <= result[key] <= 1.0
+    assert result["f1"] >= 0.85 and result["type_accuracy"] >= 0.6
+    small = tmp_path / "small.jsonl"
+    small.write_text("\n".join(json.dumps(r) for r in [
+        {"sentence": "Staff have been reminded to return calls within a day.", "learning": "true",
+         "type": "staff_reminder"},
+        {"sentence": "Please find enclosed a copy of our complaints leaflet.", "learning": "false", "type": ""},
+    ]), encoding="utf-8")
+    r = evaluate_learning(small, extractor)
+    assert r["split"] is None and r["sentences"] == 2 and r["f1"] == 1.0
+    bad = tmp_path / "bad.csv"
+    bad.write_text("sentence,learning\nSome text here.,maybe\n", encoding="utf-8")
+    with pytest.raises(ComplaintThemesError, match="row 1"):
+        evaluate_learning(bad, extractor)
+
+
+# ------------------------------------------------------------------ tables and register
+
+def test_extract_learning_table_csv_with_themes_and_register(extractor, tmp_path):
+    src = tmp_path / "responses.csv"
+    second = ("Reminders have been issued to all contact supervisors that parents must be phoned "
+              "before 9am if a session is cancelled.")
+    pd.DataFrame({"ref": ["A1", "B2", "C3"], "text": [LETTER, second, ""]}).to_csv(src, index=False)
+    out, reg = tmp_path / "learning.csv", tmp_path / "register.xlsx"
+    summary = extract_learning_table(src, out, text_column="text", id_column="ref", extractor=extractor,
+                                     theme_model=FakeThemes(), register_path=reg)
+    got = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert list(got.columns) == ["id", "sentence", "start", "end", "type", "themes", "score"]
+    assert summary.sources == 3 and summary.statements == len(got) and summary.sources_with_statements == 2
+    sources = {"A1": LETTER, "B2": second}
+    for _, row in got.iterrows():
+        assert sources[row["id"]][int(row["start"]):int(row["end"])] == row["sentence"]
+    assert set(got["themes"]) <= {"family_time;communication", "quality"}
+    register = pd.read_excel(reg, dtype=str)
+    assert list(register.columns) == ["theme", "statement", "type", "count", "source_ids", "score"]
+    # The reminder appears in both sources and is merged into one entry.
+    merged = register[register["statement"].str.startswith("Reminders have been issued")]
+    assert len(merged) == 1 and merged.iloc[0]["count"] == "2"
+    assert merged.iloc[0]["source_ids"] == "A1;B2" or merged.iloc[0]["source_ids"] == "B2;A1"
+    assert merged.iloc[0]["theme"] == "family_time"
+
+
+def test_extract_learning_from_jsonl_without_id_column_and_documents(extractor, tmp_path):
+    src = tmp_path / "notes.jsonl"
+    src.write_text(json.dumps({"body": LETTER}) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    summary = extract_learning_table(src, out, text_column="body", extractor=extractor)
+    rows = [json.loads(l) for l in out.read_text(encoding="utf-8").splitlines()]
+    assert rows and summary.ids_from_row_numbers and {r["id"] for r in rows} == {"1"}
+    assert all(r["themes"] == "" for r in rows)
+
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    (folder / "one.txt").write_text(LETTER, encoding="utf-8")
+    out2 = tmp_path / "docs.csv"
+    summary = extract_learning_table(folder, out2, extractor=extractor)
+    got = pd.read_csv(out2, dtype=str, keep_default_na=False)
+    assert summary.kind == "documents" and set(got["id"]) == {"one.txt"}
+    from classifier.learning import read_document
+    text = read_document(folder / "one.txt").text
+    for _, row in got.iterrows():
+        assert text[int(row["start"]):int(row["end"])] == row["sentence"]
+
+
+def test_extract_learning_errors(extractor, tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("id,letter\n1,We must ensure this never happens again.\n", encoding="utf-8")
+    with pytest.raises(MissingColumnError, match="--text-column"):
+        extract_learning_table(src, tmp_path / "o.csv", extractor=extractor)
+    with pytest.raises(OutputError):
+        extract_learning_table(src, src, text_column="letter", extractor=extractor)
+    with pytest.raises(OutputError):
+        extract_learning_table(src, tmp_path / "o.txt", text_column="letter", extractor=extractor)
+    with pytest.raises(ComplaintThemesError):
+        extract_learning_table(src, tmp_path / "o.csv", text_column="letter", extractor=None)
+
+
+def test_register_merges_near_identical_statements_by_theme():
+    sentences = ["Staff have been reminded to return calls within one working day.",
+                 "Staff have been reminded to return calls within one working day!",
+                 "Staff have been reminded to return calls within one working day.",
+                 "A new leaflet explains how to complain."]
+    frame = build_register(sentences, ["staff_reminder"] * 3 + ["process_change"],
+                           [["communication"], ["communication"], ["delay"], []],
+                           ["r1", "r2", "r3", "r4"], [0.9, 0.8, 0.7, 0.6])
+    comm = frame[frame["theme"] == "communication"]
+    assert len(comm) == 1 and comm.iloc[0]["count"] == 2 and comm.iloc[0]["source_ids"] == "r1;r2"
+    assert set(frame["theme"]) == {"communication", "delay", "unthemed"}
+    assert frame.iloc[-1]["theme"] == "unthemed"
+
+
+# ------------------------------------------------------------------ CLI
+
+def test_cli_commands(extractor, tmp_path):
+    import typer
+    from typer.testing import CliRunner
+
+    from classifier.learning.cli import register_learning_commands
+
+    calls = []
+
+    def load_model(model_dir):
+        calls.append(model_dir)
+        return SimpleNamespace(learning=extractor, themes=FakeThemes())
+
+    app = typer.Typer()
+    register_learning_commands(app, load_model)
+    src = tmp_path / "in.csv"
+    pd.DataFrame({"id": ["x"], "text": [LETTER]}).to_csv(src, index=False)
+    runner = CliRunner()
+    res = runner.invoke(app, ["learning", str(src), "--output", str(tmp_path / "o.csv"),
+                              "--register", str(tmp_path / "r.csv")])
+    assert res.exit_code == 0, res.output
+    assert "learning statement" in res.output
+    assert (tmp_path / "o.csv").exists() and (tmp_path / "r.csv").exists()
+
+    res = runner.invoke(app, ["evaluate-learning", str(BUNDLED_SENTENCES), "--report", str(tmp_path / "r.json")])
+    assert res.exit_code == 0, res.output
+    assert "F1" in res.output
+    assert json.loads((tmp_path / "r.json").read_text())["split"] == "test"
+
+    res = runner.invoke(app, ["learning", str(src), "--output", str(tmp_path / "o2.csv"),
+                              "--text-column", "nope"])
+    assert res.exit_code != 0
+    assert "--help" not in res.output or "Error" in res.output

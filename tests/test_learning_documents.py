@@ -1,0 +1,173 @@
+"""Document reading for the learning extractor: .txt, .docx, .pdf and folders."""
+from __future__ import annotations
+
+import pytest
+
+from classifier.learning.documents import (DocumentError, clean_pages, document_paths, iter_documents,
+                                           read_document)
+from classifier.learning.extractor import split_sentences
+
+REMINDER = ("Reminders were issued to all social workers that parents must be told before a "
+            "contact session is cancelled, and staff must record the call on the child's file.")
+CHECKLIST = "A new checklist has been introduced for closure letters."
+
+
+def sentences(text: str) -> list[str]:
+    return [text[s:e] for s, e in split_sentences([text])[0]]
+
+
+# ------------------------------------------------------------------ a tiny PDF writer
+
+def _escape(t: str) -> str:
+    return t.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+
+def make_pdf(pages: list[list[tuple[int, int, str]]]) -> bytes:
+    """A valid PDF: Helvetica text lines at (x, y) on A4 pages (WinAnsi, so '•' works)."""
+    objs: list[bytes] = []
+
+    def add(body: bytes) -> int:
+        objs.append(body)
+        return len(objs)
+
+    font = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+    contents = []
+    for lines in pages:
+        ops = "".join(f"BT /F1 11 Tf {x} {y} Td ({_escape(t)}) Tj ET\n" for x, y, t in lines).encode("cp1252")
+        contents.append(add(b"<< /Length %d >>\nstream\n" % len(ops) + ops + b"\nendstream"))
+    pages_id = len(objs) + len(pages) + 1
+    kids = [add(b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 %d 0 R >> >>"
+                b" /Contents %d 0 R >>" % (pages_id, font, c)) for c in contents]
+    assert add(b"<< /Type /Pages /Kids [%s] /Count %d >>"
+               % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))) == pages_id
+    root = add(b"<< /Type /Catalog /Pages %d 0 R >>" % pages_id)
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objs, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, root, xref)
+    return bytes(out)
+
+
+HEADER = "Brookfield Trust - Annual Complaints Report 2024"
+
+
+def report_pdf() -> bytes:
+    return make_pdf([
+        [(72, 800, HEADER), (72, 720, "Learning from complaints"),
+         (90, 700, "\u2022 " + CHECKLIST),
+         (72, 680, "Reminders were issued to all social workers that parents must be told"),
+         (72, 665, "before a contact session is cancelled, and staff"),
+         (300, 40, "Page 1 of 2")],
+        [(72, 800, HEADER),
+         (72, 760, "must record the call on the child's file. The panel met in June."),
+         (300, 40, "Page 2 of 2")],
+    ])
+
+
+def test_pdf_round_trip_removes_headers_page_numbers_and_bullets(tmp_path):
+    path = tmp_path / "report.pdf"
+    path.write_bytes(report_pdf())
+    doc = read_document(path)
+    assert doc.id == "report.pdf"
+    assert HEADER not in doc.text
+    assert "Page 1" not in doc.text and "Page 2" not in doc.text
+    assert "\u2022" not in doc.text
+    got = sentences(doc.text)
+    # The sentence broken across two lines and a page break comes back whole.
+    assert REMINDER in got
+    assert CHECKLIST in got
+    assert "The panel met in June." in got
+    # Pieces map returned offsets back to pages.
+    start = doc.text.index("must record")
+    assert doc.locate(start).page == 2
+    assert doc.locate(doc.text.index("Reminders")).page == 1
+
+
+def test_docx_round_trip(tmp_path):
+    import docx
+
+    d = docx.Document()
+    d.sections[0].header.paragraphs[0].text = "OFFICIAL - SENSITIVE"
+    d.sections[0].footer.paragraphs[0].text = "Page 1"
+    d.add_heading("Outcome of your complaint", level=1)
+    d.add_paragraph("Thank you for your letter. I uphold your complaint about the missed visits.")
+    d.add_paragraph("\u2022 " + CHECKLIST)
+    d.add_paragraph("Team managers now receive a weekly report of visits that are due.", style="List Bullet")
+    # A soft line break inside a sentence must not split it.
+    p = d.add_paragraph("Reminders were issued to all social workers that parents must be told before a ")
+    p.add_run().add_break()
+    p.add_run("contact session is cancelled, and staff must record the call on the child's file.")
+    table = d.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "Action 1"
+    table.cell(0, 1).text = "The leaflet has been rewritten in plain English."
+    path = tmp_path / "letter.docx"
+    d.save(path)
+
+    doc = read_document(path)
+    assert "OFFICIAL" not in doc.text and "Page 1" not in doc.text
+    got = sentences(doc.text)
+    assert REMINDER in got
+    assert CHECKLIST in got
+    assert "Team managers now receive a weekly report of visits that are due." in got
+    assert "The leaflet has been rewritten in plain English." in got
+    assert "Outcome of your complaint" in got      # a heading is its own unit, not glued to the next
+    assert doc.locate(doc.text.index("Thank you")).page == 2   # paragraph numbers for .docx
+
+
+def test_txt_page_numbers_bullets_and_wrapped_lines(tmp_path):
+    text = ("Learning\n\nWe must ensure that decisions are explained to young people and\n"
+            "recorded with a clear rationale.\n\n- 3 -\n\f"
+            "  * Staff have been reminded to share assessments with parents.\n"
+            "  2. The duty rota has been changed so that calls are returned the same day.\n"
+            "The investi-\ngation found no evidence of bias.\n")
+    path = tmp_path / "notes.txt"
+    path.write_text(text, encoding="utf-8")
+    doc = read_document(path)
+    got = sentences(doc.text)
+    assert ("We must ensure that decisions are explained to young people and recorded with a clear "
+            "rationale.") in got
+    assert "Staff have been reminded to share assessments with parents." in got
+    assert "The duty rota has been changed so that calls are returned the same day." in got
+    assert "The investigation found no evidence of bias." in got
+    assert "- 3 -" not in doc.text and "*" not in doc.text
+
+
+def test_clean_pages_keeps_offsets_consistent():
+    text, pieces = clean_pages(["Header line\nFirst line of text that\ncontinues here.\n7",
+                                "Header line\nSecond page text.\n8"])
+    assert "Header line" not in text
+    for pc in pieces:
+        assert 0 <= pc.start < pc.end <= len(text)
+    assert text == "First line of text that continues here.\nSecond page text."
+
+
+def test_folder_of_documents(tmp_path):
+    (tmp_path / "a.txt").write_text("The leaflet has been rewritten.", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.pdf").write_bytes(report_pdf())
+    (tmp_path / "notes.csv").write_text("x\n1\n", encoding="utf-8")   # not a document: ignored
+    (tmp_path / "~$lock.docx").write_bytes(b"lock")                   # Word lock file: ignored
+    docs = list(iter_documents(tmp_path))
+    assert [d.id for d in docs] == ["a.txt", "sub/b.pdf"]
+    assert len(document_paths(tmp_path / "a.txt")) == 1
+
+
+def test_damaged_and_missing_documents_raise_document_error(tmp_path):
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(b"%PDF-1.4\nThis is not really a PDF: Mrs Example's letter\n")
+    with pytest.raises(DocumentError) as err:
+        read_document(bad).text
+    assert "Mrs Example" not in str(err.value)
+    with pytest.raises(DocumentError):
+        list(iter_documents(tmp_path / "nowhere"))
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(DocumentError):
+        list(iter_documents(empty))
+    with pytest.raises(DocumentError):
+        read_document(tmp_path / "x.rtf")
