@@ -33,7 +33,8 @@ test: dev
 
 ## Retrain models/default from training_data/ (fixed seed: reproducible).
 model: install
-	$(BIN)/complaints train training_data/representations.csv --out models/default --seed 0
+	$(BIN)/complaints train training_data/representations.csv --out models/default --seed 0 \
+		--learning-data training_data/learning_sentences.csv
 
 ## Benchmarks: results go to bench/RESULTS.md.
 bench: dev

@@ -64,7 +64,7 @@ def _subset(values, mask):
 
 def train_model(data_path, out_dir=None, taxonomy: Taxonomy | str | None = None, text_column="text",
                 themes_column="themes", seed=0, theme_params: dict | None = None,
-                reuse_from: str | Path | None = None) -> ComplaintModel:
+                reuse_from: str | Path | None = None, learning_data: str | Path | None = None) -> ComplaintModel:
     """Fit themes (and child / kind when the data has those columns) and save to out_dir.
 
     Rows with split == 'test' are never used. Rows with split == 'dev' tune the
@@ -105,13 +105,27 @@ def train_model(data_path, out_dir=None, taxonomy: Taxonomy | str | None = None,
         if kind is None and base.kind is not None:
             kind = base.kind
             notes.append(f"kind classifier reused from {base.version} (data has no kind column)")
-    model = ComplaintModel(themes=themes, child=child, kind=kind)
+    learning = None
+    if learning_data is not None:
+        from .learning.api import complaint_sentences, train_learning_extractor
+
+        # A few complaint sentences as negatives: complaints are not learning, and
+        # without them the extractor fires on ~17% of complaint sentences (dev).
+        negatives = complaint_sentences(_subset(data.texts, train_only), limit=200, seed=seed)
+        learning = train_learning_extractor(learning_data, seed=seed, extra_negatives=negatives)
+    elif reuse_from is not None:
+        learning = load_model(reuse_from).learning
+        if learning is not None:
+            notes.append("learning extractor reused from the default model")
+    model = ComplaintModel(themes=themes, child=child, kind=kind, learning=learning)
     cv = cross_validated_metrics(themes, _subset(data.themes, theme_rows))
     meta = {
         "training_data": {"file": Path(data_path).name, "sha256": data.data_sha256, "rows": n,
                           "rows_used": {"themes": sum(theme_rows), "all": sum(use)},
                           "text_column": text_column, "themes_column": themes_column},
         "seed": seed,
+        **({"learning_data": {"file": Path(learning_data).name, "sha256": sha256_file(Path(learning_data))}}
+           if learning_data is not None else {}),
         "hyperparameters": {k: (list(v) if isinstance(v, tuple) else v)
                             for k, v in themes.get_params().items() if k != "taxonomy"},
         "cv_metrics": cv,

@@ -97,9 +97,10 @@ def test_statistics_and_descriptions_with_must_are_rejected(extractor):
 
 
 def test_unusual_wording_is_still_found(extractor):
-    unusual = ("Duty managers now personally sign off every closure letter before it leaves the office, "
-               "which did not happen in your case.")
-    assert extractor.predict([unusual])[0]
+    # No phrase of these is in the training sentences.
+    unusual = ["Duty managers now personally sign off every closure letter before it leaves the office.",
+               "Nobody in the fostering team will close a case again without first ringing the carer."]
+    assert extractor.predict(unusual).all(), extractor.score_sentences(unusual)
 
 
 def test_sentence_splitting_handles_bullets_headings_and_wrapped_lines():

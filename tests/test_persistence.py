@@ -71,13 +71,15 @@ def test_shipped_default_model_matches_training_data_and_is_small():
     meta = json.loads((d / "meta.json").read_text())
     assert meta["training_data"]["sha256"] == sha256_file(CORPUS), (
         "training_data/representations.csv changed since models/default was trained: run `make model`")
+    learning = CORPUS.parent / "learning_sentences.csv"
+    assert meta["learning_data"]["sha256"] == sha256_file(learning), "learning sentences changed: run `make model`"
     size = sum(p.stat().st_size for p in d.iterdir())
     assert size <= 10 * 1024 * 1024
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model = load_model(d)
     assert model.taxonomy.id == meta["taxonomy"]["id"]
-    assert model.child is not None and model.kind is not None
+    assert model.child is not None and model.kind is not None and model.learning is not None
 
 
 def test_fast_char_features_equal_sklearn(small_model):

@@ -193,7 +193,20 @@ def _labels(frame: pd.DataFrame) -> np.ndarray:
     return np.array(out, dtype=bool)
 
 
-def train_learning_extractor(csv_path=None, seed: int = 0, **params) -> LearningExtractor:
+def complaint_sentences(texts, limit: int = 1500, seed: int = 0) -> list[str]:
+    """Sentences from complaints: what complainants write is never a learning statement."""
+    from ..text import nlp, normalise
+
+    rng = np.random.default_rng(seed)
+    out = [s.text.strip() for doc in nlp().pipe(normalise(t) for t in texts) for s in doc.sents]
+    out = [s for s in out if len(s.split()) >= 4]
+    if len(out) > limit:
+        out = [out[i] for i in sorted(rng.choice(len(out), limit, replace=False))]
+    return out
+
+
+def train_learning_extractor(csv_path=None, seed: int = 0, extra_negatives: list[str] | None = None,
+                             **params) -> LearningExtractor:
     """Fit on split 'train', tune the threshold on split 'dev'; the 'test' split is never read.
 
     A file without a split column is all used for fitting, and the threshold
@@ -210,7 +223,12 @@ def train_learning_extractor(csv_path=None, seed: int = 0, **params) -> Learning
     kwargs = {}
     if len(dev) and len(set(_labels(dev).tolist())) == 2:
         kwargs = {"dev_sentences": dev["sentence"].tolist(), "dev_labels": _labels(dev)}
-    return model.fit(train["sentence"].tolist(), _labels(train), train["type"].tolist(), **kwargs)
+    sentences, labels, types = train["sentence"].tolist(), _labels(train), train["type"].tolist()
+    if extra_negatives:
+        sentences = sentences + list(extra_negatives)
+        labels = np.concatenate([labels, np.zeros(len(extra_negatives), dtype=bool)])
+        types = types + [""] * len(extra_negatives)
+    return model.fit(sentences, labels, types, **kwargs)
 
 
 def evaluate_learning(data_path, extractor: LearningExtractor, split: str | None = "test") -> dict:

@@ -19,7 +19,7 @@ def _extractor(model):
     if getattr(model, "learning", None) is not None:
         return model.learning
     typer.echo(f"Note: the model has no learning extractor; training one from {BUNDLED_SENTENCES.name} "
-               "(a few seconds).", err=True)
+               "(about 20 seconds).", err=True)
     return train_learning_extractor(BUNDLED_SENTENCES)
 
 

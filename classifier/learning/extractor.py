@@ -139,10 +139,12 @@ class PatternSet:
 
 # ------------------------------------------------------------------ sentences
 
-_BULLET = re.compile(
-    r"^[ \t]*(?:[\u2022\u2023\u2043\u2219\u25aa\u25ab\u25cf\u25cb\u25e6\u25a0\u25a1\u2013\u2014\u00b7\u27a2\u2794\u2192\uf0b7\uf0a7\uf076\uf0d8*\-–>]"
-    r"|\(?(?:\d{1,2}|[a-hA-H]|[ivxIVX]{1,4})[.)](?=\s))[ \t]*"
+_MARKER = (
+    r"(?:[\u2022\u2023\u2043\u2219\u25aa\u25ab\u25cf\u25cb\u25e6\u25a0\u25a1\u2013\u2014\u00b7\u27a2\u2794"
+    r"\u2192\uf0b7\uf0a7\uf076\uf0d8*\-–>]|\(?(?:\d{1,2}|[a-hA-H]|[ivxIVX]{1,4})[.)](?=\s))[ \t]*"
 )
+_BULLET = re.compile(r"^[ \t]*" + _MARKER)       # a line that starts a list item
+_MARKER_AT = re.compile(_MARKER)                  # used with .match(text, pos): anchored at pos
 _TERMINAL = re.compile(r"[.!?:;][\"')\]’”]*\s*$")
 _STARTS_UPPER = re.compile(r"^\s*[\"'(‘“]?[A-Z0-9\u00c0-\u00de]")
 _HAS_WORD = re.compile(r"[^\W\d_]{2,}")
@@ -203,7 +205,7 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
         s += 1
     while e > s and text[e - 1].isspace():
         e -= 1
-    m = _BULLET.match(text, s, e) if s < e else None
+    m = _MARKER_AT.match(text, s, e) if s < e else None
     if m and m.end() > s:
         s = m.end()
         while s < e and text[s].isspace():
