@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 
-.PHONY: demo test install dev model bench lint clean
+.PHONY: demo test test-min install dev model bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,17 @@ demo: install
 test: dev
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
+## Tests against the lowest declared dependency versions (constraints/minimum.txt).
+## Tests that load the shipped model are left out: it is pickled with newer numpy/scikit-learn.
+test-min:
+	rm -rf .venv-min
+	$(PYTHON) -m venv .venv-min
+	.venv-min/bin/python -m pip install --quiet --upgrade pip
+	.venv-min/bin/python -m pip install --quiet -c constraints/minimum.txt -e ".[dev]"
+	.venv-min/bin/python -m pytest -q -p no:cacheprovider \
+		--deselect tests/test_persistence.py::test_shipped_default_model_matches_training_data_and_is_small \
+		--deselect tests/test_taxonomy_change.py::test_notebook_runs_top_to_bottom
+
 ## Retrain models/default from training_data/ (fixed seed: reproducible).
 model: install
 	$(BIN)/complaints train training_data/representations.csv --out models/default --seed 0 \
@@ -41,4 +52,4 @@ bench: dev
 	$(BIN)/python bench/speed.py
 
 clean:
-	rm -rf $(VENV) out build dist *.egg-info .pytest_cache
+	rm -rf $(VENV) .venv-min out build dist *.egg-info .pytest_cache

@@ -2,20 +2,29 @@
 
 Data flows: tables (read) -> text/redact (clean) -> features -> themes/child/kind
 (model) -> decide -> labelling/tables (write).
+
+Names are imported on first use, so the CLI starts without loading
+scikit-learn for commands that do not need it.
 """
+from importlib import import_module
+
 from .errors import (ComplaintThemesError, InputDataError, LabelError, MissingColumnError,
                      ModelIntegrityError, ModelLoadError, OutputError, TaxonomyError,
                      TaxonomyMismatchError)
-from .model import ComplaintModel
-from .persistence import default_model_dir, load_model, save_model
-from .redact import Redactor, redact_text
-from .taxonomy import Taxonomy, load_taxonomy
-from .themes import ThemeClassifier
 
 __version__ = "0.1.0"
-__all__ = [
-    "ComplaintModel", "ComplaintThemesError", "InputDataError", "LabelError", "MissingColumnError",
-    "ModelIntegrityError", "ModelLoadError", "OutputError", "Redactor", "Taxonomy", "TaxonomyError",
-    "TaxonomyMismatchError", "ThemeClassifier", "default_model_dir", "load_model", "load_taxonomy",
-    "redact_text", "save_model",
-]
+
+_LAZY = {
+    "ComplaintModel": "model", "ThemeClassifier": "themes", "Redactor": "redact", "redact_text": "redact",
+    "Taxonomy": "taxonomy", "load_taxonomy": "taxonomy", "default_model_dir": "persistence",
+    "load_model": "persistence", "save_model": "persistence", "train_model": "training",
+    "label_table": "labelling", "evaluate_model": "evaluation",
+}
+__all__ = ["ComplaintThemesError", "InputDataError", "LabelError", "MissingColumnError", "ModelIntegrityError",
+           "ModelLoadError", "OutputError", "TaxonomyError", "TaxonomyMismatchError", *_LAZY]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'classifier' has no attribute {name!r}")

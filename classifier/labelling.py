@@ -7,7 +7,6 @@ in chunks, so memory stays flat on very large files.
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +25,6 @@ OUTPUT_COLUMNS = [
     "predicted_child_authored_score", "child_authored_evidence", "predicted_kind",
     "model_version", "status",
 ]
-_HAS_WORD = re.compile(r"[^\W\d_]", re.UNICODE)
 
 
 @dataclass
@@ -43,7 +41,7 @@ class LabelSummary:
 def _row_problem(value: str) -> str | None:
     if not value.strip():
         return "empty text"
-    if not _HAS_WORD.search(value):
+    if not any(ch.isalpha() for ch in value):
         return "no words to label"
     return None
 

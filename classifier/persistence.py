@@ -124,7 +124,16 @@ def load_model(model_dir: str | Path | None = None) -> ComplaintModel:
             f"found {actual[:12]}…); refusing to load a modified model file. Restore it or retrain"
         )
     _check_versions(meta.get("versions", {}))
-    parts = joblib.load(path)
+    try:
+        parts = joblib.load(path)
+    except Exception as exc:  # e.g. a pickle from a newer numpy or scikit-learn
+        saved = meta.get("versions", {})
+        now = library_versions()
+        raise ModelLoadError(
+            f"could not load '{path}' ({type(exc).__name__}); it was saved with numpy {saved.get('numpy')}, "
+            f"scikit-learn {saved.get('scikit-learn')} and this environment has numpy {now['numpy']}, "
+            f"scikit-learn {now['scikit-learn']}: install matching versions or retrain the model"
+        ) from None
     if not isinstance(parts, dict) or parts.get("format") != FORMAT_VERSION:
         raise ModelLoadError(f"'{path}' has an unknown format; retrain with this version of the tool")
     return ComplaintModel(themes=parts["themes"], child=parts.get("child"), kind=parts.get("kind"),

@@ -203,7 +203,7 @@ def _iter_jsonl(p: Path, chunk_rows: int) -> Iterator[Chunk]:
                 obj = json.loads(line)
                 if not isinstance(obj, dict):
                     raise ValueError
-                records.append({str(k): _json_cell(v) for k, v in obj.items()})
+                records.append({_json_cell(str(k)): _json_cell(v) for k, v in obj.items()})
                 problems.append(None)
             except ValueError:
                 records.append({})
@@ -219,11 +219,15 @@ def _iter_jsonl(p: Path, chunk_rows: int) -> Iterator[Chunk]:
         yield _make_chunk(columns, rows, problems[start : start + chunk_rows], start + 1)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _json_cell(v) -> str:
     if v is None:
         return ""
     if isinstance(v, str):
-        return v
+        # "\ud83d" escapes (half an emoji) decode to lone surrogates no file can hold.
+        return _SURROGATE.sub("\ufffd", v)
     if isinstance(v, (dict, list)):
         return json.dumps(v, ensure_ascii=False)
     return _cell_to_str(v)
@@ -314,9 +318,22 @@ class TableWriter:
                 self._fh.write(json.dumps(dict(zip(self.columns, row)), ensure_ascii=False) + "\n")
         else:
             for row in values:
-                # Excel cannot store control characters: they are dropped in .xlsx only.
-                self._ws.append([_XLSX_ILLEGAL.sub("", v) if isinstance(v, str) else v for v in row])
+                self._ws.append([self._xlsx_cell(v) for v in row])
         self.rows_written += len(frame)
+
+    def _xlsx_cell(self, v):
+        if not isinstance(v, str):
+            return v
+        # Excel cannot store control characters: they are dropped in .xlsx only.
+        v = _XLSX_ILLEGAL.sub("", v)
+        if v.startswith("="):
+            # Text, never a formula: a complaint must not run as =HYPERLINK(...).
+            from openpyxl.cell import WriteOnlyCell
+
+            cell = WriteOnlyCell(self._ws, value=v)
+            cell.data_type = "s"
+            return cell
+        return v
 
     def close(self) -> None:
         if self._fh:

@@ -8,7 +8,7 @@ import numpy as np
 
 from .child import ChildAuthoredDetector
 from .decide import decide
-from .errors import InputDataError, LabelError
+from .errors import ComplaintThemesError, InputDataError, LabelError
 from .kind import KIND_CLASSES, KindClassifier
 from .metrics import binary_report, theme_report
 from .model import ComplaintModel
@@ -97,8 +97,13 @@ def train_model(data_path, out_dir=None, taxonomy: Taxonomy | str | None = None,
         notes.append("kind column has a single value; kind classifier not trained from this data")
     elif data.kinds is not None:
         kind = KindClassifier(random_state=seed).fit(_subset(docs, use), _subset(data.kinds, use))
-    if (child is None or kind is None) and reuse_from is not None:
-        base = load_model(reuse_from)
+    base = None
+    if reuse_from is not None and (child is None or kind is None or learning_data is None):
+        try:
+            base = load_model(reuse_from)
+        except ComplaintThemesError as exc:
+            notes.append(f"could not reuse components of the default model: {exc}")
+    if base is not None:
         if child is None and base.child is not None:
             child = base.child
             notes.append(f"child-authored detector reused from {base.version} (data has no child_authored column)")
@@ -113,8 +118,8 @@ def train_model(data_path, out_dir=None, taxonomy: Taxonomy | str | None = None,
         # without them the extractor fires on ~17% of complaint sentences (dev).
         negatives = complaint_sentences(_subset(data.texts, train_only), limit=200, seed=seed)
         learning = train_learning_extractor(learning_data, seed=seed, extra_negatives=negatives)
-    elif reuse_from is not None:
-        learning = load_model(reuse_from).learning
+    elif base is not None:
+        learning = base.learning
         if learning is not None:
             notes.append("learning extractor reused from the default model")
     model = ComplaintModel(themes=themes, child=child, kind=kind, learning=learning)

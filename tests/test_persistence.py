@@ -89,3 +89,12 @@ def test_fast_char_features_equal_sklearn(small_model):
     slow = feats.char_.transform(texts)
     assert fast.shape == slow.shape and abs(fast - slow).max() < 1e-6
     assert feats.char_fast_.transform([]).shape[0] == 0
+
+
+def test_package_copy_of_default_model_is_the_repository_one():
+    """classifier/default_model (shipped in the wheel) must point at models/default."""
+    from pathlib import Path
+    import classifier
+
+    pkg = Path(classifier.__file__).parent / "default_model"
+    assert (pkg / "meta.json").read_bytes() == (CORPUS.parents[1] / "models" / "default" / "meta.json").read_bytes()

@@ -13,10 +13,9 @@ and runs `label_table` over them. For every file:
   it is taken for a compliment);
 * warnings raised while reading name files and rows, never cell text.
 
-Known bugs are pinned by the `xfail(strict=True)` tests at the end; the
-generators avoid exactly those inputs (see `_KNOWN_BUG_*`) so that the property
-tests stay green and meaningful. When a bug is fixed, its xfail test starts to
-pass (strict: the suite fails) - remove the marker and the matching exclusion.
+Three bugs these tests found (numerals counted as words, lone surrogates from
+JSON escapes losing the output, '=' text written as an .xlsx formula) are
+fixed; their regression tests are at the end.
 """
 from __future__ import annotations
 
@@ -46,16 +45,13 @@ XLSX_MAX_CELL = 32767  # Excel's limit; openpyxl truncates longer strings
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 CANARY = "Qzxv"  # planted in texts where leaks are checked: never occurs in our messages
 
-# Known bug (labelling._HAS_WORD): numeric symbols that are not decimal digits
-# ('½', '²', 'Ⅻ', '〇': Unicode No/Nl) count as words, so a row of them is
-# labelled instead of getting 'error: no words to label'.
-# Known bug (tables._iter_jsonl / TableWriter): lone surrogates (Cs) from
-# JSON '\\ud83d' escapes crash the writer and the whole output is lost.
-_KNOWN_BUG_CATEGORIES = ("Cs", "No", "Nl")
+# Lone surrogates (Cs) cannot be written to the UTF-8 input files at all; the
+# JSON-escape route to them is covered by its own test at the end.
+_UNWRITABLE_CATEGORIES = ("Cs",)
 
 # ---------------------------------------------------------------- strategies
 
-ANY_CHAR = st.characters(blacklist_categories=_KNOWN_BUG_CATEGORIES)
+ANY_CHAR = st.characters(blacklist_categories=_UNWRITABLE_CATEGORIES)
 CONTROL = "".join(map(chr, [*range(0x00, 0x20), *range(0x7F, 0xA0)]))
 WHITESPACE = " \t\n\r\x0b\x0c\u00a0\u2003\u3000\u200b\u2028\u2029\u0085"
 EMOJI = st.characters(min_codepoint=0x1F300, max_codepoint=0x1FAFF)
@@ -239,8 +235,6 @@ def fresh(tmp_path: Path) -> Path:
 def test_label_csv_keeps_every_row_in_order(tmp_path, small_model, rows, with_id, delimiter, quote_all,
                                             bom, out_suffix):
     d = fresh(tmp_path)
-    if out_suffix == ".xlsx":
-        rows = [{k: (v.lstrip("=") if isinstance(v, str) else v) for k, v in r.items()} for r in rows]  # known bug
     src, out = d / "in.csv", d / f"out{out_suffix}"
     write_csv_input(src, rows, with_id, delimiter, quote_all, bom)
     label_and_check_warnings(src, out, small_model, [r["text"] for r in rows])
@@ -253,8 +247,6 @@ def test_label_csv_keeps_every_row_in_order(tmp_path, small_model, rows, with_id
 @given(rows=table_strategy(xlsx_texts, max_rows=6), with_id=st.booleans(), out_suffix=st.sampled_from(SUFFIXES))
 def test_label_xlsx_keeps_every_row_in_order(tmp_path, small_model, rows, with_id, out_suffix):
     d = fresh(tmp_path)
-    if out_suffix == ".xlsx":
-        rows = [{k: (v.lstrip("=") if isinstance(v, str) else v) for k, v in r.items()} for r in rows]  # known bug
     src, out = d / "in.xlsx", d / f"out{out_suffix}"
     write_xlsx_input(src, rows, with_id)
     label_and_check_warnings(src, out, small_model, [r["text"] for r in rows])
@@ -275,8 +267,6 @@ def test_label_xlsx_keeps_every_row_in_order(tmp_path, small_model, rows, with_i
 def test_label_jsonl_keeps_every_row_in_order(tmp_path, small_model, rows, with_id, ensure_ascii, garbage,
                                               out_suffix):
     d = fresh(tmp_path)
-    if out_suffix == ".xlsx":
-        rows = [{k: (v.lstrip("=") if isinstance(v, str) else v) for k, v in r.items()} for r in rows]  # known bug
     garbage = {g for g in garbage if g < len(rows)}
     src, out = d / "in.jsonl", d / f"out{out_suffix}"
     write_jsonl_input(src, rows, with_id, sorted(garbage), ensure_ascii)
@@ -449,10 +439,8 @@ def test_jsonl_read_problems_never_quote_the_line(tmp_path, small_model, rows):
     assert_no_leak([str(w.message) for w in caught] + statuses, rows)
 
 
-# ---------------------------------------------------------------- known bugs (xfail strict)
+# ---------------------------------------------------------------- bugs found here, now fixed
 
-@pytest.mark.xfail(strict=True, reason="labelling._HAS_WORD treats non-decimal numerals (½ ² Ⅻ 〇) as "
-                                       "words, so rows with no letters are labelled 'ok'")
 def test_numeric_symbols_without_letters_are_errors(tmp_path, small_model):
     values = ["½", "²³", "Ⅻ", "〇", "¾ ¼ 12"]
     src = tmp_path / "in.csv"
@@ -462,8 +450,6 @@ def test_numeric_symbols_without_letters_are_errors(tmp_path, small_model):
     assert [g["status"] for g in got] == ["error: no words to label"] * len(values)
 
 
-@pytest.mark.xfail(strict=True, reason="a JSONL '\\ud83d' escape (lone surrogate, e.g. an emoji cut in half) "
-                                       "crashes the writer with UnicodeEncodeError and no output is written")
 @pytest.mark.parametrize("out_suffix", [".jsonl", ".csv"])
 def test_jsonl_lone_surrogate_does_not_lose_the_file(tmp_path, small_model, out_suffix):
     src, out = tmp_path / "in.jsonl", tmp_path / f"out{out_suffix}"
@@ -475,8 +461,6 @@ def test_jsonl_lone_surrogate_does_not_lose_the_file(tmp_path, small_model, out_
     assert all(g["status"] == "ok" for g in got)
 
 
-@pytest.mark.xfail(strict=True, reason="TableWriter writes .xlsx text starting with '=' as a formula: the "
-                                       "text is lost (empty when read back) and a formula is injected")
 def test_xlsx_output_keeps_text_starting_with_equals(tmp_path, small_model):
     src = tmp_path / "in.csv"
     values = ["=1+2 my social worker was rude", '=HYPERLINK("http://example.invalid","click")']

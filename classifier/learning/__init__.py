@@ -4,16 +4,21 @@
 type and a score; `api.extract_learning_table` runs it over a table or
 documents and can write a learning register grouped by theme.
 """
-from .api import (BUNDLED_SENTENCES, LearningSummary, evaluate_learning, extract_learning_table,
-                  train_learning_extractor)
-from .documents import DOCUMENT_SUFFIXES, DocumentError, SourceDocument, iter_documents, read_document
-from .extractor import (LEARNING_TYPES, LearningError, LearningExtractor, LearningStatement,
-                        NotFittedError, PatternFileError, load_patterns, split_sentences)
-from .register import build_register
+from importlib import import_module
 
-__all__ = [
-    "BUNDLED_SENTENCES", "DOCUMENT_SUFFIXES", "DocumentError", "LEARNING_TYPES", "LearningError",
-    "LearningExtractor", "LearningStatement", "LearningSummary", "NotFittedError", "PatternFileError",
-    "SourceDocument", "build_register", "evaluate_learning", "extract_learning_table",
-    "iter_documents", "load_patterns", "read_document", "split_sentences", "train_learning_extractor",
-]
+_LAZY = {
+    "BUNDLED_SENTENCES": "api", "LearningSummary": "api", "evaluate_learning": "api",
+    "extract_learning_table": "api", "train_learning_extractor": "api",
+    "DOCUMENT_SUFFIXES": "documents", "DocumentError": "documents", "SourceDocument": "documents",
+    "iter_documents": "documents", "read_document": "documents",
+    "LEARNING_TYPES": "extractor", "LearningError": "extractor", "LearningExtractor": "extractor",
+    "LearningStatement": "extractor", "NotFittedError": "extractor", "PatternFileError": "extractor",
+    "load_patterns": "extractor", "split_sentences": "extractor", "build_register": "register",
+}
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name):  # imported on first use: the CLI should not pay for scikit-learn up front
+    if name in _LAZY:
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'classifier.learning' has no attribute {name!r}")

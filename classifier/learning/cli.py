@@ -7,7 +7,6 @@ from typing import Callable, Optional
 
 import typer
 
-from .api import BUNDLED_SENTENCES, evaluate_learning, extract_learning_table, train_learning_extractor
 
 
 def _passthrough(fn):
@@ -16,6 +15,8 @@ def _passthrough(fn):
 
 def _extractor(model):
     """The model's extractor, or one trained now from the bundled sentences."""
+    from .api import BUNDLED_SENTENCES, train_learning_extractor
+
     if getattr(model, "learning", None) is not None:
         return model.learning
     typer.echo(f"Note: the model has no learning extractor; training one from {BUNDLED_SENTENCES.name} "
@@ -43,6 +44,8 @@ def register_learning_commands(app: typer.Typer, load_model: Callable) -> None:
 
         Example: complaints learning responses.xlsx --output learning.csv --register register.xlsx
         """
+        from .api import extract_learning_table
+
         loaded = load_model(model)
         summary = extract_learning_table(input, output, text_column, id_column, extractor=_extractor(loaded),
                                          theme_model=getattr(loaded, "themes", None), register_path=register)
@@ -59,6 +62,8 @@ def register_learning_commands(app: typer.Typer, load_model: Callable) -> None:
 
         Example: complaints evaluate-learning training_data/learning_sentences.csv --report learning.json
         """
+        from .api import evaluate_learning
+
         result = evaluate_learning(data, _extractor(load_model(model)))
         typer.echo(f"{result['sentences']} sentences ({result['split'] or 'all rows'}): "
                    f"precision {result['precision']:.3f}, recall {result['recall']:.3f}, "
