@@ -17,7 +17,7 @@ import pandas as pd
 from .child import from_structured
 from .errors import ComplaintThemesError, TaxonomyMismatchError
 from .model import ComplaintModel, scores_json
-from .tables import TableWriter, iter_table, require_column
+from .tables import TableWriter, added_columns, open_chunks, require_column
 from .text import normalise
 
 OUTPUT_COLUMNS = [
@@ -67,12 +67,7 @@ def label_table(input_path, output_path, model: ComplaintModel, text_column="tex
                 child_output=None, taxonomy_column="taxonomy", chunk_rows=2000,
                 progress: Callable[[int], None] | None = None) -> LabelSummary:
     summary = LabelSummary()
-    chunks = iter_table(input_path, chunk_rows=chunk_rows)
-    first = next(chunks, None)
-    if first is None:
-        columns = []
-    else:
-        columns = list(first.frame.columns)
+    columns, chunks = open_chunks(input_path, chunk_rows)
     text_col = require_column(columns, text_column, "--text-column")
     # An explicit, missing --id-column is an error; the default 'id' is optional.
     id_col = id_column if id_column in columns else None
@@ -84,16 +79,11 @@ def label_table(input_path, output_path, model: ComplaintModel, text_column="tex
         summary.notes.append("child-authored flag uses the "
                              + " and ".join(f"'{c}'" for c in (role_col, age_col) if c)
                              + " column where it is filled in")
-    out_columns = columns + [c if c not in columns else f"{c}_new" for c in OUTPUT_COLUMNS]
-    rename = dict(zip(OUTPUT_COLUMNS, out_columns[len(columns):]))
+    out_columns, rename = added_columns(columns, OUTPUT_COLUMNS)
     writer = TableWriter(output_path, out_columns, input_path=input_path)
     child_writer = TableWriter(child_output, out_columns, input_path=input_path) if child_output else None
     try:
-        def all_chunks():
-            if first is not None:
-                yield first
-                yield from chunks
-        for chunk in all_chunks():
+        for chunk in chunks:
             frame = chunk.frame
             if taxonomy_column in frame.columns:
                 check_taxonomy(model, set(frame[taxonomy_column].str.strip()))

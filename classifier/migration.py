@@ -26,7 +26,7 @@ import numpy as np
 import yaml
 
 from .errors import LabelError, TaxonomyError, TaxonomyMismatchError
-from .tables import TableWriter, iter_table, require_column
+from .tables import TableWriter, added_columns, open_chunks, require_column
 from .taxonomy import Taxonomy, load_taxonomy, parse_theme_list
 from .text import normalise
 
@@ -375,20 +375,13 @@ def migrate_labels(data_path, mapping, output_path, model=None, themes_column="t
         head = _theme_head(model)
     summary = MigrationSummary(mapping=mapping.path, threshold=threshold,
                                model_version=getattr(model, "version", None) if model is not None else None)
-    chunks = iter_table(data_path, chunk_rows=chunk_rows)
-    first = next(chunks, None)
-    columns = list(first.frame.columns) if first is not None else []
+    columns, chunks = open_chunks(data_path, chunk_rows)
     theme_col = require_column(columns, themes_column, "--themes-column")
     text_col = require_column(columns, text_column, "--text-column") if head is not None else None
-    out_columns = columns + [c if c not in columns else f"{c}_new" for c in MIGRATION_COLUMNS]
-    rename = dict(zip(MIGRATION_COLUMNS, out_columns[len(columns):]))
+    out_columns, rename = added_columns(columns, MIGRATION_COLUMNS)
     writer = TableWriter(output_path, out_columns, input_path=data_path)
     try:
-        def all_chunks():
-            if first is not None:
-                yield first
-                yield from chunks
-        for chunk in all_chunks():
+        for chunk in chunks:
             writer.write(_migrate_frame(chunk, mapping, head, theme_col, text_col, taxonomy_column,
                                         threshold, summary, rename))
         writer.close()

@@ -160,26 +160,33 @@ def _iter_csv(p: Path, chunk_rows: int) -> Iterator[Chunk]:
         except StopIteration:
             return
         columns = _unique_header(header)
-        width = len(columns)
-        rows, problems, first = [], [], 1
-        for row in reader:
-            problem = None
-            if not row:
-                row = [""] * width
-            if len(row) < width:
-                problem = f"row has {len(row)} fields, expected {width}" if len(row) > 1 else None
-                row = row + [""] * (width - len(row))
-            elif len(row) > width:
-                # Keep every value: surplus fields are folded into the last column.
-                row = row[: width - 1] + [",".join(row[width - 1:])]
-            rows.append(row)
-            problems.append(problem)
-            if len(rows) >= chunk_rows:
-                yield _make_chunk(columns, rows, problems, first)
-                first += len(rows)
-                rows, problems = [], []
-        if rows:
+        yield from _batched(columns, (_fit_row(row, len(columns)) for row in reader), chunk_rows)
+
+
+def _fit_row(row: list[str], width: int) -> tuple[list[str], str | None]:
+    """Pad short rows; fold surplus fields into the last column so no value is lost."""
+    problem = None
+    if not row:
+        row = [""] * width
+    if len(row) < width:
+        problem = f"row has {len(row)} fields, expected {width}" if len(row) > 1 else None
+        row = row + [""] * (width - len(row))
+    elif len(row) > width:
+        row = row[: width - 1] + [",".join(row[width - 1:])]
+    return row, problem
+
+
+def _batched(columns, rows_and_problems, chunk_rows: int) -> Iterator[Chunk]:
+    rows, problems, first = [], [], 1
+    for row, problem in rows_and_problems:
+        rows.append(row)
+        problems.append(problem)
+        if len(rows) >= chunk_rows:
             yield _make_chunk(columns, rows, problems, first)
+            first += len(rows)
+            rows, problems = [], []
+    if rows:
+        yield _make_chunk(columns, rows, problems, first)
 
 
 def _cell_to_str(value) -> str:
@@ -245,20 +252,29 @@ def _iter_xlsx(p: Path, chunk_rows: int) -> Iterator[Chunk]:
             return
         columns = _unique_header([_cell_to_str(h) for h in header])
         width = len(columns)
-        rows, problems, first = [], [], 1
-        for raw in it:
-            row = [_cell_to_str(v) for v in raw][:width]
-            row += [""] * (width - len(row))
-            rows.append(row)
-            problems.append(None)
-            if len(rows) >= chunk_rows:
-                yield _make_chunk(columns, rows, problems, first)
-                first += len(rows)
-                rows, problems = [], []
-        if rows:
-            yield _make_chunk(columns, rows, problems, first)
+        cells = ([_cell_to_str(v) for v in raw][:width] for raw in it)
+        yield from _batched(columns, ((r + [""] * (width - len(r)), None) for r in cells), chunk_rows)
     finally:
         wb.close()
+
+
+def open_chunks(path, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> tuple[list[str], Iterator[Chunk]]:
+    """The table's columns, and all its chunks (the first one read only once)."""
+    chunks = iter_table(path, chunk_rows=chunk_rows)
+    first = next(chunks, None)
+    columns = list(first.frame.columns) if first is not None else []
+
+    def all_chunks():
+        if first is not None:
+            yield first
+            yield from chunks
+    return columns, all_chunks()
+
+
+def added_columns(columns: list[str], new: list[str]) -> tuple[list[str], dict[str, str]]:
+    """Output columns = input + new; a new name already in the input gets '_new'."""
+    out = columns + [c if c not in columns else f"{c}_new" for c in new]
+    return out, dict(zip(new, out[len(columns):]))
 
 
 def require_column(columns: list[str], name: str, flag: str) -> str:
