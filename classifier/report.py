@@ -98,17 +98,18 @@ def format_taxonomy(tax: Taxonomy) -> str:
 
 @contextlib.contextmanager
 def progress_bar(path: Path):
-    """A progress bar on a terminal for files worth waiting for; silent otherwise."""
-    if not sys.stderr.isatty() or Path(path).stat().st_size < 2_000_000:
+    """On a terminal, for files worth waiting for: a running count of rows done (stderr)."""
+    size = Path(path).stat().st_size if Path(path).exists() else 0
+    if not sys.stderr.isatty() or size < 2_000_000:
         yield lambda n: None
         return
-    import typer
+    done = [0]
 
-    with typer.progressbar(length=Path(path).stat().st_size, label="labelling", file=sys.stderr) as bar:
-        total = [0]
-        size = Path(path).stat().st_size
-
-        def tick(n):
-            total[0] += n
-            bar.update(min(size // 200, size - bar.pos) if bar.pos < size else 0)
+    def tick(n: int) -> None:
+        done[0] += n
+        sys.stderr.write(f"\rlabelling: {done[0]:,} rows")
+        sys.stderr.flush()
+    try:
         yield tick
+    finally:
+        sys.stderr.write("\n")
