@@ -44,24 +44,42 @@ class ChildAuthoredDetector(BaseEstimator):
         self.signals = signals
 
     def _compiled(self):
-        sig = self.signals_
-        return [(name, re.compile(p, re.I), polarity)
-                for polarity in ("positive", "negative") for name, p in sig.get(polarity, {}).items()]
+        # Patterns are lower-case and texts are lowered once: faster than re.I.
+        if getattr(self, "_compiled_cache", None) is None:
+            sig = self.signals_
+            self._compiled_cache = [(name, re.compile(p), polarity) for polarity in ("positive", "negative")
+                                    for name, p in sig.get(polarity, {}).items()]
+        return self._compiled_cache
 
-    def signal_matrix(self, docs: list[PreparedText]) -> sp.csr_matrix:
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_compiled_cache", None)
+        return state
+
+    def signal_hits(self, docs: list[PreparedText]) -> np.ndarray:
+        """Boolean matrix: which explicit signal each text shows."""
         comp = self._compiled()
-        rows = [[1.0 if rx.search(d.redacted) else 0.0 for _, rx, _ in comp] for d in docs]
-        return sp.csr_matrix(np.asarray(rows, dtype=np.float32).reshape(len(docs), len(comp)))
+        lowered = [d.redacted.lower() for d in docs]
+        return np.array([[rx.search(t) is not None for _, rx, _ in comp] for t in lowered],
+                        dtype=bool).reshape(len(docs), len(comp))
 
-    def _X(self, docs):
-        return sp.hstack([self.features_.transform(docs),
-                          self.signal_matrix(docs) * self.signal_weight], format="csr")
+    def signal_matrix(self, docs: list[PreparedText], hits: np.ndarray | None = None) -> sp.csr_matrix:
+        hits = self.signal_hits(docs) if hits is None else hits
+        return sp.csr_matrix(hits.astype(np.float32))
 
-    def fit(self, texts, y, dev_texts=None, dev_y=None):
+    def _X(self, docs, X=None, signals=None):
+        if X is None:
+            X = self.features_.transform(docs)
+        if signals is None:
+            signals = self.signal_matrix(docs)
+        return sp.hstack([X, signals * self.signal_weight], format="csr")
+
+    def fit(self, texts, y, dev_texts=None, dev_y=None, features: TextFeatures | None = None):
+        """`features`: an already fitted TextFeatures to share with other components."""
         self.signals_ = self.signals or default_signals()
         docs = ensure_prepared(texts)
         y = np.asarray(y, dtype=np.int8)
-        self.features_ = TextFeatures(word_ngrams=(1, 3), char_ngrams=self.char_ngrams, min_df=self.min_df,
+        self.features_ = features or TextFeatures(word_ngrams=(1, 3), char_ngrams=self.char_ngrams, min_df=self.min_df,
                                       max_word_features=20000, max_char_features=20000).fit(docs)
         self.head_ = CalibratedOvR(C=self.C, random_state=self.random_state).fit(self._X(docs), y)
         # Out-of-fold scores on train are held-out evidence too: the threshold must
@@ -81,17 +99,20 @@ class ChildAuthoredDetector(BaseEstimator):
         self.threshold_source_ = source
         return self
 
-    def predict_proba(self, texts) -> np.ndarray:
-        """Probability that each text is child-authored (1-D)."""
-        return self.head_.predict_proba(self._X(ensure_prepared(texts)))[:, 0]
+    def predict_proba(self, texts, X=None, signals=None) -> np.ndarray:
+        """Probability that each text is child-authored (1-D).
+
+        X, signals: `features_.transform` and `signal_matrix` of texts, if already computed."""
+        return self.head_.predict_proba(self._X(ensure_prepared(texts), X, signals))[:, 0]
 
     def predict(self, texts) -> np.ndarray:
         return self.predict_proba(texts) >= self.threshold_
 
-    def evidence(self, doc: PreparedText) -> list[str]:
+    def evidence(self, doc: PreparedText, hits: np.ndarray | None = None) -> list[str]:
         """Names of explicit signals found; negative ones prefixed with 'not:'."""
+        hits = self.signal_hits([doc])[0] if hits is None else hits
         return [name if pol == "positive" else f"not:{name}"
-                for name, rx, pol in self._compiled() if rx.search(doc.redacted)]
+                for (name, _, pol), hit in zip(self._compiled(), hits) if hit]
 
 
 def threshold_for_recall(prob: np.ndarray, y: np.ndarray, target: float) -> tuple[float, float, float]:

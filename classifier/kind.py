@@ -20,9 +20,10 @@ class KindClassifier(BaseEstimator):
         self.min_df = min_df
         self.random_state = random_state
 
-    def fit(self, texts, kinds):
+    def fit(self, texts, kinds, features: TextFeatures | None = None):
+        """`features`: an already fitted TextFeatures to share with other components."""
         docs = ensure_prepared(texts)
-        self.features_ = TextFeatures(word_ngrams=(1, 2), char_ngrams=(2, 4), min_df=self.min_df,
+        self.features_ = features or TextFeatures(word_ngrams=(1, 2), char_ngrams=(2, 4), min_df=self.min_df,
                                       max_word_features=20000, max_char_features=20000).fit(docs)
         model = LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000,
                                    random_state=self.random_state)
@@ -34,8 +35,10 @@ class KindClassifier(BaseEstimator):
         self.intercept_ = model.intercept_.astype(np.float32)
         return self
 
-    def predict_proba(self, texts) -> np.ndarray:
-        z = np.asarray(self.features_.transform(ensure_prepared(texts)) @ self.coef_.T) + self.intercept_
+    def predict_proba(self, texts, X=None) -> np.ndarray:
+        if X is None:
+            X = self.features_.transform(ensure_prepared(texts))
+        z = np.asarray(X @ self.coef_.T) + self.intercept_
         if z.shape[1] == 1:  # binary case: scikit-learn keeps one row of weights
             z = np.hstack([-z, z])
         z -= z.max(axis=1, keepdims=True)

@@ -20,7 +20,8 @@ from sklearn.model_selection import KFold, StratifiedKFold
 def _fit_binary(X, y, C, class_weight, seed):
     if y.min() == y.max():  # a label with no positives (or no negatives) in this fold
         return np.zeros(X.shape[1], dtype=np.float32), (10.0 if y[0] else -10.0)
-    clf = LogisticRegression(C=C, class_weight=class_weight, solver="liblinear", max_iter=2000,
+    # Dual liblinear: same optimum, ~20x faster here (many more features than rows).
+    clf = LogisticRegression(C=C, class_weight=class_weight, solver="liblinear", dual=True, max_iter=5000,
                              random_state=seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -31,6 +32,17 @@ class ComplaintModel:
     kind: KindClassifier | None = None
     learning: object | None = None           # classifier.learning.LearningExtractor
     meta: dict = field(default_factory=dict)  # filled from meta.json on load
+    # Set by load_model: reads learning.joblib on first use, so labelling and
+    # suggest do not pay to unpickle a component they never call.
+    learning_loader: Callable[[], object] | None = field(default=None, repr=False)
+
+    def __getattribute__(self, name):
+        if name == "learning":
+            loader = object.__getattribute__(self, "learning_loader")
+            if loader is not None:
+                object.__setattr__(self, "learning", loader())
+                object.__setattr__(self, "learning_loader", None)
+        return object.__getattribute__(self, name)
 
     @property
     def taxonomy(self) -> Taxonomy:
@@ -44,10 +56,19 @@ class ComplaintModel:
         docs = ensure_prepared(texts)
         if not docs:
             return []
-        proba = self.themes.predict_proba(docs)
+        # Components trained together share one TextFeatures: transform once per object.
+        matrices: dict[int, object] = {}
+
+        def X(component):
+            key = id(component.features_)
+            if key not in matrices:
+                matrices[key] = component.features_.transform(docs)
+            return matrices[key]
+
+        proba = self.themes.predict_proba(docs, X=X(self.themes))
         kinds = kind_p = None
         if self.kind is not None:
-            kp = self.kind.predict_proba(docs)
+            kp = self.kind.predict_proba(docs, X=X(self.kind))
             kinds = [self.kind.classes_[i] for i in kp.argmax(axis=1)]
             kind_p = kp.max(axis=1)
         # Compliments get no themes; complaints and enquiries get at least one.
@@ -55,7 +76,10 @@ class ComplaintModel:
         picked = self.themes.predict(docs, at_least_one=need, proba=proba)
         if kinds:
             picked = [p if k != "compliment" else [] for p, k in zip(picked, kinds)]
-        child_p = self.child.predict_proba(docs) if self.child is not None else None
+        child_p = hits = None
+        if self.child is not None:
+            hits = self.child.signal_hits(docs)
+            child_p = self.child.predict_proba(docs, X=X(self.child), signals=self.child.signal_matrix(docs, hits))
         out = []
         for i, doc in enumerate(docs):
             scores = {l: round(float(p), 4) for l, p in zip(self.themes.labels_, proba[i])}
@@ -69,7 +93,7 @@ class ComplaintModel:
             if self.child is not None:
                 c_score = float(child_p[i])
                 c_flag = bool(c_score >= self.child.threshold_)
-                evidence = self.child.evidence(doc)
+                evidence = self.child.evidence(doc, hits[i])
             if child_override and child_override[i][0] is not None:
                 c_flag = child_override[i][0]
                 evidence = [child_override[i][1], *evidence]

@@ -23,6 +23,7 @@ from .errors import ModelIntegrityError, ModelLoadError
 from .model import ComplaintModel
 
 MODEL_FILE = "model.joblib"
+LEARNING_FILE = "learning.joblib"
 META_FILE = "meta.json"
 CARD_FILE = "MODEL_CARD.md"
 FORMAT_VERSION = 1
@@ -64,17 +65,13 @@ def default_model_dir() -> Path:
 def save_model(model: ComplaintModel, out_dir: str | Path, meta: dict, card: str) -> dict:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    parts = {"format": FORMAT_VERSION, "themes": model.themes, "child": model.child,
-             "kind": model.kind, "learning": model.learning}
-    fd, tmp = tempfile.mkstemp(prefix=".model.", suffix=".tmp", dir=out)
-    os.close(fd)
-    try:
-        joblib.dump(parts, tmp, compress=3)
-        digest = sha256_file(Path(tmp))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out / MODEL_FILE)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    parts = {"format": FORMAT_VERSION, "themes": model.themes, "child": model.child, "kind": model.kind}
+    digests = {MODEL_FILE: _dump(parts, out / MODEL_FILE)}
+    if model.learning is not None:
+        digests[LEARNING_FILE] = _dump(model.learning, out / LEARNING_FILE)
+    else:
+        (out / LEARNING_FILE).unlink(missing_ok=True)
+    components = ["themes"] + [k for k in ("child", "kind", "learning") if getattr(model, k) is not None]
     tax = model.taxonomy
     full = {
         "format": FORMAT_VERSION,
@@ -84,15 +81,53 @@ def save_model(model: ComplaintModel, out_dir: str | Path, meta: dict, card: str
                      "themes": tax.to_dict()["themes"]},
         "labels": model.themes.labels_,
         "thresholds": model.themes.thresholds_,
-        "components": [k for k in ("themes", "child", "kind", "learning") if parts[k] is not None],
+        "components": components,
         **meta,
-        "sha256": {MODEL_FILE: digest},
+        "sha256": digests,
     }
-    full["model_version"] = f"{out.name}-{tax.id}.v{tax.version}-{digest[:8]}"
+    full["model_version"] = f"{out.name}-{tax.id}.v{tax.version}-{digests[MODEL_FILE][:8]}"
     (out / META_FILE).write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (out / CARD_FILE).write_text(card.replace("{model_version}", full["model_version"]), encoding="utf-8")
     model.meta = full
     return full
+
+
+def _dump(obj, path: Path) -> str:
+    """Write atomically; return the SHA-256 of what was written."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        joblib.dump(obj, tmp, compress=3)
+        digest = sha256_file(Path(tmp))
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return digest
+
+
+def _verified_load(path: Path, expected: str | None, meta: dict):
+    """Unpickle only after the file's SHA-256 matches the one in meta.json."""
+    if not path.exists():
+        raise ModelLoadError(f"'{path}' is missing; retrain or restore the model folder")
+    if not expected:
+        raise ModelIntegrityError(f"'{path.parent / META_FILE}' records no SHA-256 for {path.name}; refusing to load it")
+    actual = sha256_file(path)
+    if actual != expected:
+        raise ModelIntegrityError(
+            f"'{path}' does not match the SHA-256 in meta.json (expected {expected[:12]}…, "
+            f"found {actual[:12]}…); refusing to load a modified model file. Restore it or retrain"
+        )
+    try:
+        return joblib.load(path)
+    except Exception as exc:  # e.g. a pickle from a newer numpy or scikit-learn
+        saved = meta.get("versions", {})
+        now = library_versions()
+        raise ModelLoadError(
+            f"could not load '{path}' ({type(exc).__name__}); it was saved with numpy {saved.get('numpy')}, "
+            f"scikit-learn {saved.get('scikit-learn')} and this environment has numpy {now['numpy']}, "
+            f"scikit-learn {now['scikit-learn']}: install matching versions or retrain the model"
+        ) from None
 
 
 def read_meta(model_dir: str | Path) -> dict:
@@ -111,33 +146,17 @@ def read_meta(model_dir: str | Path) -> dict:
 def load_model(model_dir: str | Path | None = None) -> ComplaintModel:
     d = Path(model_dir) if model_dir else default_model_dir()
     meta = read_meta(d)
-    path = d / MODEL_FILE
-    if not path.exists():
-        raise ModelLoadError(f"'{path}' is missing; retrain or restore the model folder")
-    expected = (meta.get("sha256") or {}).get(MODEL_FILE)
-    if not expected:
-        raise ModelIntegrityError(f"'{d / META_FILE}' records no SHA-256 for {MODEL_FILE}; refusing to load it")
-    actual = sha256_file(path)
-    if actual != expected:
-        raise ModelIntegrityError(
-            f"'{path}' does not match the SHA-256 in meta.json (expected {expected[:12]}…, "
-            f"found {actual[:12]}…); refusing to load a modified model file. Restore it or retrain"
-        )
+    hashes = meta.get("sha256") or {}
     _check_versions(meta.get("versions", {}))
-    try:
-        parts = joblib.load(path)
-    except Exception as exc:  # e.g. a pickle from a newer numpy or scikit-learn
-        saved = meta.get("versions", {})
-        now = library_versions()
-        raise ModelLoadError(
-            f"could not load '{path}' ({type(exc).__name__}); it was saved with numpy {saved.get('numpy')}, "
-            f"scikit-learn {saved.get('scikit-learn')} and this environment has numpy {now['numpy']}, "
-            f"scikit-learn {now['scikit-learn']}: install matching versions or retrain the model"
-        ) from None
+    parts = _verified_load(d / MODEL_FILE, hashes.get(MODEL_FILE), meta)
     if not isinstance(parts, dict) or parts.get("format") != FORMAT_VERSION:
-        raise ModelLoadError(f"'{path}' has an unknown format; retrain with this version of the tool")
+        raise ModelLoadError(f"'{d / MODEL_FILE}' has an unknown format; retrain with this version of the tool")
+    loader = None
+    if LEARNING_FILE in hashes:
+        def loader():
+            return _verified_load(d / LEARNING_FILE, hashes[LEARNING_FILE], meta)
     return ComplaintModel(themes=parts["themes"], child=parts.get("child"), kind=parts.get("kind"),
-                          learning=parts.get("learning"), meta=meta)
+                          meta=meta, learning_loader=loader)
 
 
 def _check_versions(saved: dict) -> None:

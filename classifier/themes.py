@@ -39,13 +39,14 @@ class ThemeClassifier(BaseEstimator):
         self.random_state = random_state
 
     # ------------------------------------------------------------ training
-    def fit(self, texts, themes):
+    def fit(self, texts, themes, features: TextFeatures | None = None):
+        """`features`: an already fitted TextFeatures to share with other components."""
         tax = self.taxonomy or load_taxonomy()
         self.taxonomy_ = tax
         self.labels_ = tax.leaf_ids
         Y = binarise_themes(themes, tax)
         docs = ensure_prepared(texts)
-        self.features_ = TextFeatures(
+        self.features_ = features or TextFeatures(
             word_ngrams=self.word_ngrams, char_ngrams=self.char_ngrams, min_df=self.min_df,
             max_word_features=self.max_word_features, max_char_features=self.max_char_features,
         ).fit(docs)
@@ -60,9 +61,13 @@ class ThemeClassifier(BaseEstimator):
         return self
 
     # ------------------------------------------------------------ inference
-    def predict_proba(self, texts) -> np.ndarray:
-        """Calibrated probability of every leaf theme (columns in `labels_` order)."""
-        return self.head_.predict_proba(self.features_.transform(ensure_prepared(texts)))
+    def predict_proba(self, texts, X=None) -> np.ndarray:
+        """Calibrated probability of every leaf theme (columns in `labels_` order).
+
+        X: `features_.transform(texts)` when the caller already has it."""
+        if X is None:
+            X = self.features_.transform(ensure_prepared(texts))
+        return self.head_.predict_proba(X)
 
     def keyword_hits(self, docs: list[PreparedText]) -> np.ndarray | None:
         patterns = compile_keywords(self.keywords_)
@@ -84,13 +89,14 @@ class ThemeClassifier(BaseEstimator):
 
     def explain(self, text, themes: list[str] | None = None, top_k: int = 5) -> dict[str, list[tuple[str, float]]]:
         """For each theme (default: the predicted ones), the phrases that pushed it up most."""
-        from .explain import top_phrases
+        from .explain import Attribution, top_phrases
 
         doc = ensure_prepared([text])[0]
         if themes is None:
             themes = [t for t in self.predict([doc]) [0] if t in self.labels_]
         X = self.features_.transform([doc])
-        return {t: top_phrases(doc, X, self.features_, self.head_.coef_[self.labels_.index(t)], top_k)
+        att = Attribution(doc, X, self.features_)
+        return {t: top_phrases(doc, X, self.features_, self.head_.coef_[self.labels_.index(t)], top_k, att)
                 for t in themes if t in self.labels_}
 
 

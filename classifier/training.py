@@ -8,6 +8,7 @@ import numpy as np
 
 from .child import ChildAuthoredDetector
 from .decide import decide
+from .features import TextFeatures
 from .errors import ComplaintThemesError, InputDataError, LabelError
 from .kind import KIND_CLASSES, KindClassifier
 from .metrics import binary_report, theme_report
@@ -84,7 +85,11 @@ def train_model(data_path, out_dir=None, taxonomy: Taxonomy | str | None = None,
     if sum(theme_rows) < 10:
         raise LabelError("fewer than 10 labelled rows with themes to train on; add labelled rows")
     themes = ThemeClassifier(taxonomy=tax, random_state=seed, **(theme_params or {}))
-    themes.fit(_subset(docs, theme_rows), _subset(data.themes, theme_rows))
+    # One vocabulary for every component: labelling then builds features once per row.
+    shared = TextFeatures(word_ngrams=themes.word_ngrams, char_ngrams=themes.char_ngrams, min_df=themes.min_df,
+                          max_word_features=themes.max_word_features,
+                          max_char_features=themes.max_char_features).fit(_subset(docs, use))
+    themes.fit(_subset(docs, theme_rows), _subset(data.themes, theme_rows), features=shared)
     notes = []
     child = kind = None
     if data.child is not None and len(set(_subset(data.child, train_only))) < 2:
@@ -92,11 +97,11 @@ def train_model(data_path, out_dir=None, taxonomy: Taxonomy | str | None = None,
     elif data.child is not None:
         child = ChildAuthoredDetector(random_state=seed).fit(
             _subset(docs, train_only), _subset(data.child, train_only),
-            _subset(docs, dev) or None, _subset(data.child, dev) or None)
+            _subset(docs, dev) or None, _subset(data.child, dev) or None, features=shared)
     if data.kinds is not None and len(set(_subset(data.kinds, use))) < 2:
         notes.append("kind column has a single value; kind classifier not trained from this data")
     elif data.kinds is not None:
-        kind = KindClassifier(random_state=seed).fit(_subset(docs, use), _subset(data.kinds, use))
+        kind = KindClassifier(random_state=seed).fit(_subset(docs, use), _subset(data.kinds, use), features=shared)
     base = None
     if reuse_from is not None and (child is None or kind is None or learning_data is None):
         try:

@@ -98,3 +98,17 @@ def test_package_copy_of_default_model_is_the_repository_one():
 
     pkg = Path(classifier.__file__).parent / "default_model"
     assert (pkg / "meta.json").read_bytes() == (CORPUS.parents[1] / "models" / "default" / "meta.json").read_bytes()
+
+
+def test_learning_component_is_checked_when_first_used(tmp_path):
+    """learning.joblib is loaded lazily, and verified like model.joblib."""
+    d = tmp_path / "m"
+    shutil.copytree(default_model_dir(), d)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = load_model(d)
+        assert model.learning_loader is not None          # not unpickled yet
+        with (d / "learning.joblib").open("ab") as fh:
+            fh.write(b"\0")
+        with pytest.raises(ModelIntegrityError, match="learning.joblib"):
+            model.learning
