@@ -68,7 +68,9 @@ def train(data: Path = typer.Argument(..., help="Labelled table (.csv/.xlsx/.jso
           themes_column: str = typer.Option("themes", help="Column of ';'-separated theme ids, main first."),
           seed: int = typer.Option(0, help="Random seed (training is reproducible)."),
           learning_data: Optional[Path] = typer.Option(
-              None, help="Labelled learning sentences: also train the learning extractor.")):
+              None, help="Labelled learning sentences: also train the learning extractor."),
+          features: str = typer.Option("tfidf", help="Theme features: tfidf, or with the [embeddings] "
+                                       "extra tfidf+embed (more accurate, ~25x slower) or embed.")):
     """Train a model on labelled cases.
 
     Example: complaints train history.csv --taxonomy my-themes.yml --out models/2025
@@ -78,7 +80,8 @@ def train(data: Path = typer.Argument(..., help="Labelled table (.csv/.xlsx/.jso
 
     base = default_model_dir()
     m = train_model(data, out, taxonomy, text_column, themes_column, seed,
-                    reuse_from=base if (base / "meta.json").exists() else None, learning_data=learning_data)
+                    reuse_from=base if (base / "meta.json").exists() else None, learning_data=learning_data,
+                    theme_params={"features": features})
     cv = m.meta["cv_metrics"]
     typer.echo(f"Saved {m.version} to {out}: {m.meta['training_data']['rows_used']['themes']} rows with themes, "
                f"cross-validated micro F1 {cv['micro_f1']:.3f}, macro F1 {cv['macro_f1']:.3f}")

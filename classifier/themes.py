@@ -24,7 +24,7 @@ class ThemeClassifier(BaseEstimator):
     def __init__(self, taxonomy: Taxonomy | None = None, C=8.0, class_weight="balanced",
                  word_ngrams=(1, 2), char_ngrams=(2, 5), min_df=3, max_word_features=30000,
                  max_char_features=40000, cv_folds=5, threshold_bounds=(0.05, 0.9),
-                 keyword_floor=0.5, random_state=0):
+                 keyword_floor=0.5, features="tfidf", embed_weight=1.0, random_state=0):
         self.taxonomy = taxonomy
         self.C = C
         self.class_weight = class_weight
@@ -36,20 +36,30 @@ class ThemeClassifier(BaseEstimator):
         self.cv_folds = cv_folds
         self.threshold_bounds = threshold_bounds
         self.keyword_floor = keyword_floor
+        # "tfidf" (default), or with the [embeddings] extra "tfidf+embed" / "embed"
+        self.features = features
+        self.embed_weight = embed_weight
         self.random_state = random_state
 
     # ------------------------------------------------------------ training
-    def fit(self, texts, themes, features: TextFeatures | None = None):
-        """`features`: an already fitted TextFeatures to share with other components."""
+    def fit(self, texts, themes, shared_features: TextFeatures | None = None):
+        """`shared_features`: an already fitted TextFeatures to share with other components."""
         tax = self.taxonomy or load_taxonomy()
         self.taxonomy_ = tax
         self.labels_ = tax.leaf_ids
         Y = binarise_themes(themes, tax)
         docs = ensure_prepared(texts)
-        self.features_ = features or TextFeatures(
-            word_ngrams=self.word_ngrams, char_ngrams=self.char_ngrams, min_df=self.min_df,
-            max_word_features=self.max_word_features, max_char_features=self.max_char_features,
-        ).fit(docs)
+        params = dict(word_ngrams=self.word_ngrams, char_ngrams=self.char_ngrams, min_df=self.min_df,
+                      max_word_features=self.max_word_features, max_char_features=self.max_char_features)
+        if shared_features is not None:
+            self.features_ = shared_features
+        elif self.features == "tfidf":
+            self.features_ = TextFeatures(**params).fit(docs)
+        else:
+            from .embeddings import TextAndEmbeddingFeatures
+
+            self.features_ = TextAndEmbeddingFeatures(mode=self.features, embed_weight=self.embed_weight,
+                                                      **params).fit(docs)
         X = self.features_.transform(docs)
         self.head_ = CalibratedOvR(C=self.C, class_weight=self.class_weight, cv_folds=self.cv_folds,
                                    threshold_bounds=self.threshold_bounds,

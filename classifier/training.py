@@ -89,7 +89,8 @@ def train_model(data_path, out_dir=None, taxonomy: Taxonomy | str | None = None,
     shared = TextFeatures(word_ngrams=themes.word_ngrams, char_ngrams=themes.char_ngrams, min_df=themes.min_df,
                           max_word_features=themes.max_word_features,
                           max_char_features=themes.max_char_features).fit(_subset(docs, use))
-    themes.fit(_subset(docs, theme_rows), _subset(data.themes, theme_rows), features=shared)
+    themes.fit(_subset(docs, theme_rows), _subset(data.themes, theme_rows),
+               shared_features=shared if themes.features == "tfidf" else None)
     notes = []
     child = kind = None
     if data.child is not None and len(set(_subset(data.child, train_only))) < 2:

@@ -121,3 +121,16 @@ def test_embedding_features_learn_themes_from_the_corpus(corpus_rows):
     clf = LogisticRegression(C=4.0, max_iter=1000).fit(emb.transform(a_tr + b_tr), [0] * len(a_tr) + [1] * len(b_tr))
     acc = clf.score(emb.transform(a_te + b_te), [0] * len(a_te) + [1] * len(b_te))
     assert acc >= 0.85
+
+
+def test_train_with_embedding_features_through_the_product_path(tmp_path, small_data):
+    """`complaints train --features tfidf+embed` path: saves, loads, labels, explains."""
+    from classifier.persistence import load_model
+    from classifier.training import train_model
+
+    out = tmp_path / "embed-model"
+    train_model(small_data, out, seed=0, theme_params={"features": "tfidf+embed", "cv_folds": 3})
+    model = load_model(out)
+    assert model.themes.features_ is not model.child.features_   # tfidf shared by child/kind only
+    result = model.suggest("My social worker never returns my calls")
+    assert len(result["top"]) == 3 and result["top"][0]["probability"] > 0
