@@ -108,7 +108,10 @@ def main() -> None:
     ap.add_argument("--skip-train", action="store_true")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    results = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
+    previous = OUT / "speed.json"
+    # Keep figures of parts skipped this time (e.g. --skip-train) from the last run.
+    results = json.loads(previous.read_text()) if previous.exists() else {}
+    results["machine"] = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     big = build_file(args.rows, OUT / f"cases-{args.rows}.csv")
     results["label_20k"] = bench_label(big)
     results["label_10k"] = bench_label(build_file(10000, OUT / "cases-10000.csv", seed=1))

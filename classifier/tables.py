@@ -356,6 +356,10 @@ class TableWriter:
             self._fh.close()
         if self._wb is not None:
             self._wb.save(self._tmp)
+        # mkstemp makes the file private (0600); give the output the usual permissions.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(self._tmp, 0o666 & ~umask)
         os.replace(self._tmp, self.path)
 
     def abort(self) -> None:

@@ -123,7 +123,8 @@ def binarise_themes(themes, tax: Taxonomy) -> np.ndarray:
             elif t not in parents:  # a bare parent label adds nothing to learn
                 bad[t].append(i + 1)
     if bad:
-        detail = "; ".join(f"'{t}' in rows {', '.join(map(str, rows[:8]))}"
+        # Ids are shown (cut short: a wrong column could hold complaint text), rows by number.
+        detail = "; ".join(f"'{t[:30]}' in rows {', '.join(map(str, rows[:8]))}"
                            + (" …" if len(rows) > 8 else "") for t, rows in sorted(bad.items()))
         raise LabelError(
             f"unknown theme id(s) for taxonomy '{tax.id}' v{tax.version}: {detail}. "

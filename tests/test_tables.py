@@ -77,3 +77,16 @@ def test_readers_preserve_rows_and_order(tmp_path, rows, suffix):
         # csv normalises bare carriage returns in the reader; compare without them
         norm = lambda s: s.replace("\r\n", "\n").replace("\r", "\n")
         assert [norm(t) for t in back["text"]] == [norm(r["text"]) for r in rows]
+
+
+def test_output_gets_ordinary_permissions(tmp_path):
+    import os
+    import stat
+
+    import pandas as pd
+
+    out = tmp_path / "o.csv"
+    write_table(pd.DataFrame({"text": ["a"]}), out)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
