@@ -24,7 +24,9 @@ def cases(tmp_path):
 
 
 def test_every_command_has_help_with_an_example():
-    for cmd in (["train"], ["evaluate"], ["label"], ["suggest"], ["info"], ["taxonomy", "show"]):
+    for cmd in (["train"], ["evaluate"], ["label"], ["suggest"], ["info"], ["redact"], ["learning"],
+                ["evaluate-learning"], ["relabel"], ["taxonomy", "show"], ["taxonomy", "diff"],
+                ["taxonomy", "migrate"]):
         r = run(*cmd, "--help")
         assert r.exit_code == 0, cmd
         assert "Example:" in r.output, cmd
