@@ -52,8 +52,8 @@ class ChildAuthoredDetector(BaseEstimator):
         return self._compiled_cache
 
     def __getstate__(self):
-        state = dict(self.__dict__)
-        state.pop("_compiled_cache", None)
+        state = dict(super().__getstate__())
+        state.pop("_compiled_cache", None)  # compiled patterns are rebuilt on first use
         return state
 
     def signal_hits(self, docs: list[PreparedText]) -> np.ndarray:

@@ -76,6 +76,17 @@ class CachedCharTransform:
         return normalize(X, norm="l2", copy=False).astype(np.float32)
 
 
+def scrub_for_saving(vectorizer) -> None:
+    """Drop what a fitted TfidfVectorizer holds that varies run to run or could identify.
+
+    `stop_words_` lists the pruned (rare) terms; `_stop_words_id` is a memory
+    address, which would make two identical trainings save different bytes.
+    """
+    for attr in ("stop_words_", "_stop_words_id"):
+        if vectorizer is not None and hasattr(vectorizer, attr):
+            delattr(vectorizer, attr)
+
+
 class TextFeatures(BaseEstimator, TransformerMixin):
     def __init__(self, word_ngrams=(1, 2), char_ngrams=(2, 5), min_df=3,
                  max_word_features=30000, max_char_features=40000, char_weight=1.0):
@@ -100,11 +111,15 @@ class TextFeatures(BaseEstimator, TransformerMixin):
                 min_df=min_df, max_features=self.max_char_features, sublinear_tf=True, dtype=np.float32,
             ).fit([d.redacted for d in docs])
         for vec in (self.word_, self.char_):
-            if vec is not None and hasattr(vec, "stop_words_"):
-                del vec.stop_words_   # the pruned (rare) terms: personal data risk
+            scrub_for_saving(vec)
         self.n_word_features_ = len(self.word_.vocabulary_)
         self.char_fast_ = CachedCharTransform(self.char_) if self.char_ is not None else None
         return self
+
+    def __getstate__(self):
+        for vec in (getattr(self, "word_", None), getattr(self, "char_", None)):
+            scrub_for_saving(vec)
+        return super().__getstate__()
 
     def transform(self, texts):
         docs = ensure_prepared(texts)

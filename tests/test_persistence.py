@@ -112,3 +112,11 @@ def test_learning_component_is_checked_when_first_used(tmp_path):
             fh.write(b"\0")
         with pytest.raises(ModelIntegrityError, match="learning.joblib"):
             model.learning
+
+
+def test_training_is_byte_for_byte_reproducible(small_data, small_model_dir, tmp_path):
+    """Same data and seed -> the same model file (what `make model` promises)."""
+    from classifier.training import train_model
+
+    train_model(small_data, tmp_path / "again", seed=0, theme_params={"cv_folds": 3})
+    assert sha256_file(tmp_path / "again" / "model.joblib") == sha256_file(small_model_dir / "model.joblib")

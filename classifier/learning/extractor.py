@@ -27,7 +27,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from ..errors import ComplaintThemesError, LabelError
-from ..features import TextFeatures
+from ..features import TextFeatures, scrub_for_saving
 from ..text import PreparedText, nlp, prepare, spacy_input
 
 LEARNING_TYPES = ("lesson", "staff_reminder", "training", "process_change", "remedy", "other")
@@ -350,6 +350,7 @@ class LearningExtractor(BaseEstimator):
     def __getstate__(self):
         state = self.__dict__.copy()
         state.pop("_pattern_set", None)   # spaCy Matcher: rebuilt from patterns_ on load
+        scrub_for_saving(state.get("surface_"))
         return state
 
     def _check_fitted(self):
