@@ -51,6 +51,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import cpu_name  # noqa: E402
 
 PEER_DATA = Path(os.environ.get(
     "PEER_DATA", ROOT.parent / "shared" / "bench" / "pxtextmining" / "v6framework_230831.csv"))
@@ -401,17 +403,7 @@ def machine() -> dict:
     import sklearn
 
     return {"python": platform.python_version(), "cores": os.cpu_count(), "platform": platform.platform(),
-            "cpu": _cpu_name(), "scikit-learn": sklearn.__version__}
-
-
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
+            "cpu": cpu_name(), "scikit-learn": sklearn.__version__}
 
 
 # ------------------------------------------------------------------ sweep

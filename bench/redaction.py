@@ -17,6 +17,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import cpu_name  # noqa: E402
 
 from classifier.redact import Redactor  # noqa: E402
 from classifier.redaction_eval import evaluate_redaction  # noqa: E402
@@ -43,16 +45,6 @@ def measure_speed(texts: list[str], repeats: int = 3) -> tuple[float, float]:
         best = min(best, time.perf_counter() - t0)
     words = sum(len(t.split()) for t in texts) / len(texts)
     return len(texts) / best, words
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def main() -> None:

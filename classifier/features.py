@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from .text import PreparedText, ensure_prepared
+from .text import ensure_prepared
 
 
 def _split(s: str) -> list[str]:

@@ -6,10 +6,8 @@ in chunks, so memory stays flat on very large files.
 """
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
 import pandas as pd

@@ -10,7 +10,7 @@ import numpy as np
 from .child import ChildAuthoredDetector
 from .kind import KindClassifier
 from .taxonomy import Taxonomy
-from .text import PreparedText, ensure_prepared
+from .text import ensure_prepared
 from .themes import ThemeClassifier
 
 

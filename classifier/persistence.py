@@ -10,7 +10,6 @@ import hashlib
 import json
 import os
 import platform
-import sys
 import tempfile
 import warnings
 from datetime import datetime, timezone

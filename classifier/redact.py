@@ -563,7 +563,7 @@ class _NameFinder:
 
     def _grow(self) -> bool:
         """Neighbours of names: surnames, first names, "X and Y", "(Nickname)"."""
-        r, lex, low, n, name = self.r, self.lex, self.low, self.n, self.name
+        r, lex, low, name = self.r, self.lex, self.low, self.name
         changed = False
         for i in self.cand:
             if name.get(i) or self.veto.get(i) or not self._free(i, soft=True):

@@ -81,7 +81,7 @@ def format_info(meta: dict) -> str:
         f"cv:         micro F1 {cv.get('micro_f1')}, macro F1 {cv.get('macro_f1')}, "
         f"top-1 {cv.get('main_theme_top1')}, top-3 {cv.get('main_theme_top3')}",
         f"components: {', '.join(meta.get('components', []))}",
-        f"versions:   " + ", ".join(f"{k} {val}" for k, val in v.items()),
+        "versions:   " + ", ".join(f"{k} {val}" for k, val in v.items()),
     ]
     if "child_authored" in meta:
         c = meta["child_authored"]

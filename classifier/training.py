@@ -11,7 +11,7 @@ from .decide import decide
 from .features import TextFeatures
 from .errors import ComplaintThemesError, InputDataError, LabelError
 from .kind import KIND_CLASSES, KindClassifier
-from .metrics import binary_report, theme_report
+from .metrics import theme_report
 from .model import ComplaintModel
 from .persistence import load_model, save_model, sha256_file
 from .tables import read_table, require_column

@@ -31,7 +31,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from classifier.labelling import OUTPUT_COLUMNS, label_table
+from classifier.labelling import label_table
 from classifier.tables import EncodingFallbackWarning
 
 SETTINGS = dict(

@@ -1,5 +1,3 @@
-import csv
-import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
