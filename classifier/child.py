@@ -7,7 +7,6 @@ than a false alarm.
 """
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from importlib import resources
 
@@ -16,6 +15,7 @@ import scipy.sparse as sp
 import yaml
 from sklearn.base import BaseEstimator
 
+from .fastregex import AnyMatch
 from .features import TextFeatures
 from .linear import CalibratedOvR
 from .text import PreparedText, ensure_prepared
@@ -47,7 +47,7 @@ class ChildAuthoredDetector(BaseEstimator):
         # Patterns are lower-case and texts are lowered once: faster than re.I.
         if getattr(self, "_compiled_cache", None) is None:
             sig = self.signals_
-            self._compiled_cache = [(name, re.compile(p), polarity) for polarity in ("positive", "negative")
+            self._compiled_cache = [(name, AnyMatch(p), polarity) for polarity in ("positive", "negative")
                                     for name, p in sig.get(polarity, {}).items()]
         return self._compiled_cache
 
@@ -60,7 +60,7 @@ class ChildAuthoredDetector(BaseEstimator):
         """Boolean matrix: which explicit signal each text shows."""
         comp = self._compiled()
         lowered = [d.redacted.lower() for d in docs]
-        return np.array([[rx.search(t) is not None for _, rx, _ in comp] for t in lowered],
+        return np.array([[rx.found(t) for _, rx, _ in comp] for t in lowered],
                         dtype=bool).reshape(len(docs), len(comp))
 
     def signal_matrix(self, docs: list[PreparedText], hits: np.ndarray | None = None) -> sp.csr_matrix:

@@ -80,9 +80,10 @@ class ComplaintModel:
         if self.child is not None:
             hits = self.child.signal_hits(docs)
             child_p = self.child.predict_proba(docs, X=X(self.child), signals=self.child.signal_matrix(docs, hits))
+        rounded = np.round(np.asarray(proba, dtype=np.float64), 4).tolist()
         out = []
         for i, doc in enumerate(docs):
-            scores = {l: round(float(p), 4) for l, p in zip(self.themes.labels_, proba[i])}
+            scores = dict(zip(self.themes.labels_, rounded[i]))
             if self.taxonomy.is_hierarchical:
                 for t in self.taxonomy.themes:
                     if t.id not in scores:

@@ -22,6 +22,8 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate, compress, repeat
+from operator import ne
 from pathlib import Path
 
 import yaml
@@ -162,6 +164,7 @@ def _find_patterns(text: str) -> list[Span]:
 
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+_WORD_SPLIT = re.compile("(" + _WORD.pattern + ")")
 _SENT_PUNCT = frozenset(".!?:;\n•*\"“(|>")
 _CONTRACTION = frozenset(("t", "m", "ll", "re", "ve", "d"))
 _ABBREV_TITLES = frozenset(("mr", "mrs", "ms", "mx", "dr", "prof", "rev", "revd", "cllr", "fr", "sgt"))
@@ -278,10 +281,14 @@ class _NameFinder:
     # ---------------------------------------------------------- helpers
     def _setup(self) -> bool:
         text, lex, r = self.text, self.lex, self.r
-        ms = list(_WORD.finditer(text))
-        if not ms:
+        # split() with the word pattern captured gives [gap, word, gap, word, ..., gap]
+        # as plain strings: no Match object per token.
+        parts = _WORD_SPLIT.split(text)
+        if len(parts) < 2:
             return False
-        words = [m.group() for m in ms]
+        # Whole-list steps go through map() with C functions: this runs for
+        # every token of every text, so it sets the pace of batch labelling.
+        words = parts[1::2]
         n = len(words)
         n_upper = sum(map(str.isupper, words))
         # All-caps shouting: judge the words as lower-case text-speak.
@@ -290,15 +297,22 @@ class _NameFinder:
             lowered = text.lower()
             if len(lowered) == len(text):
                 self.text = text = lowered
-                words = [w.lower() for w in words]
+                words = list(map(str.lower, words))
             else:
                 self.shouting = False
-        spans = [m.span() for m in ms]
-        self.starts = [a for a, _ in spans]
-        self.ends = [0] + [b for _, b in spans]  # ends[i] = end of token i-1
-        self.ms, self.words, self.n = ms, words, n
-        self.low = low = [w.lower() for w in words]
-        self.cap = cap = [w[0].isupper() and not (len(w) > 1 and w.isupper()) for w in words]
+        offsets = [0]
+        offsets += accumulate(map(len, parts))
+        self.starts = offsets[1::2]   # starts[i] = start of token i
+        self.ends = offsets[0::2]     # ends[i] = end of token i-1 (ends[0] = 0)
+        self.gaps = parts[0::2]       # gaps[i] = text between token i-1 and token i
+        self.words, self.n = words, n
+        self.low = low = list(map(str.lower, words))
+        # Capitalised ("Will", "O'Neil"), not all-caps; only words with a capital can be.
+        cap = [False] * n
+        for i in compress(range(n), map(ne, words, low)):
+            w = words[i]
+            cap[i] = w[0].isupper() and not (len(w) > 1 and w.isupper())
+        self.cap = cap
         n_cap = sum(cap)
         # Text-speak: "i" for "I", a lower-case start, or almost no capitals.
         self.casual = self.shouting or "i" in words or "im" in words or words[0][0].islower() \
@@ -311,7 +325,9 @@ class _NameFinder:
                     cand.append(i)  # "me n will": any word after it is a person
         else:
             strict = r["lex_strict"]
-            cand = [i for i, w in enumerate(low) if cap[i] or w in strict or w[:2] == "mc"]
+            cand = list(compress(range(n), cap))
+            cand += compress(range(n), map(strict.__contains__, low))
+            cand += compress(range(n), map(str.startswith, low, repeat("mc")))
             if n_upper > n_cap:
                 cand += [i for i, w in enumerate(words) if len(w) > 1 and w.isupper()]
             for cue in r["called"]:
@@ -343,7 +359,7 @@ class _NameFinder:
     def gap(self, i: int) -> str:
         """Text between token i-1 and token i."""
         if 0 <= i < self.n:
-            return self.text[self.ends[i]:self.starts[i]]
+            return self.gaps[i]
         return ""
 
     def initial(self, i: int) -> bool:
@@ -422,8 +438,8 @@ class _NameFinder:
         self._signatures()
         out = []
         for i in sorted(k for k, v in self.name.items() if v):
-            m = self.ms[i]
-            out.append((m.start(), m.end() - 2 if self.poss.get(i) else m.end()))
+            end = self.ends[i + 1]
+            out.append((self.starts[i], end - 2 if self.poss.get(i) else end))
         return out
 
     def _vetoes(self) -> None:
@@ -465,7 +481,7 @@ class _NameFinder:
             for i in (after - 1 - (after > 0 and self.starts[after - 1] >= sp.start), after):
                 if not 0 <= i < n or not self.cap[i]:
                     continue
-                s, e = self.starts[i], self.ms[i].end()
+                s, e = self.starts[i], self.ends[i + 1]
                 between = self.text[e:sp.start] if e <= sp.start else self.text[sp.end:s]
                 if len(between) <= 3 and between.strip(" ,") == "":
                     veto[i] = True
@@ -509,7 +525,7 @@ class _NameFinder:
                     name[i] = True
                     continue
             # What follows: an age, "is my daughter", "(my sw)", "(mum)".
-            if not self.veto.get(i) and (cap or (self.casual and self._plausible(i))) and after_re.match(text, self.ms[i].end()):
+            if not self.veto.get(i) and (cap or (self.casual and self._plausible(i))) and after_re.match(text, self.ends[i + 1]):
                 v = lex.get(w)
                 if v is None or v[1] < -7.5:
                     name[i] = self.aged[i] = True
@@ -657,7 +673,7 @@ class _NameFinder:
         if "\n" not in text.strip():
             return
         signoffs, roles = self.r["signoffs"], self.r["roles"]
-        starts = [m.start() for m in self.ms]
+        starts = self.starts
         lines = text.split("\n")
         last_nonempty = max((k for k, ln in enumerate(lines) if ln.strip()), default=-1)
         pos, prev_signoff = 0, False
@@ -682,7 +698,7 @@ class _NameFinder:
             prev_signoff = stripped in signoffs
 
     def _inside_brackets(self, i: int) -> bool:
-        s = self.ms[i].start()
+        s = self.starts[i]
         line_start = self.text.rfind("\n", 0, s) + 1
         return self.text.count("(", line_start, s) > self.text.count(")", line_start, s)
 

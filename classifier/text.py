@@ -39,8 +39,12 @@ def normalise(text: object) -> str:
     text = unicodedata.normalize("NFC", text[: MAX_FEATURE_CHARS * 2])
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub(" ", text)
-    text = _SPACES.sub(" ", text)
-    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    # Most texts are plain ASCII with single spaces: skip the regex scans then.
+    if not text.isascii():
+        text = _SPACES.sub(" ", text)
+        text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    elif "  " in text or "\t" in text:
+        text = _SPACES.sub(" ", text)
     return text.strip()[:MAX_FEATURE_CHARS]
 
 
@@ -58,6 +62,8 @@ def nlp():
 
 def spacy_input(text: str) -> str:
     """'[NAME]' -> 'xxname': one token, same length, so offsets still match."""
+    if "[" not in text:
+        return text
     return _PLACEHOLDER.sub(lambda m: f"xx{m.group(1).lower()}", text)
 
 
@@ -91,7 +97,7 @@ def lemma_strings(texts: Sequence[str]) -> list[str]:
     out = []
     for t in texts:
         words = TOKEN.findall(spacy_input(t).lower())
-        out.append(" ".join([get(w, w) for w in words]))
+        out.append(" ".join(map(get, words, words)))  # a word without a lemma stays itself
     return out
 
 
