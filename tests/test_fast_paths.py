@@ -80,8 +80,8 @@ def _normalise_reference(text: str) -> str:
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("ab Z\t\n\r\x0b\x0c\x00\x85\u00a0\u2003\u3000’“é") + ["  "]),
-               max_size=40))
+@given(st.lists(st.sampled_from(list("ab Z\t\n\r\x0b\x0c\x00\x85\u00a0\u2003\u3000’“é") + ["  "]),
+                max_size=40).map("".join))
 def test_normalise_shortcut_equals_full_normalisation(text):
     from classifier.text import normalise
     assert normalise(text) == _normalise_reference(text)
