@@ -12,13 +12,13 @@ from importlib import resources
 
 import numpy as np
 import scipy.sparse as sp
-import yaml
-from sklearn.base import BaseEstimator
 
+from .estimator import Estimator
 from .fastregex import AnyMatch
 from .features import TextFeatures
 from .linear import CalibratedOvR
 from .text import PreparedText, ensure_prepared
+from .yamlio import safe_load as _yaml_load
 
 CHILD_ROLES = {"young_person", "young person", "child", "care_leaver", "care leaver", "advocate",
                "yp", "cyp", "looked after child", "child in care"}
@@ -29,10 +29,10 @@ ADULT_ROLES = {"parent", "mother", "father", "foster_carer", "foster carer", "ki
 
 @lru_cache(maxsize=1)
 def default_signals() -> dict[str, dict[str, str]]:
-    return yaml.safe_load((resources.files("classifier") / "data" / "child_signals.yml").read_text("utf-8"))
+    return _yaml_load((resources.files("classifier") / "data" / "child_signals.yml").read_text("utf-8"))
 
 
-class ChildAuthoredDetector(BaseEstimator):
+class ChildAuthoredDetector(Estimator):
     def __init__(self, C=16.0, signal_weight=0.3, recall_target=0.95, min_df=3, char_ngrams=(2, 4),
                  random_state=0, signals: dict | None = None):
         self.C = C
@@ -52,7 +52,7 @@ class ChildAuthoredDetector(BaseEstimator):
         return self._compiled_cache
 
     def __getstate__(self):
-        state = dict(super().__getstate__())
+        state = self.__dict__.copy()
         state.pop("_compiled_cache", None)  # compiled patterns are rebuilt on first use
         return state
 

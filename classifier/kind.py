@@ -4,17 +4,15 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from sklearn.base import BaseEstimator
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
 
+from .estimator import Estimator
 from .features import TextFeatures
 from .text import ensure_prepared
 
 KIND_CLASSES = ("complaint", "enquiry", "compliment")
 
 
-class KindClassifier(BaseEstimator):
+class KindClassifier(Estimator):
     def __init__(self, C=10.0, min_df=3, random_state=0):
         self.C = C
         self.min_df = min_df
@@ -22,6 +20,9 @@ class KindClassifier(BaseEstimator):
 
     def fit(self, texts, kinds, features: TextFeatures | None = None):
         """`features`: an already fitted TextFeatures to share with other components."""
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.linear_model import LogisticRegression
+
         docs = ensure_prepared(texts)
         self.features_ = features or TextFeatures(word_ngrams=(1, 2), char_ngrams=(2, 4), min_df=self.min_df,
                                       max_word_features=20000, max_char_features=20000).fit(docs)

@@ -11,13 +11,14 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from sklearn.base import BaseEstimator
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold, StratifiedKFold
+
+from .estimator import Estimator
 
 
 def _fit_binary(X, y, C, class_weight, seed):
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+
     if y.min() == y.max():  # a label with no positives (or no negatives) in this fold
         return np.zeros(X.shape[1], dtype=np.float32), (10.0 if y[0] else -10.0)
     # Dual liblinear: same optimum, ~20x faster here (many more features than rows).
@@ -31,6 +32,8 @@ def _fit_binary(X, y, C, class_weight, seed):
 
 def fit_platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """Sigmoid a*s+b fitted to out-of-fold scores; identity-ish if degenerate."""
+    from sklearn.linear_model import LogisticRegression
+
     if y.min() == y.max():
         return 1.0, 0.0
     lr = LogisticRegression(C=1e4, solver="lbfgs")
@@ -52,7 +55,7 @@ def best_f1_threshold(prob: np.ndarray, y: np.ndarray, bounds=(0.05, 0.95)) -> f
     return best_t
 
 
-class CalibratedOvR(BaseEstimator):
+class CalibratedOvR(Estimator):
     def __init__(self, C=8.0, class_weight="balanced", cv_folds=5, threshold_bounds=(0.05, 0.95),
                  random_state=0):
         self.C = C
@@ -82,6 +85,8 @@ class CalibratedOvR(BaseEstimator):
         return self
 
     def oof_scores(self, X, Y) -> np.ndarray:
+        from sklearn.model_selection import KFold, StratifiedKFold
+
         n, L = Y.shape
         oof = np.zeros((n, L), dtype=np.float64)
         k = max(2, min(self.cv_folds, n // 4 if n >= 8 else 2))

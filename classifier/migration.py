@@ -29,6 +29,7 @@ from .errors import LabelError, TaxonomyError, TaxonomyMismatchError
 from .tables import TableWriter, added_columns, open_chunks, require_column
 from .taxonomy import Taxonomy, load_taxonomy, parse_theme_list
 from .text import normalise
+from .yamlio import safe_load as _yaml_load
 
 KINDS = ("one_to_one", "many_to_one", "one_to_many", "retired")
 MIGRATION_COLUMNS = ["old_themes", "new_themes", "new_taxonomy", "migration", "migration_confidence", "migration_note"]
@@ -119,7 +120,7 @@ def load_mapping(path, from_taxonomy: Taxonomy | str | None = None,
     else:
         text, base, where = p.read_text(encoding="utf-8"), p.parent, f"mapping '{p}'"
     try:
-        data = yaml.safe_load(text)
+        data = _yaml_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise MappingError(f"{where} is not valid YAML"

@@ -25,7 +25,9 @@ MODEL_FILE = "model.joblib"
 LEARNING_FILE = "learning.joblib"
 META_FILE = "meta.json"
 CARD_FILE = "MODEL_CARD.md"
-FORMAT_VERSION = 1
+# 2: components hold their own fitted TF-IDF state (no scikit-learn objects),
+#    so loading and labelling do not import scikit-learn.
+FORMAT_VERSION = 2
 
 
 class LibraryVersionWarning(UserWarning):
@@ -145,6 +147,10 @@ def read_meta(model_dir: str | Path) -> dict:
 def load_model(model_dir: str | Path | None = None) -> ComplaintModel:
     d = Path(model_dir) if model_dir else default_model_dir()
     meta = read_meta(d)
+    if meta.get("format") != FORMAT_VERSION:
+        raise ModelLoadError(
+            f"'{d}' was saved in model format {meta.get('format')}, this version reads format "
+            f"{FORMAT_VERSION}; retrain it with 'complaints train' (or use the version that made it)")
     hashes = meta.get("sha256") or {}
     _check_versions(meta.get("versions", {}))
     parts = _verified_load(d / MODEL_FILE, hashes.get(MODEL_FILE), meta)

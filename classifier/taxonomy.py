@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from .errors import TaxonomyError
+from .yamlio import safe_load as _yaml_load
 
 DEFAULT_TAXONOMY = "stage1-themes"
 _TOP_KEYS = {"id", "version", "name", "description", "themes"}
@@ -114,14 +115,14 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     p = Path(path)
     if not p.exists() and str(path) in bundled_taxonomies():
         text = (resources.files("classifier") / "taxonomies" / f"{path}.yml").read_text("utf-8")
-        return parse_taxonomy(yaml.safe_load(text), source=f"bundled:{path}")
+        return parse_taxonomy(_yaml_load(text), source=f"bundled:{path}")
     if not p.exists():
         raise TaxonomyError(
             f"taxonomy file '{p}' not found; pass a YAML file or one of the bundled ids: "
             + ", ".join(bundled_taxonomies())
         )
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        data = _yaml_load(p.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""

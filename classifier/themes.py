@@ -4,17 +4,17 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy as np
-from sklearn.base import BaseEstimator
 
 from .decide import compile_keywords, decide
 from .errors import LabelError
+from .estimator import Estimator
 from .features import TextFeatures
 from .linear import CalibratedOvR
 from .taxonomy import Taxonomy, load_taxonomy
 from .text import PreparedText, ensure_prepared
 
 
-class ThemeClassifier(BaseEstimator):
+class ThemeClassifier(Estimator):
     """Assign complaint text to the themes of a taxonomy.
 
     Hyperparameters are set in __init__; fitted state ends in `_`.

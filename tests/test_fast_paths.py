@@ -9,7 +9,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from classifier.child import default_signals
 from classifier.fastregex import AnyMatch, top_level_branches
-from classifier.features import CachedCharTransform, WordNgramTransform, _split
+from classifier.features import FittedTfidf, _split
 
 WORDS = ["my", "social", "worker", "i'm", "15", "care", "im", "u", "the", "mum", "rang", "xxname",
          "foster", "carer", "in", "year", "9", "pa", "\n", ".", "MY", "Ürsula"]
@@ -48,23 +48,46 @@ def _dense(X):
 
 
 @pytest.mark.parametrize("ngrams", [(1, 1), (1, 2), (2, 2), (1, 3)])
-def test_word_ngram_transform_equals_sklearn(ngrams):
+@pytest.mark.parametrize("big_batch", [False, True])
+def test_word_tfidf_equals_sklearn(ngrams, big_batch, monkeypatch):
     vec = TfidfVectorizer(tokenizer=_split, token_pattern=None, lowercase=False, ngram_range=ngrams,
                           sublinear_tf=True, dtype=np.float32).fit([c.lower() for c in CORPUS])
-    fast = WordNgramTransform(vec)
-    fast.MIN_BATCH = 0  # force the fast path even for a few texts
     texts = [c.lower() for c in CORPUS] + ["", "contact", "unseen words only", "social worker social"]
+    if big_batch:  # the hash-table path used in batch labelling
+        import pandas  # noqa: F401  (loaded, as in `label`)
+        texts = texts * 2000
+    fast = FittedTfidf.from_sklearn(vec)
     assert np.allclose(_dense(fast.transform(texts)), _dense(vec.transform(texts)), atol=1e-6)
+    assert fast.transform([]).shape == (0, len(vec.vocabulary_))
+    assert list(fast.get_feature_names_out()) == list(vec.get_feature_names_out())
+
+
+def test_char_tfidf_equals_sklearn_with_repeated_short_and_unseen_words():
+    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
+                          dtype=np.float32).fit(CORPUS)
+    texts = CORPUS + ["", "zzzz qqqq", "Contact CONTACT contact", "\t tabs\nand lines ", "a I x", "!!"]
+    fast = FittedTfidf.from_sklearn(vec)
+    for _ in range(2):  # second pass runs from the word cache
+        assert np.allclose(_dense(fast.transform(texts)), _dense(vec.transform(texts)), atol=1e-6)
     assert fast.transform([]).shape == (0, len(vec.vocabulary_))
 
 
-def test_char_transform_equals_sklearn_with_repeated_and_unseen_words():
-    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
-                          dtype=np.float32).fit(CORPUS)
-    texts = CORPUS + ["", "zzzz qqqq", "Contact CONTACT contact", "\t tabs\nand lines "]
-    fast = CachedCharTransform(vec)
-    for _ in range(2):  # second pass runs from the word cache
-        assert np.allclose(_dense(fast.transform(texts)), _dense(vec.transform(texts)), atol=1e-6)
+def test_fitted_tfidf_refuses_settings_it_does_not_reproduce():
+    with pytest.raises(ValueError):
+        FittedTfidf.from_sklearn(TfidfVectorizer(analyzer="char_wb", sublinear_tf=False).fit(CORPUS))
+    with pytest.raises(ValueError):
+        FittedTfidf.from_sklearn(TfidfVectorizer(sublinear_tf=True).fit(CORPUS))  # built-in word tokenizer
+
+
+def test_loading_and_labelling_do_not_import_sklearn(tmp_path):
+    """Start-up budget of `complaints suggest`: scikit-learn alone takes ~1 s to import."""
+    import subprocess
+    import sys
+    code = ("import sys\nfrom classifier.persistence import load_model\n"
+            "m = load_model(None)\nm.suggest('my social worker never calls me back')\n"
+            "print(sorted(k for k in sys.modules if k.split('.')[0] in ('sklearn', 'pandas')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def _normalise_reference(text: str) -> str:

@@ -82,13 +82,16 @@ def test_shipped_default_model_matches_training_data_and_is_small():
     assert model.child is not None and model.kind is not None and model.learning is not None
 
 
-def test_fast_char_features_equal_sklearn(small_model):
+def test_features_give_the_same_matrix_after_pickling_without_their_cache(small_model):
+    import pickle
+
     feats = small_model.themes.features_
     texts = ["The worker shouted at me!!", "", "my pa hasnt paid   my grant", "Ünïcödé 😡 contact"]
-    fast = feats.char_fast_.transform(texts)
-    slow = feats.char_.transform(texts)
-    assert fast.shape == slow.shape and abs(fast - slow).max() < 1e-6
-    assert feats.char_fast_.transform([]).shape[0] == 0
+    before = feats.transform(texts)  # fills the per-word cache
+    assert feats.char_._cache
+    saved = pickle.loads(pickle.dumps(feats))
+    assert saved.char_._cache == {}
+    assert abs(saved.transform(texts) - before).max() < 1e-6
 
 
 def test_package_copy_of_default_model_is_the_repository_one():

@@ -28,6 +28,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from ..errors import ComplaintThemesError, LabelError
 from ..features import TextFeatures, scrub_for_saving
 from ..text import PreparedText, nlp, prepare, spacy_input
+from ..yamlio import safe_load as _yaml_load
 
 LEARNING_TYPES = ("lesson", "staff_reminder", "training", "process_change", "remedy", "other")
 
@@ -79,7 +80,7 @@ def load_patterns(path: str | Path | None = None) -> dict[str, dict]:
     """Read and check the pattern file; returns {group: {cue, type_hint, phrases, tokens}}."""
     p = Path(path) if path is not None else default_patterns_path()
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        data = _yaml_load(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise PatternFileError(f"pattern file '{p}' not found") from None
     except (OSError, yaml.YAMLError) as exc:
