@@ -3,7 +3,9 @@
 parts/<prefix>-NN.jsonl (written by the team, see README.md) become
 representations.csv and learning_sentences.csv with stable ids (file and line)
 and a split that is stratified by main theme (kind for compliments) and
-decided by a hash of the id, so it does not depend on row order.
+decided by a hash of the id, so it does not depend on row order. A row keeps
+the split it was given when it was first built (read back from the existing
+CSV), so new rows never move old ones between splits.
 Run: python training_data/build_corpus.py
 """
 import csv
@@ -22,9 +24,23 @@ def _rank(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def assign_splits(rows: list[dict], stratum) -> None:
+def frozen_splits(path: Path) -> dict[str, str]:
+    """id -> split of a corpus file built before: once assigned, a row keeps its split,
+    so adding rows never moves a dev or test row into training (or test into dev)."""
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        return {r["id"]: r["split"] for r in csv.DictReader(fh) if r.get("split")}
+
+
+def assign_splits(rows: list[dict], stratum, frozen: dict[str, str] | None = None) -> None:
+    """Rows already in `frozen` keep their split; new rows are split per stratum by id hash."""
+    frozen = frozen or {}
     groups = defaultdict(list)
     for r in rows:
+        if r["id"] in frozen:
+            r["split"] = frozen[r["id"]]
+            continue
         groups[stratum(r)].append(r)
     for members in groups.values():
         members.sort(key=lambda r: _rank(r["id"]))
@@ -50,7 +66,8 @@ def main() -> None:
     for r in reps:
         r["child_authored"] = "true" if r["child_authored"] in (True, "true", "True", 1) else "false"
         r["themes"] = ";".join(t.strip() for t in str(r.get("themes", "")).split(";") if t.strip())
-    assign_splits(reps, lambda r: r["kind"] + ":" + (r["themes"].split(";")[0] if r["themes"] else ""))
+    assign_splits(reps, lambda r: r["kind"] + ":" + (r["themes"].split(";")[0] if r["themes"] else ""),
+                  frozen_splits(HERE / "representations.csv"))
     with (HERE / "representations.csv").open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, REP_COLUMNS, extrasaction="ignore")
         w.writeheader()
@@ -58,7 +75,8 @@ def main() -> None:
     sents = read_parts("ls-*.jsonl")
     for s in sents:
         s["learning"] = "true" if s["learning"] in (True, "true", "True", 1) else "false"
-    assign_splits(sents, lambda s: s["learning"] + ":" + (s.get("type") or ""))
+    assign_splits(sents, lambda s: s["learning"] + ":" + (s.get("type") or ""),
+                  frozen_splits(HERE / "learning_sentences.csv"))
     with (HERE / "learning_sentences.csv").open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, LS_COLUMNS, extrasaction="ignore")
         w.writeheader()
