@@ -26,7 +26,9 @@ CLI = [PY, "-m", "classifier"]
 
 
 def build_file(rows: int, path: Path, seed: int = 0) -> Path:
-    src = list(csv.DictReader((ROOT / "training_data" / "representations.csv").open(encoding="utf-8")))
+    """Complaints only (mean 80.6 words, median 71): the target is stated for ~80-word complaints."""
+    src = [r for r in csv.DictReader((ROOT / "training_data" / "representations.csv").open(encoding="utf-8"))
+           if r["kind"] == "complaint"]
     rng = random.Random(seed)
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, ["id", "text", "themes", "child_authored", "kind"])
@@ -57,10 +59,11 @@ from classifier.persistence import load_model
 from classifier.labelling import label_table
 m = load_model(None)
 m.analyse(['warm up the caches'])
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 s = label_table({str(path)!r}, {str(path.with_suffix('.labelled.csv'))!r}, m)
-dt = time.perf_counter() - t
-res = {{'rows': s.rows, 'seconds': round(dt, 2), 'rows_per_s': round(s.rows / dt), 'errors': s.errors}}
+dt, dc = time.perf_counter() - t, time.process_time() - c
+res = {{'rows': s.rows, 'seconds': round(dt, 2), 'rows_per_s': round(s.rows / dt), 'errors': s.errors,
+        'cpu_seconds': round(dc, 2), 'rows_per_cpu_s': round(s.rows / dc)}}
 """)
 
 

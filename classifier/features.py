@@ -107,7 +107,7 @@ class FittedTfidf:
         # repeated entry, which the product below adds up.
         split = [t.lower().split() for t in texts]
         flat = list(chain.from_iterable(split))
-        word_ids = {w: i for i, w in enumerate(dict.fromkeys(flat))}
+        word_ids = dict(zip(dict.fromkeys(flat), range(len(flat))))
         D = _rows_matrix(split, np.fromiter(map(word_ids.__getitem__, flat), np.int32, len(flat)),
                          len(word_ids))
         # Distinct words x n-grams (counts).
@@ -126,44 +126,43 @@ class FittedTfidf:
         integer, so only each distinct n-gram is ever built as a string.
         """
         lo, hi = self.ngram_range
+        vocab = self.vocabulary_
         split = [t.split() for t in texts]
         lengths = np.fromiter(map(len, split), np.int64, len(split))
         flat = list(chain.from_iterable(split))
         words = list(dict.fromkeys(flat))
         base = len(words) + 1
-        ids = np.fromiter(map({w: i for i, w in enumerate(words)}.__getitem__, flat), np.int64, len(flat))
-        doc_of = np.repeat(np.arange(len(texts)), lengths)
-        if hi > 1 and base ** hi >= 2 ** 62:  # keys would overflow: plain strings instead
+        if base ** hi >= 2 ** 62:  # keys would overflow: plain strings instead
             return self._word_counts_slow(split)
-        keys, docs = [], []
+        word_of = np.empty(base, dtype=object)  # id + 1 -> word (0 is never used)
+        word_of[1:] = words
+        ids = np.fromiter(map(dict(zip(words, range(1, base))).__getitem__, flat), np.int64, len(flat))
+        doc_of = np.repeat(np.arange(len(texts)), lengths)
+        X = sp.csr_matrix((len(texts), len(vocab)), dtype=np.float32)
         for n in range(lo, hi + 1):
-            if len(ids) < n:
-                break
             m = len(ids) - n + 1
+            if m <= 0:
+                break
             same_doc = doc_of[n - 1:] == doc_of[:m]
             key = np.zeros(m, np.int64)
-            for k in range(n):  # digits of the key in base `base`; +1 so no key is 0
-                key = key * base + ids[k:k + m] + 1
-            keys.append(key[same_doc])
-            docs.append(doc_of[:m][same_doc])
-        if not keys:
-            return sp.csr_matrix((len(texts), len(self.vocabulary_)), dtype=np.float32)
-        inverse, distinct = _factorize(np.concatenate(keys))
-        vocab = self.vocabulary_
-        grams = [" ".join(words[d - 1] for d in _digits(k, base)) for k in distinct.tolist()]
-        cols = np.fromiter(map(vocab.get, grams, repeat(-1)), np.int64, len(grams))
-        known = cols >= 0
-        W = sp.csr_matrix((np.ones(int(known.sum()), np.float32), (np.flatnonzero(known), cols[known])),
-                          shape=(len(distinct), len(vocab)))
-        # Each n's keys are in document order: CSR directly; the products add repeats.
-        X, offset = None, 0
-        for doc in docs:
+            for k in range(n):  # the n ids as digits of one number in base `base`
+                key = key * base + ids[k:k + m]
+            key, doc = key[same_doc], doc_of[:m][same_doc]
+            inverse, distinct = _factorize(key)
+            digits = []
+            for _ in range(n):
+                distinct, d = np.divmod(distinct, base)
+                digits.append(word_of[d])
+            grams = digits[0].tolist() if n == 1 else list(map(" ".join, zip(*reversed(digits))))
+            cols = np.fromiter(map(vocab.get, grams, repeat(-1)), np.int64, len(grams))
+            known = cols >= 0
+            W = sp.csr_matrix((np.ones(int(known.sum()), np.float32), (np.flatnonzero(known), cols[known])),
+                              shape=(len(grams), len(vocab)))
+            # Keys are in document order: CSR directly; the product adds repeats.
             indptr = np.zeros(len(texts) + 1, np.int64)
             np.cumsum(np.bincount(doc, minlength=len(texts)), out=indptr[1:])
-            D = sp.csr_matrix((np.ones(len(doc), np.float32), inverse[offset: offset + len(doc)], indptr),
-                              shape=(len(texts), len(distinct)))
-            offset += len(doc)
-            X = D @ W if X is None else X + D @ W
+            D = sp.csr_matrix((np.ones(len(doc), np.float32), inverse, indptr), shape=(len(texts), len(grams)))
+            X = X + D @ W
         return X
 
     def _word_counts_slow(self, split: list[list[str]]) -> sp.csr_matrix:
@@ -181,13 +180,16 @@ class FittedTfidf:
 
     def _tfidf(self, X: sp.csr_matrix) -> sp.csr_matrix:
         """Counts -> sublinear tf x idf, rows scaled to unit length (as the vectorizer)."""
+        # Counts come from sparse products (or a COO build): no duplicate entries,
+        # so no sort is needed; column order within a row does not matter here.
         X = sp.csr_matrix(X, dtype=np.float32)
-        X.sum_duplicates()
         X.data = 1.0 + np.log(X.data)
         X.data *= self.idf_[X.indices]
         lengths = np.diff(X.indptr)
-        rows = np.repeat(np.arange(X.shape[0]), lengths)
-        norms = np.sqrt(np.bincount(rows, weights=X.data.astype(np.float64) ** 2, minlength=X.shape[0]))
+        norms = np.zeros(X.shape[0])
+        if X.nnz:  # row sums of squares; reduceat needs in-range starts, empty rows fixed after
+            sums = np.add.reduceat(X.data.astype(np.float64) ** 2, np.minimum(X.indptr[:-1], X.nnz - 1))
+            norms = np.sqrt(np.where(lengths > 0, sums, 0.0))
         norms[norms == 0] = 1.0  # empty rows stay empty
         X.data /= np.repeat(norms, lengths).astype(np.float32)
         return X
@@ -197,14 +199,6 @@ def _rows_matrix(split: list[list[str]], ids: np.ndarray, n_cols: int) -> sp.csr
     indptr = np.zeros(len(split) + 1, np.int64)
     np.cumsum(list(map(len, split)), out=indptr[1:])
     return sp.csr_matrix((np.ones(len(ids), np.float32), ids, indptr), shape=(len(split), n_cols))
-
-
-def _digits(key: int, base: int) -> list[int]:
-    out = []
-    while key:
-        key, d = divmod(key, base)
-        out.append(d)
-    return out[::-1]
 
 
 def _factorize(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
