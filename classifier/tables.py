@@ -326,7 +326,8 @@ class TableWriter:
             self._ws.append(self.columns)
 
     def write(self, frame: pd.DataFrame) -> None:
-        values = frame[self.columns].itertuples(index=False, name=None)
+        # Column lists zipped into rows: several times faster than DataFrame.itertuples.
+        values = zip(*(frame[c].tolist() for c in self.columns)) if len(frame) else iter(())
         if self.kind == "csv":
             self._csv.writerows(values)
         elif self.kind == "jsonl":
