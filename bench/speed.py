@@ -95,13 +95,19 @@ res = {'calls': len(lat), 'p50_ms': round(statistics.median(lat), 1), 'p95_ms': 
 
 
 def bench_cold_start(runs: int = 5) -> dict:
-    times = []
+    import resource
+
+    times, cpu = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
         subprocess.run(CLI + ["suggest", "My social worker never returns my calls and was rude to me"],
                        capture_output=True, check=True, cwd=ROOT)
         times.append(time.perf_counter() - t)
-    return {"runs": runs, "median_s": round(statistics.median(times), 2), "max_s": round(max(times), 2)}
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return {"runs": runs, "median_s": round(statistics.median(times), 2), "max_s": round(max(times), 2),
+            "median_cpu_s": round(statistics.median(cpu), 2)}
 
 
 def main() -> None:
@@ -115,6 +121,7 @@ def main() -> None:
     # Keep figures of parts skipped this time (e.g. --skip-train) from the last run.
     results = json.loads(previous.read_text()) if previous.exists() else {}
     results["machine"] = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    results["load"] = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     big = build_file(args.rows, OUT / f"cases-{args.rows}.csv")
     results["label_20k"] = bench_label(big)
     results["label_10k"] = bench_label(build_file(10000, OUT / "cases-10000.csv", seed=1))
@@ -134,10 +141,13 @@ def write_markdown(r: dict) -> None:
              f"Machine: {r['machine']}. Command: `.venv/bin/python bench/speed.py"
              + (" --million" if "label_1m" in r else "") + "`.",
              "Label and suggest run in a fresh process pinned to one core (`sched_setaffinity`),",
-             "BLAS threads 1. Input: the corpus resampled with a fixed seed (median 62 words a row).", "",
+             "BLAS threads 1. Input: the corpus's complaints resampled with a fixed seed (mean 80.6 words,",
+             "median 71: the target is for ~80-word complaints). CPU seconds are the process's own",
+             f"(`time.process_time`); load average at the start: {r.get('load', '?')}.", "",
              "| measure | result | target |", "|---|---|---|"]
     l20 = r["label_20k"]
-    lines.append(f"| label throughput, {l20['rows']:,} rows | {l20['rows_per_s']:,} rows/s ({l20['seconds']} s) | >= 3,000 rows/s |")
+    lines.append(f"| label throughput, {l20['rows']:,} rows | {l20['rows_per_s']:,} rows/s ({l20['seconds']} s wall); "
+                 f"{l20.get('rows_per_cpu_s', '?'):,} rows per CPU-second | >= 3,000 rows/s |")
     lines.append(f"| label peak memory, {l20['rows']:,} rows | {l20['peak_rss_mb']:.0f} MB | <= 400 MB |")
     lines.append(f"| label peak memory, 10,000 rows | {r['label_10k']['peak_rss_mb']:.0f} MB | flat |")
     if "label_1m" in r:
@@ -146,7 +156,8 @@ def write_markdown(r: dict) -> None:
     s = r["suggest"]
     lines.append(f"| suggest latency, warm ({s['calls']} calls) | p50 {s['p50_ms']} ms, p95 {s['p95_ms']} ms | p95 <= 25 ms |")
     c = r["cli_cold_start"]
-    lines.append(f"| CLI `complaints suggest` end to end | median {c['median_s']} s, max {c['max_s']} s | <= 2 s |")
+    lines.append(f"| CLI `complaints suggest` end to end | median {c['median_s']} s, max {c['max_s']} s "
+                 f"(CPU {c.get('median_cpu_s', '?')} s) | <= 2 s |")
     if "train_20k" in r:
         t = r["train_20k"]
         lines.append(f"| train on 20,000 rows (themes, child, kind; 5-fold calibration) | {t['seconds']} s, "
