@@ -177,6 +177,71 @@ def test_pattern_file_is_data_and_is_checked(tmp_path):
         load_patterns(bad)
 
 
+def test_type_only_pattern_groups_feed_the_type_model_only(extractor, tmp_path):
+    groups = load_patterns()
+    type_only = [n for n, g in groups.items() if g["models"] == ["type"]]
+    assert {"type_training", "type_reminder", "type_remedy", "type_process", "type_lesson"} <= set(type_only)
+    assert all(g["models"] == ["detect", "type"] for n, g in groups.items() if n not in type_only)
+    # The detection model has one pattern column fewer per type-only group than the type model.
+    assert extractor.type_clf_.coef_.shape[1] - extractor.clf_.coef_.shape[1] == len(type_only)
+    hits = {
+        "Carers will go on a two-day module about managing allegations.": "type_training",
+        "The duty team were reminded to log every call.": "type_reminder",
+        "We have reimbursed the £85 she spent on taxis.": "type_remedy",
+        "The referral form now includes a box for the child's own words.": "type_process",
+    }
+    for sentence, group in hits.items():
+        assert group in extractor.pattern_groups(sentence), (sentence, extractor.pattern_groups(sentence))
+
+    bad = tmp_path / "bad.yml"
+    bad.write_text("groups:\n  x:\n    phrases: [we must]\n    models: [detect, themes]\n", encoding="utf-8")
+    with pytest.raises(PatternFileError, match="models"):
+        load_patterns(bad)
+    # An unquoted `on` in a word list is read by YAML as true: say so instead of failing in spaCy.
+    bad.write_text("groups:\n  x:\n    tokens:\n      - [{LOWER: {IN: [on, by]}}]\n", encoding="utf-8")
+    with pytest.raises(PatternFileError, match='quote'):
+        load_patterns(bad)
+    ok = tmp_path / "ok.yml"
+    ok.write_text("groups:\n  x:\n    phrases: [we must]\n    models: type\n"
+                  "  y:\n    tokens:\n      - [{LIKE_NUM: true}, {LOWER: \"on\"}]\n", encoding="utf-8")
+    assert load_patterns(ok)["x"]["models"] == ["type"]
+
+
+def test_type_pattern_weight_changes_types_but_not_detection():
+    rows = pd.read_csv(BUNDLED_SENTENCES, dtype=str, keep_default_na=False)
+    rows = rows[rows["split"] == "train"].head(300)
+    args = (rows["sentence"].tolist(), rows["learning"].tolist(), rows["type"].tolist())
+    a = LearningExtractor(threshold=0.5, type_pattern_weight=0.0).fit(*args)
+    b = LearningExtractor(threshold=0.5, type_pattern_weight=3.0).fit(*args)
+    probe = ["Staff have been reminded to phone parents before a session is cancelled.",
+             "We have paid Ms Reid £120 for the time and trouble.",
+             "All carers will attend a workshop on safer caring."]
+    assert (a.score_sentences(probe) == b.score_sentences(probe)).all()
+    assert (a.type_clf_.coef_ != b.type_clf_.coef_).any()
+
+
+def test_models_saved_before_the_type_settings_still_load(tmp_path):
+    # An old pattern file: no `models` key, no type-only groups.
+    old_file = tmp_path / "old.yml"
+    old_file.write_text("groups:\n  reminder:\n    phrases: [reminded, reminder]\n"
+                        "  money:\n    phrases: [paid, refund]\n", encoding="utf-8")
+    rows = pd.read_csv(BUNDLED_SENTENCES, dtype=str, keep_default_na=False)
+    rows = rows[rows["split"] == "train"].head(300)
+    model = LearningExtractor(threshold=0.5, patterns=old_file).fit(
+        rows["sentence"].tolist(), rows["learning"].tolist(), rows["type"].tolist())
+    state = model.__getstate__()
+    for key in ("type_pattern_weight", "type_class_weight", "char_weight"):
+        state.pop(key)
+    for spec in state["patterns_"].values():
+        spec.pop("models")
+    old = LearningExtractor.__new__(LearningExtractor)
+    old.__setstate__(state)
+    assert old.type_pattern_weight is None and old.char_weight == 1.0
+    assert old.get_params()["type_class_weight"] == "balanced"
+    assert (old.score_sentences([LETTER]) == model.score_sentences([LETTER])).all()
+    assert old.predict_types([LETTER]) == model.predict_types([LETTER])
+
+
 # ------------------------------------------------------------------ training and evaluation
 
 def test_training_never_reads_the_test_split(tmp_path):
@@ -186,8 +251,13 @@ def test_training_never_reads_the_test_split(tmp_path):
     path = tmp_path / "sentences.csv"
     rows.to_csv(path, index=False)
     model = train_learning_extractor(path)
-    assert model.n_train_ == int((rows["split"] == "train").sum())
+    # train and dev are both fitted; the threshold comes from cross-validation
+    assert model.n_train_ == int(rows["split"].isin(["train", "dev"]).sum())
     assert 0.0 < model.threshold_ < 1.0
+    # The older protocol: fit on train only, threshold tuned on dev.
+    old = train_learning_extractor(path, tune_on_dev=True)
+    assert old.n_train_ == int((rows["split"] == "train").sum())
+    assert 0.0 < old.threshold_ < 1.0
 
 
 def test_evaluate_learning_on_held_out_split(extractor, tmp_path):

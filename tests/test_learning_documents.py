@@ -171,3 +171,125 @@ def test_damaged_and_missing_documents_raise_document_error(tmp_path):
         list(iter_documents(empty))
     with pytest.raises(DocumentError):
         read_document(tmp_path / "x.rtf")
+
+
+# ------------------------------------------------------------------ layouts that used to glue sentences
+
+def test_bullets_without_full_stops_stay_separate_statements(tmp_path):
+    text = ("Learning from complaints\n"
+            "Every upheld complaint has an action, and the service tracks each one until it is done. Examples:\n"
+            "\u2022 Social workers have been reminded that parents must be sent the minutes within 15 working days\n"
+            "\u2022 A new checklist for closing cases now asks whether the family has been told in writing\n"
+            "- The fostering team has added a session on allowances to its induction programme\n"
+            "1. All duty staff attended a half-day workshop on responding to referrers\n")
+    path = tmp_path / "report.txt"
+    path.write_text(text, encoding="utf-8")
+    got = sentences(read_document(path).text)
+    assert got == [
+        "Learning from complaints",
+        "Every upheld complaint has an action, and the service tracks each one until it is done.",
+        "Examples:",
+        "Social workers have been reminded that parents must be sent the minutes within 15 working days",
+        "A new checklist for closing cases now asks whether the family has been told in writing",
+        "The fostering team has added a session on allowances to its induction programme",
+        "All duty staff attended a half-day workshop on responding to referrers",
+    ]
+
+
+def test_page_number_between_blank_lines_does_not_cut_a_sentence(tmp_path):
+    text = ("9.2 The service has agreed that team managers will check every set of minutes before they are "
+            "sent, and that parents will be\n\nPage 14\n\ngiven a copy within ten working days.\n\n"
+            "Page 15\n\nRecommendations\nThe service should review its minutes template.\n")
+    path = tmp_path / "report.txt"
+    path.write_text(text, encoding="utf-8")
+    doc = read_document(path)
+    assert "Page 1" not in doc.text
+    got = sentences(doc.text)
+    assert ("9.2 The service has agreed that team managers will check every set of minutes before they are "
+            "sent, and that parents will be given a copy within ten working days.") in got
+    # A page number before a capitalised line is still a paragraph break.
+    assert "Recommendations" in got and "The service should review its minutes template." in got
+
+
+def test_labelled_lines_and_short_lines_start_new_units():
+    text, _ = clean_pages(["You said, we did\n"
+                           "You said: letters from the team were hard to understand and far too long\n"
+                           "We did: we rewrote our standard letters with a group of parents this spring\n"
+                           "4.2 Next steps\n"
+                           "Going forward, the complaints team will publish a quarterly learning\n"
+                           "bulletin for all staff."])
+    assert sentences(text) == [
+        "You said, we did",
+        "You said: letters from the team were hard to understand and far too long",
+        "We did: we rewrote our standard letters with a group of parents this spring",
+        "4.2 Next steps",
+        "Going forward, the complaints team will publish a quarterly learning bulletin for all staff.",
+    ]
+
+
+# ------------------------------------------------------------------ document-level evaluation
+
+class _StubExtractor:
+    """Returns fixed sentences of the text as statements (whatever the model would say)."""
+
+    threshold_ = 0.5
+
+    def __init__(self, picks):
+        self.picks = picks   # {sentence start text: type}
+
+    def find(self, text, source_id=None):
+        from classifier.learning.extractor import LearningStatement
+        out = []
+        for s, e in split_sentences([text])[0]:
+            for start, t in self.picks.items():
+                if text[s:e].startswith(start):
+                    out.append(LearningStatement(text[s:e], s, e, t, 0.9, source_id))
+        return out
+
+
+def test_evaluate_learning_documents_matches_by_overlap(tmp_path):
+    import json
+
+    from classifier.errors import InputDataError
+    from classifier.learning import evaluate_learning_documents
+    from classifier.learning.api import locate_sentence, match_spans
+
+    (tmp_path / "a.txt").write_text(
+        "Dear Ms Bell,\n\nThank you for your letter. Staff have been reminded to return calls within a day. "
+        "We have paid you \u00a350 for your time and trouble.\n\nA new leaflet has been\n\nPage 2\n\n"
+        "written for parents.\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("The panel met twice. Nothing else happened.\n", encoding="utf-8")
+    gold = [
+        {"doc": "a.txt", "sentence": "Staff have been reminded to return calls within a day.", "type": "staff_reminder"},
+        {"doc": "a.txt", "sentence": "We have paid you \u00a350 for your time and trouble.", "type": "remedy"},
+        # crosses the page break: the gold string keeps the page number, as PDF text would
+        {"doc": "a.txt", "sentence": "A new leaflet has been\n\nPage 2\n\nwritten for parents.", "type": "process_change"},
+        {"doc": "a.txt", "sentence": "This sentence is not in the document at all, anywhere.", "type": "lesson"},
+    ]
+    (tmp_path / "gold.jsonl").write_text("\n".join(json.dumps(g) for g in gold) + "\n", encoding="utf-8")
+    stub = _StubExtractor({"Staff have": "staff_reminder", "We have paid": "process_change",
+                           "A new leaflet": "process_change", "The panel": "other"})
+    r = evaluate_learning_documents(tmp_path, stub)
+    assert r["documents"] == 2 and r["gold"] == 4 and r["found"] == 4
+    assert (r["tp"], r["fp"], r["fn"]) == (3, 1, 1)
+    assert r["precision"] == 0.75 and r["recall"] == 0.75
+    assert r["gold_not_located"] == 1
+    assert r["typed_matches"] == 3 and r["type_accuracy"] == round(2 / 3, 4)
+    assert r["per_type"]["remedy"] == {"n": 1, "correct": 0}
+    assert [m["doc"] for m in r["false_alarms"]] == ["b.txt"]
+    assert [d["matched"] for d in r["per_doc"]] == [3, 0]
+
+    text = "One two three.\n\nFour five six."
+    assert locate_sentence("Four  five\nsix.", text) == (16, 30)
+    assert locate_sentence("Seven eight.", text) is None
+    # Half overlap of the longer span is the bar; each gold and each statement is used once.
+    assert match_spans([(0, 10), (20, 30)], [(0, 6), (5, 10), (22, 30)]) == [(0, 0), (1, 2)]
+    assert match_spans([(0, 10)], [(0, 4)]) == []
+
+    (tmp_path / "gold.jsonl").write_text(json.dumps({"doc": "missing.txt", "sentence": "x"}) + "\n",
+                                         encoding="utf-8")
+    with pytest.raises(InputDataError, match="missing.txt"):
+        evaluate_learning_documents(tmp_path, stub)
+    (tmp_path / "gold.jsonl").unlink()
+    with pytest.raises(InputDataError, match="gold.jsonl"):
+        evaluate_learning_documents(tmp_path, stub)

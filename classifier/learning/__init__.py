@@ -8,6 +8,7 @@ from importlib import import_module
 
 _LAZY = {
     "BUNDLED_SENTENCES": "api", "LearningSummary": "api", "evaluate_learning": "api",
+    "evaluate_learning_documents": "api",
     "extract_learning_table": "api", "train_learning_extractor": "api",
     "DOCUMENT_SUFFIXES": "documents", "DocumentError": "documents", "SourceDocument": "documents",
     "iter_documents": "documents", "read_document": "documents",

@@ -6,8 +6,11 @@ page, not for sentences, so before sentence splitting the reader:
   most pages) and lines that are only a page number ("3", "Page 3 of 9");
 - drops bullet glyphs and starts a new line at each list item;
 - re-joins lines that were broken mid-sentence (including across a page
-  break and hyphenated words), so a wrapped line or a page number does not
-  cut a sentence in two.
+  break, a page-number line set off by blank lines, and hyphenated words),
+  so a wrapped line or a page number does not cut a sentence in two;
+- separates list items, headings and other short lines that end without a
+  full stop from what follows by a blank line, so the sentence splitter
+  never glues a bullet list or a heading into one long "sentence".
 Offsets of statements refer to the cleaned text returned here; `pieces`
 records, for every stretch of it, the page (or paragraph) and line it came from.
 """
@@ -66,6 +69,10 @@ _PAGE_NUMBER = re.compile(
     r"^(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$|^[-\u2013\u2014]\s*\d{1,4}\s*[-\u2013\u2014]$"
     r"|^[ivx]{1,5}$", re.IGNORECASE)
 _TERMINAL = re.compile(r"[.!?:;][\"')\]\u2019\u201d]*$")
+# "We did: ...", "Action 3: ...", "Recommendation 2: ...": a labelled line starts a new unit.
+_LABEL = re.compile(r"^[A-Z][\w'\u2019()/-]*(?: [\w'\u2019()/-]+){0,3}:\s+\S")
+# "4.2 Next steps", "9.3 The service will ...": a numbered section or paragraph.
+_SECTION = re.compile(r"^\d{1,2}(?:\.\d{1,2})+\.?\s+\S")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\ufeff]")
 _LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl"}
 # Lines within this many non-blank lines of the top or bottom of a page can be running heads.
@@ -97,8 +104,13 @@ def _running_lines(pages: list[list[str]]) -> set[str]:
     return {k for k, n in counts.items() if n >= need}
 
 
-def clean_pages(pages: list[str], drop_running: bool = True) -> tuple[str, list[Piece]]:
-    """Join page texts into one clean text; returns the text and its pieces."""
+def clean_pages(pages: list[str], drop_running: bool = True,
+                number_paragraphs: bool = False) -> tuple[str, list[Piece]]:
+    """Join page texts into one clean text; returns the text and its pieces.
+
+    With `number_paragraphs`, a piece's `page` is the paragraph (blank-line
+    separated block of the source) and `line` the line within it (.docx).
+    """
     split = [[_clean_line(l) for l in page.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
              for page in pages]
     running = _running_lines(split) if drop_running else set()
@@ -109,12 +121,13 @@ def clean_pages(pages: list[str], drop_running: bool = True) -> tuple[str, list[
         body_idx = [i for i, l in enumerate(lines) if l]
         edges = set(body_idx[:_EDGE_LINES] + body_idx[-_EDGE_LINES:])
         # A page break itself is not a paragraph break: the join rules decide.
-        blank = seen = False
+        blank = seen = dropped = False
         for i, line in enumerate(lines):
             if not line:
                 blank = seen
                 continue
             if _PAGE_NUMBER.match(line) or (i in edges and _running_key(line) in running):
+                dropped = True
                 continue
             item = False
             m = _BULLET_GLYPH.match(line)
@@ -124,19 +137,43 @@ def clean_pages(pages: list[str], drop_running: bool = True) -> tuple[str, list[
                 item = True
             if not line:
                 continue
+            if dropped and blank and not item and kept and line[:1].islower() \
+                    and not _TERMINAL.search(kept[-1][0]):
+                # "... and staff\n\nPage 14\n\nmust record ...": the blank lines frame the
+                # page number, they do not end a paragraph.
+                blank = False
             kept.append((line, p, i + 1, item, blank))
-            blank, seen = False, True
+            blank, seen, dropped = False, True, False
 
     lengths = [len(l) for l, *_ in kept if len(l) >= 20]
     wrap = median(lengths) if lengths else 80
     parts: list[str] = []
     pieces: list[Piece] = []
+    paragraphs: list[int] = []
     pos = 0
     prev = ""
-    for line, page, lineno, item, blank_before in kept:
+    # A break that the sentence splitter could mistake for a wrapped line (no
+    # full stop before it) is written as a blank line; `para` counts the
+    # blank lines of the source, so .docx paragraph numbers are unaffected.
+    para = 1
+    def heading_like(k: int) -> bool:
+        """A short line without a full stop, followed by a break: a heading."""
+        line = kept[k][0]
+        if len(line) >= 0.6 * wrap or len(line.split()) > 8 or _TERMINAL.search(line) \
+                or not (line[:1].isupper() or line[:1].isdigit()):
+            return False
+        if k + 1 == len(kept):
+            return True
+        nxt = kept[k + 1]
+        return nxt[3] or nxt[4] or nxt[0][:1].isupper() or nxt[0][:1].isdigit()
+
+    for k, (line, page, lineno, item, blank_before) in enumerate(kept):
         if parts:
-            if blank_before or item:
-                sep = "\n\n" if blank_before else "\n"
+            if blank_before:
+                sep = "\n\n"
+                para += 1
+            elif item or _LABEL.match(line) or _SECTION.match(line) or heading_like(k):
+                sep = "\n" if _TERMINAL.search(prev) else "\n\n"   # a new list item or "We did: ..."
             elif prev.endswith("-") and len(prev) > 1 and prev[-2].isalpha() and line[:1].islower():
                 parts[-1] = parts[-1][:-1]     # de-hyphenate "investi- gation"
                 pos -= 1
@@ -145,15 +182,22 @@ def clean_pages(pages: list[str], drop_running: bool = True) -> tuple[str, list[
             elif _TERMINAL.search(prev):
                 sep = "\n"
             elif len(prev) < 0.6 * wrap and (line[:1].isupper() or line[:1].isdigit()):
-                sep = "\n"                     # a heading or the short last line of a paragraph
+                sep = "\n\n"                   # a heading or the short last line of a paragraph
             else:
                 sep = " "                      # a line wrapped mid-sentence
             parts.append(sep)
             pos += len(sep)
         parts.append(line)
         pieces.append(Piece(pos, pos + len(line), page, lineno))
+        paragraphs.append(para)
         pos += len(line)
         prev = line
+    if number_paragraphs:
+        out, line_no = [], 0
+        for k, pc in enumerate(pieces):
+            line_no = 1 if k == 0 or paragraphs[k] != paragraphs[k - 1] else line_no + 1
+            out.append(Piece(pc.start, pc.end, paragraphs[k], line_no))
+        pieces = out
     return "".join(parts), pieces
 
 
@@ -226,23 +270,9 @@ def read_document(path: str | Path) -> SourceDocument:
     except Exception as exc:  # parser messages can quote document text: type only
         raise DocumentError(f"could not read '{p.name}' ({type(exc).__name__}); "
                             "check that it is a valid, unprotected file") from None
-    text, pieces = clean_pages(pages, drop_running=not docx_like)
-    if docx_like:
-        # For .docx, `page` counts paragraphs (blank-line separated blocks).
-        pieces = _number_paragraphs(text, pieces)
+    # For .docx, `page` counts paragraphs (blank-line separated blocks).
+    text, pieces = clean_pages(pages, drop_running=not docx_like, number_paragraphs=docx_like)
     return SourceDocument(id=p.name, path=p, text=text, pieces=pieces)
-
-
-def _number_paragraphs(text: str, pieces: list[Piece]) -> list[Piece]:
-    out, para, line = [], 1, 0
-    prev_end = None
-    for pc in pieces:
-        if prev_end is not None and "\n\n" in text[prev_end:pc.start]:
-            para, line = para + 1, 0
-        line += 1
-        out.append(Piece(pc.start, pc.end, para, line))
-        prev_end = pc.end
-    return out
 
 
 def document_paths(path: str | Path) -> list[Path]:
