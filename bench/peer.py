@@ -188,25 +188,11 @@ def with_fallback(S: np.ndarray, P: np.ndarray) -> np.ndarray:
 
 # ------------------------------------------------------------------ engines
 def patch_dual_solver() -> None:
-    """Experiment only: liblinear's dual solver for the same L2 logistic regression.
+    """No-op, kept so that `--dual` and the sweep still run.
 
-    Same optimum as the primal solver the engine uses (coefficients agree to 4 d.p.
-    on this data) but ~20x faster when features outnumber rows. Used by the sweep and
-    by `--dual`; the headline benchmark runs the engine unpatched."""
-    import classifier.linear as lin
-    from sklearn.linear_model import LogisticRegression
-
-    def _fit_binary(X, y, C, class_weight, seed):
-        if y.min() == y.max():
-            return np.zeros(X.shape[1], dtype=np.float32), (10.0 if y[0] else -10.0)
-        clf = LogisticRegression(C=C, class_weight=class_weight, solver="liblinear", dual=True,
-                                 max_iter=2000, random_state=seed)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            clf.fit(X, y)
-        return clf.coef_[0].astype(np.float32), float(clf.intercept_[0])
-
-    lin._fit_binary = _fit_binary
+    It used to swap in liblinear's dual solver for the experiments; the engine has used
+    that solver itself since (classifier/linear.py), and patching `_fit_binary` now
+    would also drop the engine's naive Bayes feature scaling."""
 
 
 def run_ours(seed: int, params: dict | None = None, split: tuple | None = None, data: dict | None = None,

@@ -19,14 +19,21 @@ class ThemeClassifier(Estimator):
 
     Hyperparameters are set in __init__; fitted state ends in `_`.
     `fit(texts, themes)` takes raw texts and, per text, a list of theme ids.
+
+    `nb_alpha`: smoothing of the naive Bayes feature scaling of each theme's
+    logistic regression (NB-LR, see `classifier.linear`); None turns it off
+    (plain logistic regression, as before this option existed; C=8 was its default).
+    It applies to TF-IDF features only (the scaling needs non-negative values), so
+    it is ignored with `features="tfidf+embed"` or `"embed"`.
     """
 
-    def __init__(self, taxonomy: Taxonomy | None = None, C=8.0, class_weight="balanced",
+    def __init__(self, taxonomy: Taxonomy | None = None, C=4.0, class_weight="balanced",
                  word_ngrams=(1, 2), char_ngrams=(2, 5), min_df=3, max_word_features=30000,
                  max_char_features=40000, cv_folds=5, threshold_bounds=(0.05, 0.9),
-                 keyword_floor=0.5, features="tfidf", embed_weight=1.0, random_state=0):
+                 keyword_floor=0.5, features="tfidf", embed_weight=1.0, nb_alpha=0.3, random_state=0):
         self.taxonomy = taxonomy
         self.C = C
+        self.nb_alpha = nb_alpha
         self.class_weight = class_weight
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
@@ -63,6 +70,7 @@ class ThemeClassifier(Estimator):
         X = self.features_.transform(docs)
         self.head_ = CalibratedOvR(C=self.C, class_weight=self.class_weight, cv_folds=self.cv_folds,
                                    threshold_bounds=self.threshold_bounds,
+                                   nb_alpha=self.nb_alpha if self.features == "tfidf" else None,
                                    random_state=self.random_state).fit(X, Y)
         self.thresholds_ = dict(zip(self.labels_, map(float, self.head_.thresholds_)))
         self.keywords_ = [tax.theme(l).keywords for l in self.labels_]

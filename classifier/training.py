@@ -179,7 +179,11 @@ def model_card(model: ComplaintModel, meta: dict) -> str:
         "terms seen in fewer than 3 documents are dropped, so the model stores no rare tokens.", "",
         "## Method",
         "TF-IDF over spaCy lookup lemmas (word 1-2 grams) and character 2-5 grams; one-vs-rest logistic",
-        "regression with balanced class weights; Platt calibration and one F1-maximising threshold per",
+        "regression with balanced class weights"
+        + (", each theme's features scaled by their naive Bayes log-count ratio (NB-LR)"
+           if meta["hyperparameters"].get("nb_alpha") and meta["hyperparameters"].get("features") == "tfidf"
+           else "")
+        + "; Platt calibration and one F1-maximising threshold per",
         "theme from 5-fold out-of-fold scores; the most likely theme is always returned for a complaint.", "",
         "## Cross-validated figures (training data)",
         f"micro F1 {cv['micro_f1']}, macro F1 {cv['macro_f1']}, main theme top-1 {cv.get('main_theme_top1')}, "
