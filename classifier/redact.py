@@ -166,6 +166,9 @@ def _find_patterns(text: str) -> list[Span]:
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 _WORD_SPLIT = re.compile("(" + _WORD.pattern + ")")
+# The same split for ASCII text, where [^\W\d_] is exactly [A-Za-z] (and "’"
+# cannot occur): a plain range is a quarter faster than the Unicode class.
+_WORD_SPLIT_ASCII = re.compile(r"([A-Za-z]+(?:['\-][A-Za-z]+)*)")
 _SENT_PUNCT = frozenset(".!?:;\n•*\"“(|>")
 _CONTRACTION = frozenset(("t", "m", "ll", "re", "ve", "d"))
 _ABBREV_TITLES = frozenset(("mr", "mrs", "ms", "mx", "dr", "prof", "rev", "revd", "cllr", "fr", "sgt"))
@@ -294,7 +297,7 @@ class _NameFinder:
         text, lex, r = self.text, self.lex, self.r
         # split() with the word pattern captured gives [gap, word, gap, word, ..., gap]
         # as plain strings: no Match object per token.
-        parts = _WORD_SPLIT.split(text)
+        parts = (_WORD_SPLIT_ASCII if text.isascii() else _WORD_SPLIT).split(text)
         if len(parts) < 2:
             return False
         # Whole-list steps go through map() with C functions: this runs for
@@ -338,7 +341,8 @@ class _NameFinder:
             strict = r["lex_strict"]
             cand = list(compress(range(n), cap))
             cand += compress(range(n), map(strict.__contains__, low))
-            cand += compress(range(n), map(str.startswith, low, repeat("mc")))
+            if "mc" in text or "Mc" in text or "MC" in text or "mC" in text:  # rare: skip the pass
+                cand += compress(range(n), map(str.startswith, low, repeat("mc")))
             if n_upper > n_cap:
                 cand += [i for i, w in enumerate(words) if len(w) > 1 and w.isupper()]
             for cue in r["called"]:
@@ -658,7 +662,8 @@ class _NameFinder:
         parts = {x[:k] for x in lowers if len(x) >= 5 for k in range(3, len(x))}
         parts |= {x[-k:] for x in lowers if len(x) >= 5 for k in range(4, len(x))}
         # Exact mentions may be words that were not candidates ("grace" in text-speak).
-        extra = [i for i, w in enumerate(words) if w in exact and i not in self.skip]
+        skip = self.skip
+        extra = [i for i in compress(range(len(words)), map(exact.__contains__, words)) if i not in skip]
         for i in extra:
             self.skip[i], self.poss[i] = False, False
         for i in sorted(set(self.cand).union(extra)):

@@ -108,3 +108,21 @@ def _normalise_reference(text: str) -> str:
 def test_normalise_shortcut_equals_full_normalisation(text):
     from classifier.text import normalise
     assert normalise(text) == _normalise_reference(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["Will", "o'neil", "step-dad", "x-", "'", "-", "’", "é", "Ünal", "9", "_", " ",
+                                 "\n", "a1b", "MCS", "Mcd", "don't", "--", "a'b-c"]), max_size=30).map("".join))
+def test_ascii_word_split_equals_unicode_split(text):
+    from classifier.redact import _WORD_SPLIT, _WORD_SPLIT_ASCII
+    if text.isascii():
+        assert _WORD_SPLIT_ASCII.split(text) == _WORD_SPLIT.split(text)
+
+
+def test_mc_candidates_found_in_every_case():
+    """The 'mc' pass is skipped when no spelling of "mc" is in the text: each spelling still counts."""
+    from classifier.redact import _NameFinder
+    for word in ("mcgregor", "Mcgregor", "MCgregor", "mCgregor"):
+        f = _NameFinder(f"I spoke to the Worker and then to {word} about it today.", [])
+        assert f._setup() and not f.casual
+        assert f.low.index(word.lower()) in f.skip, word  # a candidate (skip holds every candidate)
