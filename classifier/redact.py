@@ -369,6 +369,7 @@ class _NameFinder:
         self.name: dict[int, bool] = {}
         self.veto: dict[int, bool] = {}
         self.aged: dict[int, bool] = {}  # followed by an age or a role: "Will Ashcroft, 17,"
+        self._growable: list[int] | None = None  # candidates _grow may name (set on first use)
         return True
 
     def gap(self, i: int) -> str:
@@ -461,20 +462,21 @@ class _NameFinder:
         """Places, languages and organisations in typical positions."""
         r, low, n, veto = self.r, self.low, self.n, self.veto
         places, motion = r["place_prepositions"], r["motion_words"]
-        cand = self.cand
+        cand, gaps = self.cand, self.gaps
+        # _prev and gap written out: this loop runs for every candidate of every text.
         for i in cand:
             if not self.cap[i] and not self.casual:
                 continue
-            p1 = self._prev(i)
-            if i and self.gap(i) == " " and not self.poss[i]:
-                p2 = self._prev(i, 2)
+            p1 = low[i - 1] if i else ""
+            if i and gaps[i] == " " and not self.poss[i]:
+                p2 = low[i - 2] if i > 1 else ""
                 if p1 in places and p2 not in r["at_person_words"]:
                     veto[i] = True
                 elif p1 in ("from", "to") and p2 in motion:
                     veto[i] = True
                 elif p1 in r["language_before"]:
                     veto[i] = True
-            if i + 1 < n and self.gap(i + 1) in (" ", "-"):
+            if i + 1 < n and gaps[i + 1] in (" ", "-"):
                 nxt = low[i + 1]
                 if nxt in r["language_after"] and not self.cap[i + 1]:
                     veto[i] = True
@@ -596,8 +598,12 @@ class _NameFinder:
         """Neighbours of names: surnames, first names, "X and Y", "(Nickname)"."""
         r, lex, low, name = self.r, self.lex, self.low, self.name
         changed = False
-        for i in self.cand:
-            if name.get(i) or self.veto.get(i) or not self._free(i, soft=True):
+        # Vetoes and _free(soft) of a candidate do not change once vetoes are set
+        # (_propagate only unskips words that were not candidates): filter once.
+        if self._growable is None:
+            self._growable = [i for i in self.cand if not self.veto.get(i) and self._free(i, soft=True)]
+        for i in self._growable:
+            if name.get(i):
                 continue
             soft = low[i] in r["keep"]
             cap = self.cap[i]

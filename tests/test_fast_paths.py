@@ -126,3 +126,12 @@ def test_mc_candidates_found_in_every_case():
         f = _NameFinder(f"I spoke to the Worker and then to {word} about it today.", [])
         assert f._setup() and not f.casual
         assert f.low.index(word.lower()) in f.skip, word  # a candidate (skip holds every candidate)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["will", "o'neil", "step-dad", "x-", "'", "-", "’", "é", "ünal", "9", "_", " ",
+                                 "\n", "a1b", "xxname", "don't", "--", "a'b-c", "12-3"]), max_size=30).map("".join))
+def test_ascii_token_pattern_equals_unicode_pattern(text):
+    from classifier.text import _TOKEN_ASCII, TOKEN
+    if text.isascii():
+        assert _TOKEN_ASCII.findall(text) == TOKEN.findall(text)
