@@ -509,11 +509,12 @@ class _NameFinder:
         titles, roles = r["titles"], r["roles"]
         strong, weak = r["strong_cues"], r["weak_cues"]
         after_re = r["after_re"]
+        gaps = self.gaps
         for i in self.cand:
             w = low[i]
-            p1 = self._prev(i)
+            p1 = low[i - 1] if i else ""  # _prev and gap written out, as in _vetoes
             cap = self.cap[i]
-            g = self.gap(i)
+            g = gaps[i]
             # Titles: the next word is a name, even a month or a common word.
             if p1 in titles and w not in titles and (w not in r["function_words"] or w in r["soft_keep"]) \
                     and (cap or self.casual) \
@@ -522,7 +523,7 @@ class _NameFinder:
                 continue
             if not self._free(i):
                 continue
-            p2 = (self._prev(i, 2) + " " + p1) if i > 1 else p1
+            p2 = (low[i - 2] + " " + p1) if i > 1 else p1
             if (p1 in strong or p2 in strong) and g in (" ", ", ", ": ", " '", ' "'):
                 if cap or (self.casual and self._plausible(i)) or \
                         (p1 in r["called"] and self._plausible(i)) or \
