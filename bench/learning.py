@@ -96,8 +96,9 @@ def main(argv=None) -> int:
     ap.add_argument("--data", default=str(ROOT / "training_data" / "learning_sentences.csv"))
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default=str(ROOT / "bench" / "LEARNING_RESULTS.md"))
-    ap.add_argument("--documents", default=None,
-                    help="folder of documents with gold.jsonl: also score whole documents (evaluation only)")
+    ap.add_argument("--documents", action="append", default=[],
+                    help="folder of documents with gold.jsonl: also score whole documents (evaluation only); "
+                         "repeat for several folders")
     ap.add_argument("--no-cv", action="store_true", help="skip the cross-validated train+dev row")
     args = ap.parse_args(argv)
 
@@ -110,7 +111,7 @@ def main(argv=None) -> int:
     train_s = time.perf_counter() - t0
     cv = None if args.no_cv else cross_validated(args.data, negatives, args.seed)
     test = evaluate_learning(args.data, model, split="test")
-    docs = evaluate_learning_documents(args.documents, model) if args.documents else None
+    docs = [evaluate_learning_documents(d, model) for d in args.documents]
 
     def row(name, r):
         return (f"| {name} | {r['sentences']} | {r['learning']} | {r['precision']:.3f} | {r['recall']:.3f} "
@@ -122,7 +123,7 @@ def main(argv=None) -> int:
         "# Learning extractor: held-out results",
         "",
         f"Generated {dt.date.today().isoformat()} by `{COMMAND}"
-        + (f" --documents {args.documents}" if args.documents else "") + f"` (seed {args.seed}); "
+        + "".join(f" --documents {d}" for d in args.documents) + f"` (seed {args.seed}); "
         f"training took {train_s:.1f}s.",
         "",
         f"Trained on the `train` and `dev` splits plus {len(negatives)} complaint sentences as negatives "
@@ -155,18 +156,18 @@ def main(argv=None) -> int:
         f"sentence moves recall by about {100 / max(test['learning'], 1):.1f} points; the sentences were written "
         "by the team, and real annual reports (scored separately by the owners) will differ.",
     ]
-    if docs is not None:
-        lines += document_section(docs)
+    for d in docs:
+        lines += document_section(d)
     lines.append("")
     text = "\n".join(lines)
     Path(args.out).write_text(text, encoding="utf-8")
     print(text)
-    if docs is not None:
-        print("\nMissed gold statements:")
-        for m in docs["misses"]:
+    for d in docs:
+        print(f"\nMissed gold statements ({d['data']}):")
+        for m in d["misses"]:
             print(f"  {m['doc']} [{m['type']}] {m['sentence'][:160]!r}")
-        print("\nExtracted but not gold:")
-        for m in docs["false_alarms"]:
+        print(f"\nExtracted but not gold ({d['data']}):")
+        for m in d["false_alarms"]:
             print(f"  {m['doc']} [{m['type']} {m['score']:.2f}] {m['sentence'][:160]!r}")
     return 0
 

@@ -109,9 +109,26 @@ def test_sentence_splitting_handles_bullets_headings_and_wrapped_lines():
             "2. A new leaflet has been written.\n\n"
             "The team has\nagreed this.")
     got = [text[s:e] for s, e in split_sentences([text])[0]]
-    assert got == ["Actions agreed", "Staff will be reminded to return calls\nwithin one working day.",
+    # "Actions agreed" heads the list: a heading, so not a candidate statement.
+    assert got == ["Staff will be reminded to return calls\nwithin one working day.",
                    "A new leaflet has been written.", "The team has\nagreed this."]
     assert blocks("") == [] and split_sentences(["", "   \n\n"]) == [[], []]
+
+
+def test_headings_are_dropped_but_short_list_lines_and_lone_lines_are_kept():
+    text = ("Learning from complaints\n\n"
+            "We have changed the letter we send when a worker leaves, so families know who to call.\n\n"
+            "5. What we have learned\n"
+            "The duty team now rings families back on the day they call, which it did not do before.\n\n"
+            "Refresher training for duty team\n"
+            "Letter template updated\n"
+            "• Training\n")
+    got = [text[s:e] for s, e in split_sentences([text])[0]]
+    assert "Learning from complaints" not in got and "What we have learned" not in got
+    # A run of short lines is a terse action list, not headings; a bullet is a list item.
+    assert got[-3:] == ["Refresher training for duty team", "Letter template updated", "Training"]
+    # A text that is one short line (a register cell) is kept whole.
+    assert split_sentences(["Refresher training for duty team"]) == [[(0, 32)]]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

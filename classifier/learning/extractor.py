@@ -235,12 +235,45 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
+_HEADING_MAX_WORDS = 6
+_ENDS_SENTENCE = re.compile(r"[.!?][\"')\]’”]*\s*$")
+
+
+def is_heading(text: str, block: tuple[int, int], next_block: tuple[int, int] | None) -> bool:
+    """A short one-line block that introduces prose: a heading, not a statement.
+
+    "Learning from complaints" above a paragraph is a title; in the team's
+    sentences every line of six words or fewer without a full stop is a
+    heading, greeting or sign-off. A run of short lines (a terse action list)
+    is not taken for headings: the block after a heading must be longer.
+    """
+    s, e = block
+    line = text[s:e].strip()
+    if next_block is None or "\n" in line or _ENDS_SENTENCE.search(line):
+        return False
+    following = text[next_block[0]:next_block[1]]
+    marker = _BULLET.match(line)
+    if marker:
+        # "5. Learning from complaints" is a numbered heading; "• Training" is a list item.
+        if not line[:marker.end()].strip().lstrip("(")[:1].isalnum() or _BULLET.match(following):
+            return False
+        line = line[marker.end():]
+    return len(line.split()) <= _HEADING_MAX_WORDS and len(following.split()) > _HEADING_MAX_WORDS
+
+
 def split_sentences(texts: Sequence[str]) -> list[list[tuple[int, int]]]:
-    """Sentence spans (start, end) for each text; each span has at least one word."""
+    """Sentence spans (start, end) for each text; each span has at least one word.
+
+    Headings (see `is_heading`) are left out: they name a section about
+    learning without being learning.
+    """
     jobs: list[tuple[int, int]] = []   # (text index, block start)
     pieces: list[str] = []
     for i, text in enumerate(texts):
-        for s, e in blocks(text):
+        spans = blocks(text)
+        for k, (s, e) in enumerate(spans):
+            if is_heading(text, (s, e), spans[k + 1] if k + 1 < len(spans) else None):
+                continue
             jobs.append((i, s))
             pieces.append(text[s:e])
     out: list[list[tuple[int, int]]] = [[] for _ in texts]
