@@ -323,8 +323,16 @@ def locate_sentence(sentence: str, text: str) -> tuple[int, int] | None:
     covers at least half of it.
     """
     flat, keep = _squeeze(text)
-    found = _locate_squeezed(sentence, flat)
-    return None if found is None else (keep[found[0]], keep[found[1] - 1] + 1)
+    return _locate_in(sentence, flat, keep)[0]
+
+
+def _locate_in(sentence: str, flat: str, keep: list[int], start: int = 0):
+    """(span in the original text or None, where in `flat` it starts): `locate_sentence`
+    on an already squeezed text, searching on from `start` first."""
+    found = _locate_squeezed(sentence, flat, start)
+    if found is None:
+        return None, start
+    return (keep[found[0]], keep[found[1] - 1] + 1), found[0]
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
@@ -393,13 +401,11 @@ def evaluate_learning_documents(directory, extractor: LearningExtractor, min_ove
         golds, spans, pos = gold.get(name, []), [], 0
         for g in golds:
             # Gold statements are in reading order: search on from the previous one.
-            found_at = _locate_squeezed(g["sentence"], flat, pos)
-            if found_at is None:
+            span, pos = _locate_in(g["sentence"], flat, keep, pos)
+            if span is None:
                 unlocated += 1
-                spans.append((-1, -1))     # cannot overlap anything: counts as missed
-                continue
-            pos = found_at[0]
-            spans.append((keep[found_at[0]], keep[found_at[1] - 1] + 1))
+                span = (-1, -1)            # cannot overlap anything: counts as missed
+            spans.append(span)
         found = extractor.find(doc.text, source_id=name)
         pairs = match_spans(spans, [(s.start, s.end) for s in found], min_overlap)
         hit_g, hit_f = {i for i, _ in pairs}, {j for _, j in pairs}
