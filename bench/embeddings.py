@@ -7,8 +7,8 @@ Features compared, all trained through `train_model` (same decision rules, thres
   embed            all-MiniLM-L6-v2 sentence vectors only (384 dims, unit length)
   tfidf+embed xW   both side by side, the embedding block scaled by W
 
-The engine's feature builder is swapped for `classifier.embeddings.TextAndEmbeddingFeatures`
-by patching `classifier.themes.TextFeatures` in this process (a ThemeClassifier option
+The engine's feature builder is swapped for `classifier.features.embeddings.TextAndEmbeddingFeatures`
+by patching `classifier.models.themes.TextFeatures` in this process (a ThemeClassifier option
 would do this in the product). Embeddings of training texts are cached across runs;
 test texts are always embedded afresh, so rows/s includes the encoder.
 
@@ -68,7 +68,7 @@ def cold_load() -> dict:
     """Load time and memory of the encoder in a fresh interpreter."""
     code = (
         "import time,resource,os;os.environ['HF_HUB_OFFLINE']='1';t=time.perf_counter();"
-        "import torch;torch.set_num_threads(2);from classifier.embeddings import load_encoder;"
+        "import torch;torch.set_num_threads(2);from classifier.features.embeddings import load_encoder;"
         "t1=time.perf_counter();e=load_encoder();e.encode(['warm up'],show_progress_bar=False);"
         "t2=time.perf_counter();"
         "print(t1-t, t2-t1, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024)"
@@ -80,8 +80,8 @@ def cold_load() -> dict:
 
 def install_patch(mode: str, weight: float) -> None:
     """Swap the engine's feature builder for TF-IDF / embeddings / both (this process only)."""
-    import classifier.embeddings as emb
-    import classifier.themes as themes
+    import classifier.features.embeddings as emb
+    import classifier.models.themes as themes
 
     if not getattr(emb.SentenceEmbeddings, "_bench_cached", False):
         original = emb.SentenceEmbeddings.transform
@@ -111,7 +111,7 @@ def forget(texts: list[str]) -> None:
 
 
 def encoder_speed(texts: list[str]) -> dict:
-    from classifier.embeddings import SentenceEmbeddings
+    from classifier.features.embeddings import SentenceEmbeddings
     from classifier.text import prepare
 
     docs = prepare(texts)
@@ -137,7 +137,7 @@ def main(argv=None) -> int:
     ap.add_argument("--json", type=Path, default=peer.OUT_DIR / "embeddings.json")
     args = ap.parse_args(argv)
     warnings.filterwarnings("ignore")
-    from classifier.embeddings import EXPECTED_WEIGHTS_SHA256, embeddings_available, model_dir, weights_sha256
+    from classifier.features.embeddings import EXPECTED_WEIGHTS_SHA256, embeddings_available, model_dir, weights_sha256
 
     if not embeddings_available():
         print("the [embeddings] extra is not installed", file=sys.stderr)

@@ -52,7 +52,7 @@ def sample_per_label(Y: np.ndarray, pool: np.ndarray, k: int, rng) -> np.ndarray
 
 
 def corpus_matrix(rows: list[dict], labels: list[str]) -> np.ndarray:
-    from classifier.taxonomy import parse_theme_list
+    from classifier.taxonomy.schema import parse_theme_list
 
     Y = np.zeros((len(rows), len(labels)), dtype=np.int8)
     for i, r in enumerate(rows):
@@ -74,7 +74,7 @@ def main(argv=None) -> int:
     if not args.primal:
         peer.patch_dual_solver()
     peer.OUT_DIR.mkdir(parents=True, exist_ok=True)
-    from classifier.taxonomy import load_taxonomy
+    from classifier.taxonomy.schema import load_taxonomy
 
     data = peer.load_peer()
     tr, te = peer.grouped_split(data["texts"], 0)
@@ -101,8 +101,8 @@ def main(argv=None) -> int:
                     r = peer.run_ours(draw, split=(rows, te), data=data, crosscheck=False)
                     c = peer.corpus_dev_eval(seed=draw, train_rows=[themed[i] for i in crow])
                 if eng == "ours+embed":   # back to TF-IDF for the next engine
-                    import classifier.features as feats
-                    import classifier.themes as themes
+                    import classifier.features.tfidf as feats
+                    import classifier.models.themes as themes
                     themes.TextFeatures = feats.TextFeatures
                 run = {"k": k, "draw": draw, "engine": eng, "peer_train_rows": int(len(rows)),
                        "peer_macro_f1": r["macro_f1"], "peer_micro_f1": r["micro_f1"],

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from classifier.learning import LearningExtractor  # noqa: E402
 from classifier.learning.api import complaint_sentences  # noqa: E402
 from classifier.learning.extractor import best_threshold  # noqa: E402
-from classifier.linear import nb_log_ratio  # noqa: E402
+from classifier.models.linear import nb_log_ratio  # noqa: E402
 from classifier.text import prepare  # noqa: E402
 
 

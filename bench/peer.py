@@ -14,7 +14,7 @@ Protocol (issue 7):
 - 80/20 split grouped by normalised text (lower-case, trimmed, spaces collapsed),
   so no text is on both sides; repeated over seeds 0..4; mean and spread;
 - our engine: the same path as `complaints train` / `evaluate`:
-  `classifier.training.train_model` with a taxonomy YAML generated from the CSV's
+  `classifier.pipeline.training.train_model` with a taxonomy YAML generated from the CSV's
   column names (ids are slugs of the names), the train split written to a temporary
   CSV, the model saved, re-loaded by `load_model`, and scored through
   `classifier.metrics.theme_report` (cross-checked with `evaluate_model`);
@@ -200,11 +200,11 @@ def run_ours(seed: int, params: dict | None = None, split: tuple | None = None, 
     """Train through train_model on a temp CSV + generated taxonomy; score the test split."""
     if dual:
         patch_dual_solver()
-    from classifier.decide import decide
-    from classifier.evaluation import evaluate_model
-    from classifier.persistence import load_model
+    from classifier.models.decide import decide
+    from classifier.pipeline.evaluation import evaluate_model
+    from classifier.pipeline.persistence import load_model
     from classifier.text import prepare
-    from classifier.training import train_model
+    from classifier.pipeline.training import train_model
 
     data = data or load_peer()
     texts, Y, ids, names = data["texts"], data["Y"], data["ids"], data["names"]
@@ -331,8 +331,8 @@ def write_rows(path: Path, rows: list[dict]) -> Path:
 
 def corpus_dev_eval(params: dict | None = None, seed: int = 0, train_rows: list[dict] | None = None) -> dict:
     """Train on the corpus train split only (dev and test rows removed), score dev."""
-    from classifier.evaluation import evaluate_model
-    from classifier.training import train_model
+    from classifier.pipeline.evaluation import evaluate_model
+    from classifier.pipeline.training import train_model
 
     tr, dev = corpus_split()
     if train_rows is not None:

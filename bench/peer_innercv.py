@@ -57,8 +57,8 @@ def macro_micro(Y: np.ndarray, P: np.ndarray) -> tuple[float, float]:
 
 
 def fit_score(docs_tr, themes_tr, docs_va, Y_va, labels, taxonomy, params) -> tuple[float, float]:
-    from classifier.features import TextFeatures
-    from classifier.themes import ThemeClassifier
+    from classifier.features.tfidf import TextFeatures
+    from classifier.models.themes import ThemeClassifier
 
     clf = ThemeClassifier(taxonomy=taxonomy, random_state=0, **params)
     shared = TextFeatures(word_ngrams=clf.word_ngrams, char_ngrams=clf.char_ngrams, min_df=clf.min_df,
@@ -76,10 +76,10 @@ def fit_score(docs_tr, themes_tr, docs_va, Y_va, labels, taxonomy, params) -> tu
 def run(params: dict) -> dict:
     import tempfile
 
-    from classifier.taxonomy import load_taxonomy
+    from classifier.taxonomy.schema import load_taxonomy
     from classifier.text import prepare
-    from classifier.themes import binarise_themes
-    from classifier.training import read_training_data
+    from classifier.models.themes import binarise_themes
+    from classifier.pipeline.training import read_training_data
 
     data = peer.load_peer()
     docs = prepare(data["texts"])

@@ -20,8 +20,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine import cpu_name  # noqa: E402
 
-from classifier.redact import Redactor  # noqa: E402
-from classifier.redaction_eval import evaluate_redaction  # noqa: E402
+from classifier.redact.redactor import Redactor  # noqa: E402
+from classifier.redact.evaluation import evaluate_redaction  # noqa: E402
 
 TEST_SET = ROOT / "training_data" / "redaction_test.jsonl"
 SPEED_SET = ROOT / "training_data" / "representations.csv"
@@ -56,7 +56,7 @@ def main() -> None:
         "# Redaction results",
         "",
         f"Measured {dt.date.today().isoformat()} with `.venv/bin/python bench/redaction.py` "
-        "(library: `classifier.redaction_eval.evaluate_redaction`).",
+        "(library: `classifier.redact.evaluation.evaluate_redaction`).",
         "",
         f"Machine: {cpu_name()}, {os.cpu_count()} cores (one used), "
         f"Python {platform.python_version()}, {platform.system()} {platform.release()}; "

@@ -55,8 +55,8 @@ def bench_label(path: Path) -> dict:
     return child(f"""
 import time, warnings
 warnings.simplefilter('ignore')
-from classifier.persistence import load_model
-from classifier.labelling import label_table
+from classifier.pipeline.persistence import load_model
+from classifier.pipeline.labelling import label_table
 m = load_model(None)
 m.analyse(['warm up the caches'])
 t, c = time.perf_counter(), time.process_time()
@@ -70,7 +70,7 @@ res = {{'rows': s.rows, 'seconds': round(dt, 2), 'rows_per_s': round(s.rows / dt
 def bench_train(path: Path) -> dict:
     return child(f"""
 import time
-from classifier.training import train_model
+from classifier.pipeline.training import train_model
 t = time.perf_counter()
 train_model({str(path)!r}, {str(OUT / 'model-20k')!r}, seed=0)
 res = {{'seconds': round(time.perf_counter() - t, 1)}}
@@ -81,7 +81,7 @@ def bench_suggest() -> dict:
     return child("""
 import csv, time, statistics, warnings
 warnings.simplefilter('ignore')
-from classifier.persistence import load_model
+from classifier.pipeline.persistence import load_model
 rows = list(csv.DictReader(open('training_data/representations.csv', encoding='utf-8')))
 texts = [r['text'] for r in rows if r['split'] == 'test'][:300]
 m = load_model(None)

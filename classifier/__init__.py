@@ -8,17 +8,18 @@ scikit-learn for commands that do not need it.
 """
 from importlib import import_module
 
-from .errors import (ComplaintThemesError, InputDataError, LabelError, MissingColumnError,
+from classifier.errors import (ComplaintThemesError, InputDataError, LabelError, MissingColumnError,
                      ModelIntegrityError, ModelLoadError, OutputError, TaxonomyError,
                      TaxonomyMismatchError)
 
 __version__ = "0.1.0"
 
 _LAZY = {
-    "ComplaintModel": "model", "ThemeClassifier": "themes", "Redactor": "redact", "redact_text": "redact",
-    "Taxonomy": "taxonomy", "load_taxonomy": "taxonomy", "default_model_dir": "persistence",
-    "load_model": "persistence", "save_model": "persistence", "train_model": "training",
-    "label_table": "labelling", "evaluate_model": "evaluation",
+    "ComplaintModel": "pipeline.model", "ThemeClassifier": "models.themes", "Redactor": "redact",
+    "redact_text": "redact", "Taxonomy": "taxonomy", "load_taxonomy": "taxonomy",
+    "default_model_dir": "pipeline.persistence", "load_model": "pipeline.persistence",
+    "save_model": "pipeline.persistence", "train_model": "pipeline.training",
+    "label_table": "pipeline.labelling", "evaluate_model": "pipeline.evaluation",
 }
 __all__ = ["ComplaintThemesError", "InputDataError", "LabelError", "MissingColumnError", "ModelIntegrityError",
            "ModelLoadError", "OutputError", "TaxonomyError", "TaxonomyMismatchError", *_LAZY]

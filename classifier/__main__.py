@@ -1,3 +1,3 @@
-from .cli import main
+from classifier.cli.main import main
 
 main()

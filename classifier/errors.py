@@ -1,23 +1,53 @@
-"""Exception types raised by the library.
+"""Every exception and warning type the library raises, with a stable code.
 
 Messages name the problem and the fix. They never contain complaint text:
-rows are referred to by number or id only.
+rows are referred to by number or id only. `str(exc)` starts with the code in
+square brackets (spaCy's style), so a user can search the docs for it; the
+code stays the same when the wording changes.
+
+| code | type | meaning |
+|---|---|---|
+| E000 | ComplaintThemesError | base class |
+| E100 | InputDataError | an input table or document cannot be used |
+| E101 | MissingColumnError | a named column is not in the table |
+| E102 | LabelError | training labels are invalid |
+| E103 | RelabelError | relabelling input is invalid |
+| E104 | DocumentError | a document cannot be read |
+| E200 | TaxonomyError | a taxonomy file is invalid |
+| E201 | MappingError | a taxonomy mapping file is invalid |
+| E202 | TaxonomyMismatchError | data declares another taxonomy than the model's |
+| E300 | ModelLoadError | a saved model is missing, incomplete or from another format |
+| E301 | ModelIntegrityError | a model file fails its integrity check |
+| E302 | EncoderError | the sentence encoder is missing or fails its check |
+| E303 | EmbeddingsUnavailable | the optional embeddings extra is not installed |
+| E400 | OutputError | output cannot be written where asked |
+| E500 | LearningError | the learning extractor cannot run |
+| E501 | PatternFileError | the learning pattern file is invalid |
+| E502 | NotFittedError | an estimator was used before `fit` |
 """
+from __future__ import annotations
 
 
 class ComplaintThemesError(Exception):
-    """Base class: the CLI turns any of these into one `Error: ...` line."""
+    """Base class: the CLI turns any of these into one `Error: ...` line and exit code 1."""
 
+    code = "E000"
 
-class TaxonomyError(ComplaintThemesError):
-    """A taxonomy or mapping file is invalid."""
+    def __str__(self) -> str:
+        return f"[{self.code}] {super().__str__()}"
 
 
 class InputDataError(ComplaintThemesError):
-    """An input table cannot be read or lacks what the command needs."""
+    """An input table or document cannot be read or lacks what the command needs."""
+
+    code = "E100"
 
 
 class MissingColumnError(InputDataError):
+    """A column named by an option is not in the table."""
+
+    code = "E101"
+
     def __init__(self, column: str, available: list[str], flag: str):
         self.column = column
         self.available = list(available)
@@ -31,18 +61,90 @@ class MissingColumnError(InputDataError):
 class LabelError(InputDataError):
     """Training labels are invalid (unknown theme ids and similar)."""
 
-
-class ModelLoadError(ComplaintThemesError):
-    """A saved model is missing, incomplete, or failed its integrity check."""
+    code = "E102"
 
 
-class ModelIntegrityError(ModelLoadError):
-    """The model file's SHA-256 does not match meta.json: refuse to unpickle."""
+class RelabelError(InputDataError):
+    """Relabelling input is invalid (no usable historic labels, and similar)."""
+
+    code = "E103"
+
+
+class TaxonomyError(ComplaintThemesError):
+    """A taxonomy file is invalid."""
+
+    code = "E200"
+
+
+class MappingError(TaxonomyError):
+    """A taxonomy mapping file is invalid."""
+
+    code = "E201"
 
 
 class TaxonomyMismatchError(ComplaintThemesError):
     """Data declares a taxonomy different from the model's."""
 
+    code = "E202"
+
+
+class ModelLoadError(ComplaintThemesError):
+    """A saved model is missing, incomplete, or from another model format."""
+
+    code = "E300"
+
+
+class ModelIntegrityError(ModelLoadError):
+    """A model file does not match what was recorded for it: refuse to load it."""
+
+    code = "E301"
+
+
+class EncoderError(ModelLoadError):
+    """The sentence encoder files are missing or do not match the hashes the package records."""
+
+    code = "E302"
+
+
+class EmbeddingsUnavailable(ComplaintThemesError, ImportError):
+    """The optional `[embeddings]` extra (sentence-transformers) is not installed."""
+
+    code = "E303"
+
 
 class OutputError(ComplaintThemesError):
     """Output cannot be written where asked."""
+
+    code = "E400"
+
+
+class LearningError(ComplaintThemesError):
+    """The learning extractor cannot run."""
+
+    code = "E500"
+
+
+class DocumentError(LearningError, InputDataError):
+    """A document (.txt, .docx, .pdf) cannot be read."""
+
+    code = "E104"
+
+
+class PatternFileError(LearningError):
+    """The learning pattern file is missing or malformed."""
+
+    code = "E501"
+
+
+class NotFittedError(LearningError):
+    """An estimator was used before `fit` (or before loading a fitted one)."""
+
+    code = "E502"
+
+
+class EncodingFallbackWarning(UserWarning):
+    """A CSV was not UTF-8 and was read as Windows-1252."""
+
+
+class LibraryVersionWarning(UserWarning):
+    """A model was saved with other library versions than the ones installed."""

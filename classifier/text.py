@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .redact import Redactor
+from classifier.redact.redactor import Redactor
 
 # Features look at the first part of very long texts only: a 1 MB paste is
 # still labelled, in bounded time.
@@ -46,18 +46,6 @@ def normalise(text: object) -> str:
     elif "  " in text or "\t" in text:
         text = _SPACES.sub(" ", text)
     return text.strip()[:MAX_FEATURE_CHARS]
-
-
-@lru_cache(maxsize=1)
-def nlp():
-    """spaCy without downloaded models: tokenizer, sentencizer, lookup lemmatizer."""
-    import spacy
-
-    pipeline = spacy.blank("en")
-    pipeline.add_pipe("sentencizer")
-    pipeline.add_pipe("lemmatizer", config={"mode": "lookup"})
-    pipeline.initialize()
-    return pipeline
 
 
 def spacy_input(text: str) -> str:

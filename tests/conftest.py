@@ -30,7 +30,7 @@ def small_data(tmp_path_factory, corpus_rows) -> Path:
 
 @pytest.fixture(scope="session")
 def small_model_dir(tmp_path_factory, small_data) -> Path:
-    from classifier.training import train_model
+    from classifier.pipeline.training import train_model
 
     out = tmp_path_factory.mktemp("models") / "small"
     train_model(small_data, out, seed=0, theme_params={"cv_folds": 3})
@@ -39,6 +39,6 @@ def small_model_dir(tmp_path_factory, small_data) -> Path:
 
 @pytest.fixture(scope="session")
 def small_model(small_model_dir):
-    from classifier.persistence import load_model
+    from classifier.pipeline.persistence import load_model
 
     return load_model(small_model_dir)

@@ -4,7 +4,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from classifier.cli import app
+from classifier.cli.main import app
 from tests.conftest import write_csv
 
 runner = CliRunner()
@@ -43,7 +43,7 @@ def test_label_ok_and_summary(cases, tmp_path, small_model_dir):
 def test_label_missing_column_names_the_fix(cases, tmp_path, small_model_dir):
     r = run("label", cases, "--output", tmp_path / "o.csv", "--model", small_model_dir, "--text-column", "Details")
     assert r.exit_code == 1
-    assert "Error: column 'Details' not found; available: id, text; pass --text-column" in r.output
+    assert "Error: [E101] column 'Details' not found; available: id, text; pass --text-column" in r.output
     assert "Traceback" not in r.output
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from classifier.taxonomy import load_taxonomy, parse_theme_list
+from classifier.taxonomy.schema import load_taxonomy, parse_theme_list
 from training_data.near_duplicates import near_duplicates
 
 DATA = Path(__file__).resolve().parents[1] / "training_data"

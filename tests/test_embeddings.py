@@ -7,7 +7,7 @@ import pickle
 import numpy as np
 import pytest
 
-from classifier.embeddings import EMBED_DIM, embeddings_available
+from classifier.features.embeddings import EMBED_DIM, embeddings_available
 
 pytestmark = pytest.mark.skipif(
     not embeddings_available(),
@@ -18,13 +18,13 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def embedder():
-    from classifier.embeddings import SentenceEmbeddings
+    from classifier.features.embeddings import SentenceEmbeddings
 
     return SentenceEmbeddings(batch_size=16).fit(None)
 
 
 def test_weights_ship_in_the_package_and_match_the_recorded_hash():
-    from classifier.embeddings import EXPECTED_WEIGHTS_SHA256, model_dir, weights_sha256
+    from classifier.features.embeddings import EXPECTED_WEIGHTS_SHA256, model_dir, weights_sha256
 
     folder = model_dir()
     assert (folder / "model.safetensors").stat().st_size > 80_000_000
@@ -64,7 +64,7 @@ def test_model_sees_redacted_text_only(embedder):
 
 
 def test_loading_is_offline():
-    from classifier.embeddings import load_encoder
+    from classifier.features.embeddings import load_encoder
 
     load_encoder()
     assert os.environ.get("HF_HUB_OFFLINE") == "1"
@@ -82,7 +82,7 @@ def test_pickle_holds_no_torch_model(embedder):
 def test_feature_modes_alone_or_stacked_with_tfidf(mode, corpus_rows):
     import scipy.sparse as sp
 
-    from classifier.embeddings import TextAndEmbeddingFeatures
+    from classifier.features.embeddings import TextAndEmbeddingFeatures
     from classifier.text import prepare
 
     docs = prepare([r["text"] for r in corpus_rows[:60]])
@@ -98,7 +98,7 @@ def test_feature_modes_alone_or_stacked_with_tfidf(mode, corpus_rows):
 
 
 def test_bad_mode_is_refused():
-    from classifier.embeddings import TextAndEmbeddingFeatures
+    from classifier.features.embeddings import TextAndEmbeddingFeatures
 
     with pytest.raises(ValueError, match="mode"):
         TextAndEmbeddingFeatures(mode="bert").fit(["a complaint"])
@@ -109,7 +109,7 @@ def test_embedding_features_learn_themes_from_the_corpus(corpus_rows):
     """Embeddings alone separate two themes on held-out corpus rows far above chance."""
     from sklearn.linear_model import LogisticRegression
 
-    from classifier.embeddings import SentenceEmbeddings
+    from classifier.features.embeddings import SentenceEmbeddings
 
     def rows(theme, split, n):
         return [r["text"] for r in corpus_rows if r["split"] == split and r["themes"] == theme][:n]
@@ -125,8 +125,8 @@ def test_embedding_features_learn_themes_from_the_corpus(corpus_rows):
 
 def test_train_with_embedding_features_through_the_product_path(tmp_path, small_data):
     """`complaints train --features tfidf+embed` path: saves, loads, labels, explains."""
-    from classifier.persistence import load_model
-    from classifier.training import train_model
+    from classifier.pipeline.persistence import load_model
+    from classifier.pipeline.training import train_model
 
     out = tmp_path / "embed-model"
     train_model(small_data, out, seed=0, theme_params={"features": "tfidf+embed", "cv_folds": 3})

@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from classifier.child import default_signals
-from classifier.fastregex import AnyMatch, top_level_branches
-from classifier.features import FittedTfidf, _split
+from classifier.models.child import default_signals
+from classifier.features.fastregex import AnyMatch, top_level_branches
+from classifier.features.tfidf import FittedTfidf, _split
 
 WORDS = ["my", "social", "worker", "i'm", "15", "care", "im", "u", "the", "mum", "rang", "xxname",
          "foster", "carer", "in", "year", "9", "pa", "\n", ".", "MY", "Ürsula"]
@@ -83,7 +83,7 @@ def test_loading_and_labelling_do_not_import_sklearn(tmp_path):
     """Start-up budget of `complaints suggest`: scikit-learn alone takes ~1 s to import."""
     import subprocess
     import sys
-    code = ("import sys\nfrom classifier.persistence import load_model\n"
+    code = ("import sys\nfrom classifier.pipeline.persistence import load_model\n"
             "m = load_model(None)\nm.suggest('my social worker never calls me back')\n"
             "print(sorted(k for k in sys.modules if k.split('.')[0] in ('sklearn', 'pandas')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -114,14 +114,14 @@ def test_normalise_shortcut_equals_full_normalisation(text):
 @given(st.lists(st.sampled_from(["Will", "o'neil", "step-dad", "x-", "'", "-", "’", "é", "Ünal", "9", "_", " ",
                                  "\n", "a1b", "MCS", "Mcd", "don't", "--", "a'b-c"]), max_size=30).map("".join))
 def test_ascii_word_split_equals_unicode_split(text):
-    from classifier.redact import _WORD_SPLIT, _WORD_SPLIT_ASCII
+    from classifier.redact.lexicon import _WORD_SPLIT, _WORD_SPLIT_ASCII
     if text.isascii():
         assert _WORD_SPLIT_ASCII.split(text) == _WORD_SPLIT.split(text)
 
 
 def test_mc_candidates_found_in_every_case():
     """The 'mc' pass is skipped when no spelling of "mc" is in the text: each spelling still counts."""
-    from classifier.redact import _NameFinder
+    from classifier.redact.names import NameFinder as _NameFinder
     for word in ("mcgregor", "Mcgregor", "MCgregor", "mCgregor"):
         f = _NameFinder(f"I spoke to the Worker and then to {word} about it today.", [])
         assert f._setup() and not f.casual

@@ -4,7 +4,7 @@ import json
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from classifier.labelling import OUTPUT_COLUMNS, label_table
+from classifier.pipeline.labelling import OUTPUT_COLUMNS, label_table
 from tests.conftest import write_csv
 
 ODD_VALUES = [

@@ -14,7 +14,7 @@ from classifier.errors import ComplaintThemesError, MissingColumnError, OutputEr
 from classifier.learning import (BUNDLED_SENTENCES, LEARNING_TYPES, LearningExtractor, NotFittedError,
                                  PatternFileError, build_register, evaluate_learning,
                                  extract_learning_table, load_patterns, train_learning_extractor)
-from classifier.learning.extractor import blocks, split_sentences
+from classifier.learning.sentences import blocks, split_sentences
 
 LETTER = """Dear Mrs Patel,
 
@@ -382,7 +382,7 @@ def test_cli_commands(extractor, tmp_path):
     import typer
     from typer.testing import CliRunner
 
-    from classifier.learning.cli import register_learning_commands
+    from classifier.cli.learning import register as register_learning_commands
 
     calls = []
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from classifier.learning.documents import (DocumentError, clean_pages, document_paths, iter_documents,
+from classifier.io.documents import (DocumentError, clean_pages, document_paths, iter_documents,
                                            read_document)
-from classifier.learning.extractor import split_sentences
+from classifier.learning.sentences import split_sentences
 
 REMINDER = ("Reminders were issued to all social workers that parents must be told before a "
             "contact session is cancelled, and staff must record the call on the child's file.")

@@ -1,11 +1,11 @@
-"""The theme head: naive-Bayes-scaled logistic regression (NB-LR) in classifier.linear."""
+"""The theme head: naive-Bayes-scaled logistic regression (NB-LR) in classifier.models.linear."""
 import numpy as np
 import pytest
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
-from classifier.linear import CalibratedOvR, _fit_binary, nb_log_ratio
-from classifier.themes import ThemeClassifier
+from classifier.models.linear import CalibratedOvR, _fit_binary, nb_log_ratio
+from classifier.models.themes import ThemeClassifier
 
 # Rows 0-1 are positive. Column 0 only in positives, column 1 only in negatives,
 # column 2 everywhere (same share of each side's mass: uninformative).

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from classifier.errors import ModelIntegrityError, ModelLoadError
-from classifier.persistence import default_model_dir, load_model, sha256_file
+from classifier.pipeline.persistence import default_model_dir, load_model, sha256_file
 from tests.conftest import CORPUS
 
 TEXTS = ["The social worker shouted at me in front of my children.",
@@ -119,7 +119,7 @@ def test_learning_component_is_checked_when_first_used(tmp_path):
 
 def test_training_is_byte_for_byte_reproducible(small_data, small_model_dir, tmp_path):
     """Same data and seed -> the same model file (what `make model` promises)."""
-    from classifier.training import train_model
+    from classifier.pipeline.training import train_model
 
     train_model(small_data, tmp_path / "again", seed=0, theme_params={"cv_folds": 3})
     assert sha256_file(tmp_path / "again" / "model.joblib") == sha256_file(small_model_dir / "model.joblib")

@@ -1,7 +1,7 @@
 """A saved model must hold no names or rare tokens from its training data."""
 import json
 
-from classifier.training import train_model
+from classifier.pipeline.training import train_model
 from tests.conftest import write_csv
 
 # Invented and deliberately unusual: each appears in exactly one row.

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from classifier.errors import MissingColumnError, OutputError
-from classifier.redact import Redactor, Span, redact_text
-from classifier.redact_table import redact_table
-from classifier.redaction_eval import evaluate_redaction
+from classifier.redact.redactor import Redactor, Span, redact_text
+from classifier.redact.table import redact_table
+from classifier.redact.evaluation import evaluate_redaction
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_SET = ROOT / "training_data" / "redaction_test.jsonl"

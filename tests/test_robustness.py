@@ -31,8 +31,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from classifier.labelling import label_table
-from classifier.tables import EncodingFallbackWarning
+from classifier.pipeline.labelling import label_table
+from classifier.io.tables import EncodingFallbackWarning
 
 SETTINGS = dict(
     deadline=None,

@@ -3,7 +3,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from classifier.errors import InputDataError, MissingColumnError
-from classifier.tables import EncodingFallbackWarning, read_table, require_column, write_table
+from classifier.io.tables import EncodingFallbackWarning, read_table, require_column, write_table
 
 
 def test_utf8_with_bom_and_cp1252_fallback(tmp_path):

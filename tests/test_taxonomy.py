@@ -2,7 +2,7 @@ import pytest
 import yaml
 
 from classifier.errors import TaxonomyError
-from classifier.taxonomy import load_taxonomy, parse_taxonomy, parse_theme_list
+from classifier.taxonomy.schema import load_taxonomy, parse_taxonomy, parse_theme_list
 
 
 def test_default_taxonomy_matches_the_guide():

@@ -7,10 +7,10 @@ import pytest
 import yaml
 
 from classifier.errors import LabelError, TaxonomyError, TaxonomyMismatchError
-from classifier.migration import (MappingError, choose, diff_taxonomies, format_diff, load_mapping,
+from classifier.taxonomy.migrate import (MappingError, choose, diff_taxonomies, format_diff, load_mapping,
                                   migrate_labels)
-from classifier.relabel import cleanlab_available, relabel_history
-from classifier.taxonomy import load_taxonomy, parse_taxonomy
+from classifier.pipeline.relabel import cleanlab_available, relabel_history
+from classifier.taxonomy.schema import load_taxonomy, parse_taxonomy
 
 from conftest import ROOT, write_csv
 
@@ -298,8 +298,8 @@ def test_bundled_history_migrates_without_a_model(tmp_path):
 
 @pytest.fixture(scope="module")
 def two_level_model(tmp_path_factory):
-    from classifier.persistence import load_model
-    from classifier.training import train_model
+    from classifier.pipeline.persistence import load_model
+    from classifier.pipeline.training import train_model
 
     data = write_csv(tmp_path_factory.mktemp("hist") / "history.csv", history_rows())
     out = tmp_path_factory.mktemp("models") / "two-level"
@@ -401,7 +401,7 @@ def test_relabel_summary_counts_per_theme_and_year(tmp_path, small_model, plante
 
 
 def test_relabel_and_label_refuse_another_taxonomy(tmp_path, small_model):
-    from classifier.labelling import label_table
+    from classifier.pipeline.labelling import label_table
 
     data = HISTORY / "cases_2022.csv"
     with pytest.raises(TaxonomyMismatchError, match="declares taxonomy two-level-service-complaints"):
@@ -422,12 +422,11 @@ def cli():
     import typer
     from typer.testing import CliRunner
 
-    from classifier.change_cli import register_taxonomy_change_commands
-    from classifier.persistence import load_model
+    from classifier.cli.taxonomy import register
+    from classifier.pipeline.persistence import load_model
 
-    app, taxonomy_app = typer.Typer(), typer.Typer()
-    app.add_typer(taxonomy_app, name="taxonomy")
-    register_taxonomy_change_commands(app, taxonomy_app, load_model)
+    app = typer.Typer()
+    register(app, load_model)
     runner = CliRunner()
     return lambda *args: runner.invoke(app, [str(a) for a in args])
 

@@ -1,25 +1,28 @@
-"""Learning extractor (issue 5): learning statements from responses and reports.
+"""Learning statements from complaint responses and reports.
 
-`LearningExtractor.find(text)` returns verbatim sentences with offsets, a
-type and a score; `api.extract_learning_table` runs it over a table or
-documents and can write a learning register grouped by theme.
+`sentences` cuts documents into sentences with offsets; `patterns` holds the
+pattern groups (data in `patterns.yml`); `extractor.LearningExtractor` scores
+sentences and assigns a type; `api` runs it over tables and documents, trains
+and evaluates it; `register` groups statements into a register a team acts on.
 """
 from importlib import import_module
 
 _LAZY = {
-    "BUNDLED_SENTENCES": "api", "LearningSummary": "api", "evaluate_learning": "api",
-    "evaluate_learning_documents": "api",
-    "extract_learning_table": "api", "train_learning_extractor": "api",
-    "DOCUMENT_SUFFIXES": "documents", "DocumentError": "documents", "SourceDocument": "documents",
-    "iter_documents": "documents", "read_document": "documents",
-    "LEARNING_TYPES": "extractor", "LearningError": "extractor", "LearningExtractor": "extractor",
-    "LearningStatement": "extractor", "NotFittedError": "extractor", "PatternFileError": "extractor",
-    "load_patterns": "extractor", "split_sentences": "extractor", "build_register": "register",
+    "BUNDLED_SENTENCES": "learning.api", "LearningSummary": "learning.api",
+    "evaluate_learning": "learning.api", "evaluate_learning_documents": "learning.api",
+    "extract_learning_table": "learning.api", "train_learning_extractor": "learning.api",
+    "DOCUMENT_SUFFIXES": "io.documents", "SourceDocument": "io.documents",
+    "iter_documents": "io.documents", "read_document": "io.documents",
+    "DocumentError": "errors", "LearningError": "errors", "NotFittedError": "errors", "PatternFileError": "errors",
+    "LEARNING_TYPES": "learning.patterns", "load_patterns": "learning.patterns",
+    "split_sentences": "learning.sentences",
+    "LearningExtractor": "learning.extractor", "LearningStatement": "learning.extractor",
+    "build_register": "learning.register",
 }
 __all__ = sorted(_LAZY)
 
 
 def __getattr__(name):  # imported on first use: the CLI should not pay for scikit-learn up front
     if name in _LAZY:
-        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+        return getattr(import_module(f"classifier.{_LAZY[name]}"), name)
     raise AttributeError(f"module 'classifier.learning' has no attribute {name!r}")

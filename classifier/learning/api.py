@@ -8,16 +8,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import InputDataError, LabelError, OutputError
-from ..tables import TABLE_SUFFIXES, TableWriter, iter_table, read_table, require_column, write_table
-from .documents import DOCUMENT_SUFFIXES, iter_documents
-from .extractor import LEARNING_TYPES, LearningError, LearningExtractor, LearningStatement, parse_bool
-from .register import register_from_rows
+from classifier.errors import InputDataError, LabelError, OutputError
+from classifier.io.tables import TABLE_SUFFIXES, TableWriter, iter_table, read_table, require_column, write_table
+from classifier.io.documents import DOCUMENT_SUFFIXES, iter_documents
+from classifier.learning.extractor import LEARNING_TYPES, LearningError, LearningExtractor, LearningStatement, parse_bool
+from classifier.learning.register import register_from_rows
 
 log = logging.getLogger(__name__)
 
 OUTPUT_COLUMNS = ["id", "sentence", "start", "end", "type", "themes", "score"]
-BUNDLED_SENTENCES = Path(__file__).resolve().parents[2] / "training_data" / "learning_sentences.csv"
+# Package data (a link to training_data/ in the repository, a copy in the wheel).
+BUNDLED_SENTENCES = Path(__file__).resolve().parents[1] / "data" / "learning_sentences.csv"
 _BATCH = 200   # sources per extractor call: bounded memory on big tables
 
 
@@ -195,7 +196,8 @@ def _labels(frame: pd.DataFrame) -> np.ndarray:
 
 def complaint_sentences(texts, limit: int = 1500, seed: int = 0) -> list[str]:
     """Sentences from complaints: what complainants write is never a learning statement."""
-    from ..text import nlp, normalise
+    from classifier.learning.sentences import nlp
+    from classifier.text import normalise
 
     rng = np.random.default_rng(seed)
     out = [s.text.strip() for doc in nlp().pipe(normalise(t) for t in texts) for s in doc.sents]
@@ -295,7 +297,7 @@ def _squeeze(text: str) -> tuple[str, list[int]]:
 def _locate_squeezed(sentence: str, flat: str, start: int = 0) -> tuple[int, int] | None:
     from difflib import SequenceMatcher
 
-    from .documents import _PAGE_NUMBER
+    from classifier.io.documents import _PAGE_NUMBER
 
     lines = [l for l in sentence.split("\n") if not _PAGE_NUMBER.match(l.strip())]
     needle, _ = _squeeze("\n".join(lines))
@@ -371,7 +373,7 @@ def evaluate_learning_documents(directory, extractor: LearningExtractor, min_ove
     """
     import json
 
-    from .documents import document_paths, read_document
+    from classifier.io.documents import document_paths, read_document
 
     folder = Path(directory)
     gold_path = folder / GOLD_FILE

@@ -15,39 +15,23 @@ record corrections, process words, ...).
 """
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 import scipy.sparse as sp
-import yaml
 from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-from ..errors import ComplaintThemesError, LabelError
-from ..features import TextFeatures, scrub_for_saving
-from ..text import PreparedText, nlp, prepare, spacy_input
-from ..yamlio import safe_load as _yaml_load
+from classifier.errors import LabelError
+from classifier.features.tfidf import TextFeatures, scrub_for_saving
+from classifier.learning.patterns import LEARNING_TYPES, MODELS, PatternSet, load_patterns  # noqa: F401
+from classifier.learning.sentences import split_sentences  # noqa: F401 (re-exported)
+from classifier.text import PreparedText, prepare
+from classifier.errors import LearningError, PatternFileError, NotFittedError  # noqa: F401 (re-exported)
 
-LEARNING_TYPES = ("lesson", "staff_reminder", "training", "process_change", "remedy", "other")
-# The two models a pattern group can feed: sentence detection and type assignment.
-MODELS = ("detect", "type")
-
-
-class LearningError(ComplaintThemesError):
-    """Base class for errors raised by the learning extractor."""
-
-
-class PatternFileError(LearningError):
-    """The learning pattern file is missing or malformed."""
-
-
-class NotFittedError(LearningError):
-    """The extractor was used before `fit` (or loading a fitted one)."""
 
 
 @dataclass(frozen=True)
@@ -73,218 +57,6 @@ def parse_bool(v) -> bool | None:
     if key in ("false", "0", "no", "n", "f", "0.0"):
         return False
     return None
-
-
-# ------------------------------------------------------------------ patterns
-
-def default_patterns_path() -> Path:
-    return Path(__file__).with_name("patterns.yml")
-
-
-def load_patterns(path: str | Path | None = None) -> dict[str, dict]:
-    """Read and check the pattern file; returns {group: {cue, type_hint, phrases, tokens, models}}."""
-    p = Path(path) if path is not None else default_patterns_path()
-    try:
-        data = _yaml_load(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PatternFileError(f"pattern file '{p}' not found") from None
-    except (OSError, yaml.YAMLError) as exc:
-        raise PatternFileError(f"cannot read pattern file '{p.name}' ({type(exc).__name__})") from None
-    groups = (data or {}).get("groups") if isinstance(data, dict) else None
-    if not isinstance(groups, dict) or not groups:
-        raise PatternFileError(f"pattern file '{p.name}' has no 'groups' mapping")
-    out: dict[str, dict] = {}
-    for name, spec in groups.items():
-        if not isinstance(spec, dict):
-            raise PatternFileError(f"group '{name}' in '{p.name}' must be a mapping")
-        phrases = spec.get("phrases") or []
-        tokens = spec.get("tokens") or []
-        if not all(isinstance(x, str) and x == x.lower() for x in phrases):
-            raise PatternFileError(f"group '{name}': every phrase must be a lower-case string")
-        if not all(isinstance(t, list) and t and all(isinstance(d, dict) for d in t) for t in tokens):
-            raise PatternFileError(f"group '{name}': each token pattern must be a list of mappings")
-        if any(_has_yaml_bool(d) for t in tokens for d in t):
-            raise PatternFileError(f"group '{name}': a token pattern holds true/false where a word was meant; "
-                                   'quote words such as "on", "off", "yes" and "no"')
-        hint = spec.get("type_hint")
-        if hint is not None and hint not in LEARNING_TYPES:
-            raise PatternFileError(f"group '{name}': unknown type_hint '{hint}'")
-        models = spec.get("models", list(MODELS))
-        if isinstance(models, str):
-            models = [models]
-        if not isinstance(models, list) or not models or any(m not in MODELS for m in models):
-            raise PatternFileError(f"group '{name}': 'models' must list one or both of {', '.join(MODELS)}")
-        out[str(name)] = {"cue": spec.get("cue", "learning"), "type_hint": hint,
-                          "phrases": list(phrases), "tokens": tokens, "models": list(models)}
-    return out
-
-
-def _has_yaml_bool(spec) -> bool:
-    """True if a token spec holds a bool inside a word list ({LOWER: {IN: [on, by]}} reads `on` as True)."""
-    if isinstance(spec, dict):
-        return any(_has_yaml_bool(v) for v in spec.values())
-    if isinstance(spec, list):
-        return any(isinstance(v, bool) or _has_yaml_bool(v) for v in spec)
-    return False
-
-
-class PatternSet:
-    """Compiled spaCy Matcher for the pattern groups (built lazily, never pickled)."""
-
-    def __init__(self, groups: dict[str, dict]):
-        from spacy.matcher import Matcher
-
-        self.names = list(groups)
-        pipe = nlp()
-        self._matcher = Matcher(pipe.vocab, validate=True)
-        for name, spec in groups.items():
-            pats = [[{"LOWER": t.text} for t in pipe.make_doc(ph)] for ph in spec["phrases"]]
-            pats += spec["tokens"]
-            if not pats:
-                continue
-            try:
-                self._matcher.add(name, pats)
-            except (ValueError, KeyError, TypeError) as exc:
-                raise PatternFileError(f"group '{name}' has an invalid token pattern ({type(exc).__name__})") from None
-        self._index = {pipe.vocab.strings[n]: j for j, n in enumerate(self.names)}
-
-    def matrix(self, docs: Sequence[PreparedText]) -> np.ndarray:
-        """One row per text, one 0/1 column per group (in `names` order)."""
-        out = np.zeros((len(docs), len(self.names)), dtype=np.float32)
-        # Lower-cased so sentence-initial words lemmatise ("Reminders" -> "reminder").
-        texts = (spacy_input(d.redacted).lower() for d in docs)
-        for i, doc in enumerate(nlp().pipe(texts, disable=["sentencizer"], batch_size=256)):
-            for match_id, _, _ in self._matcher(doc):
-                out[i, self._index[match_id]] = 1.0
-        return out
-
-
-# ------------------------------------------------------------------ sentences
-
-_MARKER = (
-    r"(?:[\u2022\u2023\u2043\u2219\u25aa\u25ab\u25cf\u25cb\u25e6\u25a0\u25a1\u2013\u2014\u00b7\u27a2\u2794"
-    r"\u2192\uf0b7\uf0a7\uf076\uf0d8*\-–>]|\(?(?:\d{1,2}|[a-hA-H]|[ivxIVX]{1,4})[.)](?=\s))[ \t]*"
-)
-_BULLET = re.compile(r"^[ \t]*" + _MARKER)       # a line that starts a list item
-_MARKER_AT = re.compile(_MARKER)                  # used with .match(text, pos): anchored at pos
-_TERMINAL = re.compile(r"[.!?:;][\"')\]’”]*\s*$")
-_STARTS_UPPER = re.compile(r"^\s*[\"'(‘“]?[A-Z0-9\u00c0-\u00de]")
-_HAS_WORD = re.compile(r"[^\W\d_]{2,}")
-# spaCy is given blocks no longer than this, cut at whitespace, so huge inputs stay bounded.
-_MAX_BLOCK = 100_000
-
-
-def _line_spans(text: str) -> list[tuple[int, int]]:
-    spans, pos = [], 0
-    for line in text.split("\n"):
-        spans.append((pos, pos + len(line)))
-        pos += len(line) + 1
-    return spans
-
-
-def blocks(text: str) -> list[tuple[int, int]]:
-    """Cut text into blocks no sentence crosses: blank lines, bullets, headings.
-
-    A single newline inside running prose (a hard-wrapped line) does not end a
-    block; a newline after terminal punctuation, after a short heading-like
-    line, or before a bullet does.
-    """
-    out: list[tuple[int, int]] = []
-    cur_start = cur_end = None
-    prev = ""
-    for s, e in _line_spans(text):
-        line = text[s:e]
-        if not line.strip():
-            if cur_start is not None:
-                out.append((cur_start, cur_end))
-                cur_start = None
-            prev = ""
-            continue
-        new_block = cur_start is None or bool(_BULLET.match(line)) or bool(_TERMINAL.search(prev)) or (
-            len(prev.split()) <= 6 and _STARTS_UPPER.match(line) is not None)
-        if new_block:
-            if cur_start is not None:
-                out.append((cur_start, cur_end))
-            cur_start = s
-        cur_end = e
-        prev = line
-    if cur_start is not None:
-        out.append((cur_start, cur_end))
-    final: list[tuple[int, int]] = []
-    for s, e in out:
-        while e - s > _MAX_BLOCK:
-            cut = text.rfind(" ", s + _MAX_BLOCK // 2, s + _MAX_BLOCK)
-            cut = cut if cut > s else s + _MAX_BLOCK
-            final.append((s, cut))
-            s = cut
-        final.append((s, e))
-    return final
-
-
-def _trim(text: str, s: int, e: int) -> tuple[int, int]:
-    """Drop surrounding whitespace and a leading bullet/number marker from a span."""
-    while s < e and text[s].isspace():
-        s += 1
-    while e > s and text[e - 1].isspace():
-        e -= 1
-    m = _MARKER_AT.match(text, s, e) if s < e else None
-    if m and m.end() > s:
-        s = m.end()
-        while s < e and text[s].isspace():
-            s += 1
-    return s, e
-
-
-_HEADING_MAX_WORDS = 6
-_ENDS_SENTENCE = re.compile(r"[.!?][\"')\]’”]*\s*$")
-
-
-def is_heading(text: str, block: tuple[int, int], next_block: tuple[int, int] | None) -> bool:
-    """A short one-line block that introduces prose: a heading, not a statement.
-
-    "Learning from complaints" above a paragraph is a title; in the team's
-    sentences every line of six words or fewer without a full stop is a
-    heading, greeting or sign-off. A run of short lines (a terse action list)
-    is not taken for headings: the block after a heading must be longer.
-    """
-    s, e = block
-    line = text[s:e].strip()
-    if next_block is None or "\n" in line or _ENDS_SENTENCE.search(line):
-        return False
-    following = text[next_block[0]:next_block[1]]
-    marker = _BULLET.match(line)
-    if marker:
-        # "5. Learning from complaints" is a numbered heading; "• Training" is a list item.
-        if not line[:marker.end()].strip().lstrip("(")[:1].isalnum() or _BULLET.match(following):
-            return False
-        line = line[marker.end():]
-    return len(line.split()) <= _HEADING_MAX_WORDS and len(following.split()) > _HEADING_MAX_WORDS
-
-
-def split_sentences(texts: Sequence[str]) -> list[list[tuple[int, int]]]:
-    """Sentence spans (start, end) for each text; each span has at least one word.
-
-    Headings (see `is_heading`) are left out: they name a section about
-    learning without being learning.
-    """
-    jobs: list[tuple[int, int]] = []   # (text index, block start)
-    pieces: list[str] = []
-    for i, text in enumerate(texts):
-        spans = blocks(text)
-        for k, (s, e) in enumerate(spans):
-            if is_heading(text, (s, e), spans[k + 1] if k + 1 < len(spans) else None):
-                continue
-            jobs.append((i, s))
-            pieces.append(text[s:e])
-    out: list[list[tuple[int, int]]] = [[] for _ in texts]
-    pipe = nlp()
-    for (i, base), doc in zip(jobs, pipe.pipe(pieces, disable=["lemmatizer"], batch_size=128)):
-        text = texts[i]
-        for sent in doc.sents:
-            s, e = _trim(text, base + sent.start_char, base + sent.end_char)
-            if e > s and _HAS_WORD.search(text, s, e):
-                out[i].append((s, e))
-    return out
 
 
 # ------------------------------------------------------------------ model

@@ -12,8 +12,8 @@ from typing import Iterable, Sequence
 
 import pandas as pd
 
-from ..text import prepare
-from .extractor import LearningError
+from classifier.text import prepare
+from classifier.errors import LearningError
 
 REGISTER_COLUMNS = ["theme", "statement", "type", "count", "source_ids", "score"]
 UNTHEMED = "unthemed"

@@ -1,0 +1,1 @@
+"""The `complaints` command line: a thin layer over the library (`classifier.cli.main`)."""

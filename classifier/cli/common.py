@@ -1,0 +1,47 @@
+"""What every command shares: library errors as one line, the --model option, loading a model."""
+from __future__ import annotations
+
+import os
+import warnings
+from functools import wraps
+
+import typer
+
+from classifier.errors import ComplaintThemesError
+
+MODEL_OPT = typer.Option(None, "--model", help="Model folder (default: the bundled models/default).")
+
+
+def _warn(message, category, filename, lineno, file=None, line=None):
+    typer.echo(f"Warning: {message}", err=True)
+
+
+def friendly(fn):
+    """Library errors -> one line on stderr and exit 1, never a traceback."""
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        warnings.showwarning = _warn
+        try:
+            return fn(*args, **kwargs)
+        except ComplaintThemesError as exc:
+            typer.echo(f"Error: {exc}", err=True)
+            raise typer.Exit(1)
+        except KeyboardInterrupt:
+            typer.echo("Error: interrupted; no output was written", err=True)
+            raise typer.Exit(130)
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:  # message could quote data: show the type only
+            typer.echo(f"Error: unexpected failure ({type(exc).__name__}); no output was written. "
+                       "Re-run with COMPLAINTS_DEBUG=1 for details and report it", err=True)
+            if os.environ.get("COMPLAINTS_DEBUG"):
+                raise
+            raise typer.Exit(2)
+    return wrapper
+
+
+def load_model(model_dir):
+    """The model in `model_dir` (None: the default model)."""
+    from classifier.pipeline.persistence import load_model as _load_model
+
+    return _load_model(model_dir)

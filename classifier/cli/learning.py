@@ -1,0 +1,68 @@
+"""Learning commands: `learning` and `evaluate-learning`."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Callable, Optional
+
+import typer
+
+from classifier.cli.common import friendly
+from classifier.cli.common import load_model as _load_model
+
+
+def _extractor(model):
+    """The model's extractor, or one trained now from the bundled sentences."""
+    from classifier.learning.api import BUNDLED_SENTENCES, train_learning_extractor
+
+    if getattr(model, "learning", None) is not None:
+        return model.learning
+    typer.echo(f"Note: the model has no learning extractor; training one from {BUNDLED_SENTENCES.name} "
+               "(about 20 seconds).", err=True)
+    return train_learning_extractor(BUNDLED_SENTENCES)
+
+
+def register(app: typer.Typer, load_model: Callable = _load_model) -> None:
+    """Add `learning` and `evaluate-learning` to `app` (`load_model` is replaceable for tests)."""
+
+    @app.command("learning")
+    @friendly
+    def learning(
+        input: Path = typer.Argument(..., help="Table (.csv/.xlsx/.jsonl), document (.txt/.docx/.pdf) or folder."),
+        output: Path = typer.Option(..., "--output", "-o", help="Statements table (.csv/.xlsx/.jsonl)."),
+        text_column: str = typer.Option("text", "--text-column", help="Column holding the letter or report text."),
+        id_column: str = typer.Option("id", "--id-column", help="Column identifying each row."),
+        register: Optional[Path] = typer.Option(None, "--register", help="Also write a learning register here."),
+        model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: bundled model)."),
+    ):
+        """Find learning statements (lessons, reminders, training, changes, remedies).
+
+        Example: complaints learning responses.xlsx --output learning.csv --register register.xlsx
+        """
+        from classifier.learning.api import extract_learning_table
+
+        loaded = load_model(model)
+        summary = extract_learning_table(input, output, text_column, id_column, extractor=_extractor(loaded),
+                                         theme_model=getattr(loaded, "themes", None), register_path=register)
+        typer.echo(summary.describe())
+
+    @app.command("evaluate-learning")
+    @friendly
+    def evaluate_learning_cmd(
+        data: Path = typer.Argument(..., help="Labelled sentences: columns sentence, learning, [type], [split]."),
+        model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: bundled model)."),
+        report: Optional[Path] = typer.Option(None, "--report", help="Write the figures to this .json file."),
+    ):
+        """Precision, recall and F1 of sentence detection, and type accuracy (test split if present).
+
+        Example: complaints evaluate-learning training_data/learning_sentences.csv --report learning.json
+        """
+        from classifier.learning.api import evaluate_learning
+
+        result = evaluate_learning(data, _extractor(load_model(model)))
+        typer.echo(f"{result['sentences']} sentences ({result['split'] or 'all rows'}): "
+                   f"precision {result['precision']:.3f}, recall {result['recall']:.3f}, "
+                   f"F1 {result['f1']:.3f}, type accuracy {result['type_accuracy'] or 0:.3f}")
+        if report is not None:
+            report.write_text(json.dumps(result, indent=2), encoding="utf-8")
+            typer.echo(f"report -> {report}")

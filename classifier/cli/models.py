@@ -1,0 +1,83 @@
+"""Commands about models: `train`, `evaluate`, `info`."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from classifier.cli.common import MODEL_OPT, friendly
+from classifier.cli.common import load_model as _load
+
+
+@friendly
+def train(data: Path = typer.Argument(..., help="Labelled table (.csv/.xlsx/.jsonl)."),
+          taxonomy: Optional[str] = typer.Option(None, help="Taxonomy YAML file or bundled id."),
+          out: Path = typer.Option(Path("models/custom"), help="Folder to save the model in."),
+          text_column: str = typer.Option("text", help="Column holding the complaint text."),
+          themes_column: str = typer.Option("themes", help="Column of ';'-separated theme ids, main first."),
+          seed: int = typer.Option(0, help="Random seed (training is reproducible)."),
+          learning_data: Optional[Path] = typer.Option(
+              None, help="Labelled learning sentences: also train the learning extractor."),
+          features: str = typer.Option("tfidf", help="Theme features: tfidf, or with the [embeddings] "
+                                       "extra tfidf+embed (more accurate, ~25x slower) or embed.")):
+    """Train a model on labelled cases.
+
+    Example: complaints train history.csv --taxonomy my-themes.yml --out models/2025
+    """
+    from classifier.pipeline.persistence import default_model_dir
+    from classifier.pipeline.training import train_model
+
+    base = default_model_dir()
+    m = train_model(data, out, taxonomy, text_column, themes_column, seed,
+                    reuse_from=base if (base / "meta.json").exists() else None, learning_data=learning_data,
+                    theme_params={"features": features})
+    cv = m.meta["cv_metrics"]
+    typer.echo(f"Saved {m.version} to {out}: {m.meta['training_data']['rows_used']['themes']} rows with themes, "
+               f"cross-validated micro F1 {cv['micro_f1']:.3f}, macro F1 {cv['macro_f1']:.3f}")
+    for note in m.meta.get("notes", []):
+        typer.echo(f"Note: {note}")
+
+
+@friendly
+def evaluate(data: Path = typer.Argument(..., help="Labelled table with text and themes columns."),
+             model: Optional[Path] = MODEL_OPT,
+             report: Optional[Path] = typer.Option(None, help="Also write all figures to this JSON file."),
+             cv: Optional[int] = typer.Option(None, help="K-fold cross-validation on DATA instead of a saved model."),
+             split: Optional[str] = typer.Option(None, help="Only rows whose 'split' column has this value."),
+             taxonomy: Optional[str] = typer.Option(None, help="Taxonomy for --cv (default stage1-themes)."),
+             text_column: str = typer.Option("text"), themes_column: str = typer.Option("themes")):
+    """Per-theme precision, recall, F1; micro/macro F1; top-1/top-3; child flag; kind.
+
+    Example: complaints evaluate training_data/representations.csv --split test --report test.json
+    """
+    from classifier.pipeline.evaluation import cross_validate, evaluate_model
+    from classifier.cli.format import format_report
+
+    if cv:
+        result = cross_validate(data, cv, taxonomy, text_column, themes_column)
+    else:
+        result = evaluate_model(data, _load(model), text_column, themes_column, split)
+    typer.echo(format_report(result))
+    if report:
+        report.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        typer.echo(f"Figures written to {report}")
+
+
+@friendly
+def info(model: Optional[Path] = MODEL_OPT):
+    """What a model is: taxonomy, training data, metrics, versions.
+
+    Example: complaints info --model models/default
+    """
+    from classifier.pipeline.persistence import default_model_dir, read_meta
+    from classifier.cli.format import format_info
+
+    typer.echo(format_info(read_meta(model or default_model_dir())))
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(train)
+    app.command()(evaluate)
+    app.command()(info)

@@ -1,0 +1,1 @@
+"""Features: TF-IDF over lemmas and characters, and sentence-encoder embeddings."""

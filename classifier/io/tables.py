@@ -1,0 +1,390 @@
+"""Read and write tables (.csv, .xlsx, .jsonl) in chunks, losing no row.
+
+Every cell is read as a string. Readers yield `Chunk`s: a DataFrame plus, per
+row, a read problem (or None) so that a damaged row still produces an output
+row with `status = error: ...`. Writers write to a temporary file beside the
+output and rename it into place, so an interrupted run leaves nothing
+half-written, and refuse to overwrite their own input.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import logging
+import os
+import re
+import sys
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+
+from classifier.errors import InputDataError, MissingColumnError, OutputError
+from classifier.errors import EncodingFallbackWarning  # noqa: F401 (re-exported)
+
+log = logging.getLogger(__name__)
+
+TABLE_SUFFIXES = (".csv", ".xlsx", ".jsonl")
+DEFAULT_CHUNK_ROWS = 5000
+_MULTIBYTE_UTF8 = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # allow 1 MB+ cells
+
+
+@dataclass
+class Chunk:
+    frame: pd.DataFrame           # every column as str
+    problems: list[str | None]    # per row: why it is damaged, or None
+    first_row: int                # 1-based data row number of frame's first row
+
+
+def table_kind(path: str | Path) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise InputDataError(
+            f"'{Path(path).name}' has unsupported extension '{suffix or '(none)'}'; "
+            f"use one of {', '.join(TABLE_SUFFIXES)}"
+        )
+    return suffix[1:]
+
+
+def detect_encoding(path: Path) -> str:
+    """'utf-8-sig' when the bytes are UTF-8; else choose a lossy fallback and warn."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    try:
+        with path.open("rb") as fh:
+            while block := fh.read(1 << 20):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        pass
+    sample = path.read_bytes()[: 8 << 20]
+    valid_multibyte = len(_MULTIBYTE_UTF8.findall(sample))
+    high_bytes = sum(1 for b in sample if b >= 0x80)
+    if valid_multibyte * 2 >= high_bytes * 0.5 and valid_multibyte > 0:
+        warnings.warn(
+            f"'{path.name}' is mostly UTF-8 but has invalid bytes; they were replaced with U+FFFD",
+            EncodingFallbackWarning, stacklevel=2,
+        )
+        return "utf-8-sig:replace"
+    warnings.warn(
+        f"'{path.name}' is not UTF-8; read it as Windows-1252 (cp1252). "
+        "Save the file as 'CSV UTF-8' in Excel to avoid this",
+        EncodingFallbackWarning, stacklevel=2,
+    )
+    return "cp1252:replace"
+
+
+def _open_text(path: Path):
+    enc = detect_encoding(path)
+    name, _, errors = enc.partition(":")
+    return path.open("r", encoding=name, errors=errors or "strict", newline="")
+
+
+def iter_table(path: str | Path, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[Chunk]:
+    p = Path(path)
+    kind = table_kind(p)
+    if not p.is_file():
+        raise InputDataError(f"input file '{p}' not found; check the path")
+    try:
+        if kind == "csv":
+            yield from _iter_csv(p, chunk_rows)
+        elif kind == "jsonl":
+            yield from _iter_jsonl(p, chunk_rows)
+        else:
+            yield from _iter_xlsx(p, chunk_rows)
+    except InputDataError:
+        raise
+    except Exception as exc:
+        # Exception text from parsers can quote cell content: report the type only.
+        raise InputDataError(
+            f"could not read '{p.name}' as {kind} ({type(exc).__name__}); "
+            "check that the file is a valid, unencrypted table"
+        ) from None
+
+
+def read_table(path: str | Path) -> tuple[pd.DataFrame, list[str | None]]:
+    frames, problems = [], []
+    for chunk in iter_table(path):
+        frames.append(chunk.frame)
+        problems.extend(chunk.problems)
+    if not frames:
+        return pd.DataFrame(), []
+    frame = pd.concat(frames, ignore_index=True)
+    return frame, problems
+
+
+def table_columns(path: str | Path) -> list[str]:
+    for chunk in iter_table(path, chunk_rows=1):
+        return list(chunk.frame.columns)
+    return []
+
+
+def _unique_header(header: list[str]) -> list[str]:
+    out, seen = [], {}
+    for i, name in enumerate(header):
+        name = (name or "").strip() or f"column_{i + 1}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}_{seen[name]}"
+        else:
+            seen[name] = 1
+        out.append(name)
+    return out
+
+
+def _make_chunk(columns, rows, problems, first_row) -> Chunk:
+    frame = pd.DataFrame(rows, columns=columns, dtype=object)
+    return Chunk(frame=frame, problems=problems, first_row=first_row)
+
+
+def _iter_csv(p: Path, chunk_rows: int) -> Iterator[Chunk]:
+    with _open_text(p) as fh:
+        # Delimiter from the header line only: cell text must not sway it.
+        header_line = fh.readline()
+        fh.seek(0)
+        counts = {d: header_line.count(d) for d in (",", ";", "\t", "|")}
+        delimiter = max(counts, key=counts.get) if max(counts.values()) else ","
+        dialect = csv.excel
+        reader = csv.reader(fh, dialect, delimiter=delimiter)
+        try:
+            header = next(reader)
+        except StopIteration:
+            return
+        columns = _unique_header(header)
+        yield from _batched(columns, (_fit_row(row, len(columns)) for row in reader), chunk_rows)
+
+
+def _fit_row(row: list[str], width: int) -> tuple[list[str], str | None]:
+    """Pad short rows; fold surplus fields into the last column so no value is lost."""
+    problem = None
+    if not row:
+        row = [""] * width
+    if len(row) < width:
+        problem = f"row has {len(row)} fields, expected {width}" if len(row) > 1 else None
+        row = row + [""] * (width - len(row))
+    elif len(row) > width:
+        row = row[: width - 1] + [",".join(row[width - 1:])]
+    return row, problem
+
+
+def _batched(columns, rows_and_problems, chunk_rows: int) -> Iterator[Chunk]:
+    rows, problems, first = [], [], 1
+    for row, problem in rows_and_problems:
+        rows.append(row)
+        problems.append(problem)
+        if len(rows) >= chunk_rows:
+            yield _make_chunk(columns, rows, problems, first)
+            first += len(rows)
+            rows, problems = [], []
+    if rows:
+        yield _make_chunk(columns, rows, problems, first)
+
+
+def _cell_to_str(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _iter_jsonl(p: Path, chunk_rows: int) -> Iterator[Chunk]:
+    columns: list[str] = []
+    records, problems = [], []
+    with _open_text(p) as fh:
+        for line_no, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                if not isinstance(obj, dict):
+                    raise ValueError
+                records.append({_json_cell(str(k)): _json_cell(v) for k, v in obj.items()})
+                problems.append(None)
+            except ValueError:
+                records.append({})
+                problems.append(f"line {line_no} is not a JSON object")
+    # JSON Lines rows may carry different keys: the union, in first-seen order.
+    for rec in records:
+        for k in rec:
+            if k not in columns:
+                columns.append(k)
+    for start in range(0, len(records), chunk_rows):
+        part = records[start : start + chunk_rows]
+        rows = [[rec.get(c, "") for c in columns] for rec in part]
+        yield _make_chunk(columns, rows, problems[start : start + chunk_rows], start + 1)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _json_cell(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, str):
+        # "\ud83d" escapes (half an emoji) decode to lone surrogates no file can hold.
+        return _SURROGATE.sub("\ufffd", v)
+    if isinstance(v, (dict, list)):
+        return json.dumps(v, ensure_ascii=False)
+    return _cell_to_str(v)
+
+
+def _iter_xlsx(p: Path, chunk_rows: int) -> Iterator[Chunk]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(p, read_only=True, data_only=True)
+    try:
+        ws = wb.worksheets[0]
+        it = ws.iter_rows(values_only=True)
+        header = next(it, None)
+        if header is None:
+            return
+        columns = _unique_header([_cell_to_str(h) for h in header])
+        width = len(columns)
+        cells = ([_cell_to_str(v) for v in raw][:width] for raw in it)
+        yield from _batched(columns, ((r + [""] * (width - len(r)), None) for r in cells), chunk_rows)
+    finally:
+        wb.close()
+
+
+def open_chunks(path, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> tuple[list[str], Iterator[Chunk]]:
+    """The table's columns, and all its chunks (the first one read only once)."""
+    chunks = iter_table(path, chunk_rows=chunk_rows)
+    first = next(chunks, None)
+    columns = list(first.frame.columns) if first is not None else []
+
+    def all_chunks():
+        if first is not None:
+            yield first
+            yield from chunks
+    return columns, all_chunks()
+
+
+def added_columns(columns: list[str], new: list[str]) -> tuple[list[str], dict[str, str]]:
+    """Output columns = input + new; a new name already in the input gets '_new'."""
+    out = columns + [c if c not in columns else f"{c}_new" for c in new]
+    return out, dict(zip(new, out[len(columns):]))
+
+
+def require_column(columns: list[str], name: str, flag: str) -> str:
+    if name in columns:
+        return name
+    lowered = {c.lower().strip(): c for c in columns}
+    if name.lower().strip() in lowered:
+        return lowered[name.lower().strip()]
+    raise MissingColumnError(name, columns, flag)
+
+
+# ---------------------------------------------------------------- writing
+
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+class TableWriter:
+    """Write rows chunk by chunk to a temp file; rename into place on close."""
+
+    def __init__(self, path: str | Path, columns: list[str], input_path: str | Path | None = None):
+        self.path = Path(path)
+        self.kind = table_kind(self.path)
+        self.columns = list(columns)
+        if input_path is not None and _same_file(self.path, Path(input_path)):
+            raise OutputError(
+                f"output '{self.path.name}' is the input file; choose a different --output path"
+            )
+        parent = self.path.parent if str(self.path.parent) else Path(".")
+        if not parent.is_dir():
+            raise OutputError(f"output folder '{parent}' does not exist; create it first")
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=parent)
+        os.close(fd)
+        self._tmp = Path(tmp)
+        self._fh = None
+        self._wb = self._ws = None
+        self.rows_written = 0
+        if self.kind == "csv":
+            # BOM so that Excel opens UTF-8 correctly.
+            self._fh = self._tmp.open("w", encoding="utf-8-sig", newline="")
+            self._csv = csv.writer(self._fh)
+            self._csv.writerow(self.columns)
+        elif self.kind == "jsonl":
+            self._fh = self._tmp.open("w", encoding="utf-8")
+        else:
+            from openpyxl import Workbook
+
+            self._wb = Workbook(write_only=True)
+            self._ws = self._wb.create_sheet()
+            self._ws.append(self.columns)
+
+    def write(self, frame: pd.DataFrame) -> None:
+        # Column lists zipped into rows: several times faster than DataFrame.itertuples.
+        values = zip(*(frame[c].tolist() for c in self.columns)) if len(frame) else iter(())
+        if self.kind == "csv":
+            self._csv.writerows(values)
+        elif self.kind == "jsonl":
+            for row in values:
+                self._fh.write(json.dumps(dict(zip(self.columns, row)), ensure_ascii=False) + "\n")
+        else:
+            for row in values:
+                self._ws.append([self._xlsx_cell(v) for v in row])
+        self.rows_written += len(frame)
+
+    def _xlsx_cell(self, v):
+        if not isinstance(v, str):
+            return v
+        # Excel cannot store control characters: they are dropped in .xlsx only.
+        v = _XLSX_ILLEGAL.sub("", v)
+        if v.startswith("="):
+            # Text, never a formula: a complaint must not run as =HYPERLINK(...).
+            from openpyxl.cell import WriteOnlyCell
+
+            cell = WriteOnlyCell(self._ws, value=v)
+            cell.data_type = "s"
+            return cell
+        return v
+
+    def close(self) -> None:
+        if self._fh:
+            self._fh.close()
+        if self._wb is not None:
+            self._wb.save(self._tmp)
+        # mkstemp makes the file private (0600); give the output the usual permissions.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(self._tmp, 0o666 & ~umask)
+        os.replace(self._tmp, self.path)
+
+    def abort(self) -> None:
+        try:
+            if self._fh:
+                self._fh.close()
+        finally:
+            self._tmp.unlink(missing_ok=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+        return False
+
+
+def write_table(frame: pd.DataFrame, path: str | Path, input_path: str | Path | None = None) -> None:
+    with TableWriter(path, [str(c) for c in frame.columns], input_path=input_path) as w:
+        w.write(frame.rename(columns=str))
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False

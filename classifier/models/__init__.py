@@ -1,0 +1,1 @@
+"""Models: the linear heads (themes, child-authored flag, kind), the decision rule and evidence."""

@@ -1,0 +1,105 @@
+"""Evidence: which words in a text pushed a linear model's score up.
+
+A feature's contribution is its value times its weight. Lemma n-gram
+contributions go to the tokens with those lemmas; character n-gram
+contributions are shared among the words that contain them. Words are then
+ranked; adjacent top words are shown as one phrase.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import scipy.sparse as sp
+
+from classifier.features.tfidf import TextFeatures
+from classifier.text import PreparedText, tokens
+
+
+class Attribution:
+    """Which tokens of one text each of its non-zero features belongs to.
+
+    Built once per text, then reused for every theme explained.
+    """
+
+    def __init__(self, doc: PreparedText, X_row, features: TextFeatures):
+        toks = tokens(doc.redacted)
+        lemma_doc = doc.lemmas.split()
+        self.tokens = toks[: len(lemma_doc)]  # defensive: token streams must align
+        row = X_row.tocsr()
+        self.cols, self.vals = row.indices, row.data.astype(np.float64)
+        names = _names(features)
+        by_lemma = defaultdict(list)
+        for i, lemma in enumerate(lemma_doc[: len(self.tokens)]):
+            by_lemma[lemma].append(i)
+        by_gram = defaultdict(set)
+        if features.char_ is not None:
+            lo, hi = features.char_.ngram_range
+            for i, t in enumerate(self.tokens):
+                w = " " + t.group(0).lower() + " "
+                for n in range(lo, hi + 1):
+                    for k in range(max(1, len(w) - n + 1)):
+                        by_gram[w[k:k + n]].add(i)
+        r, c, d = [], [], []
+        for j, col in enumerate(self.cols):
+            kind, term = names[col]
+            if kind == "word":
+                parts = term.split()
+                hits = [i + k for i in by_lemma.get(parts[0], [])
+                        if lemma_doc[i + 1: i + len(parts)] == parts[1:] for k in range(len(parts))]
+            else:
+                hits = sorted(by_gram.get(term, ()))
+            for i in hits:
+                r.append(j)
+                c.append(i)
+                d.append(1.0 / len(hits))
+        self.assign = sp.csr_matrix((d, (r, c)), shape=(len(self.cols), len(self.tokens)))
+
+    def scores(self, weights: np.ndarray) -> np.ndarray:
+        """Each token's share of value x weight over the text's features."""
+        return self.assign.T @ (self.vals * weights[self.cols])
+
+
+def token_contributions(doc: PreparedText, X_row, features: TextFeatures, weights: np.ndarray):
+    """(tokens, score per token) for one prepared text."""
+    att = Attribution(doc, X_row, features)
+    return att.tokens, att.scores(weights)
+
+
+def top_phrases(doc: PreparedText, X_row, features: TextFeatures, weights: np.ndarray,
+                top_k: int = 5, attribution: Attribution | None = None) -> list[tuple[str, float]]:
+    att = attribution or Attribution(doc, X_row, features)
+    toks, scores = att.tokens, att.scores(weights)
+    if not toks:
+        return []
+    order = [i for i in np.argsort(-scores) if scores[i] > 0][: top_k * 2]
+    chosen = set(order)
+    phrases, used = [], set()
+    for i in order:
+        if i in used:
+            continue
+        start = end = i
+        while start - 1 in chosen and start - 1 not in used:
+            start -= 1
+        while end + 1 in chosen and end + 1 not in used:
+            end += 1
+        span = range(start, end + 1)
+        used.update(span)
+        text = doc.redacted[toks[start].start(): toks[end].end()]
+        if "[" in text or toks[start].group(0).startswith("xx"):
+            continue  # never show placeholders as evidence
+        phrases.append((text, round(float(sum(scores[j] for j in span)), 4)))
+        if len(phrases) >= top_k:
+            break
+    return phrases
+
+
+_NAME_CACHE: dict[int, list] = {}
+
+
+def _names(features: TextFeatures):
+    key = id(features)
+    if key not in _NAME_CACHE:
+        _NAME_CACHE.clear()
+        _NAME_CACHE[key] = features.feature_names()
+    return _NAME_CACHE[key]

@@ -1,0 +1,141 @@
+"""ThemeClassifier: multi-label themes with calibrated probabilities and evidence."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from classifier.models.decide import compile_keywords, decide
+from classifier.errors import LabelError
+from classifier.estimator import Estimator
+from classifier.features.tfidf import TextFeatures
+from classifier.models.linear import CalibratedOvR
+from classifier.taxonomy.schema import Taxonomy, load_taxonomy
+from classifier.text import PreparedText, ensure_prepared
+
+
+class ThemeClassifier(Estimator):
+    """Assign complaint text to the themes of a taxonomy.
+
+    Hyperparameters are set in __init__; fitted state ends in `_`.
+    `fit(texts, themes)` takes raw texts and, per text, a list of theme ids.
+
+    `nb_alpha`: smoothing of the naive Bayes feature scaling of each theme's
+    logistic regression (NB-LR, see `classifier.models.linear`); None turns it off
+    (plain logistic regression, as before this option existed; C=8 was its default).
+    It applies to TF-IDF features only (the scaling needs non-negative values), so
+    it is ignored with `features="tfidf+embed"` or `"embed"`.
+    """
+
+    def __init__(self, taxonomy: Taxonomy | None = None, C=4.0, class_weight="balanced",
+                 word_ngrams=(1, 2), char_ngrams=(2, 5), min_df=3, max_word_features=30000,
+                 max_char_features=40000, cv_folds=5, threshold_bounds=(0.05, 0.9),
+                 keyword_floor=0.5, features="tfidf", embed_weight=1.0, nb_alpha=0.3, random_state=0):
+        self.taxonomy = taxonomy
+        self.C = C
+        self.nb_alpha = nb_alpha
+        self.class_weight = class_weight
+        self.word_ngrams = word_ngrams
+        self.char_ngrams = char_ngrams
+        self.min_df = min_df
+        self.max_word_features = max_word_features
+        self.max_char_features = max_char_features
+        self.cv_folds = cv_folds
+        self.threshold_bounds = threshold_bounds
+        self.keyword_floor = keyword_floor
+        # "tfidf" (default), or with the [embeddings] extra "tfidf+embed" / "embed"
+        self.features = features
+        self.embed_weight = embed_weight
+        self.random_state = random_state
+
+    # ------------------------------------------------------------ training
+    def fit(self, texts, themes, shared_features: TextFeatures | None = None):
+        """`shared_features`: an already fitted TextFeatures to share with other components."""
+        tax = self.taxonomy or load_taxonomy()
+        self.taxonomy_ = tax
+        self.labels_ = tax.leaf_ids
+        Y = binarise_themes(themes, tax)
+        docs = ensure_prepared(texts)
+        params = dict(word_ngrams=self.word_ngrams, char_ngrams=self.char_ngrams, min_df=self.min_df,
+                      max_word_features=self.max_word_features, max_char_features=self.max_char_features)
+        if shared_features is not None:
+            self.features_ = shared_features
+        elif self.features == "tfidf":
+            self.features_ = TextFeatures(**params).fit(docs)
+        else:
+            from classifier.features.embeddings import TextAndEmbeddingFeatures
+
+            self.features_ = TextAndEmbeddingFeatures(mode=self.features, embed_weight=self.embed_weight,
+                                                      **params).fit(docs)
+        X = self.features_.transform(docs)
+        self.head_ = CalibratedOvR(C=self.C, class_weight=self.class_weight, cv_folds=self.cv_folds,
+                                   threshold_bounds=self.threshold_bounds,
+                                   nb_alpha=self.nb_alpha if self.features == "tfidf" else None,
+                                   random_state=self.random_state).fit(X, Y)
+        self.thresholds_ = dict(zip(self.labels_, map(float, self.head_.thresholds_)))
+        self.keywords_ = [tax.theme(l).keywords for l in self.labels_]
+        self.support_ = dict(zip(self.labels_, map(int, Y.sum(axis=0))))
+        self.n_train_ = len(docs)
+        return self
+
+    # ------------------------------------------------------------ inference
+    def predict_proba(self, texts, X=None) -> np.ndarray:
+        """Calibrated probability of every leaf theme (columns in `labels_` order).
+
+        X: `features_.transform(texts)` when the caller already has it."""
+        if X is None:
+            X = self.features_.transform(ensure_prepared(texts))
+        return self.head_.predict_proba(X)
+
+    def keyword_hits(self, docs: list[PreparedText]) -> np.ndarray | None:
+        patterns = compile_keywords(self.keywords_)
+        if not any(patterns):
+            return None
+        return np.array([[bool(p and p.search(d.redacted)) for p in patterns] for d in docs])
+
+    def predict(self, texts, at_least_one=True, proba=None) -> list[list[str]]:
+        """Theme ids above threshold, most likely first; parents added for 2-level taxonomies."""
+        docs = ensure_prepared(texts)
+        if proba is None:
+            proba = self.predict_proba(docs)
+        thresholds = np.array([self.thresholds_[l] for l in self.labels_])
+        picks = decide(proba, thresholds, at_least_one, self.keyword_hits(docs), self.keyword_floor)
+        out = [[self.labels_[j] for j in row] for row in picks]
+        if self.taxonomy_.is_hierarchical:
+            out = [self.taxonomy_.with_ancestors(row) for row in out]
+        return out
+
+    def explain(self, text, themes: list[str] | None = None, top_k: int = 5) -> dict[str, list[tuple[str, float]]]:
+        """For each theme (default: the predicted ones), the phrases that pushed it up most."""
+        from classifier.models.explain import Attribution, top_phrases
+
+        doc = ensure_prepared([text])[0]
+        if themes is None:
+            themes = [t for t in self.predict([doc]) [0] if t in self.labels_]
+        X = self.features_.transform([doc])
+        att = Attribution(doc, X, self.features_)
+        return {t: top_phrases(doc, X, self.features_, self.head_.coef_[self.labels_.index(t)], top_k, att)
+                for t in themes if t in self.labels_}
+
+
+def binarise_themes(themes, tax: Taxonomy) -> np.ndarray:
+    """Rows of theme ids -> 0/1 matrix over leaf themes; unknown ids are an error."""
+    index = {l: j for j, l in enumerate(tax.leaf_ids)}
+    parents = set(tax.ids) - set(tax.leaf_ids)
+    Y = np.zeros((len(themes), len(index)), dtype=np.int8)
+    bad: dict[str, list[int]] = defaultdict(list)
+    for i, row in enumerate(themes):
+        for t in row:
+            if t in index:
+                Y[i, index[t]] = 1
+            elif t not in parents:  # a bare parent label adds nothing to learn
+                bad[t].append(i + 1)
+    if bad:
+        # Ids are shown (cut short: a wrong column could hold complaint text), rows by number.
+        detail = "; ".join(f"'{t[:30]}' in rows {', '.join(map(str, rows[:8]))}"
+                           + (" …" if len(rows) > 8 else "") for t, rows in sorted(bad.items()))
+        raise LabelError(
+            f"unknown theme id(s) for taxonomy '{tax.id}' v{tax.version}: {detail}. "
+            f"Known ids: {', '.join(tax.leaf_ids)}. Fix the data or pass --taxonomy FILE"
+        )
+    return Y

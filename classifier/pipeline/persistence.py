@@ -1,0 +1,177 @@
+"""Save and load models: model.joblib + meta.json + MODEL_CARD.md.
+
+joblib is pickle, so a file is only unpickled after its SHA-256 matches the
+one recorded in meta.json. Library versions are recorded; a difference on
+load is a warning, a different major scikit-learn series is refused.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import tempfile
+import warnings
+from datetime import datetime, timezone
+from importlib import metadata, resources
+from pathlib import Path
+
+import joblib
+
+from classifier.errors import ModelIntegrityError, ModelLoadError
+from classifier.pipeline.model import ComplaintModel
+from classifier.errors import LibraryVersionWarning  # noqa: F401 (re-exported)
+
+MODEL_FILE = "model.joblib"
+LEARNING_FILE = "learning.joblib"
+META_FILE = "meta.json"
+CARD_FILE = "MODEL_CARD.md"
+# 2: components hold their own fitted TF-IDF state (no scikit-learn objects),
+#    so loading and labelling do not import scikit-learn.
+FORMAT_VERSION = 2
+
+
+def library_versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for dist in ("complaint-themes", "scikit-learn", "spacy", "numpy", "scipy", "joblib"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = "unknown"
+    return out
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def default_model_dir() -> Path:
+    """COMPLAINTS_MODEL, else the repository's models/default, else the copy in the package."""
+    env = os.environ.get("COMPLAINTS_MODEL")
+    if env:
+        return Path(env)
+    repo = Path(__file__).resolve().parents[2] / "models" / "default"
+    if (repo / META_FILE).exists():
+        return repo
+    return Path(str(resources.files("classifier") / "default_model"))
+
+
+def save_model(model: ComplaintModel, out_dir: str | Path, meta: dict, card: str) -> dict:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    parts = {"format": FORMAT_VERSION, "themes": model.themes, "child": model.child, "kind": model.kind}
+    digests = {MODEL_FILE: _dump(parts, out / MODEL_FILE)}
+    if model.learning is not None:
+        digests[LEARNING_FILE] = _dump(model.learning, out / LEARNING_FILE)
+    else:
+        (out / LEARNING_FILE).unlink(missing_ok=True)
+    components = ["themes"] + [k for k in ("child", "kind", "learning") if getattr(model, k) is not None]
+    tax = model.taxonomy
+    full = {
+        "format": FORMAT_VERSION,
+        "created_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        "versions": library_versions(),
+        "taxonomy": {"id": tax.id, "version": tax.version, "hash": tax.content_hash,
+                     "themes": tax.to_dict()["themes"]},
+        "labels": model.themes.labels_,
+        "thresholds": model.themes.thresholds_,
+        "components": components,
+        **meta,
+        "sha256": digests,
+    }
+    full["model_version"] = f"{out.name}-{tax.id}.v{tax.version}-{digests[MODEL_FILE][:8]}"
+    (out / META_FILE).write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out / CARD_FILE).write_text(card.replace("{model_version}", full["model_version"]), encoding="utf-8")
+    model.meta = full
+    return full
+
+
+def _dump(obj, path: Path) -> str:
+    """Write atomically; return the SHA-256 of what was written."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        joblib.dump(obj, tmp, compress=3)
+        digest = sha256_file(Path(tmp))
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return digest
+
+
+def _verified_load(path: Path, expected: str | None, meta: dict):
+    """Unpickle only after the file's SHA-256 matches the one in meta.json."""
+    if not path.exists():
+        raise ModelLoadError(f"'{path}' is missing; retrain or restore the model folder")
+    if not expected:
+        raise ModelIntegrityError(f"'{path.parent / META_FILE}' records no SHA-256 for {path.name}; refusing to load it")
+    actual = sha256_file(path)
+    if actual != expected:
+        raise ModelIntegrityError(
+            f"'{path}' does not match the SHA-256 in meta.json (expected {expected[:12]}…, "
+            f"found {actual[:12]}…); refusing to load a modified model file. Restore it or retrain"
+        )
+    try:
+        return joblib.load(path)
+    except Exception as exc:  # e.g. a pickle from a newer numpy or scikit-learn
+        saved = meta.get("versions", {})
+        now = library_versions()
+        raise ModelLoadError(
+            f"could not load '{path}' ({type(exc).__name__}); it was saved with numpy {saved.get('numpy')}, "
+            f"scikit-learn {saved.get('scikit-learn')} and this environment has numpy {now['numpy']}, "
+            f"scikit-learn {now['scikit-learn']}: install matching versions or retrain the model"
+        ) from None
+
+
+def read_meta(model_dir: str | Path) -> dict:
+    d = Path(model_dir)
+    meta_path = d / META_FILE
+    if not meta_path.exists():
+        raise ModelLoadError(
+            f"no {META_FILE} in '{d}'; pass --model with a folder made by 'complaints train'"
+        )
+    try:
+        return json.loads(meta_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError:
+        raise ModelLoadError(f"'{meta_path}' is not valid JSON; retrain or restore the model folder") from None
+
+
+def load_model(model_dir: str | Path | None = None) -> ComplaintModel:
+    d = Path(model_dir) if model_dir else default_model_dir()
+    meta = read_meta(d)
+    if meta.get("format") != FORMAT_VERSION:
+        raise ModelLoadError(
+            f"'{d}' was saved in model format {meta.get('format')}, this version reads format "
+            f"{FORMAT_VERSION}; retrain it with 'complaints train' (or use the version that made it)")
+    hashes = meta.get("sha256") or {}
+    _check_versions(meta.get("versions", {}))
+    parts = _verified_load(d / MODEL_FILE, hashes.get(MODEL_FILE), meta)
+    if not isinstance(parts, dict) or parts.get("format") != FORMAT_VERSION:
+        raise ModelLoadError(f"'{d / MODEL_FILE}' has an unknown format; retrain with this version of the tool")
+    loader = None
+    if LEARNING_FILE in hashes:
+        def loader():
+            return _verified_load(d / LEARNING_FILE, hashes[LEARNING_FILE], meta)
+    return ComplaintModel(themes=parts["themes"], child=parts.get("child"), kind=parts.get("kind"),
+                          meta=meta, learning_loader=loader)
+
+
+def _check_versions(saved: dict) -> None:
+    now = library_versions()
+    sk_saved, sk_now = saved.get("scikit-learn", ""), now["scikit-learn"]
+    if sk_saved and sk_saved.split(".")[0] != sk_now.split(".")[0]:
+        raise ModelLoadError(
+            f"model was saved with scikit-learn {sk_saved}, installed is {sk_now}; "
+            "retrain the model or install a matching scikit-learn"
+        )
+    differ = [f"{k} {saved[k]} (now {now[k]})" for k in ("scikit-learn", "spacy", "numpy", "python")
+              if saved.get(k) and now.get(k) and saved[k] != now[k]]
+    if differ:
+        warnings.warn("model saved with other library versions: " + ", ".join(differ)
+                      + "; predictions may differ slightly - retrain to silence this",
+                      LibraryVersionWarning, stacklevel=3)

@@ -1,0 +1,236 @@
+"""Relabel a labelled history with a model and rank the likely labelling errors.
+
+Each row gets the model's themes beside the historic ones, a `disagrees` flag,
+and a `label_issue_score` in [0, 1]: how confident the model is that the
+historic label is wrong. `review_rank` 1 is the row to review first.
+
+Scores come from cleanlab's multi-label label-quality scores (score = 1 -
+quality) when cleanlab is installed (`pip install complaint-themes[relabel]`).
+Without it, a confident-learning-style score of our own is used: per theme
+the self-confidence is p if the history has the theme and 1 - p if not, and
+the score is 1 - the smallest self-confidence on the row (the theme the model
+contradicts most); a row is flagged as a label issue when a historic theme
+scores below that theme's average probability on rows labelled with it AND a
+missing theme scores above its average on rows that have it (the per-class
+thresholds of confident learning).
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import warnings
+from collections import defaultdict
+
+import numpy as np
+
+from classifier.errors import LabelError
+from classifier.pipeline.labelling import check_taxonomy
+from classifier.io.tables import TableWriter, read_table, require_column
+from classifier.taxonomy.schema import parse_theme_list
+from classifier.text import normalise
+from classifier.errors import RelabelError  # noqa: F401 (re-exported)
+
+RELABEL_COLUMNS = ["model_themes", "history_only_themes", "model_only_themes", "disagrees", "label_issue",
+                   "label_issue_score", "review_rank", "relabel_status"]
+_YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
+_HAS_WORD = re.compile(r"[^\W\d_]", re.UNICODE)
+
+
+def cleanlab_available() -> bool:
+    # cleanlab's import pulls in tqdm, which warns in notebooks; the library stays silent.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            import cleanlab.multilabel_classification  # noqa: F401
+        except ImportError:
+            return False
+    return True
+
+
+def label_issue_scores(labels: list[list[int]], proba: np.ndarray, method: str = "auto") -> tuple[np.ndarray, np.ndarray, str]:
+    """(score per row, label-issue flag per row, method used); higher score = more likely mislabelled."""
+    if method not in ("auto", "cleanlab", "fallback"):
+        raise RelabelError(f"unknown scoring method '{method}'; use auto, cleanlab or fallback")
+    if method in ("auto", "cleanlab") and cleanlab_available():
+        try:
+            return (*_cleanlab_scores(labels, proba), "cleanlab")
+        except Exception:  # too few rows per theme for cleanlab's estimates: use ours
+            if method == "cleanlab":
+                raise RelabelError("cleanlab could not score this history (too few rows per theme?); "
+                                   "use the fallback method") from None
+    elif method == "cleanlab":
+        raise RelabelError("cleanlab is not installed; pip install 'complaint-themes[relabel]'")
+    return (*_fallback_scores(labels, proba), "fallback")
+
+
+def _cleanlab_scores(labels, proba):
+    from cleanlab.multilabel_classification import filter as ml_filter
+    from cleanlab.multilabel_classification import rank as ml_rank
+
+    # cleanlab reports progress and data warnings itself; the library stays silent.
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), \
+            contextlib.redirect_stderr(io.StringIO()):
+        warnings.simplefilter("ignore")
+        quality = ml_rank.get_label_quality_scores(labels, proba)
+        issues = ml_filter.find_label_issues(labels, proba)
+    return 1.0 - np.asarray(quality, dtype=float), np.asarray(issues, dtype=bool)
+
+
+def _fallback_scores(labels, proba):
+    n, k = proba.shape
+    Y = np.zeros((n, k), dtype=bool)
+    for i, row in enumerate(labels):
+        Y[i, row] = True
+    self_conf = np.where(Y, proba, 1.0 - proba)
+    score = 1.0 - self_conf.min(axis=1)
+    # Per-theme thresholds: average probability on rows that carry the theme.
+    with np.errstate(invalid="ignore"):
+        t = np.where(Y.any(axis=0), (proba * Y).sum(axis=0) / np.maximum(Y.sum(axis=0), 1), np.inf)
+    doubted = (Y & (proba < t)).any(axis=1)
+    missing = (~Y & (proba >= t)).any(axis=1)
+    return score, doubted & missing
+
+
+def _year(value: str) -> str:
+    m = _YEAR.search(value or "")
+    return m.group(1) if m else "unknown"
+
+
+def relabel_history(data_path, model, output_path, themes_column="themes", text_column="text",
+                    date_column: str | None = "date", taxonomy_column: str | None = None, review_output=None,
+                    method: str = "auto") -> dict:
+    """Add model labels and a review ranking to a labelled history; return a summary dict.
+
+    One output row per input row, in order. Rows without historic themes or
+    text are kept, unscored, with the reason in `relabel_status`.
+    `review_output`, if given, gets the scored rows sorted by `review_rank`.
+    The labels' declared taxonomy is read from `taxonomy_column`; by default
+    `taxonomy`, or `new_taxonomy` when relabelling the `new_themes` of a
+    migrated table.
+    """
+    if taxonomy_column is None:
+        taxonomy_column = "new_taxonomy" if themes_column == "new_themes" else "taxonomy"
+    frame, problems = read_table(data_path)
+    columns = list(frame.columns)
+    theme_col = require_column(columns, themes_column, "--themes-column")
+    text_col = require_column(columns, text_column, "--text-column")
+    # The default date column is optional; one named on purpose must exist.
+    date_col = date_column if date_column in columns else None
+    if date_column and date_column != "date" and date_col is None:
+        require_column(columns, date_column, "--date-column")
+    if taxonomy_column in columns:
+        check_taxonomy(model, set(frame[taxonomy_column].str.strip()))
+    tax, head = model.taxonomy, model.themes
+    leaves = head.labels_
+    index = {l: j for j, l in enumerate(leaves)}
+    n = len(frame)
+    history = [parse_theme_list(v) for v in frame[theme_col]]
+    unknown = defaultdict(list)
+    for i, row in enumerate(history):
+        for t in row:
+            if t not in tax.ids and not problems[i]:
+                unknown[t].append(i + 1)
+    if unknown:
+        detail = "; ".join(f"'{t}' in rows {', '.join(map(str, r[:8]))}" for t, r in sorted(unknown.items()))
+        raise LabelError(f"historic theme id(s) not in the model's taxonomy '{tax.id}' version {tax.version}: "
+                         f"{detail}. Migrate the history first ('complaints taxonomy migrate') or pass "
+                         "--themes-column with the migrated labels")
+    # A historic category only says 'one of its sub-categories': score on leaves.
+    hist_leaves = [[t for t in row if t in index] for row in history]
+    texts = [normalise(v) for v in frame[text_col]]
+    status = []
+    for i in range(n):
+        if problems[i]:
+            status.append(f"skipped: row damaged ({problems[i]})")
+        elif not _HAS_WORD.search(texts[i]):
+            status.append("skipped: no text")
+        elif not hist_leaves[i]:
+            status.append("skipped: no historic themes" if not history[i] else
+                          "skipped: historic label is a category only")
+        else:
+            status.append("ok")
+    ok = [i for i in range(n) if status[i] == "ok"]
+    if not ok:
+        raise RelabelError("no row has both text and historic themes; nothing to relabel")
+    proba = head.predict_proba([texts[i] for i in ok])
+    predicted = head.predict([texts[i] for i in ok], proba=proba)
+    scores, issues, used = label_issue_scores([[index[t] for t in hist_leaves[i]] for i in ok], proba, method)
+    order = sorted(range(len(ok)), key=lambda k: -scores[k])  # stable: ties keep row order
+    rank = {ok[k]: r for r, k in enumerate(order, start=1)}
+
+    cols = {c: [""] * n for c in RELABEL_COLUMNS}
+    per_theme = defaultdict(lambda: {"history": 0, "model": 0, "both": 0})
+    per_year = defaultdict(lambda: {"rows": 0, "agree": 0})
+    for k, i in enumerate(ok):
+        hist = tax.with_ancestors(hist_leaves[i]) if tax.is_hierarchical else hist_leaves[i]
+        pred = predicted[k]
+        h_leaf, p_leaf = set(hist_leaves[i]), {t for t in pred if t in index}
+        cols["model_themes"][i] = ";".join(pred)
+        cols["history_only_themes"][i] = ";".join(t for t in hist_leaves[i] if t not in p_leaf)
+        cols["model_only_themes"][i] = ";".join(t for t in pred if t in index and t not in h_leaf)
+        cols["disagrees"][i] = "true" if h_leaf != p_leaf else "false"
+        cols["label_issue"][i] = "true" if issues[k] else "false"
+        cols["label_issue_score"][i] = f"{scores[k]:.4f}"
+        cols["review_rank"][i] = str(rank[i])
+        for t in set(hist) | set(pred):
+            per_theme[t]["history"] += t in hist
+            per_theme[t]["model"] += t in pred
+            per_theme[t]["both"] += t in hist and t in pred
+        if date_col:
+            y = per_year[_year(frame[date_col].iat[i])]
+            y["rows"] += 1
+            y["agree"] += h_leaf == p_leaf
+    cols["relabel_status"] = status
+    out = frame.copy()
+    out_names = {c: c if c not in columns else f"{c}_new" for c in RELABEL_COLUMNS}
+    for c in RELABEL_COLUMNS:
+        out[out_names[c]] = cols[c]
+    _write(out, output_path, data_path)
+    if review_output is not None:
+        ranked = out.iloc[[ok[k] for k in order]]
+        _write(ranked, review_output, data_path)
+
+    disagreements = sum(cols["disagrees"][i] == "true" for i in ok)
+    summary = {
+        "rows": n, "scored": len(ok), "skipped": n - len(ok),
+        "disagreements": disagreements, "label_issues": int(np.sum(issues)),
+        "agreement": round(1 - disagreements / len(ok), 4),
+        "method": used, "model_version": model.version, "taxonomy": f"{tax.id} v{tax.version}",
+        "per_theme": {t: {**v, "agreement": round(v["both"] / (v["history"] + v["model"] - v["both"]), 4)}
+                      for t, v in sorted(per_theme.items(), key=lambda kv: tax.ids.index(kv[0]))},
+        "review_first": [frame["id"].iat[ok[k]] if "id" in columns else f"row {ok[k] + 1}" for k in order[:10]],
+    }
+    if date_col:
+        summary["per_year"] = {y: {**v, "agreement": round(v["agree"] / v["rows"], 4)}
+                               for y, v in sorted(per_year.items())}
+    return summary
+
+
+def _write(frame, path, input_path) -> None:
+    writer = TableWriter(path, list(frame.columns), input_path=input_path)
+    try:
+        writer.write(frame)
+        writer.close()
+    except BaseException:
+        writer.abort()
+        raise
+
+
+def format_relabel_summary(s: dict, output) -> str:
+    lines = [
+        f"Relabelled {s['scored']} of {s['rows']} rows with {s['model_version']} ({s['taxonomy']}); "
+        f"written to {output}.",
+        f"Model and history agree on {s['scored'] - s['disagreements']} rows ({100 * s['agreement']:.1f}%); "
+        f"{s['label_issues']} rows flagged as likely label errors (scored with {s['method']}).",
+        "Agreement per theme (rows where both have it / rows where either has it):",
+    ]
+    for t, v in s["per_theme"].items():
+        lines.append(f"  {t:<28} {100 * v['agreement']:5.1f}%  history {v['history']}, model {v['model']}")
+    if "per_year" in s:
+        lines.append("Exact agreement per year:")
+        lines += [f"  {y}  {100 * v['agreement']:5.1f}% of {v['rows']} rows" for y, v in s["per_year"].items()]
+    if s["skipped"]:
+        lines.append(f"{s['skipped']} rows not scored (see relabel_status).")
+    lines.append("Review first (highest label_issue_score): " + ", ".join(map(str, s["review_first"])))
+    return "\n".join(lines)

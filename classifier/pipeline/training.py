@@ -1,0 +1,208 @@
+"""Train a ComplaintModel from a labelled table and save it with its card."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from classifier.models.child import ChildAuthoredDetector
+from classifier.models.decide import decide
+from classifier.features.tfidf import TextFeatures
+from classifier.errors import ComplaintThemesError, InputDataError, LabelError
+from classifier.models.kind import KIND_CLASSES, KindClassifier
+from classifier.metrics import theme_report
+from classifier.pipeline.model import ComplaintModel
+from classifier.pipeline.persistence import load_model, save_model, sha256_file
+from classifier.io.tables import read_table, require_column
+from classifier.taxonomy.schema import Taxonomy, load_taxonomy, parse_theme_list
+from classifier.text import prepare
+from classifier.models.themes import ThemeClassifier
+
+TRUE_WORDS = {"true", "1", "yes", "y", "t"}
+
+
+@dataclass
+class TrainingData:
+    texts: list[str]
+    themes: list[list[str]]
+    child: list[bool] | None
+    kinds: list[str] | None
+    splits: list[str] | None
+    data_sha256: str
+    rows_read: int
+
+
+def read_training_data(path, text_column="text", themes_column="themes") -> TrainingData:
+    frame, problems = read_table(path)
+    cols = list(frame.columns)
+    text_col = require_column(cols, text_column, "--text-column")
+    theme_col = require_column(cols, themes_column, "--themes-column")
+    bad = [i + 1 for i, p in enumerate(problems) if p]
+    if bad:
+        raise InputDataError(f"rows {', '.join(map(str, bad[:10]))} of the training data are damaged; fix them first")
+    kinds = [k.strip().lower() for k in frame["kind"]] if "kind" in cols else None
+    if kinds is not None:
+        unknown = sorted({(k, i + 1) for i, k in enumerate(kinds) if k not in KIND_CLASSES}, key=lambda x: x[1])
+        if unknown:
+            raise LabelError(f"unknown kind values in rows {', '.join(str(r) for _, r in unknown[:10])}; "
+                             f"use one of {', '.join(KIND_CLASSES)}")
+    return TrainingData(
+        texts=list(frame[text_col]),
+        themes=[parse_theme_list(v) for v in frame[theme_col]],
+        child=[str(v).strip().lower() in TRUE_WORDS for v in frame["child_authored"]]
+        if "child_authored" in cols else None,
+        kinds=kinds,
+        splits=[s.strip().lower() for s in frame["split"]] if "split" in cols else None,
+        data_sha256=sha256_file(Path(path)),
+        rows_read=len(frame),
+    )
+
+
+def _subset(values, mask):
+    return None if values is None else [v for v, m in zip(values, mask) if m]
+
+
+def train_model(data_path, out_dir=None, taxonomy: Taxonomy | str | None = None, text_column="text",
+                themes_column="themes", seed=0, theme_params: dict | None = None,
+                reuse_from: str | Path | None = None, learning_data: str | Path | None = None) -> ComplaintModel:
+    """Fit themes (and child / kind when the data has those columns) and save to out_dir.
+
+    Rows with split == 'test' are never used. Rows with split == 'dev' tune the
+    child flag's threshold; every other non-test row trains.
+    """
+    tax = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
+    data = read_training_data(data_path, text_column, themes_column)
+    n = data.rows_read
+    splits = data.splits or ["train"] * n
+    use = [s != "test" for s in splits]
+    train_only = [s not in ("test", "dev") for s in splits]
+    dev = [s == "dev" for s in splits]
+    docs = prepare(data.texts)
+    # Compliments carry no themes; they teach the kind model, not the theme model.
+    has_theme = [bool(t) for t in data.themes]
+    theme_rows = [u and h for u, h in zip(use, has_theme)]
+    if sum(theme_rows) < 10:
+        raise LabelError("fewer than 10 labelled rows with themes to train on; add labelled rows")
+    themes = ThemeClassifier(taxonomy=tax, random_state=seed, **(theme_params or {}))
+    # One vocabulary for every component: labelling then builds features once per row.
+    shared = TextFeatures(word_ngrams=themes.word_ngrams, char_ngrams=themes.char_ngrams, min_df=themes.min_df,
+                          max_word_features=themes.max_word_features,
+                          max_char_features=themes.max_char_features).fit(_subset(docs, use))
+    themes.fit(_subset(docs, theme_rows), _subset(data.themes, theme_rows),
+               shared_features=shared if themes.features == "tfidf" else None)
+    notes = []
+    child = kind = None
+    if data.child is not None and len(set(_subset(data.child, train_only))) < 2:
+        notes.append("child_authored column has a single value; child detector not trained from this data")
+    elif data.child is not None:
+        child = ChildAuthoredDetector(random_state=seed).fit(
+            _subset(docs, train_only), _subset(data.child, train_only),
+            _subset(docs, dev) or None, _subset(data.child, dev) or None, features=shared)
+    if data.kinds is not None and len(set(_subset(data.kinds, use))) < 2:
+        notes.append("kind column has a single value; kind classifier not trained from this data")
+    elif data.kinds is not None:
+        kind = KindClassifier(random_state=seed).fit(_subset(docs, use), _subset(data.kinds, use), features=shared)
+    base = None
+    if reuse_from is not None and (child is None or kind is None or learning_data is None):
+        try:
+            base = load_model(reuse_from)
+        except ComplaintThemesError as exc:
+            notes.append(f"could not reuse components of the default model: {exc}")
+    if base is not None:
+        if child is None and base.child is not None:
+            child = base.child
+            notes.append(f"child-authored detector reused from {base.version} (data has no child_authored column)")
+        if kind is None and base.kind is not None:
+            kind = base.kind
+            notes.append(f"kind classifier reused from {base.version} (data has no kind column)")
+    learning = None
+    if learning_data is not None:
+        from classifier.learning.api import complaint_sentences, train_learning_extractor
+
+        # A few complaint sentences as negatives: complaints are not learning, and
+        # without them the extractor fires on ~17% of complaint sentences (dev).
+        negatives = complaint_sentences(_subset(data.texts, train_only), limit=200, seed=seed)
+        learning = train_learning_extractor(learning_data, seed=seed, extra_negatives=negatives)
+    elif base is not None:
+        learning = base.learning
+        if learning is not None:
+            notes.append("learning extractor reused from the default model")
+    model = ComplaintModel(themes=themes, child=child, kind=kind, learning=learning)
+    cv = cross_validated_metrics(themes, _subset(data.themes, theme_rows))
+    meta = {
+        "training_data": {"file": Path(data_path).name, "sha256": data.data_sha256, "rows": n,
+                          "rows_used": {"themes": sum(theme_rows), "all": sum(use)},
+                          "text_column": text_column, "themes_column": themes_column},
+        "seed": seed,
+        **({"learning_data": {"file": Path(learning_data).name, "sha256": sha256_file(Path(learning_data))}}
+           if learning_data is not None else {}),
+        "hyperparameters": {k: (list(v) if isinstance(v, tuple) else v)
+                            for k, v in themes.get_params().items() if k != "taxonomy"},
+        "cv_metrics": cv,
+        "notes": notes,
+    }
+    if child is not None:
+        meta["child_authored"] = {"threshold": child.threshold_, "recall": child.threshold_recall_,
+                                  "precision": child.threshold_precision_, "tuned_on": child.threshold_source_}
+    if out_dir is not None:
+        save_model(model, out_dir, meta, model_card(model, meta))
+    else:
+        model.meta = meta
+    return model
+
+
+def cross_validated_metrics(themes: ThemeClassifier, gold: list[list[str]]) -> dict:
+    """Figures from the out-of-fold probabilities the thresholds were tuned on."""
+    proba = themes.head_.oof_proba_
+    th = np.array([themes.thresholds_[l] for l in themes.labels_])
+    pred = [[themes.labels_[j] for j in row] for row in decide(proba, th)]
+    rep = theme_report(gold, pred, themes.labels_, proba)
+    rep["note"] = (f"{themes.cv_folds}-fold out-of-fold predictions; thresholds were tuned on the same "
+                   "predictions, so these figures are slightly optimistic")
+    return rep
+
+
+def model_card(model: ComplaintModel, meta: dict) -> str:
+    tax = model.taxonomy
+    cv = meta["cv_metrics"]
+    lines = [
+        "# Model card: {model_version}", "",
+        "Theme classifier for complaints to children's social care services, with a",
+        "child-authored detector and a complaint / enquiry / compliment classifier.", "",
+        "## Taxonomy",
+        f"`{tax.id}` version {tax.version} (hash `{tax.content_hash[:12]}`), {len(tax.leaf_ids)} themes.", "",
+        "## Training data",
+        f"`{meta['training_data']['file']}` ({meta['training_data']['rows']} rows, sha256 "
+        f"`{meta['training_data']['sha256'][:12]}`); rows with split = test were not used.",
+        "Text is normalised and redacted (names, contacts, references) before features are built;",
+        "terms seen in fewer than 3 documents are dropped, so the model stores no rare tokens.", "",
+        "## Method",
+        "TF-IDF over spaCy lookup lemmas (word 1-2 grams) and character 2-5 grams; one-vs-rest logistic",
+        "regression with balanced class weights"
+        + (", each theme's features scaled by their naive Bayes log-count ratio (NB-LR)"
+           if meta["hyperparameters"].get("nb_alpha") and meta["hyperparameters"].get("features") == "tfidf"
+           else "")
+        + "; Platt calibration and one F1-maximising threshold per",
+        "theme from 5-fold out-of-fold scores; the most likely theme is always returned for a complaint.", "",
+        "## Cross-validated figures (training data)",
+        f"micro F1 {cv['micro_f1']}, macro F1 {cv['macro_f1']}, main theme top-1 {cv.get('main_theme_top1')}, "
+        f"top-3 {cv.get('main_theme_top3')}. {cv['note']}.", "",
+        "| theme | precision | recall | F1 | support | threshold |", "|---|---|---|---|---|---|",
+    ]
+    for l in model.themes.labels_:
+        r = cv["per_theme"][l]
+        lines.append(f"| {l} | {r['precision']} | {r['recall']} | {r['f1']} | {r['support']} | "
+                     f"{model.themes.thresholds_[l]:.2f} |")
+    if "child_authored" in meta:
+        c = meta["child_authored"]
+        lines += ["", "## Child-authored flag",
+                  f"Threshold {c['threshold']:.3f}, chosen for recall >= 0.95 on the {c['tuned_on']}: "
+                  f"recall {c['recall']:.3f}, precision {c['precision']:.3f}."]
+    lines += ["", "## Limits",
+              "Trained on text written by the project team (synthetic, see training_data/README.md).",
+              "Scores on real complaints will be lower; review suggestions, do not auto-file them.", ""]
+    for note in meta.get("notes", []):
+        lines.append(f"- {note}")
+    return "\n".join(lines) + "\n"
+

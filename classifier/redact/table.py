@@ -1,0 +1,61 @@
+"""Redact the text column of a table (.csv, .xlsx, .jsonl), chunk by chunk.
+
+Every input row produces one output row, in order; only the text column
+changes. Output goes through `TableWriter`, which writes a temporary file,
+renames it into place and refuses to overwrite the input.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from classifier.redact.redactor import Redactor
+from classifier.io.tables import DEFAULT_CHUNK_ROWS, TableWriter, iter_table, require_column, table_columns
+
+
+@dataclass
+class RedactSummary:
+    rows: int                    # rows written (= rows read)
+    rows_changed: int            # rows whose text had something redacted
+    rows_with_read_problems: int  # damaged rows, written through as they were read
+    text_column: str
+    output_path: str
+
+
+def redact_table(input_path: str | Path, output_path: str | Path, text_column: str = "text",
+                 redactor: Redactor | None = None,
+                 chunk_rows: int = DEFAULT_CHUNK_ROWS) -> RedactSummary:
+    """Write `input_path` to `output_path` with `text_column` redacted.
+
+    Raises MissingColumnError (naming `--text-column`) when the column is
+    absent, and OutputError when the output is the input.
+    """
+    red = redactor or Redactor()
+    columns = table_columns(input_path)
+    column = require_column(columns, text_column, "--text-column")
+    rows = changed = problems = 0
+    writer = None
+    try:
+        for chunk in iter_table(input_path, chunk_rows=chunk_rows):
+            frame = chunk.frame
+            if writer is None:
+                # JSON Lines may add keys after the first row: use the full header.
+                writer = TableWriter(output_path, [str(c) for c in frame.columns], input_path=input_path)
+            texts = frame[column].tolist()
+            redacted = [red.redact(t) if isinstance(t, str) else t for t in texts]
+            changed += sum(1 for a, b in zip(texts, redacted) if a != b)
+            frame = frame.copy()
+            frame[column] = redacted
+            writer.write(frame)
+            rows += len(frame)
+            problems += sum(1 for p in chunk.problems if p)
+        if writer is None:
+            # No data rows: still write the header, so the output exists.
+            writer = TableWriter(output_path, columns or [column], input_path=input_path)
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
+    writer.close()
+    return RedactSummary(rows=rows, rows_changed=changed, rows_with_read_problems=problems,
+                         text_column=column, output_path=str(output_path))

@@ -1,0 +1,211 @@
+"""Theme taxonomies, kept as YAML data files and validated on load.
+
+A taxonomy has an id, a version and a list of themes. A theme may name a
+`parent` (two-level category / sub-category schemes); a model is trained on
+the leaf themes and a predicted leaf implies its parent.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from classifier.errors import TaxonomyError
+from classifier.yamlio import safe_load as _yaml_load
+
+DEFAULT_TAXONOMY = "stage1-themes"
+_TOP_KEYS = {"id", "version", "name", "description", "themes"}
+_THEME_KEYS = {"id", "label", "description", "parent", "keywords"}
+_REQUIRED_THEME_KEYS = ("id", "label")
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: str
+    label: str
+    description: str = ""
+    parent: str | None = None
+    # Keyword rules kept as data: phrases that, when present, lift this theme.
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    id: str
+    version: str
+    name: str
+    themes: tuple[Theme, ...]
+    source: str = field(default="", compare=False)
+
+    @property
+    def ids(self) -> list[str]:
+        return [t.id for t in self.themes]
+
+    @property
+    def leaf_ids(self) -> list[str]:
+        """Themes a model predicts directly: those that are nobody's parent."""
+        parents = {t.parent for t in self.themes if t.parent}
+        return [t.id for t in self.themes if t.id not in parents]
+
+    @property
+    def is_hierarchical(self) -> bool:
+        return any(t.parent for t in self.themes)
+
+    def theme(self, theme_id: str) -> Theme:
+        for t in self.themes:
+            if t.id == theme_id:
+                return t
+        raise TaxonomyError(
+            f"theme '{theme_id}' is not in taxonomy '{self.id}'; known: {', '.join(self.ids)}"
+        )
+
+    def ancestors(self, theme_id: str) -> list[str]:
+        out, seen = [], {theme_id}
+        parent = self.theme(theme_id).parent
+        while parent:
+            if parent in seen:
+                break
+            out.append(parent)
+            seen.add(parent)
+            parent = self.theme(parent).parent
+        return out
+
+    def with_ancestors(self, theme_ids: list[str]) -> list[str]:
+        """Theme ids plus every implied parent, order kept, no repeats."""
+        out: list[str] = []
+        for tid in theme_ids:
+            for t in [tid, *self.ancestors(tid)]:
+                if t not in out:
+                    out.append(t)
+        return out
+
+    def label_of(self, theme_id: str) -> str:
+        return self.theme(theme_id).label
+
+    def to_dict(self) -> dict:
+        themes = []
+        for t in self.themes:
+            d = {"id": t.id, "label": t.label, "description": t.description}
+            if t.parent:
+                d["parent"] = t.parent
+            if t.keywords:
+                d["keywords"] = list(t.keywords)
+            themes.append(d)
+        return {"id": self.id, "version": self.version, "name": self.name, "themes": themes}
+
+    @property
+    def content_hash(self) -> str:
+        canonical = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def bundled_taxonomies() -> list[str]:
+    folder = resources.files("classifier") / "taxonomies"
+    return sorted(p.name[:-4] for p in folder.iterdir() if p.name.endswith(".yml"))
+
+
+def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
+    """Load and validate a taxonomy file; None or a bundled id loads a shipped one."""
+    if path is None:
+        path = DEFAULT_TAXONOMY
+    p = Path(path)
+    if not p.exists() and str(path) in bundled_taxonomies():
+        text = (resources.files("classifier") / "taxonomies" / f"{path}.yml").read_text("utf-8")
+        return parse_taxonomy(_yaml_load(text), source=f"bundled:{path}")
+    if not p.exists():
+        raise TaxonomyError(
+            f"taxonomy file '{p}' not found; pass a YAML file or one of the bundled ids: "
+            + ", ".join(bundled_taxonomies())
+        )
+    try:
+        data = _yaml_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise TaxonomyError(f"taxonomy file '{p}' is not valid YAML{where}; fix the syntax") from None
+    return parse_taxonomy(data, source=str(p))
+
+
+def parse_taxonomy(data: object, source: str = "") -> Taxonomy:
+    where = f"taxonomy '{source}'" if source else "taxonomy"
+    if not isinstance(data, dict):
+        raise TaxonomyError(f"{where}: expected a mapping with keys id, version, themes")
+    unknown = set(data) - _TOP_KEYS
+    if unknown:
+        raise TaxonomyError(
+            f"{where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(_TOP_KEYS)}"
+        )
+    for key in ("id", "version", "themes"):
+        if key not in data or data[key] in (None, ""):
+            raise TaxonomyError(f"{where}: missing required field '{key}'")
+    if not isinstance(data["themes"], list) or not data["themes"]:
+        raise TaxonomyError(f"{where}: 'themes' must be a non-empty list")
+    themes: list[Theme] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(data["themes"], start=1):
+        if not isinstance(raw, dict):
+            raise TaxonomyError(f"{where}: theme #{i} must be a mapping with id and label")
+        unknown = set(raw) - _THEME_KEYS
+        if unknown:
+            raise TaxonomyError(
+                f"{where}: theme #{i} has unknown key(s) {sorted(unknown)}; allowed: {sorted(_THEME_KEYS)}"
+            )
+        for key in _REQUIRED_THEME_KEYS:
+            if not str(raw.get(key) or "").strip():
+                raise TaxonomyError(f"{where}: theme #{i} is missing required field '{key}'")
+        tid = str(raw["id"]).strip()
+        if any(c in tid for c in ";,\n") or tid != tid.strip():
+            raise TaxonomyError(f"{where}: theme id '{tid}' must not contain ';', ',' or newlines")
+        if tid in seen:
+            raise TaxonomyError(f"{where}: duplicate theme id '{tid}' (theme #{i})")
+        seen.add(tid)
+        keywords = raw.get("keywords") or ()
+        if not isinstance(keywords, (list, tuple)):
+            raise TaxonomyError(f"{where}: theme '{tid}' keywords must be a list")
+        themes.append(
+            Theme(
+                id=tid,
+                label=str(raw["label"]).strip(),
+                description=str(raw.get("description") or "").strip(),
+                parent=(str(raw["parent"]).strip() if raw.get("parent") else None),
+                keywords=tuple(str(k).lower() for k in keywords),
+            )
+        )
+    for t in themes:
+        if t.parent and t.parent not in seen:
+            raise TaxonomyError(f"{where}: theme '{t.id}' has unknown parent '{t.parent}'")
+        if t.parent == t.id:
+            raise TaxonomyError(f"{where}: theme '{t.id}' is its own parent")
+    tax = Taxonomy(
+        id=str(data["id"]).strip(),
+        version=str(data["version"]).strip(),
+        name=str(data.get("name") or data["id"]).strip(),
+        themes=tuple(themes),
+        source=source,
+    )
+    for t in themes:  # detect parent cycles
+        chain, cur = {t.id}, t.parent
+        while cur:
+            if cur in chain:
+                raise TaxonomyError(f"{where}: parent cycle through theme '{t.id}'")
+            chain.add(cur)
+            cur = tax.theme(cur).parent
+    return tax
+
+
+def parse_theme_list(value: object) -> list[str]:
+    """'a; b;a' -> ['a', 'b'] (order kept, blanks and repeats dropped)."""
+    if value is None:
+        return []
+    if isinstance(value, float) and value != value:  # NaN from pandas
+        return []
+    out: list[str] = []
+    for part in str(value).replace(",", ";").split(";"):
+        part = part.strip()
+        if part and part not in out:
+            out.append(part)
+    return out
