@@ -26,7 +26,7 @@ def test_meta_records_what_the_issue_asks(small_model_dir):
         assert key in meta, key
     assert {"python", "scikit-learn", "spacy", "complaint-themes"} <= set(meta["versions"])
     assert set(meta["taxonomy"]) >= {"id", "version", "hash"}
-    assert meta["sha256"]["model.joblib"] == sha256_file(small_model_dir / "model.joblib")
+    assert meta["sha256"]["model.npz"] == sha256_file(small_model_dir / "model.npz")
     assert meta["training_data"]["rows"] > 100 and len(meta["training_data"]["sha256"]) == 64
     assert (small_model_dir / "MODEL_CARD.md").read_text().startswith("# Model card: ")
 
@@ -34,7 +34,7 @@ def test_meta_records_what_the_issue_asks(small_model_dir):
 def test_tampered_model_is_refused_before_unpickling(small_model_dir, tmp_path):
     bad = tmp_path / "bad"
     shutil.copytree(small_model_dir, bad)
-    with (bad / "model.joblib").open("ab") as fh:
+    with (bad / "model.npz").open("ab") as fh:
         fh.write(b"\0")
     with pytest.raises(ModelIntegrityError, match="refusing to load"):
         load_model(bad)
@@ -104,16 +104,16 @@ def test_package_copy_of_default_model_is_the_repository_one():
 
 
 def test_learning_component_is_checked_when_first_used(tmp_path):
-    """learning.joblib is loaded lazily, and verified like model.joblib."""
+    """learning.npz is loaded lazily, and verified like model.npz."""
     d = tmp_path / "m"
     shutil.copytree(default_model_dir(), d)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model = load_model(d)
         assert model.learning_loader is not None          # not unpickled yet
-        with (d / "learning.joblib").open("ab") as fh:
+        with (d / "learning.npz").open("ab") as fh:
             fh.write(b"\0")
-        with pytest.raises(ModelIntegrityError, match="learning.joblib"):
+        with pytest.raises(ModelIntegrityError, match="learning.npz"):
             model.learning
 
 
@@ -122,4 +122,4 @@ def test_training_is_byte_for_byte_reproducible(small_data, small_model_dir, tmp
     from classifier.pipeline.training import train_model
 
     train_model(small_data, tmp_path / "again", seed=0, theme_params={"cv_folds": 3})
-    assert sha256_file(tmp_path / "again" / "model.joblib") == sha256_file(small_model_dir / "model.joblib")
+    assert sha256_file(tmp_path / "again" / "model.npz") == sha256_file(small_model_dir / "model.npz")

@@ -32,7 +32,7 @@ class ComplaintModel:
     kind: KindClassifier | None = None
     learning: object | None = None           # classifier.learning.LearningExtractor
     meta: dict = field(default_factory=dict)  # filled from meta.json on load
-    # Set by load_model: reads learning.joblib on first use, so labelling and
+    # Set by load_model: reads learning.npz on first use, so labelling and
     # suggest do not pay to unpickle a component they never call.
     learning_loader: Callable[[], object] | None = field(default=None, repr=False)
 

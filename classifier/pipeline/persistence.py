@@ -1,8 +1,12 @@
-"""Save and load models: model.joblib + meta.json + MODEL_CARD.md.
+"""Save and load models: model.npz (+ learning.npz) + meta.json + MODEL_CARD.md.
 
-joblib is pickle, so a file is only unpickled after its SHA-256 matches the
-one recorded in meta.json. Library versions are recorded; a difference on
-load is a warning, a different major scikit-learn series is refused.
+Fitted state is plain data (`pipeline.state`: JSON and numpy arrays, never
+pickle), so a model file cannot run code however it was altered. The SHA-256
+of each file recorded in meta.json catches corruption and accidental edits;
+it is not a signature (anyone who can edit the folder can edit meta.json too).
+Each file is read once: the bytes that are hashed are the bytes that are loaded.
+A folder holding any other file is refused. Library versions are recorded; a
+difference on load is a warning.
 """
 from __future__ import annotations
 
@@ -16,19 +20,21 @@ from datetime import datetime, timezone
 from importlib import metadata, resources
 from pathlib import Path
 
-import joblib
-
 from classifier.errors import ModelIntegrityError, ModelLoadError
 from classifier.pipeline.model import ComplaintModel
+from classifier.pipeline.state import dumps_state, loads_state
 from classifier.errors import LibraryVersionWarning  # noqa: F401 (re-exported)
 
-MODEL_FILE = "model.joblib"
-LEARNING_FILE = "learning.joblib"
+MODEL_FILE = "model.npz"
+LEARNING_FILE = "learning.npz"
 META_FILE = "meta.json"
 CARD_FILE = "MODEL_CARD.md"
 # 2: components hold their own fitted TF-IDF state (no scikit-learn objects),
 #    so loading and labelling do not import scikit-learn.
-FORMAT_VERSION = 2
+# 3: plain data (.npz with a JSON tree), no pickle anywhere.
+FORMAT_VERSION = 3
+# Files a model folder may hold; anything else is refused.
+KNOWN_FILES = frozenset({MODEL_FILE, LEARNING_FILE, META_FILE, CARD_FILE})
 
 
 def library_versions() -> dict[str, str]:
@@ -92,11 +98,12 @@ def save_model(model: ComplaintModel, out_dir: str | Path, meta: dict, card: str
 
 def _dump(obj, path: Path) -> str:
     """Write atomically; return the SHA-256 of what was written."""
+    data = dumps_state(obj)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
     try:
-        joblib.dump(obj, tmp, compress=3)
-        digest = sha256_file(Path(tmp))
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        digest = hashlib.sha256(data).hexdigest()
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     finally:
@@ -105,27 +112,19 @@ def _dump(obj, path: Path) -> str:
 
 
 def _verified_load(path: Path, expected: str | None, meta: dict):
-    """Unpickle only after the file's SHA-256 matches the one in meta.json."""
+    """Load a state file whose bytes match the SHA-256 in meta.json (read once: no swap between check and load)."""
     if not path.exists():
         raise ModelLoadError(f"'{path}' is missing; retrain or restore the model folder")
     if not expected:
         raise ModelIntegrityError(f"'{path.parent / META_FILE}' records no SHA-256 for {path.name}; refusing to load it")
-    actual = sha256_file(path)
+    data = path.read_bytes()
+    actual = hashlib.sha256(data).hexdigest()
     if actual != expected:
         raise ModelIntegrityError(
             f"'{path}' does not match the SHA-256 in meta.json (expected {expected[:12]}…, "
             f"found {actual[:12]}…); refusing to load a modified model file. Restore it or retrain"
         )
-    try:
-        return joblib.load(path)
-    except Exception as exc:  # e.g. a pickle from a newer numpy or scikit-learn
-        saved = meta.get("versions", {})
-        now = library_versions()
-        raise ModelLoadError(
-            f"could not load '{path}' ({type(exc).__name__}); it was saved with numpy {saved.get('numpy')}, "
-            f"scikit-learn {saved.get('scikit-learn')} and this environment has numpy {now['numpy']}, "
-            f"scikit-learn {now['scikit-learn']}: install matching versions or retrain the model"
-        ) from None
+    return loads_state(data, str(path))
 
 
 def read_meta(model_dir: str | Path) -> dict:
@@ -144,6 +143,11 @@ def read_meta(model_dir: str | Path) -> dict:
 def load_model(model_dir: str | Path | None = None) -> ComplaintModel:
     d = Path(model_dir) if model_dir else default_model_dir()
     meta = read_meta(d)
+    extra = sorted(p.name for p in d.iterdir() if p.name not in KNOWN_FILES)
+    if extra:
+        raise ModelIntegrityError(
+            f"'{d}' holds files a model folder never has ({', '.join(extra[:5])}); refusing to load it. "
+            "Remove them or restore the folder")
     if meta.get("format") != FORMAT_VERSION:
         raise ModelLoadError(
             f"'{d}' was saved in model format {meta.get('format')}, this version reads format "
