@@ -231,6 +231,8 @@ class TextFeatures(Estimator):
     weights are kept (`FittedTfidf`), never the pruned-term list.
     """
 
+    _estimator_type = "transformer"
+
     def __init__(self, word_ngrams=(1, 2), char_ngrams=(2, 5), min_df=3,
                  max_word_features=30000, max_char_features=40000, char_weight=1.0):
         self.word_ngrams = word_ngrams

@@ -13,7 +13,7 @@ from importlib import resources
 import numpy as np
 import scipy.sparse as sp
 
-from classifier.estimator import Estimator
+from classifier.estimator import ClassifierMixin, Estimator
 from classifier.features.fastregex import AnyMatch
 from classifier.features.tfidf import TextFeatures
 from classifier.models.linear import CalibratedOvR
@@ -32,7 +32,7 @@ def default_signals() -> dict[str, dict[str, str]]:
     return _yaml_load((resources.files("classifier") / "data" / "child_signals.yml").read_text("utf-8"))
 
 
-class ChildAuthoredDetector(Estimator):
+class ChildAuthoredDetector(ClassifierMixin, Estimator):
     def __init__(self, C=16.0, signal_weight=0.3, recall_target=0.95, min_df=3, char_ngrams=(2, 4),
                  random_state=0, signals: dict | None = None):
         self.C = C

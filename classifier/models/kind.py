@@ -5,14 +5,14 @@ import warnings
 
 import numpy as np
 
-from classifier.estimator import Estimator
+from classifier.estimator import ClassifierMixin, Estimator
 from classifier.features.tfidf import TextFeatures
 from classifier.text import ensure_prepared
 
 KIND_CLASSES = ("complaint", "enquiry", "compliment")
 
 
-class KindClassifier(Estimator):
+class KindClassifier(ClassifierMixin, Estimator):
     def __init__(self, C=10.0, min_df=3, random_state=0):
         self.C = C
         self.min_df = min_df

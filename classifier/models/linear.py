@@ -83,6 +83,10 @@ def best_f1_threshold(prob: np.ndarray, y: np.ndarray, bounds=(0.05, 0.95)) -> f
 
 
 class CalibratedOvR(Estimator):
+    """One calibrated logistic regression per label over a numeric matrix (Y: 0/1 per label)."""
+
+    _input = "array"
+
     def __init__(self, C=8.0, class_weight="balanced", cv_folds=5, threshold_bounds=(0.05, 0.95),
                  nb_alpha=None, random_state=0):
         self.C = C

@@ -7,14 +7,14 @@ import numpy as np
 
 from classifier.models.decide import compile_keywords, decide
 from classifier.errors import LabelError
-from classifier.estimator import Estimator
+from classifier.estimator import Estimator, MultiLabelClassifierMixin
 from classifier.features.tfidf import TextFeatures
 from classifier.models.linear import CalibratedOvR
 from classifier.taxonomy.schema import Taxonomy, load_taxonomy
 from classifier.text import PreparedText, ensure_prepared
 
 
-class ThemeClassifier(Estimator):
+class ThemeClassifier(MultiLabelClassifierMixin, Estimator):
     """Assign complaint text to the themes of a taxonomy.
 
     Hyperparameters are set in __init__; fitted state ends in `_`.
@@ -119,8 +119,17 @@ class ThemeClassifier(Estimator):
 
 
 def binarise_themes(themes, tax: Taxonomy) -> np.ndarray:
-    """Rows of theme ids -> 0/1 matrix over leaf themes; unknown ids are an error."""
+    """Rows of theme ids -> 0/1 matrix over leaf themes; unknown ids are an error.
+
+    A 0/1 matrix whose columns are the leaf themes (scikit-learn's multi-label
+    form, what `cross_val_score` needs) is accepted as it is.
+    """
     index = {l: j for j, l in enumerate(tax.leaf_ids)}
+    if getattr(themes, "ndim", 1) == 2:
+        Y = np.asarray(themes)
+        if Y.shape[1] != len(index) or not np.isin(Y, (0, 1)).all():
+            raise LabelError(f"a label matrix needs {len(index)} columns of 0/1, one per theme of '{tax.id}'")
+        return Y.astype(np.int8)
     parents = set(tax.ids) - set(tax.leaf_ids)
     Y = np.zeros((len(themes), len(index)), dtype=np.int8)
     bad: dict[str, list[int]] = defaultdict(list)
