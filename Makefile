@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 
-.PHONY: demo test test-min install dev model bench clean
+.PHONY: demo test lint test-min install dev model bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ demo: install
 ## Run the test suite (what CI runs).
 test: dev
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+## Lint (ruff), format check (ruff format) and a lenient type check (mypy), as CI runs them.
+lint: dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 ## Tests against the lowest declared dependency versions (constraints/minimum.txt).
 ## Tests that load the shipped model are left out: it is pickled with newer numpy/scikit-learn.

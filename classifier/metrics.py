@@ -1,7 +1,28 @@
-"""Evaluation figures for themes, the child flag and kind. Pure functions."""
+"""Evaluation figures for themes, the child flag, kind and learning statements. Pure functions.
+
+Every precision / recall / F1 in the package comes from `precision_recall_f1`,
+so the figures in model cards, bench results and the CLI are computed one way.
+"""
 from __future__ import annotations
 
 import numpy as np
+
+
+def precision_recall_f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    """Precision, recall and F1 from counts (0.0 where a denominator is zero).
+
+    Parameters
+    ----------
+    tp, fp, fn : true positives, false positives, false negatives.
+
+    Returns
+    -------
+    (precision, recall, f1)
+    """
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
 
 
 def theme_report(gold: list[list[str]], pred: list[list[str]], labels: list[str],
@@ -23,9 +44,7 @@ def theme_report(gold: list[list[str]], pred: list[list[str]], labels: list[str]
         tp = int((G[:, j] & P[:, j]).sum())
         fp = int((~G[:, j] & P[:, j]).sum())
         fn = int((G[:, j] & ~P[:, j]).sum())
-        prec = tp / (tp + fp) if tp + fp else 0.0
-        rec = tp / (tp + fn) if tp + fn else 0.0
-        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+        prec, rec, f1 = precision_recall_f1(tp, fp, fn)
         per[l] = {"precision": round(prec, 4), "recall": round(rec, 4), "f1": round(f1, 4),
                   "support": int(G[:, j].sum())}
         if G[:, j].sum():
@@ -53,17 +72,17 @@ def _set_f1(g: set, p: set) -> float:
 
 
 def binary_report(truth, pred) -> dict:
+    """Precision, recall, F1, support and counts of a yes/no prediction."""
     t = np.asarray(truth, dtype=bool)
     p = np.asarray(pred, dtype=bool)
     tp, fp, fn = int((t & p).sum()), int((~t & p).sum()), int((t & ~p).sum())
-    prec = tp / (tp + fp) if tp + fp else 0.0
-    rec = tp / (tp + fn) if tp + fn else 0.0
-    return {"precision": round(prec, 4), "recall": round(rec, 4),
-            "f1": round(2 * prec * rec / (prec + rec), 4) if prec + rec else 0.0,
+    prec, rec, f1 = precision_recall_f1(tp, fp, fn)
+    return {"precision": round(prec, 4), "recall": round(rec, 4), "f1": round(f1, 4),
             "support": int(t.sum()), "predicted": int(p.sum()), "rows": int(len(t))}
 
 
 def confusion(truth: list[str], pred: list[str], classes: list[str]) -> dict:
+    """Accuracy and the confusion matrix {gold: {predicted: count}} over `classes`."""
     m = {g: {p: 0 for p in classes} for g in classes}
     for g, p in zip(truth, pred):
         if g in m and p in m[g]:
