@@ -22,11 +22,10 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import yaml
 
 from classifier.errors import TaxonomyError
 from classifier.taxonomy.schema import Taxonomy, load_taxonomy
-from classifier.yamlio import safe_load as _yaml_load
+from classifier.yamlio import check_keys, parse_yaml
 from classifier.errors import MappingError  # noqa: F401 (re-exported)
 
 
@@ -114,22 +113,13 @@ def load_mapping(path, from_taxonomy: Taxonomy | str | None = None,
                            + (", ".join(bundled_mappings()) or "(none)"))
     else:
         text, base, where = p.read_text(encoding="utf-8"), p.parent, f"mapping '{p}'"
-    try:
-        data = _yaml_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise MappingError(f"{where} is not valid YAML"
-                           + (f" at line {mark.line + 1}" if mark else "") + "; fix the syntax") from None
+    data = parse_yaml(text, MappingError, where)
     return parse_mapping(data, from_taxonomy, to_taxonomy, base, where)
 
 
 def parse_mapping(data, from_taxonomy=None, to_taxonomy=None, base: Path | None = None,
                   where: str = "mapping") -> TaxonomyMapping:
-    if not isinstance(data, dict):
-        raise MappingError(f"{where}: expected keys from, to, themes")
-    unknown = set(data) - _TOP_KEYS
-    if unknown:
-        raise MappingError(f"{where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(_TOP_KEYS)}")
+    data = check_keys(data, _TOP_KEYS, (), MappingError, where)
     for side in ("from", "to"):
         spec = data.get(side)
         if not isinstance(spec, dict) or not spec.get("id") or spec.get("version") in (None, ""):

@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-import yaml
 
 from classifier.errors import TaxonomyError
-from classifier.yamlio import safe_load as _yaml_load
+from classifier.yamlio import check_keys, parse_yaml, safe_load as _yaml_load
 
 DEFAULT_TAXONOMY = "stage1-themes"
 _TOP_KEYS = {"id", "version", "name", "description", "themes"}
@@ -121,39 +120,19 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
             f"taxonomy file '{p}' not found; pass a YAML file or one of the bundled ids: "
             + ", ".join(bundled_taxonomies())
         )
-    try:
-        data = _yaml_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise TaxonomyError(f"taxonomy file '{p}' is not valid YAML{where}; fix the syntax") from None
+    data = parse_yaml(p.read_text(encoding="utf-8"), TaxonomyError, f"taxonomy file '{p}'")
     return parse_taxonomy(data, source=str(p))
 
 
 def parse_taxonomy(data: object, source: str = "") -> Taxonomy:
     where = f"taxonomy '{source}'" if source else "taxonomy"
-    if not isinstance(data, dict):
-        raise TaxonomyError(f"{where}: expected a mapping with keys id, version, themes")
-    unknown = set(data) - _TOP_KEYS
-    if unknown:
-        raise TaxonomyError(
-            f"{where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(_TOP_KEYS)}"
-        )
-    for key in ("id", "version", "themes"):
-        if key not in data or data[key] in (None, ""):
-            raise TaxonomyError(f"{where}: missing required field '{key}'")
+    data = check_keys(data, _TOP_KEYS, ("id", "version", "themes"), TaxonomyError, where)
     if not isinstance(data["themes"], list) or not data["themes"]:
         raise TaxonomyError(f"{where}: 'themes' must be a non-empty list")
     themes: list[Theme] = []
     seen: set[str] = set()
     for i, raw in enumerate(data["themes"], start=1):
-        if not isinstance(raw, dict):
-            raise TaxonomyError(f"{where}: theme #{i} must be a mapping with id and label")
-        unknown = set(raw) - _THEME_KEYS
-        if unknown:
-            raise TaxonomyError(
-                f"{where}: theme #{i} has unknown key(s) {sorted(unknown)}; allowed: {sorted(_THEME_KEYS)}"
-            )
+        check_keys(raw, _THEME_KEYS, (), TaxonomyError, f"{where}: theme #{i}")
         for key in _REQUIRED_THEME_KEYS:
             if not str(raw.get(key) or "").strip():
                 raise TaxonomyError(f"{where}: theme #{i} is missing required field '{key}'")
