@@ -104,7 +104,7 @@ class ClassifierMixin:
         """Mean accuracy of `predict(X)` against `y`."""
         from sklearn.metrics import accuracy_score
 
-        return float(accuracy_score(y, self.predict(X), sample_weight=sample_weight))
+        return float(accuracy_score(y, self.predict(X), sample_weight=sample_weight))  # type: ignore[attr-defined]
 
 
 class MultiLabelClassifierMixin(ClassifierMixin):

@@ -7,7 +7,8 @@ import numpy as np
 
 
 def compile_keywords(keywords_by_label: list[tuple[str, ...]]) -> list[re.Pattern | None]:
-    out = []
+    """One case-insensitive whole-word pattern per theme (None for a theme without keywords)."""
+    out: list[re.Pattern | None] = []
     for kws in keywords_by_label:
         if not kws:
             out.append(None)

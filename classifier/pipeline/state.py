@@ -176,7 +176,8 @@ def dumps_state(obj: Any) -> bytes:
     tree = {"format": FORMAT, "root": w.enc(obj)}
     blob = json.dumps(tree, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     buf = io.BytesIO()
-    np.savez_compressed(buf, **{_TREE: np.frombuffer(blob, dtype=np.uint8)}, **w.arrays)
+    members: dict[str, np.ndarray] = {_TREE: np.frombuffer(blob, dtype=np.uint8), **w.arrays}
+    np.savez_compressed(buf, **members)  # type: ignore[arg-type]
     return buf.getvalue()
 
 

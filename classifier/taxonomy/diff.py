@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 
-from classifier.taxonomy.schema import Taxonomy
+from classifier.taxonomy.schema import Taxonomy, Theme
 from classifier.errors import MappingError  # noqa: F401 (re-exported)
 
 from classifier.taxonomy.mapping import TaxonomyMapping
@@ -54,20 +54,20 @@ def diff_taxonomies(old: Taxonomy, new: Taxonomy, mapping: TaxonomyMapping | Non
                 d.reparented.append((t.id, t.parent, n.parent))
     gone = [t for t in old.themes if t.id not in new_ids]
     fresh = [t for t in new.themes if t.id not in old_ids]
-    by_label = {}
+    by_label: dict[str, Theme] = {}
     for t in fresh:
         by_label.setdefault(_norm_label(t.label), t)
     matched_new = set()
     for t in gone:
-        n = by_label.get(_norm_label(t.label))
-        if n is None or n.id in matched_new:
+        same = by_label.get(_norm_label(t.label))
+        if same is None or same.id in matched_new:
             continue
         # With a mapping, a shared label is a rename only if the mapping says one_to_one.
         m = mapping.themes.get(t.id) if mapping is not None else None
-        if m is not None and (m.kind != "one_to_one" or m.to != (n.id,)):
+        if m is not None and (m.kind != "one_to_one" or m.to != (same.id,)):
             continue
-        d.renamed.append((t.id, n.id, t.label, n.label))
-        matched_new.add(n.id)
+        d.renamed.append((t.id, same.id, t.label, same.label))
+        matched_new.add(same.id)
     accounted = set()
     if mapping is not None:
         into = defaultdict(list)

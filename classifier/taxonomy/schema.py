@@ -88,7 +88,7 @@ class Taxonomy:
     def to_dict(self) -> dict:
         themes = []
         for t in self.themes:
-            d = {"id": t.id, "label": t.label, "description": t.description}
+            d: dict[str, object] = {"id": t.id, "label": t.label, "description": t.description}
             if t.parent:
                 d["parent"] = t.parent
             if t.keywords:
