@@ -179,7 +179,8 @@ def _contexts(text: str, layout: list[dict], spec: dict) -> list[tuple[dict, Con
             ck = title_kind(col, spec) if col else ""
             out.append((b, Context("cell", section, section_kind, col, ck or section_kind, b["para"])))
             continue
-        is_title = b["heading"] or (not b["item"] and _is_title_line(line) and bool(title_kind(line, spec)))
+        is_title = not _ENDS_COLON.search(line) and (
+            b["heading"] or (not b["item"] and _is_title_line(line) and bool(title_kind(line, spec))))
         if is_title:
             section = _SECTION_NUMBER.sub("", line).strip() or line
             tk = title_kind(line, spec)
