@@ -307,24 +307,63 @@ def test_extract_learning_table_csv_with_themes_and_register(extractor, tmp_path
     src = tmp_path / "responses.csv"
     second = ("Reminders have been issued to all contact supervisors that parents must be phoned "
               "before 9am if a session is cancelled.")
-    pd.DataFrame({"ref": ["A1", "B2", "C3"], "text": [LETTER, second, ""]}).to_csv(src, index=False)
+    pd.DataFrame({"ref": ["A1", "B2", "C3"], "text": [LETTER, second, ""], "team": ["East", "West", "East"],
+                  "date_closed": ["2024-05-01", "2024-06-02", "2024-07-03"],
+                  "complainant_name": ["x", "y", "z"]}).to_csv(src, index=False)
     out, reg = tmp_path / "learning.csv", tmp_path / "register.xlsx"
     summary = extract_learning_table(src, out, text_column="text", id_column="ref", extractor=extractor,
                                      theme_model=FakeThemes(), register_path=reg)
     got = pd.read_csv(out, dtype=str, keep_default_na=False)
-    assert list(got.columns) == ["id", "sentence", "start", "end", "type", "themes", "score"]
+    # Team and date columns are carried through; other columns, and offsets (not .jsonl), are not.
+    assert list(got.columns) == ["source", "page", "section", "team", "date_closed", "sentence", "type", "themes",
+                                 "complaint_ref", "score", "action_owner", "due_date", "status"]
     assert summary.sources == 3 and summary.statements == len(got) and summary.sources_with_statements == 2
     sources = {"A1": LETTER, "B2": second}
     for _, row in got.iterrows():
-        assert sources[row["id"]][int(row["start"]):int(row["end"])] == row["sentence"]
+        assert row["sentence"] in sources[row["source"]]
+        assert row["team"] == {"A1": "East", "B2": "West"}[row["source"]]
+        assert row["action_owner"] == row["due_date"] == row["status"] == row["page"] == ""
     assert set(got["themes"]) <= {"family_time;communication", "quality"}
-    register = pd.read_excel(reg, dtype=str)
-    assert list(register.columns) == ["theme", "statement", "type", "count", "source_ids", "score"]
-    # The reminder appears in both sources and is merged into one entry.
+    register = pd.read_excel(reg)
+    assert list(register.columns) == ["theme", "statement", "type", "count", "sources", "pages", "sections",
+                                      "complaint_refs", "score", "action_owner", "due_date", "status"]
+    # The reminder appears in both sources and is merged into one entry; numbers are typed in .xlsx.
     merged = register[register["statement"].str.startswith("Reminders have been issued")]
-    assert len(merged) == 1 and merged.iloc[0]["count"] == "2"
-    assert merged.iloc[0]["source_ids"] == "A1;B2" or merged.iloc[0]["source_ids"] == "B2;A1"
+    assert len(merged) == 1 and merged.iloc[0]["count"] == 2 and isinstance(merged.iloc[0]["score"], float)
+    assert merged.iloc[0]["sources"] in ("A1;B2", "B2;A1")
     assert merged.iloc[0]["theme"] == "family_time"
+
+
+class ThemesWithOption:
+    """A theme model that finds no clear theme unless asked for at least one."""
+
+    def predict(self, texts, at_least_one=True):
+        return [["quality"] if at_least_one else [] for _ in texts]
+
+
+def test_statements_from_documents_have_page_section_reference_and_blank_theme(extractor, tmp_path):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "letter.txt").write_text("Our ref: CSC/2024/0153\n\n" + LETTER + "\fPage two starts here.\n\n"
+                                       "Learning from complaints\n\nStaff will now phone every parent the "
+                                       "day before family time to confirm the session.\n", encoding="utf-8")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4 this is not really a pdf")
+    (folder / "broken.docx").write_bytes(b"PK not a zip file")
+    out, reg = tmp_path / "out.xlsx", tmp_path / "register.csv"
+    summary = extract_learning_table(folder, out, extractor=extractor, theme_model=ThemesWithOption(),
+                                     register_path=reg)
+    # Damaged files are reported and skipped; the rest is read.
+    assert sorted(n for n, _ in summary.documents_skipped) == ["broken.docx", "broken.pdf"]
+    assert "skipped broken.pdf" in summary.describe()
+    got = pd.read_excel(out, keep_default_na=False)
+    assert len(got) and set(got["source"]) == {"letter.txt"}
+    assert set(got["complaint_ref"]) == {"CSC/2024/0153"}
+    assert (got["themes"] == "").all()                 # no default theme
+    last = got[got["sentence"].str.startswith("Staff will now phone")].iloc[0]
+    assert last["page"] == 2 and last["section"] == "Learning from complaints"
+    assert got["page"].map(type).eq(int).all()         # typed numbers in .xlsx
+    register = pd.read_csv(reg, dtype=str, keep_default_na=False)
+    assert (register["theme"] == "").all() and "letter.txt p.2" in ";".join(register["pages"])
 
 
 def test_extract_learning_from_jsonl_without_id_column_and_documents(extractor, tmp_path):
@@ -333,20 +372,22 @@ def test_extract_learning_from_jsonl_without_id_column_and_documents(extractor, 
     out = tmp_path / "out.jsonl"
     summary = extract_learning_table(src, out, text_column="body", extractor=extractor)
     rows = [json.loads(l) for l in out.read_text(encoding="utf-8").splitlines()]
-    assert rows and summary.ids_from_row_numbers and {r["id"] for r in rows} == {"1"}
+    assert rows and summary.ids_from_row_numbers and {r["source"] for r in rows} == {"1"}
     assert all(r["themes"] == "" for r in rows)
+    for r in rows:   # offsets in JSON output point into the text
+        assert LETTER[r["start"]:r["end"]] == r["sentence"]
 
     folder = tmp_path / "letters"
     folder.mkdir()
     (folder / "one.txt").write_text(LETTER, encoding="utf-8")
-    out2 = tmp_path / "docs.csv"
+    out2 = tmp_path / "docs.jsonl"
     summary = extract_learning_table(folder, out2, extractor=extractor)
-    got = pd.read_csv(out2, dtype=str, keep_default_na=False)
-    assert summary.kind == "documents" and set(got["id"]) == {"one.txt"}
+    got = [json.loads(l) for l in out2.read_text(encoding="utf-8").splitlines()]
+    assert summary.kind == "documents" and {r["source"] for r in got} == {"one.txt"}
     from classifier.learning import read_document
     text = read_document(folder / "one.txt").text
-    for _, row in got.iterrows():
-        assert text[int(row["start"]):int(row["end"])] == row["sentence"]
+    for row in got:
+        assert text[row["start"]:row["end"]] == row["sentence"]
 
 
 def test_extract_learning_errors(extractor, tmp_path):
@@ -371,9 +412,10 @@ def test_register_merges_near_identical_statements_by_theme():
                            [["communication"], ["communication"], ["delay"], []],
                            ["r1", "r2", "r3", "r4"], [0.9, 0.8, 0.7, 0.6])
     comm = frame[frame["theme"] == "communication"]
-    assert len(comm) == 1 and comm.iloc[0]["count"] == 2 and comm.iloc[0]["source_ids"] == "r1;r2"
-    assert set(frame["theme"]) == {"communication", "delay", "unthemed"}
-    assert frame.iloc[-1]["theme"] == "unthemed"
+    assert len(comm) == 1 and comm.iloc[0]["count"] == 2 and comm.iloc[0]["sources"] == "r1;r2"
+    # No clear theme: the theme is left blank (not a default), and such entries come last.
+    assert set(frame["theme"]) == {"communication", "delay", ""}
+    assert frame.iloc[-1]["theme"] == ""
 
 
 # ------------------------------------------------------------------ CLI

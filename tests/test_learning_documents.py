@@ -237,7 +237,7 @@ class _StubExtractor:
     def __init__(self, picks):
         self.picks = picks   # {sentence start text: type}
 
-    def find(self, text, source_id=None):
+    def find(self, text, source_id=None, item_starts=None, sections="all"):
         from classifier.learning.extractor import LearningStatement
         out = []
         for s, e in split_sentences([text])[0]:
@@ -293,3 +293,100 @@ def test_evaluate_learning_documents_matches_by_overlap(tmp_path):
     (tmp_path / "gold.jsonl").unlink()
     with pytest.raises(InputDataError, match="gold.jsonl"):
         evaluate_learning_documents(tmp_path, stub)
+
+
+# ------------------------------------------------------------------ document structure
+
+REPORT = """Annual complaints report 2024/25
+
+Compliments
+
+"Thank you so much, the new worker has made sure we are always told about changes." - a parent
+
+Complaint themes
+
+Complainants told us that workers must return calls sooner and that letters came late.
+
+Learning from complaints
+
+This led to the following:
+\u2022 A weekly check of unanswered calls by each team manager
+\u2022 Staff will now phone parents before any meeting is moved.
+
+Issue | Learning | Actions
+Calls not returned | Parents need a named contact | Duty managers now ring back within a day.
+"""
+
+
+def test_structure_tracks_sections_lead_ins_cells_and_paragraph_kinds():
+    from classifier.learning.structure import analyse
+
+    segs = analyse([REPORT])[0]
+    by_text = {REPORT[g.start:g.end]: g.context for g in segs}
+    assert by_text["Compliments"].role == "heading"
+    quote = next(c for t, c in by_text.items() if t.startswith('"Thank you so much'))
+    assert quote.section == "Compliments" and quote.kind in ("compliments", "quote")
+    summary = next(c for t, c in by_text.items() if t.startswith("Complainants told us"))
+    assert summary.kind in ("complaint_summary", "complaint_themes")
+    lead = by_text["This led to the following:"]
+    assert lead.role == "lead_in"
+    item = by_text["A weekly check of unanswered calls by each team manager"]
+    assert item.role == "item" and item.lead_in == "This led to the following:" and item.kind == "learning"
+    assert by_text["Issue"].role == "header"
+    cell = by_text["Duty managers now ring back within a day."]
+    assert cell.role == "cell" and cell.lead_in == "Actions" and cell.kind == "learning"
+    assert by_text["Calls not returned"].kind == "complaint_themes"
+
+
+def test_lead_ins_and_headings_are_never_statements_and_sections_option():
+    from classifier.learning import BUNDLED_SENTENCES, train_learning_extractor
+
+    model = train_learning_extractor(BUNDLED_SENTENCES, seed=0)
+    found = model.find(REPORT)
+    texts = [s.sentence for s in found]
+    assert "This led to the following:" not in texts and "Issue" not in texts
+    # A compliment quote and a summary of what complainants said are not mined, though they say "must" and "made sure".
+    assert not any(t.startswith(('"Thank you', "Complainants told us")) for t in texts), texts
+    assert "Staff will now phone parents before any meeting is moved." in texts
+    assert "Duty managers now ring back within a day." in texts
+    # --sections learning: only what sits in learning or action sections.
+    restricted = model.find(REPORT, sections="learning")
+    assert restricted and all(s.context == "learning" or s.section.startswith("Learning") for s in restricted)
+    from classifier.errors import LearningError
+
+    with pytest.raises(LearningError):
+        model.find(REPORT, sections="nonsense")
+    # Saved as plain data and loaded back, it finds the same statements.
+    from classifier.pipeline.state import dumps_state, loads_state
+
+    again = loads_state(dumps_state(model))
+    assert [(s.start, s.end, s.type) for s in again.find(REPORT)] == [(s.start, s.end, s.type) for s in found]
+
+
+def test_tabs_become_cells_and_wrapped_cells_are_rejoined():
+    text, _ = clean_pages(["Theme\tWhat we have done\n"
+                           "Delay\tResponses are now tracked weekly by the\n"
+                           "Complaints Manager and chased at day seven.\n"])
+    assert "Theme | What we have done" in text
+    assert "tracked weekly by the Complaints Manager and chased" in text
+    # A tab after a bullet is spacing, not a cell.
+    text, pieces = clean_pages(["\u2022\tStaff will be reminded to record calls."])
+    assert text == "Staff will be reminded to record calls." and pieces[0].item
+
+
+def test_image_only_pdf_warns_and_damaged_file_in_folder_is_skipped(tmp_path):
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    with (tmp_path / "scan.pdf").open("wb") as fh:
+        writer.write(fh)
+    (tmp_path / "bad.docx").write_bytes(b"not a zip")
+    (tmp_path / "ok.txt").write_text("We will now phone parents the day before.", encoding="utf-8")
+    doc = read_document(tmp_path / "scan.pdf")
+    assert doc.text == "" and doc.warnings and "image-only" in doc.warnings[0]
+    skipped: list = []
+    ids = [d.id for d in iter_documents(tmp_path, skipped=skipped)]
+    assert ids == ["ok.txt", "scan.pdf"] and [n for n, _ in skipped] == ["bad.docx"]
+    with pytest.raises(DocumentError):
+        list(iter_documents(tmp_path))          # without a list to report into, it raises

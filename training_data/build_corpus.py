@@ -62,7 +62,8 @@ def read_parts(pattern: str) -> list[dict]:
 
 
 def main() -> None:
-    reps = [r for r in read_parts("*.jsonl") if not r["id"].startswith("ls-")]
+    # ls-: learning sentences; lr-: learning sentences in report registers.
+    reps = [r for r in read_parts("*.jsonl") if not r["id"].startswith(("ls-", "lr-"))]
     for r in reps:
         r["child_authored"] = "true" if r["child_authored"] in (True, "true", "True", 1) else "false"
         r["themes"] = ";".join(t.strip() for t in str(r.get("themes", "")).split(";") if t.strip())
@@ -72,7 +73,7 @@ def main() -> None:
         w = csv.DictWriter(fh, REP_COLUMNS, extrasaction="ignore")
         w.writeheader()
         w.writerows(reps)
-    sents = read_parts("ls-*.jsonl")
+    sents = read_parts("ls-*.jsonl") + read_parts("lr-*.jsonl")
     for s in sents:
         s["learning"] = "true" if s["learning"] in (True, "true", "True", 1) else "false"
     assign_splits(sents, lambda s: s["learning"] + ":" + (s.get("type") or ""),

@@ -33,17 +33,29 @@ def register(app: typer.Typer, load_model: Callable = _load_model) -> None:
         text_column: str = typer.Option("text", "--text-column", help="Column holding the letter or report text."),
         id_column: str = typer.Option("id", "--id-column", help="Column identifying each row."),
         register: Optional[Path] = typer.Option(None, "--register", help="Also write a learning register here."),
+        sections: str = typer.Option("all", "--sections",
+                                     help="'learning': in documents with learning or action sections, keep only "
+                                          "statements from those sections. Default 'all'."),
+        keep_column: Optional[list[str]] = typer.Option(
+            None, "--keep-column", help="Input table column to carry into the output (repeatable; default: "
+                                        "columns about dates, teams, services, stages and references)."),
         model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: bundled model)."),
     ):
         """Find learning statements (lessons, reminders, training, changes, remedies).
 
-        Example: complaints learning responses.xlsx --output learning.csv --register register.xlsx
+        Each statement comes with its source, page, section, type, themes (blank
+        where none is clear) and complaint reference, plus empty action owner, due
+        date and status columns; character offsets are written to .jsonl output only.
+        A damaged document in a folder is reported and skipped.
+
+        Example: complaints learning annual-reports/ --output learning.xlsx --register register.xlsx --sections learning
         """
         from classifier.learning.api import extract_learning_table
 
         loaded = load_model(model)
         summary = extract_learning_table(input, output, text_column, id_column, extractor=_extractor(loaded),
-                                         theme_model=getattr(loaded, "themes", None), register_path=register)
+                                         theme_model=getattr(loaded, "themes", None), register_path=register,
+                                         sections=sections, keep_columns=keep_column or None)
         typer.echo(summary.describe())
 
     @app.command("evaluate-learning")

@@ -10,7 +10,12 @@ page, not for sentences, so before sentence splitting the reader:
   so a wrapped line or a page number does not cut a sentence in two;
 - separates list items, headings and other short lines that end without a
   full stop from what follows by a blank line, so the sentence splitter
-  never glues a bullet list or a heading into one long "sentence".
+  never glues a bullet list or a heading into one long "sentence";
+- keeps table cells apart: a tab between two cells (a Word table pasted as
+  text) becomes " | ", and .docx table rows are written "cell | cell";
+- re-joins a line that ends in a word no sentence or cell ends with ("the",
+  "of", "and", ...) to the next, even when that starts with a capital, so a
+  wrapped table cell stays one statement.
 Offsets of statements refer to the cleaned text returned here; `pieces`
 records, for every stretch of it, the page (or paragraph) and line it came from.
 """
@@ -37,6 +42,7 @@ class Piece:
     end: int
     page: int             # 1-based page (.pdf, .txt with form feeds) or paragraph (.docx)
     line: int             # 1-based line within that page or paragraph
+    item: bool = False    # the line started a list item (its bullet glyph or number)
 
 
 @dataclass
@@ -45,6 +51,11 @@ class SourceDocument:
     path: Path
     text: str
     pieces: list[Piece] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)   # e.g. an image-only PDF: no text to read
+
+    def item_starts(self) -> frozenset:
+        """Offsets in `text` where a list item starts (its bullet glyph was dropped)."""
+        return frozenset(p.start for p in self.pieces if p.item)
 
     def locate(self, offset: int) -> Piece | None:
         """The page and line an offset of `text` came from."""
@@ -74,10 +85,20 @@ _LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "
 _EDGE_LINES = 3
 
 
+# A tab right after a bullet glyph or list number is spacing; a tab between words separates cells.
+_MARKER_TAB = re.compile(r"^(\s*(?:[\u2022\u25aa\u25cf\u00b7\uf0b7\uf0a7*o\-\u2013]|\(?(?:\d{1,2}|[a-hA-H]|[ivxIVX]{1,4})[.)]))\t+")
+_CELL_TAB = re.compile(r"(?<=\S)[ ]*\t+[ \t]*(?=\S)")
+# A line ending in one of these words was wrapped: the next line continues it, capital or not.
+_OPEN_END = re.compile(r"\b(?:the|a|an|of|to|and|or|with|for|in|on|by|at|from|that|their|our|your|its|was|were|"
+                       r"is|are|be|been|has|have|had|not|about|into|when|where|which|who|this|these|any|all|"
+                       r"each|every|between|than|as|but)$", re.IGNORECASE)
+
+
 def _clean_line(line: str) -> str:
     line = unicodedata.normalize("NFC", line)
     for k, v in _LIGATURES.items():
         line = line.replace(k, v)
+    line = _CELL_TAB.sub(" | ", _MARKER_TAB.sub(r"\1 ", line))
     line = _CONTROL.sub(" ", line.replace("\t", " ").replace("\u00a0", " "))
     return re.sub(r" {2,}", " ", line).strip()
 
@@ -176,6 +197,8 @@ def clean_pages(pages: list[str], drop_running: bool = True,
                 sep = ""
             elif _TERMINAL.search(prev):
                 sep = "\n"
+            elif _OPEN_END.search(prev) and " | " not in line and " | " not in prev:
+                sep = " "                      # "... agreed with the" / "Independent Reviewing Officer"
             elif len(prev) < 0.6 * wrap and (line[:1].isupper() or line[:1].isdigit()):
                 sep = "\n\n"                   # a heading or the short last line of a paragraph
             else:
@@ -183,7 +206,7 @@ def clean_pages(pages: list[str], drop_running: bool = True,
             parts.append(sep)
             pos += len(sep)
         parts.append(line)
-        pieces.append(Piece(pos, pos + len(line), page, lineno))
+        pieces.append(Piece(pos, pos + len(line), page, lineno, item))
         paragraphs.append(para)
         pos += len(line)
         prev = line
@@ -191,7 +214,7 @@ def clean_pages(pages: list[str], drop_running: bool = True,
         out, line_no = [], 0
         for k, pc in enumerate(pieces):
             line_no = 1 if k == 0 or paragraphs[k] != paragraphs[k - 1] else line_no + 1
-            out.append(Piece(pc.start, pc.end, paragraphs[k], line_no))
+            out.append(Piece(pc.start, pc.end, paragraphs[k], line_no, pc.item))
         pieces = out
     return "".join(parts), pieces
 
@@ -219,13 +242,17 @@ def _read_docx(path: Path) -> list[str]:
         if tag == "p":
             paras.append(Paragraph(child, document).text)
         elif tag == "tbl":
-            seen = set()
+            # One line per row, cells joined by " | ": the learning reader keeps them as
+            # cells and pairs each with its column heading. Line breaks inside a cell become spaces.
             for row in Table(child, document).rows:
+                cells, seen = [], set()
                 for cell in row.cells:
                     if id(cell._tc) in seen:   # merged cells repeat
                         continue
                     seen.add(id(cell._tc))
-                    paras.extend(p.text for p in cell.paragraphs)
+                    cells.append(" ".join(p.text.strip().replace("|", "/") for p in cell.paragraphs if p.text.strip()))
+                if any(cells):
+                    paras.append(" | ".join(c or "-" for c in cells))
     # One paragraph per "page" would defeat running-head detection, so the
     # whole body is one page with blank lines between paragraphs.
     return ["\n\n".join(paras)]
@@ -267,7 +294,10 @@ def read_document(path: str | Path) -> SourceDocument:
                             "check that it is a valid, unprotected file") from None
     # For .docx, `page` counts paragraphs (blank-line separated blocks).
     text, pieces = clean_pages(pages, drop_running=not docx_like, number_paragraphs=docx_like)
-    return SourceDocument(id=p.name, path=p, text=text, pieces=pieces)
+    warnings = []
+    if suffix == ".pdf" and pages and not text.strip():
+        warnings.append(f"'{p.name}' has no text layer (a scanned or image-only PDF?); nothing was read from it")
+    return SourceDocument(id=p.name, path=p, text=text, pieces=pieces, warnings=warnings)
 
 
 def document_paths(path: str | Path) -> list[Path]:
@@ -286,11 +316,22 @@ def document_paths(path: str | Path) -> list[Path]:
     return [p]
 
 
-def iter_documents(path: str | Path) -> Iterator[SourceDocument]:
-    """Read each document at `path` (file or folder); ids are paths relative to the folder."""
+def iter_documents(path: str | Path, skipped: list[tuple[str, str]] | None = None) -> Iterator[SourceDocument]:
+    """Read each document at `path` (file or folder); ids are paths relative to the folder.
+
+    In a folder, a file that cannot be read (damaged, protected) is skipped and
+    reported as (relative path, reason) in `skipped` when a list is given; with
+    no list, or for a single file, the `DocumentError` is raised.
+    """
     base = Path(path)
     for f in document_paths(base):
-        doc = read_document(f)
+        try:
+            doc = read_document(f)
+        except DocumentError as exc:
+            if skipped is None or not base.is_dir():
+                raise
+            skipped.append((f.relative_to(base).as_posix(), str(exc)))
+            continue
         if base.is_dir():
             doc.id = f.relative_to(base).as_posix()
         yield doc

@@ -1,9 +1,11 @@
 """Learning statements from complaint responses and reports.
 
-`sentences` cuts documents into sentences with offsets; `patterns` holds the
-pattern groups (data in `patterns.yml`); `extractor.LearningExtractor` scores
-sentences and assigns a type; `api` runs it over tables and documents, trains
-and evaluates it; `register` groups statements into a register a team acts on.
+`sentences` cuts documents into sentences with offsets; `structure` gives each
+its place (section, list lead-in, table column, paragraph kind; words in
+`sections.yml`); `patterns` holds the pattern groups (data in `patterns.yml`);
+`extractor.LearningExtractor` scores sentences and assigns a type; `api` runs it
+over tables and documents; `training` and `evaluation` train and score it;
+`register` groups statements into a register a team acts on.
 """
 from importlib import import_module
 
@@ -18,6 +20,7 @@ _LAZY = {
     "split_sentences": "learning.sentences",
     "LearningExtractor": "learning.extractor", "LearningStatement": "learning.extractor",
     "build_register": "learning.register",
+    "analyse": "learning.structure", "Context": "learning.structure",
 }
 __all__ = sorted(_LAZY)
 

@@ -1,25 +1,34 @@
 """Library functions behind the `learning` and `evaluate-learning` commands."""
 from __future__ import annotations
 
+import bisect
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from classifier.errors import InputDataError, LabelError, OutputError
-from classifier.io.tables import TABLE_SUFFIXES, TableWriter, iter_table, read_table, require_column, write_table
+from classifier.errors import InputDataError, OutputError
+from classifier.io.tables import TABLE_SUFFIXES, TableWriter, iter_table, require_column, write_table
 from classifier.io.documents import DOCUMENT_SUFFIXES, iter_documents
-from classifier.learning.extractor import LEARNING_TYPES, LearningError, LearningExtractor, LearningStatement, parse_bool
+from classifier.learning.extractor import LearningError, LearningExtractor, LearningStatement
 from classifier.learning.register import register_from_rows
 
 log = logging.getLogger(__name__)
 
-OUTPUT_COLUMNS = ["id", "sentence", "start", "end", "type", "themes", "score"]
-# Package data (a link to training_data/ in the repository, a copy in the wheel).
-BUNDLED_SENTENCES = Path(__file__).resolve().parents[1] / "data" / "learning_sentences.csv"
+# The statements table: what a team acts on. Offsets (start, end) only in .jsonl output;
+# columns of the input table named in `carry` come after `section`.
+OUTPUT_COLUMNS = ["source", "page", "section", "sentence", "type", "themes", "complaint_ref", "score",
+                  "action_owner", "due_date", "status"]
+OFFSET_COLUMNS = ["start", "end"]
+# Input columns carried through by default: any whose name contains one of these words.
+CARRY_WORDS = ("date", "team", "service", "area", "stage", "ref", "year", "month", "locality", "manager")
 _BATCH = 200   # sources per extractor call: bounded memory on big tables
+# "Our ref: CSC/2024/0153", "Complaint reference 24-118": a label, then a code with a digit in it.
+_COMPLAINT_REF = re.compile(
+    r"\b(?:our|your|complaint|case|file)?\s*ref(?:erence)?(?:\s*(?:no\.?|number))?\s*[:.]?\s*"
+    r"((?=[A-Z0-9/\-]*\d)[A-Z0-9][A-Z0-9/\-]{2,}[A-Z0-9])\b", re.IGNORECASE)
 
 
 @dataclass
@@ -31,7 +40,10 @@ class LearningSummary:
     sources_with_statements: int = 0
     statements: int = 0
     rows_skipped: list[int] = field(default_factory=list)   # damaged table rows (1-based)
+    documents_skipped: list[tuple[str, str]] = field(default_factory=list)   # (file, reason)
+    warnings: list[str] = field(default_factory=list)
     ids_from_row_numbers: bool = False
+    carried_columns: list[str] = field(default_factory=list)
     register_path: str | None = None
     register_entries: int = 0
     by_type: dict[str, int] = field(default_factory=dict)
@@ -49,6 +61,10 @@ class LearningSummary:
             out += f"; skipped damaged rows {shown}"
         if self.ids_from_row_numbers:
             out += "; no id column, so ids are row numbers"
+        for name, reason in self.documents_skipped:
+            out += f"\nskipped {name}: {reason}"
+        for w in self.warnings:
+            out += f"\nwarning: {w}"
         return out
 
 
@@ -57,19 +73,63 @@ def _check_output(path: Path, what: str) -> None:
         raise OutputError(f"{what} '{path.name}' must end in one of {', '.join(TABLE_SUFFIXES)}")
 
 
-def _rows(statements: list[LearningStatement], theme_model) -> list[dict]:
-    if not statements:
-        return []
-    if theme_model is not None:
-        themes = [";".join(map(str, t)) for t in theme_model.predict([s.sentence for s in statements])]
-    else:
-        themes = [""] * len(statements)
-    return [{"id": "" if s.source_id is None else str(s.source_id), "sentence": s.sentence,
-             "start": s.start, "end": s.end, "type": s.type, "themes": th, "score": s.score}
-            for s, th in zip(statements, themes)]
+def complaint_refs(text: str) -> list[tuple[int, str]]:
+    """(offset, reference) of each complaint reference the text names."""
+    return [(m.start(1), m.group(1)) for m in _COMPLAINT_REF.finditer(text)]
 
 
-def _batches_from_table(path: Path, text_column: str, id_column: str, summary: LearningSummary):
+def _ref_for(refs: list[tuple[int, str]], start: int, end: int) -> str:
+    """The reference named in the statement, else the document's only reference, else ""."""
+    inside = [r for pos, r in refs if start <= pos < end]
+    if inside:
+        return inside[0]
+    distinct = {r.upper() for _, r in refs}
+    return refs[0][1] if len(distinct) == 1 else ""
+
+
+def _themes(theme_model, sentences: list[str]) -> list[str]:
+    """';'-joined themes above their thresholds; "" where no theme is clear (no default theme)."""
+    if theme_model is None or not sentences:
+        return [""] * len(sentences)
+    try:
+        got = theme_model.predict(sentences, at_least_one=False)
+    except TypeError:   # a theme model without the option
+        got = theme_model.predict(sentences)
+    return [";".join(map(str, t)) for t in got]
+
+
+@dataclass
+class _Source:
+    id: str
+    text: str
+    carried: dict = field(default_factory=dict)
+    item_starts: frozenset = frozenset()
+    page_of: object = None          # offset -> page number, or None (tables, .docx)
+
+
+def _rows(found: list[tuple[_Source, LearningStatement]], theme_model, carry: list[str]) -> list[dict]:
+    themes = _themes(theme_model, [s.sentence for _, s in found])
+    refs_cache: dict[int, list] = {}
+    rows = []
+    for (src, s), th in zip(found, themes):
+        refs = refs_cache.setdefault(id(src), complaint_refs(src.text))
+        page = src.page_of(s.start) if src.page_of is not None else None
+        row = {"source": src.id, "page": page, "section": s.section, "sentence": s.sentence, "type": s.type,
+               "themes": th, "complaint_ref": _ref_for(refs, s.start, s.end), "score": s.score,
+               "action_owner": "", "due_date": "", "status": "", "start": s.start, "end": s.end}
+        row.update({c: src.carried.get(c, "") for c in carry})
+        rows.append(row)
+    return rows
+
+
+def _carry_columns(cols: list[str], chosen: list[str] | None, skip: set) -> list[str]:
+    if chosen is not None:
+        return [require_column(cols, c, "--keep-column") for c in chosen]
+    return [c for c in cols if c not in skip and any(w in str(c).lower() for w in CARRY_WORDS)]
+
+
+def _batches_from_table(path: Path, text_column: str, id_column: str, summary: LearningSummary,
+                        keep_columns: list[str] | None):
     id_col = None
     for chunk in iter_table(path):
         cols = list(chunk.frame.columns)
@@ -81,7 +141,10 @@ def _batches_from_table(path: Path, text_column: str, id_column: str, summary: L
                 if id_column != "id":
                     raise
                 summary.ids_from_row_numbers = True   # default column absent: fall back quietly
-        texts, ids = [], []
+        if not summary.carried_columns:
+            summary.carried_columns = _carry_columns(cols, keep_columns, {text_col, id_col})
+        carry = [cols.index(c) for c in summary.carried_columns]
+        sources = []
         for k, problem in enumerate(chunk.problems):
             row_no = chunk.first_row + k
             summary.sources += 1
@@ -89,32 +152,58 @@ def _batches_from_table(path: Path, text_column: str, id_column: str, summary: L
                 summary.rows_skipped.append(row_no)
                 log.warning("row %d skipped: %s", row_no, problem)
                 continue
-            texts.append(chunk.frame.iat[k, cols.index(text_col)])
-            ids.append(str(row_no) if id_col is None else chunk.frame.iat[k, cols.index(id_col)])
-        for s in range(0, len(texts), _BATCH):
-            yield texts[s:s + _BATCH], ids[s:s + _BATCH]
+            text = chunk.frame.iat[k, cols.index(text_col)]
+            sid = str(row_no) if id_col is None else chunk.frame.iat[k, cols.index(id_col)]
+            sources.append(_Source("" if sid is None else str(sid), "" if text is None else str(text),
+                                   {cols[j]: chunk.frame.iat[k, j] for j in carry}))
+        for s in range(0, len(sources), _BATCH):
+            yield sources[s:s + _BATCH]
+
+
+def _page_lookup(doc):
+    if doc.path.suffix.lower() == ".docx" or not doc.pieces:
+        return None                  # Word files have no pages until printed
+    starts = [p.start for p in doc.pieces]
+    pages = [p.page for p in doc.pieces]
+
+    def page_of(offset: int) -> int:
+        return int(pages[max(0, bisect.bisect_right(starts, offset) - 1)])
+    return page_of
 
 
 def _batches_from_documents(path: Path, summary: LearningSummary):
-    texts, ids = [], []
-    for doc in iter_documents(path):
+    batch = []
+    for doc in iter_documents(path, skipped=summary.documents_skipped):
         summary.sources += 1
-        texts.append(doc.text)
-        ids.append(doc.id)
-        if len(texts) >= _BATCH:
-            yield texts, ids
-            texts, ids = [], []
-    if texts:
-        yield texts, ids
+        summary.warnings.extend(doc.warnings)
+        batch.append(_Source(doc.id, doc.text, {}, doc.item_starts(), _page_lookup(doc)))
+        if len(batch) >= _BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _columns(summary: LearningSummary, out: Path) -> list[str]:
+    columns = OUTPUT_COLUMNS[:3] + summary.carried_columns + OUTPUT_COLUMNS[3:]
+    return columns + OFFSET_COLUMNS if out.suffix.lower() == ".jsonl" else columns
 
 
 def extract_learning_table(input_path, output_path, text_column: str = "text", id_column: str = "id",
                            extractor: LearningExtractor | None = None, theme_model=None,
-                           register_path=None) -> LearningSummary:
+                           register_path=None, sections: str = "all",
+                           keep_columns: list[str] | None = None) -> LearningSummary:
     """Find learning statements in a table's text column or in documents; write one row each.
 
+    Each row names its source (row id or file), page (PDF and text files),
+    section, sentence, type, themes ("" where no theme is clear), the
+    complaint reference the source names, the score, and empty action owner,
+    due date and status columns for the team to fill in. Table columns named
+    in `keep_columns` (default: those about dates, teams, services, stages and
+    references) are carried through. Offsets are written to .jsonl only.
     `theme_model` is any object with `predict(texts) -> list[list[theme id]]`
-    (the loaded ThemeClassifier); without it the `themes` column is empty.
+    (the loaded ThemeClassifier). In a folder, a damaged document is skipped
+    and reported in the summary; an image-only PDF gives a warning.
     """
     if extractor is None:
         raise LearningError("no learning extractor given; load a model or call train_learning_extractor")
@@ -130,23 +219,35 @@ def extract_learning_table(input_path, output_path, text_column: str = "text", i
         batches = _batches_from_documents(inp, summary)
     elif inp.suffix.lower() in TABLE_SUFFIXES:
         summary = LearningSummary(str(inp), str(out), "table")
-        batches = _batches_from_table(inp, text_column, id_column, summary)
+        batches = _batches_from_table(inp, text_column, id_column, summary, keep_columns)
     else:
         raise InputDataError(f"'{inp.name}' is neither a table ({', '.join(TABLE_SUFFIXES)}) nor a "
                              f"document ({', '.join(DOCUMENT_SUFFIXES)}) nor a folder")
     kept: list[dict] = []
-    with TableWriter(out, OUTPUT_COLUMNS, input_path=inp if inp.is_file() else None) as writer:
-        for texts, ids in batches:
-            found = extractor.find_all(texts, ids)
+    writer = None
+    try:
+        for sources in batches:
+            if writer is None:   # columns are known once the first chunk is read
+                writer = TableWriter(out, _columns(summary, out), input_path=inp if inp.is_file() else None)
+            found = extractor.find_all([s.text for s in sources], [s.id for s in sources],
+                                       [s.item_starts for s in sources], sections=sections)
             summary.sources_with_statements += sum(1 for f in found if f)
-            rows = _rows([s for f in found for s in f], theme_model)
+            rows = _rows([(src, st) for src, f in zip(sources, found) for st in f], theme_model,
+                         summary.carried_columns)
             summary.statements += len(rows)
             for r in rows:
                 summary.by_type[r["type"]] = summary.by_type.get(r["type"], 0) + 1
             if rows:
-                writer.write(pd.DataFrame(rows, columns=OUTPUT_COLUMNS))
+                writer.write(pd.DataFrame(rows))
             if reg is not None:
                 kept.extend(rows)
+        if writer is None:   # nothing read: an empty table, or a folder of damaged files
+            writer = TableWriter(out, _columns(summary, out), input_path=inp if inp.is_file() else None)
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
+    writer.close()
     if reg is not None:
         register = register_from_rows(kept)
         write_table(register, reg, input_path=inp if inp.is_file() else None)
@@ -154,291 +255,9 @@ def extract_learning_table(input_path, output_path, text_column: str = "text", i
     return summary
 
 
-# ------------------------------------------------------------------ training and evaluation
 
-def _labelled(path, split: str | None) -> tuple[pd.DataFrame, str | None]:
-    frame, problems = read_table(path)
-    if frame.empty:
-        raise InputDataError(f"'{Path(path).name}' has no rows")
-    bad = [i + 1 for i, p in enumerate(problems) if p]
-    if bad:
-        raise InputDataError(f"'{Path(path).name}' has damaged rows: {', '.join(map(str, bad[:10]))}")
-    lowered = {str(c).strip().lower(): c for c in frame.columns}
-    sent = lowered.get("sentence", lowered.get("text"))
-    lab = lowered.get("learning")
-    if sent is None or lab is None:
-        shown = ", ".join(map(str, list(frame.columns)[:30]))
-        raise InputDataError(f"'{Path(path).name}' needs a 'sentence' (or 'text') column and a "
-                             f"'learning' column of true/false; found: {shown}")
-    frame = frame.rename(columns={sent: "sentence", lab: "learning"})
-    for c in ("type", "split"):
-        if c not in frame.columns:
-            frame[c] = ""
-    frame["row"] = np.arange(1, len(frame) + 1)
-    used = None
-    if split and (frame["split"].str.strip() != "").any():
-        frame = frame[frame["split"].str.strip().str.lower() == split]
-        used = split
-        if frame.empty:
-            raise InputDataError(f"'{Path(path).name}' has no rows with split '{split}'")
-    return frame, used
-
-
-def _labels(frame: pd.DataFrame) -> np.ndarray:
-    out = []
-    for row, v in zip(frame["row"], frame["learning"]):
-        b = parse_bool(v)
-        if b is None:
-            raise LabelError(f"row {row}: 'learning' must be true or false")
-        out.append(b)
-    return np.array(out, dtype=bool)
-
-
-def complaint_sentences(texts, limit: int = 1500, seed: int = 0) -> list[str]:
-    """Sentences from complaints: what complainants write is never a learning statement."""
-    from classifier.learning.sentences import nlp
-    from classifier.text import normalise
-
-    rng = np.random.default_rng(seed)
-    out = [s.text.strip() for doc in nlp().pipe(normalise(t) for t in texts) for s in doc.sents]
-    out = [s for s in out if len(s.split()) >= 4]
-    if len(out) > limit:
-        out = [out[i] for i in sorted(rng.choice(len(out), limit, replace=False))]
-    return out
-
-
-def train_learning_extractor(csv_path=None, seed: int = 0, extra_negatives: list[str] | None = None,
-                             tune_on_dev: bool = False, **params) -> LearningExtractor:
-    """Fit on splits 'train' and 'dev'; the 'test' split is never read.
-
-    The decision threshold comes from 5-fold cross-validation of the fitted
-    sentences (out-of-fold scores, F1 smoothed over a window): in
-    cross-validation on train+dev this gave higher and steadier F1 than
-    holding 'dev' out to set the threshold, since the dev split alone is small.
-    `tune_on_dev=True` restores that older protocol: fit on 'train' only and
-    tune the threshold on 'dev'. A file without a split column is all used for
-    fitting.
-    """
-    path = Path(csv_path) if csv_path is not None else BUNDLED_SENTENCES
-    if not path.is_file():
-        raise LearningError(f"learning training data '{path}' not found; pass the labelled sentences file")
-    frame, _ = _labelled(path, None)
-    split = frame["split"].str.strip().str.lower()
-    dev = frame[split == "dev"]
-    kwargs = {}
-    if tune_on_dev and (split == "train").any() and len(dev) and len(set(_labels(dev).tolist())) == 2:
-        train = frame[split == "train"]
-        kwargs = {"dev_sentences": dev["sentence"].tolist(), "dev_labels": _labels(dev)}
-    else:
-        train = frame[split != "test"]
-    model = LearningExtractor(random_state=seed, **params)
-    sentences, labels, types = train["sentence"].tolist(), _labels(train), train["type"].tolist()
-    if extra_negatives:
-        sentences = sentences + list(extra_negatives)
-        labels = np.concatenate([labels, np.zeros(len(extra_negatives), dtype=bool)])
-        types = types + [""] * len(extra_negatives)
-    return model.fit(sentences, labels, types, **kwargs)
-
-
-def evaluate_learning(data_path, extractor: LearningExtractor, split: str | None = "test") -> dict:
-    """Sentence detection P/R/F1 and type accuracy against a labelled file.
-
-    If the file has a `split` column, only rows of `split` are scored (the
-    held-out part); pass split=None to score every row.
-    """
-    frame, used = _labelled(data_path, split)
-    y = _labels(frame)
-    sentences = frame["sentence"].tolist()
-    scores = extractor.score_sentences(sentences)
-    pred = scores >= extractor.threshold_
-    tp, fp = int((pred & y).sum()), int((pred & ~y).sum())
-    fn, tn = int((~pred & y).sum()), int((~pred & ~y).sum())
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    gold = frame["type"].str.strip().tolist()
-    typed = [i for i in np.flatnonzero(y) if gold[i] in LEARNING_TYPES]
-    per_type: dict[str, dict[str, int]] = {}
-    correct = correct_detected = n_detected = 0
-    if typed:
-        got = extractor.predict_types([sentences[i] for i in typed])
-        for i, g in zip(typed, got):
-            cell = per_type.setdefault(gold[i], {"n": 0, "correct": 0})
-            cell["n"] += 1
-            hit = int(g == gold[i])
-            cell["correct"] += hit
-            correct += hit
-            if pred[i]:
-                n_detected += 1
-                correct_detected += hit
-    r = lambda v: round(float(v), 4)
-    return {
-        "data": str(data_path), "split": used, "sentences": len(y), "learning": int(y.sum()),
-        "threshold": r(extractor.threshold_),
-        "precision": r(precision), "recall": r(recall), "f1": r(f1),
-        "tp": tp, "fp": fp, "fn": fn, "tn": tn,
-        "type_accuracy": r(correct / len(typed)) if typed else None,
-        "type_accuracy_detected": r(correct_detected / n_detected) if n_detected else None,
-        "typed_sentences": len(typed), "per_type": per_type,
-    }
-
-
-# ------------------------------------------------------------------ whole documents
-
-GOLD_FILE = "gold.jsonl"
-
-
-def _squeeze(text: str) -> tuple[str, list[int]]:
-    """Text without whitespace, and the offset in `text` of each kept character."""
-    keep = [i for i, ch in enumerate(text) if not ch.isspace()]
-    return "".join(text[i] for i in keep), keep
-
-
-def _locate_squeezed(sentence: str, flat: str, start: int = 0) -> tuple[int, int] | None:
-    from difflib import SequenceMatcher
-
-    from classifier.io.documents import _PAGE_NUMBER
-
-    lines = [l for l in sentence.split("\n") if not _PAGE_NUMBER.match(l.strip())]
-    needle, _ = _squeeze("\n".join(lines))
-    if not needle or not flat:
-        return None
-    k = flat.find(needle, start)
-    if k < 0:
-        k = flat.find(needle)
-    if k >= 0:
-        return k, k + len(needle)
-    m = SequenceMatcher(None, flat, needle, autojunk=False).find_longest_match(0, len(flat), 0, len(needle))
-    if m.size < 0.5 * len(needle):
-        return None
-    s = max(0, m.a - m.b)
-    return s, min(len(flat), s + len(needle))
-
-
-def locate_sentence(sentence: str, text: str) -> tuple[int, int] | None:
-    """Where a gold sentence lies in a cleaned document text, as (start, end), or None.
-
-    Whitespace is ignored (document cleaning re-joins wrapped lines) and lines
-    that are only a page number are dropped from the sentence (cleaning drops
-    them from the text). If the sentence is still not found verbatim, the
-    longest stretch it shares with the text anchors it, when that stretch
-    covers at least half of it.
-    """
-    flat, keep = _squeeze(text)
-    return _locate_in(sentence, flat, keep)[0]
-
-
-def _locate_in(sentence: str, flat: str, keep: list[int], start: int = 0):
-    """(span in the original text or None, where in `flat` it starts): `locate_sentence`
-    on an already squeezed text, searching on from `start` first."""
-    found = _locate_squeezed(sentence, flat, start)
-    if found is None:
-        return None, start
-    return (keep[found[0]], keep[found[1] - 1] + 1), found[0]
-
-
-def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
-    """Shared characters as a share of the longer span (>= 0.5: each covers half the other)."""
-    inter = min(a[1], b[1]) - max(a[0], b[0])
-    return max(0, inter) / max(a[1] - a[0], b[1] - b[0], 1)
-
-
-def match_spans(gold: list[tuple[int, int]], found: list[tuple[int, int]],
-                min_overlap: float = 0.5) -> list[tuple[int, int]]:
-    """One-to-one (gold index, found index) pairs, best overlaps first, each >= min_overlap."""
-    pairs = sorted(((_overlap(g, f), i, j) for i, g in enumerate(gold) for j, f in enumerate(found)),
-                   key=lambda t: (-t[0], t[1], t[2]))
-    used_g, used_f, out = set(), set(), []
-    for ov, i, j in pairs:
-        if ov < min_overlap:
-            break
-        if i in used_g or j in used_f:
-            continue
-        used_g.add(i)
-        used_f.add(j)
-        out.append((i, j))
-    return sorted(out)
-
-
-def evaluate_learning_documents(directory, extractor: LearningExtractor, min_overlap: float = 0.5) -> dict:
-    """Statement-level P/R/F1 and type accuracy on whole documents with gold statements.
-
-    `directory` holds documents (.txt/.docx/.pdf) and `gold.jsonl`, one line
-    per gold learning statement: {"doc": file name, "sentence": verbatim
-    text, "type": ...}. Each document is read and cleaned as the `learning`
-    command reads it, the extractor runs on the whole text, and each
-    extracted statement is matched one-to-one to a gold sentence whose span
-    overlaps it by at least `min_overlap` of the longer of the two. Every
-    document in the folder is scored, including ones with no gold statements.
-    """
-    import json
-
-    from classifier.io.documents import document_paths, read_document
-
-    folder = Path(directory)
-    gold_path = folder / GOLD_FILE
-    if not folder.is_dir() or not gold_path.is_file():
-        raise InputDataError(f"'{folder}' must be a folder with documents and a {GOLD_FILE} of gold statements")
-    gold: dict[str, list[dict]] = {}
-    for n, line in enumerate(gold_path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            doc, sentence = str(row["doc"]), str(row["sentence"])
-        except (ValueError, KeyError, TypeError):
-            raise InputDataError(f"{GOLD_FILE} line {n}: needs a JSON object with 'doc' and 'sentence'") from None
-        gold.setdefault(doc, []).append({"sentence": sentence, "type": str(row.get("type") or "").strip()})
-    paths = {p.relative_to(folder).as_posix(): p for p in document_paths(folder)}
-    missing = sorted(set(gold) - set(paths))
-    if missing:
-        raise InputDataError(f"{GOLD_FILE} names documents that are not in the folder: {', '.join(missing[:5])}")
-
-    per_doc, misses, false_alarms = [], [], []
-    per_type: dict[str, dict[str, int]] = {}
-    tp = fp = fn = typed = typed_ok = unlocated = 0
-    for name in sorted(paths):
-        doc = read_document(paths[name])
-        flat, keep = _squeeze(doc.text)
-        golds, spans, pos = gold.get(name, []), [], 0
-        for g in golds:
-            # Gold statements are in reading order: search on from the previous one.
-            span, pos = _locate_in(g["sentence"], flat, keep, pos)
-            if span is None:
-                unlocated += 1
-                span = (-1, -1)            # cannot overlap anything: counts as missed
-            spans.append(span)
-        found = extractor.find(doc.text, source_id=name)
-        pairs = match_spans(spans, [(s.start, s.end) for s in found], min_overlap)
-        hit_g, hit_f = {i for i, _ in pairs}, {j for _, j in pairs}
-        d_tp = len(pairs)
-        tp, fp, fn = tp + d_tp, fp + len(found) - d_tp, fn + len(golds) - d_tp
-        d_ok = 0
-        for i, j in pairs:
-            want = golds[i]["type"]
-            if want in LEARNING_TYPES:
-                cell = per_type.setdefault(want, {"n": 0, "correct": 0})
-                hit = int(found[j].type == want)
-                cell["n"] += 1
-                cell["correct"] += hit
-                typed += 1
-                typed_ok += hit
-                d_ok += hit
-        misses += [{"doc": name, "sentence": golds[i]["sentence"], "type": golds[i]["type"]}
-                   for i in range(len(golds)) if i not in hit_g]
-        false_alarms += [{"doc": name, "sentence": found[j].sentence, "type": found[j].type,
-                          "score": found[j].score} for j in range(len(found)) if j not in hit_f]
-        per_doc.append({"doc": name, "gold": len(golds), "found": len(found), "matched": d_tp,
-                        "type_correct": d_ok})
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    r = lambda v: round(float(v), 4)
-    return {
-        "data": str(folder), "documents": len(paths), "gold": tp + fn, "found": tp + fp,
-        "threshold": r(extractor.threshold_), "min_overlap": min_overlap,
-        "precision": r(precision), "recall": r(recall), "f1": r(f1), "tp": tp, "fp": fp, "fn": fn,
-        "type_accuracy": r(typed_ok / typed) if typed else None, "typed_matches": typed,
-        "gold_not_located": unlocated, "per_type": per_type, "per_doc": per_doc,
-        "misses": misses, "false_alarms": false_alarms,
-    }
+# Training and evaluation live in their own modules; re-exported here for callers of the api.
+from classifier.learning.training import (BUNDLED_SENTENCES, complaint_sentences,  # noqa: E402,F401
+                                          train_learning_extractor)
+from classifier.learning.evaluation import (evaluate_learning, evaluate_learning_documents,  # noqa: E402,F401
+                                            locate_sentence, match_spans)

@@ -42,6 +42,9 @@ class LearningStatement:
     type: str
     score: float
     source_id: str | None = None
+    section: str = ""          # title of the section it is in ("" if none)
+    context: str = ""          # the kind it was judged by (sections.yml): learning, compliments, ...
+    lead_in: str = ""          # the list lead-in line or table column heading it sits under
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -79,7 +82,8 @@ class LearningExtractor(BaseEstimator):
     def __init__(self, C=4.0, type_C=8.0, class_weight="balanced", word_ngrams=(1, 2),
                  char_ngrams=(2, 5), surface_ngrams=(1, 3), min_df=2, pattern_weight=0.5, threshold=None,
                  threshold_bounds=(0.15, 0.85), patterns=None, cv_folds=5, random_state=0,
-                 type_pattern_weight=None, type_class_weight="balanced", char_weight=1.5):
+                 type_pattern_weight=None, type_class_weight="balanced", char_weight=1.5,
+                 context_threshold=0.85, lead_in_mode="max"):
         self.C = C
         self.type_C = type_C
         self.class_weight = class_weight
@@ -96,6 +100,8 @@ class LearningExtractor(BaseEstimator):
         self.patterns = patterns
         self.cv_folds = cv_folds
         self.random_state = random_state
+        self.context_threshold = context_threshold
+        self.lead_in_mode = lead_in_mode
 
     # -------------------------------------------------------------- training
     def fit(self, sentences, learning_labels, types=None, dev_sentences=None, dev_labels=None):
@@ -204,7 +210,8 @@ class LearningExtractor(BaseEstimator):
 
     def __setstate__(self, state):
         # Models saved before these settings existed were fitted as if they were these values.
-        for key, old in (("type_pattern_weight", None), ("type_class_weight", "balanced"), ("char_weight", 1.0)):
+        for key, old in (("type_pattern_weight", None), ("type_class_weight", "balanced"), ("char_weight", 1.0),
+                         ("context_threshold", None), ("lead_in_mode", "none")):
             state.setdefault(key, old)
         super().__setstate__(state)
 
@@ -245,21 +252,53 @@ class LearningExtractor(BaseEstimator):
         row = self._patterns().matrix(prepare([sentence]))[0]
         return [n for n, v in zip(self._patterns().names, row) if v]
 
-    def find_all(self, texts: Sequence[str], source_ids: Sequence[str | None] | None = None
+    def find_all(self, texts: Sequence[str], source_ids: Sequence[str | None] | None = None,
+                 item_starts: Sequence[frozenset] | None = None, sections: str = "all"
                  ) -> list[list[LearningStatement]]:
-        """Learning statements in each text, in reading order."""
+        """Learning statements in each text, in reading order.
+
+        Each sentence is read in its place in the document (`structure.analyse`):
+        headings, list lead-ins and table header rows are never statements; a
+        list item is also scored with its lead-in line in front (the higher
+        score counts with `lead_in_mode` "max"); a sentence in a compliment
+        quote, a summary of what complainants said, a case narrative or a
+        section of statistics or procedure is kept only when clearly an
+        action (score >= `context_threshold`). `sections="learning"` keeps
+        only statements in learning or action sections, in texts that have one.
+        `item_starts` marks list items whose bullet glyph was dropped (documents).
+        """
+        from classifier.learning.structure import CANDIDATE_ROLES, analyse, load_sections
+
         self._check_fitted()
+        if sections not in ("all", "learning"):
+            raise LearningError(f"sections must be 'all' or 'learning', not '{sections}'")
         texts = ["" if t is None else str(t) for t in texts]
         ids = list(source_ids) if source_ids is not None else [None] * len(texts)
-        spans = split_sentences(texts)
-        flat = [(i, s, e) for i, row in enumerate(spans) for s, e in row]
+        segments = analyse(texts, item_starts)
+        mined = load_sections()["mined"]
+        flat = [(i, g) for i, row in enumerate(segments) for g in row if g.context.role in CANDIDATE_ROLES]
         out: list[list[LearningStatement]] = [[] for _ in texts]
         if not flat:
             return out
-        docs = prepare(texts[i][s:e] for i, s, e in flat)
+        docs = prepare(texts[i][g.start:g.end] for i, g in flat)
         parts = self._parts(docs)
         prob = self.clf_.predict_proba(self._assemble(parts, "detect"))[:, 1]
-        keep = np.flatnonzero(prob >= self.threshold_)
+        mode = getattr(self, "lead_in_mode", "none")
+        led = [k for k, (i, g) in enumerate(flat) if g.context.lead_in and g.context.role == "item"]
+        if led and mode in ("max", "join"):
+            joined = self.score_sentences([f"{flat[k][1].context.lead_in} {texts[flat[k][0]][flat[k][1].start:flat[k][1].end]}"
+                                           for k in led])
+            prob[led] = np.maximum(prob[led], joined) if mode == "max" else joined
+        context_threshold = getattr(self, "context_threshold", None)
+        strict = self.threshold_ if context_threshold is None else max(self.threshold_, context_threshold)
+        need = np.array([self.threshold_ if (g.context.kind in mined or not g.context.kind) else strict
+                         for _, g in flat])
+        ok = prob >= need
+        if sections == "learning":
+            has = {i for i, row in enumerate(segments) if any(g.context.section_kind in mined for g in row)}
+            ok &= np.array([i not in has or g.context.kind in mined or g.context.section_kind in mined
+                            for i, g in flat])
+        keep = np.flatnonzero(ok)
         if len(keep) == 0:
             return out
         if self.type_clf_ is not None:
@@ -267,12 +306,15 @@ class LearningExtractor(BaseEstimator):
         else:
             types = [self.types_[0] if self.types_ else "other"] * len(keep)
         for k, t in zip(keep, types):
-            i, s, e = flat[k]
-            out[i].append(LearningStatement(texts[i][s:e], s, e, t, round(float(prob[k]), 4), ids[i]))
+            i, g = flat[k]
+            c = g.context
+            out[i].append(LearningStatement(texts[i][g.start:g.end], g.start, g.end, t, round(float(prob[k]), 4),
+                                            ids[i], c.section, c.kind, c.lead_in))
         return out
 
-    def find(self, text: str, source_id: str | None = None) -> list[LearningStatement]:
-        return self.find_all([text], [source_id])[0]
+    def find(self, text: str, source_id: str | None = None, item_starts: frozenset | None = None,
+             sections: str = "all") -> list[LearningStatement]:
+        return self.find_all([text], [source_id], None if item_starts is None else [item_starts], sections)[0]
 
 
 def best_threshold(prob: np.ndarray, y: np.ndarray, bounds=(0.15, 0.85), window: float = 0.05) -> float:

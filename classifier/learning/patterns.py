@@ -17,7 +17,7 @@ from classifier.learning.sentences import nlp
 from classifier.text import PreparedText, spacy_input
 from classifier.yamlio import safe_load as _yaml_load
 
-LEARNING_TYPES = ("lesson", "staff_reminder", "training", "process_change", "remedy", "other")
+LEARNING_TYPES = ("lesson", "staff_reminder", "training", "process_change", "remedy", "reflective_discussion", "other")
 # The two models a pattern group can feed: sentence detection and type assignment.
 MODELS = ("detect", "type")
 

@@ -1,8 +1,11 @@
 """Learning register: statements grouped by theme, near-duplicates merged.
 
-The register is meant to be pasted into an annual report, so each entry shows
-the statement with personal data redacted (the verbatim sentences stay in the
-statement-level output), how many times it was found and where.
+The register is what a team acts on and pastes into an annual report, so each
+entry shows the statement with personal data redacted (the verbatim sentences
+stay in the statement-level output), how many times it was found and where
+(sources, pages, sections, complaint references), and empty action owner,
+due date and status columns to fill in. The theme is blank where no theme was
+clear: no default theme is put in.
 """
 from __future__ import annotations
 
@@ -15,8 +18,9 @@ import pandas as pd
 from classifier.text import prepare
 from classifier.errors import LearningError
 
-REGISTER_COLUMNS = ["theme", "statement", "type", "count", "source_ids", "score"]
-UNTHEMED = "unthemed"
+REGISTER_COLUMNS = ["theme", "statement", "type", "count", "sources", "pages", "sections", "complaint_refs",
+                    "score", "action_owner", "due_date", "status"]
+UNTHEMED = ""
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 
 
@@ -29,6 +33,14 @@ class RegisterEntry:
     source_ids: list[str] = field(default_factory=list)
     count: int = 1
     _shingles: frozenset = field(default=frozenset(), repr=False)
+    places: dict = field(default_factory=lambda: {"pages": [], "sections": [], "complaint_refs": []})
+
+    def add_place(self, where: dict) -> None:
+        for key, seen in self.places.items():
+            v = where.get(key)
+            v = "" if v is None or v != v else str(v)
+            if v and v not in seen:
+                seen.append(v)
 
 
 def _shingles(text: str) -> frozenset:
@@ -45,12 +57,15 @@ def similarity(a: frozenset, b: frozenset) -> float:
 
 def build_register(sentences: Sequence[str], types: Sequence[str], themes: Sequence[Sequence[str]],
                    source_ids: Sequence[object], scores: Sequence[float],
-                   min_similarity: float = 0.75, redact: bool = True) -> pd.DataFrame:
+                   min_similarity: float = 0.75, redact: bool = True,
+                   places: Sequence[dict] | None = None) -> pd.DataFrame:
     """One row per distinct statement per main theme (the first theme listed).
 
     Statements whose word/word-pair overlap (Jaccard) with an entry is at
     least `min_similarity` are merged into it; the entry keeps the
-    highest-scoring wording, its type, a count and every source id.
+    highest-scoring wording, its type, a count and every source id (and,
+    from `places`, one dict per statement, every page, section and complaint
+    reference: pages are "source p.N").
     """
     n = len(sentences)
     if not (len(types) == len(themes) == len(source_ids) == len(scores) == n):
@@ -70,20 +85,29 @@ def build_register(sentences: Sequence[str], types: Sequence[str], themes: Seque
                     e.source_ids.append(sid)
                 break
         else:
-            entries.append(RegisterEntry(theme, shown[i], str(types[i]), round(float(scores[i]), 4),
-                                         [sid] if sid else [], 1, sh))
+            e = RegisterEntry(theme, shown[i], str(types[i]), round(float(scores[i]), 4),
+                              [sid] if sid else [], 1, sh)
+            entries.append(e)
+        if places is not None:
+            e.add_place(places[i])
     rows = []
     for theme in sorted(groups, key=lambda t: (t == UNTHEMED, t)):
         for e in sorted(groups[theme], key=lambda e: (-e.count, -e.score)):
             rows.append({"theme": e.theme, "statement": e.statement, "type": e.type, "count": e.count,
-                         "source_ids": ";".join(e.source_ids), "score": e.score})
+                         "sources": ";".join(e.source_ids), "pages": "; ".join(e.places["pages"]),
+                         "sections": "; ".join(e.places["sections"]),
+                         "complaint_refs": ";".join(e.places["complaint_refs"]), "score": e.score,
+                         "action_owner": "", "due_date": "", "status": ""})
     return pd.DataFrame(rows, columns=REGISTER_COLUMNS)
 
 
 def register_from_rows(rows: Iterable[dict], **kwargs) -> pd.DataFrame:
-    """Build a register from output rows (id, sentence, type, themes ';'-joined, score)."""
+    """Build a register from output rows (source, page, section, sentence, type, themes ';'-joined,
+    complaint_ref, score)."""
     rows = list(rows)
+    places = [{"pages": f"{r['source']} p.{r['page']}" if r.get("page") not in (None, "") else "",
+               "sections": r.get("section", ""), "complaint_refs": r.get("complaint_ref", "")} for r in rows]
     return build_register(
         [r["sentence"] for r in rows], [r["type"] for r in rows],
         [[t for t in str(r.get("themes") or "").split(";") if t] for r in rows],
-        [r["id"] for r in rows], [float(r["score"]) for r in rows], **kwargs)
+        [r["source"] for r in rows], [float(r["score"]) for r in rows], places=places, **kwargs)

@@ -45,12 +45,26 @@ def _line_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_CELL_SEP = " | "
+
+
+def cell_spans(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """Spans of the cells of the table row text[s:e] ("cell | cell | cell"), empty cells included."""
+    out, pos = [], s
+    while True:
+        k = text.find(_CELL_SEP, pos, e)
+        out.append((pos, k if k >= 0 else e))
+        if k < 0:
+            return out
+        pos = k + len(_CELL_SEP)
+
+
 def blocks(text: str) -> list[tuple[int, int]]:
     """Cut text into blocks no sentence crosses: blank lines, bullets, headings.
 
     A single newline inside running prose (a hard-wrapped line) does not end a
     block; a newline after terminal punctuation, after a short heading-like
-    line, or before a bullet does.
+    line, or before a bullet does. Each cell of a table row ("a | b") is a block.
     """
     out: list[tuple[int, int]] = []
     cur_start = cur_end = None
@@ -61,6 +75,14 @@ def blocks(text: str) -> list[tuple[int, int]]:
             if cur_start is not None:
                 out.append((cur_start, cur_end))
                 cur_start = None
+            prev = ""
+            continue
+        if _CELL_SEP in line:
+            # A table row ("cell | cell"): every cell is a block of its own.
+            if cur_start is not None:
+                out.append((cur_start, cur_end))
+                cur_start = None
+            out.extend(cell_spans(text, s, e))
             prev = ""
             continue
         new_block = cur_start is None or bool(_BULLET.match(line)) or bool(_TERMINAL.search(prev)) or (
