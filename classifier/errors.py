@@ -13,6 +13,8 @@ code stays the same when the wording changes.
 | E102 | LabelError | training labels are invalid |
 | E103 | RelabelError | relabelling input is invalid |
 | E104 | DocumentError | a document cannot be read |
+| E105 | ReportColumnsError | the report cannot find the columns it needs in a case export |
+| E106 | ReportSettingsError | a report column map or settings file is invalid |
 | E200 | TaxonomyError | a taxonomy file is invalid |
 | E201 | MappingError | a taxonomy mapping file is invalid |
 | E202 | TaxonomyMismatchError | data declares another taxonomy than the model's |
@@ -68,6 +70,18 @@ class RelabelError(InputDataError):
     """Relabelling input is invalid (no usable historic labels, and similar)."""
 
     code = "E103"
+
+
+class ReportColumnsError(InputDataError):
+    """A case export lacks columns the report needs, or a column map names columns it lacks."""
+
+    code = "E105"
+
+
+class ReportSettingsError(InputDataError):
+    """A report column map or settings file is not valid YAML or has unknown keys."""
+
+    code = "E106"
 
 
 class TaxonomyError(ComplaintThemesError):

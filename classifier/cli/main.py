@@ -10,12 +10,12 @@ import logging
 
 import typer
 
-from classifier.cli import labelling, learning, models, taxonomy
+from classifier.cli import labelling, learning, models, report, taxonomy
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Theme, child-authored and learning extraction for children's social care complaints.")
 
-for _group in (models, labelling, taxonomy, learning):
+for _group in (models, labelling, taxonomy, learning, report):
     _group.register(app)
 
 

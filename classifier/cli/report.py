@@ -1,0 +1,44 @@
+"""`complaints report`: the annual complaints report from a case export."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from classifier.cli.common import friendly
+
+
+def register(app: typer.Typer) -> None:
+    """Add `report` to `app`."""
+
+    @app.command("report")
+    @friendly
+    def report(
+        cases: Path = typer.Argument(..., help="Case export for the year (.csv/.xlsx/.jsonl)."),
+        out: Path = typer.Option(..., "--out", help="Folder for report.html, report.xlsx, report.docx, tables.json."),
+        previous: Optional[Path] = typer.Option(None, "--previous", help="Last year's export, for year-on-year change."),
+        columns: Optional[Path] = typer.Option(None, "--columns", help="Column map (YAML: key: header)."),
+        model: Optional[Path] = typer.Option(None, "--model", help="Model for labels the export lacks (default: bundled)."),
+        year: Optional[str] = typer.Option(None, "--year", help="Financial year to report, e.g. 2024-25 (default: all rows)."),
+        learning: Optional[Path] = typer.Option(None, "--learning", help="Learning register from 'complaints learning'."),
+        suppress_small: bool = typer.Option(False, "--suppress-small", help="Show counts under 5 as '<5'."),
+        settings: Optional[Path] = typer.Option(None, "--settings", help="Local timescales and words (YAML)."),
+    ):
+        """Write the annual complaints report: report.html, report.xlsx, report.docx and tables.json.
+
+        Example: complaints report cases_2024-25.xlsx --previous cases_2023-24.xlsx --year 2024-25 --out report/
+        """
+        from classifier.report import build_report
+
+        result = build_report(cases, out, previous=previous, columns=columns, model_dir=model, year=year,
+                              learning=learning, suppress_small=suppress_small, settings_path=settings)
+        meta = result.meta
+        typer.echo(f"{result.title}: {meta['rows_in_period']:,} records, {len(result.tables)} tables"
+                   + (f", {len(result.omitted)} left out (see the report)" if result.omitted else ""))
+        for what, said in meta["label_sources"].items():
+            typer.echo(f"  {what.replace('_', ' ')}: {said}")
+        for note in result.notes:
+            typer.echo(f"Note: {note}", err=True)
+        for path in result.written.values():
+            typer.echo(f"-> {path}")

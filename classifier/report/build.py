@@ -1,0 +1,261 @@
+"""`build_report`: read the export(s), compute every table, write html, xlsx, docx and tables.json."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from classifier.errors import OutputError, ReportColumnsError
+from classifier.report import tables as T
+from classifier.report.cases import CaseProblems, canonical_cases
+from classifier.report.columns import ColumnMap, read_column_map, resolve_columns
+from classifier.report.compare import year_on_year
+from classifier.report.dates import financial_year, year_label
+from classifier.report.labels import LabelSources, fill_labels, model_taxonomy, needs_model
+from classifier.report.settings import ReportSettings, load_settings
+
+# Table key -> (what the reader is told adds it) for tables left out.
+COLUMN_HINT = {"stage": "a stage column (map key 'stage')", "complainant": "a complainant type column ('complainant')",
+               "method": "a method of receipt column ('method')", "service": "a service area column ('service')",
+               "ethnicity": "an ethnicity column ('ethnicity')", "outcome": "an outcome column ('outcome')",
+               "responded": "a date responded column ('responded')", "person": "a person id column ('person')",
+               "ombudsman_outcome": "an Ombudsman outcome column ('ombudsman_outcome')"}
+
+
+@dataclass
+class YearData:
+    label: str
+    source: str
+    cases: pd.DataFrame
+    cols: ColumnMap
+    problems: CaseProblems
+    labels: LabelSources
+    rows_read: int
+    damaged_rows: int
+
+
+@dataclass
+class Report:
+    title: str
+    meta: dict
+    tables: list[T.Table]
+    omitted: list[tuple[str, str]]
+    notes: list[str]
+    suppress_small: bool
+    suppress_below: int
+    figures: dict = field(default_factory=dict)   # what tables.json holds
+    written: dict = field(default_factory=dict)   # format -> path
+
+
+def _load_year(path, mapping, settings, taxonomy, model_dir, start, end, model_cache: dict) -> YearData:
+    from classifier.io.tables import read_table
+
+    frame, row_problems = read_table(path)
+    if frame.empty:
+        raise ReportColumnsError(f"'{Path(path).name}' has no rows; export the cases with a header row")
+    cols = resolve_columns(list(frame.columns), mapping)
+    cases, probs = canonical_cases(frame, cols, settings, taxonomy)
+    if start is not None:
+        inside = cases["received"].between(start, end)
+        probs.outside_year = int((~inside & cases["received"].notna()).sum())
+        cases = cases[inside].reset_index(drop=True)
+    model = None
+    if needs_model(cols):
+        if "model" not in model_cache:
+            from classifier.pipeline.persistence import load_model
+
+            model_cache["model"] = load_model(model_dir)
+        model = model_cache["model"]
+    labels = fill_labels(cases, cols, settings, model)
+    label = year_label(start) if start is not None else _period(cases)
+    return YearData(label, Path(path).name, cases, cols, probs, labels, len(frame),
+                    sum(p is not None for p in row_problems))
+
+
+def _period(cases: pd.DataFrame) -> str:
+    dates = cases["received"].dropna()
+    if dates.empty:
+        return "all dates"
+    first, last = dates.min(), dates.max()
+    fy = first.year - (first.month < 4)
+    if last <= pd.Timestamp(fy + 1, 3, 31):
+        return year_label(pd.Timestamp(fy, 4, 1))
+    return f"{first:%d %b %Y} to {last:%d %b %Y}"
+
+
+def compute_tables(year: YearData, settings: ReportSettings, label_of, register=None):
+    """Every table the year's columns allow, and (title, hint) for each left out."""
+    c, has = year.cases, year.cols.has
+    made: list[T.Table] = []
+    omitted: list[tuple[str, str]] = []
+    builders = [
+        ("kinds", "Records by kind", lambda: T.kinds(c)),
+        ("by_stage", "Complaints by stage", lambda: T.by_stage(c)),
+        ("complainants", "Who made complaints", lambda: T.complainants(c, settings)),
+        ("methods", "How complaints were received", lambda: T.methods(c)),
+        ("services", "Complaints by service area", lambda: T.services(c, has("stage"))),
+        ("monthly", "Complaints by month", lambda: T.monthly(c, has("stage"))),
+        ("themes", "Stage 1 complaints by theme", lambda: T.themes(c, label_of, has("stage"))),
+        ("themes_by_stage", "Themes by stage", lambda: T.themes_by_stage(c, label_of, settings, has("outcome"))),
+        ("outcomes", "Outcomes by stage", lambda: T.outcomes(c, settings)),
+        ("timescales", "Timescales by stage", lambda: T.timescales(c, settings)),
+        ("timescales_by_quarter", "Stage 1 timescales by quarter", lambda: T.timescales_by_quarter(c, settings)),
+        ("timescales_by_service", "Stage 1 timescales by service", lambda: T.timescales_by_service(c, settings)),
+        ("escalation", "Escalation between stages", lambda: T.escalation(c)),
+        ("repeat_complainants", "Repeat complainants", lambda: T.repeat_complainants(c)),
+        ("child", "Complaints by children and young people", lambda: T.child(c, label_of)),
+        ("ethnicity", "Complaints by ethnicity", lambda: T.ethnicity(c)),
+        ("compliments", "Compliments", lambda: T.compliments(c, has("complainant"), has("service"))),
+        ("ombudsman", "Ombudsman decisions", lambda: T.ombudsman(c)),
+    ]
+    for key, title, build in builders:
+        lacking = [k for k in T.REQUIRES.get(key, ()) if not has(k)]
+        if lacking:
+            omitted.append((title, " and ".join(COLUMN_HINT[k] for k in lacking)))
+        else:
+            made.append(build())
+    if register is not None:
+        made.append(T.learning(register, label_of))
+    else:
+        omitted.append(("Learning register summary", "a learning register (--learning REGISTER.xlsx)"))
+    return made, omitted
+
+
+def _notes(y: YearData) -> list[str]:
+    p, out = y.problems, []
+    if p.received_unparseable:
+        out.append(f"{y.source}: {p.received_unparseable} received dates could not be read (not dd/mm/yyyy, "
+                   "ISO or an Excel date); those rows are left out of the monthly and timescale figures "
+                   "(and of the whole report when --year is given).")
+    if p.received_blank:
+        out.append(f"{y.source}: {p.received_blank} rows have no received date.")
+    if p.responded_unparseable:
+        out.append(f"{y.source}: {p.responded_unparseable} response dates could not be read and count as not responded.")
+    if p.responded_before_received:
+        out.append(f"{y.source}: {p.responded_before_received} response dates are before the received date; "
+                   "they are left out of the timescales.")
+    if p.stage_unrecognised:
+        out.append(f"{y.source}: {p.stage_unrecognised} stage values were not 1, 2 or 3 and count as no stage.")
+    if p.kind_unrecognised:
+        out.append(f"{y.source}: {sum(p.kind_unrecognised.values())} records have a kind that is not a complaint, "
+                   f"compliment or enquiry ({', '.join(list(p.kind_unrecognised)[:5])}); they count as 'other'.")
+    if p.themes_unknown:
+        out.append(f"{y.source}: theme values not in the taxonomy are counted as written: "
+                   f"{', '.join(list(p.themes_unknown)[:8])}.")
+    if p.outside_year:
+        out.append(f"{y.source}: {p.outside_year} rows received outside {y.label} are left out.")
+    if y.damaged_rows:
+        out.append(f"{y.source}: {y.damaged_rows} damaged rows (wrong number of cells) were read as far as possible.")
+    return out
+
+
+def build_report(cases_path, out_dir, previous=None, columns=None, model_dir=None, year: str | None = None,
+                 learning=None, suppress_small: bool = False, settings_path=None,
+                 formats=("json", "html", "xlsx", "docx")) -> Report:
+    settings = load_settings(settings_path)
+    mapping = read_column_map(columns) if columns else None
+    taxonomy, model_version = model_taxonomy(model_dir)
+    start = end = None
+    if year:
+        start, end = financial_year(year)
+    cache: dict = {}
+    this = _load_year(cases_path, mapping, settings, taxonomy, model_dir, start, end, cache)
+    last = None
+    if previous:
+        pstart = pend = None
+        if start is not None:
+            pstart, pend = start - pd.DateOffset(years=1), end - pd.DateOffset(years=1)
+        last = _load_year(previous, mapping, settings, taxonomy, model_dir, pstart, pend, cache)
+    register = _read_register(learning) if learning else None
+
+    def label_of(tid):
+        return taxonomy.label_of(tid) if tid in taxonomy.ids else str(tid)
+
+    made, omitted = compute_tables(this, settings, label_of, register)
+    figures = {"meta": {}, "sources": this.labels.said}
+    for t in made:
+        figures[t.key] = t.json
+        figures.update(t.extra)
+    if last is not None:
+        before, _ = compute_tables(last, settings, label_of)
+        by_key = {t.key: t for t in before}
+        figures["previous"] = {"period": last.label}
+        for t in before:
+            figures["previous"][t.key] = t.json
+            figures["previous"].update(t.extra)
+        made = [year_on_year(t, by_key.get(t.key), this.label, last.label) for t in made]
+    notes = _notes(this) + (_notes(last) if last else [])
+    meta = {"period": this.label, "source": this.source, "rows_read": this.rows_read, "rows_in_period": len(this.cases),
+            "previous_period": last.label if last else None, "previous_source": last.source if last else None,
+            "generated": date.today().isoformat(), "columns": this.cols.columns, "column_found_by": this.cols.how,
+            "label_sources": this.labels.said, "model_version": this.labels.model_version or model_version,
+            "taxonomy": f"{taxonomy.id} v{taxonomy.version}", "suppress_small": suppress_small,
+            "timescales": {str(s): vars(ts) for s, ts in settings.timescales.items()}}
+    figures["meta"] = meta
+    figures["omitted"] = {title: hint for title, hint in omitted}
+    figures["notes"] = notes
+    report = Report(f"Annual complaints report {this.label}", meta, made, omitted, notes, suppress_small,
+                    settings.suppress_below, figures)
+    _write_all(report, Path(out_dir), formats)
+    return report
+
+
+def _read_register(path) -> pd.DataFrame:
+    from classifier.io.tables import read_table
+
+    frame, _ = read_table(path)
+    missing = [c for c in ("theme", "type") if c not in frame.columns]
+    if missing:
+        raise ReportColumnsError(f"learning register '{Path(path).name}' lacks column(s) {', '.join(missing)}; "
+                                 "pass the --register file written by 'complaints learning'")
+    return frame
+
+
+def _write_all(report: Report, out: Path, formats) -> None:
+    from classifier.report import charts
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the output folder '{out}' ({type(exc).__name__})") from None
+    drawn = {t.key: charts.draw(t) for t in report.tables} if {"html", "docx"} & set(formats) else {}
+    writers = {"json": ("tables.json", lambda p: p.write_text(json.dumps(report.figures, indent=2, ensure_ascii=False,
+                                                                          default=str), encoding="utf-8")),
+               "html": ("report.html", lambda p: _html(report, drawn, p)),
+               "xlsx": ("report.xlsx", lambda p: _xlsx(report, p)),
+               "docx": ("report.docx", lambda p: _docx(report, drawn, p))}
+    for fmt in formats:
+        name, write = writers[fmt]
+        target = out / name
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=target.suffix, dir=out)
+        os.close(fd)
+        try:
+            write(Path(tmp))
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        report.written[fmt] = target
+
+
+def _html(report, drawn, path):
+    from classifier.report.render_html import render_html
+
+    path.write_text(render_html(report, drawn), encoding="utf-8")
+
+
+def _xlsx(report, path):
+    from classifier.report.render_xlsx import render_xlsx
+
+    render_xlsx(report, path)
+
+
+def _docx(report, drawn, path):
+    from classifier.report.render_docx import render_docx
+
+    render_docx(report, drawn, path)

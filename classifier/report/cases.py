@@ -1,0 +1,136 @@
+"""A case export, read into one canonical frame the tables are computed from.
+
+Columns of the result (always present; empty when the export lacks the column):
+`id`, `person`, `text`, `stage` (Int64 1/2/3), `received`, `responded`
+(datetime64), `outcome`, `service`, `complainant`, `method`, `ethnicity`,
+`ombudsman_outcome` (strings as written, stripped), `kind` (complaint /
+compliment / enquiry / other), `themes` (lists of theme ids, or the words as
+written when they match no theme), `extended` (bool), `working_days` (float).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from classifier.report.columns import ColumnMap, squeeze
+from classifier.report.dates import parse_dates
+from classifier.report.settings import ReportSettings, words
+from classifier.report.workdays import working_days_taken
+
+AS_WRITTEN = ("id", "person", "text", "outcome", "service", "complainant", "method", "ethnicity",
+              "ombudsman_outcome")
+_STAGE = re.compile(r"^(?:stage|stg|st|s|level|l)?\s*[-:.]?\s*([123])(?!\d)")
+_STAGE_ANYWHERE = re.compile(r"\bstage\s*([123])(?!\d)")
+_NUMBER_WORD = re.compile(r"\b(one|two|three)\b")
+_STAGE_WORDS = {"one": "1", "two": "2", "three": "3", "local resolution": "1", "informal": "1",
+                "investigation": "2", "independent investigation": "2", "review panel": "3", "panel": "3"}
+
+
+@dataclass
+class CaseProblems:
+    """Counts for the report's data-quality note (row positions, never cell text)."""
+
+    received_unparseable: int = 0
+    received_blank: int = 0
+    responded_unparseable: int = 0
+    responded_before_received: int = 0
+    stage_unrecognised: int = 0
+    kind_unrecognised: dict = field(default_factory=dict)  # word as written -> rows
+    themes_unknown: dict = field(default_factory=dict)      # value as written -> rows
+    outside_year: int = 0
+
+
+def parse_stage(values: pd.Series) -> tuple[pd.Series, int]:
+    """'Stage 1', 'S2', '3', 'Stage two' -> 1, 2, 3; anything else -> <NA> (counted)."""
+    text = values.fillna("").astype(str).str.strip().str.lower()
+    uniq = pd.unique(text)
+    table = {}
+    for u in uniq:
+        v = _STAGE_WORDS.get(u, u)
+        v = _NUMBER_WORD.sub(lambda m: _STAGE_WORDS[m.group(0)], v)
+        m = _STAGE.match(v) or _STAGE_ANYWHERE.search(v)
+        table[u] = int(m.group(1)) if m else None
+    stage = text.map(table).astype("Int64")
+    unrecognised = int((stage.isna() & text.ne("")).sum())
+    return stage, unrecognised
+
+
+def theme_resolver(taxonomy):
+    """A function: cell -> list of theme ids (labels and ids both accepted), and unknown words."""
+    lookup = {}
+    if taxonomy is not None:
+        for t in taxonomy.themes:
+            lookup[squeeze(t.id)] = t.id
+            lookup[squeeze(t.label)] = t.id
+    cache: dict[str, tuple[list[str], list[str]]] = {}
+
+    def resolve(cell: str) -> tuple[list[str], list[str]]:
+        if cell not in cache:
+            ids, unknown = [], []
+            for part in cell.split(";"):
+                part = part.strip()
+                if not part:
+                    continue
+                tid = lookup.get(squeeze(part))
+                if tid is None:
+                    unknown.append(part)
+                    tid = part
+                if tid not in ids:
+                    ids.append(tid)
+            cache[cell] = (ids, unknown)
+        return cache[cell]
+    return resolve
+
+
+def canonical_cases(frame: pd.DataFrame, cols: ColumnMap, settings: ReportSettings,
+                    taxonomy=None) -> tuple[pd.DataFrame, CaseProblems]:
+    """The canonical frame of an export (every cell read as text) and what could not be read."""
+    n = len(frame)
+    probs = CaseProblems()
+    out = pd.DataFrame(index=pd.RangeIndex(n))
+
+    def col(key: str) -> pd.Series:
+        name = cols.get(key)
+        if name is None:
+            return pd.Series([""] * n, dtype="object")
+        return frame[name].reset_index(drop=True).fillna("").astype(str).str.strip()
+
+    for key in AS_WRITTEN:
+        out[key] = col(key)
+    rec = parse_dates(col("received"))
+    out["received"] = rec.values
+    probs.received_unparseable, probs.received_blank = rec.unparseable, rec.blank
+    if cols.has("responded"):
+        resp = parse_dates(col("responded"))
+        out["responded"] = resp.values
+        probs.responded_unparseable = resp.unparseable
+    else:
+        out["responded"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
+    if cols.has("stage"):
+        out["stage"], probs.stage_unrecognised = parse_stage(col("stage"))
+    else:
+        out["stage"] = pd.array([pd.NA] * n, dtype="Int64")
+    if cols.has("kind"):
+        raw = col("kind")
+        mapped = raw.map(lambda v: settings.kind_words.get(words(v), "other" if v else ""))
+        other = raw[mapped.eq("other")]
+        probs.kind_unrecognised = other.value_counts().to_dict()
+        out["kind"] = mapped
+    else:
+        out["kind"] = ""
+    if cols.has("themes"):
+        resolve = theme_resolver(taxonomy)
+        pairs = col("themes").map(resolve)
+        out["themes"] = pairs.map(lambda p: p[0])
+        unknown = pd.Series([u for p in pairs for u in p[1]], dtype="object")
+        probs.themes_unknown = unknown.value_counts().to_dict()
+    else:
+        out["themes"] = pd.Series([[] for _ in range(n)], dtype="object")
+    out["extended"] = col("extended").map(lambda v: words(v) in settings.yes) if cols.has("extended") else False
+    days = working_days_taken(out["received"], out["responded"])
+    negative = days < 0
+    probs.responded_before_received = int(negative.sum())
+    out["working_days"] = days.mask(negative)
+    return out, probs

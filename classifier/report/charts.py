@@ -1,0 +1,118 @@
+"""Charts for the report with matplotlib (no internet assets): SVG for the web page, PNG for Word.
+
+Colours are the Okabe-Ito palette, distinguishable with the common colour
+vision deficiencies; bars carry their values, so no reading depends on colour.
+"""
+from __future__ import annotations
+
+import io
+import textwrap
+from dataclasses import dataclass
+
+import pandas as pd
+
+from classifier.report.tables import Table
+
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+MAX_BARS = 12
+
+
+@dataclass
+class Chart:
+    svg: bytes
+    png: bytes
+    alt: str
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({"svg.hashsalt": "complaints-report", "font.size": 9, "axes.spines.top": False,
+                         "axes.spines.right": False, "svg.fonttype": "path"})
+    return plt
+
+
+def _numeric(frame: pd.DataFrame, cols: list) -> pd.DataFrame:
+    return frame[cols].apply(pd.to_numeric, errors="coerce").fillna(0)
+
+
+def _wrap(labels, width=28) -> list[str]:
+    return ["\n".join(textwrap.wrap(str(v), width)) or str(v) for v in labels]
+
+
+def _label_bars(ax, bars, horizontal: bool, fmt: str):
+    for b in bars:
+        v = b.get_width() if horizontal else b.get_height()
+        if v:
+            ax.annotate(fmt.format(v), (b.get_width(), b.get_y() + b.get_height() / 2) if horizontal
+                        else (b.get_x() + b.get_width() / 2, b.get_height()),
+                        xytext=(3, 0) if horizontal else (0, 2), textcoords="offset points",
+                        ha="left" if horizontal else "center", va="center" if horizontal else "bottom",
+                        fontsize=7)
+
+
+def draw(table: Table) -> Chart | None:
+    """The chart a table suggests, or None (no chart, or nothing to draw)."""
+    if not table.chart or table.frame.empty or not table.chart_columns:
+        return None
+    plt = _plt()
+    frame = table.frame
+    labels = list(frame.iloc[:, 0])
+    cols = [c for c in table.chart_columns if c in frame]
+    data = _numeric(frame, cols)
+    fmt = "{:.1f}" if any(c in table.percent_columns for c in cols) else "{:.0f}"
+    kind = table.chart
+    rows = len(labels) if kind in ("line", "stacked_t") else min(len(labels), MAX_BARS)
+    per_row = 0.32 * (max(1, len(cols) * 0.7) if kind == "barh" else 1)
+    height = 3.0 if kind not in ("barh", "stacked") else max(2.2, per_row * rows + 0.8)
+    fig, ax = plt.subplots(figsize=(6.4, height), dpi=110)
+    try:
+        if kind == "line":
+            for i, c in enumerate(cols):
+                ax.plot(range(len(labels)), data[c], marker="o", color=OKABE_ITO[i % 8], label=c,
+                        linestyle="-" if i == 0 else "--")
+            step = max(1, len(labels) // 12)
+            ax.set_xticks(range(0, len(labels), step), [str(v) for v in labels][::step], rotation=45, ha="right")
+            ax.set_ylim(bottom=0)
+        elif kind in ("bar", "barh"):
+            data, labels = data.iloc[:rows], labels[:rows]
+            width = 0.8 / len(cols)
+            for i, c in enumerate(cols):
+                pos = [j + (i - (len(cols) - 1) / 2) * width for j in range(len(labels))]
+                bars = (ax.barh(pos, data[c], height=width, color=OKABE_ITO[i % 8], label=c) if kind == "barh"
+                        else ax.bar(pos, data[c], width=width, color=OKABE_ITO[i % 8], label=c))
+                _label_bars(ax, bars, kind == "barh", fmt)
+            if kind == "barh":
+                ax.set_yticks(range(len(labels)), _wrap(labels))
+                ax.invert_yaxis()
+            else:
+                ax.set_xticks(range(len(labels)), _wrap(labels, 16))
+        elif kind in ("stacked", "stacked_t"):
+            if kind == "stacked_t":  # rows become the stacks, as shares: e.g. outcomes within each stage
+                data = data.T
+                data.columns = labels
+                data = data.div(data.sum(axis=1).replace(0, 1), axis=0) * 100
+                labels, cols = list(data.index), list(data.columns)
+                ax.set_xlabel("% of complaints with an outcome")
+            else:
+                data, labels = data.iloc[:rows], labels[:rows]
+            left = [0.0] * len(labels)
+            for i, c in enumerate(cols):
+                ax.barh(range(len(labels)), data[c], left=left, color=OKABE_ITO[i % 8], label=str(c))
+                left = [a + b for a, b in zip(left, data[c])]
+            ax.set_yticks(range(len(labels)), _wrap(labels))
+            ax.invert_yaxis()
+        if len(cols) > 1:  # above the plot, where it covers nothing
+            ax.legend(fontsize=7, frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0),
+                      ncol=min(len(cols), 3))
+        fig.tight_layout()
+        svg, png = io.BytesIO(), io.BytesIO()
+        fig.savefig(svg, format="svg", metadata={"Date": None})
+        fig.savefig(png, format="png", dpi=150)
+    finally:
+        plt.close(fig)
+    alt = f"Chart: {table.title}. The figures are in the table beside it."
+    return Chart(svg.getvalue(), png.getvalue(), alt)

@@ -1,0 +1,98 @@
+"""Where the report's labels come from: the export's own columns when it has
+them, otherwise the model's predictions (and the report says which, with the
+model version)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from classifier.report.columns import ColumnMap
+from classifier.report.settings import ReportSettings, words
+
+BATCH_ROWS = 2000
+
+
+@dataclass
+class LabelSources:
+    """For each label, a sentence saying where it came from."""
+
+    said: dict[str, str] = field(default_factory=dict)
+    model_version: str | None = None
+    predicted_rows: int = 0
+    no_text_rows: int = 0
+
+
+def model_taxonomy(model_dir: str | Path | None):
+    """The model's taxonomy and version from its meta.json (no weights are loaded)."""
+    from classifier.pipeline.persistence import default_model_dir, read_meta
+    from classifier.taxonomy.schema import parse_taxonomy
+
+    meta = read_meta(Path(model_dir) if model_dir else default_model_dir())
+    tax = meta.get("taxonomy") or {}
+    keep = {k: tax[k] for k in ("id", "version", "name", "themes") if k in tax}
+    keep["themes"] = [{k: t[k] for k in ("id", "label", "description", "parent") if t.get(k) is not None}
+                      for t in keep.get("themes", [])]
+    return parse_taxonomy(keep, source="model"), meta.get("model_version", "unknown")
+
+
+def needs_model(cols: ColumnMap) -> bool:
+    return not (cols.has("kind") and cols.has("themes") and cols.has("complainant"))
+
+
+def fill_labels(cases: pd.DataFrame, cols: ColumnMap, settings: ReportSettings, model=None) -> LabelSources:
+    """Add `cyp` and fill `kind` / `themes` from the model where the export has no such column."""
+    src = LabelSources()
+    if cols.has("kind"):
+        src.said["kind"] = f"recorded in the export (column '{cols.get('kind')}')"
+    if cols.has("themes"):
+        src.said["themes"] = f"recorded in the export (column '{cols.get('themes')}')"
+    if cols.has("complainant"):
+        cases["cyp"] = cases["complainant"].map(lambda v: words(v) in settings.cyp)
+        src.said["children_and_young_people"] = (
+            f"complainant type recorded in the export (column '{cols.get('complainant')}')")
+    if model is None:
+        if "cyp" not in cases:
+            cases["cyp"] = False
+        return src
+    src.model_version = model.version
+    has_text = cases["text"].str.strip().ne("")
+    src.no_text_rows = int((~has_text).sum())
+    wanted = has_text.copy()
+    if cols.has("kind"):  # themes and the child flag are only needed for complaints and enquiries
+        wanted &= cases["kind"].isin(["complaint", "enquiry"])
+    rows = list(cases.index[wanted])
+    src.predicted_rows = len(rows)
+    kinds, themes, child = _predict(model, cases.loc[rows, "text"].tolist())
+    by = f"predicted by the model (version {model.version})"
+    if not cols.has("kind"):
+        cases["kind"] = _spread(len(cases), rows, kinds, "")
+        src.said["kind"] = by
+    if not cols.has("themes"):
+        cases["themes"] = _spread(len(cases), rows, themes, None)
+        src.said["themes"] = by
+    if not cols.has("complainant"):
+        cases["cyp"] = _spread(len(cases), rows, child, False)
+        src.said["children_and_young_people"] = f"child-authored flag {by}"
+    return src
+
+
+def _spread(n: int, rows: list[int], values: list, empty) -> pd.Series:
+    """Values at positions `rows`, `empty` elsewhere (None: a fresh empty list each)."""
+    full = [[] if empty is None else empty for _ in range(n)]
+    for r, v in zip(rows, values):
+        full[r] = v
+    return pd.Series(full, dtype="object" if empty is None or isinstance(empty, str) else bool)
+
+
+def _predict(model, texts: list[str]) -> tuple[list[str], list[list[str]], list[bool]]:
+    from classifier.text import normalise
+
+    kinds, themes, child = [], [], []
+    for start in range(0, len(texts), BATCH_ROWS):
+        for a in model.analyse([normalise(t) for t in texts[start:start + BATCH_ROWS]]):
+            kinds.append(a.kind or "complaint")
+            themes.append(list(a.themes))
+            child.append(bool(a.child_authored))
+    return kinds, themes, child

@@ -1,0 +1,90 @@
+"""report.xlsx: a contents sheet, then one formatted sheet per table with typed numbers."""
+from __future__ import annotations
+
+import re
+
+from classifier.report.cells import plain, suppressed
+
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def _sheet_name(title: str, used: set) -> str:
+    base = _BAD_SHEET_CHARS.sub(" ", title)[:31].strip()
+    name, n = base, 2
+    while name.lower() in used:
+        name = f"{base[:28]} {n}"
+        n += 1
+    used.add(name.lower())
+    return name
+
+
+def render_xlsx(report, path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    bold, head_fill = Font(bold=True), PatternFill("solid", fgColor="DDE6EE")
+    wb = Workbook()
+    contents = wb.active
+    contents.title = "Contents"
+    contents.append([report.title])
+    contents["A1"].font = Font(bold=True, size=14)
+    meta = report.meta
+    contents.append([f"Period: {meta['period']}; source: {meta['source']}"
+                     + (f"; compared with {meta['previous_period']}" if meta.get("previous_period") else "")])
+    for what, said in meta["label_sources"].items():
+        contents.append([f"{what.replace('_', ' ').capitalize()}: {said}"])
+    if report.suppress_small:
+        contents.append([f"Counts from 1 to {report.suppress_below - 1} are shown as <{report.suppress_below}."])
+    contents.append([])
+    contents.append(["Sheet", "Table"])
+    for c in contents[contents.max_row]:
+        c.font = bold
+    used = {"contents"}
+    for t in report.tables:
+        name = _sheet_name(t.title, used)
+        contents.append([name, t.title])
+        ws = wb.create_sheet(name)
+        ws.append([t.title])
+        ws["A1"].font = Font(bold=True, size=12)
+        ws.append(list(t.frame.columns))
+        for c in ws[2]:
+            c.font, c.fill = bold, head_fill
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+        for values in t.frame.itertuples(index=False, name=None):
+            row = []
+            for v in values:
+                v = plain(v)
+                row.append(f"<{report.suppress_below}" if suppressed(v, report.suppress_small,
+                                                                   report.suppress_below) else v)
+            ws.append(row)
+        for j, col in enumerate(t.frame.columns, start=1):
+            fmt = "0.0" if col in t.percent_columns or "Average" in str(col) else "#,##0"
+            for r in range(3, ws.max_row + 1):
+                cell = ws.cell(row=r, column=j)
+                if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                    cell.number_format = fmt
+                    cell.alignment = Alignment(horizontal="right")
+            width = max([len(str(col))] + [len(str(ws.cell(row=r, column=j).value or ""))
+                                          for r in range(3, ws.max_row + 1)])
+            ws.column_dimensions[get_column_letter(j)].width = min(60, max(10, width + 2))
+        ws.freeze_panes = "B3"
+        if t.note:
+            ws.append([])
+            ws.append([t.note])
+            ws.cell(row=ws.max_row, column=1).font = Font(italic=True)
+    if report.omitted or report.notes:
+        ws = wb.create_sheet("Notes")
+        ws.append(["Tables left out"])
+        ws["A1"].font = bold
+        for title, hint in report.omitted:
+            ws.append([f"{title}: add {hint} to the export."])
+        ws.append([])
+        ws.append(["Data quality"])
+        ws.cell(row=ws.max_row, column=1).font = bold
+        for n in report.notes:
+            ws.append([n])
+        ws.column_dimensions["A"].width = 120
+    contents.column_dimensions["A"].width = 34
+    contents.column_dimensions["B"].width = 60
+    wb.save(path)

@@ -1,0 +1,92 @@
+"""Report settings (timescales, kind and outcome words, who counts as a child or
+young person): `classifier/data/report_settings.yml`, sections overridable by a trust's file."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from classifier.errors import ReportSettingsError
+from classifier.yamlio import YAMLError, safe_load
+
+SECTIONS = ("timescales", "kinds", "upheld_outcomes", "children_and_young_people", "yes_words", "suppress_below")
+
+
+def words(value: object) -> str:
+    """Lower-case with spaces squeezed: how export words are compared to settings."""
+    return " ".join(str(value).lower().replace("_", " ").split())
+
+
+@dataclass(frozen=True)
+class Timescale:
+    base: int | None
+    extended: int | None
+
+
+@dataclass
+class ReportSettings:
+    timescales: dict[int, Timescale]
+    kind_words: dict[str, str]          # export word (squeezed) -> complaint | compliment | enquiry
+    upheld: frozenset[str]
+    cyp: frozenset[str]
+    yes: frozenset[str]
+    suppress_below: int
+
+
+def _bundled() -> dict:
+    return safe_load((resources.files("classifier") / "data" / "report_settings.yml").read_text("utf-8"))
+
+
+def load_settings(path: str | Path | None = None) -> ReportSettings:
+    data = _bundled()
+    if path is not None:
+        p = Path(path)
+        if not p.is_file():
+            raise ReportSettingsError(f"settings file '{p}' not found; check the --settings path")
+        try:
+            local = safe_load(p.read_text(encoding="utf-8")) or {}
+        except YAMLError:
+            raise ReportSettingsError(f"settings file '{p.name}' is not valid YAML") from None
+        if not isinstance(local, dict):
+            raise ReportSettingsError(f"settings file '{p.name}' must be a mapping of sections")
+        unknown = sorted(set(map(str, local)) - set(SECTIONS))
+        if unknown:
+            raise ReportSettingsError(f"settings file '{p.name}' has unknown section(s) {', '.join(unknown)}; "
+                                      f"sections are: {', '.join(SECTIONS)}")
+        data.update(local)
+    return _parse(data)
+
+
+def _int_or_none(value, where: str) -> int | None:
+    if value is None:
+        return None
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        raise ReportSettingsError(f"{where} must be a whole number of working days or null") from None
+    if days < 0:
+        raise ReportSettingsError(f"{where} must not be negative")
+    return days
+
+
+def _parse(data: dict) -> ReportSettings:
+    scales = {}
+    for stage, spec in (data.get("timescales") or {}).items():
+        if str(stage) not in {"1", "2", "3"} or not isinstance(spec, dict):
+            raise ReportSettingsError("timescales: use stages 1, 2, 3, each with base and extended")
+        scales[int(stage)] = Timescale(_int_or_none(spec.get("base"), f"timescales {stage} base"),
+                                       _int_or_none(spec.get("extended"), f"timescales {stage} extended"))
+    kind_words = {}
+    for kind, spoken in (data.get("kinds") or {}).items():
+        if kind not in ("complaint", "compliment", "enquiry"):
+            raise ReportSettingsError(f"kinds: '{kind}' is not complaint, compliment or enquiry")
+        for w in spoken or []:
+            kind_words[words(w)] = kind
+        kind_words[kind] = kind
+    return ReportSettings(
+        timescales=scales, kind_words=kind_words,
+        upheld=frozenset(words(w) for w in data.get("upheld_outcomes") or []),
+        cyp=frozenset(words(w) for w in data.get("children_and_young_people") or []),
+        yes=frozenset(words(w) for w in data.get("yes_words") or []),
+        suppress_below=int(data.get("suppress_below") or 5),
+    )
