@@ -21,11 +21,14 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 dev: $(VENV)/.dev-installed
 
-## Label the bundled sample cases with the bundled default model and summarise.
+## Label the bundled sample cases with the bundled default model and summarise;
+## write the annual report of the demo case export (out/report/).
 demo: install
 	@mkdir -p out
 	$(BIN)/complaints label training_data/sample_cases.csv --output out/sample_cases_labelled.csv \
 		--id-column case_ref --child-output out/sample_cases_child_authored.csv
+	$(BIN)/complaints report training_data/demo_export/cases_2024-25.csv \
+		--previous training_data/demo_export/cases_2023-24.csv --year 2024-25 --out out/report
 
 ## Run the test suite (what CI runs).
 test: dev

@@ -66,7 +66,7 @@ def test_stage_words():
 
     stage, bad = parse_stage(pd.Series(["Stage 1", "S2", "3", "stage two", "Stage 2 - investigation",
                                         "Review panel", "Local resolution", "informal?", "", "4"]))
-    assert stage.tolist()[:7] == [1, 2, 3, 2, 2, 3, 1]
+    assert stage.tolist() == [1, 2, 3, 2, 2, 3, 1, 0, 0, 0]
     assert bad == 2  # 'informal?' and '4'; a blank is not counted
 
 
@@ -183,3 +183,15 @@ def test_cli_report_and_its_errors(tmp_path):
     assert "Error:" in bad.output and "Traceback" not in bad.output
     help_text = runner.invoke(app, ["report", "--help"]).output
     assert "Example: complaints report" in help_text
+
+
+def test_parallel_prediction_equals_one_process(monkeypatch, corpus_rows):
+    from classifier.pipeline.persistence import load_model
+    from classifier.report import labels
+
+    texts = [r["text"] for r in corpus_rows if r["split"] == "test"][:40]
+    model = load_model(None)
+    serial = labels.predict(model, texts)
+    monkeypatch.setattr(labels, "PARALLEL_FROM", 20)
+    monkeypatch.setattr(labels.os, "cpu_count", lambda: 2)
+    assert labels.predict(model, texts) == serial

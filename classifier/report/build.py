@@ -37,6 +37,7 @@ class YearData:
     labels: LabelSources
     rows_read: int
     damaged_rows: int
+    filtered: bool = False  # rows limited to a financial year
 
 
 @dataclass
@@ -71,10 +72,10 @@ def _load_year(path, mapping, settings, taxonomy, model_dir, start, end, model_c
 
             model_cache["model"] = load_model(model_dir)
         model = model_cache["model"]
-    labels = fill_labels(cases, cols, settings, model)
+    labels = fill_labels(cases, cols, settings, model, model_dir)
     label = year_label(start) if start is not None else _period(cases)
     return YearData(label, Path(path).name, cases, cols, probs, labels, len(frame),
-                    sum(p is not None for p in row_problems))
+                    sum(p is not None for p in row_problems), start is not None)
 
 
 def _period(cases: pd.DataFrame) -> str:
@@ -129,9 +130,10 @@ def compute_tables(year: YearData, settings: ReportSettings, label_of, register=
 def _notes(y: YearData) -> list[str]:
     p, out = y.problems, []
     if p.received_unparseable:
+        where = ("they cannot be placed in the year, so those rows are left out of the report" if y.filtered
+                 else "those rows are left out of the monthly and timescale figures")
         out.append(f"{y.source}: {p.received_unparseable} received dates could not be read (not dd/mm/yyyy, "
-                   "ISO or an Excel date); those rows are left out of the monthly and timescale figures "
-                   "(and of the whole report when --year is given).")
+                   f"ISO or an Excel date); {where}.")
     if p.received_blank:
         out.append(f"{y.source}: {p.received_blank} rows have no received date.")
     if p.responded_unparseable:

@@ -1,10 +1,10 @@
 """A case export, read into one canonical frame the tables are computed from.
 
 Columns of the result (always present; empty when the export lacks the column):
-`id`, `person`, `text`, `stage` (Int64 1/2/3), `received`, `responded`
+`id`, `person`, `text`, `stage` (1/2/3, 0 when not recorded or not readable), `received`, `responded`
 (datetime64), `outcome`, `service`, `complainant`, `method`, `ethnicity`,
 `ombudsman_outcome` (strings as written, stripped), `kind` (complaint /
-compliment / enquiry / other), `themes` (lists of theme ids, or the words as
+compliment / enquiry / other; '' when not recorded), `themes` (lists of theme ids, or the words as
 written when they match no theme), `extended` (bool), `working_days` (float).
 """
 from __future__ import annotations
@@ -43,7 +43,7 @@ class CaseProblems:
 
 
 def parse_stage(values: pd.Series) -> tuple[pd.Series, int]:
-    """'Stage 1', 'S2', '3', 'Stage two' -> 1, 2, 3; anything else -> <NA> (counted)."""
+    """'Stage 1', 'S2', '3', 'Stage two' -> 1, 2, 3; anything else -> 0 (counted unless blank)."""
     text = values.fillna("").astype(str).str.strip().str.lower()
     uniq = pd.unique(text)
     table = {}
@@ -52,8 +52,8 @@ def parse_stage(values: pd.Series) -> tuple[pd.Series, int]:
         v = _NUMBER_WORD.sub(lambda m: _STAGE_WORDS[m.group(0)], v)
         m = _STAGE.match(v) or _STAGE_ANYWHERE.search(v)
         table[u] = int(m.group(1)) if m else None
-    stage = text.map(table).astype("Int64")
-    unrecognised = int((stage.isna() & text.ne("")).sum())
+    stage = text.map(table).fillna(0).astype("int64")
+    unrecognised = int((stage.eq(0) & text.ne("")).sum())
     return stage, unrecognised
 
 
@@ -111,7 +111,7 @@ def canonical_cases(frame: pd.DataFrame, cols: ColumnMap, settings: ReportSettin
     if cols.has("stage"):
         out["stage"], probs.stage_unrecognised = parse_stage(col("stage"))
     else:
-        out["stage"] = pd.array([pd.NA] * n, dtype="Int64")
+        out["stage"] = 0
     if cols.has("kind"):
         raw = col("kind")
         mapped = raw.map(lambda v: settings.kind_words.get(words(v), "other" if v else ""))

@@ -82,7 +82,7 @@ def by_stage(cases) -> Table:
     c = complaints(cases)
     counts = {str(s): int(c["stage"].eq(s).sum()) for s in STAGES}
     frame = pd.DataFrame({"Stage": [f"Stage {s}" for s in counts], "Complaints": list(counts.values())})
-    missing = int(c["stage"].isna().sum())
+    missing = int(c["stage"].eq(0).sum())
     note = f"{missing} complaints have no stage recorded and are not counted here." if missing else ""
     return Table("by_stage", "Complaints by stage", frame, counts, "bar", ["Complaints"], note, [], "Complaints")
 
@@ -93,7 +93,7 @@ def complainants(cases, settings: ReportSettings) -> Table:
     t = _count_table("complainants", "Who made complaints", counts, "Complainant", "Complaints")
     cyp = _n_in(c["complainant"], settings.cyp)
     t.note = (f"Children and young people (including care leavers and advocates acting for them) made "
-              f"{cyp} of {len(c)} complaints ({pct(cyp, len(c)) or 0:.1f}%).")
+              f"{cyp:,} of {len(c):,} complaints ({pct(cyp, len(c)) or 0:.1f}%).")
     t.json = {"counts": counts, "children_and_young_people": cyp,
               "children_and_young_people_percent": pct(cyp, len(c))}
     return t
@@ -146,7 +146,7 @@ def monthly(cases, has_stage: bool) -> Table:
                           "Complaints": [int(n) for n in counts.values]})
     chart_cols = ["Complaints"]
     if has_stage:
-        s1 = month[c["stage"].eq(1).to_numpy()].value_counts()
+        s1 = month[c["stage"].eq(1)].value_counts()
         frame["Stage 1"] = [int(s1.get(p, 0)) for p in counts.index]
     align = [FY_MONTHS[(p.month - 4) % 12] for p in counts.index] if len(counts) <= 12 else None
     return Table("monthly", "Complaints received by month (all stages)", frame, js, "line", chart_cols,
@@ -165,8 +165,8 @@ def themes(cases, label_of, has_stage: bool) -> Table:
                           "Share of complaints %": [pct(v, base) for v in counts.values()]})
     no_theme = int(c["themes"].map(len).eq(0).sum())
     who = "stage 1 complaints" if has_stage else "complaints (no stage column: all stages)"
-    note = (f"Themes of {base} {who}; a complaint can have more than one theme, so shares add to more than "
-            f"100%." + (f" {no_theme} have no theme." if no_theme else ""))
+    note = (f"Themes of {base:,} {who}; a complaint can have more than one theme, so shares add to more than "
+            f"100%." + (f" {no_theme:,} have no theme." if no_theme else ""))
     return Table("themes", "Stage 1 complaints by theme" if has_stage else "Complaints by theme", frame,
                  counts, "barh", ["Complaints"], note, ["Share of complaints %"], "Complaints",
                  align=list(counts))
@@ -200,7 +200,7 @@ def themes_by_stage(cases, label_of, settings: ReportSettings, has_outcome: bool
 
 def outcomes(cases, settings: ReportSettings) -> Table:
     c = complaints(cases)
-    c = c[c["outcome"].ne("") & c["stage"].notna()]
+    c = c[c["outcome"].ne("") & c["stage"].ne(0)]
     names = _counts(c["outcome"])
     js = {str(s): _counts(c[c["stage"].eq(s)]["outcome"]) for s in STAGES}
     frame = pd.DataFrame({"Outcome": list(names)})
@@ -321,7 +321,7 @@ def child(cases, label_of) -> Table:
     frame = pd.DataFrame({"Theme": [label_of(k) for k in counts], "Complaints": list(counts.values())})
     t = Table("child", "Complaints by children and young people, by theme", frame,
               {"count": int(len(c)), "themes": counts}, "barh", ["Complaints"],
-              f"{len(c)} complaints (all stages) were made by children and young people.", [], "Complaints",
+              f"{len(c):,} complaints (all stages) were made by children and young people.", [], "Complaints",
               list(counts))
     return t
 
@@ -334,7 +334,7 @@ def compliments(cases, has_source: bool, has_service: bool) -> Table:
         js["by_service"] = _counts(c["service"])
     frame = pd.DataFrame({"Source": list(by_source) or ["All"],
                           "Compliments": list(by_source.values()) or [int(len(c))]})
-    note = f"{len(c)} compliments received." + ("" if has_source else " Map a complainant column to show who sent them.")
+    note = f"{len(c):,} compliments received." + ("" if has_source else " Map a complainant column to show who sent them.")
     return Table("compliments", "Compliments by source", frame, js, "barh", ["Compliments"], note, [],
                  "Compliments")
 
