@@ -101,7 +101,8 @@ class Year:
         who = src["complainant"]
         names, weights = SERVICES[who]
         return {"Person ID": self.person(), "Type": kind, "Service Area": self.pick(names, weights),
-                "Complainant Type": COMPLAINANT[who] if who != "other" or self.rng.random() < 0.6 else "MP or Councillor",
+                "Complainant Type": (COMPLAINANT[who] if who != "other" or self.rng.random() < 0.6
+                                     else "MP or Councillor"),
                 "Method Received": self.pick(METHOD[src["register"]], [1] * len(METHOD[src["register"]])),
                 "Ethnicity": self.pick(*ETHNICITY), "Details": src["text"], "Themes": "", "Stage": "",
                 "Date Responded": "", "Extension Agreed": "", "Outcome": "", "LGSCO Outcome": ""}

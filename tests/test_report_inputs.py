@@ -4,9 +4,8 @@ import json
 import openpyxl
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
-
 from conftest import write_csv
+from typer.testing import CliRunner
 
 
 def test_uk_dates_first_then_iso_and_excel_serials_never_guessed():
@@ -195,3 +194,16 @@ def test_parallel_prediction_equals_one_process(monkeypatch, corpus_rows):
     monkeypatch.setattr(labels, "PARALLEL_FROM", 20)
     monkeypatch.setattr(labels.os, "cpu_count", lambda: 2)
     assert labels.predict(model, texts) == serial
+
+
+def test_a_trusts_own_timescales(tmp_path):
+    from classifier.report import build_report
+
+    data = write_csv(tmp_path / "export.csv", OWNER_ROWS)
+    (tmp_path / "map.yml").write_text(OWNER_MAP, encoding="utf-8")
+    (tmp_path / "local.yml").write_text("timescales:\n  1: {base: 9, extended: 20}\n", encoding="utf-8")
+    report = build_report(data, tmp_path / "out", columns=tmp_path / "map.yml", settings_path=tmp_path / "local.yml",
+                          formats=("json", "html"))
+    assert report.figures["timescales"]["1"]["within"] == 0  # both took 10 working days
+    assert report.figures["timescales"]["2"]["within"] is None  # stage 2 is no longer listed: no target
+    assert "Stage 1: 9 working days" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")

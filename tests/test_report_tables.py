@@ -9,7 +9,6 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import ROOT
 
 DEMO = ROOT / "training_data" / "demo_export"

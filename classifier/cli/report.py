@@ -16,12 +16,12 @@ def register(app: typer.Typer) -> None:
     @friendly
     def report(
         cases: Path = typer.Argument(..., help="Case export for the year (.csv/.xlsx/.jsonl)."),
-        out: Path = typer.Option(..., "--out", help="Folder for report.html, report.xlsx, report.docx, tables.json."),
-        previous: Optional[Path] = typer.Option(None, "--previous", help="Last year's export, for year-on-year change."),
+        out: Path = typer.Option(..., "--out", help="Folder for report.html, .xlsx, .docx and tables.json."),
+        previous: Optional[Path] = typer.Option(None, "--previous", help="Last year's export (year-on-year change)."),
         columns: Optional[Path] = typer.Option(None, "--columns", help="Column map (YAML: key: header)."),
-        model: Optional[Path] = typer.Option(None, "--model", help="Model for labels the export lacks (default: bundled)."),
-        year: Optional[str] = typer.Option(None, "--year", help="Financial year to report, e.g. 2024-25 (default: all rows)."),
-        learning: Optional[Path] = typer.Option(None, "--learning", help="Learning register from 'complaints learning'."),
+        model: Optional[Path] = typer.Option(None, "--model", help="Model for labels the export lacks."),
+        year: Optional[str] = typer.Option(None, "--year", help="Financial year, e.g. 2024-25 (default: all rows)."),
+        learning: Optional[Path] = typer.Option(None, "--learning", help="Register from 'complaints learning'."),
         suppress_small: bool = typer.Option(False, "--suppress-small", help="Show counts under 5 as '<5'."),
         settings: Optional[Path] = typer.Option(None, "--settings", help="Local timescales and words (YAML)."),
     ):

@@ -7,11 +7,12 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+import classifier.report.tables as T
 from classifier.errors import OutputError, ReportColumnsError
-from classifier.report import tables as T
 from classifier.report.cases import CaseProblems, canonical_cases
 from classifier.report.columns import ColumnMap, read_column_map, resolve_columns
 from classifier.report.compare import year_on_year
@@ -137,7 +138,8 @@ def _notes(y: YearData) -> list[str]:
     if p.received_blank:
         out.append(f"{y.source}: {p.received_blank} rows have no received date.")
     if p.responded_unparseable:
-        out.append(f"{y.source}: {p.responded_unparseable} response dates could not be read and count as not responded.")
+        out.append(f"{y.source}: {p.responded_unparseable} response dates could not be read "
+                   "and count as not responded.")
     if p.responded_before_received:
         out.append(f"{y.source}: {p.responded_before_received} response dates are before the received date; "
                    "they are left out of the timescales.")
@@ -179,7 +181,7 @@ def build_report(cases_path, out_dir, previous=None, columns=None, model_dir=Non
         return taxonomy.label_of(tid) if tid in taxonomy.ids else str(tid)
 
     made, omitted = compute_tables(this, settings, label_of, register)
-    figures = {"meta": {}, "sources": this.labels.said}
+    figures: dict[str, Any] = {"meta": {}, "sources": this.labels.said}
     for t in made:
         figures[t.key] = t.json
         figures.update(t.extra)
@@ -192,12 +194,13 @@ def build_report(cases_path, out_dir, previous=None, columns=None, model_dir=Non
             figures["previous"].update(t.extra)
         made = [year_on_year(t, by_key.get(t.key), this.label, last.label) for t in made]
     notes = _notes(this) + (_notes(last) if last else [])
-    meta = {"period": this.label, "source": this.source, "rows_read": this.rows_read, "rows_in_period": len(this.cases),
+    meta = {"period": this.label, "source": this.source, "rows_read": this.rows_read,
+            "rows_in_period": len(this.cases),
             "previous_period": last.label if last else None, "previous_source": last.source if last else None,
             "generated": date.today().isoformat(), "columns": this.cols.columns, "column_found_by": this.cols.how,
             "label_sources": this.labels.said, "model_version": this.labels.model_version or model_version,
             "taxonomy": f"{taxonomy.id} v{taxonomy.version}", "suppress_small": suppress_small,
-            "timescales": {str(s): vars(ts) for s, ts in settings.timescales.items()}}
+            "timescales": {str(s): vars(settings.timescale(s)) for s in T.STAGES}}
     figures["meta"] = meta
     figures["omitted"] = {title: hint for title, hint in omitted}
     figures["notes"] = notes

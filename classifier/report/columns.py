@@ -53,7 +53,8 @@ def read_column_map(path: str | Path) -> dict[str, str | None]:
     try:
         data = safe_load(p.read_text(encoding="utf-8")) or {}
     except YAMLError:
-        raise ReportSettingsError(f"column map '{p.name}' is not valid YAML; write one 'key: header' per line") from None
+        raise ReportSettingsError(
+            f"column map '{p.name}' is not valid YAML; write one 'key: header' per line") from None
     if isinstance(data, dict) and isinstance(data.get("columns"), dict):
         data = data["columns"]
     if not isinstance(data, dict):

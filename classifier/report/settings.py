@@ -32,6 +32,10 @@ class ReportSettings:
     yes: frozenset[str]
     suppress_below: int
 
+    def timescale(self, stage: int) -> Timescale:
+        """The stage's timescale; no target when the settings give none."""
+        return self.timescales.get(stage) or Timescale(None, None)
+
 
 def _bundled() -> dict:
     return safe_load((resources.files("classifier") / "data" / "report_settings.yml").read_text("utf-8"))

@@ -238,8 +238,8 @@ def timescales(cases, settings: ReportSettings) -> Table:
     c = complaints(cases)
     js = {}
     for s in STAGES:
-        ts = settings.timescales.get(s)
-        js[str(s)] = _timescale_row(c[c["stage"].eq(s)], ts.base if ts else None, ts.extended if ts else None)
+        ts = settings.timescale(s)
+        js[str(s)] = _timescale_row(c[c["stage"].eq(s)], ts.base, ts.extended)
     frame = pd.DataFrame({
         "Stage": [f"Stage {s}" for s in STAGES],
         "Target (working days)": [_target(settings, s) for s in STAGES],
@@ -256,8 +256,8 @@ def timescales(cases, settings: ReportSettings) -> Table:
 
 
 def _target(settings, s) -> str:
-    ts = settings.timescales.get(s)
-    if ts is None or ts.base is None:
+    ts = settings.timescale(s)
+    if ts.base is None:
         return "as recorded"
     return f"{ts.base} ({ts.extended} extended)" if ts.extended is not None else str(ts.base)
 
@@ -266,7 +266,7 @@ def timescales_by_quarter(cases, settings: ReportSettings) -> Table:
     c = complaints(cases)
     c = c[c["stage"].eq(1) & c["received"].notna()]
     quarter = ((c["received"].dt.month - 4) % 12) // 3 + 1
-    ts = settings.timescales.get(1)
+    ts = settings.timescale(1)
     js = {f"Q{q}": _timescale_row(c[quarter.eq(q)], ts.base, ts.extended) for q in (1, 2, 3, 4)}
     frame = pd.DataFrame({"Quarter": ["Q1 Apr-Jun", "Q2 Jul-Sep", "Q3 Oct-Dec", "Q4 Jan-Mar"],
                           "Responded": [js[q]["responded"] for q in js],
@@ -280,7 +280,7 @@ def timescales_by_quarter(cases, settings: ReportSettings) -> Table:
 def timescales_by_service(cases, settings: ReportSettings) -> Table:
     c = complaints(cases)
     c = c[c["stage"].eq(1) & c["service"].ne("")]
-    ts = settings.timescales.get(1)
+    ts = settings.timescale(1)
     order = sorted(c["service"].unique())
     js = {s: _timescale_row(c[c["service"].eq(s)], ts.base, ts.extended) for s in order}
     frame = pd.DataFrame({"Service": order, "Responded": [js[s]["responded"] for s in order],
@@ -334,7 +334,9 @@ def compliments(cases, has_source: bool, has_service: bool) -> Table:
         js["by_service"] = _counts(c["service"])
     frame = pd.DataFrame({"Source": list(by_source) or ["All"],
                           "Compliments": list(by_source.values()) or [int(len(c))]})
-    note = f"{len(c):,} compliments received." + ("" if has_source else " Map a complainant column to show who sent them.")
+    note = f"{len(c):,} compliments received."
+    if not has_source:
+        note += " Map a complainant column to show who sent them."
     return Table("compliments", "Compliments by source", frame, js, "barh", ["Compliments"], note, [],
                  "Compliments")
 
