@@ -15,6 +15,8 @@ code stays the same when the wording changes.
 | E104 | DocumentError | a document cannot be read |
 | E105 | ReportColumnsError | the report cannot find the columns it needs in a case export |
 | E106 | ReportSettingsError | a report column map or settings file is invalid |
+| E107 | MalformedTableError | a CSV's quoting would merge or lose rows |
+| E108 | InputLimitError | an input is past a size or row limit |
 | E200 | TaxonomyError | a taxonomy file is invalid |
 | E201 | MappingError | a taxonomy mapping file is invalid |
 | E202 | TaxonomyMismatchError | data declares another taxonomy than the model's |
@@ -23,6 +25,7 @@ code stays the same when the wording changes.
 | E302 | EncoderError | the sentence encoder is missing or fails its check |
 | E303 | EmbeddingsUnavailable | the optional embeddings extra is not installed |
 | E400 | OutputError | output cannot be written where asked |
+| E401 | OutputLimitError | output does not fit the format's limits (Excel cell size) |
 | E500 | LearningError | the learning extractor cannot run |
 | E501 | PatternFileError | the learning pattern file is invalid |
 | E502 | NotFittedError | an estimator was used before `fit` |
@@ -50,11 +53,13 @@ class MissingColumnError(InputDataError):
 
     code = "E101"
 
-    def __init__(self, column: str, available: list[str], flag: str):
+    def __init__(self, column: str, available: list[str], flag: str, shown: str | None = None):
         self.column = column
         self.available = list(available)
         self.flag = flag
-        shown = ", ".join(map(str, self.available[:30])) or "(none)"
+        # `shown`: the columns as safe to print (a first row of data must not be quoted).
+        if shown is None:
+            shown = ", ".join(map(str, self.available[:30])) or "(none)"
         super().__init__(
             f"column '{column}' not found; available: {shown}; pass {flag} COLUMN"
         )
@@ -82,6 +87,18 @@ class ReportSettingsError(InputDataError):
     """A report column map or settings file is not valid YAML or has unknown keys."""
 
     code = "E106"
+
+
+class MalformedTableError(InputDataError):
+    """A CSV whose quoting would merge rows into one cell: refused, naming the line."""
+
+    code = "E107"
+
+
+class InputLimitError(InputDataError):
+    """An input is larger than a configured limit (unpacked size, rows)."""
+
+    code = "E108"
 
 
 class TaxonomyError(ComplaintThemesError):
@@ -130,6 +147,12 @@ class OutputError(ComplaintThemesError):
     """Output cannot be written where asked."""
 
     code = "E400"
+
+
+class OutputLimitError(OutputError):
+    """Output does not fit its format (an Excel cell holds at most 32,767 characters)."""
+
+    code = "E401"
 
 
 class LearningError(ComplaintThemesError):

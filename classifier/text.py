@@ -26,6 +26,9 @@ _PLACEHOLDER = re.compile(r"\[([A-Z_]+)\]")
 class PreparedText:
     redacted: str   # normalised, redacted text (what evidence is shown from)
     lemmas: str     # space-joined lower-case lemmas of `redacted`
+    # Lower-case words the redactor took for names: training keeps them out of
+    # every vocabulary (features.tfidf.name_filter). In memory only, never saved.
+    names: tuple[str, ...] = ()
 
 
 def normalise(text: object) -> str:
@@ -98,8 +101,11 @@ _REDACTOR = Redactor()
 def prepare(texts: Iterable[object], redact: bool = True) -> list[PreparedText]:
     """Normalise and redact each text, then lemmatise: the only way into features."""
     cleaned = [normalise(t) for t in texts]
-    redacted = [_REDACTOR.redact(t) for t in cleaned] if redact else cleaned
-    return [PreparedText(r, l) for r, l in zip(redacted, lemma_strings(redacted))]
+    if not redact:
+        return [PreparedText(r, l) for r, l in zip(cleaned, lemma_strings(cleaned))]
+    done = [_REDACTOR.redact_with_names(t) for t in cleaned]
+    redacted = [r for r, _ in done]
+    return [PreparedText(r, l, n) for (r, n), l in zip(done, lemma_strings(redacted))]
 
 
 def ensure_prepared(texts) -> list[PreparedText]:

@@ -1,8 +1,9 @@
 """A saved model must hold no names or rare tokens from its training data."""
+import csv
 import json
 
 from classifier.pipeline.training import train_model
-from tests.conftest import write_csv
+from tests.conftest import ROOT, write_csv
 
 # Invented and deliberately unusual: each appears in exactly one row.
 UNIQUE_NAMES = ["Zorabelle", "Quintavius", "Marisolde", "Thaddeusz", "Oyelarinde", "Wrexhamina",
@@ -39,3 +40,106 @@ def test_unique_names_never_reach_the_saved_model(tmp_path, corpus_rows):
         assert not any(name.lower() in term for term in vocab)
     assert not hasattr(parts["themes"].features_.word_, "stop_words_")
     assert "zorabelle" not in json.dumps(json.loads((out / "meta.json").read_text())).lower()
+
+
+# ---------------------------------------------------------------- names the redactor misses in some rows
+
+# Invented canary names, each in 3+ rows: caught in some (title, age, role) and
+# missed in others (lower-case text-speak), so min_df alone would keep them.
+CANARY_ROWS = [
+    "Ama is 9 and her placement keeps changing. Nobody told me.",
+    "i told ama about the meeting n nobody came",
+    "can u tell ama her worker is off sick again",
+    "ama was crying all night because contact got cancelled",
+    "My daughter Odalys is 14 and has had four social workers this year.",
+    "please tell odalys the review is moved again",
+    "tell odalys i rang three times and nobody rang back",
+    "odalys said the carer shouted at her",
+    "Shanice Pryor-Dunleavy rang about the delay in her pathway plan.",
+    "shanice my sw never came to the review",
+    "shanice my pa has not answered for weeks",
+    "me n shanice waited two hours at the contact centre",
+    "Mrs Quelbrin said the complaint would be answered in ten days.",
+    "quelbrin never sent the letter she promised",
+    "quelbrin did not return any of my calls",
+    "i asked quelbrin for the minutes and got nothing",
+]
+CANARIES = ["ama", "odalys", "shanice", "pryor", "dunleavy", "quelbrin"]
+
+
+def _vocabularies(obj, out, seen=None):
+    """Every vocabulary_ dict anywhere in a loaded model object."""
+    seen = set() if seen is None else seen
+    if id(obj) in seen or isinstance(obj, (str, bytes, int, float)) or obj is None:
+        return out
+    seen.add(id(obj))
+    vocab = getattr(obj, "vocabulary_", None)
+    if isinstance(vocab, dict):
+        out.append((type(obj).__name__, getattr(obj, "analyzer", "word"), vocab))
+    children = obj.values() if isinstance(obj, dict) else obj if isinstance(obj, (list, tuple)) \
+        else getattr(obj, "__dict__", {}).values()
+    for child in children:
+        _vocabularies(child, out, seen)
+    return out
+
+
+def test_names_missed_in_some_rows_never_reach_either_model(tmp_path, corpus_rows):
+    import numpy as np
+
+    from classifier.pipeline.state import loads_state
+
+    rows = [dict(r) for r in corpus_rows if r["split"] == "train"][::4][:300]
+    for k, text in enumerate(CANARY_ROWS):
+        rows[k * 5]["text"] = text + " " + rows[k * 5]["text"]
+    data = write_csv(tmp_path / "named.csv", rows)
+    with (ROOT / "training_data" / "learning_sentences.csv").open(encoding="utf-8") as fh:
+        sentences = [r for r in csv.DictReader(fh) if r["split"] == "train"][:400]
+    for k, text in enumerate(CANARY_ROWS):
+        sentences[k * 7]["sentence"] = text
+        sentences[k * 7]["learning"] = "false"
+    sentences.append({**sentences[0], "sentence": "We have reminded quelbrin and the team to send minutes within "
+                      "ten working days.", "learning": "true", "type": "staff_reminder"})
+    learning = write_csv(tmp_path / "learning.csv", sentences)
+    out = tmp_path / "model"
+    train_model(data, out, seed=0, theme_params={"cv_folds": 3}, learning_data=learning)
+    assert (out / "learning.npz").exists()
+
+    blob = b""
+    vocabs = []
+    for name in ("model.npz", "learning.npz"):
+        with np.load(out / name, allow_pickle=False) as npz:   # decompressed: every array's raw bytes
+            blob += b"".join(npz[k].tobytes() for k in npz.files)
+        vocabs += _vocabularies(loads_state((out / name).read_bytes()), [])
+    blob = blob.lower()
+    assert b"placement" in blob                 # the decompressed tree really is searched
+    kinds = {(owner, analyzer) for owner, analyzer, _ in vocabs}
+    assert ("TfidfVectorizer", "word") in kinds  # the learning extractor's surface words
+    assert ("FittedTfidf", "char_wb") in kinds
+    for canary in CANARIES:
+        if len(canary) >= 5:
+            assert canary.encode() not in blob, canary
+        for owner, analyzer, vocab in vocabs:
+            for term in vocab:
+                if analyzer == "char_wb":
+                    assert term != f" {canary} ", (owner, term)
+                else:
+                    words = term.replace("'", " ").replace("-", " ").split()
+                    assert canary not in words, (owner, term)
+    # Ordinary words that were also names somewhere stay: the models need them.
+    word_vocab = next(v for o, a, v in vocabs if o == "FittedTfidf" and a == "word")
+    assert "tell" in word_vocab and "cry" in word_vocab or "crying" in word_vocab
+
+
+def test_name_filter_keeps_common_words_and_blocks_names():
+    from classifier.redact.vocabulary import NameFilter
+    from classifier.text import prepare
+
+    f = NameFilter(prepare(["My social worker Will never rang.", "Hope is 9.", "Odalys Brennan-Kaur rang.",
+                            "shanice my sw is off"]))
+    for word in ("will", "hope", "tell", "never"):
+        assert not f.blocked(word), word
+    for word in ("odalys", "brennan", "kaur", "odalys's", "brennan-kaur", "jayden"):   # jayden: lexicon
+        assert f.blocked(word), word
+    assert f.blocked_term("tell odalys", "word") and not f.blocked_term("tell will", "word")
+    assert f.blocked_term(" odal", "char_wb") and f.blocked_term("alys ", "char_wb")
+    assert not f.blocked_term("odal", "char_wb")   # an inner fragment names nobody

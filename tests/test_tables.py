@@ -74,17 +74,28 @@ def test_readers_preserve_rows_and_order(tmp_path, rows, suffix):
     elif suffix == ".csv":
         # csv normalises bare carriage returns in the reader; compare without them
         norm = lambda s: s.replace("\r\n", "\n").replace("\r", "\n")
-        assert [norm(t) for t in back["text"]] == [norm(r["text"]) for r in rows]
+        # Cells a spreadsheet would run as formulas come back with the "'" the writer put in front.
+        from classifier.io.safety import neutralise
+        assert [norm(t) for t in back["text"]] == [norm(neutralise(r["text"])) for r in rows]
 
 
-def test_output_gets_ordinary_permissions(tmp_path):
+def test_output_permissions_private_by_default_kept_on_overwrite_or_set_by_umask(tmp_path):
     import os
     import stat
 
     import pandas as pd
 
+    from classifier.io.safety import set_umask
+
     out = tmp_path / "o.csv"
     write_table(pd.DataFrame({"text": ["a"]}), out)
-    umask = os.umask(0)
-    os.umask(umask)
-    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600          # new: private
+    os.chmod(out, 0o640)
+    write_table(pd.DataFrame({"text": ["b"]}), out)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640          # overwritten: kept
+    try:
+        set_umask(0o022)
+        write_table(pd.DataFrame({"text": ["c"]}), tmp_path / "n.xlsx")
+        assert stat.S_IMODE((tmp_path / "n.xlsx").stat().st_mode) == 0o644
+    finally:
+        set_umask(None)

@@ -4,10 +4,12 @@ from __future__ import annotations
 import os
 import warnings
 from functools import wraps
+from typing import Optional
 
 import typer
 
 from classifier.errors import ComplaintThemesError
+from classifier.io.safety import Terminated, describe_os_error, install_signal_cleanup, set_umask
 
 MODEL_OPT = typer.Option(None, "--model", help="Model folder (default: the bundled models/default).")
 
@@ -21,6 +23,8 @@ def friendly(fn):
     @wraps(fn)
     def wrapper(*args, **kwargs):
         warnings.showwarning = _warn
+        # SIGTERM/SIGHUP unwind like Ctrl-C, so writers remove their temp files.
+        install_signal_cleanup()
         try:
             return fn(*args, **kwargs)
         except ComplaintThemesError as exc:
@@ -29,8 +33,14 @@ def friendly(fn):
         except KeyboardInterrupt:
             typer.echo("Error: interrupted; no output was written", err=True)
             raise typer.Exit(130)
+        except Terminated as exc:
+            typer.echo("Error: stopped by a signal; no output was written", err=True)
+            raise typer.Exit(exc.code)
         except (typer.Exit, typer.Abort):
             raise
+        except OSError as exc:  # not mapped by the library: still one line with the fix
+            typer.echo(f"Error: {describe_os_error(exc)}", err=True)
+            raise typer.Exit(1)
         except Exception as exc:  # message could quote data: show the type only
             typer.echo(f"Error: unexpected failure ({type(exc).__name__}); no output was written. "
                        "Re-run with COMPLAINTS_DEBUG=1 for details and report it", err=True)
@@ -38,6 +48,20 @@ def friendly(fn):
                 raise
             raise typer.Exit(2)
     return wrapper
+
+
+def umask_option(value: Optional[str]) -> None:
+    """`--umask 022`: new output files get 0666 & ~umask instead of the private default 0600."""
+    if value is None:
+        set_umask(None)
+        return
+    try:
+        umask = int(value, 8)
+    except ValueError:
+        raise typer.BadParameter("give an octal umask such as 077 or 022") from None
+    if not 0 <= umask <= 0o777:
+        raise typer.BadParameter("give an octal umask between 000 and 777")
+    set_umask(umask)
 
 
 def load_model(model_dir):

@@ -40,8 +40,17 @@ def format_report(result: dict) -> str:
     return "\n\n".join(out) if out else "No labelled rows to evaluate."
 
 
+def read_counts(lines: int, records: int) -> str:
+    """Physical lines against records: a cell spanning lines is fine, a shortfall of rows is not hidden."""
+    extra = lines - 1 - records
+    note = "" if extra <= 0 else f" ({extra} line break(s) inside cells)"
+    return f"read {lines} lines: a header and {records} records{note}"
+
+
 def format_label_summary(summary, output: Path, taxonomy: Taxonomy) -> str:
     lines = [f"Labelled {summary.rows} rows -> {output}"]
+    if getattr(summary, "lines_read", 0):
+        lines.append(read_counts(summary.lines_read, summary.rows))
     if summary.errors:
         reasons = ", ".join(f"{n} {r}" for r, n in summary.error_reasons.most_common())
         lines.append(f"{summary.errors} rows could not be labelled (status column says why: {reasons})")

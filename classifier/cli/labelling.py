@@ -67,8 +67,12 @@ def redact(input: Path = typer.Argument(..., help="Table to redact (.csv/.xlsx/.
     """
     from classifier.redact.table import redact_table
 
+    from classifier.cli.format import read_counts
+
     summary = redact_table(input, output, text_column)
     typer.echo(f"Redacted {summary.rows} rows -> {output}")
+    if summary.lines_read:
+        typer.echo(read_counts(summary.lines_read, summary.rows))
 
 
 def register(app: typer.Typer) -> None:

@@ -3,7 +3,10 @@
 Vocabularies keep only terms seen in at least `min_df` documents, and of a
 fitted scikit-learn vectorizer only the vocabulary and idf weights are kept
 (not the list of pruned rare terms it stores), so a saved model holds no rare
-token that could identify a person.
+token that could identify a person. A name the redactor missed in some rows
+can still be frequent, so `name_filter` also drops every term holding a word
+the redactor took for a name anywhere in the training texts, or that the name
+lexicon marks as name-like (unless it is a common word such as "will").
 """
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from classifier.estimator import Estimator
+from classifier.redact.vocabulary import NameFilter, filter_names  # noqa: F401 (re-exported)
 from classifier.text import ensure_prepared
 
 
@@ -251,7 +255,9 @@ class TextFeatures(Estimator):
             tokenizer=_split, token_pattern=None, lowercase=False, ngram_range=tuple(self.word_ngrams),
             min_df=min_df, max_features=self.max_word_features, sublinear_tf=True, dtype=np.float32,
         ).fit([d.lemmas for d in docs])
+        names = NameFilter(docs)
         self.word_ = FittedTfidf.from_sklearn(word)
+        filter_names(self.word_, names, "word")
         self.char_ = None
         if self.char_ngrams:
             char = TfidfVectorizer(
@@ -259,6 +265,7 @@ class TextFeatures(Estimator):
                 min_df=min_df, max_features=self.max_char_features, sublinear_tf=True, dtype=np.float32,
             ).fit([d.redacted for d in docs])
             self.char_ = FittedTfidf.from_sklearn(char)
+            filter_names(self.char_, names, "char_wb")
         self.n_word_features_ = len(self.word_.vocabulary_)
         return self
 

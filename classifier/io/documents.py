@@ -21,6 +21,7 @@ records, for every stretch of it, the page (or paragraph) and line it came from.
 """
 from __future__ import annotations
 
+import logging
 import math
 import re
 import unicodedata
@@ -30,10 +31,12 @@ from pathlib import Path
 from statistics import median
 from typing import Iterator
 
+from classifier.io.limits import check_archive
 from classifier.io.tables import detect_encoding
-from classifier.errors import DocumentError  # noqa: F401 (re-exported)
+from classifier.errors import DocumentError, InputDataError  # noqa: F401 (re-exported)
 
 DOCUMENT_SUFFIXES = (".txt", ".docx", ".pdf")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -230,6 +233,8 @@ def _read_txt(path: Path) -> list[str]:
 
 def _read_docx(path: Path) -> list[str]:
     import docx
+
+    check_archive(path, "docx")   # size before python-docx unpacks it
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
@@ -287,7 +292,7 @@ def read_document(path: str | Path) -> SourceDocument:
             pages, docx_like = _read_docx(p), True
         else:
             pages, docx_like = _read_pdf(p), False
-    except DocumentError:
+    except (DocumentError, InputDataError):
         raise
     except Exception as exc:  # parser messages can quote document text: type only
         raise DocumentError(f"could not read '{p.name}' ({type(exc).__name__}); "
@@ -327,7 +332,7 @@ def iter_documents(path: str | Path, skipped: list[tuple[str, str]] | None = Non
     for f in document_paths(base):
         try:
             doc = read_document(f)
-        except DocumentError as exc:
+        except InputDataError as exc:   # DocumentError, or a size limit (io.limits)
             if skipped is None or not base.is_dir():
                 raise
             skipped.append((f.relative_to(base).as_posix(), str(exc)))

@@ -4,7 +4,9 @@ Every cell is read as a string. Readers yield `Chunk`s: a DataFrame plus, per
 row, a read problem (or None) so that a damaged row still produces an output
 row with `status = error: ...`. Writers write to a temporary file beside the
 output and rename it into place, so an interrupted run leaves nothing
-half-written, and refuse to overwrite their own input.
+half-written, and refuse to overwrite their own input. What keeps outputs
+safe to open (no live formulas, no leftovers, kept permissions) is in
+`io.safety`; size, row and quoting checks on reading are in `io.limits`.
 """
 from __future__ import annotations
 
@@ -24,6 +26,8 @@ from typing import Iterator
 import pandas as pd
 
 from classifier.errors import InputDataError, MissingColumnError, OutputError
+from classifier.io import limits as _limits
+from classifier.io import safety as _safety
 from classifier.errors import EncodingFallbackWarning  # noqa: F401 (re-exported)
 
 log = logging.getLogger(__name__)
@@ -40,6 +44,7 @@ class Chunk:
     frame: pd.DataFrame           # every column as str
     problems: list[str | None]    # per row: why it is damaged, or None
     first_row: int                # 1-based data row number of frame's first row
+    lines_read: int = 0           # CSV: physical lines read so far, header included
 
 
 def table_kind(path: str | Path) -> str:
@@ -138,9 +143,9 @@ def _unique_header(header: list[str]) -> list[str]:
     return out
 
 
-def _make_chunk(columns, rows, problems, first_row) -> Chunk:
+def _make_chunk(columns, rows, problems, first_row, lines_read=0) -> Chunk:
     frame = pd.DataFrame(rows, columns=columns, dtype=object)
-    return Chunk(frame=frame, problems=problems, first_row=first_row)
+    return Chunk(frame=frame, problems=problems, first_row=first_row, lines_read=lines_read)
 
 
 def _iter_csv(p: Path, chunk_rows: int) -> Iterator[Chunk]:
@@ -151,16 +156,20 @@ def _iter_csv(p: Path, chunk_rows: int) -> Iterator[Chunk]:
         counts = {d: header_line.count(d) for d in (",", ";", "\t", "|")}
         delimiter = max(counts, key=counts.get) if max(counts.values()) else ","
         dialect = csv.excel
-        reader = csv.reader(fh, dialect, delimiter=delimiter)
-        try:
-            header = next(reader)
-        except StopIteration:
+        # strict: an unclosed or misplaced quote raises instead of merging the rows after it.
+        reader = csv.reader(fh, dialect, delimiter=delimiter, strict=True)
+        checked = _limits.CheckedRecords(reader, p, delimiter, 0, _limits.current_limits())
+        records = iter(checked)
+        header = next(records, None)
+        if header is None:
             return
         columns = _unique_header(header)
-        yield from _batched(columns, (_fit_row(row, len(columns)) for row in reader), chunk_rows)
+        checked.width = len(columns)
+        yield from _batched(columns, (_fit_row(row, len(columns), delimiter) for row in records), chunk_rows,
+                            lines=lambda: checked.lines)
 
 
-def _fit_row(row: list[str], width: int) -> tuple[list[str], str | None]:
+def _fit_row(row: list[str], width: int, delimiter: str = ",") -> tuple[list[str], str | None]:
     """Pad short rows; fold surplus fields into the last column so no value is lost."""
     problem = None
     if not row:
@@ -169,21 +178,21 @@ def _fit_row(row: list[str], width: int) -> tuple[list[str], str | None]:
         problem = f"row has {len(row)} fields, expected {width}" if len(row) > 1 else None
         row = row + [""] * (width - len(row))
     elif len(row) > width:
-        row = row[: width - 1] + [",".join(row[width - 1:])]
+        row = row[: width - 1] + [delimiter.join(row[width - 1:])]
     return row, problem
 
 
-def _batched(columns, rows_and_problems, chunk_rows: int) -> Iterator[Chunk]:
+def _batched(columns, rows_and_problems, chunk_rows: int, lines=lambda: 0) -> Iterator[Chunk]:
     rows, problems, first = [], [], 1
     for row, problem in rows_and_problems:
         rows.append(row)
         problems.append(problem)
         if len(rows) >= chunk_rows:
-            yield _make_chunk(columns, rows, problems, first)
+            yield _make_chunk(columns, rows, problems, first, lines())
             first += len(rows)
             rows, problems = [], []
     if rows:
-        yield _make_chunk(columns, rows, problems, first)
+        yield _make_chunk(columns, rows, problems, first, lines())
 
 
 def _cell_to_str(value) -> str:
@@ -240,6 +249,8 @@ def _json_cell(v) -> str:
 def _iter_xlsx(p: Path, chunk_rows: int) -> Iterator[Chunk]:
     from openpyxl import load_workbook
 
+    lim = _limits.current_limits()
+    _limits.check_archive(p, "xlsx", lim)   # before openpyxl unpacks anything
     wb = load_workbook(p, read_only=True, data_only=True)
     try:
         ws = wb.worksheets[0]
@@ -249,7 +260,7 @@ def _iter_xlsx(p: Path, chunk_rows: int) -> Iterator[Chunk]:
             return
         columns = _unique_header([_cell_to_str(h) for h in header])
         width = len(columns)
-        cells = ([_cell_to_str(v) for v in raw][:width] for raw in it)
+        cells = ([_cell_to_str(v) for v in raw][:width] for raw in _limits.counted_rows(it, p, lim))
         yield from _batched(columns, ((r + [""] * (width - len(r)), None) for r in cells), chunk_rows)
     finally:
         wb.close()
@@ -280,16 +291,25 @@ def require_column(columns: list[str], name: str, flag: str) -> str:
     lowered = {c.lower().strip(): c for c in columns}
     if name.lower().strip() in lowered:
         return lowered[name.lower().strip()]
-    raise MissingColumnError(name, columns, flag)
+    # Function-level import: the redactor decides which names are safe to print.
+    from classifier.redact.quote import shown_columns
+
+    raise MissingColumnError(name, columns, flag, shown=shown_columns(columns))
 
 
 # ---------------------------------------------------------------- writing
 
-_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
 
 class TableWriter:
-    """Write rows chunk by chunk to a temp file; rename into place on close."""
+    """Write rows chunk by chunk to a temp file; rename into place on close.
+
+    CSV cells and headers that a spreadsheet would run as formulas get a `'`
+    in front (`io.safety.neutralise`); `.xlsx` text cells are always strings.
+    Temp files (ours and openpyxl's) live beside the output and are removed on
+    any exit. A sheet that reaches Excel's row limit continues on a new sheet.
+    """
+
+    _open_targets: set[str] = set()   # outputs being written now: two writers may not share one
 
     def __init__(self, path: str | Path, columns: list[str], input_path: str | Path | None = None):
         self.path = Path(path)
@@ -302,70 +322,109 @@ class TableWriter:
         parent = self.path.parent if str(self.path.parent) else Path(".")
         if not parent.is_dir():
             raise OutputError(f"output folder '{parent}' does not exist; create it first")
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=parent)
-        os.close(fd)
-        self._tmp = Path(tmp)
+        self._target = os.path.normcase(os.path.abspath(self.path))
+        if self._target in TableWriter._open_targets:
+            raise OutputError(f"'{self.path.name}' is already being written by this command; "
+                              "give each output its own path")
         self._fh = None
         self._wb = self._ws = None
+        self._sheet_tmp: Path | None = None
+        self._tmp: Path | None = None
         self.rows_written = 0
-        if self.kind == "csv":
-            # BOM so that Excel opens UTF-8 correctly.
-            self._fh = self._tmp.open("w", encoding="utf-8-sig", newline="")
-            self._csv = csv.writer(self._fh)
-            self._csv.writerow(self.columns)
-        elif self.kind == "jsonl":
-            self._fh = self._tmp.open("w", encoding="utf-8")
-        else:
-            from openpyxl import Workbook
+        self.sheets = 0
+        self._sheet_rows = 0
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=parent)
+            os.close(fd)
+            self._tmp = Path(tmp)
+            _safety.track_temp(self._tmp)
+            TableWriter._open_targets.add(self._target)
+            if self.kind == "csv":
+                # BOM so that Excel opens UTF-8 correctly.
+                self._fh = self._tmp.open("w", encoding="utf-8-sig", newline="")
+                self._csv = csv.writer(self._fh)
+                self._csv.writerow(_safety.neutralise_row(self.columns))
+            elif self.kind == "jsonl":
+                self._fh = self._tmp.open("w", encoding="utf-8")
+            else:
+                from openpyxl import Workbook
 
-            self._wb = Workbook(write_only=True)
-            self._ws = self._wb.create_sheet()
-            self._ws.append(self.columns)
+                self._wb = Workbook(write_only=True)
+                self._new_sheet()
+        except OSError as exc:
+            self.abort()
+            raise OutputError(_safety.describe_os_error(exc, self.path)) from None
+        except BaseException:
+            self.abort()
+            raise
+
+    def _new_sheet(self) -> None:
+        self.sheets += 1
+        self._ws, tmp = _safety.open_xlsx_sheet(self._wb, self.sheets, self._tmp.parent, self.path.name)
+        self._sheet_tmps = getattr(self, "_sheet_tmps", []) + [tmp]
+        self._ws.append([_safety.xlsx_cell(self._ws, c, 0, c) for c in self.columns])
+        self._sheet_rows = 1
 
     def write(self, frame: pd.DataFrame) -> None:
+        try:
+            self._write(frame)
+        except OSError as exc:
+            raise OutputError(_safety.describe_os_error(exc, self.path)) from None
+
+    def _write(self, frame: pd.DataFrame) -> None:
         # Column lists zipped into rows: several times faster than DataFrame.itertuples.
-        values = zip(*(frame[c].tolist() for c in self.columns)) if len(frame) else iter(())
+        cols = [frame[c].tolist() for c in self.columns] if len(frame) else []
         if self.kind == "csv":
-            self._csv.writerows(values)
+            cols = [list(map(_safety.neutralise, col)) for col in cols]
+            self._csv.writerows(zip(*cols))
         elif self.kind == "jsonl":
-            for row in values:
+            for row in zip(*cols):
                 self._fh.write(json.dumps(dict(zip(self.columns, row)), ensure_ascii=False) + "\n")
         else:
-            for row in values:
-                self._ws.append([self._xlsx_cell(v) for v in row])
+            for k, row in enumerate(zip(*cols)):
+                if self._sheet_rows >= _limits.XLSX_MAX_ROWS:
+                    log.warning("output has more rows than an Excel sheet holds (%s); continued on sheet %d",
+                                f"{_limits.XLSX_MAX_ROWS:,}", self.sheets + 1)
+                    self._new_sheet()
+                row_no = self.rows_written + k + 1
+                self._ws.append([_safety.xlsx_cell(self._ws, v, row_no, c) for v, c in zip(row, self.columns)])
+                self._sheet_rows += 1
         self.rows_written += len(frame)
 
-    def _xlsx_cell(self, v):
-        if not isinstance(v, str):
-            return v
-        # Excel cannot store control characters: they are dropped in .xlsx only.
-        v = _XLSX_ILLEGAL.sub("", v)
-        if v.startswith("="):
-            # Text, never a formula: a complaint must not run as =HYPERLINK(...).
-            from openpyxl.cell import WriteOnlyCell
-
-            cell = WriteOnlyCell(self._ws, value=v)
-            cell.data_type = "s"
-            return cell
-        return v
-
     def close(self) -> None:
-        if self._fh:
-            self._fh.close()
-        if self._wb is not None:
-            self._wb.save(self._tmp)
-        # mkstemp makes the file private (0600); give the output the usual permissions.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(self._tmp, 0o666 & ~umask)
-        os.replace(self._tmp, self.path)
+        try:
+            if self._fh:
+                self._fh.close()
+            if self._wb is not None:
+                self._wb.save(self._tmp)
+            # mkstemp makes the file private (0600); an overwritten output keeps its mode.
+            os.chmod(self._tmp, _safety.output_mode(self.path))
+            os.replace(self._tmp, self.path)
+        except OSError as exc:
+            self.abort()
+            raise OutputError(_safety.describe_os_error(exc, self.path)) from None
+        except BaseException:
+            self.abort()
+            raise
+        _safety.untrack_temp(self._tmp)
+        self._release()
 
     def abort(self) -> None:
         try:
             if self._fh:
                 self._fh.close()
+        except OSError:
+            pass
         finally:
-            self._tmp.unlink(missing_ok=True)
+            if self._tmp is not None:
+                _safety.remove_temp(self._tmp)
+            self._release()
+
+    def _release(self) -> None:
+        for tmp in getattr(self, "_sheet_tmps", []):
+            _safety.remove_temp(tmp)
+        self._sheet_tmps = []
+        TableWriter._open_targets.discard(self._target)
 
     def __enter__(self):
         return self
@@ -381,6 +440,19 @@ class TableWriter:
 def write_table(frame: pd.DataFrame, path: str | Path, input_path: str | Path | None = None) -> None:
     with TableWriter(path, [str(c) for c in frame.columns], input_path=input_path) as w:
         w.write(frame.rename(columns=str))
+
+
+def check_distinct_outputs(input_path, outputs: dict[str, str | Path]) -> None:
+    """Refuse two outputs (by option name) that are the same file, or one that is the input."""
+    seen: dict[str, str] = {}
+    for flag, path in outputs.items():
+        key = os.path.normcase(os.path.abspath(path))
+        if key in seen:
+            raise OutputError(f"{flag} and {seen[key]} are the same file; give each its own path")
+        if input_path is not None and (key == os.path.normcase(os.path.abspath(input_path))
+                                       or _same_file(Path(path), Path(input_path))):
+            raise OutputError(f"{flag} is the input file; choose a different path")
+        seen[key] = flag
 
 
 def _same_file(a: Path, b: Path) -> bool:

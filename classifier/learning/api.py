@@ -42,6 +42,7 @@ class LearningSummary:
     rows_skipped: list[int] = field(default_factory=list)   # damaged table rows (1-based)
     documents_skipped: list[tuple[str, str]] = field(default_factory=list)   # (file, reason)
     warnings: list[str] = field(default_factory=list)
+    lines_read: int = 0             # physical lines of a CSV input, header included
     ids_from_row_numbers: bool = False
     carried_columns: list[str] = field(default_factory=list)
     register_path: str | None = None
@@ -59,6 +60,7 @@ class LearningSummary:
         if self.rows_skipped:
             shown = ", ".join(map(str, self.rows_skipped[:10])) + (" …" if len(self.rows_skipped) > 10 else "")
             out += f"; skipped damaged rows {shown}"
+        out += f"; read {self.lines_read} lines: a header and {self.sources} records" if self.lines_read else ""
         if self.ids_from_row_numbers:
             out += "; no id column, so ids are row numbers"
         for name, reason in self.documents_skipped:
@@ -145,6 +147,7 @@ def _batches_from_table(path: Path, text_column: str, id_column: str, summary: L
             summary.carried_columns = _carry_columns(cols, keep_columns, {text_col, id_col})
         carry = [cols.index(c) for c in summary.carried_columns]
         sources = []
+        summary.lines_read = chunk.lines_read
         for k, problem in enumerate(chunk.problems):
             row_no = chunk.first_row + k
             summary.sources += 1

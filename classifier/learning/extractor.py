@@ -26,7 +26,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from classifier.errors import LabelError
-from classifier.features.tfidf import TextFeatures, scrub_for_saving
+from classifier.features.tfidf import NameFilter, TextFeatures, filter_names, scrub_for_saving
 from classifier.learning.patterns import LEARNING_TYPES, MODELS, PatternSet, load_patterns  # noqa: F401
 from classifier.learning.sentences import split_sentences  # noqa: F401 (re-exported)
 from classifier.text import PreparedText, prepare
@@ -127,6 +127,7 @@ class LearningExtractor(BaseEstimator):
                 min_df=self.min_df, sublinear_tf=True, dtype=np.float32).fit([d.redacted for d in docs])
             if hasattr(self.surface_, "stop_words_"):
                 del self.surface_.stop_words_   # pruned rare terms could name a person
+            filter_names(self.surface_, NameFilter(docs), "word")   # and so could a frequent missed name
         parts = self._parts(docs)
         X = self._assemble(parts, "detect")
         self.clf_ = self._new_clf(self.C, self.class_weight).fit(X, y)
@@ -160,7 +161,9 @@ class LearningExtractor(BaseEstimator):
     def _check_type(t, i) -> str:
         t = (str(t).strip() if t is not None and t == t else "") or "other"
         if t not in LEARNING_TYPES:
-            raise LabelError(f"row {i + 1}: unknown learning type '{t[:40]}'; "
+            from classifier.redact.quote import shown_value
+
+            raise LabelError(f"row {i + 1}: unknown learning type {shown_value(t)}; "
                              f"use one of {', '.join(LEARNING_TYPES)}")
         return t
 

@@ -9,6 +9,7 @@ import pandas as pd
 from classifier.errors import InputDataError, LabelError
 from classifier.io.tables import read_table
 from classifier.learning.extractor import LearningError, LearningExtractor, parse_bool
+from classifier.redact.quote import shown_columns
 
 # Package data (a link to training_data/ in the repository, a copy in the wheel).
 BUNDLED_SENTENCES = Path(__file__).resolve().parents[1] / "data" / "learning_sentences.csv"
@@ -25,7 +26,7 @@ def _labelled(path, split: str | None) -> tuple[pd.DataFrame, str | None]:
     sent = lowered.get("sentence", lowered.get("text"))
     lab = lowered.get("learning")
     if sent is None or lab is None:
-        shown = ", ".join(map(str, list(frame.columns)[:30]))
+        shown = shown_columns(list(frame.columns))   # a first row of data is not quoted
         raise InputDataError(f"'{Path(path).name}' needs a 'sentence' (or 'text') column and a "
                              f"'learning' column of true/false; found: {shown}")
     frame = frame.rename(columns={sent: "sentence", lab: "learning"})

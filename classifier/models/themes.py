@@ -140,9 +140,13 @@ def binarise_themes(themes, tax: Taxonomy) -> np.ndarray:
             elif t not in parents:  # a bare parent label adds nothing to learn
                 bad[t].append(i + 1)
     if bad:
-        # Ids are shown (cut short: a wrong column could hold complaint text), rows by number.
-        detail = "; ".join(f"'{t[:30]}' in rows {', '.join(map(str, rows[:8]))}"
-                           + (" …" if len(rows) > 8 else "") for t, rows in sorted(bad.items()))
+        # Ids are shown only when id-like (a wrong column could hold complaint text), rows by number.
+        from classifier.redact.quote import shown_value
+
+        detail = "; ".join(f"{shown_value(t)} in rows {', '.join(map(str, rows[:8]))}"
+                           + (" …" if len(rows) > 8 else "") for t, rows in sorted(bad.items())[:5])
+        if len(bad) > 5:
+            detail += f"; and {len(bad) - 5} more"
         raise LabelError(
             f"unknown theme id(s) for taxonomy '{tax.id}' v{tax.version}: {detail}. "
             f"Known ids: {', '.join(tax.leaf_ids)}. Fix the data or pass --taxonomy FILE"

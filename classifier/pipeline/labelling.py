@@ -15,7 +15,7 @@ import pandas as pd
 from classifier.models.child import from_structured
 from classifier.errors import ComplaintThemesError, TaxonomyMismatchError
 from classifier.pipeline.model import ComplaintModel, scores_json
-from classifier.io.tables import TableWriter, added_columns, open_chunks, require_column
+from classifier.io.tables import TableWriter, added_columns, check_distinct_outputs, open_chunks, require_column
 from classifier.text import normalise
 
 OUTPUT_COLUMNS = [
@@ -29,6 +29,7 @@ OUTPUT_COLUMNS = [
 class LabelSummary:
     rows: int = 0
     errors: int = 0
+    lines_read: int = 0     # physical lines of a CSV / JSON Lines input, header included (0: not a text file)
     child_authored: int = 0
     themes: Counter = field(default_factory=Counter)
     kinds: Counter = field(default_factory=Counter)
@@ -52,9 +53,11 @@ def check_taxonomy(model: ComplaintModel, declared: set[str]) -> None:
     mine = {model.taxonomy.id, f"{model.taxonomy.id}@{model.taxonomy.version}",
             f"{model.taxonomy.id}:{model.taxonomy.version}"}
     other = sorted(declared - mine)
+    from classifier.redact.quote import shown_value
+
     if other:
         raise TaxonomyMismatchError(
-            f"the data declares taxonomy {', '.join(other)} but the model was trained on "
+            f"the data declares taxonomy {', '.join(map(shown_value, other[:5]))} but the model was trained on "
             f"'{model.taxonomy.id}' version {model.taxonomy.version}; pass --model with a model trained "
             "on that taxonomy, or migrate the data with 'complaints taxonomy migrate'"
         )
@@ -65,6 +68,8 @@ def label_table(input_path, output_path, model: ComplaintModel, text_column="tex
                 child_output=None, taxonomy_column="taxonomy", chunk_rows=2000,
                 progress: Callable[[int], None] | None = None) -> LabelSummary:
     summary = LabelSummary()
+    if child_output is not None:
+        check_distinct_outputs(input_path, {"--output": output_path, "--child-output": child_output})
     columns, chunks = open_chunks(input_path, chunk_rows)
     text_col = require_column(columns, text_column, "--text-column")
     # An explicit, missing --id-column is an error; the default 'id' is optional.
@@ -91,6 +96,7 @@ def label_table(input_path, output_path, model: ComplaintModel, text_column="tex
             if child_writer is not None:
                 mask = labelled[rename["predicted_child_authored"]] == "true"
                 child_writer.write(labelled[mask])
+            summary.lines_read = chunk.lines_read
             if progress:
                 progress(len(frame))
         writer.close()

@@ -132,7 +132,11 @@ def relabel_history(data_path, model, output_path, themes_column="themes", text_
             if t not in tax.ids and not problems[i]:
                 unknown[t].append(i + 1)
     if unknown:
-        detail = "; ".join(f"'{t}' in rows {', '.join(map(str, r[:8]))}" for t, r in sorted(unknown.items()))
+        from classifier.redact.quote import shown_value
+
+        detail = "; ".join(f"{shown_value(t)} in rows {', '.join(map(str, r[:8]))}" for t, r in sorted(unknown.items())[:5])
+        if len(unknown) > 5:
+            detail += f"; and {len(unknown) - 5} more"
         raise LabelError(f"historic theme id(s) not in the model's taxonomy '{tax.id}' version {tax.version}: "
                          f"{detail}. Migrate the history first ('complaints taxonomy migrate') or pass "
                          "--themes-column with the migrated labels")

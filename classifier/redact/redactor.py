@@ -23,6 +23,9 @@ from classifier.redact.names import NameFinder
 from classifier.redact.patterns import PLACEHOLDERS, Span, _find_patterns
 
 
+_NAME_WORD = re.compile(r"[^\W\d_]+")
+
+
 class Redactor:
     """Find and replace personal data. `names=False` keeps names (patterns only)."""
 
@@ -50,8 +53,19 @@ class Redactor:
         """`text` with every span found replaced by its placeholder."""
         if not text:
             return text
+        return self._replace(text, self.find(text))
+
+    def redact_with_names(self, text: str) -> tuple[str, tuple[str, ...]]:
+        """The redacted text, and the lower-case words it took for names (for vocabulary filters)."""
+        if not text:
+            return text, ()
+        spans = self.find(text)
+        names = tuple(w.lower() for sp in spans if sp.kind == "name" for w in _NAME_WORD.findall(text, sp.start, sp.end))
+        return self._replace(text, spans), names
+
+    def _replace(self, text: str, spans: list[Span]) -> str:
         out, pos = [], 0
-        for sp in self._merge(self.find(text), text):
+        for sp in self._merge(spans, text):
             out.append(text[pos: sp.start])
             out.append(self.placeholders[sp.kind])
             pos = sp.end

@@ -18,6 +18,7 @@ class RedactSummary:
     rows: int                    # rows written (= rows read)
     rows_changed: int            # rows whose text had something redacted
     rows_with_read_problems: int  # damaged rows, written through as they were read
+    lines_read: int = 0          # physical lines of a CSV / JSON Lines input, header included
     text_column: str
     output_path: str
 
@@ -33,7 +34,7 @@ def redact_table(input_path: str | Path, output_path: str | Path, text_column: s
     red = redactor or Redactor()
     columns = table_columns(input_path)
     column = require_column(columns, text_column, "--text-column")
-    rows = changed = problems = 0
+    rows = changed = problems = lines = 0
     writer = None
     try:
         for chunk in iter_table(input_path, chunk_rows=chunk_rows):
@@ -49,6 +50,7 @@ def redact_table(input_path: str | Path, output_path: str | Path, text_column: s
             writer.write(frame)
             rows += len(frame)
             problems += sum(1 for p in chunk.problems if p)
+            lines = chunk.lines_read
         if writer is None:
             # No data rows: still write the header, so the output exists.
             writer = TableWriter(output_path, columns or [column], input_path=input_path)
@@ -58,4 +60,4 @@ def redact_table(input_path: str | Path, output_path: str | Path, text_column: s
         raise
     writer.close()
     return RedactSummary(rows=rows, rows_changed=changed, rows_with_read_problems=problems,
-                         text_column=column, output_path=str(output_path))
+                         text_column=column, output_path=str(output_path), lines_read=lines)

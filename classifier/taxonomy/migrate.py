@@ -118,7 +118,11 @@ def _migrate_frame(chunk, mapping: TaxonomyMapping, head, theme_col, text_col, t
             if t not in src.ids:
                 unknown[t].append(chunk.first_row + i)
     if unknown:
-        detail = "; ".join(f"'{t}' in rows {', '.join(map(str, r[:8]))}" for t, r in sorted(unknown.items()))
+        from classifier.redact.quote import shown_value
+
+        detail = "; ".join(f"{shown_value(t)} in rows {', '.join(map(str, r[:8]))}" for t, r in sorted(unknown.items())[:5])
+        if len(unknown) > 5:
+            detail += f"; and {len(unknown) - 5} more"
         raise LabelError(f"theme id(s) not in '{src.id}' version {src.version}: {detail}. "
                          "Fix the data or use the mapping for the taxonomy it was labelled in")
     plans = []  # per row: list of ThemeMap, in label order

@@ -1,0 +1,189 @@
+"""Bounded reading: size and row limits checked before a file is loaded, and CSV records checked as read.
+
+Limits are data with defaults, overridable through environment variables so a
+team with a genuine large file can raise them without a new release:
+
+| limit | default | variable |
+|---|---|---|
+| unpacked size of an `.xlsx` / `.docx` | 512 MB | `COMPLAINTS_MAX_UNPACKED_MB` |
+| rows in one `.xlsx` sheet read | 1,048,576 (Excel's own) | `COMPLAINTS_MAX_ROWS` |
+| physical lines one CSV record may span | 1,000 | `COMPLAINTS_MAX_RECORD_LINES` |
+
+An `.xlsx` is a zip of XML: a 1 MB file can unpack to gigabytes of shared
+strings, which openpyxl holds in memory. The declared sizes in the zip's
+directory bound what a reader will get (zipfile stops at the declared size),
+so checking them is enough to refuse a bomb before opening it.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from classifier.errors import InputDataError, InputLimitError, MalformedTableError
+
+# Rows an Excel sheet holds (writing; the cell limit is in io.safety).
+XLSX_MAX_ROWS = 1_048_576
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_unpacked_mb: float = 512
+    max_rows: int = XLSX_MAX_ROWS
+    max_record_lines: int = 1000
+
+
+def current_limits() -> Limits:
+    """Defaults, overridden by COMPLAINTS_MAX_* environment variables."""
+    def env(name, default, cast):
+        raw = os.environ.get(name)
+        if raw is None or not raw.strip():
+            return default
+        try:
+            value = cast(raw)
+        except ValueError:
+            raise InputDataError(f"{name}={raw[:20]!r} is not a number; set it to a positive number") from None
+        if value <= 0:
+            raise InputDataError(f"{name} must be a positive number")
+        return value
+    d = Limits()
+    return Limits(max_unpacked_mb=env("COMPLAINTS_MAX_UNPACKED_MB", d.max_unpacked_mb, float),
+                  max_rows=env("COMPLAINTS_MAX_ROWS", d.max_rows, int),
+                  max_record_lines=env("COMPLAINTS_MAX_RECORD_LINES", d.max_record_lines, int))
+
+
+# ------------------------------------------------------------ zip archives
+
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"[A-Z]*\d*:?[A-Z]*(\d+)\"")
+
+
+def check_archive(path: Path, what: str, limits: Limits | None = None) -> None:
+    """Refuse an .xlsx/.docx that is not a zip, or unpacks past the limit, or (xlsx) has too many rows."""
+    lim = limits or current_limits()
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise InputDataError(f"'{path.name}' is not a valid {what} file (damaged, encrypted or another "
+                             "format); open it in Excel or Word and save it again") from None
+    with zf:
+        infos = zf.infolist()
+        unpacked = sum(i.file_size for i in infos)
+        if unpacked > lim.max_unpacked_mb * 1e6:
+            raise InputLimitError(
+                f"'{path.name}' unpacks to {unpacked / 1e6:,.0f} MB, over the limit of "
+                f"{lim.max_unpacked_mb:,.0f} MB; if the file is genuine, raise the limit with "
+                "COMPLAINTS_MAX_UNPACKED_MB, else save a smaller copy")
+        if what != "xlsx":
+            return
+        for info in infos:
+            if not info.filename.startswith("xl/worksheets/") or not info.filename.endswith(".xml"):
+                continue
+            with zf.open(info) as fh:
+                head = fh.read(4096)
+            m = _DIMENSION.search(head)
+            if m and int(m.group(1)) > lim.max_rows:
+                raise InputLimitError(
+                    f"'{path.name}' has a sheet of {int(m.group(1)):,} rows, over the limit of "
+                    f"{lim.max_rows:,}; split it, or raise the limit with COMPLAINTS_MAX_ROWS")
+
+
+def counted_rows(rows, path: Path, limits: Limits):
+    """Pass rows through, refusing past the row limit (a sheet's dimension tag can be missing or wrong)."""
+    for n, row in enumerate(rows, start=2):   # row 1 is the header
+        if n > limits.max_rows:
+            raise InputLimitError(f"'{path.name}' has more than {limits.max_rows:,} rows; split it, or raise "
+                                  "the limit with COMPLAINTS_MAX_ROWS")
+        yield row
+
+
+# ------------------------------------------------------------ CSV records
+
+def _shape(value: str) -> str:
+    """'C-0012' -> 'a-9', '1042' -> '9': the look of an id, not its content."""
+    return re.sub(r"[A-Za-z]+", "a", re.sub(r"\d+", "9", value.strip()))
+
+
+_ID_LIKE = re.compile(r"[A-Za-z]{0,4}[-/_]?\d{1,12}")
+
+
+class CheckedRecords:
+    """Iterate a strict csv.reader, stopping on quoting errors and merged rows; count physical lines.
+
+    A quoted cell that is never closed, or closed in the middle of other text,
+    makes Python's csv reader (strict mode) raise: that is an error naming the
+    line it started on. A quoted cell that does close, but only after
+    swallowing lines that look like rows of their own (a first field shaped
+    like the first fields of the rows around it, and enough delimiters), is
+    the same mistake closed by luck: also an error. A record spanning more
+    than `max_record_lines` physical lines is refused as well. The file is
+    never shortened silently.
+    """
+
+    def __init__(self, reader, path: Path, delimiter: str, width: int, limits: Limits):
+        self.reader, self.path, self.delimiter, self.width = reader, path, delimiter, width
+        self.limits = limits
+        self.lines = reader.line_num     # physical lines read so far (header included)
+        self.records = 0
+        self._shapes: set[str] = set()
+
+    def __iter__(self) -> Iterator[list[str]]:
+        reader = self.reader
+        while True:
+            start = self.lines + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                what = str(exc)
+                if "end of data" in what or "expected after" in what:
+                    raise MalformedTableError(
+                        f"line {start} of '{self.path.name}': a quoted cell (starting with \") is not "
+                        f"closed properly, so the lines after it would be merged into one cell. Fix the "
+                        f"quotes on line {start} (a quote inside a cell is written twice: \"\"), or save "
+                        "the file again from Excel") from None
+                if "NUL" in what or "null" in what.lower():
+                    raise MalformedTableError(
+                        f"line {reader.line_num} of '{self.path.name}' contains a NUL byte; it is not a text "
+                        "CSV file. Save it again as 'CSV UTF-8' from Excel") from None
+                raise MalformedTableError(f"line {start} of '{self.path.name}' cannot be read as CSV; "
+                                          "save the file again as 'CSV UTF-8' from Excel") from None
+            self.lines = reader.line_num
+            self.records += 1
+            span = self.lines - start + 1
+            if span > 1:
+                self._check_merged(row, start, span)
+            elif row and len(self._shapes) < 64:
+                self._shapes.add(_shape(row[0]))
+            yield row
+
+    def _check_merged(self, row: list[str], start: int, span: int) -> None:
+        if span > self.limits.max_record_lines:
+            raise MalformedTableError(
+                f"line {start} of '{self.path.name}': one record runs over {span:,} lines, more than the "
+                f"{self.limits.max_record_lines:,} allowed; a quote is probably not closed. Fix it, or raise "
+                "the limit with COMPLAINTS_MAX_RECORD_LINES if the cell is genuine")
+        if self.width < 2:
+            return
+        looks_like_rows = 0
+        for cell in row:
+            if "\n" not in cell:
+                continue
+            for line in cell.split("\n")[1:]:
+                parts = line.split(self.delimiter)
+                first = parts[0].strip()
+                if len(parts) < self.width or not first or len(first) > 30:
+                    continue
+                known = _shape(first) in self._shapes
+                if known or (not self._shapes and _ID_LIKE.fullmatch(first)):
+                    looks_like_rows += 1
+        if looks_like_rows:
+            raise MalformedTableError(
+                f"line {start} of '{self.path.name}': a quoted cell starting on this line runs to line "
+                f"{start + span - 1} and holds {looks_like_rows} line(s) that look like rows of their own; "
+                f"a closing quote is probably missing. Fix the quotes on line {start}, or save the file "
+                "again from Excel")
