@@ -116,8 +116,8 @@ class CheckedRecords:
     A quoted cell that is never closed, or closed in the middle of other text,
     makes Python's csv reader (strict mode) raise: that is an error naming the
     line it started on. A quoted cell that does close, but only after
-    swallowing lines that look like rows of their own (a first field shaped
-    like the first fields of the rows around it, and enough delimiters), is
+    swallowing lines that look like rows of their own (enough delimiters, and
+    a first field shaped like the ids that start the rows before it), is
     the same mistake closed by luck: also an error. A record spanning more
     than `max_record_lines` physical lines is refused as well. The file is
     never shortened silently.
@@ -157,8 +157,10 @@ class CheckedRecords:
             span = self.lines - start + 1
             if span > 1:
                 self._check_merged(row, start, span)
-            elif row and len(self._shapes) < 64:
-                self._shapes.add(_shape(row[0]))
+            elif row and self.records > 1 and len(self._shapes) < 64:
+                shape = _shape(row[0])
+                if "9" in shape and len(shape) <= 12:   # ids have digits; prose does not look like one
+                    self._shapes.add(shape)
             yield row
 
     def _check_merged(self, row: list[str], start: int, span: int) -> None:

@@ -96,6 +96,17 @@ def open_xlsx_sheet(wb, number: int, folder: Path, name: str):
     return ws, tmp
 
 
+def discard_xlsx(wb) -> None:
+    """Close an unsaved write-only workbook's sheet streams (so their files can be removed, also on Windows)."""
+    for ws in getattr(wb, "worksheets", []):
+        for gen in (getattr(ws, "_rows", None), getattr(getattr(ws, "_writer", None), "xf", None)):
+            try:
+                if gen is not None:
+                    gen.close()
+            except Exception:  # an unfinished XML stream complains on close: it is being thrown away
+                pass
+
+
 # ------------------------------------------------------------ temp files
 
 _LIVE: set[str] = set()

@@ -413,6 +413,9 @@ class TableWriter:
         try:
             if self._fh:
                 self._fh.close()
+            if self._wb is not None:
+                _safety.discard_xlsx(self._wb)
+                self._wb = None
         except OSError:
             pass
         finally:

@@ -61,6 +61,12 @@ def _rules() -> dict:
     # Lower-case words that could be names: with a cue, or on their own.
     r["lex_plausible"] = frozenset(w for w, (ratio, lp) in lex.items() if ratio > 0.0 and lp < -10.0)
     r["lex_strict"] = frozenset(w for w, (ratio, lp) in lex.items() if ratio > 1.0 and lp < -13.0)
+    # Text-speak candidates: also rare lower-case words that are not clearly common nouns ("ama"),
+    # and ordinary words that are also given names ("will", "precious").
+    r["lex_casual"] = r["lex_plausible"] | r["word_names"] | frozenset(
+        w for w, (ratio, lp) in lex.items() if ratio > -2.5 and lp < -12.5)
+    # Before a reporting verb a lower-case word may be a person, after one of these.
+    r["clause_start"] = frozenset(("and", "but", "so", "or", "n", "because", "coz", "cus", "then", "when", "cause"))
     # Titles and roles are never names themselves.
     r["keep"] = r["keep"] | r["titles"] | r["roles"]
     kin = "|".join(sorted(r["kin_after_is"]))
@@ -69,6 +75,7 @@ def _rules() -> dict:
         r"(?:['’]s)?(?:\s*\(\s*\d{1,2}\s*[),]|,\s*(?:aged?\s+)?\d{1,2}" + _NOT_AGE + r"\s*(?:[,.;)]|$|\s)"
         r"|\s+(?:is|was|turns|turned|aged|age|who is|is now|are|were)\s+" + _NUMBER_WORDS + r"\b" + _NOT_AGE
         + r"|\s+(?:is|was)\s+(?:my|our|her|his|their)\s+(?:\w+\s+)?(?:" + kin + r")\b"
+        r"|\s+(?:is|are|was|were)\s+(?:brothers?|sisters?|twins|siblings|cousins|step-?(?:brothers?|sisters?))\b"
         r"|\s*\(\s*(?:my|his|her|their|our|the|a|an|ex|former|old)?\s*(?:\w+[\s\-]+){0,2}?(?:" + role + r")\b"
         r"|,\s+(?:my|his|her|their|our|the|a|an)\s+(?:(?:new|old|former|previous|current|allocated|foster|social|family|personal|key|support|senior|team|duty)\s+){0,2}(?:" + role + r")\b)",
         re.IGNORECASE,

@@ -37,6 +37,7 @@ class NameFinder(TokenView):
             if not self._grow():
                 break
         self._signatures()
+        self._particles()   # last: a particle is never carried to other mentions ("a van")
         out = []
         for i in sorted(k for k, v in self.name.items() if v):
             end = self.ends[i + 1]
@@ -63,8 +64,8 @@ class NameFinder(TokenView):
                     veto[i] = True
             if i + 1 < n and gaps[i + 1] in (" ", "-"):
                 nxt = low[i + 1]
-                if nxt in r["language_after"] and not self.cap[i + 1]:
-                    veto[i] = True
+                if nxt in r["language_after"] and not self.cap[i + 1] and not self.poss[i]:
+                    veto[i] = True   # "Polish passport", not "Bogdan's passport"
                 elif nxt in r["org_words"] and self.cap[i + 1]:
                     veto[i] = True
             # A run of capitalised words continues a place ("at Tŷ Gwyn").
@@ -124,8 +125,8 @@ class NameFinder(TokenView):
                             and low[i + 1] not in r["keep"]):
                         name[i] = True
                         continue
-                elif self.casual and self._plausible(i):
-                    name[i] = True
+                elif (self.casual and (self._plausible(i) or w in r["lex_casual"])) or self._plausible(i, True):
+                    name[i] = True   # "my pa destiny", "the new worker kayleigh"
                     continue
             # What follows: an age, "is my daughter", "(my sw)", "(mum)".
             if not self.veto.get(i) and (cap or (self.casual and self._plausible(i))) and after_re.match(text, self.ends[i + 1]):
@@ -133,11 +134,16 @@ class NameFinder(TokenView):
                 if v is None or v[1] < -7.5:
                     name[i] = self.aged[i] = True
                     continue
-            if cap and i + 1 < n and low[i + 1] in r["reporting_verbs"] and self.gap(i + 1) == " " \
-                    and self.initial(i):
-                v = lex.get(w)
-                if v is None or v[1] < -10.0:
-                    name[i] = True
+            if i + 1 < n and low[i + 1] in r["reporting_verbs"] and gaps[i + 1] == " ":
+                if cap and (self.initial(i) or (i and self.cap[i - 1] and g == " " and self.initial(i - 1))):
+                    # "Summer says", "Autumn Fairweather complains"
+                    v = lex.get(w)
+                    if v is None or v[1] < -10.0 or w in r["word_names"]:
+                        name[i] = True
+                        continue
+                elif not cap and self.casual and w in r["lex_casual"] \
+                        and (i == 0 or p1 in r["clause_start"] or self.initial(i)):
+                    name[i] = True   # "but will said": a modal is never followed by "said"
                     continue
             # "Iwan Price here." / "shanice here" opening a text or a line.
             if self._here(i):
@@ -195,7 +201,7 @@ class NameFinder(TokenView):
             cap = self.cap[i]
             if not cap and not (self.casual or self.words[i].isupper()) and not self._plausible(i, True):
                 continue
-            if not cap and not self._plausible(i):
+            if not cap and not (self._plausible(i) or (self.casual and low[i] in r["lex_casual"])):
                 continue
             v = lex.get(low[i])
             ratio, lp = v if v is not None else (5.0, -25.0)
@@ -215,7 +221,7 @@ class NameFinder(TokenView):
             if not hit and not soft:
                 other = self._coordinated(i)
                 if other is not None and name.get(other):
-                    hit = lp < -7.5 or ratio > -1.0
+                    hit = lp < -7.5 or ratio > -1.0 or low[i] in r["word_names"]
             # "Abdirahman Warsame (Abdi)": a bracketed word right after a name.
             if not hit and not soft and cap and name.get(i - 1) and self.gap(i).strip() == "(":
                 hit = True
@@ -223,6 +229,23 @@ class NameFinder(TokenView):
                 name[i] = True
                 changed = True
         return changed
+
+    def _particles(self) -> None:
+        """'van der', 'de', 'ap' between a name (or a title) and a name are part of it."""
+        particles = self.r["name_particles"]
+        low, name, n = self.low, self.name, self.n
+        if particles.isdisjoint(low):
+            return
+        titles = self.r["titles"]
+        for i in range(1, n):
+            if low[i] not in particles or name.get(i) or not (name.get(i - 1) or low[i - 1] in titles):
+                continue
+            j = i
+            while j < n and low[j] in particles and self._tight(j) and j - i < 3:
+                j += 1
+            if j < n and name.get(j) and self._tight(j):
+                for k in range(i, j):
+                    name[k] = True
 
     def _coordinated(self, i: int) -> int | None:
         low, n = self.low, self.n
@@ -251,7 +274,7 @@ class NameFinder(TokenView):
         if not exact:
             return
         # Nicknames inside a longer name: "Sukhi" in "Sukhjinder", "Bayo" in "Adebayo".
-        parts = {x[:k] for x in lowers if len(x) >= 5 for k in range(3, len(x))}
+        parts = {x[:k] for x in lowers if len(x) >= 5 for k in range(3 if len(x) < 6 else 2, len(x))}
         parts |= {x[-k:] for x in lowers if len(x) >= 5 for k in range(4, len(x))}
         # Exact mentions may be words that were not candidates ("grace" in text-speak).
         skip = self.skip

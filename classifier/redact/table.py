@@ -18,9 +18,9 @@ class RedactSummary:
     rows: int                    # rows written (= rows read)
     rows_changed: int            # rows whose text had something redacted
     rows_with_read_problems: int  # damaged rows, written through as they were read
-    lines_read: int = 0          # physical lines of a CSV / JSON Lines input, header included
     text_column: str
     output_path: str
+    lines_read: int = 0          # physical lines of a CSV input, header included
 
 
 def redact_table(input_path: str | Path, output_path: str | Path, text_column: str = "text",

@@ -58,15 +58,19 @@ class TokenView:
             cap[i] = w[0].isupper() and not (len(w) > 1 and w.isupper())
         self.cap = cap
         n_cap = sum(cap)
-        # Text-speak: "i" for "I", a lower-case start, or almost no capitals.
+        # Text-speak: "i" for "I", a lower-case start, almost no capitals, or "lol", "tbh", "u".
         self.casual = self.shouting or "i" in words or "im" in words or words[0][0].islower() \
-            or n_cap * 25 < n
+            or n_cap * 25 < n or not r["textspeak"].isdisjoint(low)
         if self.casual:
-            plaus, fw = r["lex_plausible"], r["function_words"]
+            plaus, fw = r["lex_casual"], r["function_words"]
             cand = [i for i, w in enumerate(low) if cap[i] or w in plaus or (w not in lex and w not in fw)]
-            for i in range(2, n):
-                if low[i - 2] == "me" and low[i - 1] in ("n", "and", "an"):
-                    cand.append(i)  # "me n will": any word after it is a person
+            roles, verbs, starts = r["roles"], r["reporting_verbs"], r["clause_start"]
+            for i in range(1, n):
+                p1 = low[i - 1]
+                if (p1 in ("n", "and", "an") and i > 1 and low[i - 2] == "me") or p1 in roles:
+                    cand.append(i)  # "me n will", "aunty precious": any word after it is a person
+                if low[i] in verbs and (i == 1 or low[i - 2] in starts):
+                    cand.append(i - 1)  # "but will said": a modal is never followed by "said"
         else:
             strict = r["lex_strict"]
             cand = list(compress(range(n), cap))
