@@ -1,4 +1,4 @@
-"""Measure redaction: recall on the team's test set, and speed.
+"""Measure redaction: recall on the team's test set and the hard name sets, and speed.
 
 Run from the repo root:  .venv/bin/python bench/redaction.py
 Writes bench/REDACTION_RESULTS.md (figures, command, machine).
@@ -24,6 +24,11 @@ from classifier.redact.redactor import Redactor  # noqa: E402
 from classifier.redact.evaluation import evaluate_redaction  # noqa: E402
 
 TEST_SET = ROOT / "training_data" / "redaction_test.jsonl"
+# Hard names (many origins, nicknames, lower-case text-speak, names that are words,
+# particles and hyphens). The rules were tuned on HARD_SET's misses; HARD_HELDOUT was
+# written before that tuning ended and only scored afterwards.
+HARD_SET = ROOT / "training_data" / "redaction_hard.jsonl"
+HARD_HELDOUT = ROOT / "training_data" / "redaction_hard_heldout.jsonl"
 SPEED_SET = ROOT / "training_data" / "representations.csv"
 OUT = ROOT / "bench" / "REDACTION_RESULTS.md"
 
@@ -45,6 +50,14 @@ def measure_speed(texts: list[str], repeats: int = 3) -> tuple[float, float]:
         best = min(best, time.perf_counter() - t0)
     words = sum(len(t.split()) for t in texts) / len(texts)
     return len(texts) / best, words
+
+
+def hard_line(label: str, path: Path) -> str:
+    r = evaluate_redaction(path, list_misses=True)
+    kept = 1 - (r["common_words_destroyed_share"] or 0)
+    return (f"| `{path.name}` ({label}) | {r['rows']} | {r['name_tokens_removed']} / {r['name_tokens']} = "
+            f"{r['name_recall'] * 100:.1f}% | {r['common_words'] - r['common_words_destroyed']} / "
+            f"{r['common_words']} = {kept * 100:.1f}% | {r['rows_missing_a_name'] or 'none'} |")
 
 
 def main() -> None:
@@ -90,6 +103,19 @@ def main() -> None:
         f"Rows missing a name: {res['rows_missing_a_name'] or 'none'}.  ",
         f"Rows missing other PII: {res['rows_missing_other_pii'] or 'none'}.  ",
         f"Rows destroying a common word: {res['rows_destroying_a_common_word'] or 'none'}.",
+        "",
+        "## Hard names",
+        "",
+        "Names of many origins, nicknames, lower-case names in text-speak, names that are also words",
+        "(Will, Faith, Summer, Precious, Hope, Grace), short names (Li, Na, Ama, Bo, Mo), surnames with",
+        "particles and hyphens. Written by hand for issue 14. Targets: >= 95% of name tokens removed,",
+        ">= 97% of other words kept. The rules were improved while looking at the first set's misses",
+        "(so its figure is optimistic); the held-out set was written before that work ended and was",
+        "scored only afterwards.",
+        "",
+        "| set | rows | name tokens removed | other words kept | rows missing a name |",
+        "| --- | --- | --- | --- | --- |",
+        *[hard_line(label, path) for label, path in (("tuned on", HARD_SET), ("held out", HARD_HELDOUT))],
         "",
         "## Speed",
         "",

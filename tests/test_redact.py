@@ -265,3 +265,29 @@ def test_redact_table_missing_column_names_the_flag_not_the_text(tmp_path):
     assert "--text-column" in str(err.value)
     assert "Quackenbush" not in str(err.value)
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_hard_name_sets_meet_the_issue_targets():
+    """Issue 14: >= 0.95 of name tokens removed and >= 0.97 of other words kept, on hand-written hard names."""
+    from pathlib import Path
+
+    from classifier.redact.evaluation import evaluate_redaction
+
+    root = Path(__file__).resolve().parents[1] / "training_data"
+    for name in ("redaction_hard.jsonl", "redaction_hard_heldout.jsonl"):
+        r = evaluate_redaction(root / name)
+        assert r["name_recall"] >= 0.95, (name, r["name_recall"])
+        assert 1 - r["common_words_destroyed_share"] >= 0.97, name
+        assert r["name_recall_by_case"]["lower_case"]["tokens"] >= 5   # text-speak names are really in it
+
+
+def test_particles_and_word_names_with_cues():
+    from classifier.redact.redactor import redact_text
+
+    assert redact_text("Dear Mr van der Berg, thank you.") == "Dear Mr [NAME], thank you."
+    assert redact_text("Complaint from Ms Ana de Souza about delays.") == "Complaint from Ms [NAME] about delays."
+    assert redact_text("Our van broke down so we missed contact.") == "Our van broke down so we missed contact."
+    assert "[NAME] says the carers" in redact_text("Summer says the carers are kind but she wants her phone.")
+    assert redact_text("lol and will said no") == "lol and [NAME] said no"
+    assert redact_text("lol the staff said i will get my phone back") == "lol the staff said i will get my phone back"
+    assert redact_text("Will you please ring me back?") == "Will you please ring me back?"
