@@ -1,6 +1,7 @@
 """Findings 3, 9 (reading), 11: no silently merged rows, bounded reading, unreadable documents skipped."""
 import csv
 import io
+import os
 import zipfile
 
 import pandas as pd
@@ -13,7 +14,6 @@ from classifier.cli.main import app
 from classifier.errors import DocumentError, InputLimitError, MalformedTableError
 from classifier.io.limits import Limits, counted_rows
 from classifier.io.tables import iter_table, read_table, write_table
-from tests.conftest import write_csv
 
 runner = CliRunner()
 
@@ -65,7 +65,7 @@ def test_label_summary_reports_lines_and_records(tmp_path, small_model_dir):
 field = st.text(st.characters(whitelist_categories=("Ll", "Lu", "Nd"), whitelist_characters=" .,'"), max_size=12)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=int(os.environ.get("SAFETY_EXAMPLES", 150)), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.lists(field, min_size=3, max_size=3), min_size=2, max_size=30), data=st.data(),
        quote_all=st.booleans())
 def test_a_stray_quote_never_yields_fewer_rows_silently(tmp_path, rows, data, quote_all):
@@ -85,8 +85,7 @@ def test_a_stray_quote_never_yields_fewer_rows_silently(tmp_path, rows, data, qu
         assert "line " in str(exc)
         return
     physical = broken.count("\n") - 1   # data lines: no cell holds a line break
-    header_intact = len(frame.columns) == 3
-    assert len(frame) == physical or not header_intact
+    assert len(frame) == physical
 
 
 # ---------------------------------------------------------------- size and row limits
@@ -178,7 +177,7 @@ def test_damaged_and_image_only_documents_are_reported_and_skipped(tmp_path, mon
     assert s.sources == 1 and s.statements == 1
     assert sorted(d for d, _ in s.documents_skipped) == ["broken.docx", "scan.pdf"]
     assert "no text layer" in dict(s.documents_skipped)["scan.pdf"]
-    assert "skipped 2 unreadable document(s)" in s.describe()
+    assert "skipped 2 unreadable document(s): broken.docx, scan.pdf" in s.describe()
     rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert [r["id"] for r in rows] == ["good.txt"]
 

@@ -172,8 +172,8 @@ def test_signal_during_a_run_leaves_no_temp_copy(tmp_path, sig, suffix):
     systmp = tmp_path / "systmp"
     systmp.mkdir()
     env = {**os.environ, "TMPDIR": str(systmp)}
-    proc = subprocess.Popen([sys.executable, "-m", "classifier", "redact", str(data), "-o", str(out_dir / f"o{suffix}")],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    cmd = [sys.executable, "-m", "classifier", "redact", str(data), "-o", str(out_dir / f"o{suffix}")]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
     deadline = time.time() + 60
     while time.time() < deadline and not _leftovers(out_dir):   # wait until it is writing
         time.sleep(0.05)

@@ -26,14 +26,14 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import median
-from typing import Iterator
 
+from classifier.errors import DocumentError, InputDataError  # noqa: F401 (re-exported)
 from classifier.io.limits import check_archive
 from classifier.io.tables import detect_encoding
-from classifier.errors import DocumentError, InputDataError  # noqa: F401 (re-exported)
 
 DOCUMENT_SUFFIXES = (".txt", ".docx", ".pdf")
 log = logging.getLogger(__name__)

@@ -20,9 +20,9 @@ import csv
 import os
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from classifier.errors import InputDataError, InputLimitError, MalformedTableError
 
@@ -159,7 +159,7 @@ class CheckedRecords:
                 self._check_merged(row, start, span)
             elif row and self.records > 1 and len(self._shapes) < 64:
                 shape = _shape(row[0])
-                if "9" in shape and len(shape) <= 12:   # ids have digits; prose does not look like one
+                if ("9" in shape or not shape) and len(shape) <= 12:   # ids have digits (or are empty)
                     self._shapes.add(shape)
             yield row
 
@@ -169,8 +169,22 @@ class CheckedRecords:
                 f"line {start} of '{self.path.name}': one record runs over {span:,} lines, more than the "
                 f"{self.limits.max_record_lines:,} allowed; a quote is probably not closed. Fix it, or raise "
                 "the limit with COMPLAINTS_MAX_RECORD_LINES if the cell is genuine")
+        if self.records == 1:
+            # The header: a name may hold a line break ("Date\nreceived"), but not the next row.
+            pieces = [line for cell in row if "\n" in cell for line in cell.split("\n")]
+            if any(self.delimiter in line or not line.strip() for line in pieces):
+                raise MalformedTableError(
+                    f"line {start} of '{self.path.name}': the header row runs to line {start + span - 1}, "
+                    f"so a quote in it is probably not closed. Fix the quotes on line {start}")
+            return
         if self.width < 2:
             return
+        if len(row) != self.width:
+            # A genuine cell with line breaks leaves the field count right; a stray quote does not.
+            raise MalformedTableError(
+                f"line {start} of '{self.path.name}': a quoted cell starting on this line runs to line "
+                f"{start + span - 1} and the record has {len(row)} fields, not {self.width}; a quote is "
+                f"probably not closed. Fix the quotes on line {start}, or save the file again from Excel")
         looks_like_rows = 0
         for cell in row:
             if "\n" not in cell:
@@ -178,11 +192,11 @@ class CheckedRecords:
             for line in cell.split("\n")[1:]:
                 parts = line.split(self.delimiter)
                 first = parts[0].strip()
-                if len(parts) < self.width or not first or len(first) > 30:
+                if len(parts) < self.width or len(first) > 30:
                     continue
-                known = _shape(first) in self._shapes
-                if known or (not self._shapes and _ID_LIKE.fullmatch(first)):
-                    looks_like_rows += 1
+                # Starts like the ids before it, or has exactly a row's fields and starts with an id or nothing.
+                looks_like_rows += _shape(first) in self._shapes or (
+                    len(parts) == self.width and (not first or bool(_ID_LIKE.fullmatch(first))))
         if looks_like_rows:
             raise MalformedTableError(
                 f"line {start} of '{self.path.name}': a quoted cell starting on this line runs to line "

@@ -185,6 +185,57 @@ def output_mode(target: Path) -> int:
     return 0o666 & ~_UMASK
 
 
+# ------------------------------------------------------------ paths
+
+def same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def check_distinct_outputs(input_path, outputs: dict) -> None:
+    """Refuse two outputs (by option name) that are the same file, or one that is the input."""
+    from classifier.errors import OutputError
+
+    seen: dict[str, str] = {}
+    for flag, path in outputs.items():
+        key = os.path.normcase(os.path.abspath(path))
+        if key in seen:
+            raise OutputError(f"{flag} and {seen[key]} are the same file; give each its own path")
+        if input_path is not None and (key == os.path.normcase(os.path.abspath(input_path))
+                                       or same_file(Path(path), Path(input_path))):
+            raise OutputError(f"{flag} is the input file; choose a different path")
+        seen[key] = flag
+
+
+# ------------------------------------------------------------ column names in messages
+
+# A first row that reads like data (a file without a header row) is never quoted.
+_HEADER = re.compile(r"[A-Za-z0-9_#][A-Za-z0-9_.:@/#()\- ]{0,39}")
+
+
+def looks_like_header(names: list) -> bool:
+    """True when every name reads like a column name, not like data."""
+    return all(_HEADER.fullmatch(str(n).strip() or "x") and len(str(n).split()) <= 4 for n in names)
+
+
+def _names_only_if_header(names: list, limit: int = 30) -> str:
+    names = [str(n) for n in names]
+    if not names:
+        return "(none)"
+    if not looks_like_header(names):
+        return (f"{len(names)} columns whose first row does not look like column names; "
+                "add a header row naming the columns")
+    return ", ".join(names[:limit])
+
+
+# How MissingColumnError shows the columns. io sits below redact, so the redaction
+# layer installs a stricter version on import (classifier.redact.quote: a name-like
+# header cell is shown as "(column N)").
+shown_columns = _names_only_if_header
+
+
 # ------------------------------------------------------------ OSError
 
 def describe_os_error(exc: OSError, path: str | os.PathLike | None = None, writing: bool = True) -> str:

@@ -19,16 +19,20 @@ import re
 import sys
 import tempfile
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import pandas as pd
 
-from classifier.errors import InputDataError, MissingColumnError, OutputError
+from classifier.errors import (
+    EncodingFallbackWarning,  # noqa: F401 (re-exported)
+    InputDataError,
+    MissingColumnError,
+    OutputError,
+)
 from classifier.io import limits as _limits
 from classifier.io import safety as _safety
-from classifier.errors import EncodingFallbackWarning  # noqa: F401 (re-exported)
 
 log = logging.getLogger(__name__)
 
@@ -291,10 +295,7 @@ def require_column(columns: list[str], name: str, flag: str) -> str:
     lowered = {c.lower().strip(): c for c in columns}
     if name.lower().strip() in lowered:
         return lowered[name.lower().strip()]
-    # Function-level import: the redactor decides which names are safe to print.
-    from classifier.redact.quote import shown_columns
-
-    raise MissingColumnError(name, columns, flag, shown=shown_columns(columns))
+    raise MissingColumnError(name, columns, flag, shown=_safety.shown_columns(columns))
 
 
 # ---------------------------------------------------------------- writing
@@ -315,7 +316,7 @@ class TableWriter:
         self.path = Path(path)
         self.kind = table_kind(self.path)
         self.columns = list(columns)
-        if input_path is not None and _same_file(self.path, Path(input_path)):
+        if input_path is not None and _safety.same_file(self.path, Path(input_path)):
             raise OutputError(
                 f"output '{self.path.name}' is the input file; choose a different --output path"
             )
@@ -443,23 +444,3 @@ class TableWriter:
 def write_table(frame: pd.DataFrame, path: str | Path, input_path: str | Path | None = None) -> None:
     with TableWriter(path, [str(c) for c in frame.columns], input_path=input_path) as w:
         w.write(frame.rename(columns=str))
-
-
-def check_distinct_outputs(input_path, outputs: dict[str, str | Path]) -> None:
-    """Refuse two outputs (by option name) that are the same file, or one that is the input."""
-    seen: dict[str, str] = {}
-    for flag, path in outputs.items():
-        key = os.path.normcase(os.path.abspath(path))
-        if key in seen:
-            raise OutputError(f"{flag} and {seen[key]} are the same file; give each its own path")
-        if input_path is not None and (key == os.path.normcase(os.path.abspath(input_path))
-                                       or _same_file(Path(path), Path(input_path))):
-            raise OutputError(f"{flag} is the input file; choose a different path")
-        seen[key] = flag
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.exists() and b.exists() and os.path.samefile(a, b)
-    except OSError:
-        return False

@@ -15,7 +15,8 @@ import pandas as pd
 from classifier.models.child import from_structured
 from classifier.errors import ComplaintThemesError, TaxonomyMismatchError
 from classifier.pipeline.model import ComplaintModel, scores_json
-from classifier.io.tables import TableWriter, added_columns, check_distinct_outputs, open_chunks, require_column
+from classifier.io.safety import check_distinct_outputs
+from classifier.io.tables import TableWriter, added_columns, open_chunks, require_column
 from classifier.text import normalise
 
 OUTPUT_COLUMNS = [

@@ -10,25 +10,18 @@ from __future__ import annotations
 
 import re
 
+from classifier.io import safety as _io_safety
+from classifier.io.safety import looks_like_header
+from classifier.redact.redactor import Redactor
+
 _IDENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:@/\-]{0,39}")
-# Column names may have spaces ("Case Ref"), but not read like a sentence.
-_HEADER = re.compile(r"[A-Za-z0-9_#][A-Za-z0-9_.:@/#()\- ]{0,39}")
 
 
-def _redactor():
-    from classifier.redact.redactor import Redactor
-
-    global _RED
-    if _RED is None:
-        _RED = Redactor()
-    return _RED
-
-
-_RED = None
+_RED = Redactor()
 
 
 def _clean(value: str) -> bool:
-    return not _redactor().find(value)
+    return not _RED.find(value)
 
 
 def shown_value(value: object) -> str:
@@ -39,17 +32,12 @@ def shown_value(value: object) -> str:
     return f"a value of {len(v)} characters"
 
 
-def looks_like_header(names: list[str]) -> bool:
-    """True when every name reads like a column name, not like data."""
-    return all(_HEADER.fullmatch(str(n).strip() or "x") and len(str(n).split()) <= 4 for n in names)
-
-
 def shown_columns(names: list[str], limit: int = 30) -> str:
-    """Column names for a message; a first row that looks like data is not quoted."""
+    """Column names for a message: a first row that looks like data is described, a name-like cell hidden."""
     names = [str(n) for n in names]
-    if not names:
-        return "(none)"
-    if not looks_like_header(names):
-        return (f"{len(names)} columns whose first row does not look like column names; "
-                "add a header row naming the columns")
+    if not names or not looks_like_header(names):
+        return _io_safety._names_only_if_header(names)
     return ", ".join(n if _clean(n) else f"(column {i + 1})" for i, n in enumerate(names[:limit]))
+
+
+_io_safety.shown_columns = shown_columns   # MissingColumnError (raised in io) shows columns this way

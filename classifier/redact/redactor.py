@@ -22,7 +22,6 @@ import re
 from classifier.redact.names import NameFinder
 from classifier.redact.patterns import PLACEHOLDERS, Span, _find_patterns
 
-
 _NAME_WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -60,7 +59,8 @@ class Redactor:
         if not text:
             return text, ()
         spans = self.find(text)
-        names = tuple(w.lower() for sp in spans if sp.kind == "name" for w in _NAME_WORD.findall(text, sp.start, sp.end))
+        names = tuple(w.lower() for sp in spans if sp.kind == "name"
+                      for w in _NAME_WORD.findall(text, sp.start, sp.end))
         return self._replace(text, spans), names
 
     def _replace(self, text: str, spans: list[Span]) -> str:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from classifier.redact.redactor import Redactor
 from classifier.io.tables import DEFAULT_CHUNK_ROWS, TableWriter, iter_table, require_column, table_columns
+from classifier.redact.redactor import Redactor
 
 
 @dataclass

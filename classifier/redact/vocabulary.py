@@ -78,7 +78,7 @@ def drop_terms(vocabulary: dict[str, int], idf, keep) -> tuple[dict[str, int], n
     return new_vocab, new_idf
 
 
-def filter_names(vec, names: "NameFilter", analyzer: str) -> None:
+def filter_names(vec, names: NameFilter, analyzer: str) -> None:
     """Remove name terms from a fitted FittedTfidf or scikit-learn TfidfVectorizer, in place."""
     vocab, idf = drop_terms(vec.vocabulary_, vec.idf_, lambda t: not names.blocked_term(t, analyzer))
     vec.vocabulary_ = vocab
