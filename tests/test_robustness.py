@@ -32,6 +32,8 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from classifier.pipeline.labelling import label_table
+from classifier.errors import OutputLimitError
+from classifier.io.safety import neutralise
 from classifier.io.tables import EncodingFallbackWarning
 
 SETTINGS = dict(
@@ -41,7 +43,7 @@ SETTINGS = dict(
                            HealthCheck.function_scoped_fixture, HealthCheck.large_base_example],
 )
 SUFFIXES = [".csv", ".xlsx", ".jsonl"]
-XLSX_MAX_CELL = 32767  # Excel's limit; openpyxl truncates longer strings
+XLSX_MAX_CELL = 32767  # Excel's limit: a longer cell stops the write (OutputLimitError)
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 CANARY = "Qzxv"  # planted in texts where leaks are checked: never occurs in our messages
 
@@ -169,6 +171,8 @@ def stored(value: str, out_suffix: str) -> str:
     """What an output file of this kind can hold of a text value."""
     if out_suffix == ".xlsx":
         return _XLSX_ILLEGAL.sub("", value)[:XLSX_MAX_CELL]
+    if out_suffix == ".csv":   # a cell a spreadsheet would run as a formula gets a "'" in front
+        return neutralise(value)
     return value
 
 
@@ -403,15 +407,17 @@ def test_one_megabyte_cell_is_labelled_and_kept(tmp_path, small_model, in_suffix
         write_csv_input(src, rows, True, ",", False, False)
     else:
         write_jsonl_input(src, rows, True, [], False)
+    if out_suffix == ".xlsx":
+        # Excel holds at most 32,767 characters in a cell: refused with a message, never cut silently.
+        with pytest.raises(OutputLimitError, match="row 2 of column 'text' holds 1,000,000 characters"):
+            label_table(src, out, small_model)
+        assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+        return
     summary = label_table(src, out, small_model)
     got = read_output(out)
     assert [g["row"] for g in got] == ["0", "1", "2"] and summary.rows == 3
     assert [g["status"] for g in got] == ["ok", "ok", "error: empty text"]
-    if out_suffix == ".xlsx":
-        # Excel holds at most 32,767 characters in a cell: the row is kept, the text is cut.
-        assert got[1]["text"] == big[:XLSX_MAX_CELL]
-    else:
-        assert got[1]["text"] == big
+    assert got[1]["text"] == big
     assert got[1]["predicted_themes"]
 
 

@@ -67,8 +67,8 @@ def check_archive(path: Path, what: str, limits: Limits | None = None) -> None:
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise InputDataError(f"'{path.name}' is not a valid {what} file (damaged, encrypted or another "
-                             "format); open it in Excel or Word and save it again") from None
+        raise InputDataError(f"could not read '{path.name}' as {what}: it is damaged, encrypted or another "
+                             "format; open it in Excel or Word and save it again") from None
     with zf:
         infos = zf.infolist()
         unpacked = sum(i.file_size for i in infos)
@@ -111,35 +111,55 @@ _ID_LIKE = re.compile(r"[A-Za-z]{0,4}[-/_]?\d{1,12}")
 
 
 class CheckedRecords:
-    """Iterate a strict csv.reader, stopping on quoting errors and merged rows; count physical lines.
+    """Read CSV records strictly, stopping on quoting errors and merged rows; count physical lines.
 
-    A quoted cell that is never closed, or closed in the middle of other text,
-    makes Python's csv reader (strict mode) raise: that is an error naming the
-    line it started on. A quoted cell that does close, but only after
+    A quoted cell that is never closed, or closed in the middle of other text
+    on a later line, makes Python's csv reader (strict mode) raise: that is an
+    error naming the line it started on. Stray text after a closing quote on
+    the record's own line (`"abc"x,`) merges nothing, so that one line is read
+    leniently, as Excel would. A quoted cell that does close, but only after
     swallowing lines that look like rows of their own (enough delimiters, and
     a first field shaped like the ids that start the rows before it), is
-    the same mistake closed by luck: also an error. A record spanning more
-    than `max_record_lines` physical lines is refused as well. The file is
-    never shortened silently.
+    the same mistake closed by luck: also an error, as is a multi-line record
+    with the wrong number of fields. A record spanning more than
+    `max_record_lines` physical lines is refused as well. Known gap: a stray
+    quote that pairs with a quoted cell whose text itself starts with a comma
+    can merge a single line into one record; the summary's count of lines and
+    records shows it.
     """
 
-    def __init__(self, reader, path: Path, delimiter: str, width: int, limits: Limits):
-        self.reader, self.path, self.delimiter, self.width = reader, path, delimiter, width
-        self.limits = limits
-        self.lines = reader.line_num     # physical lines read so far (header included)
+    def __init__(self, fh, path: Path, delimiter: str, limits: Limits):
+        self.path, self.delimiter, self.limits = path, delimiter, limits
+        self._buf: list[str] = []       # the physical lines of the record being read
+        self.reader = csv.reader(self._tap(fh), csv.excel, delimiter=delimiter, strict=True)
+        self.width = 0                   # set once the header is read
+        self.lines = 0                   # physical lines read so far (header included)
         self.records = 0
         self._shapes: set[str] = set()
+
+    def _tap(self, fh):
+        buf = self._buf
+        for line in fh:
+            buf.append(line)
+            yield line
 
     def __iter__(self) -> Iterator[list[str]]:
         reader = self.reader
         while True:
             start = self.lines + 1
+            self._buf.clear()
             try:
                 row = next(reader)
             except StopIteration:
                 return
             except csv.Error as exc:
                 what = str(exc)
+                if "expected after" in what and len(self._buf) == 1:
+                    row = next(csv.reader(self._buf, csv.excel, delimiter=self.delimiter))
+                    self.lines = reader.line_num
+                    self.records += 1
+                    yield row
+                    continue
                 if "end of data" in what or "expected after" in what:
                     raise MalformedTableError(
                         f"line {start} of '{self.path.name}': a quoted cell (starting with \") is not "
@@ -189,15 +209,17 @@ class CheckedRecords:
         for cell in row:
             if "\n" not in cell:
                 continue
-            for line in cell.split("\n")[1:]:
+            lines = cell.split("\n")[1:]
+            for k, line in enumerate(lines):
                 parts = line.split(self.delimiter)
                 first = parts[0].strip()
-                if len(parts) < self.width or len(first) > 30:
-                    continue
-                # Starts like the ids before it, or has exactly a row's fields and starts with an id or nothing.
-                looks_like_rows += _shape(first) in self._shapes or (
-                    len(parts) == self.width and (not first or bool(_ID_LIKE.fullmatch(first))))
-        if looks_like_rows:
+                # A row's fields (the last line is cut short by the quote that closed the cell),
+                # starting like the ids before it, or with an id, or with nothing.
+                fields_ok = len(parts) == self.width or (k == len(lines) - 1 and 2 <= len(parts) < self.width)
+                if fields_ok and len(first) <= 30:
+                    looks_like_rows += _shape(first) in self._shapes or not first or bool(_ID_LIKE.fullmatch(first))
+        # Two or more: one such line can be a genuine line of a letter ("12, High Street, Leeds, LS1").
+        if looks_like_rows >= 2:
             raise MalformedTableError(
                 f"line {start} of '{self.path.name}': a quoted cell starting on this line runs to line "
                 f"{start + span - 1} and holds {looks_like_rows} line(s) that look like rows of their own; "

@@ -159,10 +159,8 @@ def _iter_csv(p: Path, chunk_rows: int) -> Iterator[Chunk]:
         fh.seek(0)
         counts = {d: header_line.count(d) for d in (",", ";", "\t", "|")}
         delimiter = max(counts, key=counts.get) if max(counts.values()) else ","
-        dialect = csv.excel
-        # strict: an unclosed or misplaced quote raises instead of merging the rows after it.
-        reader = csv.reader(fh, dialect, delimiter=delimiter, strict=True)
-        checked = _limits.CheckedRecords(reader, p, delimiter, 0, _limits.current_limits())
+        # Strict: an unclosed or misplaced quote raises instead of merging the rows after it.
+        checked = _limits.CheckedRecords(fh, p, delimiter, _limits.current_limits())
         records = iter(checked)
         header = next(records, None)
         if header is None:

@@ -58,7 +58,7 @@ def check_taxonomy(model: ComplaintModel, declared: set[str]) -> None:
 
     if other:
         raise TaxonomyMismatchError(
-            f"the data declares taxonomy {', '.join(map(shown_value, other[:5]))} but the model was trained on "
+            f"the data declares taxonomy {', '.join(shown_value(v, quote=False) for v in other[:5])} but the model was trained on "
             f"'{model.taxonomy.id}' version {model.taxonomy.version}; pass --model with a model trained "
             "on that taxonomy, or migrate the data with 'complaints taxonomy migrate'"
         )

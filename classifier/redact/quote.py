@@ -24,11 +24,11 @@ def _clean(value: str) -> bool:
     return not _RED.find(value)
 
 
-def shown_value(value: object) -> str:
-    """`'value'` for an identifier-like value, else `a value of N characters`."""
+def shown_value(value: object, quote: bool = True) -> str:
+    """`'value'` (or bare, with quote=False) for an identifier-like value, else `a value of N characters`."""
     v = "" if value is None else str(value)
     if _IDENT.fullmatch(v) and _clean(v):
-        return f"'{v}'"
+        return f"'{v}'" if quote else v
     return f"a value of {len(v)} characters"
 
 
