@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from classifier.errors import InputDataError, InputLimitError, MalformedTableError
+from classifier.errors import DocumentError, InputDataError, InputLimitError, MalformedTableError
 
 # Rows an Excel sheet holds (writing; the cell limit is in io.safety).
 XLSX_MAX_ROWS = 1_048_576
@@ -67,7 +67,8 @@ def check_archive(path: Path, what: str, limits: Limits | None = None) -> None:
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise InputDataError(f"could not read '{path.name}' as {what}: it is damaged, encrypted or another "
+        error = DocumentError if what == "docx" else InputDataError
+        raise error(f"could not read '{path.name}' as {what}: it is damaged, encrypted or another "
                              "format; open it in Excel or Word and save it again") from None
     with zf:
         infos = zf.infolist()
