@@ -5,11 +5,17 @@ row, a read problem (or None) so that a damaged row still produces an output
 row with `status = error: ...`. Writers write to a temporary file beside the
 output and rename it into place, so an interrupted run leaves nothing
 half-written, and refuse to overwrite their own input.
+
+The path `-` is standard input (reading) or standard output (writing), as CSV.
+Excel specifics (sheet choice, header detection, typed cells, formatting) live
+in `classifier/io/excel.py`.
 """
 from __future__ import annotations
 
 import codecs
 import csv
+import io
+import itertools
 import json
 import logging
 import os
@@ -40,9 +46,20 @@ class Chunk:
     frame: pd.DataFrame           # every column as str
     problems: list[str | None]    # per row: why it is damaged, or None
     first_row: int                # 1-based data row number of frame's first row
+    typed: pd.DataFrame | None = None  # .xlsx: the non-text cells as read (None elsewhere)
+    sheet: str | None = None      # .xlsx: the sheet read
+
+
+STDIO = "-"
+
+
+def is_stdio(path) -> bool:
+    return str(path) == STDIO
 
 
 def table_kind(path: str | Path) -> str:
+    if is_stdio(path):
+        return "csv"
     suffix = Path(path).suffix.lower()
     if suffix not in TABLE_SUFFIXES:
         raise InputDataError(
@@ -86,9 +103,20 @@ def _open_text(path: Path):
     return path.open("r", encoding=name, errors=errors or "strict", newline="")
 
 
-def iter_table(path: str | Path, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[Chunk]:
+def iter_table(path: str | Path, chunk_rows: int = DEFAULT_CHUNK_ROWS, sheet: str | None = None,
+               header_row: int | None = None) -> Iterator[Chunk]:
+    """Chunks of the table at `path` (`-`: CSV on standard input); `sheet` and `header_row` for .xlsx."""
+    kind = table_kind(path)
+    if (sheet is not None or header_row is not None) and kind != "xlsx":
+        raise InputDataError("--sheet and --header-row apply to .xlsx input only")
+    if is_stdio(path):
+        stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="replace", newline="")
+        try:
+            yield from _iter_csv_lines(stream, chunk_rows)
+        finally:
+            stream.detach()
+        return
     p = Path(path)
-    kind = table_kind(p)
     if not p.is_file():
         raise InputDataError(f"input file '{p}' not found; check the path")
     try:
@@ -97,7 +125,9 @@ def iter_table(path: str | Path, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterat
         elif kind == "jsonl":
             yield from _iter_jsonl(p, chunk_rows)
         else:
-            yield from _iter_xlsx(p, chunk_rows)
+            from classifier.io.excel import iter_xlsx
+
+            yield from iter_xlsx(p, chunk_rows, sheet, header_row)
     except InputDataError:
         raise
     except Exception as exc:
@@ -108,9 +138,10 @@ def iter_table(path: str | Path, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterat
         ) from None
 
 
-def read_table(path: str | Path) -> tuple[pd.DataFrame, list[str | None]]:
+def read_table(path: str | Path, sheet: str | None = None,
+               header_row: int | None = None) -> tuple[pd.DataFrame, list[str | None]]:
     frames, problems = [], []
-    for chunk in iter_table(path):
+    for chunk in iter_table(path, sheet=sheet, header_row=header_row):
         frames.append(chunk.frame)
         problems.extend(chunk.problems)
     if not frames:
@@ -119,8 +150,8 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, list[str | None]]:
     return frame, problems
 
 
-def table_columns(path: str | Path) -> list[str]:
-    for chunk in iter_table(path, chunk_rows=1):
+def table_columns(path: str | Path, sheet: str | None = None, header_row: int | None = None) -> list[str]:
+    for chunk in iter_table(path, chunk_rows=1, sheet=sheet, header_row=header_row):
         return list(chunk.frame.columns)
     return []
 
@@ -145,19 +176,22 @@ def _make_chunk(columns, rows, problems, first_row) -> Chunk:
 
 def _iter_csv(p: Path, chunk_rows: int) -> Iterator[Chunk]:
     with _open_text(p) as fh:
-        # Delimiter from the header line only: cell text must not sway it.
-        header_line = fh.readline()
-        fh.seek(0)
-        counts = {d: header_line.count(d) for d in (",", ";", "\t", "|")}
-        delimiter = max(counts, key=counts.get) if max(counts.values()) else ","
-        dialect = csv.excel
-        reader = csv.reader(fh, dialect, delimiter=delimiter)
-        try:
-            header = next(reader)
-        except StopIteration:
-            return
-        columns = _unique_header(header)
-        yield from _batched(columns, (_fit_row(row, len(columns)) for row in reader), chunk_rows)
+        yield from _iter_csv_lines(fh, chunk_rows)
+
+
+def _iter_csv_lines(fh, chunk_rows: int) -> Iterator[Chunk]:
+    # Delimiter from the header line only: cell text must not sway it.
+    header_line = fh.readline()
+    counts = {d: header_line.count(d) for d in (",", ";", "\t", "|")}
+    delimiter = max(counts, key=counts.get) if max(counts.values()) else ","
+    dialect = csv.excel
+    reader = csv.reader(itertools.chain([header_line], fh), dialect, delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    columns = _unique_header(header)
+    yield from _batched(columns, (_fit_row(row, len(columns)) for row in reader), chunk_rows)
 
 
 def _fit_row(row: list[str], width: int) -> tuple[list[str], str | None]:
@@ -237,27 +271,10 @@ def _json_cell(v) -> str:
     return _cell_to_str(v)
 
 
-def _iter_xlsx(p: Path, chunk_rows: int) -> Iterator[Chunk]:
-    from openpyxl import load_workbook
-
-    wb = load_workbook(p, read_only=True, data_only=True)
-    try:
-        ws = wb.worksheets[0]
-        it = ws.iter_rows(values_only=True)
-        header = next(it, None)
-        if header is None:
-            return
-        columns = _unique_header([_cell_to_str(h) for h in header])
-        width = len(columns)
-        cells = ([_cell_to_str(v) for v in raw][:width] for raw in it)
-        yield from _batched(columns, ((r + [""] * (width - len(r)), None) for r in cells), chunk_rows)
-    finally:
-        wb.close()
-
-
-def open_chunks(path, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> tuple[list[str], Iterator[Chunk]]:
+def open_chunks(path, chunk_rows: int = DEFAULT_CHUNK_ROWS, sheet: str | None = None,
+                header_row: int | None = None) -> tuple[list[str], Iterator[Chunk]]:
     """The table's columns, and all its chunks (the first one read only once)."""
-    chunks = iter_table(path, chunk_rows=chunk_rows)
+    chunks = iter_table(path, chunk_rows=chunk_rows, sheet=sheet, header_row=header_row)
     first = next(chunks, None)
     columns = list(first.frame.columns) if first is not None else []
 
@@ -289,12 +306,28 @@ _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 class TableWriter:
-    """Write rows chunk by chunk to a temp file; rename into place on close."""
+    """Write rows chunk by chunk to a temp file; rename into place on close.
 
-    def __init__(self, path: str | Path, columns: list[str], input_path: str | Path | None = None):
+    `types` declares columns the caller filled with text that stands for
+    another type ("bool", "float", "int", "json"): .xlsx and .jsonl write the
+    real type, CSV the text as given. `sheet_name` names the .xlsx sheet.
+    The path `-` writes CSV to standard output, as the rows come.
+    """
+
+    def __init__(self, path: str | Path, columns: list[str], input_path: str | Path | None = None,
+                 types: dict[str, str] | None = None, sheet_name: str | None = None):
         self.path = Path(path)
-        self.kind = table_kind(self.path)
+        self.kind = table_kind(path)
         self.columns = list(columns)
+        self.types = dict(types or {})
+        self.rows_written = 0
+        self._fh = None
+        self._wb = self._ws = self._xlsx = None
+        if is_stdio(path):
+            self._tmp = None
+            self._csv = csv.writer(sys.stdout, lineterminator="\n")
+            self._csv.writerow(self.columns)
+            return
         if input_path is not None and _same_file(self.path, Path(input_path)):
             raise OutputError(
                 f"output '{self.path.name}' is the input file; choose a different --output path"
@@ -305,9 +338,6 @@ class TableWriter:
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=parent)
         os.close(fd)
         self._tmp = Path(tmp)
-        self._fh = None
-        self._wb = self._ws = None
-        self.rows_written = 0
         if self.kind == "csv":
             # BOM so that Excel opens UTF-8 correctly.
             self._fh = self._tmp.open("w", encoding="utf-8-sig", newline="")
@@ -316,24 +346,42 @@ class TableWriter:
         elif self.kind == "jsonl":
             self._fh = self._tmp.open("w", encoding="utf-8")
         else:
-            from openpyxl import Workbook
+            from classifier.io.excel import XlsxSheetWriter, sheet_title
 
-            self._wb = Workbook(write_only=True)
-            self._ws = self._wb.create_sheet()
-            self._ws.append(self.columns)
+            self._xlsx = XlsxSheetWriter(self._tmp, self.columns, sheet_title(sheet_name, self.path.stem),
+                                         cell=self._xlsx_cell)
+            self._ws = self._xlsx.ws
 
-    def write(self, frame: pd.DataFrame) -> None:
-        # Column lists zipped into rows: several times faster than DataFrame.itertuples.
-        values = zip(*(frame[c].tolist() for c in self.columns)) if len(frame) else iter(())
+    def write(self, frame: pd.DataFrame, typed: pd.DataFrame | None = None) -> None:
+        """Append `frame`'s rows; `typed` (same rows) holds input cells to write with their own type."""
         if self.kind == "csv":
+            # Column lists zipped into rows: several times faster than DataFrame.itertuples.
+            values = zip(*(frame[c].tolist() for c in self.columns)) if len(frame) else iter(())
             self._csv.writerows(values)
-        elif self.kind == "jsonl":
-            for row in values:
-                self._fh.write(json.dumps(dict(zip(self.columns, row)), ensure_ascii=False) + "\n")
         else:
-            for row in values:
-                self._ws.append([self._xlsx_cell(v) for v in row])
+            self._write_typed(frame, typed)
         self.rows_written += len(frame)
+
+    def _write_typed(self, frame: pd.DataFrame, typed: pd.DataFrame | None) -> None:
+        from classifier.io.excel import typed_values
+
+        if not len(frame):
+            return
+        cols = []
+        for c in self.columns:
+            kind = self.types.get(c)
+            if kind == "json" and self.kind == "jsonl":
+                cols.append([json.loads(v) if v else None for v in frame[c].tolist()])
+                continue
+            raw = typed[c].tolist() if typed is not None and c in typed.columns else None
+            cols.append(typed_values(frame[c].tolist(), None if kind == "json" else kind, raw))
+        rows = zip(*cols)
+        if self.kind == "jsonl":
+            for row in rows:
+                self._fh.write(json.dumps(dict(zip(self.columns, row)), ensure_ascii=False, default=_json_default)
+                               + "\n")
+        else:
+            self._xlsx.append_rows([list(r) for r in rows])
 
     def _xlsx_cell(self, v):
         if not isinstance(v, str):
@@ -350,10 +398,13 @@ class TableWriter:
         return v
 
     def close(self) -> None:
+        if self._tmp is None:  # standard output
+            sys.stdout.flush()
+            return
         if self._fh:
             self._fh.close()
-        if self._wb is not None:
-            self._wb.save(self._tmp)
+        if self._xlsx is not None:
+            self._xlsx.save()
         # mkstemp makes the file private (0600); give the output the usual permissions.
         umask = os.umask(0)
         os.umask(umask)
@@ -361,6 +412,8 @@ class TableWriter:
         os.replace(self._tmp, self.path)
 
     def abort(self) -> None:
+        if self._tmp is None:  # standard output: what was written is already gone
+            return
         try:
             if self._fh:
                 self._fh.close()
@@ -378,9 +431,15 @@ class TableWriter:
         return False
 
 
-def write_table(frame: pd.DataFrame, path: str | Path, input_path: str | Path | None = None) -> None:
-    with TableWriter(path, [str(c) for c in frame.columns], input_path=input_path) as w:
+def write_table(frame: pd.DataFrame, path: str | Path, input_path: str | Path | None = None,
+                types: dict[str, str] | None = None) -> None:
+    with TableWriter(path, [str(c) for c in frame.columns], input_path=input_path, types=types) as w:
         w.write(frame.rename(columns=str))
+
+
+def _json_default(v):
+    """Dates and other typed cells in JSON Lines: ISO text, as the readers give them."""
+    return _cell_to_str(v)
 
 
 def _same_file(a: Path, b: Path) -> bool:

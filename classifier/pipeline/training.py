@@ -15,7 +15,7 @@ from classifier.metrics import theme_report
 from classifier.pipeline.model import ComplaintModel
 from classifier.pipeline.persistence import load_model, save_model, sha256_file
 from classifier.io.tables import read_table, require_column
-from classifier.taxonomy.schema import Taxonomy, load_taxonomy, parse_theme_list
+from classifier.taxonomy.schema import Taxonomy, load_taxonomy, parse_theme_list, resolve_theme_names
 from classifier.text import prepare
 from classifier.models.themes import ThemeClassifier
 
@@ -73,6 +73,7 @@ def train_model(data_path, out_dir=None, taxonomy: Taxonomy | str | None = None,
     """
     tax = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
     data = read_training_data(data_path, text_column, themes_column)
+    data.themes = resolve_theme_names(data.themes, tax)   # labels as well as ids
     n = data.rows_read
     splits = data.splits or ["train"] * n
     use = [s != "test" for s in splits]
