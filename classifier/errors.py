@@ -50,13 +50,15 @@ class MissingColumnError(InputDataError):
 
     code = "E101"
 
-    def __init__(self, column: str, available: list[str], flag: str):
+    def __init__(self, column: str, available: list[str], flag: str, where: str = "", fix: str = ""):
         self.column = column
         self.available = list(available)
         self.flag = flag
         shown = ", ".join(map(str, self.available[:30])) or "(none)"
+        # where: e.g. "sheet 'Summary', header row 1"; fix: a better hint than the flag alone.
         super().__init__(
-            f"column '{column}' not found; available: {shown}; pass {flag} COLUMN"
+            f"column '{column}' not found{f' in {where}' if where else ''}; available: {shown}; "
+            f"{fix or f'pass {flag} COLUMN'}"
         )
 
 

@@ -2,7 +2,8 @@
 
 Reading: `--sheet` picks a sheet by name or number (1 = first); the header is
 the first row that looks like one (filled across at least half the table's
-width, mostly with short text: titles and notes above a table are narrow), so title, date and blank rows
+width with short text or whole numbers: titles and notes above a table are
+narrow, or hold dates), so title, date and blank rows
 above it are skipped; `--header-row` overrides the guess. Every cell is read
 as text for the pipeline, and non-text cells (numbers, dates, booleans) are
 also kept as they were, so that output columns passed through keep their type.
@@ -43,12 +44,14 @@ def _filled(v) -> bool:
 
 
 def looks_like_header(cells, width: int) -> bool:
-    """Filled across at least half the table's width, mostly with short text (titles are narrow)."""
+    """Filled across at least half the table's width with short text (titles are narrow)."""
     values = [v for v in cells if _filled(v)]
     if not values or (width > 1 and len(values) < max(2, math.ceil(width / 2))):
         return False
     texts = [v for v in values if isinstance(v, str) and len(v.strip()) <= _MAX_HEADER_CELL]
-    return len(texts) * 2 >= len(values)
+    # Column names are text, perhaps a few whole numbers (years); never dates, decimals or long text.
+    years = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+    return len(texts) + len(years) == len(values) and len(texts) * 2 >= len(values)
 
 
 def detect_header_row(rows: list[tuple]) -> int | None:
