@@ -94,11 +94,9 @@ def _open(path: Path):
 
 
 def _cell_text(v) -> str:
-    from classifier.io.tables import _cell_to_str
+    from classifier.io.typed import cell_text
 
-    if isinstance(v, dt.datetime) and v.time() == dt.time(0):
-        return v.date().isoformat()   # a date cell: '2025-03-04', not '2025-03-04T00:00:00'
-    return _cell_to_str(v)
+    return cell_text(v)
 
 
 def _layout(ws, name: str, header_row: int | None) -> tuple[SheetLayout, int]:
@@ -197,36 +195,6 @@ def sheet_title(name: str | None, fallback: str) -> str:
     """A legal Excel sheet title (31 characters, no []:*?/\\)."""
     title = _SHEET_TITLE_BAD.sub(" ", (name or fallback or "Sheet1")).strip().strip("'")[:31]
     return title or "Sheet1"
-
-
-def _as_type(value, kind: str | None):
-    """A text cell written by the pipeline, as the type its column declares."""
-    if kind is None or not isinstance(value, str):
-        return value
-    if value == "":
-        return None
-    try:
-        if kind == "bool":
-            return {"true": True, "false": False}.get(value.lower(), value)
-        if kind == "float":
-            return float(value)
-        if kind == "int":
-            return int(value)
-    except ValueError:
-        return value
-    return value
-
-
-def typed_values(column: list, kind: str | None, typed: list | None) -> list:
-    """Output values of one column: declared types, else the input's own typed cells when unchanged."""
-    if kind is not None:
-        return [_as_type(v, kind) for v in column]
-    if typed is None:
-        return column
-    # A typed input cell is used only if the pipeline left its text as read:
-    # a redacted cell must never be replaced by the original value.
-    return [t if t is not None and isinstance(s, str) and _cell_text(t) == s else s
-            for s, t in zip(column, typed)]
 
 
 def _width(header: str, values: list) -> float:

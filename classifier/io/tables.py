@@ -363,22 +363,14 @@ class TableWriter:
         self.rows_written += len(frame)
 
     def _write_typed(self, frame: pd.DataFrame, typed: pd.DataFrame | None) -> None:
-        from classifier.io.excel import typed_values
+        from classifier.io.typed import json_default, typed_rows
 
         if not len(frame):
             return
-        cols = []
-        for c in self.columns:
-            kind = self.types.get(c)
-            if kind == "json" and self.kind == "jsonl":
-                cols.append([json.loads(v) if v else None for v in frame[c].tolist()])
-                continue
-            raw = typed[c].tolist() if typed is not None and c in typed.columns else None
-            cols.append(typed_values(frame[c].tolist(), None if kind == "json" else kind, raw))
-        rows = zip(*cols)
+        rows = typed_rows(frame, self.columns, self.types, typed, json_objects=self.kind == "jsonl")
         if self.kind == "jsonl":
             for row in rows:
-                self._fh.write(json.dumps(dict(zip(self.columns, row)), ensure_ascii=False, default=_json_default)
+                self._fh.write(json.dumps(dict(zip(self.columns, row)), ensure_ascii=False, default=json_default)
                                + "\n")
         else:
             self._xlsx.append_rows([list(r) for r in rows])
@@ -435,11 +427,6 @@ def write_table(frame: pd.DataFrame, path: str | Path, input_path: str | Path | 
                 types: dict[str, str] | None = None) -> None:
     with TableWriter(path, [str(c) for c in frame.columns], input_path=input_path, types=types) as w:
         w.write(frame.rename(columns=str))
-
-
-def _json_default(v):
-    """Dates and other typed cells in JSON Lines: ISO text, as the readers give them."""
-    return _cell_to_str(v)
 
 
 def _same_file(a: Path, b: Path) -> bool:
