@@ -119,3 +119,20 @@ def test_redacted_xlsx_never_writes_the_original_typed_cell(tmp_path):
     got = list(load_workbook(tmp_path / "out.xlsx").active.iter_rows(min_row=2, values_only=True))
     assert got[0][0] == 1 and got[0][2] == 5                       # untouched cells keep their type
     assert "900123" not in str(got[0][1]) and "900123" not in str(got[1][1])
+
+
+def test_evaluate_reads_a_sheet_below_a_title(tmp_path, small_model, corpus_rows):
+    from classifier.pipeline.evaluation import evaluate_model
+
+    wb = Workbook()
+    wb.active.title = "Notes"
+    ws = wb.create_sheet("Labelled")
+    ws.append(["Labelled complaints, 2024"])
+    ws.append(["text", "themes"])
+    rows = [r for r in corpus_rows if r["split"] == "test" and r["themes"]][:30]
+    for r in rows:   # labels, not ids
+        ws.append([r["text"], ";".join(small_model.taxonomy.label_of(t) for t in r["themes"].split(";"))])
+    path = tmp_path / "labelled.xlsx"
+    wb.save(path)
+    report = evaluate_model(path, small_model, sheet="Labelled")
+    assert report["rows"] == 30 and report["themes"]["rows"] == 30

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from classifier.cli.common import MODEL_OPT, friendly
+from classifier.cli.common import HEADER_ROW_OPT, MODEL_OPT, SHEET_OPT, friendly
 from classifier.cli.progress import working
 from classifier.cli.common import load_model as _load
 
@@ -23,7 +23,8 @@ def train(data: Path = typer.Argument(..., help="Labelled table (.csv/.xlsx/.jso
           learning_data: Optional[Path] = typer.Option(
               None, help="Labelled learning sentences: also train the learning extractor."),
           features: str = typer.Option("tfidf", help="Theme features: tfidf, or with the [embeddings] "
-                                       "extra tfidf+embed (more accurate, ~25x slower) or embed.")):
+                                       "extra tfidf+embed (more accurate, ~25x slower) or embed."),
+          sheet: Optional[str] = SHEET_OPT, header_row: Optional[int] = HEADER_ROW_OPT):
     """Train a model on labelled cases.
 
     Example: complaints train history.csv --taxonomy my-themes.yml --out models/2025
@@ -35,7 +36,7 @@ def train(data: Path = typer.Argument(..., help="Labelled table (.csv/.xlsx/.jso
     with working("training (a few minutes on a large history)"):
         m = train_model(data, out, taxonomy, text_column, themes_column, seed,
                         reuse_from=base if (base / "meta.json").exists() else None, learning_data=learning_data,
-                        theme_params={"features": features})
+                        theme_params={"features": features}, sheet=sheet, header_row=header_row)
     cv = m.meta["cv_metrics"]
     typer.echo(f"Saved {m.version} to {out}: {m.meta['training_data']['rows_used']['themes']} rows with themes, "
                f"cross-validated micro F1 {cv['micro_f1']:.3f}, macro F1 {cv['macro_f1']:.3f}")
@@ -52,7 +53,8 @@ def evaluate(data: Path = typer.Argument(..., help="Labelled table with text and
              taxonomy: Optional[str] = typer.Option(None, help="Taxonomy for --cv (default stage1-themes)."),
              text_column: str = typer.Option("text", help="Column holding the complaint text."),
              themes_column: str = typer.Option("themes", help="Column of ';'-separated themes (ids or labels)."),
-             as_json: bool = typer.Option(False, "--json", help="Print all figures as JSON instead of tables.")):
+             as_json: bool = typer.Option(False, "--json", help="Print all figures as JSON instead of tables."),
+             sheet: Optional[str] = SHEET_OPT, header_row: Optional[int] = HEADER_ROW_OPT):
     """Per-theme precision, recall, F1; micro/macro F1; top-1/top-3; child flag; kind.
 
     Example: complaints evaluate training_data/representations.csv --split test --report test.json
@@ -62,9 +64,11 @@ def evaluate(data: Path = typer.Argument(..., help="Labelled table with text and
 
     with working("cross-validating" if cv else "evaluating"):
         if cv:
-            result = cross_validate(data, cv, taxonomy, text_column, themes_column)
+            result = cross_validate(data, cv, taxonomy, text_column, themes_column, sheet=sheet,
+                                    header_row=header_row)
         else:
-            result = evaluate_model(data, _load(model), text_column, themes_column, split)
+            result = evaluate_model(data, _load(model), text_column, themes_column, split, sheet=sheet,
+                                    header_row=header_row)
     typer.echo(json.dumps(result, indent=2) if as_json else format_report(result))
     if report:
         report.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
