@@ -138,7 +138,7 @@ def test_no_raw_text_in_error_paths(tmp_path, small_model_dir):
 
 ALL_COMMANDS = (["train"], ["evaluate"], ["label"], ["suggest"], ["info"], ["redact"], ["learning"],
                 ["evaluate-learning"], ["relabel"], ["taxonomy", "show"], ["taxonomy", "diff"],
-                ["taxonomy", "migrate"])
+                ["taxonomy", "migrate"], ["report"])
 
 
 def test_version_short_help_and_plain_help_text():
