@@ -122,7 +122,8 @@ def main() -> None:
     try:
         import distributed  # noqa: F401
         dask_runs = [(w, run_dask(path, w)) for w in (1, 2) for _ in range(2)]
-    except ImportError:
+    except (ImportError, subprocess.CalledProcessError) as exc:
+        print(f"Dask runs skipped: {type(exc).__name__}", file=sys.stderr)
         dask_runs = []
     if dask_runs:
         lines += ["", "Dask (`classifier.parallel.label_dask`, `LocalCluster(n_workers=W, threads_per_worker=1, "

@@ -63,7 +63,9 @@ def test_label_dask_on_a_local_cluster_matches_label(tmp_path, small_model, smal
                                   dashboard_address=None) as cluster, distributed.Client(cluster):
         ddf = dd.read_parquet(parquet)
         assert ddf.npartitions > 1
-        got = label_dask(ddf, small_model_dir).compute().sort_values("n").reset_index(drop=True)
+        labelled = label_dask(ddf, small_model_dir)
+        labelled.to_parquet(tmp_path / "labelled")     # typed columns: Parquet takes them as they are
+        got = dd.read_parquet(tmp_path / "labelled").compute().sort_values("n").reset_index(drop=True)
     assert list(got["id"]) == list(expected["id"]) and got["n"].dtype.kind == "i"
     assert list(got["predicted_themes"]) == list(expected["predicted_themes"])
     assert list(got["status"]) == list(expected["status"])

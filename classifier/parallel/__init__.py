@@ -12,7 +12,8 @@ Every worker needs this package (`pip install 'complaint-themes[dask]'`) and
 the model folder at the same path (a shared drive, or copied beside each
 worker). Each worker process loads the model once and keeps it. The added
 columns are those of `complaints label` (scores as one float column per theme,
-or `scores="json"`), with real types: booleans and floats. Dask does the
+or `scores="json"`), with real types: strings, nullable booleans and floats,
+so the result writes straight to Parquet. Dask does the
 scheduling; nothing here distributes work itself.
 """
 from __future__ import annotations
@@ -53,7 +54,7 @@ def _typed(values: list[str], kind: str | None) -> pd.Series:
         return pd.Series([None if v == "" else v == "true" for v in values], dtype="boolean")
     if kind == "float":
         return pd.Series([float(v) if v else float("nan") for v in values], dtype="float64")
-    return pd.Series(values, dtype=object)
+    return pd.Series(values, dtype="string")
 
 
 def label_partition(part: pd.DataFrame, model_dir: str, spec: _Spec, types: dict[str, str]) -> pd.DataFrame:
@@ -92,5 +93,5 @@ def label_dask(ddf, model_dir=None, text_column: str = "text", role_column: str 
     spec = _Spec(text_col, role_col, age_col, rename, score_ids(model) if scores == "columns" else None)
     meta = ddf._meta.copy()
     for c in new_columns:
-        meta[rename[c]] = pd.Series([], dtype=_DTYPES.get(types.get(rename[c]), object))
+        meta[rename[c]] = pd.Series([], dtype=_DTYPES.get(types.get(rename[c]), "string"))
     return ddf.map_partitions(label_partition, model_dir, spec, types, meta=meta)
