@@ -162,7 +162,11 @@ def write_markdown(r: dict) -> None:
         t = r["train_20k"]
         lines.append(f"| train on 20,000 rows (themes, child, kind; 5-fold calibration) | {t['seconds']} s, "
                      f"peak {t['peak_rss_mb']:.0f} MB | — |")
-    (ROOT / "bench" / "SPEED_RESULTS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    results_md = ROOT / "bench" / "SPEED_RESULTS.md"
+    old = results_md.read_text(encoding="utf-8") if results_md.exists() else ""
+    if "<!-- jobs -->" in old:  # bench/jobs_speed.py's section is kept
+        lines += ["", old[old.index("<!-- jobs -->"):old.index("<!-- /jobs -->") + len("<!-- /jobs -->")]]
+    results_md.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

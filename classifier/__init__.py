@@ -7,12 +7,16 @@ Names are imported on first use, so the CLI starts without loading
 scikit-learn for commands that do not need it.
 """
 from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version as _dist_version
 
 from classifier.errors import (ComplaintThemesError, InputDataError, LabelError, MissingColumnError,
                      ModelIntegrityError, ModelLoadError, OutputError, TaxonomyError,
                      TaxonomyMismatchError)
 
-__version__ = "0.1.0"
+try:  # the one place the version is read: pyproject.toml, through the installed metadata
+    __version__ = _dist_version("complaint-themes")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
 
 _LAZY = {
     "ComplaintModel": "pipeline.model", "ThemeClassifier": "models.themes", "Redactor": "redact",

@@ -53,15 +53,18 @@ class MissingColumnError(InputDataError):
 
     code = "E101"
 
-    def __init__(self, column: str, available: list[str], flag: str, shown: str | None = None):
+    def __init__(self, column: str, available: list[str], flag: str, where: str = "", fix: str = "",
+                 shown: str | None = None):
         self.column = column
         self.available = list(available)
         self.flag = flag
         # `shown`: the columns as safe to print (a first row of data must not be quoted).
         if shown is None:
             shown = ", ".join(map(str, self.available[:30])) or "(none)"
+        # where: e.g. "sheet 'Summary', header row 1"; fix: a better hint than the flag alone.
         super().__init__(
-            f"column '{column}' not found; available: {shown}; pass {flag} COLUMN"
+            f"column '{column}' not found{f' in {where}' if where else ''}; available: {shown}; "
+            f"{fix or f'pass {flag} COLUMN'}"
         )
 
 

@@ -1,4 +1,6 @@
 """Every command's exit code and messages, through Typer's runner."""
+import csv
+import io
 import json
 
 import pytest
@@ -130,3 +132,94 @@ def test_no_raw_text_in_error_paths(tmp_path, small_model_dir):
         assert "Error" in out or "Labelled" in out
         for fragment in ("Zephyrine", "Oakenshaw", "Larkspur", "rude"):
             assert fragment not in out
+
+
+# ---------------------------------------------------------------- conventions
+
+ALL_COMMANDS = (["train"], ["evaluate"], ["label"], ["suggest"], ["info"], ["redact"], ["learning"],
+                ["evaluate-learning"], ["relabel"], ["taxonomy", "show"], ["taxonomy", "diff"],
+                ["taxonomy", "migrate"], ["report"])
+
+
+def test_version_short_help_and_plain_help_text():
+    from classifier import __version__
+
+    r = run("--version")
+    assert r.exit_code == 0 and r.output.strip() == f"complaints {__version__}" and __version__[0].isdigit()
+    for cmd in ALL_COMMANDS:
+        r = run(*cmd, "-h")
+        assert r.exit_code == 0 and "Example:" in r.output, cmd
+        assert "<bool>" not in r.output and "[/" not in r.output, cmd
+    flat = " ".join(run("evaluate-learning", "-h").output.split())
+    assert "columns sentence and learning, optionally type and split" in flat
+    top = run("-h").output
+    assert "Exit codes: 0 done; 1" in top and "[default: auto]" in run("label", "-h").output
+
+
+def test_usage_errors_exit_1_and_unexpected_failures_exit_2(tmp_path, small_model_dir, monkeypatch):
+    r = run("label", "--no-such-option")
+    assert r.exit_code == 1 and "No such option" in r.output
+    assert run("label").exit_code == 1            # missing argument
+    assert run("taxonomy", "show", "nope").exit_code == 1
+
+    def boom(*a, **k):
+        raise RuntimeError(SECRET)
+    monkeypatch.setattr("classifier.pipeline.labelling.label_table", boom)
+    src = write_csv(tmp_path / "c.csv", [{"text": "x"}])
+    r = run("label", src, "-o", tmp_path / "o.csv", "--model", small_model_dir)
+    assert r.exit_code == 2 and "unexpected failure (RuntimeError)" in r.output and SECRET not in r.output
+
+
+def test_label_streams_stdin_to_stdout(small_model_dir):
+    body = "id,text\n1,The social worker was rude and shouted at me.\n2,my pa hasnt paid my grant\n"
+    r = runner.invoke(app, ["label", "-", "--output", "-", "--model", str(small_model_dir), "-j", "1", "-q"],
+                      input=body)
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert [x["id"] for x in rows] == ["1", "2"] and all(x["status"] == "ok" for x in rows)
+    assert "Labelled" not in r.stdout
+
+
+def test_label_json_summary(cases, tmp_path, small_model_dir):
+    r = run("label", cases, "-o", tmp_path / "o.csv", "--model", small_model_dir, "--json")
+    s = json.loads(r.stdout)
+    assert r.exit_code == 0 and s["rows"] == 2 and s["errors"] == 0 and sum(s["kinds"].values()) == 2
+
+
+def test_info_and_evaluate_json(small_model_dir, small_data):
+    r = run("info", "--model", small_model_dir, "--json")
+    assert r.exit_code == 0 and json.loads(r.stdout)["model_version"]
+    r = run("evaluate", small_data, "--model", small_model_dir, "--json")
+    assert r.exit_code == 0 and 0 <= json.loads(r.stdout)["themes"]["micro_f1"] <= 1
+
+
+def test_suggest_dash_reads_stdin(small_model_dir):
+    r = runner.invoke(app, ["suggest", "-", "--model", str(small_model_dir), "--json"],
+                      input="Nobody calls me back, my sw ignores my messages")
+    assert r.exit_code == 0 and json.loads(r.stdout)["top"]
+
+
+def test_redact_and_learning_through_pipes(small_model_dir):
+    r = runner.invoke(app, ["redact", "-", "-o", "-"], input="id,text\n1,Call Jo Bloggs on 07700 900123\n")
+    assert r.exit_code == 0 and "07700" not in r.stdout and r.stdout.startswith("id,text")
+    r = runner.invoke(app, ["learning", "-", "-o", "-", "--model", str(small_model_dir), "-q"],
+                      input="id,text\n1,\"We have reminded all staff to return calls within two days.\"\n")
+    assert r.exit_code == 0, r.output
+    assert r.stdout.startswith("source,page,section,sentence,type,themes")
+
+
+def test_train_accepts_theme_labels(tmp_path, corpus_rows):
+    from classifier.taxonomy.schema import load_taxonomy
+
+    tax = load_taxonomy(None)
+    rows = [r for r in corpus_rows if r["split"] == "train" and r["themes"]][:150]
+    data = write_csv(tmp_path / "labels.csv", [
+        {"text": r["text"], "themes": "; ".join(tax.label_of(t).upper() if i % 2 else tax.label_of(t).lower()
+                                                for t in r["themes"].split(";"))}
+        for i, r in enumerate(rows)])
+    r = run("train", data, "--out", tmp_path / "m")
+    assert r.exit_code == 0, r.output
+    bad = write_csv(tmp_path / "bad.csv", [{"text": f"text {i}", "themes": "Poor Communication"} for i in range(12)]
+                    + [{"text": "x", "themes": "Money and allowances"}])
+    r = run("train", bad, "--out", tmp_path / "m2")
+    assert r.exit_code == 1 and "a value of 20 characters in rows 13" in r.output and "labels" in r.output

@@ -11,7 +11,7 @@ PKG = Path(__file__).resolve().parents[1] / "classifier"
 RANKS = {
     "errors": 0, "yamlio": 0, "metrics": 0, "estimator": 0,
     "io": 1, "redact": 2, "text": 3, "features": 4, "taxonomy": 4, "models": 5,
-    "learning": 6, "pipeline": 7, "report": 8, "serve": 8, "cli": 9, "__main__": 9,
+    "learning": 6, "pipeline": 7, "parallel": 8, "report": 8, "serve": 8, "cli": 9, "__main__": 9,
 }
 MAX_TOP_LEVEL_MODULES = 12
 MAX_LINES = 450

@@ -69,3 +69,15 @@ def load_model(model_dir):
     from classifier.pipeline.persistence import load_model as _load_model
 
     return _load_model(model_dir)
+
+
+SHEET_OPT = typer.Option(None, "--sheet", help="Sheet of an .xlsx workbook: its name or number (1 = first). "
+                         "Default: the first sheet.")
+HEADER_ROW_OPT = typer.Option(None, "--header-row", help="Row of an .xlsx sheet holding the column names "
+                              "(default: found by skipping title and blank rows).")
+
+
+def say(text: str, quiet: bool = False, err: bool = False) -> None:
+    """A summary line for the user; on stderr when the data itself goes to standard output."""
+    if not quiet:
+        typer.echo(text, err=err)

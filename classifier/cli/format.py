@@ -1,8 +1,6 @@
 """Human-readable text for the CLI. Formatting only: no computation, no I/O."""
 from __future__ import annotations
 
-import contextlib
-import sys
 from pathlib import Path
 
 from classifier.taxonomy.schema import Taxonomy
@@ -103,22 +101,3 @@ def format_taxonomy(tax: Taxonomy) -> str:
     head = f"{tax.id} version {tax.version}: {tax.name} ({len(tax.themes)} themes)"
     rows = [[t.id, t.parent or "", t.label] for t in tax.themes]
     return head + "\n" + _table(rows, ["id", "parent", "label"])
-
-
-@contextlib.contextmanager
-def progress_bar(path: Path):
-    """On a terminal, for files worth waiting for: a running count of rows done (stderr)."""
-    size = Path(path).stat().st_size if Path(path).exists() else 0
-    if not sys.stderr.isatty() or size < 2_000_000:
-        yield lambda n: None
-        return
-    done = [0]
-
-    def tick(n: int) -> None:
-        done[0] += n
-        sys.stderr.write(f"\rlabelling: {done[0]:,} rows")
-        sys.stderr.flush()
-    try:
-        yield tick
-    finally:
-        sys.stderr.write("\n")

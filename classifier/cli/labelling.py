@@ -8,35 +8,52 @@ from typing import Optional
 
 import typer
 
-from classifier.cli.common import MODEL_OPT, friendly
+from classifier.cli.common import HEADER_ROW_OPT, MODEL_OPT, SHEET_OPT, friendly, say
 from classifier.cli.common import load_model as _load
+from classifier.cli.progress import QUIET_OPT, estimate_rows, progress_bar
 
 
 @friendly
-def label(input: Path = typer.Argument(..., help="Cases to label (.csv/.xlsx/.jsonl)."),
-          output: Path = typer.Option(..., "--output", "-o", help="Where to write (.csv/.xlsx/.jsonl)."),
+def label(input: Path = typer.Argument(..., help="Cases to label (.csv/.xlsx/.jsonl; '-': CSV on standard input)."),
+          output: Path = typer.Option(..., "--output", "-o",
+                                      help="Where to write (.csv/.xlsx/.jsonl; '-': CSV on standard output)."),
           model: Optional[Path] = MODEL_OPT,
           text_column: str = typer.Option("text", help="Column holding the complaint text."),
           id_column: str = typer.Option("id", help="Column identifying each case (optional)."),
           role_column: Optional[str] = typer.Option(None, help="Complainant role column, used for the child flag."),
           age_column: Optional[str] = typer.Option(None, help="Complainant age column, used for the child flag."),
-          child_output: Optional[Path] = typer.Option(None, help="Also write only the child-authored rows here.")):
+          child_output: Optional[Path] = typer.Option(None, help="Also write only the child-authored rows here."),
+          sheet: Optional[str] = SHEET_OPT,
+          header_row: Optional[int] = HEADER_ROW_OPT,
+          scores: str = typer.Option("auto", help="Theme scores: 'columns' (one numeric column per theme), "
+                                     "'json' (one JSON column), or 'auto' (columns for .xlsx, json otherwise)."),
+          jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0: one per core). "
+                                   "The output is the same whatever the number."),
+          as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+          quiet: bool = QUIET_OPT):
     """Add theme, child-authored and kind predictions to every row of a table.
 
-    Example: complaints label cases.xlsx --output labelled.xlsx --text-column Details
+    Example: complaints label cases.xlsx --sheet Cases --output labelled.xlsx --text-column Details --id-column Ref
     """
     from classifier.pipeline.labelling import label_table
-    from classifier.cli.format import format_label_summary, progress_bar
+    from classifier.pipeline.persistence import default_model_dir
+    from classifier.cli.format import format_label_summary
 
     m = _load(model)
-    with progress_bar(input) as tick:
+    with progress_bar("labelling", estimate_rows(input, sheet, header_row), quiet) as tick:
         summary = label_table(input, output, m, text_column, id_column, role_column, age_column,
-                              child_output, progress=tick)
-    typer.echo(format_label_summary(summary, output, m.taxonomy))
+                              child_output, progress=tick, sheet=sheet, header_row=header_row, scores=scores,
+                              jobs=jobs, model_dir=model or default_model_dir())
+    to_stderr = str(output) == "-"
+    if as_json:
+        say(json.dumps({"output": str(output), "model_version": m.version, **summary.to_dict()}, indent=2),
+            quiet=False, err=to_stderr)
+    else:
+        say(format_label_summary(summary, output, m.taxonomy), quiet, err=to_stderr)
 
 
 @friendly
-def suggest(text: Optional[str] = typer.Argument(None, help="Complaint text (or use --stdin)."),
+def suggest(text: Optional[str] = typer.Argument(None, help="Complaint text ('-' or --stdin: read standard input)."),
             stdin: bool = typer.Option(False, "--stdin", help="Read the text from standard input."),
             model: Optional[Path] = MODEL_OPT,
             as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
@@ -48,19 +65,21 @@ def suggest(text: Optional[str] = typer.Argument(None, help="Complaint text (or 
     from classifier.errors import InputDataError
     from classifier.cli.format import format_suggestion
 
-    body = sys.stdin.read() if stdin else text
+    body = sys.stdin.read() if stdin or text == "-" else text
     if not body or not body.strip():
-        raise InputDataError("no text given; pass the complaint text in quotes or use --stdin")
+        raise InputDataError("no text given; pass the complaint text in quotes, or '-' to read standard input")
     result = _load(model).suggest(body, top=top)
     typer.echo(json.dumps(result, indent=2) if as_json else format_suggestion(result))
 
 
-
-
 @friendly
-def redact(input: Path = typer.Argument(..., help="Table to redact (.csv/.xlsx/.jsonl)."),
-           output: Path = typer.Option(..., "--output", "-o", help="Where to write the redacted copy."),
-           text_column: str = typer.Option("text", help="Column to redact.")):
+def redact(input: Path = typer.Argument(..., help="Table to redact (.csv/.xlsx/.jsonl; '-': CSV on standard input)."),
+           output: Path = typer.Option(..., "--output", "-o",
+                                       help="Where to write the redacted copy ('-': CSV on standard output)."),
+           text_column: str = typer.Option("text", help="Column to redact."),
+           sheet: Optional[str] = SHEET_OPT,
+           header_row: Optional[int] = HEADER_ROW_OPT,
+           quiet: bool = QUIET_OPT):
     """Write every row with names, contacts, addresses, dates of birth and references replaced.
 
     Example: complaints redact cases.csv --output cases_redacted.csv --text-column Details
@@ -69,10 +88,11 @@ def redact(input: Path = typer.Argument(..., help="Table to redact (.csv/.xlsx/.
 
     from classifier.cli.format import read_counts
 
-    summary = redact_table(input, output, text_column)
-    typer.echo(f"Redacted {summary.rows} rows -> {output}")
+    with progress_bar("redacting", estimate_rows(input, sheet, header_row), quiet) as tick:
+        summary = redact_table(input, output, text_column, sheet=sheet, header_row=header_row, progress=tick)
+    say(f"Redacted {summary.rows} rows -> {output}", quiet, err=str(output) == "-")
     if summary.lines_read:
-        typer.echo(read_counts(summary.lines_read, summary.rows))
+        say(read_counts(summary.lines_read, summary.rows), quiet, err=str(output) == "-")
 
 
 def register(app: typer.Typer) -> None:

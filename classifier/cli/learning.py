@@ -7,7 +7,8 @@ from typing import Callable, Optional
 
 import typer
 
-from classifier.cli.common import friendly
+from classifier.cli.common import HEADER_ROW_OPT, SHEET_OPT, friendly, say
+from classifier.cli.progress import QUIET_OPT, count_documents, estimate_rows, progress_bar
 from classifier.cli.common import load_model as _load_model
 
 
@@ -28,8 +29,10 @@ def register(app: typer.Typer, load_model: Callable = _load_model) -> None:
     @app.command("learning")
     @friendly
     def learning(
-        input: Path = typer.Argument(..., help="Table (.csv/.xlsx/.jsonl), document (.txt/.docx/.pdf) or folder."),
-        output: Path = typer.Option(..., "--output", "-o", help="Statements table (.csv/.xlsx/.jsonl)."),
+        input: Path = typer.Argument(..., help="Table (.csv/.xlsx/.jsonl), document (.txt/.docx/.pdf) or folder; "
+                                     "'-': CSV on standard input."),
+        output: Path = typer.Option(..., "--output", "-o", help="Statements table (.csv/.xlsx/.jsonl; "
+                                    "'-': CSV on standard output)."),
         text_column: str = typer.Option("text", "--text-column", help="Column holding the letter or report text."),
         id_column: str = typer.Option("id", "--id-column", help="Column identifying each row."),
         register: Optional[Path] = typer.Option(None, "--register", help="Also write a learning register here."),
@@ -40,6 +43,9 @@ def register(app: typer.Typer, load_model: Callable = _load_model) -> None:
             None, "--keep-column", help="Input table column to carry into the output (repeatable; default: "
                                         "columns about dates, teams, services, stages and references)."),
         model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: bundled model)."),
+        sheet: Optional[str] = SHEET_OPT,
+        header_row: Optional[int] = HEADER_ROW_OPT,
+        quiet: bool = QUIET_OPT,
     ):
         """Find learning statements (lessons, reminders, training, changes, remedies).
 
@@ -53,15 +59,22 @@ def register(app: typer.Typer, load_model: Callable = _load_model) -> None:
         from classifier.learning.api import extract_learning_table
 
         loaded = load_model(model)
-        summary = extract_learning_table(input, output, text_column, id_column, extractor=_extractor(loaded),
-                                         theme_model=getattr(loaded, "themes", None), register_path=register,
-                                         sections=sections, keep_columns=keep_column or None)
-        typer.echo(summary.describe())
+        extractor = _extractor(loaded)
+        docs = count_documents(input)
+        total = docs if docs is not None else (
+            1 if input.suffix.lower() in (".txt", ".docx", ".pdf") else estimate_rows(input, sheet, header_row))
+        with progress_bar("documents" if docs is not None else "rows", total, quiet) as tick:
+            summary = extract_learning_table(input, output, text_column, id_column, extractor=extractor,
+                                             theme_model=getattr(loaded, "themes", None), register_path=register,
+                                             sections=sections, keep_columns=keep_column or None,
+                                             progress=tick, sheet=sheet, header_row=header_row)
+        say(summary.describe(), quiet, err=str(output) == "-")
 
     @app.command("evaluate-learning")
     @friendly
     def evaluate_learning_cmd(
-        data: Path = typer.Argument(..., help="Labelled sentences: columns sentence, learning, [type], [split]."),
+        data: Path = typer.Argument(..., help="Labelled sentences: columns sentence and learning, optionally "
+                                    "type and split."),
         model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: bundled model)."),
         report: Optional[Path] = typer.Option(None, "--report", help="Write the figures to this .json file."),
     ):

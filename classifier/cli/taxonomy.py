@@ -6,7 +6,8 @@ from typing import Callable, Optional
 
 import typer
 
-from classifier.cli.common import friendly
+from classifier.cli.common import HEADER_ROW_OPT, SHEET_OPT, friendly, say
+from classifier.cli.progress import QUIET_OPT, working
 from classifier.cli.common import load_model as _load_model
 
 
@@ -24,7 +25,8 @@ def taxonomy_show(file: Optional[str] = typer.Argument(None, help="Taxonomy YAML
 
 def register(app: typer.Typer, load_model: Callable = _load_model) -> None:
     """Add `taxonomy show|diff|migrate` and `relabel` to `app` (`load_model` is replaceable for tests)."""
-    taxonomy_app = typer.Typer(no_args_is_help=True, help="Show, compare and migrate taxonomies.")
+    taxonomy_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+                               help="Show, compare and migrate taxonomies.")
     app.add_typer(taxonomy_app, name="taxonomy")
     taxonomy_app.command("show")(taxonomy_show)
 
@@ -71,8 +73,13 @@ def register(app: typer.Typer, load_model: Callable = _load_model) -> None:
                 model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: the bundled one)."),
                 date_column: str = typer.Option("date", help="Date column, for agreement per year (optional)."),
                 review: Optional[Path] = typer.Option(None, help="Also write the rows sorted for review here."),
-                themes_column: str = typer.Option("themes", help="Historic labels (e.g. new_themes after migrate)."),
-                text_column: str = typer.Option("text"),
+                themes_column: str = typer.Option("themes", help="Historic labels, ids or labels "
+                                                  "(e.g. new_themes after migrate)."),
+                text_column: str = typer.Option("text", help="Column holding the complaint text."),
+                id_column: str = typer.Option("id", help="Case reference column: names rows in the summary."),
+                sheet: Optional[str] = SHEET_OPT,
+                header_row: Optional[int] = HEADER_ROW_OPT,
+                quiet: bool = QUIET_OPT,
                 taxonomy_column: Optional[str] = typer.Option(None, help="Column declaring the labels' taxonomy "
                                                               "(default: taxonomy, or new_taxonomy for new_themes).")):
         """Add model labels beside historic ones and rank the rows most likely mislabelled.
@@ -81,6 +88,9 @@ def register(app: typer.Typer, load_model: Callable = _load_model) -> None:
         """
         from classifier.pipeline.relabel import format_relabel_summary, relabel_history
 
-        summary = relabel_history(data, load_model(model), output, themes_column, text_column, date_column,
-                                  taxonomy_column, review)
-        typer.echo(format_relabel_summary(summary, output))
+        m = load_model(model)
+        with working("relabelling", quiet):
+            summary = relabel_history(data, m, output, themes_column, text_column, date_column,
+                                      taxonomy_column, review, id_column=id_column, sheet=sheet,
+                                      header_row=header_row)
+        say(format_relabel_summary(summary, output), quiet)

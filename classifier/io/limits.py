@@ -34,7 +34,8 @@ XLSX_MAX_ROWS = 1_048_576
 class Limits:
     max_unpacked_mb: float = 512
     max_rows: int = XLSX_MAX_ROWS
-    max_record_lines: int = 1000
+    # A genuine cell rarely spans thousands of lines; an unclosed quote swallowing the file does.
+    max_record_lines: int = 10_000
 
 
 def current_limits() -> Limits:
@@ -218,7 +219,8 @@ class CheckedRecords:
                 # starting like the ids before it, or with an id, or with nothing.
                 fields_ok = len(parts) == self.width or (k == len(lines) - 1 and 2 <= len(parts) < self.width)
                 if fields_ok and len(first) <= 30:
-                    looks_like_rows += _shape(first) in self._shapes or not first or bool(_ID_LIKE.fullmatch(first))
+                    # (An empty first field is not enough: generated and pasted text has lines like ",,".)
+                    looks_like_rows += bool(first) and (_shape(first) in self._shapes or bool(_ID_LIKE.fullmatch(first)))
         # Two or more: one such line can be a genuine line of a letter ("12, High Street, Leeds, LS1").
         if looks_like_rows >= 2:
             raise MalformedTableError(

@@ -80,7 +80,7 @@ def xlsx_cell(ws, v, row_no: int, column: str):
     return v
 
 
-def open_xlsx_sheet(wb, number: int, folder: Path, name: str):
+def open_xlsx_sheet(wb, number: int, folder: Path, name: str, start: bool = True):
     """A write-only sheet streaming to a temp file in `folder` (openpyxl's default is /tmp, never cleaned on a kill)."""
     import tempfile
 
@@ -92,7 +92,8 @@ def open_xlsx_sheet(wb, number: int, folder: Path, name: str):
     track_temp(tmp)
     sheet_writer.ALL_TEMP_FILES.append(tmp)   # openpyxl removes it once the sheet is saved
     ws._writer = sheet_writer.WorksheetWriter(ws, out=tmp)
-    ws._writer.write_top()
+    if start:   # else the caller sets widths and panes first, then calls ws._writer.write_top()
+        ws._writer.write_top()
     return ws, tmp
 
 

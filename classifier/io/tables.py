@@ -7,11 +7,17 @@ output and rename it into place, so an interrupted run leaves nothing
 half-written, and refuse to overwrite their own input. What keeps outputs
 safe to open (no live formulas, no leftovers, kept permissions) is in
 `io.safety`; size, row and quoting checks on reading are in `io.limits`.
+
+The path `-` is standard input (reading) or standard output (writing), as CSV.
+Excel specifics (sheet choice, header detection, typed cells, formatting) live
+in `classifier/io/excel.py`.
 """
 from __future__ import annotations
 
 import codecs
 import csv
+import io
+import itertools
 import json
 import logging
 import os
@@ -19,18 +25,14 @@ import re
 import sys
 import tempfile
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import pandas as pd
 
-from classifier.errors import (
-    EncodingFallbackWarning,  # noqa: F401 (re-exported)
-    InputDataError,
-    MissingColumnError,
-    OutputError,
-)
+from classifier.errors import EncodingFallbackWarning  # noqa: F401 (re-exported)
+from classifier.errors import InputDataError, MissingColumnError, OutputError
 from classifier.io import limits as _limits
 from classifier.io import safety as _safety
 
@@ -49,9 +51,20 @@ class Chunk:
     problems: list[str | None]    # per row: why it is damaged, or None
     first_row: int                # 1-based data row number of frame's first row
     lines_read: int = 0           # CSV: physical lines read so far, header included
+    typed: pd.DataFrame | None = None  # .xlsx: the non-text cells as read (None elsewhere)
+    sheet: str | None = None      # .xlsx: the sheet read
+
+
+STDIO = "-"
+
+
+def is_stdio(path) -> bool:
+    return str(path) == STDIO
 
 
 def table_kind(path: str | Path) -> str:
+    if is_stdio(path):
+        return "csv"
     suffix = Path(path).suffix.lower()
     if suffix not in TABLE_SUFFIXES:
         raise InputDataError(
@@ -95,9 +108,20 @@ def _open_text(path: Path):
     return path.open("r", encoding=name, errors=errors or "strict", newline="")
 
 
-def iter_table(path: str | Path, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[Chunk]:
+def iter_table(path: str | Path, chunk_rows: int = DEFAULT_CHUNK_ROWS, sheet: str | None = None,
+               header_row: int | None = None) -> Iterator[Chunk]:
+    """Chunks of the table at `path` (`-`: CSV on standard input); `sheet` and `header_row` for .xlsx."""
+    kind = table_kind(path)
+    if (sheet is not None or header_row is not None) and kind != "xlsx":
+        raise InputDataError("--sheet and --header-row apply to .xlsx input only")
+    if is_stdio(path):
+        stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="replace", newline="")
+        try:
+            yield from _iter_csv_lines(stream, chunk_rows, Path("stdin.csv"))
+        finally:
+            stream.detach()
+        return
     p = Path(path)
-    kind = table_kind(p)
     if not p.is_file():
         raise InputDataError(f"input file '{p}' not found; check the path")
     try:
@@ -106,7 +130,9 @@ def iter_table(path: str | Path, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterat
         elif kind == "jsonl":
             yield from _iter_jsonl(p, chunk_rows)
         else:
-            yield from _iter_xlsx(p, chunk_rows)
+            from classifier.io.excel import iter_xlsx
+
+            yield from iter_xlsx(p, chunk_rows, sheet, header_row)
     except InputDataError:
         raise
     except Exception as exc:
@@ -117,9 +143,10 @@ def iter_table(path: str | Path, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterat
         ) from None
 
 
-def read_table(path: str | Path) -> tuple[pd.DataFrame, list[str | None]]:
+def read_table(path: str | Path, sheet: str | None = None,
+               header_row: int | None = None) -> tuple[pd.DataFrame, list[str | None]]:
     frames, problems = [], []
-    for chunk in iter_table(path):
+    for chunk in iter_table(path, sheet=sheet, header_row=header_row):
         frames.append(chunk.frame)
         problems.extend(chunk.problems)
     if not frames:
@@ -128,8 +155,8 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, list[str | None]]:
     return frame, problems
 
 
-def table_columns(path: str | Path) -> list[str]:
-    for chunk in iter_table(path, chunk_rows=1):
+def table_columns(path: str | Path, sheet: str | None = None, header_row: int | None = None) -> list[str]:
+    for chunk in iter_table(path, chunk_rows=1, sheet=sheet, header_row=header_row):
         return list(chunk.frame.columns)
     return []
 
@@ -154,21 +181,24 @@ def _make_chunk(columns, rows, problems, first_row, lines_read=0) -> Chunk:
 
 def _iter_csv(p: Path, chunk_rows: int) -> Iterator[Chunk]:
     with _open_text(p) as fh:
-        # Delimiter from the header line only: cell text must not sway it.
-        header_line = fh.readline()
-        fh.seek(0)
-        counts = {d: header_line.count(d) for d in (",", ";", "\t", "|")}
-        delimiter = max(counts, key=counts.get) if max(counts.values()) else ","
-        # Strict: an unclosed or misplaced quote raises instead of merging the rows after it.
-        checked = _limits.CheckedRecords(fh, p, delimiter, _limits.current_limits())
-        records = iter(checked)
-        header = next(records, None)
-        if header is None:
-            return
-        columns = _unique_header(header)
-        checked.width = len(columns)
-        yield from _batched(columns, (_fit_row(row, len(columns), delimiter) for row in records), chunk_rows,
-                            lines=lambda: checked.lines)
+        yield from _iter_csv_lines(fh, chunk_rows, p)
+
+
+def _iter_csv_lines(fh, chunk_rows: int, p: Path) -> Iterator[Chunk]:
+    # Delimiter from the header line only: cell text must not sway it.
+    header_line = fh.readline()
+    counts = {d: header_line.count(d) for d in (",", ";", "\t", "|")}
+    delimiter = max(counts, key=counts.get) if max(counts.values()) else ","
+    # Strict: an unclosed or misplaced quote raises instead of merging the rows after it.
+    checked = _limits.CheckedRecords(itertools.chain([header_line], fh), p, delimiter, _limits.current_limits())
+    records = iter(checked)
+    header = next(records, None)
+    if header is None:
+        return
+    columns = _unique_header(header)
+    checked.width = len(columns)
+    yield from _batched(columns, (_fit_row(row, len(columns), delimiter) for row in records), chunk_rows,
+                        lines=lambda: checked.lines)
 
 
 def _fit_row(row: list[str], width: int, delimiter: str = ",") -> tuple[list[str], str | None]:
@@ -248,29 +278,10 @@ def _json_cell(v) -> str:
     return _cell_to_str(v)
 
 
-def _iter_xlsx(p: Path, chunk_rows: int) -> Iterator[Chunk]:
-    from openpyxl import load_workbook
-
-    lim = _limits.current_limits()
-    _limits.check_archive(p, "xlsx", lim)   # before openpyxl unpacks anything
-    wb = load_workbook(p, read_only=True, data_only=True)
-    try:
-        ws = wb.worksheets[0]
-        it = ws.iter_rows(values_only=True)
-        header = next(it, None)
-        if header is None:
-            return
-        columns = _unique_header([_cell_to_str(h) for h in header])
-        width = len(columns)
-        cells = ([_cell_to_str(v) for v in raw][:width] for raw in _limits.counted_rows(it, p, lim))
-        yield from _batched(columns, ((r + [""] * (width - len(r)), None) for r in cells), chunk_rows)
-    finally:
-        wb.close()
-
-
-def open_chunks(path, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> tuple[list[str], Iterator[Chunk]]:
+def open_chunks(path, chunk_rows: int = DEFAULT_CHUNK_ROWS, sheet: str | None = None,
+                header_row: int | None = None) -> tuple[list[str], Iterator[Chunk]]:
     """The table's columns, and all its chunks (the first one read only once)."""
-    chunks = iter_table(path, chunk_rows=chunk_rows)
+    chunks = iter_table(path, chunk_rows=chunk_rows, sheet=sheet, header_row=header_row)
     first = next(chunks, None)
     columns = list(first.frame.columns) if first is not None else []
 
@@ -298,10 +309,13 @@ def require_column(columns: list[str], name: str, flag: str) -> str:
 
 # ---------------------------------------------------------------- writing
 
-
 class TableWriter:
     """Write rows chunk by chunk to a temp file; rename into place on close.
 
+    `types` declares columns the caller filled with text that stands for
+    another type ("bool", "float", "int", "json"): .xlsx and .jsonl write the
+    real type, CSV the text as given. `sheet_name` names the .xlsx sheet.
+    The path `-` writes CSV to standard output, as the rows come.
     CSV cells and headers that a spreadsheet would run as formulas get a `'`
     in front (`io.safety.neutralise`); `.xlsx` text cells are always strings.
     Temp files (ours and openpyxl's) live beside the output and are removed on
@@ -310,10 +324,24 @@ class TableWriter:
 
     _open_targets: set[str] = set()   # outputs being written now: two writers may not share one
 
-    def __init__(self, path: str | Path, columns: list[str], input_path: str | Path | None = None):
+    def __init__(self, path: str | Path, columns: list[str], input_path: str | Path | None = None,
+                 types: dict[str, str] | None = None, sheet_name: str | None = None):
         self.path = Path(path)
-        self.kind = table_kind(self.path)
+        self.kind = table_kind(path)
         self.columns = list(columns)
+        self.types = dict(types or {})
+        self.rows_written = 0
+        self.sheets = 0
+        self._fh = None
+        self._xlsx = None
+        self._xlsx_tmps: list[Path] = []
+        self._tmp: Path | None = None
+        self._target = None
+        self._sheet_title = sheet_name
+        if is_stdio(path):
+            self._csv = csv.writer(sys.stdout, lineterminator="\n")
+            self._csv.writerow(_safety.neutralise_row(self.columns))
+            return
         if input_path is not None and _safety.same_file(self.path, Path(input_path)):
             raise OutputError(
                 f"output '{self.path.name}' is the input file; choose a different --output path"
@@ -321,23 +349,17 @@ class TableWriter:
         parent = self.path.parent if str(self.path.parent) else Path(".")
         if not parent.is_dir():
             raise OutputError(f"output folder '{parent}' does not exist; create it first")
-        self._target = os.path.normcase(os.path.abspath(self.path))
-        if self._target in TableWriter._open_targets:
+        target = os.path.normcase(os.path.abspath(self.path))
+        if target in TableWriter._open_targets:
             raise OutputError(f"'{self.path.name}' is already being written by this command; "
                               "give each output its own path")
-        self._fh = None
-        self._wb = self._ws = None
-        self._sheet_tmp: Path | None = None
-        self._tmp: Path | None = None
-        self.rows_written = 0
-        self.sheets = 0
-        self._sheet_rows = 0
         try:
             fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=parent)
             os.close(fd)
             self._tmp = Path(tmp)
             _safety.track_temp(self._tmp)
-            TableWriter._open_targets.add(self._target)
+            self._target = target
+            TableWriter._open_targets.add(target)
             if self.kind == "csv":
                 # BOM so that Excel opens UTF-8 correctly.
                 self._fh = self._tmp.open("w", encoding="utf-8-sig", newline="")
@@ -346,9 +368,6 @@ class TableWriter:
             elif self.kind == "jsonl":
                 self._fh = self._tmp.open("w", encoding="utf-8")
             else:
-                from openpyxl import Workbook
-
-                self._wb = Workbook(write_only=True)
                 self._new_sheet()
         except OSError as exc:
             self.abort()
@@ -358,44 +377,71 @@ class TableWriter:
             raise
 
     def _new_sheet(self) -> None:
-        self.sheets += 1
-        self._ws, tmp = _safety.open_xlsx_sheet(self._wb, self.sheets, self._tmp.parent, self.path.name)
-        self._sheet_tmps = getattr(self, "_sheet_tmps", []) + [tmp]
-        self._ws.append([_safety.xlsx_cell(self._ws, c, 0, c) for c in self.columns])
-        self._sheet_rows = 1
+        """Start the workbook, or (past Excel's row limit) save it and continue in a new sheet of it."""
+        from classifier.io.excel import XlsxSheetWriter, sheet_title
 
-    def write(self, frame: pd.DataFrame) -> None:
+        self.sheets += 1
+        title = sheet_title(self._sheet_title, self.path.stem)
+        if self._xlsx is None:
+            self._xlsx = XlsxSheetWriter(self._tmp, self.columns, title, cell=self._xlsx_cell,
+                                         temp_folder=self._tmp.parent, temp_files=self._xlsx_tmps)
+        else:
+            self._xlsx.next_sheet(f"{title[:26]} ({self.sheets})")
+
+    def write(self, frame: pd.DataFrame, typed: pd.DataFrame | None = None) -> None:
+        """Append `frame`'s rows; `typed` (same rows) holds input cells to write with their own type."""
         try:
-            self._write(frame)
+            self._write(frame, typed)
         except OSError as exc:
             raise OutputError(_safety.describe_os_error(exc, self.path)) from None
 
-    def _write(self, frame: pd.DataFrame) -> None:
-        # Column lists zipped into rows: several times faster than DataFrame.itertuples.
-        cols = [frame[c].tolist() for c in self.columns] if len(frame) else []
+    def _write(self, frame: pd.DataFrame, typed: pd.DataFrame | None) -> None:
         if self.kind == "csv":
-            cols = [list(map(_safety.neutralise, col)) for col in cols]
+            # Column lists zipped into rows: several times faster than DataFrame.itertuples.
+            cols = [list(map(_safety.neutralise, frame[c].tolist())) for c in self.columns] if len(frame) else []
             self._csv.writerows(zip(*cols))
-        elif self.kind == "jsonl":
-            for row in zip(*cols):
-                self._fh.write(json.dumps(dict(zip(self.columns, row)), ensure_ascii=False) + "\n")
         else:
-            for k, row in enumerate(zip(*cols)):
-                if self._sheet_rows >= _limits.XLSX_MAX_ROWS:
-                    log.warning("output has more rows than an Excel sheet holds (%s); continued on sheet %d",
-                                f"{_limits.XLSX_MAX_ROWS:,}", self.sheets + 1)
-                    self._new_sheet()
-                row_no = self.rows_written + k + 1
-                self._ws.append([_safety.xlsx_cell(self._ws, v, row_no, c) for v, c in zip(row, self.columns)])
-                self._sheet_rows += 1
+            self._write_typed(frame, typed)
         self.rows_written += len(frame)
 
+    def _write_typed(self, frame: pd.DataFrame, typed: pd.DataFrame | None) -> None:
+        from classifier.io.typed import json_default, typed_rows
+
+        if not len(frame):
+            return
+        rows = typed_rows(frame, self.columns, self.types, typed, json_objects=self.kind == "jsonl")
+        if self.kind == "jsonl":
+            for row in rows:
+                self._fh.write(json.dumps(dict(zip(self.columns, row)), ensure_ascii=False, default=json_default)
+                               + "\n")
+            return
+        rows = [list(r) for r in rows]
+        while rows:
+            room = _limits.XLSX_MAX_ROWS - 1 - self._xlsx.rows
+            if room <= 0:
+                log.warning("output has more rows than an Excel sheet holds (%s); continued on sheet %d",
+                            f"{_limits.XLSX_MAX_ROWS:,}", self.sheets + 1)
+                self._new_sheet()
+                continue
+            self._xlsx.append_rows(rows[:room])
+            rows = rows[room:]
+
+    def _xlsx_cell(self, v, column: str):
+        """A cell value for .xlsx: text is always text (never a formula), and fits Excel's limits."""
+        if not isinstance(v, str):
+            return v
+        row_no = self._xlsx.current_row if column else 0   # the header is row 0 in messages
+        return _safety.xlsx_cell(self._xlsx.ws, v, row_no, column)
+
     def close(self) -> None:
+        if self._tmp is None:  # standard output
+            sys.stdout.flush()
+            return
         try:
             if self._fh:
                 self._fh.close()
-            if self._wb is not None:
-                self._wb.save(self._tmp)
+            if self._xlsx is not None:
+                self._xlsx.save()
             # mkstemp makes the file private (0600); an overwritten output keeps its mode.
             os.chmod(self._tmp, _safety.output_mode(self.path))
             os.replace(self._tmp, self.path)
@@ -409,24 +455,26 @@ class TableWriter:
         self._release()
 
     def abort(self) -> None:
+        if self._tmp is None:  # standard output: what was written is already gone
+            return
         try:
             if self._fh:
                 self._fh.close()
-            if self._wb is not None:
-                _safety.discard_xlsx(self._wb)
-                self._wb = None
+            if self._xlsx is not None:
+                self._xlsx.discard()
+                self._xlsx = None
         except OSError:
             pass
         finally:
-            if self._tmp is not None:
-                _safety.remove_temp(self._tmp)
+            _safety.remove_temp(self._tmp)
             self._release()
 
     def _release(self) -> None:
-        for tmp in getattr(self, "_sheet_tmps", []):
+        for tmp in self._xlsx_tmps:
             _safety.remove_temp(tmp)
-        self._sheet_tmps = []
-        TableWriter._open_targets.discard(self._target)
+        self._xlsx_tmps.clear()
+        if self._target is not None:
+            TableWriter._open_targets.discard(self._target)
 
     def __enter__(self):
         return self
@@ -439,6 +487,7 @@ class TableWriter:
         return False
 
 
-def write_table(frame: pd.DataFrame, path: str | Path, input_path: str | Path | None = None) -> None:
-    with TableWriter(path, [str(c) for c in frame.columns], input_path=input_path) as w:
+def write_table(frame: pd.DataFrame, path: str | Path, input_path: str | Path | None = None,
+                types: dict[str, str] | None = None) -> None:
+    with TableWriter(path, [str(c) for c in frame.columns], input_path=input_path, types=types) as w:
         w.write(frame.rename(columns=str))

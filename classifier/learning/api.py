@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from classifier.errors import InputDataError, OutputError
-from classifier.io.tables import TABLE_SUFFIXES, TableWriter, iter_table, require_column, write_table
+from classifier.io.tables import TABLE_SUFFIXES, TableWriter, is_stdio, iter_table, require_column, write_table
 from classifier.io.documents import DOCUMENT_SUFFIXES, iter_documents
 from classifier.learning.extractor import LearningError, LearningExtractor, LearningStatement
 from classifier.learning.register import register_from_rows
@@ -71,6 +71,8 @@ class LearningSummary:
 
 
 def _check_output(path: Path, what: str) -> None:
+    if is_stdio(path):
+        return
     if path.suffix.lower() not in TABLE_SUFFIXES:
         raise OutputError(f"{what} '{path.name}' must end in one of {', '.join(TABLE_SUFFIXES)}")
 
@@ -131,9 +133,9 @@ def _carry_columns(cols: list[str], chosen: list[str] | None, skip: set) -> list
 
 
 def _batches_from_table(path: Path, text_column: str, id_column: str, summary: LearningSummary,
-                        keep_columns: list[str] | None):
+                        keep_columns: list[str] | None, sheet=None, header_row=None):
     id_col = None
-    for chunk in iter_table(path):
+    for chunk in iter_table(path, sheet=sheet, header_row=header_row):
         cols = list(chunk.frame.columns)
         text_col = require_column(cols, text_column, "--text-column")
         if id_col is None and not summary.ids_from_row_numbers:
@@ -195,7 +197,8 @@ def _columns(summary: LearningSummary, out: Path) -> list[str]:
 def extract_learning_table(input_path, output_path, text_column: str = "text", id_column: str = "id",
                            extractor: LearningExtractor | None = None, theme_model=None,
                            register_path=None, sections: str = "all",
-                           keep_columns: list[str] | None = None) -> LearningSummary:
+                           keep_columns: list[str] | None = None, progress=None, sheet=None,
+                           header_row=None) -> LearningSummary:
     """Find learning statements in a table's text column or in documents; write one row each.
 
     Each row names its source (row id or file), page (PDF and text files),
@@ -207,6 +210,9 @@ def extract_learning_table(input_path, output_path, text_column: str = "text", i
     `theme_model` is any object with `predict(texts) -> list[list[theme id]]`
     (the loaded ThemeClassifier). In a folder, a damaged document is skipped
     and reported in the summary; an image-only PDF gives a warning.
+    `-` reads or writes CSV on standard input / output; `sheet` and
+    `header_row` pick the table in an .xlsx workbook; `progress(n)` is called
+    with the number of rows or documents done after each batch.
     """
     if extractor is None:
         raise LearningError("no learning extractor given; load a model or call train_learning_extractor")
@@ -217,17 +223,18 @@ def extract_learning_table(input_path, output_path, text_column: str = "text", i
         _check_output(reg, "register")
         if reg.resolve() == out.resolve():
             raise OutputError("--register must be a different file from --output")
-    if inp.is_dir() or inp.suffix.lower() in DOCUMENT_SUFFIXES:
+    if is_stdio(inp) or inp.suffix.lower() in TABLE_SUFFIXES:
+        summary = LearningSummary(str(inp), str(out), "table")
+        batches = _batches_from_table(inp, text_column, id_column, summary, keep_columns, sheet, header_row)
+    elif inp.is_dir() or inp.suffix.lower() in DOCUMENT_SUFFIXES:
         summary = LearningSummary(str(inp), str(out), "documents")
         batches = _batches_from_documents(inp, summary)
-    elif inp.suffix.lower() in TABLE_SUFFIXES:
-        summary = LearningSummary(str(inp), str(out), "table")
-        batches = _batches_from_table(inp, text_column, id_column, summary, keep_columns)
     else:
         raise InputDataError(f"'{inp.name}' is neither a table ({', '.join(TABLE_SUFFIXES)}) nor a "
                              f"document ({', '.join(DOCUMENT_SUFFIXES)}) nor a folder")
     kept: list[dict] = []
     writer = None
+    done = 0
     try:
         for sources in batches:
             if writer is None:   # columns are known once the first chunk is read
@@ -244,6 +251,9 @@ def extract_learning_table(input_path, output_path, text_column: str = "text", i
                 writer.write(pd.DataFrame(rows))
             if reg is not None:
                 kept.extend(rows)
+            if progress:
+                progress(summary.sources - done)
+                done = summary.sources
         if writer is None:   # nothing read: an empty table, or a folder of damaged files
             writer = TableWriter(out, _columns(summary, out), input_path=inp if inp.is_file() else None)
     except BaseException:

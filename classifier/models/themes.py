@@ -149,6 +149,7 @@ def binarise_themes(themes, tax: Taxonomy) -> np.ndarray:
             detail += f"; and {len(bad) - 5} more"
         raise LabelError(
             f"unknown theme id(s) for taxonomy '{tax.id}' v{tax.version}: {detail}. "
-            f"Known ids: {', '.join(tax.leaf_ids)}. Fix the data or pass --taxonomy FILE"
+            f"Known ids: {', '.join(tax.leaf_ids)} (their labels, in any case, are accepted too). "
+            "Fix the data or pass --taxonomy FILE"
         )
     return Y

@@ -7,16 +7,17 @@ from sklearn.model_selection import KFold
 from classifier.metrics import binary_report, confusion, theme_report
 from classifier.pipeline.model import ComplaintModel
 from classifier.models.kind import KIND_CLASSES
-from classifier.taxonomy.schema import Taxonomy, load_taxonomy
+from classifier.taxonomy.schema import Taxonomy, load_taxonomy, resolve_theme_names
 from classifier.text import prepare
 from classifier.models.themes import ThemeClassifier, binarise_themes
 from classifier.pipeline.training import read_training_data
 
 
 def evaluate_model(data_path, model: ComplaintModel, text_column="text", themes_column="themes",
-                   split: str | None = None) -> dict:
+                   split: str | None = None, sheet: str | None = None, header_row: int | None = None) -> dict:
     """Theme, child-flag and kind figures on every row (or one split) of DATA."""
-    data = read_training_data(data_path, text_column, themes_column)
+    data = read_training_data(data_path, text_column, themes_column, sheet, header_row)
+    data.themes = resolve_theme_names(data.themes, model.taxonomy)   # labels as well as ids
     binarise_themes(data.themes, model.taxonomy)  # unknown theme ids: a clear error, not a silent zero
     keep = [True] * data.rows_read
     if split and data.splits:
@@ -40,10 +41,12 @@ def evaluate_model(data_path, model: ComplaintModel, text_column="text", themes_
 
 
 def cross_validate(data_path, k=5, taxonomy: Taxonomy | str | None = None, text_column="text",
-                   themes_column="themes", seed=0, theme_params: dict | None = None) -> dict:
+                   themes_column="themes", seed=0, theme_params: dict | None = None,
+                   sheet: str | None = None, header_row: int | None = None) -> dict:
     """K-fold: train a theme model on K-1 folds, score the held-out fold, pool predictions."""
     tax = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
-    data = read_training_data(data_path, text_column, themes_column)
+    data = read_training_data(data_path, text_column, themes_column, sheet, header_row)
+    data.themes = resolve_theme_names(data.themes, tax)
     rows = [i for i, t in enumerate(data.themes) if t and (not data.splits or data.splits[i] != "test")]
     docs = prepare([data.texts[i] for i in rows])
     gold = [data.themes[i] for i in rows]

@@ -2,28 +2,37 @@
 
 A row that cannot be labelled gets `status = error: <reason>` and empty
 predictions; every other row is labelled. Input is read and output written
-in chunks, so memory stays flat on very large files.
+in chunks, so memory stays flat on very large files. With `jobs` > 1 the
+chunks are labelled in worker processes (each loads the model once) and
+written in input order: the output is byte for byte the same as with one job.
 """
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Callable
 
 import pandas as pd
 
 from classifier.models.child import from_structured
-from classifier.errors import ComplaintThemesError, TaxonomyMismatchError
+from classifier.errors import ComplaintThemesError, InputDataError, MissingColumnError, TaxonomyMismatchError
 from classifier.pipeline.model import ComplaintModel, scores_json
 from classifier.io.safety import check_distinct_outputs
-from classifier.io.tables import TableWriter, added_columns, open_chunks, require_column
+from classifier.io.tables import TableWriter, added_columns, is_stdio, open_chunks, require_column, table_kind
 from classifier.text import normalise
 
 OUTPUT_COLUMNS = [
-    "predicted_themes", "predicted_theme_scores", "predicted_child_authored",
+    "predicted_themes", "predicted_theme_labels", "predicted_theme_scores", "predicted_child_authored",
     "predicted_child_authored_score", "child_authored_evidence", "predicted_kind",
     "model_version", "status",
 ]
+# What the text in these columns stands for: .xlsx and .jsonl write the real type.
+OUTPUT_TYPES = {"predicted_theme_scores": "json", "predicted_child_authored": "bool",
+                "predicted_child_authored_score": "float"}
+SCORE_PREFIX = "score_"
+SCORE_MODES = ("auto", "columns", "json")
+LABEL_SEPARATOR = "; "
 
 
 @dataclass
@@ -36,6 +45,29 @@ class LabelSummary:
     kinds: Counter = field(default_factory=Counter)
     error_reasons: Counter = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
+
+    def add(self, part: "LabelSummary") -> None:
+        self.rows += part.rows
+        self.errors += part.errors
+        self.child_authored += part.child_authored
+        self.themes.update(part.themes)
+        self.kinds.update(part.kinds)
+        self.error_reasons.update(part.error_reasons)
+
+    def to_dict(self) -> dict:
+        return {"rows": self.rows, "errors": self.errors, "error_reasons": dict(self.error_reasons.most_common()),
+                "child_authored": self.child_authored, "kinds": dict(self.kinds.most_common()),
+                "themes": dict(self.themes.most_common()), "notes": list(self.notes)}
+
+
+@dataclass
+class _Spec:
+    """How to label a chunk: sent to worker processes with each chunk."""
+    text_col: str
+    role_col: str | None
+    age_col: str | None
+    rename: dict[str, str]
+    score_ids: list[str] | None      # one score column per theme; None: the JSON column
 
 
 def _row_problem(value: str) -> str | None:
@@ -64,42 +96,107 @@ def check_taxonomy(model: ComplaintModel, declared: set[str]) -> None:
         )
 
 
+def score_ids(model: ComplaintModel) -> list[str]:
+    """Themes that get a score: the leaves, and every category of a two-level taxonomy."""
+    return list(model.taxonomy.ids) if model.taxonomy.is_hierarchical else list(model.themes.labels_)
+
+
+def output_columns(model: ComplaintModel, scores: str) -> tuple[list[str], dict[str, str]]:
+    """The columns labelling adds, and their types, for `scores` = 'columns' or 'json'."""
+    if scores == "json":
+        return list(OUTPUT_COLUMNS), dict(OUTPUT_TYPES)
+    at = OUTPUT_COLUMNS.index("predicted_theme_scores")
+    per_theme = [SCORE_PREFIX + t for t in score_ids(model)]
+    types = {k: v for k, v in OUTPUT_TYPES.items() if k != "predicted_theme_scores"}
+    types.update({c: "float" for c in per_theme})
+    return OUTPUT_COLUMNS[:at] + per_theme + OUTPUT_COLUMNS[at + 1:], types
+
+
+def _require(columns, name, flag, input_path, sheet, header_row) -> str:
+    try:
+        return require_column(columns, name, flag)
+    except MissingColumnError as exc:
+        if table_kind(input_path) != "xlsx":
+            raise
+        from classifier.io.excel import explain_missing
+
+        raise explain_missing(exc, input_path, sheet, header_row) from None
+
+
 def label_table(input_path, output_path, model: ComplaintModel, text_column="text", id_column="id",
                 role_column: str | None = None, age_column: str | None = None,
                 child_output=None, taxonomy_column="taxonomy", chunk_rows=2000,
-                progress: Callable[[int], None] | None = None) -> LabelSummary:
+                progress: Callable[[int], None] | None = None, *, sheet: str | None = None,
+                header_row: int | None = None, scores: str = "auto", jobs: int = 1,
+                model_dir=None) -> LabelSummary:
+    """Label every row of `input_path` into `output_path` (`-`: standard input / output, as CSV).
+
+    `scores`: 'columns' (one numeric column per theme), 'json' (one JSON
+    column) or 'auto' (columns for .xlsx output, JSON otherwise). `jobs` > 1
+    labels in that many worker processes, which load the model from
+    `model_dir` (required then); small inputs (one chunk) stay in this process.
+    """
+    if scores not in SCORE_MODES:
+        raise InputDataError(f"--scores must be one of {', '.join(SCORE_MODES)}, not '{scores}'")
+    if child_output is not None and is_stdio(child_output) and is_stdio(output_path):
+        raise InputDataError("--output and --child-output cannot both be '-' (standard output)")
     summary = LabelSummary()
     if child_output is not None:
         check_distinct_outputs(input_path, {"--output": output_path, "--child-output": child_output})
-    columns, chunks = open_chunks(input_path, chunk_rows)
-    text_col = require_column(columns, text_column, "--text-column")
+    columns, chunks = open_chunks(input_path, chunk_rows, sheet, header_row)
+    text_col = _require(columns, text_column, "--text-column", input_path, sheet, header_row)
     # An explicit, missing --id-column is an error; the default 'id' is optional.
     id_col = id_column if id_column in columns else None
     if id_column != "id" and id_col is None:
-        require_column(columns, id_column, "--id-column")
-    role_col = require_column(columns, role_column, "--role-column") if role_column else None
-    age_col = require_column(columns, age_column, "--age-column") if age_column else None
+        _require(columns, id_column, "--id-column", input_path, sheet, header_row)
+    role_col = _require(columns, role_column, "--role-column", input_path, sheet, header_row) if role_column else None
+    age_col = _require(columns, age_column, "--age-column", input_path, sheet, header_row) if age_column else None
     if role_col or age_col:
         summary.notes.append("child-authored flag uses the "
                              + " and ".join(f"'{c}'" for c in (role_col, age_col) if c)
                              + " column where it is filled in")
-    out_columns, rename = added_columns(columns, OUTPUT_COLUMNS)
-    writer = TableWriter(output_path, out_columns, input_path=input_path)
-    child_writer = TableWriter(child_output, out_columns, input_path=input_path) if child_output else None
-    try:
+    mode = scores if scores != "auto" else ("columns" if table_kind(output_path) == "xlsx" else "json")
+    new_columns, new_types = output_columns(model, mode)
+    out_columns, rename = added_columns(columns, new_columns)
+    types = {rename[c]: t for c, t in new_types.items()}
+    spec = _Spec(text_col, role_col, age_col, rename, score_ids(model) if mode == "columns" else None)
+    chunks = iter(chunks)
+    first, second = next(chunks, None), next(chunks, None)
+    chunks = chain([c for c in (first, second) if c is not None], chunks)
+    sheet_name = first.sheet if first is not None else None
+    writer = TableWriter(output_path, out_columns, input_path=input_path, types=types, sheet_name=sheet_name)
+    child_writer = (TableWriter(child_output, out_columns, input_path=input_path, types=types,
+                                sheet_name=sheet_name) if child_output else None)
+    jobs = _jobs(jobs)
+    parallel = jobs > 1 and second is not None
+    if parallel and model_dir is None:
+        raise InputDataError("labelling with jobs > 1 needs the model folder (model_dir) for the workers")
+    fed: deque = deque()
+
+    def items():
         for chunk in chunks:
-            frame = chunk.frame
-            if taxonomy_column in frame.columns:
-                check_taxonomy(model, set(frame[taxonomy_column].str.strip()))
-            labelled = _label_frame(frame, chunk.problems, model, text_col, role_col, age_col,
-                                    summary, rename)
-            writer.write(labelled)
+            if taxonomy_column in chunk.frame.columns:
+                check_taxonomy(model, set(chunk.frame[taxonomy_column].str.strip()))
+            fed.append(chunk)
+            yield chunk.frame, chunk.problems, spec
+
+    try:
+        if parallel:
+            from classifier.pipeline.workers import ordered_map
+
+            results = ordered_map(label_item, items(), model_dir, jobs)
+        else:
+            results = (label_item(model, item) for item in items())
+        for labelled, part in results:
+            chunk = fed.popleft()
+            summary.add(part)
+            writer.write(labelled, typed=chunk.typed)
             if child_writer is not None:
-                mask = labelled[rename["predicted_child_authored"]] == "true"
-                child_writer.write(labelled[mask])
+                mask = (labelled[rename["predicted_child_authored"]] == "true").to_numpy()
+                child_writer.write(labelled[mask], typed=None if chunk.typed is None else chunk.typed[mask])
             summary.lines_read = chunk.lines_read
             if progress:
-                progress(len(frame))
+                progress(len(labelled))
         writer.close()
         if child_writer is not None:
             child_writer.close()
@@ -111,9 +208,28 @@ def label_table(input_path, output_path, model: ComplaintModel, text_column="tex
     return summary
 
 
-def _label_frame(frame: pd.DataFrame, problems, model: ComplaintModel, text_col, role_col, age_col,
-                 summary: LabelSummary, rename: dict[str, str]) -> pd.DataFrame:
+def _jobs(jobs: int | None) -> int:
+    from classifier.pipeline.workers import available_cores
+
+    if jobs is None or jobs == 0:
+        return available_cores()
+    if jobs < 0:
+        raise InputDataError("--jobs must be 1 or more (0: every core)")
+    return jobs
+
+
+def label_item(model: ComplaintModel, item) -> tuple[pd.DataFrame, LabelSummary]:
+    """One chunk (frame, per-row problems, spec) labelled: the output frame and its counts."""
+    frame, problems, spec = item
+    part = LabelSummary()
+    return label_frame(frame, problems, model, spec, part), part
+
+
+def label_frame(frame: pd.DataFrame, problems, model: ComplaintModel, spec: _Spec,
+                summary: LabelSummary) -> pd.DataFrame:
+    """`frame` (text cells) with the output columns added, as text; counts go to `summary`."""
     n = len(frame)
+    text_col, role_col, age_col = spec.text_col, spec.role_col, spec.age_col
     texts = [normalise(v) for v in frame[text_col]]
     status = []
     for i in range(n):
@@ -136,7 +252,10 @@ def _label_frame(frame: pd.DataFrame, problems, model: ComplaintModel, text_col,
                 results[i] = model.analyse([texts[i]], child_override=[override[k]] if override else None)[0]
             except Exception as exc:
                 status[i] = f"error: could not label ({type(exc).__name__})"
-    cols = {c: [""] * n for c in OUTPUT_COLUMNS}
+    names = [c for c in OUTPUT_COLUMNS if c != "predicted_theme_scores" or spec.score_ids is None]
+    cols = {c: [""] * n for c in names}
+    per_theme = {t: [""] * n for t in spec.score_ids or ()}
+    tax = model.taxonomy
     for i in range(n):
         cols["model_version"][i] = model.version
         cols["status"][i] = status[i]
@@ -146,7 +265,13 @@ def _label_frame(frame: pd.DataFrame, problems, model: ComplaintModel, text_col,
             summary.error_reasons[status[i][7:]] += 1
             continue
         cols["predicted_themes"][i] = ";".join(a.themes)
-        cols["predicted_theme_scores"][i] = scores_json(a.theme_scores)
+        cols["predicted_theme_labels"][i] = LABEL_SEPARATOR.join(
+            tax.label_of(t) if t in tax.ids else t for t in a.themes)
+        if spec.score_ids is None:
+            cols["predicted_theme_scores"][i] = scores_json(a.theme_scores)
+        else:
+            for t in spec.score_ids:
+                per_theme[t][i] = repr(a.theme_scores.get(t, 0.0))
         if a.child_authored is not None:
             cols["predicted_child_authored"][i] = "true" if a.child_authored else "false"
             summary.child_authored += bool(a.child_authored)
@@ -156,7 +281,10 @@ def _label_frame(frame: pd.DataFrame, problems, model: ComplaintModel, text_col,
         summary.themes.update(a.themes)
         summary.kinds[a.kind or "unknown"] += 1
     summary.rows += n
-    out = frame.copy()
+    added = {}
     for c in OUTPUT_COLUMNS:  # an input column of the same name is kept; ours gets '_new'
-        out[rename[c]] = cols[c]
-    return out
+        if c == "predicted_theme_scores" and spec.score_ids is not None:
+            added.update({spec.rename[SCORE_PREFIX + t]: per_theme[t] for t in spec.score_ids})
+        else:
+            added[spec.rename[c]] = cols[c]
+    return pd.concat([frame.reset_index(drop=True), pd.DataFrame(added, dtype=object)], axis=1)

@@ -2,7 +2,10 @@
 
 Each row gets the model's themes beside the historic ones, a `disagrees` flag,
 and a `label_issue_score` in [0, 1]: how confident the model is that the
-historic label is wrong. `review_rank` 1 is the row to review first.
+historic label is wrong. `review_rank` 1 is the row to review first. Rows with text but no usable
+historic theme (e.g. `needs_review` after a migration) are not scored, but
+get the model's suggestion in `model_themes`, and come first in the review
+file: a person has to choose their label anyway.
 
 Scores come from cleanlab's multi-label label-quality scores (score = 1 -
 quality) when cleanlab is installed (`pip install complaint-themes[relabel]`).
@@ -27,7 +30,7 @@ import numpy as np
 from classifier.errors import LabelError
 from classifier.pipeline.labelling import check_taxonomy
 from classifier.io.tables import TableWriter, read_table, require_column
-from classifier.taxonomy.schema import parse_theme_list
+from classifier.taxonomy.schema import parse_theme_list, resolve_theme_names
 from classifier.text import normalise
 from classifier.errors import RelabelError  # noqa: F401 (re-exported)
 
@@ -99,22 +102,29 @@ def _year(value: str) -> str:
 
 def relabel_history(data_path, model, output_path, themes_column="themes", text_column="text",
                     date_column: str | None = "date", taxonomy_column: str | None = None, review_output=None,
-                    method: str = "auto") -> dict:
+                    method: str = "auto", id_column: str = "id", sheet: str | None = None,
+                    header_row: int | None = None, progress=None) -> dict:
     """Add model labels and a review ranking to a labelled history; return a summary dict.
 
-    One output row per input row, in order. Rows without historic themes or
-    text are kept, unscored, with the reason in `relabel_status`.
-    `review_output`, if given, gets the scored rows sorted by `review_rank`.
+    One output row per input row, in order. Rows without text are kept,
+    unscored, with the reason in `relabel_status`; rows with text but no
+    historic theme get the model's themes as a suggestion (unscored).
+    `review_output`, if given, gets those rows first, then the scored rows
+    sorted by `review_rank`. Historic themes may be ids or labels. The summary
+    names rows by `id_column` (row numbers when the table has none).
     The labels' declared taxonomy is read from `taxonomy_column`; by default
     `taxonomy`, or `new_taxonomy` when relabelling the `new_themes` of a
     migrated table.
     """
     if taxonomy_column is None:
         taxonomy_column = "new_taxonomy" if themes_column == "new_themes" else "taxonomy"
-    frame, problems = read_table(data_path)
+    frame, problems = read_table(data_path, sheet=sheet, header_row=header_row)
     columns = list(frame.columns)
     theme_col = require_column(columns, themes_column, "--themes-column")
     text_col = require_column(columns, text_column, "--text-column")
+    id_col = id_column if id_column in columns else None
+    if id_column != "id" and id_col is None:
+        id_col = require_column(columns, id_column, "--id-column")
     # The default date column is optional; one named on purpose must exist.
     date_col = date_column if date_column in columns else None
     if date_column and date_column != "date" and date_col is None:
@@ -125,7 +135,7 @@ def relabel_history(data_path, model, output_path, themes_column="themes", text_
     leaves = head.labels_
     index = {l: j for j, l in enumerate(leaves)}
     n = len(frame)
-    history = [parse_theme_list(v) for v in frame[theme_col]]
+    history = resolve_theme_names([parse_theme_list(v) for v in frame[theme_col]], tax)
     unknown = defaultdict(list)
     for i, row in enumerate(history):
         for t in row:
@@ -150,16 +160,26 @@ def relabel_history(data_path, model, output_path, themes_column="themes", text_
         elif not _HAS_WORD.search(texts[i]):
             status.append("skipped: no text")
         elif not hist_leaves[i]:
-            status.append("skipped: no historic themes" if not history[i] else
-                          "skipped: historic label is a category only")
+            why = "no historic themes" if not history[i] else "historic label is a category only"
+            if "migration" in columns and frame["migration"].iat[i].strip() == "needs_review":
+                why = "needs_review after migration"
+            status.append(f"suggested: {why}; model_themes is the model's suggestion")
         else:
             status.append("ok")
     ok = [i for i in range(n) if status[i] == "ok"]
-    if not ok:
-        raise RelabelError("no row has both text and historic themes; nothing to relabel")
-    proba = head.predict_proba([texts[i] for i in ok])
-    predicted = head.predict([texts[i] for i in ok], proba=proba)
-    scores, issues, used = label_issue_scores([[index[t] for t in hist_leaves[i]] for i in ok], proba, method)
+    suggest = [i for i in range(n) if status[i].startswith("suggested")]
+    if not ok and not suggest:
+        raise RelabelError("no row has text to relabel")
+    labelled = ok + suggest
+    proba_all = head.predict_proba([texts[i] for i in labelled])
+    predicted_all = head.predict([texts[i] for i in labelled], proba=proba_all)
+    if progress:
+        progress(len(labelled))
+    proba, predicted = proba_all[: len(ok)], predicted_all[: len(ok)]
+    if ok:
+        scores, issues, used = label_issue_scores([[index[t] for t in hist_leaves[i]] for i in ok], proba, method)
+    else:
+        scores, issues, used = np.zeros(0), np.zeros(0, dtype=bool), "none"
     order = sorted(range(len(ok)), key=lambda k: -scores[k])  # stable: ties keep row order
     rank = {ok[k]: r for r, k in enumerate(order, start=1)}
 
@@ -185,6 +205,9 @@ def relabel_history(data_path, model, output_path, themes_column="themes", text_
             y = per_year[_year(frame[date_col].iat[i])]
             y["rows"] += 1
             y["agree"] += h_leaf == p_leaf
+    for k, i in enumerate(suggest, start=len(ok)):
+        cols["model_themes"][i] = ";".join(predicted_all[k])
+        cols["model_only_themes"][i] = ";".join(t for t in predicted_all[k] if t in index)
     cols["relabel_status"] = status
     out = frame.copy()
     out_names = {c: c if c not in columns else f"{c}_new" for c in RELABEL_COLUMNS}
@@ -192,18 +215,22 @@ def relabel_history(data_path, model, output_path, themes_column="themes", text_
         out[out_names[c]] = cols[c]
     _write(out, output_path, data_path)
     if review_output is not None:
-        ranked = out.iloc[[ok[k] for k in order]]
+        ranked = out.iloc[suggest + [ok[k] for k in order]]
         _write(ranked, review_output, data_path)
+
+    def name(i: int) -> str:
+        return frame[id_col].iat[i] if id_col else f"row {i + 1}"
 
     disagreements = sum(cols["disagrees"][i] == "true" for i in ok)
     summary = {
-        "rows": n, "scored": len(ok), "skipped": n - len(ok),
+        "rows": n, "scored": len(ok), "suggested": len(suggest), "skipped": n - len(ok) - len(suggest),
         "disagreements": disagreements, "label_issues": int(np.sum(issues)),
-        "agreement": round(1 - disagreements / len(ok), 4),
+        "agreement": round(1 - disagreements / len(ok), 4) if ok else None,
         "method": used, "model_version": model.version, "taxonomy": f"{tax.id} v{tax.version}",
         "per_theme": {t: {**v, "agreement": round(v["both"] / (v["history"] + v["model"] - v["both"]), 4)}
                       for t, v in sorted(per_theme.items(), key=lambda kv: tax.ids.index(kv[0]))},
-        "review_first": [frame["id"].iat[ok[k]] if "id" in columns else f"row {ok[k] + 1}" for k in order[:10]],
+        "review_first": [name(ok[k]) for k in order[:10]],
+        "needs_label": [name(i) for i in suggest[:10]],
     }
     if date_col:
         summary["per_year"] = {y: {**v, "agreement": round(v["agree"] / v["rows"], 4)}
@@ -225,16 +252,24 @@ def format_relabel_summary(s: dict, output) -> str:
     lines = [
         f"Relabelled {s['scored']} of {s['rows']} rows with {s['model_version']} ({s['taxonomy']}); "
         f"written to {output}.",
-        f"Model and history agree on {s['scored'] - s['disagreements']} rows ({100 * s['agreement']:.1f}%); "
-        f"{s['label_issues']} rows flagged as likely label errors (scored with {s['method']}).",
-        "Agreement per theme (rows where both have it / rows where either has it):",
     ]
+    if s["scored"]:
+        lines += [
+            f"Model and history agree on {s['scored'] - s['disagreements']} rows ({100 * s['agreement']:.1f}%); "
+            f"{s['label_issues']} rows flagged as likely label errors (scored with {s['method']}).",
+            "Agreement per theme (rows where both have it / rows where either has it):",
+        ]
     for t, v in s["per_theme"].items():
         lines.append(f"  {t:<28} {100 * v['agreement']:5.1f}%  history {v['history']}, model {v['model']}")
     if "per_year" in s:
         lines.append("Exact agreement per year:")
         lines += [f"  {y}  {100 * v['agreement']:5.1f}% of {v['rows']} rows" for y, v in s["per_year"].items()]
+    if s["suggested"]:
+        more = " ..." if s["suggested"] > len(s["needs_label"]) else ""
+        lines.append(f"{s['suggested']} rows have no historic theme: the model's suggestion is in model_themes, "
+                     f"and they come first in the review file: {', '.join(map(str, s['needs_label']))}{more}")
     if s["skipped"]:
         lines.append(f"{s['skipped']} rows not scored (see relabel_status).")
-    lines.append("Review first (highest label_issue_score): " + ", ".join(map(str, s["review_first"])))
+    if s["review_first"]:
+        lines.append("Review first (highest label_issue_score): " + ", ".join(map(str, s["review_first"])))
     return "\n".join(lines)

@@ -15,7 +15,7 @@ from classifier.metrics import theme_report
 from classifier.pipeline.model import ComplaintModel
 from classifier.pipeline.persistence import load_model, save_model, sha256_file
 from classifier.io.tables import read_table, require_column
-from classifier.taxonomy.schema import Taxonomy, load_taxonomy, parse_theme_list
+from classifier.taxonomy.schema import Taxonomy, load_taxonomy, parse_theme_list, resolve_theme_names
 from classifier.text import prepare
 from classifier.models.themes import ThemeClassifier
 
@@ -33,8 +33,9 @@ class TrainingData:
     rows_read: int
 
 
-def read_training_data(path, text_column="text", themes_column="themes") -> TrainingData:
-    frame, problems = read_table(path)
+def read_training_data(path, text_column="text", themes_column="themes", sheet: str | None = None,
+                       header_row: int | None = None) -> TrainingData:
+    frame, problems = read_table(path, sheet=sheet, header_row=header_row)
     cols = list(frame.columns)
     text_col = require_column(cols, text_column, "--text-column")
     theme_col = require_column(cols, themes_column, "--themes-column")
@@ -65,14 +66,16 @@ def _subset(values, mask):
 
 def train_model(data_path, out_dir=None, taxonomy: Taxonomy | str | None = None, text_column="text",
                 themes_column="themes", seed=0, theme_params: dict | None = None,
-                reuse_from: str | Path | None = None, learning_data: str | Path | None = None) -> ComplaintModel:
+                reuse_from: str | Path | None = None, learning_data: str | Path | None = None,
+                sheet: str | None = None, header_row: int | None = None) -> ComplaintModel:
     """Fit themes (and child / kind when the data has those columns) and save to out_dir.
 
     Rows with split == 'test' are never used. Rows with split == 'dev' tune the
     child flag's threshold; every other non-test row trains.
     """
     tax = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
-    data = read_training_data(data_path, text_column, themes_column)
+    data = read_training_data(data_path, text_column, themes_column, sheet, header_row)
+    data.themes = resolve_theme_names(data.themes, tax)   # labels as well as ids
     n = data.rows_read
     splits = data.splits or ["train"] * n
     use = [s != "test" for s in splits]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from classifier.io.tables import DEFAULT_CHUNK_ROWS, TableWriter, iter_table, require_column, table_columns
+from classifier.io.tables import DEFAULT_CHUNK_ROWS, TableWriter, open_chunks, require_column
 from classifier.redact.redactor import Redactor
 
 
@@ -25,30 +25,37 @@ class RedactSummary:
 
 def redact_table(input_path: str | Path, output_path: str | Path, text_column: str = "text",
                  redactor: Redactor | None = None,
-                 chunk_rows: int = DEFAULT_CHUNK_ROWS) -> RedactSummary:
+                 chunk_rows: int = DEFAULT_CHUNK_ROWS, sheet: str | None = None, header_row: int | None = None,
+                 progress=None) -> RedactSummary:
     """Write `input_path` to `output_path` with `text_column` redacted.
 
     Raises MissingColumnError (naming `--text-column`) when the column is
-    absent, and OutputError when the output is the input.
+    absent, and OutputError when the output is the input. `-` reads or
+    writes CSV on standard input / output; `sheet` and `header_row` pick the
+    table in an .xlsx workbook; `progress(n)` is called after each chunk.
     """
     red = redactor or Redactor()
-    columns = table_columns(input_path)
+    columns, chunks = open_chunks(input_path, chunk_rows, sheet, header_row)
     column = require_column(columns, text_column, "--text-column")
     rows = changed = problems = lines = 0
     writer = None
     try:
-        for chunk in iter_table(input_path, chunk_rows=chunk_rows):
+        for chunk in chunks:
             frame = chunk.frame
             if writer is None:
                 # JSON Lines may add keys after the first row: use the full header.
-                writer = TableWriter(output_path, [str(c) for c in frame.columns], input_path=input_path)
+                writer = TableWriter(output_path, [str(c) for c in frame.columns], input_path=input_path,
+                                     sheet_name=chunk.sheet)
             texts = frame[column].tolist()
             redacted = [red.redact(t) if isinstance(t, str) else t for t in texts]
             changed += sum(1 for a, b in zip(texts, redacted) if a != b)
             frame = frame.copy()
             frame[column] = redacted
-            writer.write(frame)
+            # Typed cells (.xlsx) are written only where the text is unchanged: never the original text.
+            writer.write(frame, typed=chunk.typed)
             rows += len(frame)
+            if progress:
+                progress(len(frame))
             problems += sum(1 for p in chunk.problems if p)
             lines = chunk.lines_read
         if writer is None:

@@ -188,3 +188,35 @@ def parse_theme_list(value: object) -> list[str]:
         if part and part not in out:
             out.append(part)
     return out
+
+
+def _name_key(name: str) -> str:
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
+
+
+def theme_name_index(tax: Taxonomy) -> dict[str, str]:
+    """Every theme's id and label, ignoring case, spaces and punctuation -> its id (ambiguous names left out)."""
+    found: dict[str, set[str]] = {}
+    for t in tax.themes:
+        for name in (t.id, t.label):
+            found.setdefault(_name_key(name), set()).add(t.id)
+    return {k: next(iter(v)) for k, v in found.items() if k and len(v) == 1}
+
+
+def resolve_theme_names(rows: list[list[str]], tax: Taxonomy) -> list[list[str]]:
+    """Theme ids or labels ('Poor Communication', 'poor communication') -> ids, order kept.
+
+    An exact id is kept as it is; a name matching no theme is kept too, so the
+    caller's check reports it with its row numbers.
+    """
+    ids = set(tax.ids)
+    index = theme_name_index(tax)
+    out = []
+    for row in rows:
+        resolved: list[str] = []
+        for name in row:
+            t = name if name in ids else index.get(_name_key(name), name)
+            if t not in resolved:
+                resolved.append(t)
+        out.append(resolved)
+    return out

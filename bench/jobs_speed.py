@@ -1,0 +1,153 @@
+"""Wall-clock speed of `complaints label --jobs N`, end to end, and that the outputs are identical.
+
+Run: .venv/bin/python bench/jobs_speed.py [--rows 20000] [--rounds 3] [--jobs 1 2]
+Writes the section between the `jobs` markers in bench/SPEED_RESULTS.md.
+
+Each run is the real command in a fresh process (`python -m classifier label
+FILE -o OUT --jobs N -q`): start-up, model loading, worker start-up, reading
+and writing included, because that is what a user waits for. Runs alternate
+(1, 2, 1, 2, ...) so that a change in the machine's load hits both settings;
+the load average is recorded before each run. Peak memory is the largest
+resident size of any process of the run (the command or one of its workers).
+With `--fast` in `complaints label -h` (the TF-IDF-only model), that setting
+is measured too.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from machine import cpu_name  # noqa: E402
+from speed import build_file  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+RESULTS = ROOT / "bench" / "SPEED_RESULTS.md"
+START, END = "<!-- jobs -->", "<!-- /jobs -->"
+
+_RUN = """
+import json, resource, subprocess, sys, time
+t = time.perf_counter()
+subprocess.run(sys.argv[1:], check=True)
+wall = time.perf_counter() - t
+print(json.dumps({"wall": wall, "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+"""
+
+
+def run(path: Path, out: Path, jobs: int, fast: bool) -> dict:
+    cmd = [sys.executable, "-m", "classifier", "label", str(path), "-o", str(out), "--jobs", str(jobs), "-q"]
+    if fast:
+        cmd.append("--fast")
+    load = os.getloadavg()[0]
+    done = subprocess.run([sys.executable, "-c", _RUN, *cmd], capture_output=True, text=True, check=True, cwd=ROOT)
+    res = json.loads(done.stdout.strip().splitlines()[-1])
+    return {**res, "load": load}
+
+
+_DASK = """
+import json, os, sys, time, warnings
+warnings.simplefilter("ignore")
+import pandas as pd, dask.dataframe as dd
+from distributed import Client, LocalCluster
+from classifier.parallel import label_dask
+
+def main(src, workdir, workers):
+    frame = pd.read_csv(src, dtype=str, keep_default_na=False)
+    parts = os.path.join(workdir, "dask_in")
+    dd.from_pandas(frame, npartitions=8).to_parquet(parts, write_index=False)
+    t0 = time.perf_counter()
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as c, \\
+            Client(c):
+        t1 = time.perf_counter()
+        label_dask(dd.read_parquet(parts), None).to_parquet(os.path.join(workdir, f"dask_out_{workers}"))
+        t2 = time.perf_counter()
+    print(json.dumps({"cluster_start": t1 - t0, "label": t2 - t1, "rows": len(frame), "load": os.getloadavg()[0]}))
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2], int(sys.argv[3]))
+"""
+
+
+def run_dask(path: Path, workers: int) -> dict:
+    load = os.getloadavg()[0]
+    done = subprocess.run([sys.executable, "-c", _DASK, str(path), str(OUT), str(workers)], capture_output=True,
+                          text=True, check=True, cwd=ROOT)
+    return {**json.loads(done.stdout.strip().splitlines()[-1]), "load_before": load}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=20_000)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    args = ap.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = build_file(args.rows, OUT / f"jobs_{args.rows}.csv")
+    helptext = subprocess.run([sys.executable, "-m", "classifier", "label", "-h"], capture_output=True,
+                              text=True, cwd=ROOT).stdout
+    settings = [(j, False) for j in args.jobs] + ([(j, True) for j in args.jobs] if "--fast" in helptext else [])
+    runs: dict[tuple, list[dict]] = {s: [] for s in settings}
+    load_start = os.getloadavg()
+    for _ in range(args.rounds):
+        for jobs, fast in settings:
+            out = OUT / f"jobs_out_{jobs}{'_fast' if fast else ''}.csv"
+            runs[(jobs, fast)].append(run(path, out, jobs, fast))
+    identical = {}
+    for fast in sorted({f for _, f in settings}):
+        outs = [(OUT / f"jobs_out_{j}{'_fast' if fast else ''}.csv").read_bytes() for j in args.jobs]
+        identical[fast] = all(o == outs[0] for o in outs)
+    lines = [START, "## `label --jobs N`: rows per wall-second, end to end (bench/jobs_speed.py)", "",
+             f"Machine: {cpu_name()}, {os.cpu_count()} cores, shared with other engineers' jobs while measured. "
+             f"Command: `.venv/bin/python bench/jobs_speed.py --rows {args.rows} --rounds {args.rounds}` "
+             f"({time.strftime('%Y-%m-%d %H:%M')}). Input: {args.rows:,} complaints resampled from the corpus "
+             "(mean 80.6 words). Each run is `python -m classifier label FILE -o OUT.csv --jobs N -q` in a fresh "
+             "process: start-up, model load and worker start-up included. Runs alternate between settings; "
+             f"load average (1 min) at the start {load_start[0]:.2f} / {load_start[1]:.2f} / {load_start[2]:.2f}.",
+             "", "| model | jobs | rows per wall-second (median; each run) | wall s (median) | load avg per run "
+             "| peak MB (largest process) |", "|---|---|---|---|---|---|"]
+    for (jobs, fast), rs in runs.items():
+        walls = [r["wall"] for r in rs]
+        med = statistics.median(walls)
+        each = ", ".join(f"{args.rows / w:,.0f}" for w in walls)
+        loads = ", ".join(f"{r['load']:.1f}" for r in rs)
+        lines.append(f"| {'--fast' if fast else 'default'} | {jobs} | {args.rows / med:,.0f} ({each}) | {med:.1f} | "
+                     f"{loads} | {max(r['peak_mb'] for r in rs):.0f} |")
+    try:
+        import distributed  # noqa: F401
+        dask_runs = [(w, run_dask(path, w)) for w in (1, 2) for _ in range(2)]
+    except (ImportError, subprocess.CalledProcessError) as exc:
+        print(f"Dask runs skipped: {type(exc).__name__}", file=sys.stderr)
+        dask_runs = []
+    if dask_runs:
+        lines += ["", "Dask (`classifier.parallel.label_dask`, `LocalCluster(n_workers=W, threads_per_worker=1, "
+                  "processes=True)`, the same rows as 8 Parquet partitions, written back to Parquet; model "
+                  "load in each worker included, cluster start-up shown apart):", "",
+                  "| workers | rows per wall-second (labelling) | labelling s | cluster start s | load avg |",
+                  "|---|---|---|---|---|"]
+        for w, r in dask_runs:
+            lines.append(f"| {w} | {r['rows'] / r['label']:,.0f} | {r['label']:.1f} | {r['cluster_start']:.1f} | "
+                         f"{r['load_before']:.1f} |")
+    for fast, same in identical.items():
+        lines.append("")
+        lines.append(f"Outputs of {', '.join(f'--jobs {j}' for j in args.jobs)}"
+                     f"{' (--fast)' if fast else ''}: {'byte-identical' if same else 'DIFFERENT'}.")
+    lines.append(END)
+    section = "\n".join(lines)
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    if START in text and END in text:
+        text = text[: text.index(START)] + section + text[text.index(END) + len(END):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    RESULTS.write_text(text, encoding="utf-8")
+    print(section)
+
+
+if __name__ == "__main__":
+    main()
