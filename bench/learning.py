@@ -34,7 +34,7 @@ TARGET_F1 = 0.88
 TARGET_DOC_P, TARGET_DOC_R = 0.75, 0.80
 
 
-def cross_validated(data: str, negatives: list[str], seed: int, folds: int = 5) -> dict:
+def cross_validated(data: str, negatives: list[str], seed: int, folds: int = 5, **params) -> dict:
     """Out-of-fold figures on train+dev, each fold trained exactly as the shipped model is
     (complaint negatives added; threshold from inner cross-validation of that fold's training part)."""
     from sklearn.model_selection import StratifiedKFold
@@ -47,7 +47,7 @@ def cross_validated(data: str, negatives: list[str], seed: int, folds: int = 5) 
     pred = np.zeros(len(y), dtype=bool)
     got_type = [""] * len(y)
     for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed).split(sent, y):
-        model = LearningExtractor(random_state=seed).fit(
+        model = LearningExtractor(random_state=seed, **params).fit(
             [sent[i] for i in tr] + negatives, np.concatenate([y[tr], np.zeros(len(negatives), dtype=bool)]),
             [types[i] for i in tr] + [""] * len(negatives))
         pred[te] = model.predict([sent[i] for i in te])
