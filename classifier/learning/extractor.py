@@ -73,6 +73,11 @@ class LearningExtractor(BaseEstimator):
     character n-grams at `char_weight` 1.5. `type_pattern_weight` (default:
     `pattern_weight`) scales the pattern features for the type model, which
     also sees the groups marked `models: [type]` in the pattern file.
+    `embed_weight` (None/0: off, the default) appends that multiple of the
+    sentence-encoder embedding of the redacted text to both matrices; the
+    encoder is loaded from `encoder_folder` (None: models/encoder) on first
+    use and never saved. Off by default: at 0.5 it gained 0.003 CV F1 but lost
+    F1 on the blind documents (bench/LEARNING_RESULTS.md, session 5).
     `fit(sentences, learning_labels, types)` takes raw sentences, a bool per
     sentence and a type per sentence (ignored where the label is False).
     The decision threshold is tuned on `dev_sentences`/`dev_labels` when
