@@ -34,7 +34,7 @@ TARGET_F1 = 0.88
 TARGET_DOC_P, TARGET_DOC_R = 0.75, 0.80
 
 
-def cross_validated(data: str, negatives: list[str], seed: int, folds: int = 5) -> dict:
+def cross_validated(data: str, negatives: list[str], seed: int, folds: int = 5, **params) -> dict:
     """Out-of-fold figures on train+dev, each fold trained exactly as the shipped model is
     (complaint negatives added; threshold from inner cross-validation of that fold's training part)."""
     from sklearn.model_selection import StratifiedKFold
@@ -47,7 +47,7 @@ def cross_validated(data: str, negatives: list[str], seed: int, folds: int = 5) 
     pred = np.zeros(len(y), dtype=bool)
     got_type = [""] * len(y)
     for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed).split(sent, y):
-        model = LearningExtractor(random_state=seed).fit(
+        model = LearningExtractor(random_state=seed, **params).fit(
             [sent[i] for i in tr] + negatives, np.concatenate([y[tr], np.zeros(len(negatives), dtype=bool)]),
             [types[i] for i in tr] + [""] * len(negatives))
         pred[te] = model.predict([sent[i] for i in te])
@@ -117,6 +117,8 @@ def main(argv=None) -> int:
                          "misses and false alarms are never printed (no one may tune on them); repeatable")
     ap.add_argument("--sections", default="all", choices=["all", "learning"],
                     help="also score documents with `--sections learning` when 'learning'")
+    ap.add_argument("--embed-weight", type=float, default=None,
+                    help="train with this embed_weight (sentence-encoder features; 0: off) instead of the default")
     ap.add_argument("--no-cv", action="store_true", help="skip the cross-validated train+dev row")
     args = ap.parse_args(argv)
 
@@ -125,9 +127,10 @@ def main(argv=None) -> int:
     with (ROOT / "training_data" / "representations.csv").open(encoding="utf-8") as fh:
         complaints = [r["text"] for r in csv.DictReader(fh) if r["split"] == "train"]
     negatives = complaint_sentences(complaints, limit=200, seed=args.seed)
-    model = train_learning_extractor(args.data, seed=args.seed, extra_negatives=negatives)
+    params = {} if args.embed_weight is None else {"embed_weight": args.embed_weight or None}
+    model = train_learning_extractor(args.data, seed=args.seed, extra_negatives=negatives, **params)
     train_s = time.perf_counter() - t0
-    cv = None if args.no_cv else cross_validated(args.data, negatives, args.seed)
+    cv = None if args.no_cv else cross_validated(args.data, negatives, args.seed, **params)
     test = evaluate_learning(args.data, model, split="test")
     docs = [evaluate_learning_documents(d, model) for d in args.documents]
     blind = [evaluate_learning_documents(d, model) for d in args.blind]
@@ -145,7 +148,9 @@ def main(argv=None) -> int:
         "",
         f"Generated {dt.date.today().isoformat()} by `{COMMAND}"
         + "".join(f" --documents {d}" for d in args.documents) + "".join(f" --blind {d}" for d in args.blind)
-        + (" --sections learning" if args.sections == "learning" else "") + f"` (seed {args.seed}); "
+        + (" --sections learning" if args.sections == "learning" else "")
+        + (f" --embed-weight {args.embed_weight:g}" if args.embed_weight is not None else "")
+        + f"` (seed {args.seed}, embed_weight {getattr(model, 'embed_weight', None) or 0:g}); "
         f"training took {train_s:.1f}s.",
         "",
         f"Trained on the `train` and `dev` splits plus {len(negatives)} complaint sentences as negatives "

@@ -73,6 +73,11 @@ class LearningExtractor(BaseEstimator):
     character n-grams at `char_weight` 1.5. `type_pattern_weight` (default:
     `pattern_weight`) scales the pattern features for the type model, which
     also sees the groups marked `models: [type]` in the pattern file.
+    `embed_weight` (None/0: off, the default) appends that multiple of the
+    sentence-encoder embedding of the redacted text to both matrices; the
+    encoder is loaded from `encoder_folder` (None: models/encoder) on first
+    use and never saved. Off by default: at 0.5 it gained 0.003 CV F1 but lost
+    F1 on the blind documents (bench/LEARNING_RESULTS.md, session 5).
     `fit(sentences, learning_labels, types)` takes raw sentences, a bool per
     sentence and a type per sentence (ignored where the label is False).
     The decision threshold is tuned on `dev_sentences`/`dev_labels` when
@@ -83,7 +88,7 @@ class LearningExtractor(BaseEstimator):
                  char_ngrams=(2, 5), surface_ngrams=(1, 3), min_df=2, pattern_weight=0.5, threshold=None,
                  threshold_bounds=(0.15, 0.85), patterns=None, cv_folds=5, random_state=0,
                  type_pattern_weight=None, type_class_weight="balanced", char_weight=1.5,
-                 context_threshold=0.85, lead_in_mode="max"):
+                 context_threshold=0.85, lead_in_mode="max", embed_weight=None, encoder_folder=None):
         self.C = C
         self.type_C = type_C
         self.class_weight = class_weight
@@ -102,6 +107,8 @@ class LearningExtractor(BaseEstimator):
         self.random_state = random_state
         self.context_threshold = context_threshold
         self.lead_in_mode = lead_in_mode
+        self.embed_weight = embed_weight
+        self.encoder_folder = encoder_folder
 
     # -------------------------------------------------------------- training
     def fit(self, sentences, learning_labels, types=None, dev_sentences=None, dev_labels=None):
@@ -188,9 +195,15 @@ class LearningExtractor(BaseEstimator):
         return self._pattern_set
 
     def _parts(self, docs: list[PreparedText]):
-        """(text features, pattern matrix over every group, surface features or None)."""
+        """(text features, pattern matrix over every group, surface features or None,
+        sentence-encoder embeddings of the redacted text or None)."""
         S = self.surface_.transform([d.redacted for d in docs]) if self.surface_ is not None else None
-        return self.features_.transform(docs), self._patterns().matrix(docs), S
+        E = None
+        if getattr(self, "embed_weight", None):
+            from classifier.learning.encoding import embed
+
+            E = embed([d.redacted for d in docs], getattr(self, "encoder_folder", None))
+        return self.features_.transform(docs), self._patterns().matrix(docs), S, E
 
     def _group_columns(self, model: str) -> np.ndarray:
         """Indices of the pattern groups that feed `model` ('detect' or 'type')."""
@@ -199,13 +212,15 @@ class LearningExtractor(BaseEstimator):
                         dtype=int)
 
     def _assemble(self, parts, model: str = "detect"):
-        F, P, S = parts
+        F, P, S, E = parts
         weight = self.pattern_weight
         if model == "type" and getattr(self, "type_pattern_weight", None) is not None:
             weight = self.type_pattern_weight
         blocks = [F, sp.csr_matrix(P[:, self._group_columns(model)] * np.float32(weight))]
         if S is not None:
             blocks.append(S)
+        if E is not None:
+            blocks.append(sp.csr_matrix(E * np.float32(self.embed_weight)))
         return sp.hstack(blocks, format="csr")
 
     def _matrix(self, docs: list[PreparedText], model: str = "detect"):
@@ -214,7 +229,8 @@ class LearningExtractor(BaseEstimator):
     def __setstate__(self, state):
         # Models saved before these settings existed were fitted as if they were these values.
         for key, old in (("type_pattern_weight", None), ("type_class_weight", "balanced"), ("char_weight", 1.0),
-                         ("context_threshold", None), ("lead_in_mode", "none")):
+                         ("context_threshold", None), ("lead_in_mode", "none"), ("embed_weight", None),
+                         ("encoder_folder", None)):
             state.setdefault(key, old)
         super().__setstate__(state)
 
