@@ -10,12 +10,12 @@ import logging
 
 import typer
 
-from classifier.cli import labelling, learning, models, report, taxonomy
+from classifier.cli import adapt, labelling, learning, models, report, taxonomy
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Theme, child-authored and learning extraction for children's social care complaints.")
 
-for _group in (models, labelling, taxonomy, learning, report):
+for _group in (models, labelling, taxonomy, learning, report, adapt):
     _group.register(app)
 
 
