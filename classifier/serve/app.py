@@ -14,6 +14,10 @@ import threading
 from importlib import resources
 from pathlib import Path
 
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, Field
+
 from classifier.errors import ComplaintThemesError, ServeError
 from classifier.pipeline.feedback import FeedbackStore
 from classifier.pipeline.model import ComplaintModel
@@ -27,30 +31,28 @@ CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline
        "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 
 
+class SuggestIn(BaseModel):
+    text: str = Field(..., max_length=MAX_TEXT_CHARS)
+    top: int = Field(3, ge=1, le=100)
+
+
+class FeedbackIn(BaseModel):
+    text: str = Field(..., max_length=MAX_TEXT_CHARS)
+    themes: list[str] = Field(default_factory=list, max_length=100)
+    child_authored: bool = False
+    suggested_themes: list[str] | None = Field(None, max_length=100)
+    suggested_child_authored: bool | None = None
+
+
 def page_html() -> str:
     return (resources.files("classifier") / "serve" / "page.html").read_text(encoding="utf-8")
 
 
 def create_app(model: ComplaintModel, store: FeedbackStore, token: str | None = None):
-    from fastapi import FastAPI, Request
-    from fastapi.responses import HTMLResponse, JSONResponse
-    from pydantic import BaseModel, Field
-
     app = FastAPI(title="complaint-themes intake", docs_url=None, redoc_url=None, openapi_url=None)
     lock = threading.Lock()
     html = page_html()
     labels = set(model.taxonomy.ids)
-
-    class SuggestIn(BaseModel):
-        text: str = Field(..., max_length=MAX_TEXT_CHARS)
-        top: int = Field(3, ge=1, le=100)
-
-    class FeedbackIn(BaseModel):
-        text: str = Field(..., max_length=MAX_TEXT_CHARS)
-        themes: list[str] = Field(default_factory=list, max_length=100)
-        child_authored: bool = False
-        suggested_themes: list[str] | None = Field(None, max_length=100)
-        suggested_child_authored: bool | None = None
 
     @app.middleware("http")
     async def guard(request: Request, call_next):

@@ -39,7 +39,9 @@ def suggestion(model: ComplaintModel, text: str, top: int = 3) -> dict:
     a = model.analyse([doc])[0]
     labels = model.themes.labels_
     ranked = sorted(labels, key=lambda l: -a.theme_scores[l])[: max(1, min(int(top), len(labels)))]
-    evidence = model.themes.explain(doc, themes=ranked)
+    # Evidence for the suggested themes and the top 3 only: words behind an unlikely theme are noise.
+    explained = [l for l in ranked if l in a.themes or ranked.index(l) < 3]
+    evidence = model.themes.explain(doc, themes=explained)
     themes, highlights = [], []
     for l in ranked:
         words = [w for w, _ in evidence.get(l, [])]
@@ -56,6 +58,6 @@ def suggestion(model: ComplaintModel, text: str, top: int = 3) -> dict:
         "kind": a.kind,
         "kind_score": a.kind_score,
         "text": doc.redacted,
-        "highlights": sorted(highlights, key=lambda h: (h["start"], -h["end"])),
+        "highlights": sorted(highlights, key=lambda h: (h["start"], h["kind"] != "child", -h["end"])),
         "model_version": model.version,
     }
