@@ -3,6 +3,7 @@ import csv
 
 import numpy as np
 import pytest
+from conftest import ROOT, write_csv
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -13,7 +14,6 @@ from classifier.pipeline.feedback import FeedbackStore
 from classifier.pipeline.persistence import load_model
 from classifier.pipeline.sample import choose_rows, sample_rows, write_workbook
 from classifier.taxonomy.schema import load_taxonomy
-from conftest import ROOT, write_csv
 
 FAST = {"own_weights": (1, 3), "description_weights": (0.0, 1.0), "cv_folds": 3}
 

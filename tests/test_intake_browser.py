@@ -12,10 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
+from test_serve import _free_port
 
 from classifier.pipeline.feedback import FeedbackStore
 from classifier.serve.app import create_app
-from test_serve import _free_port
 
 CHROMIUM = Path(os.environ.get("COMPLAINTS_CHROMIUM", "/usr/bin/chromium"))
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

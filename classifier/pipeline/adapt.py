@@ -191,7 +191,9 @@ def adapt_model(own_path, out_dir, base_dir=None, feedback=None, text_column="te
     if len(own.texts) < MIN_OWN_ROWS:
         raise AdaptError(f"{len(own.texts)} labelled own rows (and stored decisions) found; at least "
                          f"{MIN_OWN_ROWS} are needed. Label more with 'complaints sample'")
-    c_texts, c_themes, c_child = [], [], []
+    c_texts: list[str] = []
+    c_themes: list[list[str]] = []
+    c_child: list[bool | None] = []
     if same_taxonomy or mapping is not None:
         path, found_notes = find_corpus(base.meta, corpus)
         notes += found_notes

@@ -80,11 +80,12 @@ def format_before_after(fig: dict) -> str:
     b, a = fig["before"], fig["after"]
     lines = [f"On the {fig['rows']} own rows (95% intervals in brackets):",
              f"| measure | before: {b['what']} | after: {a['what']} |", "|---|---|---|"]
+    def cell(r, key):
+        lo, hi = r["intervals"][key]
+        return f"{r.get(key, 0):.3f} [{lo:.2f}-{hi:.2f}]"
+
     for key, name in MEASURES:
-        def cell(r):
-            lo, hi = r["intervals"][key]
-            return f"{r.get(key, 0):.3f} [{lo:.2f}-{hi:.2f}]"
-        lines.append(f"| {name} | {cell(b)} | {cell(a)} |")
+        lines.append(f"| {name} | {cell(b, key)} | {cell(a, key)} |")
     n = fig["rows"]
     sure = ("few rows: the intervals are wide, treat the figures as rough" if n < 100
             else "enough rows for the figures to be a fair guide")

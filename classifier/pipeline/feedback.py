@@ -11,7 +11,7 @@ import sqlite3
 import threading
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from classifier.errors import FeedbackError
@@ -50,7 +50,8 @@ class Decision:
     @property
     def is_correction(self) -> bool:
         """The officer changed the themes or the child flag the model suggested."""
-        changed_flag = self.suggested_child_authored is not None and self.child_authored != self.suggested_child_authored
+        suggested = self.suggested_child_authored
+        changed_flag = suggested is not None and self.child_authored != suggested
         return set(self.themes) != set(self.suggested_themes) or changed_flag
 
 
@@ -85,7 +86,7 @@ class FeedbackStore:
         redacted = prepare([text])[0].redacted
         if not redacted.strip():
             raise FeedbackError("the text is empty; nothing to store")
-        row = (datetime.now(timezone.utc).replace(microsecond=0).isoformat(), model_version, taxonomy.id,
+        row = (datetime.now(UTC).replace(microsecond=0).isoformat(), model_version, taxonomy.id,
                str(taxonomy.version), redacted, ";".join(themes), ";".join(suggested_themes or []),
                int(bool(child_authored)),
                None if suggested_child_authored is None else int(bool(suggested_child_authored)))
@@ -94,7 +95,7 @@ class FeedbackStore:
                 "INSERT INTO decisions (created_at, model_version, taxonomy_id, taxonomy_version, redacted_text,"
                 " themes, suggested_themes, child_authored, suggested_child_authored)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
-            return int(cur.lastrowid)
+            return int(cur.lastrowid or 0)
 
     def decisions(self, taxonomy_id: str | None = None) -> list[Decision]:
         with closing(self._connect()) as con:

@@ -8,7 +8,8 @@ from classifier.text import ensure_prepared
 
 
 def _spans(text: str, phrase: str) -> list[tuple[int, int]]:
-    out, start = [], 0
+    out: list[tuple[int, int]] = []
+    start = 0
     while phrase:
         i = text.find(phrase, start)
         if i < 0:
