@@ -81,12 +81,18 @@ def main():
     def record(seed, k, how, model, own, extra=None):
         rest = [i for i in range(len(rs)) if i not in set(own) and gold[i]]
         fig = score(model, [docs[i] for i in rest], [gold[i] for i in rest])
-        results.append({"seed": seed, "k": k, "how": how, "scored_rows": len(rest), **fig, **(extra or {})})
+        # Also the rows outside the pool: never chosen by either strategy, so the same rows for both.
+        held = [i for i in range(len(rs)) if i not in in_pool and gold[i]]
+        fixed = {f"heldout_{k2}": v for k2, v in score(model, [docs[i] for i in held],
+                                                        [gold[i] for i in held]).items()}
+        results.append({"seed": seed, "k": k, "how": how, "scored_rows": len(rest), **fig, **fixed,
+                        **(extra or {})})
         print(json.dumps(results[-1]), flush=True)
 
     for seed in args.seeds:
         rng = np.random.default_rng(seed)
         pool = np.sort(rng.choice(len(rs), int(0.8 * len(rs)), replace=False))
+        in_pool = set(pool.tolist())
         record(seed, 0, "default model", base.themes, [])
         for k in args.ks:
             eligible = np.zeros(len(rs), dtype=bool)
