@@ -29,6 +29,9 @@ code stays the same when the wording changes.
 | E500 | LearningError | the learning extractor cannot run |
 | E501 | PatternFileError | the learning pattern file is invalid |
 | E502 | NotFittedError | an estimator was used before `fit` |
+| E600 | AdaptError | a model cannot be adapted from the rows given |
+| E601 | FeedbackError | the intake feedback database cannot be used |
+| E602 | ServeError | the intake server cannot start as asked |
 """
 from __future__ import annotations
 
@@ -180,6 +183,24 @@ class NotFittedError(LearningError):
     """An estimator was used before `fit` (or before loading a fitted one)."""
 
     code = "E502"
+
+
+class AdaptError(ComplaintThemesError):
+    """A model cannot be adapted from the own rows given (too few, no usable labels, and similar)."""
+
+    code = "E600"
+
+
+class FeedbackError(ComplaintThemesError):
+    """The intake feedback database cannot be opened, read or written."""
+
+    code = "E601"
+
+
+class ServeError(ComplaintThemesError):
+    """The intake server cannot start as asked (for example: another address without a token)."""
+
+    code = "E602"
 
 
 class EncodingFallbackWarning(UserWarning):

@@ -13,7 +13,7 @@ from typing import Optional
 import typer
 from typer.core import TyperGroup
 
-from classifier.cli import labelling, learning, models, report, taxonomy
+from classifier.cli import adapt, labelling, learning, models, report, taxonomy
 from classifier.cli.common import umask_option
 
 EXIT_CODES = """Exit codes: 0 done; 1 a problem with the input, the options or the model (one 'Error: ...'
@@ -56,8 +56,8 @@ app = typer.Typer(cls=UsageExitsOne, add_completion=False, no_args_is_help=True,
                   rich_markup_mode=None, context_settings=CONTEXT, epilog=EXIT_CODES,
                   help="Theme, child-authored and learning extraction for children's social care complaints.")
 
-
-for _group in (models, labelling, taxonomy, learning, report):
+from classifier.cli import adapt, labelling, learning, models, report, taxonomy
+from classifier.cli.common import umask_option
     _group.register(app)
 
 

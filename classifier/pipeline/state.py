@@ -35,6 +35,7 @@ ALLOWED_CLASSES = frozenset({
     "classifier.models.child:ChildAuthoredDetector",
     "classifier.models.kind:KindClassifier",
     "classifier.models.zeroshot:ZeroShotThemes",
+    "classifier.models.adapted:AdaptedThemes",
     "classifier.features.combined:EncodedFeatures",
     "classifier.taxonomy.schema:Taxonomy",
     "classifier.taxonomy.schema:Theme",

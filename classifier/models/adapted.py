@@ -1,0 +1,254 @@
+"""AdaptedThemes: a theme classifier fitted for one trust from its own labelled rows.
+
+Scores are a linear model over TF-IDF features, fitted on a base corpus (when
+there is one in the same taxonomy) plus the trust's own rows repeated
+`own_weight_` times, plus `description_weight_` times the zero-shot similarity
+of the text to each theme's description (`models.descriptions`). Both weights
+are chosen by K-fold cross-validation on the own rows only: each fold's held-out
+own rows are scored by a model fitted on the corpus and the other own rows.
+Platt calibration and decision thresholds are then fitted on those
+out-of-fold scores, so they describe the trust's text, not the corpus.
+
+A theme with no labelled example anywhere is scored from its description
+alone, through one calibration shared by all themes (how description
+similarity relates to a theme being right, learned on the own rows).
+Themes with fewer than `min_positives` own examples share pooled calibration
+and one threshold instead of noisy per-theme ones.
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from classifier.features.tfidf import TextFeatures
+from classifier.models.descriptions import description_similarity, description_vectors
+from classifier.models.linear import CalibratedOvR, _fit_binary, _sigmoid, best_f1_threshold, fit_platt
+from classifier.models.themes import ThemeClassifier, binarise_themes
+from classifier.text import ensure_prepared
+
+
+class AdaptedThemes(ThemeClassifier):
+    """Hyperparameters in `__init__`; fitted state ends in `_` (see module docstring)."""
+
+    features = "tfidf"  # what ThemeClassifier callers read; descriptions are added on top
+
+    def __init__(self, taxonomy=None, C=4.0, class_weight="balanced", word_ngrams=(1, 2), char_ngrams=(2, 5),
+                 min_df=3, max_word_features=30000, max_char_features=40000, keyword_floor=0.5, nb_alpha=0.3,
+                 own_weights=(1, 3, 10), description_weights=(0.0, 0.5, 1.0, 2.0), cv_folds=5, min_positives=8,
+                 threshold_bounds=(0.05, 0.9), random_state=0):
+        self.taxonomy = taxonomy
+        self.C = C
+        self.class_weight = class_weight
+        self.word_ngrams = word_ngrams
+        self.char_ngrams = char_ngrams
+        self.min_df = min_df
+        self.max_word_features = max_word_features
+        self.max_char_features = max_char_features
+        self.keyword_floor = keyword_floor
+        self.nb_alpha = nb_alpha
+        self.own_weights = own_weights
+        self.description_weights = description_weights
+        self.cv_folds = cv_folds
+        self.min_positives = min_positives
+        self.threshold_bounds = threshold_bounds
+        self.random_state = random_state
+
+    # ------------------------------------------------------------ training
+    def fit(self, own_texts, own_themes, corpus_texts=(), corpus_themes=()):
+        """Own rows decide the weights and thresholds; corpus rows add training and calibration data."""
+        tax = self.taxonomy
+        self.taxonomy_, self.labels_ = tax, tax.leaf_ids
+        own = ensure_prepared(own_texts)
+        corpus = ensure_prepared(corpus_texts) if len(corpus_texts) else []
+        Yo = binarise_themes(own_themes, tax)
+        Yc = binarise_themes(corpus_themes, tax) if corpus else np.zeros((0, len(self.labels_)), np.int8)
+        self.features_ = TextFeatures(word_ngrams=self.word_ngrams, char_ngrams=self.char_ngrams,
+                                      min_df=self.min_df, max_word_features=self.max_word_features,
+                                      max_char_features=self.max_char_features).fit(corpus + own)
+        Xo = self.features_.transform(own)
+        Xc = self.features_.transform(corpus) if corpus else None
+        self.description_vectors_ = description_vectors(tax)
+        sims = description_similarity([d.redacted for d in own + corpus], self.description_vectors_)
+        centred = sims - sims.mean(axis=1, keepdims=True)
+        self.description_scale_ = float(max(centred.std(), 1e-6))
+        Zo, Zc = centred[: len(own)] / self.description_scale_, centred[len(own):] / self.description_scale_
+
+        weights = tuple(self.own_weights) if corpus else (1,)
+        folds = paired_folds(Yo, len(corpus), self.cv_folds, self.random_state)
+        results = []
+        for w in weights:
+            So, seen_o, Sc, seen_c = self._oof_scores(Xc, Yc, Xo, Yo, w, folds)
+            for d in self.description_weights:
+                cal = self._calibrate((So, seen_o, Zo, Yo), (Sc, seen_c, Zc, Yc), w, d)
+                results.append((reciprocal_ranks(cal["own_proba"], own_themes, self.labels_), w, d, cal))
+        rr, self.own_weight_, self.description_weight_, cal = select_setting(results, self.default_setting(weights))
+        self.selection_ = [{"own_weight": w, "description_weight": d, "main_theme_mrr": round(float(r.mean()), 4)}
+                           for r, w, d, _ in results]
+
+        coef, icpt, has_example = fit_heads(Xc, Yc, Xo, Yo, self.own_weight_, self._fit_params())
+        self.head_ = CalibratedOvR(C=self.C, class_weight=self.class_weight, cv_folds=len(folds),
+                                   threshold_bounds=self.threshold_bounds, nb_alpha=self.nb_alpha,
+                                   random_state=self.random_state)
+        self.head_.coef_, self.head_.intercept_ = coef, icpt
+        self.head_.calibration_ = cal["calibration"].copy()
+        self.has_example_ = has_example
+        # No example at all: description only, through the pooled description calibration.
+        self.description_weights_ = np.where(has_example, self.description_weight_, 1.0).astype(np.float64)
+        self.head_.calibration_[~has_example] = cal["description_only"]
+        self.head_.oof_proba_ = cal["own_proba"]
+        self.head_.thresholds_ = self._thresholds(cal, Yo, Yc, self.own_weight_)
+        self.thresholds_ = dict(zip(self.labels_, map(float, self.head_.thresholds_)))
+        self.keywords_ = [tax.theme(l).keywords for l in self.labels_]
+        self.support_ = dict(zip(self.labels_, map(int, Yo.sum(axis=0) + Yc.sum(axis=0))))
+        self.own_support_ = dict(zip(self.labels_, map(int, Yo.sum(axis=0))))
+        self.n_train_ = len(own) + len(corpus)
+        self.n_own_ = len(own)
+        self.uses_descriptions_ = bool(np.any(self.description_weights_ != 0))
+        return self
+
+    def default_setting(self, weights) -> tuple:
+        """The setting kept unless another is clearly better on the own rows: the middle own
+        weight (or the only one), no descriptions unless there is nothing else."""
+        w = weights[len(weights) // 2]
+        return (w, 0.0 if 0.0 in self.description_weights else self.description_weights[0])
+
+    def _fit_params(self) -> dict:
+        return {"C": self.C, "class_weight": self.class_weight, "seed": self.random_state,
+                "nb_alpha": self.nb_alpha}
+
+    def _oof_scores(self, Xc, Yc, Xo, Yo, w, folds):
+        """Out-of-fold linear scores of own and corpus rows, and which themes had an example in each fold."""
+        So, seen_o = np.zeros(Yo.shape), np.zeros(Yo.shape, dtype=bool)
+        Sc, seen_c = np.zeros(Yc.shape), np.zeros(Yc.shape, dtype=bool)
+        for (tr_o, te_o), (tr_c, te_c) in folds:
+            coef, icpt, has = fit_heads(Xc[tr_c] if Xc is not None else None, Yc[tr_c], Xo[tr_o], Yo[tr_o], w,
+                                        self._fit_params())
+            So[te_o], seen_o[te_o] = np.asarray(Xo[te_o] @ coef.T) + icpt, has
+            if Xc is not None and len(te_c):
+                Sc[te_c], seen_c[te_c] = np.asarray(Xc[te_c] @ coef.T) + icpt, has
+        return So, seen_o, Sc, seen_c
+
+    def _calibrate(self, own, corpus, w, d) -> dict:
+        """Platt per theme on score + d * similarity, own rows counted `w` times beside the corpus's.
+
+        A theme with fewer than `min_positives` positives (or negatives) uses one calibration pooled
+        over themes; a row scored without any example of a theme uses the description-only calibration.
+        """
+        S = np.vstack([own[0], corpus[0]])
+        seen = np.vstack([own[1], corpus[1]])
+        Z = np.vstack([own[2], corpus[2]])
+        Y = np.vstack([own[3], corpus[3]])
+        rep = np.concatenate([np.full(len(own[0]), int(w)), np.ones(len(corpus[0]), dtype=int)])
+        combined = np.where(seen, S + d * Z, Z)
+
+        def platt(mask):
+            rows = np.repeat(np.arange(len(Y)), rep)
+            m = mask[rows]
+            return fit_platt(combined[rows][m], Y[rows][m]) if m.any() else (1.0, 0.0)
+
+        desc_only = platt(~seen) if (~seen).sum() > 50 else platt(np.ones_like(seen))
+        pooled = platt(seen)
+        L = Y.shape[1]
+        calibration = np.zeros((L, 2))
+        for j in range(L):
+            pos = int((Y[:, j] * rep)[seen[:, j]].sum())
+            neg = int(rep[seen[:, j]].sum()) - pos
+            if min(pos, neg) >= self.min_positives:
+                mask = np.zeros_like(seen)
+                mask[:, j] = seen[:, j]
+                calibration[j] = platt(mask)
+            else:
+                calibration[j] = pooled
+        a = np.where(seen, calibration[:, 0], desc_only[0])
+        b = np.where(seen, calibration[:, 1], desc_only[1])
+        proba = _sigmoid(a * combined + b)
+        n_own = len(own[0])
+        return {"own_proba": proba[:n_own], "corpus_proba": proba[n_own:], "calibration": calibration,
+                "description_only": np.array(desc_only)}
+
+    def _thresholds(self, cal, Yo, Yc, w) -> np.ndarray:
+        """Per theme by F1 on the own rows' out-of-fold probabilities; a theme with few own examples
+        uses the own and corpus rows together (own counted `w` times)."""
+        P = np.vstack([np.repeat(cal["own_proba"], int(w), axis=0), cal["corpus_proba"]])
+        Y = np.vstack([np.repeat(Yo, int(w), axis=0), Yc])
+        out = []
+        for j in range(Yo.shape[1]):
+            if Yo[:, j].sum() >= self.min_positives:
+                out.append(best_f1_threshold(cal["own_proba"][:, j], Yo[:, j], self.threshold_bounds))
+            else:
+                out.append(best_f1_threshold(P[:, j], Y[:, j], self.threshold_bounds))
+        return np.array(out)
+
+    # ------------------------------------------------------------ inference
+    def predict_proba(self, texts, X=None) -> np.ndarray:
+        docs = ensure_prepared(texts)
+        if X is None:
+            X = self.features_.transform(docs)
+        s = self.head_.decision_function(X)
+        if self.uses_descriptions_:
+            sims = description_similarity([d.redacted for d in docs], self.description_vectors_)
+            z = (sims - sims.mean(axis=1, keepdims=True)) / self.description_scale_
+            s = s + z * self.description_weights_
+        return _sigmoid(s * self.head_.calibration_[:, 0] + self.head_.calibration_[:, 1])
+
+
+def fit_heads(Xc, Yc, Xo, Yo, own_weight: int, params: dict):
+    """One binary logistic regression per theme on corpus rows plus own rows repeated `own_weight` times.
+
+    Repeating a row is the same as weighting it for the loss, the class balance and
+    the naive Bayes ratios alike. A theme without a positive gets zero weights.
+    """
+    blocks_X = ([Xc] if Xc is not None else []) + [Xo] * int(own_weight)
+    blocks_Y = ([Yc] if Xc is not None else []) + [Yo] * int(own_weight)
+    X = sp.vstack(blocks_X, format="csr")
+    Y = np.vstack(blocks_Y)
+    L = Y.shape[1]
+    coef = np.zeros((L, X.shape[1]), dtype=np.float32)
+    icpt = np.zeros(L, dtype=np.float32)
+    has = Y.sum(axis=0) > 0
+    for j in np.flatnonzero(has):
+        if Y[:, j].all():
+            icpt[j] = 10.0
+            continue
+        coef[j], icpt[j] = _fit_binary(X, Y[:, j], params["C"], params["class_weight"], params["seed"],
+                                       params["nb_alpha"])
+    return coef, icpt, has
+
+
+def paired_folds(Yo: np.ndarray, n_corpus: int, k: int, seed: int):
+    """K folds of the own rows (stratified by main theme when every theme allows it), each paired
+    with a fold of the corpus rows, so one fit scores held-out rows of both."""
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    n = len(Yo)
+    k = max(2, min(k, n))
+    main = Yo.argmax(axis=1)
+    counts = np.bincount(main)
+    if counts[counts > 0].min() >= k:
+        own = StratifiedKFold(k, shuffle=True, random_state=seed).split(np.zeros(n), main)
+    else:
+        own = KFold(k, shuffle=True, random_state=seed).split(np.zeros(n))
+    corpus = (KFold(k, shuffle=True, random_state=seed).split(np.zeros(n_corpus)) if n_corpus >= k
+              else [(np.arange(n_corpus), np.arange(0))] * k)
+    return list(zip(own, corpus))
+
+
+def reciprocal_ranks(proba: np.ndarray, gold: list[list[str]], labels: list[str]) -> np.ndarray:
+    """1 / rank of each row's main (first) theme; rows without a leaf main theme are skipped."""
+    idx = {l: j for j, l in enumerate(labels)}
+    return np.array([1.0 / (1 + int((proba[i] > proba[i, idx[g[0]]]).sum()))
+                     for i, g in enumerate(gold) if g and g[0] in idx])
+
+
+def select_setting(results: list[tuple], default: tuple, standard_errors: float = 2.0):
+    """The best setting by mean reciprocal rank, unless it beats the default by less than two
+    standard errors of the paired difference: the best of a dozen settings on a few dozen rows
+    looks better than it is, so the default is kept unless the evidence is clear.
+
+    `results`: (per-row reciprocal ranks, own weight, description weight, calibration)."""
+    best = max(results, key=lambda r: r[0].mean())
+    base = next((r for r in results if (r[1], r[2]) == default), best)
+    diff = best[0] - base[0]
+    if len(diff) < 2 or diff.mean() <= standard_errors * diff.std(ddof=1) / np.sqrt(len(diff)):
+        best = base
+    return best

@@ -1,0 +1,281 @@
+"""Adapt a model to one trust: its own labelled rows (and stored intake decisions) on top of a base model.
+
+Same taxonomy as the base model: the base model's training corpus plus the own
+rows, weighted, with optional zero-shot description similarity
+(`models.adapted.AdaptedThemes`); weights, calibration and thresholds come from
+cross-validation on the own rows. Another taxonomy: the own rows plus
+description similarity, and the corpus only through a mapping file.
+
+The saved model records how many own rows and intake decisions it learned
+from and the own file's SHA-256, never their texts.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from classifier.errors import AdaptError, LabelError
+from classifier.io.tables import read_table, require_column
+from classifier.models.adapted import AdaptedThemes
+from classifier.models.child import ChildAuthoredDetector
+from classifier.pipeline.adapt_card import adapt_card, before_after
+from classifier.pipeline.feedback import open_feedback
+from classifier.pipeline.model import ComplaintModel
+from classifier.pipeline.persistence import load_model, save_model, sha256_file
+from classifier.pipeline.training import TRUE_WORDS, read_training_data
+from classifier.taxonomy.schema import Taxonomy, load_taxonomy
+from classifier.text import prepare
+
+MIN_OWN_ROWS = 10
+FALSE_WORDS = {"false", "0", "no", "n", "f"}
+
+
+@dataclass
+class OwnRows:
+    texts: list[str] = field(default_factory=list)
+    themes: list[list[str]] = field(default_factory=list)
+    child: list[bool | None] = field(default_factory=list)
+    unlabelled: int = 0
+    file: str = ""
+    sha256: str = ""
+    rows_read: int = 0
+
+
+def theme_lookup(tax: Taxonomy) -> dict[str, str]:
+    """Lower-case id or label -> id, so a workbook filled in with labels reads back as it is."""
+    out = {}
+    for t in tax.themes:
+        out[t.label.strip().lower()] = t.id
+    for t in tax.themes:
+        out[t.id.lower()] = t.id
+    return out
+
+
+def parse_themes_cell(value: str, lookup: dict[str, str]) -> tuple[list[str], list[str]]:
+    """'Poor Communication; delay' -> (['communication', 'delay'], unknown parts)."""
+    found, unknown = [], []
+    for part in str(value or "").split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        pieces = [part] if part.lower() in lookup else [p.strip() for p in part.split(",") if p.strip()]
+        for p in pieces:
+            tid = lookup.get(p.lower())
+            if tid is None:
+                unknown.append(p)
+            elif tid not in found:
+                found.append(tid)
+    return found, unknown
+
+
+def read_own_rows(path, tax: Taxonomy, text_column="text", themes_column="themes") -> OwnRows:
+    """A labelled table (.csv/.xlsx/.jsonl, or the workbook `complaints sample` wrote) in `tax`.
+
+    Themes may be ids or labels, ';'-separated, main theme first. Rows without
+    themes are skipped and counted. An optional `child_authored` column
+    (yes/no, true/false, 1/0; blank = not known) is read too.
+    """
+    frame, problems = read_table(path)
+    cols = list(frame.columns)
+    text_col = require_column(cols, text_column, "--text-column")
+    theme_col = require_column(cols, themes_column, "--themes-column")
+    child_col = next((c for c in cols if c.strip().lower() == "child_authored"), None)
+    lookup = theme_lookup(tax)
+    own = OwnRows(file=Path(path).name, sha256=sha256_file(Path(path)), rows_read=len(frame))
+    bad: dict[str, list[int]] = {}
+    for i, (text, cell) in enumerate(zip(frame[text_col], frame[theme_col])):
+        if problems[i]:
+            raise LabelError(f"row {i + 1} of the own rows is damaged; fix it first")
+        ids, unknown = parse_themes_cell(cell, lookup)
+        for u in unknown:
+            bad.setdefault(u[:30], []).append(i + 1)
+        if not ids or not str(text).strip():
+            own.unlabelled += 1
+            continue
+        own.texts.append(text)
+        own.themes.append(ids)
+        flag = str(frame[child_col].iat[i]).strip().lower() if child_col else ""
+        own.child.append(True if flag in TRUE_WORDS else False if flag in FALSE_WORDS else None)
+    if bad:
+        detail = "; ".join(f"'{t}' in rows {', '.join(map(str, r[:8]))}" for t, r in sorted(bad.items()))
+        raise LabelError(f"themes not in taxonomy '{tax.id}' v{tax.version}: {detail}. Use its ids or labels "
+                         f"({', '.join(tax.leaf_ids)}), or pass --taxonomy with the file they come from")
+    return own
+
+
+def read_feedback_rows(path, tax: Taxonomy) -> tuple[OwnRows, int]:
+    """Decisions stored by `complaints serve` in this taxonomy, and how many of them were corrections."""
+    decisions = [d for d in open_feedback(path, must_exist=True).decisions(tax.id) if d.themes]
+    rows = OwnRows(texts=[d.redacted_text for d in decisions], themes=[d.themes for d in decisions],
+                   child=[d.child_authored for d in decisions], file=Path(path).name,
+                   rows_read=len(decisions))
+    return rows, sum(d.is_correction for d in decisions)
+
+
+def find_corpus(base_meta: dict, corpus: str | Path | None) -> tuple[Path | None, list[str]]:
+    """The base model's training table: --corpus, else training_data/<file> beside the repo or here."""
+    td = base_meta.get("training_data", {})
+    if corpus is not None:
+        p = Path(corpus)
+        if not p.exists():
+            raise AdaptError(f"corpus '{p}' not found; pass the table the base model was trained on")
+        same = td.get("sha256") == sha256_file(p)
+        return p, ([] if same else [f"corpus '{p.name}' is not the file the base model was trained on "
+                                    "(SHA-256 differs); used as given"])
+    name = td.get("file")
+    if name:
+        for folder in (Path(__file__).resolve().parents[2] / "training_data", Path.cwd() / "training_data"):
+            p = folder / name
+            if p.exists() and sha256_file(p) == td.get("sha256"):
+                return p, []
+    return None, [f"the base model's training corpus ({name or 'unknown'}) was not found; adapted from the "
+                  "own rows and theme descriptions only (pass --corpus FILE to add it)"]
+
+
+def corpus_rows(path: Path, base_tax: Taxonomy, tax: Taxonomy, mapping) -> tuple[list, list, list, list[str]]:
+    """Corpus texts, themes in `tax`, child flags, notes. Another taxonomy: only rows the mapping
+    carries over unambiguously (one_to_one / many_to_one), retired themes dropped."""
+    data = read_training_data(path)
+    splits = data.splits or ["train"] * data.rows_read
+    keep = [i for i in range(data.rows_read) if splits[i] != "test"]
+    child = [data.child[i] for i in keep] if data.child is not None else [None] * len(keep)
+    texts, themes = [data.texts[i] for i in keep], [data.themes[i] for i in keep]
+    if mapping is None:
+        return texts, themes, child, []
+    out_t, out_th, out_c, ambiguous = [], [], [], 0
+    for text, row, c in zip(texts, themes, child):
+        new, ok = [], True
+        for t in row:
+            m = mapping.resolve(t)
+            if m.needs_choice:
+                ok = False
+                break
+            new += [x for x in m.to if x not in new]
+        if ok and new:
+            out_t.append(text)
+            out_th.append(new)
+            out_c.append(c)
+        elif row:
+            ambiguous += 1
+    note = (f"corpus mapped to '{tax.id}' through {mapping.path or 'the mapping'}: {len(out_t)} rows used, "
+            f"{ambiguous} left out (a theme maps to several, or to none)")
+    return out_t, out_th, out_c, [note]
+
+
+@dataclass
+class AdaptResult:
+    model: ComplaintModel
+    figures: dict
+    notes: list[str]
+
+
+def adapt_model(own_path, out_dir, base_dir=None, feedback=None, text_column="text", themes_column="themes",
+                taxonomy: Taxonomy | str | None = None, mapping=None, corpus=None, seed=0,
+                theme_params: dict | None = None) -> AdaptResult:
+    """Fit and save (when `out_dir` is given) a model adapted to the own rows; see the module docstring."""
+    base = load_model(base_dir)
+    tax = base.taxonomy if taxonomy is None else taxonomy if isinstance(taxonomy, Taxonomy) \
+        else load_taxonomy(taxonomy)
+    same_taxonomy = tax.content_hash == base.taxonomy.content_hash
+    notes: list[str] = []
+    own = read_own_rows(own_path, tax, text_column, themes_column) if own_path is not None else OwnRows()
+    n_feedback = corrections = 0
+    if feedback is not None:
+        fb, corrections = read_feedback_rows(feedback, tax)
+        n_feedback = len(fb.texts)
+        own.texts += fb.texts
+        own.themes += fb.themes
+        own.child += fb.child
+    if len(own.texts) < MIN_OWN_ROWS:
+        raise AdaptError(f"{len(own.texts)} labelled own rows (and stored decisions) found; at least "
+                         f"{MIN_OWN_ROWS} are needed. Label more with 'complaints sample'")
+    c_texts: list[str] = []
+    c_themes: list[list[str]] = []
+    c_child: list[bool | None] = []
+    if same_taxonomy or mapping is not None:
+        path, found_notes = find_corpus(base.meta, corpus)
+        notes += found_notes
+        if path is not None:
+            if mapping is not None and not same_taxonomy:
+                from classifier.taxonomy.mapping import load_mapping
+
+                mapping = load_mapping(mapping, from_taxonomy=base.taxonomy, to_taxonomy=tax)
+            c_texts, c_themes, c_child, map_notes = corpus_rows(path, base.taxonomy, tax,
+                                                                None if same_taxonomy else mapping)
+            notes += map_notes
+            keep = [i for i, t in enumerate(c_themes) if t]
+            c_texts, c_themes, c_child = ([c_texts[i] for i in keep], [c_themes[i] for i in keep],
+                                          [c_child[i] for i in keep])
+    else:
+        notes.append(f"taxonomy '{tax.id}' differs from the base model's '{base.taxonomy.id}': the corpus is used "
+                     "only through a mapping file (--mapping); adapted from own rows and theme descriptions")
+    own_docs, c_docs = prepare(own.texts), prepare(c_texts)
+    params = {k: v for k, v in base.themes.get_params().items()
+              if k in AdaptedThemes._param_names() and k != "taxonomy"}
+    params.update(theme_params or {})
+    params["random_state"] = seed
+    themes = AdaptedThemes(taxonomy=tax, **params).fit(own_docs, own.themes, c_docs, c_themes)
+    missing = [l for l, n in themes.own_support_.items() if n == 0]
+    no_example = [l for l, has in zip(themes.labels_, themes.has_example_) if not has]
+    if no_example:
+        notes.append(f"no labelled example of {', '.join(no_example)}: scored from the theme description alone")
+    if missing and len(missing) > len(no_example):
+        rest = [l for l in missing if l not in no_example]
+        notes.append(f"no own example of {', '.join(rest)}: learned from the corpus only")
+
+    child = _adapt_child(base, own, own_docs, c_docs, c_child, themes, seed, notes)
+    model = ComplaintModel(themes=themes, child=child, kind=base.kind, learning=base.learning)
+    figures = before_after(base, themes, own_docs, own.themes, same_taxonomy or mapping is not None)
+    meta = {
+        "training_data": {"file": own.file or Path(str(feedback)).name, "sha256": own.sha256,
+                          "rows": own.rows_read, "rows_used": {"themes": len(own.texts), "all": len(own.texts)},
+                          "text_column": text_column, "themes_column": themes_column},
+        "adapted": {
+            "base_model": base.version,
+            "own_rows": len(own.texts) - n_feedback,
+            "own_rows_unlabelled_skipped": own.unlabelled,
+            "feedback_decisions": n_feedback,
+            "feedback_corrections": corrections,
+            "corpus_rows": len(c_texts),
+            "own_weight": themes.own_weight_,
+            "description_weight": themes.description_weight_,
+            "selection": themes.selection_,
+            "own_support": themes.own_support_,
+            "themes_without_examples": no_example,
+            "before_after": figures,
+        },
+        "seed": seed,
+        "hyperparameters": {k: (list(v) if isinstance(v, tuple) else v)
+                            for k, v in themes.get_params().items() if k != "taxonomy"},
+        "cv_metrics": figures["after"],
+        "notes": notes,
+    }
+    if child is not None and child is not base.child:
+        meta["child_authored"] = {"threshold": child.threshold_, "recall": child.threshold_recall_,
+                                  "precision": child.threshold_precision_, "tuned_on": child.threshold_source_}
+    elif base.meta.get("child_authored"):
+        meta["child_authored"] = base.meta["child_authored"]
+    if out_dir is not None:
+        save_model(model, out_dir, meta, adapt_card(model, meta))
+    else:
+        model.meta = meta
+    return AdaptResult(model, figures, notes)
+
+
+def _adapt_child(base, own: OwnRows, own_docs, c_docs, c_child, themes: AdaptedThemes, seed, notes):
+    """Retrain the child-authored detector when the own rows carry enough flags of both kinds."""
+    flags = [(d, c) for d, c in zip(own_docs, own.child) if c is not None]
+    n_pos = sum(c for _, c in flags)
+    if n_pos < 5 or len(flags) - n_pos < 5:
+        if base.child is not None:
+            notes.append("child-authored detector kept from the base model (fewer than 5 own rows flagged "
+                         "each way)")
+        return base.child
+    corpus = [(d, c) for d, c in zip(c_docs, c_child) if c is not None]
+    # Own rows once: repeated rows would leak across the folds the recall threshold is tuned on.
+    docs = [d for d, _ in corpus + flags]
+    y = np.array([bool(c) for _, c in corpus + flags], dtype=np.int8)
+    notes.append(f"child-authored detector retrained with {len(flags)} own flags beside {len(corpus)} corpus rows")
+    return ChildAuthoredDetector(random_state=seed).fit(docs, y, features=themes.features_)

@@ -1,0 +1,178 @@
+"""Pick the rows whose labels would teach a model most, and write a workbook an analyst fills in.
+
+Selection is greedy and spread over likely themes: the themes are visited in
+turn (by the model's most likely theme), and within a theme the row chosen is
+the one with the highest uncertainty x distance to the rows already chosen.
+Uncertainty is 1 minus the margin between the two most likely themes;
+distance is 1 minus the cosine of TF-IDF rows, so near-duplicates are not
+picked twice. Rows the model takes for compliments (no themes) are left out.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from classifier.errors import InputDataError, OutputError
+from classifier.io.tables import read_table, require_column
+from classifier.pipeline.model import ComplaintModel
+from classifier.taxonomy.schema import Taxonomy
+from classifier.text import PreparedText, prepare
+
+
+@dataclass
+class Scored:
+    proba: np.ndarray          # (rows, themes) in `labels` order
+    labels: list[str]
+    suggested: list[list[str]]  # theme ids per row
+    child: list[bool | None]
+    compliment: np.ndarray     # bool per row
+
+
+def score_rows(model: ComplaintModel, docs: list[PreparedText], taxonomy: Taxonomy | None = None) -> Scored:
+    """The model's view of each row; in another taxonomy, its themes come from their descriptions."""
+    analyses = model.analyse(docs)
+    compliment = np.array([a.kind == "compliment" for a in analyses], dtype=bool)
+    child = [a.child_authored for a in analyses]
+    if taxonomy is None or taxonomy.content_hash == model.taxonomy.content_hash:
+        proba = model.themes.predict_proba(docs)
+        return Scored(proba, model.themes.labels_, [a.themes for a in analyses], child, compliment)
+    from classifier.models.descriptions import description_similarity, description_vectors
+
+    sims = description_similarity([d.redacted for d in docs], description_vectors(taxonomy))
+    z = (sims - sims.max(axis=1, keepdims=True)) / 0.02  # softmax over themes: similarities are close
+    proba = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    labels = taxonomy.leaf_ids
+    return Scored(proba, labels, [[labels[int(j)]] for j in proba.argmax(axis=1)], child, compliment)
+
+
+def choose_rows(proba: np.ndarray, X, n: int, eligible: np.ndarray | None = None) -> list[int]:
+    """Indices of up to `n` rows: uncertain, unlike each other, spread over likely themes."""
+    rows, L = proba.shape
+    eligible = np.ones(rows, dtype=bool) if eligible is None else eligible.copy()
+    if rows == 0 or n <= 0:
+        return []
+    top2 = np.sort(proba, axis=1)[:, -2:] if L > 1 else np.hstack([np.zeros((rows, 1)), proba])
+    uncertainty = 1.0 - (top2[:, 1] - top2[:, 0]) + 1e-6
+    X = sp.csr_matrix(X, dtype=np.float64)
+    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+    X = sp.diags(1.0 / np.maximum(norms, 1e-12)) @ X
+    likely = proba.argmax(axis=1)
+    distance = np.ones(rows)
+    taken = np.zeros(L, dtype=int)
+    chosen: list[int] = []
+    while len(chosen) < n and eligible.any():
+        open_themes = [j for j in range(L) if (eligible & (likely == j)).any()]
+        theme = min(open_themes, key=lambda j: (taken[j], j))
+        pool = np.flatnonzero(eligible & (likely == theme))
+        pick = int(pool[np.argmax(uncertainty[pool] * distance[pool])])
+        chosen.append(pick)
+        taken[theme] += 1
+        eligible[pick] = False
+        distance = np.minimum(distance, 1.0 - np.asarray(X @ X[pick].T.toarray()).ravel())
+        distance = np.clip(distance, 0.0, 1.0)
+    return chosen
+
+
+def sample_rows(cases, model: ComplaintModel, n: int = 60, text_column: str = "text",
+                id_column: str | None = None, taxonomy: Taxonomy | None = None, seed: int = 0) -> dict:
+    """Read CASES and choose `n` rows; returns what `write_workbook` needs."""
+    frame, problems = read_table(cases)
+    cols = list(frame.columns)
+    text_col = require_column(cols, text_column, "--text-column")
+    id_col = require_column(cols, id_column, "--id-column") if id_column else None
+    texts = list(frame[text_col])
+    docs = prepare(texts)
+    usable = np.array([not p and bool(d.lemmas.strip()) for p, d in zip(problems, docs)], dtype=bool)
+    if not usable.any():
+        raise InputDataError("no row of CASES has text to label; check --text-column")
+    scored = score_rows(model, docs, taxonomy)
+    X = model.themes.features_.transform(docs)
+    eligible = usable & ~scored.compliment
+    if not eligible.any():
+        eligible = usable
+    picks = choose_rows(scored.proba, X, n, eligible)
+    tax = taxonomy or model.taxonomy
+    return {
+        "rows": [{"row": i + 1, "id": frame[id_col].iat[i] if id_col else None, "text": texts[i],
+                  "suggestion": "; ".join(tax.theme(t).label for t in scored.suggested[i] if t in tax.ids),
+                  "suggested_child": scored.child[i]} for i in picks],
+        "taxonomy": tax, "id_column": id_col, "rows_read": len(frame), "model_version": model.version,
+    }
+
+
+def write_workbook(sample: dict, output, cases=None) -> Path:
+    """An .xlsx to fill in: text, suggestion, a themes column with an in-cell list of the labels
+    (several may be typed, ';'-separated) and a child-authored column. `adapt` reads it back as it is."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    out = Path(output)
+    if out.suffix.lower() != ".xlsx":
+        raise OutputError(f"'{out.name}': the labelling workbook must be an .xlsx file")
+    if cases is not None and out.exists() and out.resolve() == Path(cases).resolve():
+        raise OutputError(f"output '{out.name}' is the input file; choose a different --output path")
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"output folder '{parent}' does not exist; create it first")
+    tax: Taxonomy = sample["taxonomy"]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "to_label"
+    header = ["row"] + (["id"] if sample["id_column"] else []) + \
+        ["text", "suggested_themes", "suggested_child_authored", "themes", "child_authored"]
+    ws.append(header)
+    for r in sample["rows"]:
+        child = "" if r["suggested_child"] is None else ("yes" if r["suggested_child"] else "no")
+        ws.append([r["row"]] + ([r["id"]] if sample["id_column"] else []) +
+                  [r["text"], r["suggestion"], child, "", ""])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    widths = {"row": 6, "id": 12, "text": 80, "suggested_themes": 30, "suggested_child_authored": 12,
+              "themes": 40, "child_authored": 12}
+    for j, name in enumerate(header):
+        ws.column_dimensions[ws.cell(1, j + 1).column_letter].width = widths[name]
+    for row in ws.iter_rows(min_row=2, max_col=len(header)):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+
+    sheet = wb.create_sheet("themes")
+    sheet.append(["id", "label", "description"])
+    for t in tax.themes:
+        if t.id in tax.leaf_ids:
+            sheet.append([t.id, t.label, t.description])
+    n_themes = len(tax.leaf_ids)
+    last = len(sample["rows"]) + 1
+    col = {name: ws.cell(1, j + 1).column_letter for j, name in enumerate(header)}
+    # The list offers one label per pick; typing "A; B" for several is allowed (no error alert).
+    themes_dv = DataValidation(type="list", formula1=f"=themes!$B$2:$B${n_themes + 1}", allow_blank=True,
+                               showErrorMessage=False, showInputMessage=True, promptTitle="Themes",
+                               prompt="Pick the main theme; add others after it, separated by ';'")
+    child_dv = DataValidation(type="list", formula1='"yes,no"', allow_blank=True)
+    ws.add_data_validation(themes_dv)
+    ws.add_data_validation(child_dv)
+    if last >= 2:
+        themes_dv.add(f"{col['themes']}2:{col['themes']}{last}")
+        child_dv.add(f"{col['child_authored']}2:{col['child_authored']}{last}")
+
+    how = wb.create_sheet("how_to")
+    for line in ("Fill in the 'themes' column of sheet 'to_label': pick the main theme from the list, and type",
+                 "any other themes after it separated by ';' (labels or ids). Set 'child_authored' to yes",
+                 "when a child or young person wrote or made the complaint. Rows left without themes are skipped.",
+                 "Then run: complaints adapt THIS_FILE --out models/our-trust",
+                 f"Chosen by model {sample['model_version']} from {sample['rows_read']} rows."):
+        how.append([line])
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, out)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return out

@@ -1,0 +1,134 @@
+"""FastAPI app: the intake page, `GET /api/health`, `POST /api/suggest`, `POST /api/feedback`.
+
+Bound to 127.0.0.1 unless told otherwise; any other address needs a token,
+which every request must then carry (`Authorization: Bearer TOKEN`, header
+`X-Complaints-Token`, or `?token=` for opening the page). Model calls hold a
+lock: the model is shared by the server's worker threads and is fast enough
+(~15 ms a suggestion) that taking turns costs nothing noticeable. Request
+bodies are never logged; uvicorn's access log (which would show `?token=`) is off.
+"""
+from __future__ import annotations
+
+import hmac
+import threading
+from importlib import resources
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, Field
+
+from classifier.errors import ComplaintThemesError, ServeError
+from classifier.pipeline.feedback import FeedbackStore
+from classifier.pipeline.model import ComplaintModel
+from classifier.serve.suggest import suggestion
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+TOKEN_ENV = "COMPLAINTS_TOKEN"
+MAX_TEXT_CHARS = 50_000
+# Nothing may be fetched from anywhere: the page is one self-contained document.
+CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; "
+       "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+
+
+class SuggestIn(BaseModel):
+    text: str = Field(..., max_length=MAX_TEXT_CHARS)
+    top: int = Field(3, ge=1, le=100)
+
+
+class FeedbackIn(BaseModel):
+    text: str = Field(..., max_length=MAX_TEXT_CHARS)
+    themes: list[str] = Field(default_factory=list, max_length=100)
+    child_authored: bool = False
+    suggested_themes: list[str] | None = Field(None, max_length=100)
+    suggested_child_authored: bool | None = None
+
+
+def page_html() -> str:
+    return (resources.files("classifier") / "serve" / "page.html").read_text(encoding="utf-8")
+
+
+def create_app(model: ComplaintModel, store: FeedbackStore, token: str | None = None):
+    app = FastAPI(title="complaint-themes intake", docs_url=None, redoc_url=None, openapi_url=None)
+    lock = threading.Lock()
+    html = page_html()
+    labels = set(model.taxonomy.ids)
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next):
+        if token is not None:
+            given = request.headers.get("x-complaints-token") or request.query_params.get("token") or ""
+            auth = request.headers.get("authorization", "")
+            if auth.lower().startswith("bearer "):
+                given = auth[7:].strip()
+            if not hmac.compare_digest(given.encode(), token.encode()):
+                return JSONResponse({"error": "a valid token is required (Authorization: Bearer TOKEN)"},
+                                    status_code=401)
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.exception_handler(ComplaintThemesError)
+    async def library_error(request: Request, exc: ComplaintThemesError):
+        return JSONResponse({"error": str(exc), "code": exc.code}, status_code=400)
+
+    @app.get("/", response_class=HTMLResponse)
+    def index():
+        return HTMLResponse(html)
+
+    @app.get("/api/health")
+    def health():
+        return {"status": "ok", "model_version": model.version}
+
+    @app.get("/api/themes")
+    def themes():
+        tax = model.taxonomy
+        return {"taxonomy": {"id": tax.id, "version": tax.version},
+                "themes": [{"id": t.id, "label": t.label, "description": t.description}
+                           for t in tax.themes if t.id in tax.leaf_ids]}
+
+    @app.post("/api/suggest")
+    def suggest(body: SuggestIn):
+        if not body.text.strip():
+            return JSONResponse({"error": "the text is empty"}, status_code=422)
+        with lock:
+            return suggestion(model, body.text, body.top)
+
+    @app.post("/api/feedback")
+    def feedback(body: FeedbackIn):
+        unknown = [t for t in body.themes if t not in labels]
+        if unknown:
+            return JSONResponse({"error": f"unknown theme ids: {', '.join(u[:30] for u in unknown[:5])}"},
+                                status_code=422)
+        if not body.text.strip():
+            return JSONResponse({"error": "the text is empty"}, status_code=422)
+        with lock:
+            if body.suggested_themes is None:
+                s = suggestion(model, body.text)
+                suggested, suggested_child = s["suggested"], s["child_authored"]["value"]
+            else:
+                suggested, suggested_child = body.suggested_themes, body.suggested_child_authored
+        decision = store.record(body.text, body.themes, body.child_authored, model.version, model.taxonomy,
+                                suggested, suggested_child)
+        return {"stored": True, "id": decision}
+
+    return app
+
+
+def check_binding(host: str, token: str | None) -> None:
+    if host not in LOCAL_HOSTS and not token:
+        raise ServeError(f"binding to {host} makes the page reachable from other machines; pass --token or set "
+                         f"{TOKEN_ENV} (every request must then carry it), or use --host 127.0.0.1")
+
+
+def run(model: ComplaintModel, host: str = "127.0.0.1", port: int = 8000,
+        feedback: str | Path = "feedback.sqlite", token: str | None = None) -> None:
+    import uvicorn
+
+    check_binding(host, token)
+    store = FeedbackStore(feedback)
+    suggestion(model, "warm up: my social worker never calls back")  # load lazy parts before serving
+    uvicorn.run(create_app(model, store, token), host=host, port=port, access_log=False, log_level="warning")

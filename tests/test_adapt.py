@@ -1,0 +1,163 @@
+"""`adapt` and `sample`: own rows, intake decisions, another taxonomy, the labelling workbook."""
+import csv
+
+import numpy as np
+import pytest
+from conftest import ROOT, write_csv
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from classifier.cli.main import app
+from classifier.errors import AdaptError, LabelError
+from classifier.pipeline.adapt import adapt_model, parse_themes_cell, read_own_rows, theme_lookup
+from classifier.pipeline.feedback import FeedbackStore
+from classifier.pipeline.persistence import load_model
+from classifier.pipeline.sample import choose_rows, sample_rows, write_workbook
+from classifier.taxonomy.schema import load_taxonomy
+
+FAST = {"own_weights": (1, 3), "description_weights": (0.0, 1.0), "cv_folds": 3}
+
+
+@pytest.fixture(scope="module")
+def own_rows(corpus_rows):
+    """Rows the small base model never saw (small_data takes every 4th non-test row)."""
+    rows = [r for r in corpus_rows if r["split"] != "test"][1::4]
+    return [r for r in rows if r["themes"]][:24]
+
+
+@pytest.fixture(scope="module")
+def adapted(tmp_path_factory, own_rows, small_model_dir, small_data):
+    d = tmp_path_factory.mktemp("adapt")
+    own = write_csv(d / "own.csv", [{"text": r["text"], "themes": r["themes"],
+                                     "child_authored": r["child_authored"]} for r in own_rows])
+    result = adapt_model(own, d / "model", small_model_dir, corpus=small_data, theme_params=FAST)
+    return d, result
+
+
+def test_theme_cells_read_ids_or_labels():
+    lookup = theme_lookup(load_taxonomy())
+    assert parse_themes_cell("Poor Communication; delay", lookup) == (["communication", "delay"], [])
+    assert parse_themes_cell("delay, financial", lookup) == (["delay", "financial"], [])
+    assert parse_themes_cell("", lookup) == ([], [])
+    assert parse_themes_cell("delay; lunch", lookup) == (["delay"], ["lunch"])
+
+
+def test_unknown_theme_is_a_clear_error(tmp_path):
+    own = write_csv(tmp_path / "own.csv", [{"text": "The worker was late", "themes": "lunch breaks"}])
+    with pytest.raises(LabelError, match="lunch breaks") as exc:
+        read_own_rows(own, load_taxonomy())
+    assert "row" in str(exc.value) and "E102" in str(exc.value)
+
+
+def test_adapted_model_saves_counts_not_texts(adapted, own_rows):
+    d, result = adapted
+    model = load_model(d / "model")
+    ad = model.meta["adapted"]
+    assert ad["own_rows"] == len(own_rows) and ad["feedback_decisions"] == 0
+    assert ad["corpus_rows"] > 100
+    assert ad["own_weight"] in FAST["own_weights"] and ad["description_weight"] in FAST["description_weights"]
+    assert model.themes.n_own_ == len(own_rows)
+    # Figures for before and after, each with intervals; few rows say so.
+    fig = result.figures
+    for side in ("before", "after"):
+        for key in ("top1_any", "main_theme_top1", "main_theme_top3", "macro_f1"):
+            lo, hi = fig[side]["intervals"][key]
+            assert 0.0 <= lo <= fig[side][key] + 1e-9 and fig[side][key] <= hi + 1e-9 <= 1.0 + 1e-9
+    card = (d / "model" / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "Before and after, own rows" in card and "few rows" in card
+    blob = b"".join((d / "model" / f).read_bytes() for f in ("model.npz", "meta.json", "MODEL_CARD.md"))
+    for r in own_rows:
+        snippet = " ".join(r["text"].split()[:8])
+        assert snippet.encode() not in blob
+    # It labels like any model.
+    s = model.suggest("My son's social worker has not returned my calls for three weeks.")
+    assert s["top"] and s["kind"] in ("complaint", "enquiry", "compliment")
+
+
+def test_adapt_learns_from_intake_decisions(tmp_path, own_rows, small_model_dir, small_data):
+    tax = load_taxonomy()
+    store = FeedbackStore(tmp_path / "intake.sqlite")
+    for r in own_rows[:12]:
+        themes = r["themes"].split(";")
+        store.record(r["text"], themes, r["child_authored"] == "true", "m1", tax,
+                     suggested_themes=themes[:1] if len(themes) > 1 else ["delay"], suggested_child_authored=False)
+    result = adapt_model(None, None, small_model_dir, feedback=tmp_path / "intake.sqlite", corpus=small_data,
+                         theme_params=FAST)
+    ad = result.model.meta["adapted"]
+    assert ad["feedback_decisions"] == 12 and ad["own_rows"] == 0
+    assert 0 < ad["feedback_corrections"] <= 12
+
+
+def test_too_few_rows_is_refused(tmp_path, small_model_dir, own_rows):
+    own = write_csv(tmp_path / "own.csv", [{"text": r["text"], "themes": r["themes"]} for r in own_rows[:4]])
+    with pytest.raises(AdaptError, match="at least 10"):
+        adapt_model(own, None, small_model_dir, theme_params=FAST)
+
+
+def test_another_taxonomy_uses_descriptions_for_unseen_themes(tmp_path, small_model_dir):
+    with (ROOT / "training_data" / "history" / "cases_2022.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))[:20]
+    own = write_csv(tmp_path / "own.csv", [{"text": r["text"], "themes": r["themes"]} for r in rows])
+    result = adapt_model(own, tmp_path / "m", small_model_dir, taxonomy="two-level-service-complaints",
+                         theme_params=FAST)
+    themes = result.model.themes
+    assert themes.labels_ == load_taxonomy("two-level-service-complaints").leaf_ids
+    assert not themes.has_example_.all() and themes.uses_descriptions_
+    assert any("scored from the theme description alone" in n for n in result.notes)
+    assert result.figures["before"]["what"].startswith("theme descriptions alone")
+    unseen = themes.labels_[int(np.flatnonzero(~themes.has_example_)[0])]
+    p = load_model(tmp_path / "m").themes.predict_proba(["The worker was rude and shouted at me."])
+    assert p.shape == (1, len(themes.labels_)) and 0.0 < p[0, themes.labels_.index(unseen)] < 1.0
+
+
+def test_choose_rows_spreads_over_themes_and_skips_near_duplicates():
+    proba = np.array([[0.5, 0.45, 0.05]] * 4 + [[0.1, 0.8, 0.1], [0.05, 0.15, 0.8], [0.9, 0.05, 0.05]])
+    X = np.eye(7)
+    X[1] = X[0]  # rows 0 and 1 are the same text
+    X[2] = X[0]
+    picks = choose_rows(proba, X, 3)
+    assert len(set(picks)) == 3
+    assert sorted(proba[picks].argmax(axis=1).tolist()) == [0, 1, 2]  # one per likely theme
+    first_theme = [p for p in choose_rows(proba, X, 5) if proba[p].argmax() == 0]
+    assert 0 in first_theme and not {1, 2} & set(first_theme)  # the most uncertain, not its copies
+
+
+def test_sample_workbook_round_trips_into_adapt(tmp_path, small_model, corpus_rows):
+    cases = write_csv(tmp_path / "cases.csv", [{"Ref": r["id"], "Details": r["text"]}
+                                               for r in corpus_rows[2::40][:40]])
+    chosen = sample_rows(cases, small_model, n=12, text_column="Details", id_column="Ref")
+    out = write_workbook(chosen, tmp_path / "to_label.xlsx", cases)
+    wb = load_workbook(out)
+    ws = wb["to_label"]
+    header = [c.value for c in ws[1]]
+    assert header == ["row", "id", "text", "suggested_themes", "suggested_child_authored", "themes",
+                      "child_authored"]
+    assert ws.max_row == 13
+    formulas = {dv.formula1 for dv in ws.data_validations.dataValidation}
+    assert "=themes!$B$2:$B$11" in formulas and '"yes,no"' in formulas
+    assert [c.value for c in wb["themes"]["B"]][1:] == [load_taxonomy().theme(t).label
+                                                        for t in load_taxonomy().leaf_ids]
+    # An analyst picks labels (or types ids) and sets the flag; adapt reads the file as it is.
+    for i, row in enumerate(ws.iter_rows(min_row=2), start=0):
+        row[5].value = "Poor Communication; Delay in Receiving Services" if i % 2 else "financial"
+        row[6].value = "yes" if i % 3 == 0 else "no"
+    ws.cell(13, 6).value = None  # one row left unlabelled
+    wb.save(out)
+    own = read_own_rows(out, load_taxonomy())
+    assert len(own.texts) == 11 and own.unlabelled == 1
+    assert own.themes[1] == ["communication", "delay"] and own.themes[0] == ["financial"]
+    assert own.child[0] is True and own.child[1] is False
+
+
+def test_cli_sample_and_adapt_help_have_examples(tmp_path, small_model_dir, corpus_rows):
+    runner = CliRunner()
+    for cmd in ("adapt", "sample", "serve"):
+        res = runner.invoke(app, [cmd, "--help"])
+        assert res.exit_code == 0 and "Example: complaints " + cmd in res.output
+    cases = write_csv(tmp_path / "cases.csv", [{"text": r["text"]} for r in corpus_rows[3::60][:20]])
+    res = runner.invoke(app, ["sample", str(cases), "--n", "5", "--model", str(small_model_dir),
+                              "--output", str(tmp_path / "pick.xlsx")])
+    assert res.exit_code == 0, res.output
+    assert "Picked 5 of 20 rows" in res.output and (tmp_path / "pick.xlsx").exists()
+    res = runner.invoke(app, ["sample", str(cases), "--output", str(tmp_path / "pick.csv")])
+    assert res.exit_code == 1 and "E400" in res.output

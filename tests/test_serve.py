@@ -1,0 +1,138 @@
+"""`complaints serve`: the JSON API, the token, what is stored, and 64 concurrent suggestions."""
+import asyncio
+import re
+import socket
+import sqlite3
+import threading
+import time
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from classifier.errors import ServeError
+from classifier.pipeline.feedback import FeedbackStore
+from classifier.serve.app import check_binding, create_app, page_html
+
+TEXT = ("My name is Kerensa Obuya and my phone is 07700 900123. My son's social worker has not returned "
+        "my calls for three weeks and nobody told us the contact with his dad was cancelled.")
+
+
+@pytest.fixture()
+def client(small_model, tmp_path):
+    store = FeedbackStore(tmp_path / "intake.sqlite")
+    return TestClient(create_app(small_model, store)), tmp_path / "intake.sqlite"
+
+
+def test_health_and_suggest_shape(client, small_model):
+    c, _ = client
+    h = c.get("/api/health").json()
+    assert h == {"status": "ok", "model_version": small_model.version}
+    r = c.post("/api/suggest", json={"text": TEXT})
+    assert r.status_code == 200
+    s = r.json()
+    assert len(s["themes"]) == 3
+    assert [t["probability"] for t in s["themes"]] == sorted((t["probability"] for t in s["themes"]), reverse=True)
+    for t in s["themes"]:
+        assert set(t) >= {"id", "label", "probability", "evidence"} and t["id"] in small_model.themes.labels_
+    assert set(s["child_authored"]) == {"value", "score", "evidence"}
+    assert s["kind"] in ("complaint", "enquiry", "compliment")
+    assert "Kerensa" not in s["text"] and "07700" not in s["text"]  # the page shows what the model read
+    for h in s["highlights"]:
+        assert 0 <= h["start"] < h["end"] <= len(s["text"])
+    theme_marks = [s["text"][h["start"]:h["end"]] for h in s["highlights"] if h["kind"] == "theme"]
+    assert theme_marks and all(any(m == w for t in s["themes"] for w in t["evidence"]) for m in theme_marks)
+    everything = c.post("/api/suggest", json={"text": TEXT, "top": 100}).json()
+    assert len(everything["themes"]) == len(small_model.themes.labels_)
+
+
+def test_child_evidence_is_highlighted(client):
+    c, _ = client
+    s = c.post("/api/suggest", json={"text": "I'm 15 and my social worker keeps cancelling on me."}).json()
+    assert s["child_authored"]["evidence"]
+    marks = [s["text"][h["start"]:h["end"]].lower() for h in s["highlights"] if h["kind"] == "child"]
+    assert "my social worker" in marks
+
+
+def test_feedback_stores_redacted_text_only(client, small_model):
+    c, db = client
+    r = c.post("/api/feedback", json={"text": TEXT, "themes": ["communication", "family_time"],
+                                      "child_authored": False, "suggested_themes": ["communication"],
+                                      "suggested_child_authored": False})
+    assert r.json()["stored"] is True
+    raw = db.read_bytes() + (db.parent / "intake.sqlite-wal").read_bytes() \
+        if (db.parent / "intake.sqlite-wal").exists() else db.read_bytes()
+    assert b"Kerensa" not in raw and b"07700 900123" not in raw
+    row = sqlite3.connect(db).execute(
+        "SELECT redacted_text, themes, suggested_themes, child_authored, model_version, created_at "
+        "FROM decisions").fetchone()
+    assert "[NAME]" in row[0] and "social worker" in row[0]
+    assert row[1:5] == ("communication;family_time", "communication", 0, small_model.version)
+    assert re.match(r"\d{4}-\d\d-\d\dT", row[5])
+    assert FeedbackStore(db).decisions()[0].is_correction
+
+
+def test_bad_requests_are_refused(client):
+    c, _ = client
+    assert c.post("/api/suggest", json={"text": "   "}).status_code == 422
+    assert c.post("/api/suggest", json={}).status_code == 422
+    assert c.post("/api/feedback", json={"text": TEXT, "themes": ["lunch"]}).status_code == 422
+
+
+def test_page_is_self_contained():
+    html = page_html()
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    assert "@import" not in html and "url(" not in html
+    assert 'id="text"' in html and "aria-live" in html
+
+
+def test_other_addresses_need_a_token(small_model, tmp_path):
+    with pytest.raises(ServeError, match="--token"):
+        check_binding("0.0.0.0", None)
+    check_binding("127.0.0.1", None)
+    check_binding("0.0.0.0", "s3cret")
+    c = TestClient(create_app(small_model, FeedbackStore(tmp_path / "f.sqlite"), token="s3cret"))
+    for path in ("/", "/api/health"):
+        assert c.get(path).status_code == 401
+        assert c.get(path, headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert c.post("/api/suggest", json={"text": TEXT}).status_code == 401
+    assert c.get("/api/health", headers={"Authorization": "Bearer s3cret"}).status_code == 200
+    assert c.get("/?token=s3cret").status_code == 200
+    assert c.post("/api/suggest", json={"text": TEXT}, headers={"X-Complaints-Token": "s3cret"}).status_code == 200
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture()
+def live_server(small_model, tmp_path):
+    import uvicorn
+
+    port = _free_port()
+    app = create_app(small_model, FeedbackStore(tmp_path / "live.sqlite"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not server.started:
+        assert time.time() < deadline, "server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+def test_64_concurrent_suggestions(live_server):
+    texts = [f"{TEXT} Case note {i}: the review meeting was moved again." for i in range(64)]
+
+    async def run():
+        async with httpx.AsyncClient(base_url=live_server, timeout=120) as ac:
+            return await asyncio.gather(*(ac.post("/api/suggest", json={"text": t}) for t in texts))
+
+    responses = asyncio.run(run())
+    assert [r.status_code for r in responses] == [200] * 64
+    assert all(len(r.json()["themes"]) == 3 for r in responses)
