@@ -56,8 +56,7 @@ app = typer.Typer(cls=UsageExitsOne, add_completion=False, no_args_is_help=True,
                   rich_markup_mode=None, context_settings=CONTEXT, epilog=EXIT_CODES,
                   help="Theme, child-authored and learning extraction for children's social care complaints.")
 
-from classifier.cli import adapt, labelling, learning, models, report, taxonomy
-from classifier.cli.common import umask_option
+for _group in (models, labelling, taxonomy, learning, report, adapt):
     _group.register(app)
 
 
