@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from classifier.cli.main import app
-from classifier.errors import DocumentError, InputLimitError, MalformedTableError
+from classifier.errors import InputLimitError, MalformedTableError
 from classifier.io.limits import Limits, counted_rows
-from classifier.io.tables import iter_table, read_table, write_table
+from classifier.io.tables import iter_table, read_table
+from classifier.io.writer import write_table
 
 runner = CliRunner()
 

@@ -19,7 +19,7 @@ from classifier.cli.main import app
 from classifier.errors import OutputError, OutputLimitError
 from classifier.io import safety
 from classifier.io.safety import needs_neutralising, neutralise
-from classifier.io.tables import TableWriter, write_table
+from classifier.io.writer import TableWriter, write_table
 from tests.conftest import ROOT, write_csv
 
 runner = CliRunner()

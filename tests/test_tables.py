@@ -3,7 +3,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from classifier.errors import InputDataError, MissingColumnError
-from classifier.io.tables import EncodingFallbackWarning, read_table, require_column, write_table
+from classifier.io.tables import EncodingFallbackWarning, read_table, require_column
+from classifier.io.writer import write_table
 
 
 def test_utf8_with_bom_and_cp1252_fallback(tmp_path):

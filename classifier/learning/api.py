@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 
 from classifier.errors import InputDataError, OutputError
-from classifier.io.tables import TABLE_SUFFIXES, TableWriter, is_stdio, iter_table, require_column, write_table
+from classifier.io.tables import TABLE_SUFFIXES, is_stdio, iter_table, require_column
+from classifier.io.writer import TableWriter, write_table
 from classifier.io.documents import DOCUMENT_SUFFIXES, iter_documents
 from classifier.learning.extractor import LearningError, LearningExtractor, LearningStatement
 from classifier.learning.register import register_from_rows

@@ -19,7 +19,8 @@ from classifier.models.child import from_structured
 from classifier.errors import ComplaintThemesError, InputDataError, MissingColumnError, TaxonomyMismatchError
 from classifier.pipeline.model import ComplaintModel, scores_json
 from classifier.io.safety import check_distinct_outputs
-from classifier.io.tables import TableWriter, added_columns, is_stdio, open_chunks, require_column, table_kind
+from classifier.io.tables import added_columns, is_stdio, open_chunks, require_column, table_kind
+from classifier.io.writer import TableWriter
 from classifier.text import normalise
 
 OUTPUT_COLUMNS = [

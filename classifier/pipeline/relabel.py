@@ -29,7 +29,8 @@ import numpy as np
 
 from classifier.errors import LabelError
 from classifier.pipeline.labelling import check_taxonomy
-from classifier.io.tables import TableWriter, read_table, require_column
+from classifier.io.tables import read_table, require_column
+from classifier.io.writer import TableWriter
 from classifier.taxonomy.schema import parse_theme_list, resolve_theme_names
 from classifier.text import normalise
 from classifier.errors import RelabelError  # noqa: F401 (re-exported)

@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from classifier.io.tables import DEFAULT_CHUNK_ROWS, TableWriter, open_chunks, require_column
+from classifier.io.tables import DEFAULT_CHUNK_ROWS, open_chunks, require_column
+
+from classifier.io.writer import TableWriter
 from classifier.redact.redactor import Redactor
 
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from classifier.errors import LabelError, TaxonomyMismatchError
-from classifier.io.tables import TableWriter, added_columns, open_chunks, require_column
+from classifier.io.tables import added_columns, open_chunks, require_column
+from classifier.io.writer import TableWriter
 from classifier.taxonomy.schema import Taxonomy, parse_theme_list
 from classifier.text import normalise
 from classifier.errors import MappingError  # noqa: F401 (re-exported)
