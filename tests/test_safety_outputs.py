@@ -259,3 +259,17 @@ def test_unmapped_oserror_still_gives_one_line(tmp_path, monkeypatch):
     with pytest.raises(typer.Exit) as exc:
         boom()
     assert exc.value.exit_code == 1
+
+
+def test_annual_report_workbook_keeps_formula_like_text_as_text(tmp_path):
+    from openpyxl import Workbook, load_workbook
+
+    from classifier.report.render_xlsx import _text_never_formulas
+
+    wb = Workbook()
+    wb.active.append(["Service", '=HYPERLINK("http://x.example","click")'])
+    assert wb.active["B1"].data_type == "f"        # what openpyxl would write without the guard
+    _text_never_formulas(wb)
+    wb.save(tmp_path / "r.xlsx")
+    cell = load_workbook(tmp_path / "r.xlsx")["Sheet"]["B1"]
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")

@@ -87,4 +87,14 @@ def render_xlsx(report, path) -> None:
         ws.column_dimensions["A"].width = 120
     contents.column_dimensions["A"].width = 34
     contents.column_dimensions["B"].width = 60
+    _text_never_formulas(wb)
     wb.save(path)
+
+
+def _text_never_formulas(wb) -> None:
+    """Text from an export (a service name, an outcome) that starts with '=' stays text, never a live formula."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.data_type == "f":
+                    cell.data_type = "s"
