@@ -75,6 +75,34 @@ if __name__ == "__main__":
 """
 
 
+_SPLIT = """
+import json, resource, sys, time, warnings
+warnings.simplefilter("ignore")
+from classifier.pipeline.persistence import default_model_dir, load_model
+from classifier.pipeline.labelling import label_table
+
+def main(src, out, jobs):
+    model = load_model(None)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t, c = time.perf_counter(), time.process_time()
+    label_table(src, out, model, jobs=jobs, model_dir=default_model_dir())
+    wall, main_cpu = time.perf_counter() - t, time.process_time() - c
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    workers = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    print(json.dumps({"wall": wall, "main_cpu": main_cpu, "workers_cpu": workers}))
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2], int(sys.argv[3]))
+"""
+
+
+def run_split(path: Path, jobs: int) -> dict:
+    """CPU seconds of the labelling process and of its workers (model already loaded): load-independent."""
+    done = subprocess.run([sys.executable, "-c", _SPLIT, str(path), str(OUT / f"split_{jobs}.csv"), str(jobs)],
+                          capture_output=True, text=True, check=True, cwd=ROOT)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def run_dask(path: Path, workers: int) -> dict:
     load = os.getloadavg()[0]
     done = subprocess.run([sys.executable, "-c", _DASK, str(path), str(OUT), str(workers)], capture_output=True,
@@ -119,6 +147,18 @@ def main() -> None:
         loads = ", ".join(f"{r['load']:.1f}" for r in rs)
         lines.append(f"| {'--fast' if fast else 'default'} | {jobs} | {args.rows / med:,.0f} ({each}) | {med:.1f} | "
                      f"{loads} | {max(r['peak_mb'] for r in rs):.0f} |")
+    splits = [(j, run_split(path, j)) for j in args.jobs]
+    lines += ["", "Where the work goes (`label_table` in one process, model loaded before timing; CPU seconds "
+              "from `time.process_time` and the workers' `RUSAGE_CHILDREN`): the wall gain that idle cores "
+              "would give is bounded by total CPU / the busiest process's CPU.", "",
+              "| jobs | wall s | labelling process CPU s | worker processes CPU s (all) |", "|---|---|---|---|"]
+    for j, r in splits:
+        lines.append(f"| {j} | {r['wall']:.1f} | {r['main_cpu']:.1f} | {r['workers_cpu']:.1f} |")
+    busiest = {j: max(r["main_cpu"], r["workers_cpu"] / j) for j, r in splits}
+    base = busiest[min(busiest)]
+    lines += ["", "Estimate, not a measurement: with idle cores the wall time would be about the busiest "
+              "process's CPU time, i.e. " + ", ".join(f"{base / b:.2f}x for --jobs {j}" for j, b in busiest.items())
+              + f" of --jobs {min(busiest)}."]
     try:
         import distributed  # noqa: F401
         dask_runs = [(w, run_dask(path, w)) for w in (1, 2) for _ in range(2)]
