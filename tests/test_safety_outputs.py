@@ -230,7 +230,7 @@ def test_oserror_on_write_is_one_line_naming_the_fix(tmp_path, monkeypatch, code
     def failing_replace(src, dst):
         raise OSError(code, os.strerror(code), str(dst))
 
-    monkeypatch.setattr("classifier.io.tables.os.replace", failing_replace)
+    monkeypatch.setattr("classifier.io.writer.os.replace", failing_replace)
     r = run("redact", data, "-o", tmp_path / "o.csv")
     assert r.exit_code == 1
     lines = [ln for ln in r.output.splitlines() if ln.strip()]
@@ -242,7 +242,7 @@ def test_oserror_when_creating_the_temp_file_is_mapped(tmp_path, monkeypatch):
     def no_space(*a, **k):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("classifier.io.tables.tempfile.mkstemp", no_space)
+    monkeypatch.setattr("classifier.io.writer.tempfile.mkstemp", no_space)
     with pytest.raises(OutputError, match="disk is full"):
         TableWriter(tmp_path / "o.csv", ["a"])
 
