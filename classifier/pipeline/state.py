@@ -35,7 +35,6 @@ ALLOWED_CLASSES = frozenset({
     "classifier.models.child:ChildAuthoredDetector",
     "classifier.models.kind:KindClassifier",
     "classifier.models.zeroshot:ZeroShotThemes",
-    "classifier.features.combined:EncodedFeatures",
     "classifier.taxonomy.schema:Taxonomy",
     "classifier.taxonomy.schema:Theme",
     "classifier.learning.extractor:LearningExtractor",
