@@ -70,10 +70,30 @@ def test_zero_shot_works_for_a_custom_taxonomy_without_rows(encoder):
     assert not any(zs.fitted_from_rows_)
 
 
-def test_small_model_uses_encoder_and_fast_mode_does_not(small_model):
+@pytest.fixture(scope="module")
+def full_model(small_data, tmp_path_factory):
+    """The engine with zero-shot and points (not the default, see bench/REAL_TEXT_RESULTS.md)."""
+    from classifier.pipeline.persistence import load_model
+    from classifier.pipeline.training import train_model
+
+    out = tmp_path_factory.mktemp("full") / "m"
+    train_model(small_data, out, seed=0, theme_params={"cv_folds": 3}, engine="full")
+    return load_model(out)
+
+
+def test_default_engine_has_vector_heads_without_zero_shot_or_points(small_model):
     m = small_model
-    assert m.uses_encoder and m.points and m.meta["engine"] == "full"
+    assert m.uses_encoder and not m.points and m.meta["engine"] == "tfidf+embed"
+    assert m.themes.zeroshot_ is None and m.child.uses_vectors and m.kind.uses_vectors
     assert m.meta["encoder"]["sha256"]["model.onnx"]
+    a = m.analyse([STATEMENT])[0]
+    assert a.themes and a.points == []
+
+
+def test_full_engine_scores_points_and_fast_mode_skips_the_encoder(full_model):
+    m = full_model
+    assert m.uses_encoder and m.points and m.meta["engine"] == "full"
+    assert m.themes.zeroshot_ is not None and all(m.themes.zeroshot_.fitted_from_rows_)
     texts = [STATEMENT, "My PA never answers and my leaving care grant is late"]
     full = m.analyse(texts)
     fast = m.analyse(texts, fast=True)

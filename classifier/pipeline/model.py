@@ -68,6 +68,12 @@ class ComplaintModel:
                 object.__setattr__(self, "learning_loader", None)
         return object.__getattribute__(self, name)
 
+    def __getstate__(self):
+        # A worker process loads its own encoder (an onnxruntime session does not pickle).
+        state = dict(self.__dict__)
+        state["_encoder"] = None
+        return state
+
     @property
     def taxonomy(self) -> Taxonomy:
         return self.themes.taxonomy_
@@ -93,9 +99,12 @@ class ComplaintModel:
 
     def encode(self, docs: list[PreparedText]) -> Encoded:
         """Vectors of the redacted texts (and of their points, from the same model run)."""
-        spans = [complaint_points(d.redacted) if self.points else [] for d in docs]
+        texts = [d.redacted for d in docs]
+        if not self.points:  # no token vectors kept
+            return Encoded(self.encoder.encode(texts), [[] for _ in docs], [])
+        spans = [complaint_points(t) for t in texts]
         spans = [s if len(s) > 1 else [] for s in spans]
-        vectors, point_vectors = self.encoder.encode_with_spans([d.redacted for d in docs], spans)
+        vectors, point_vectors = self.encoder.encode_with_spans(texts, spans)
         return Encoded(vectors, spans, point_vectors)
 
     def analyse(self, texts, child_override: list[tuple[bool | None, str | None]] | None = None,

@@ -68,7 +68,9 @@ def _subset(values, mask):
 # "tfidf": TF-IDF heads only; "tfidf+embed": plus heads on sentence-encoder vectors;
 # "tfidf+embed+zeroshot": plus zero-shot theme similarity; "full": plus complaint points.
 ENGINES = ("tfidf", "tfidf+embed", "tfidf+embed+zeroshot", "full")
-DEFAULT_ENGINE = "full"
+# Chosen among these on leave-one-register-out and the blind register-shift set: zero-shot
+# and points lowered top-1 and macro-F1 on both, so they stay available, not default.
+DEFAULT_ENGINE = "tfidf+embed"
 
 
 def train_model(data_path, out_dir=None, taxonomy: Taxonomy | str | None = None, text_column="text",
