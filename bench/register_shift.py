@@ -123,6 +123,47 @@ def fmt(r: dict) -> str:
             f"{f('child_precision')} | {f('kind_acc')} | {r['rows']}")
 
 
+def markdown(r: dict) -> str:
+    """The tables of bench/REAL_TEXT_RESULTS.md from the --json output."""
+    f = (lambda v, k: f"{v[k]:.3f}" if k in v else "—")
+    out = []
+    if r.get("shift"):
+        out += ["### Register-shift set (460 blind texts), all registers", "",
+                "| engine | top-1 | main in top-3 | macro-F1 | child recall | child precision | kind |",
+                "|---|---|---|---|---|---|---|"]
+        for e, per in r["shift"].items():
+            v = per["all"]
+            out.append(f"| {e} | {f(v, 'top1')} | {f(v, 'top3_main')} | {f(v, 'macro_f1')} | "
+                       f"{f(v, 'child_recall')} | {f(v, 'child_precision')} | {f(v, 'kind_acc')} |")
+        out.append("| target | 0.75 | 0.90 | 0.58 | 0.85 | 0.85 | 0.96 |")
+        engines = list(r["shift"])
+        regs = [k for k in r["shift"][engines[0]] if k != "all"]
+        out += ["", "### Register-shift set by register: top-1 / macro-F1 / child recall", "",
+                "| register | rows | " + " | ".join(engines) + " |", "|---|---|" + "---|" * len(engines)]
+        for g in regs:
+            cells = [f"{f(r['shift'][e][g], 'top1')} / {f(r['shift'][e][g], 'macro_f1')} / "
+                     f"{f(r['shift'][e][g], 'child_recall')}" for e in engines]
+            out.append(f"| {g} | {r['shift'][engines[0]][g]['rows']} | " + " | ".join(cells) + " |")
+    if r.get("loro"):
+        engines = list(r["loro"])
+        regs = list(r["loro"][engines[0]])
+        out += ["", "### Leave-one-register-out on the corpus: top-1 / main in top-3 / macro-F1", "",
+                "Train on the other registers' non-test rows, score every row of the held-out register.", "",
+                "| held-out register | rows | " + " | ".join(engines) + " |", "|---|---|" + "---|" * len(engines)]
+        for g in regs:
+            cells = [f"{f(r['loro'][e][g], 'top1')} / {f(r['loro'][e][g], 'top3_main')} / "
+                     f"{f(r['loro'][e][g], 'macro_f1')}" for e in engines]
+            out.append(f"| {g} | {r['loro'][engines[0]][g]['rows']} | " + " | ".join(cells) + " |")
+        out += ["", "### Leave-one-register-out: child recall / precision, kind accuracy", "",
+                "| held-out register | " + " | ".join(engines) + " |", "|---|" + "---|" * len(engines)]
+        for g in regs:
+            v = r["loro"][engines[0]][g]
+            cells = [f"{f(r['loro'][e][g], 'child_recall')} / {f(r['loro'][e][g], 'child_precision')}, "
+                     f"{f(r['loro'][e][g], 'kind_acc')}" for e in engines]
+            out.append(f"| {g} | " + " | ".join(cells) + " |")
+    return "\n".join(out) + "\n"
+
+
 HEAD = "| engine | register | top-1 | main in top-3 | macro-F1 | child recall | child precision | kind | rows |"
 
 
@@ -132,7 +173,16 @@ def main(argv=None) -> int:
     ap.add_argument("--loro", action="store_true", help="also leave-one-register-out on the corpus")
     ap.add_argument("--no-shift", action="store_true", help="skip the register-shift set")
     ap.add_argument("--json", type=Path, help="write all figures here")
+    ap.add_argument("--markdown", type=Path, nargs="+", metavar="JSON",
+                    help="only print the markdown tables of earlier --json outputs (merged)")
     args = ap.parse_args(argv)
+    if args.markdown:
+        merged: dict = {"shift": {}, "loro": {}}
+        for p in args.markdown:
+            for part, v in json.loads(p.read_text()).items():
+                merged[part].update(v)
+        print(markdown(merged))
+        return 0
     engines = [e for e in args.engines.split(",") if e]
     tax = load_taxonomy()
     t0 = time.perf_counter()
@@ -176,6 +226,11 @@ def main(argv=None) -> int:
                 w = [(v[k], v.get("theme_rows" if k != "kind_acc" else "rows", v["rows"])) for v in per.values() if k in v]
                 pooled[k] = sum(a * b for a, b in w) / sum(b for _, b in w)
             pooled["rows"] = sum(v["rows"] for v in per.values())
+            tp = sum(v["child_recall"] * v["child_rows"] for v in per.values() if v.get("child_rows"))
+            pos = sum(v["child_rows"] for v in per.values() if v.get("child_rows"))
+            pred = sum(v["child_recall"] * v["child_rows"] / v["child_precision"]
+                       for v in per.values() if v.get("child_rows") and v["child_precision"])
+            pooled["child_recall"], pooled["child_precision"] = tp / pos, tp / pred
             results["loro"][e]["pooled (row-weighted)"] = pooled
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))

@@ -55,6 +55,13 @@ def test_span_vectors_come_from_the_same_run(encoder):
         encoder.encode_with_spans(["a", "b"], [[]])
 
 
+def test_a_texts_vector_does_not_depend_on_the_rows_around_it(encoder):
+    texts = [STATEMENT, "My PA never answers", "thank you for the help with my flat", "short", STATEMENT * 4]
+    whole = encoder.encode(texts)
+    np.testing.assert_array_equal(np.vstack([encoder.encode(texts[:2]), encoder.encode(texts[2:])]), whole)
+    np.testing.assert_array_equal(encoder.encode(texts[::-1])[::-1], whole)
+
+
 def test_zero_shot_works_for_a_custom_taxonomy_without_rows(encoder):
     from classifier.models.zeroshot import ZeroShotThemes
 

@@ -179,12 +179,17 @@ class SentenceEncoder:
             hidden_out.extend(hidden[row, : len(s)] for row, s in enumerate(seqs))
         return _normalise(pooled)
 
-    def encode(self, texts: Sequence[str], batch_size: int = 8) -> np.ndarray:
-        """One unit-length float32 vector of 384 numbers per text, in input order."""
+    def encode(self, texts: Sequence[str], batch_size: int = 1) -> np.ndarray:
+        """One unit-length float32 vector of 384 numbers per text, in input order.
+
+        `batch_size` 1 (the default) gives each text the same vector whatever else is
+        encoded with it: dynamic int8 quantisation scales activations over the whole
+        batch, so batch-mates would move a text's vector (and a row's labels would
+        depend on the rows around it). Larger batches were only ~2% faster here."""
         return self.encode_with_spans(texts, None, batch_size)[0]
 
     def encode_with_spans(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]] | None,
-                          batch_size: int = 8) -> tuple[np.ndarray, list[np.ndarray]]:
+                          batch_size: int = 1) -> tuple[np.ndarray, list[np.ndarray]]:
         """`encode`, plus one vector per character span of each text, from the same pass.
 
         A span's vector is the mean of the contextual vectors of the tokens that
@@ -201,7 +206,7 @@ class SentenceEncoder:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         if not texts:
-            return np.zeros((0, DIM), dtype=np.float32)
+            return np.zeros((0, DIM), dtype=np.float32), []
 
         if spans is not None and len(spans) != len(texts):
             raise ValueError("spans must hold one list of (start, end) pairs per text")
