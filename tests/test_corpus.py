@@ -13,7 +13,7 @@ DATA = Path(__file__).resolve().parents[1] / "training_data"
 KINDS = {"complaint", "enquiry", "compliment"}
 COMPLAINANTS = {"parent", "young_person", "care_leaver", "advocate", "foster_carer", "kinship_carer",
                 "extended_family", "professional", "other"}
-REGISTERS = {"web_form", "email", "letter", "phone_note", "staff_summary", "advocate_referral", "text_message"}
+from training_data.build_corpus import REGISTERS
 
 
 @pytest.fixture(scope="module")

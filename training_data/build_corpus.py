@@ -18,6 +18,9 @@ HERE = Path(__file__).parent
 SPLITS = (("train", 0.70), ("dev", 0.15), ("test", 0.15))
 REP_COLUMNS = ["id", "text", "themes", "child_authored", "kind", "complainant", "register", "split"]
 LS_COLUMNS = ["id", "sentence", "learning", "type", "theme", "split"]
+# Where a text comes from; leave-one-register-out evaluation groups by it.
+REGISTERS = frozenset({"web_form", "email", "letter", "phone_note", "staff_summary", "advocate_referral",
+                       "text_message", "investigator_statement"})
 
 
 def _rank(key: str) -> str:
@@ -62,8 +65,12 @@ def read_parts(pattern: str) -> list[dict]:
 
 
 def main() -> None:
-    # ls-: learning sentences; lr-: learning sentences in report registers.
-    reps = [r for r in read_parts("*.jsonl") if not r["id"].startswith(("ls-", "lr-"))]
+    # Learning sentences (ls-, lr-) carry "sentence", complaint rows "text".
+    reps = [r for r in read_parts("*.jsonl") if "text" in r]
+    unknown = sorted({(r["id"], r.get("register")) for r in reps if r.get("register") not in REGISTERS})
+    if unknown:
+        raise SystemExit(f"unknown register in {unknown[:5]}; use one of {sorted(REGISTERS)} "
+                         "(or add the new register to REGISTERS)")
     for r in reps:
         r["child_authored"] = "true" if r["child_authored"] in (True, "true", "True", 1) else "false"
         r["themes"] = ";".join(t.strip() for t in str(r.get("themes", "")).split(";") if t.strip())

@@ -130,8 +130,13 @@ class SentenceEncoder:
     # -- tokenisation and chunking -------------------------------------------------
     def _chunks(self, text: str) -> list[np.ndarray]:
         """Token-id arrays, each with [CLS]/[SEP] and at most MAX_TOKENS long."""
+        return self._chunk_tokens(text)[0]
+
+    def _chunk_tokens(self, text: str) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """`_chunks` plus, per chunk, the character start of each token after [CLS]."""
         enc = self._tok.encode(text, add_special_tokens=False)
         ids, words, tokens = enc.ids, enc.word_ids, enc.tokens
+        starts = np.fromiter((o[0] for o in enc.offsets), dtype=np.int64, count=len(ids))
         body = MAX_TOKENS - 2
         n = len(ids)
         cuts = [0]
@@ -149,12 +154,15 @@ class SentenceEncoder:
                 cut = next((j for j in range(end, start, -1) if words[j] != words[j - 1]), end)
             cuts.append(cut)
         cuts.append(n)
-        return [np.array([self._cls, *ids[a:b], self._sep], dtype=np.int64)
-                for a, b in zip(cuts[:-1], cuts[1:]) if b > a or n == 0]
+        pairs = [(a, b) for a, b in zip(cuts[:-1], cuts[1:]) if b > a or n == 0]
+        return ([np.array([self._cls, *ids[a:b], self._sep], dtype=np.int64) for a, b in pairs],
+                [starts[a:b] for a, b in pairs])
 
     # -- model ---------------------------------------------------------------------
-    def _run(self, seqs: list[np.ndarray]) -> np.ndarray:
-        """Mean-pooled, L2-normalised vectors for a batch of id arrays."""
+    def _run(self, seqs: list[np.ndarray], hidden_out: list | None = None) -> np.ndarray:
+        """Mean-pooled, L2-normalised vectors for a batch of id arrays.
+
+        `hidden_out`: a list that receives each sequence's token vectors (for span pooling)."""
         width = max(len(s) for s in seqs)
         input_ids = np.full((len(seqs), width), self._pad, dtype=np.int64)
         mask = np.zeros((len(seqs), width), dtype=np.int64)
@@ -167,10 +175,28 @@ class SentenceEncoder:
         hidden = self._session.run([self._output], feed)[0].astype(np.float32, copy=False)
         m = mask[:, :, None].astype(np.float32)
         pooled = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
+        if hidden_out is not None:
+            hidden_out.extend(hidden[row, : len(s)] for row, s in enumerate(seqs))
         return _normalise(pooled)
 
-    def encode(self, texts: Sequence[str], batch_size: int = 8) -> np.ndarray:
-        """One unit-length float32 vector of 384 numbers per text, in input order."""
+    def encode(self, texts: Sequence[str], batch_size: int = 1) -> np.ndarray:
+        """One unit-length float32 vector of 384 numbers per text, in input order.
+
+        `batch_size` 1 (the default) gives each text the same vector whatever else is
+        encoded with it: dynamic int8 quantisation scales activations over the whole
+        batch, so batch-mates would move a text's vector (and a row's labels would
+        depend on the rows around it). Larger batches were only ~2% faster here."""
+        return self.encode_with_spans(texts, None, batch_size)[0]
+
+    def encode_with_spans(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]] | None,
+                          batch_size: int = 1) -> tuple[np.ndarray, list[np.ndarray]]:
+        """`encode`, plus one vector per character span of each text, from the same pass.
+
+        A span's vector is the mean of the contextual vectors of the tokens that
+        start inside it ("late chunking"), renormalised: the parts of a long text
+        (its sentences, its complaint points) cost no extra model run. A span with
+        no token gets the text's own vector. `spans[i]` holds (start, end) pairs.
+        """
         if isinstance(texts, (str, bytes)):
             raise TypeError("encode() takes a list of texts, not a single string")
         texts = list(texts)
@@ -180,29 +206,68 @@ class SentenceEncoder:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         if not texts:
-            return np.zeros((0, DIM), dtype=np.float32)
+            return np.zeros((0, DIM), dtype=np.float32), []
 
+        if spans is not None and len(spans) != len(texts):
+            raise ValueError("spans must hold one list of (start, end) pairs per text")
         seqs: list[np.ndarray] = []
+        starts: list[np.ndarray] = []
         owner: list[int] = []
         for i, t in enumerate(texts):
-            for c in self._chunks(t):
-                seqs.append(c)
-                owner.append(i)
+            ids, st = self._chunk_tokens(t)
+            seqs.extend(ids)
+            starts.extend(st)
+            owner.extend([i] * len(ids))
         # Batch chunks of similar length together (little padding); results go back by index.
         order = sorted(range(len(seqs)), key=lambda k: len(seqs[k]))
         chunk_vecs = np.empty((len(seqs), DIM), dtype=np.float32)
+        hidden: list[np.ndarray | None] = [None] * len(seqs)
         for b in range(0, len(order), batch_size):
             idx = order[b: b + batch_size]
-            chunk_vecs[idx] = self._run([seqs[k] for k in idx])
+            got: list | None = [] if spans is not None else None
+            chunk_vecs[idx] = self._run([seqs[k] for k in idx], got)
+            if got is not None:
+                for k, h in zip(idx, got):
+                    hidden[k] = h[1:-1]  # token vectors without [CLS] / [SEP]
 
         # Texts of one chunk take it as is; longer texts average their chunks by token count.
         weights = np.array([len(s) - 2 for s in seqs], dtype=np.float32).clip(min=1.0)
         owner_arr = np.asarray(owner)
         out = np.zeros((len(texts), DIM), dtype=np.float32)
         np.add.at(out, owner_arr, chunk_vecs * weights[:, None])
-        return _normalise(out)
+        out = _normalise(out)
+        if spans is None:
+            return out, []
+        by_text: dict[int, list[int]] = {}
+        for k, i in enumerate(owner):
+            by_text.setdefault(i, []).append(k)
+        span_vecs = []
+        for i, pairs in enumerate(spans):
+            ks = by_text.get(i, [])
+            tok_starts = np.concatenate([starts[k] for k in ks]) if ks else np.zeros(0, np.int64)
+            tok_vecs = np.concatenate([hidden[k] for k in ks]) if ks else np.zeros((0, DIM), np.float32)
+            vecs = np.empty((len(pairs), DIM), dtype=np.float32)
+            for j, (a, b) in enumerate(pairs):
+                inside = (tok_starts >= a) & (tok_starts < b)
+                vecs[j] = tok_vecs[inside].mean(axis=0) if inside.any() else out[i]
+            span_vecs.append(_normalise(vecs) if len(pairs) else vecs)
+        return out, span_vecs
 
 
 def _normalise(x: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     return (x / np.maximum(norms, 1e-12)).astype(np.float32, copy=False)
+
+
+def default_encoder_dir() -> Path:
+    """COMPLAINTS_ENCODER, else the repository's models/encoder, else the copy in the package."""
+    import os
+    from importlib import resources
+
+    env = os.environ.get("COMPLAINTS_ENCODER")
+    if env:
+        return Path(env)
+    repo = Path(__file__).resolve().parents[2] / "models" / "encoder"
+    if (repo / MODEL_FILE).exists():
+        return repo
+    return Path(str(resources.files("classifier") / "encoder_model"))

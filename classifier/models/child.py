@@ -4,6 +4,11 @@ Learned signals (TF-IDF over lemmas) are combined with explicit ones kept as
 data in data/child_signals.yml. The decision threshold is set for a recall
 target on held-out data, because missing a child's complaint matters more
 than a false alarm.
+
+With sentence-encoder vectors (`fit(..., vectors=)`), a second head reads
+the vectors and the same explicit signals; the probability is the mean of the
+two heads (rule fixed in advance), with its own threshold. Without vectors
+(--fast) the TF-IDF head and its threshold are used alone.
 """
 from __future__ import annotations
 
@@ -34,8 +39,9 @@ def default_signals() -> dict[str, dict[str, str]]:
 
 class ChildAuthoredDetector(ClassifierMixin, Estimator):
     def __init__(self, C=16.0, signal_weight=0.3, recall_target=0.95, min_df=3, char_ngrams=(2, 4),
-                 random_state=0, signals: dict | None = None):
+                 random_state=0, signals: dict | None = None, vector_C=4.0):
         self.C = C
+        self.vector_C = vector_C
         self.char_ngrams = char_ngrams
         self.signal_weight = signal_weight
         self.recall_target = recall_target
@@ -74,39 +80,73 @@ class ChildAuthoredDetector(ClassifierMixin, Estimator):
             signals = self.signal_matrix(docs)
         return sp.hstack([X, signals * self.signal_weight], format="csr")
 
-    def fit(self, texts, y, dev_texts=None, dev_y=None, features: TextFeatures | None = None):
-        """`features`: an already fitted TextFeatures to share with other components."""
+    def _V(self, docs, vectors, signals=None):
+        if signals is None:
+            signals = self.signal_matrix(docs)
+        return np.hstack([np.asarray(vectors, dtype=np.float32),
+                          signals.toarray() * np.float32(self.signal_weight)])
+
+    @property
+    def uses_vectors(self) -> bool:
+        return getattr(self, "vector_head_", None) is not None
+
+    def fit(self, texts, y, dev_texts=None, dev_y=None, features: TextFeatures | None = None,
+            vectors: np.ndarray | None = None, dev_vectors: np.ndarray | None = None):
+        """`features`: an already fitted TextFeatures to share with other components.
+        `vectors`, `dev_vectors`: sentence-encoder vectors of `texts` and `dev_texts`."""
         self.signals_ = self.signals or default_signals()
         docs = ensure_prepared(texts)
         y = np.asarray(y, dtype=np.int8)
         self.features_ = features or TextFeatures(word_ngrams=(1, 3), char_ngrams=self.char_ngrams, min_df=self.min_df,
                                       max_word_features=20000, max_char_features=20000).fit(docs)
         self.head_ = CalibratedOvR(C=self.C, random_state=self.random_state).fit(self._X(docs), y)
-        # Out-of-fold scores on train are held-out evidence too: the threshold must
-        # reach the recall target on them and on dev, so take the lower of the two.
-        oof_t, _, _ = threshold_for_recall(self.head_.oof_proba_[:, 0], y, self.recall_target)
-        if dev_texts is not None and len(dev_texts):
-            prob, truth = self.predict_proba(dev_texts), np.asarray(dev_y, dtype=np.int8)
-            dev_t, _, _ = threshold_for_recall(prob, truth, self.recall_target)
-            self.threshold_ = min(dev_t, oof_t)
-            source = "dev split (threshold: the lower of the dev and cross-validated choices)"
+        self.vector_head_ = None
+        has_dev = dev_texts is not None and len(dev_texts) > 0
+        dev_docs = ensure_prepared(dev_texts) if has_dev else None
+        self.fast_threshold_, _ = self._tune(self.head_.oof_proba_[:, 0], y, dev_docs, dev_y, None)
+        if vectors is not None:
+            self.vector_head_ = CalibratedOvR(C=self.vector_C, random_state=self.random_state).fit(
+                self._V(docs, vectors), y)
+            oof = 0.5 * (self.head_.oof_proba_[:, 0] + self.vector_head_.oof_proba_[:, 0])
+            self.threshold_, (prob, truth, source) = self._tune(oof, y, dev_docs, dev_y, dev_vectors)
         else:
-            prob, truth, source = self.head_.oof_proba_[:, 0], y, "cross-validation"
-            self.threshold_ = oof_t
+            self.threshold_, (prob, truth, source) = self._tune(self.head_.oof_proba_[:, 0], y, dev_docs,
+                                                                dev_y, None)
         pred = prob >= self.threshold_
         self.threshold_recall_ = float((pred & (truth == 1)).sum() / max(truth.sum(), 1))
         self.threshold_precision_ = float((pred & (truth == 1)).sum() / max(pred.sum(), 1))
         self.threshold_source_ = source
         return self
 
-    def predict_proba(self, texts, X=None, signals=None) -> np.ndarray:
+    def _tune(self, oof, y, dev_docs, dev_y, dev_vectors):
+        """Threshold for the recall target. Out-of-fold scores on train are held-out
+        evidence too: it must reach the target on them and on dev, so take the lower."""
+        oof_t, _, _ = threshold_for_recall(oof, y, self.recall_target)
+        if dev_docs is None:
+            return oof_t, (oof, y, "cross-validation")
+        prob, truth = self.predict_proba(dev_docs, vectors=dev_vectors), np.asarray(dev_y, dtype=np.int8)
+        dev_t, _, _ = threshold_for_recall(prob, truth, self.recall_target)
+        return min(dev_t, oof_t), (prob, truth, "dev split (threshold: the lower of the dev and "
+                                                "cross-validated choices)")
+
+    def predict_proba(self, texts, X=None, signals=None, vectors: np.ndarray | None = None) -> np.ndarray:
         """Probability that each text is child-authored (1-D).
 
-        X, signals: `features_.transform` and `signal_matrix` of texts, if already computed."""
-        return self.head_.predict_proba(self._X(ensure_prepared(texts), X, signals))[:, 0]
+        X, signals: `features_.transform` and `signal_matrix` of texts, if already computed.
+        vectors: the texts' sentence-encoder vectors (both heads), or None (TF-IDF head)."""
+        docs = ensure_prepared(texts)
+        if signals is None:
+            signals = self.signal_matrix(docs)
+        p = self.head_.predict_proba(self._X(docs, X, signals))[:, 0]
+        if vectors is None or not self.uses_vectors:
+            return p
+        return 0.5 * (p + self.vector_head_.predict_proba(self._V(docs, vectors, signals))[:, 0])
 
-    def predict(self, texts) -> np.ndarray:
-        return self.predict_proba(texts) >= self.threshold_
+    def threshold_for(self, vectors_used: bool) -> float:
+        return self.threshold_ if vectors_used and self.uses_vectors else self.fast_threshold_
+
+    def predict(self, texts, vectors: np.ndarray | None = None) -> np.ndarray:
+        return self.predict_proba(texts, vectors=vectors) >= self.threshold_for(vectors is not None)
 
     def evidence(self, doc: PreparedText, hits: np.ndarray | None = None) -> list[str]:
         """Names of explicit signals found; negative ones prefixed with 'not:'."""

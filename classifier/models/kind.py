@@ -1,4 +1,9 @@
-"""Representation kind: complaint, enquiry or compliment."""
+"""Representation kind: complaint, enquiry or compliment.
+
+A multinomial logistic regression on TF-IDF; with sentence-encoder vectors, a
+second one on the vectors, and the mean of the two heads' probabilities
+(rule fixed in advance). Without vectors (--fast) the TF-IDF head alone.
+"""
 from __future__ import annotations
 
 import warnings
@@ -13,13 +18,15 @@ KIND_CLASSES = ("complaint", "enquiry", "compliment")
 
 
 class KindClassifier(ClassifierMixin, Estimator):
-    def __init__(self, C=10.0, min_df=3, random_state=0):
+    def __init__(self, C=10.0, min_df=3, random_state=0, vector_C=10.0):
         self.C = C
+        self.vector_C = vector_C
         self.min_df = min_df
         self.random_state = random_state
 
-    def fit(self, texts, kinds, features: TextFeatures | None = None):
-        """`features`: an already fitted TextFeatures to share with other components."""
+    def fit(self, texts, kinds, features: TextFeatures | None = None, vectors: np.ndarray | None = None):
+        """`features`: an already fitted TextFeatures to share with other components;
+        `vectors`: the texts' sentence-encoder vectors (adds the vector head)."""
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.linear_model import LogisticRegression
 
@@ -34,17 +41,37 @@ class KindClassifier(ClassifierMixin, Estimator):
         self.classes_ = [str(c) for c in model.classes_]
         self.coef_ = model.coef_.astype(np.float32)
         self.intercept_ = model.intercept_.astype(np.float32)
+        self.vector_coef_ = self.vector_intercept_ = None
+        if vectors is not None:
+            vmodel = LogisticRegression(C=self.vector_C, class_weight="balanced", max_iter=3000,
+                                        random_state=self.random_state)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                vmodel.fit(np.asarray(vectors, dtype=np.float32), np.asarray(kinds))
+            self.vector_coef_ = vmodel.coef_.astype(np.float32)
+            self.vector_intercept_ = vmodel.intercept_.astype(np.float32)
         return self
 
-    def predict_proba(self, texts, X=None) -> np.ndarray:
+    @property
+    def uses_vectors(self) -> bool:
+        return getattr(self, "vector_coef_", None) is not None
+
+    def predict_proba(self, texts, X=None, vectors: np.ndarray | None = None) -> np.ndarray:
         if X is None:
             X = self.features_.transform(ensure_prepared(texts))
-        z = np.asarray(X @ self.coef_.T) + self.intercept_
-        if z.shape[1] == 1:  # binary case: scikit-learn keeps one row of weights
-            z = np.hstack([-z, z])
-        z -= z.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
+        p = _softmax(np.asarray(X @ self.coef_.T) + self.intercept_)
+        if vectors is None or not self.uses_vectors:
+            return p
+        return 0.5 * (p + _softmax(np.asarray(vectors, dtype=np.float32) @ self.vector_coef_.T
+                                   + self.vector_intercept_))
 
-    def predict(self, texts) -> list[str]:
-        return [self.classes_[i] for i in self.predict_proba(texts).argmax(axis=1)]
+    def predict(self, texts, vectors: np.ndarray | None = None) -> list[str]:
+        return [self.classes_[i] for i in self.predict_proba(texts, vectors=vectors).argmax(axis=1)]
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    if z.shape[1] == 1:  # binary case: scikit-learn keeps one row of weights
+        z = np.hstack([-z, z])
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)

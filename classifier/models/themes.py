@@ -9,7 +9,7 @@ from classifier.models.decide import compile_keywords, decide
 from classifier.errors import LabelError
 from classifier.estimator import Estimator, MultiLabelClassifierMixin
 from classifier.features.tfidf import TextFeatures
-from classifier.models.linear import CalibratedOvR
+from classifier.models.linear import CalibratedOvR, best_f1_threshold
 from classifier.taxonomy.schema import Taxonomy, load_taxonomy
 from classifier.text import PreparedText, ensure_prepared
 
@@ -25,13 +25,25 @@ class ThemeClassifier(MultiLabelClassifierMixin, Estimator):
     (plain logistic regression, as before this option existed; C=8 was its default).
     It applies to TF-IDF features only (the scaling needs non-negative values), so
     it is ignored with `features="tfidf+embed"` or `"embed"`.
+
+    Sentence-encoder vectors (`fit(..., vectors=, encode=)`) add two more
+    opinions beside the TF-IDF head, each a calibrated probability per theme:
+    a logistic regression on the vectors (`vector_C`) and zero-shot similarity
+    to each theme's "label: description" (`ZeroShotThemes`). The rule that
+    combines them was fixed before any measurement (bench/REAL_TEXT_RESULTS.md):
+    heads = mean(TF-IDF head, vector head); p = (1 - zeroshot_weight) * heads +
+    zeroshot_weight * zero-shot. Thresholds are tuned on the out-of-fold
+    combination; the TF-IDF head keeps its own for labelling without vectors (--fast).
     """
 
     def __init__(self, taxonomy: Taxonomy | None = None, C=4.0, class_weight="balanced",
                  word_ngrams=(1, 2), char_ngrams=(2, 5), min_df=3, max_word_features=30000,
                  max_char_features=40000, cv_folds=5, threshold_bounds=(0.05, 0.9),
-                 keyword_floor=0.5, features="tfidf", embed_weight=1.0, nb_alpha=0.3, random_state=0):
+                 keyword_floor=0.5, features="tfidf", embed_weight=1.0, nb_alpha=0.3, vector_C=4.0,
+                 zeroshot_weight=0.5, random_state=0):
         self.taxonomy = taxonomy
+        self.vector_C = vector_C
+        self.zeroshot_weight = zeroshot_weight
         self.C = C
         self.nb_alpha = nb_alpha
         self.class_weight = class_weight
@@ -49,8 +61,11 @@ class ThemeClassifier(MultiLabelClassifierMixin, Estimator):
         self.random_state = random_state
 
     # ------------------------------------------------------------ training
-    def fit(self, texts, themes, shared_features: TextFeatures | None = None):
-        """`shared_features`: an already fitted TextFeatures to share with other components."""
+    def fit(self, texts, themes, shared_features: TextFeatures | None = None, vectors: np.ndarray | None = None,
+            encode=None):
+        """`shared_features`: an already fitted TextFeatures to share with other components.
+        `vectors`: sentence-encoder vectors of `texts` (adds the vector head); `encode`: the
+        encoder's text -> vectors function (adds zero-shot scores when zeroshot_weight > 0)."""
         tax = self.taxonomy or load_taxonomy()
         self.taxonomy_ = tax
         self.labels_ = tax.leaf_ids
@@ -72,20 +87,55 @@ class ThemeClassifier(MultiLabelClassifierMixin, Estimator):
                                    threshold_bounds=self.threshold_bounds,
                                    nb_alpha=self.nb_alpha if self.features == "tfidf" else None,
                                    random_state=self.random_state).fit(X, Y)
-        self.thresholds_ = dict(zip(self.labels_, map(float, self.head_.thresholds_)))
+        self.fast_thresholds_ = dict(zip(self.labels_, map(float, self.head_.thresholds_)))
+        self.vector_head_ = self.zeroshot_ = None
+        oof = self.head_.oof_proba_
+        if vectors is not None:
+            V = np.asarray(vectors, dtype=np.float32)
+            self.vector_head_ = CalibratedOvR(C=self.vector_C, class_weight=self.class_weight,
+                                              cv_folds=self.cv_folds, threshold_bounds=self.threshold_bounds,
+                                              random_state=self.random_state).fit(V, Y)
+            zs = None
+            if encode is not None and self.zeroshot_weight > 0:
+                from classifier.models.zeroshot import ZeroShotThemes
+
+                self.zeroshot_ = ZeroShotThemes().fit(tax, encode, V, Y)
+                zs = self.zeroshot_.predict_proba(V)
+            oof = self._combine(oof, self.vector_head_.oof_proba_, zs)
+            th = [best_f1_threshold(oof[:, j], Y[:, j], self.threshold_bounds) for j in range(Y.shape[1])]
+            self.thresholds_ = dict(zip(self.labels_, map(float, th)))
+        else:
+            self.thresholds_ = dict(self.fast_thresholds_)
+        self.oof_proba_ = oof
         self.keywords_ = [tax.theme(l).keywords for l in self.labels_]
         self.support_ = dict(zip(self.labels_, map(int, Y.sum(axis=0))))
         self.n_train_ = len(docs)
         return self
 
     # ------------------------------------------------------------ inference
-    def predict_proba(self, texts, X=None) -> np.ndarray:
+    @property
+    def uses_vectors(self) -> bool:
+        return getattr(self, "vector_head_", None) is not None
+
+    def _combine(self, tfidf_p, vector_p, zeroshot_p):
+        heads = 0.5 * (tfidf_p + vector_p)
+        if zeroshot_p is None:
+            return heads
+        return (1.0 - self.zeroshot_weight) * heads + self.zeroshot_weight * zeroshot_p
+
+    def predict_proba(self, texts, X=None, vectors: np.ndarray | None = None) -> np.ndarray:
         """Calibrated probability of every leaf theme (columns in `labels_` order).
 
-        X: `features_.transform(texts)` when the caller already has it."""
+        X: `features_.transform(texts)` when the caller already has it. `vectors`:
+        the texts' sentence-encoder vectors; without them (or in a model trained
+        without them) only the TF-IDF head is used."""
         if X is None:
             X = self.features_.transform(ensure_prepared(texts))
-        return self.head_.predict_proba(X)
+        p = self.head_.predict_proba(X)
+        if vectors is None or not self.uses_vectors:
+            return p
+        zs = self.zeroshot_.predict_proba(vectors) if self.zeroshot_ is not None else None
+        return self._combine(p, self.vector_head_.predict_proba(vectors), zs)
 
     def keyword_hits(self, docs: list[PreparedText]) -> np.ndarray | None:
         patterns = compile_keywords(self.keywords_)
@@ -93,12 +143,16 @@ class ThemeClassifier(MultiLabelClassifierMixin, Estimator):
             return None
         return np.array([[bool(p and p.search(d.redacted)) for p in patterns] for d in docs])
 
-    def predict(self, texts, at_least_one=True, proba=None) -> list[list[str]]:
-        """Theme ids above threshold, most likely first; parents added for 2-level taxonomies."""
+    def predict(self, texts, at_least_one=True, proba=None, fast: bool = False) -> list[list[str]]:
+        """Theme ids above threshold, most likely first; parents added for 2-level taxonomies.
+
+        `fast`: `proba` came from the TF-IDF head alone (no vectors), so use its thresholds."""
         docs = ensure_prepared(texts)
         if proba is None:
             proba = self.predict_proba(docs)
-        thresholds = np.array([self.thresholds_[l] for l in self.labels_])
+            fast = True
+        chosen = self.fast_thresholds_ if fast or not self.uses_vectors else self.thresholds_
+        thresholds = np.array([chosen[l] for l in self.labels_])
         picks = decide(proba, thresholds, at_least_one, self.keyword_hits(docs), self.keyword_floor)
         out = [[self.labels_[j] for j in row] for row in picks]
         if self.taxonomy_.is_hierarchical:

@@ -28,10 +28,13 @@ def evaluate_model(data_path, model: ComplaintModel, text_column="text", themes_
     report: dict = {"rows": len(idx), "model_version": model.version, "split": split or "all"}
     theme_rows = [k for k, i in enumerate(idx) if data.themes[i]]
     if theme_rows:
-        proba = model.themes.predict_proba([docs[k] for k in theme_rows])
+        # The scores and themes labelling gives (encoder, zero-shot, points unless the model is fast).
+        labels = model.themes.labels_
+        proba = np.array([[analyses[k].theme_scores[l] for l in labels] for k in theme_rows])
         gold = [data.themes[idx[k]] for k in theme_rows]
-        pred = model.themes.predict([docs[k] for k in theme_rows], proba=proba)
-        report["themes"] = theme_report(gold, pred, model.themes.labels_, proba)
+        pred = [analyses[k].themes for k in theme_rows]
+        report["themes"] = theme_report(gold, pred, labels, proba)
+    report["engine"] = "fast (TF-IDF only)" if model.fast or not model.uses_encoder else model.meta.get("engine", "")
     if data.child is not None and model.child is not None:
         report["child_authored"] = binary_report([data.child[i] for i in idx],
                                                  [a.child_authored for a in analyses])

@@ -185,7 +185,7 @@ def label_table(input_path, output_path, model: ComplaintModel, text_column="tex
         if parallel:
             from classifier.pipeline.workers import ordered_map
 
-            results = ordered_map(label_item, items(), model_dir, jobs)
+            results = ordered_map(label_item, items(), model_dir, jobs, fast=getattr(model, "fast", False))
         else:
             results = (label_item(model, item) for item in items())
         for labelled, part in results:

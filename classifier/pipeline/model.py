@@ -7,11 +7,16 @@ from typing import Callable
 
 import numpy as np
 
+from classifier.features.points import complaint_points
 from classifier.models.child import ChildAuthoredDetector
 from classifier.models.kind import KindClassifier
 from classifier.taxonomy.schema import Taxonomy
-from classifier.text import ensure_prepared
+from classifier.text import PreparedText, ensure_prepared, lemma_strings
 from classifier.models.themes import ThemeClassifier
+
+# How a long text's points join the whole-text score (fixed in advance, see
+# bench/REAL_TEXT_RESULTS.md): p = (1 - w) * whole + w * max over points.
+POINTS_WEIGHT = 0.5
 
 
 @dataclass
@@ -23,6 +28,18 @@ class Analysis:
     child_evidence: list[str]
     kind: str | None
     kind_score: float | None
+    # Multi-point texts: (start, end) of each point in the redacted text, and per
+    # theme the index of the point that scored it highest.
+    points: list[tuple[int, int]] = field(default_factory=list)
+    best_point: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Encoded:
+    """Sentence-encoder output for a batch: one vector per text, one per point of each text."""
+    vectors: np.ndarray
+    point_spans: list[list[tuple[int, int]]]
+    point_vectors: list[np.ndarray]
 
 
 @dataclass
@@ -32,9 +49,16 @@ class ComplaintModel:
     kind: KindClassifier | None = None
     learning: object | None = None           # classifier.learning.LearningExtractor
     meta: dict = field(default_factory=dict)  # filled from meta.json on load
+    # Score the points of multi-point texts too (needs the encoder's vectors).
+    points: bool = False
+    # Label with the TF-IDF heads only, never loading the encoder (`label --fast`).
+    fast: bool = False
     # Set by load_model: reads learning.npz on first use, so labelling and
     # suggest do not pay to unpickle a component they never call.
     learning_loader: Callable[[], object] | None = field(default=None, repr=False)
+    # Loads the sentence encoder on first use (so --fast, info and the like never do).
+    encoder_loader: Callable[[], object] | None = field(default=None, repr=False)
+    _encoder: object | None = field(default=None, repr=False)
 
     def __getattribute__(self, name):
         if name == "learning":
@@ -44,6 +68,12 @@ class ComplaintModel:
                 object.__setattr__(self, "learning_loader", None)
         return object.__getattribute__(self, name)
 
+    def __getstate__(self):
+        # A worker process loads its own encoder (an onnxruntime session does not pickle).
+        state = dict(self.__dict__)
+        state["_encoder"] = None
+        return state
+
     @property
     def taxonomy(self) -> Taxonomy:
         return self.themes.taxonomy_
@@ -52,10 +82,44 @@ class ComplaintModel:
     def version(self) -> str:
         return self.meta.get("model_version", "unsaved")
 
-    def analyse(self, texts, child_override: list[tuple[bool | None, str | None]] | None = None) -> list[Analysis]:
+    @property
+    def uses_encoder(self) -> bool:
+        return self.themes.uses_vectors
+
+    @property
+    def encoder(self):
+        if self._encoder is None:
+            if self.encoder_loader is None:
+                from classifier.features.encoder import SentenceEncoder, default_encoder_dir
+
+                self._encoder = SentenceEncoder(default_encoder_dir())
+            else:
+                self._encoder = self.encoder_loader()
+        return self._encoder
+
+    def encode(self, docs: list[PreparedText]) -> Encoded:
+        """Vectors of the redacted texts (and of their points, from the same model run)."""
+        texts = [d.redacted for d in docs]
+        if not self.points:  # no token vectors kept
+            return Encoded(self.encoder.encode(texts), [[] for _ in docs], [])
+        spans = [complaint_points(t) for t in texts]
+        spans = [s if len(s) > 1 else [] for s in spans]
+        vectors, point_vectors = self.encoder.encode_with_spans(texts, spans)
+        return Encoded(vectors, spans, point_vectors)
+
+    def analyse(self, texts, child_override: list[tuple[bool | None, str | None]] | None = None,
+                fast: bool | None = None, encoded: Encoded | None = None) -> list[Analysis]:
+        """Themes, child flag and kind per text. `fast`: TF-IDF only, no encoder (default:
+        the model's `fast`); `encoded`: vectors already computed for these texts (benchmarks)."""
+        fast = self.fast if fast is None else fast
         docs = ensure_prepared(texts)
         if not docs:
             return []
+        if not fast and self.uses_encoder and encoded is None:
+            encoded = self.encode(docs)
+        if fast or not self.uses_encoder:
+            encoded = None
+        vectors = encoded.vectors if encoded is not None else None
         # Components trained together share one TextFeatures: transform once per object.
         matrices: dict[int, object] = {}
 
@@ -65,21 +129,26 @@ class ComplaintModel:
                 matrices[key] = component.features_.transform(docs)
             return matrices[key]
 
-        proba = self.themes.predict_proba(docs, X=X(self.themes))
+        proba = self.themes.predict_proba(docs, X=X(self.themes), vectors=vectors)
+        best_point: list[dict[str, int]] = [{} for _ in docs]
+        if encoded is not None and self.points:
+            proba, best_point = self._with_points(proba, docs, encoded)
         kinds = kind_p = None
         if self.kind is not None:
-            kp = self.kind.predict_proba(docs, X=X(self.kind))
+            kp = self.kind.predict_proba(docs, X=X(self.kind), vectors=vectors)
             kinds = [self.kind.classes_[i] for i in kp.argmax(axis=1)]
             kind_p = kp.max(axis=1)
         # Compliments get no themes; complaints and enquiries get at least one.
         need = np.array([k != "compliment" for k in kinds]) if kinds else True
-        picked = self.themes.predict(docs, at_least_one=need, proba=proba)
+        picked = self.themes.predict(docs, at_least_one=need, proba=proba, fast=vectors is None)
         if kinds:
             picked = [p if k != "compliment" else [] for p, k in zip(picked, kinds)]
         child_p = hits = None
         if self.child is not None:
             hits = self.child.signal_hits(docs)
-            child_p = self.child.predict_proba(docs, X=X(self.child), signals=self.child.signal_matrix(docs, hits))
+            child_p = self.child.predict_proba(docs, X=X(self.child), signals=self.child.signal_matrix(docs, hits),
+                                               vectors=vectors)
+            child_t = self.child.threshold_for(vectors is not None)
         rounded = np.round(np.asarray(proba, dtype=np.float64), 4).tolist()
         out = []
         for i, doc in enumerate(docs):
@@ -93,7 +162,7 @@ class ComplaintModel:
             evidence: list[str] = []
             if self.child is not None:
                 c_score = float(child_p[i])
-                c_flag = bool(c_score >= self.child.threshold_)
+                c_flag = bool(c_score >= child_t)
                 evidence = self.child.evidence(doc, hits[i])
             if child_override and child_override[i][0] is not None:
                 c_flag = child_override[i][0]
@@ -103,19 +172,58 @@ class ComplaintModel:
                 child_score=None if c_score is None else round(c_score, 4), child_evidence=evidence,
                 kind=kinds[i] if kinds else None,
                 kind_score=None if kind_p is None else round(float(kind_p[i]), 4),
+                points=encoded.point_spans[i] if encoded is not None else [], best_point=best_point[i],
             ))
         return out
 
-    def suggest(self, text: str, top: int = 3) -> dict:
+    def _with_points(self, proba: np.ndarray, docs: list[PreparedText], encoded: Encoded):
+        """Join each multi-point text's whole score with its best point's (POINTS_WEIGHT)."""
+        owner, texts, vecs = [], [], []
+        for i, (doc, spans) in enumerate(zip(docs, encoded.point_spans)):
+            for a, b in spans:
+                owner.append(i)
+                texts.append(doc.redacted[a:b])
+            if spans:
+                vecs.append(encoded.point_vectors[i])
+        best: list[dict[str, int]] = [{} for _ in docs]
+        if not texts:
+            return proba, best
+        point_docs = [PreparedText(t, l) for t, l in zip(texts, lemma_strings(texts))]
+        pp = self.themes.predict_proba(point_docs, X=self.themes.features_.transform(point_docs),
+                                       vectors=np.vstack(vecs))
+        owner_arr = np.asarray(owner)
+        out = np.array(proba, dtype=np.float64, copy=True)
+        for i in np.unique(owner_arr):
+            rows = np.flatnonzero(owner_arr == i)
+            top = pp[rows].argmax(axis=0)
+            out[i] = (1 - POINTS_WEIGHT) * proba[i] + POINTS_WEIGHT * pp[rows].max(axis=0)
+            best[i] = {l: int(top[j]) for j, l in enumerate(self.themes.labels_)}
+        return out, best
+
+    def suggest(self, text: str, top: int = 3, fast: bool | None = None) -> dict:
         doc = ensure_prepared([text])[0]
-        a = self.analyse([doc])[0]
+        a = self.analyse([doc], fast=fast)[0]
         ranked = sorted(((l, a.theme_scores[l]) for l in self.themes.labels_), key=lambda x: -x[1])[:top]
-        evidence = self.themes.explain(doc, themes=[l for l, _ in ranked])
+        themes = [l for l, _ in ranked]
+        evidence = self.themes.explain(doc, themes=themes)
+        point_of: dict[str, dict] = {}
+        if a.points:
+            # Evidence per point: each theme's words are taken from the point that scored it highest.
+            for l in themes:
+                k = a.best_point.get(l)
+                if k is None:
+                    continue
+                s, e = a.points[k]
+                sub = doc.redacted[s:e]
+                words = self.themes.explain(PreparedText(sub, lemma_strings([sub])[0]), themes=[l]).get(l, [])
+                point_of[l] = {"point": k + 1, "start": s, "end": e, "evidence": [w for w, _ in words]}
         return {
             "suggested": a.themes,
             "top": [{"theme": l, "label": self.taxonomy.label_of(l), "probability": p,
                      "above_threshold": l in a.themes,
-                     "evidence": [w for w, _ in evidence.get(l, [])]} for l, p in ranked],
+                     "evidence": [w for w, _ in evidence.get(l, [])],
+                     **({"point": point_of[l]} if l in point_of else {})} for l, p in ranked],
+            "points": len(a.points) or 1,
             "kind": a.kind, "child_authored": a.child_authored, "child_authored_score": a.child_score,
             "child_authored_evidence": a.child_evidence, "model_version": self.version,
         }

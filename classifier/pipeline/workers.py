@@ -26,7 +26,7 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _init(model_dir: str) -> None:
+def _init(model_dir: str, fast: bool = False) -> None:
     from classifier.pipeline.persistence import load_model
 
     # Each worker has one core's share: one thread each for the numeric libraries.
@@ -35,6 +35,7 @@ def _init(model_dir: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")   # the parent process already showed any load warning
         _STATE["model"] = load_model(model_dir)
+    _STATE["model"].fast = fast   # `label --fast`: TF-IDF only in the workers too
 
 
 def _call(fn: Callable, item):
@@ -52,7 +53,8 @@ def _reraise(name: str, message: str):
     raise exc
 
 
-def ordered_map(fn: Callable, items: Iterable, model_dir: str, jobs: int, in_flight: int | None = None) -> Iterator:
+def ordered_map(fn: Callable, items: Iterable, model_dir: str, jobs: int, in_flight: int | None = None,
+                fast: bool = False) -> Iterator:
     """fn(model, item) for every item in `jobs` worker processes; results in input order.
 
     `fn` must be a module-level function (it is sent to the workers by name).
@@ -60,7 +62,7 @@ def ordered_map(fn: Callable, items: Iterable, model_dir: str, jobs: int, in_fli
     in_flight = in_flight or 2 * jobs
     pending: deque = deque()
     with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=_init,
-                             initargs=(str(model_dir),)) as pool:
+                             initargs=(str(model_dir), fast)) as pool:
         try:
             for item in items:
                 pending.append(pool.submit(_call, fn, item))
