@@ -1,6 +1,7 @@
 """Labelling on every core (worker processes) and past one machine (Dask), same output as one process."""
 import csv
 
+import numpy as np
 import pytest
 
 from classifier.pipeline.labelling import label_table
@@ -71,6 +72,8 @@ def test_label_dask_on_a_local_cluster_matches_label(tmp_path, small_model, smal
     assert list(got["status"]) == list(expected["status"])
     for t in small_model.themes.labels_:
         want = pd.to_numeric(expected[f"score_{t}"].replace("", None))
-        assert got[f"score_{t}"].astype(float).fillna(-1).tolist() == want.fillna(-1).tolist()
+        # Dask workers run the encoder with their own thread settings: float sums may differ in the
+        # last digit of the rounded score (the themes above are identical).
+        assert np.allclose(got[f"score_{t}"].astype(float).fillna(-1), want.fillna(-1), atol=2e-4)
     assert str(got["predicted_child_authored"].dtype) == "boolean"
     assert got["predicted_child_authored"].isna().sum() == 1   # the empty row

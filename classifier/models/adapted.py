@@ -98,6 +98,7 @@ class AdaptedThemes(ThemeClassifier):
         self.head_.oof_proba_ = cal["own_proba"]
         self.head_.thresholds_ = self._thresholds(cal, Yo, Yc, self.own_weight_)
         self.thresholds_ = dict(zip(self.labels_, map(float, self.head_.thresholds_)))
+        self.fast_thresholds_ = dict(self.thresholds_)   # one head: the same thresholds with or without vectors
         self.keywords_ = [tax.theme(l).keywords for l in self.labels_]
         self.support_ = dict(zip(self.labels_, map(int, Yo.sum(axis=0) + Yc.sum(axis=0))))
         self.own_support_ = dict(zip(self.labels_, map(int, Yo.sum(axis=0))))
@@ -180,7 +181,9 @@ class AdaptedThemes(ThemeClassifier):
         return np.array(out)
 
     # ------------------------------------------------------------ inference
-    def predict_proba(self, texts, X=None) -> np.ndarray:
+    def predict_proba(self, texts, X=None, vectors: np.ndarray | None = None) -> np.ndarray:
+        """Calibrated probabilities from the adapted TF-IDF head (plus description similarity when
+        chosen); `vectors` is accepted for the base class's signature and not used."""
         docs = ensure_prepared(texts)
         if X is None:
             X = self.features_.transform(docs)

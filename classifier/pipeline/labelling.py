@@ -165,13 +165,13 @@ def label_table(input_path, output_path, model: ComplaintModel, text_column="tex
     first, second = next(chunks, None), next(chunks, None)
     chunks = chain([c for c in (first, second) if c is not None], chunks)
     sheet_name = first.sheet if first is not None else None
+    jobs = _jobs(jobs)
+    parallel = jobs > 1 and second is not None
+    if parallel and model_dir is None:   # checked before any output file is opened
+        raise InputDataError("labelling with jobs > 1 needs the model folder (model_dir) for the workers")
     writer = TableWriter(output_path, out_columns, input_path=input_path, types=types, sheet_name=sheet_name)
     child_writer = (TableWriter(child_output, out_columns, input_path=input_path, types=types,
                                 sheet_name=sheet_name) if child_output else None)
-    jobs = _jobs(jobs)
-    parallel = jobs > 1 and second is not None
-    if parallel and model_dir is None:
-        raise InputDataError("labelling with jobs > 1 needs the model folder (model_dir) for the workers")
     fed: deque = deque()
 
     def items():

@@ -77,7 +77,9 @@ def _cleanlab_scores(labels, proba):
             contextlib.redirect_stderr(io.StringIO()):
         warnings.simplefilter("ignore")
         quality = ml_rank.get_label_quality_scores(labels, proba)
-        issues = ml_filter.find_label_issues(labels, proba)
+        # n_jobs=1: cleanlab's pool forks, and a fork of a process with threads (the encoder's,
+        # a web server's) can deadlock; one process is fast enough for a history table.
+        issues = ml_filter.find_label_issues(labels, proba, n_jobs=1)
     return 1.0 - np.asarray(quality, dtype=float), np.asarray(issues, dtype=bool)
 
 
