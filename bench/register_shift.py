@@ -146,6 +146,15 @@ def markdown(r: dict) -> str:
             out.append(f"| {g} | {r['shift'][engines[0]][g]['rows']} | " + " | ".join(cells) + " |")
     if r.get("loro"):
         engines = list(r["loro"])
+        for e in engines:  # pooled child figures, for JSON written before they were added
+            per = {k: v for k, v in r["loro"][e].items() if not k.startswith("pooled")}
+            pooled = next((v for k, v in r["loro"][e].items() if k.startswith("pooled")), None)
+            if pooled is not None and "child_recall" not in pooled:
+                tp = sum(v["child_recall"] * v["child_rows"] for v in per.values())
+                pred = sum(v["child_recall"] * v["child_rows"] / v["child_precision"] for v in per.values()
+                           if v["child_precision"])
+                pooled["child_recall"] = tp / sum(v["child_rows"] for v in per.values())
+                pooled["child_precision"] = tp / pred
         regs = list(r["loro"][engines[0]])
         out += ["", "### Leave-one-register-out on the corpus: top-1 / main in top-3 / macro-F1", "",
                 "Train on the other registers' non-test rows, score every row of the held-out register.", "",
