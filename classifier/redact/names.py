@@ -13,17 +13,8 @@ from __future__ import annotations
 from bisect import bisect_left
 from itertools import compress
 
-from classifier.redact.lexicon import (  # noqa: F401
+from classifier.redact.lexicon import (
     _ABBREV_TITLES,
-    _CONTRACTION,
-    _NOT_AGE,
-    _NUMBER_WORDS,
-    _SENT_PUNCT,
-    _WORD,
-    _WORD_SPLIT,
-    _WORD_SPLIT_ASCII,
-    _lexicon,
-    _rules,
 )
 from classifier.redact.tokens import TokenView
 

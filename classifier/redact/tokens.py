@@ -9,13 +9,9 @@ from __future__ import annotations
 from itertools import accumulate, compress, repeat
 from operator import ne
 
-from classifier.redact.lexicon import (  # noqa: F401
-    _ABBREV_TITLES,
+from classifier.redact.lexicon import (
     _CONTRACTION,
-    _NOT_AGE,
-    _NUMBER_WORDS,
     _SENT_PUNCT,
-    _WORD,
     _WORD_SPLIT,
     _WORD_SPLIT_ASCII,
     _lexicon,
