@@ -97,6 +97,15 @@ def test_default_engine_has_vector_heads_without_zero_shot_or_points(small_model
     assert a.themes and a.points == []
 
 
+def test_a_rows_scores_do_not_depend_on_the_rows_labelled_with_it(small_model, corpus_rows):
+    texts = [r["text"] for r in corpus_rows[:37]]
+    together = small_model.analyse(texts)
+    for i in (0, 17, 36):
+        alone = small_model.analyse([texts[i]])[0]
+        assert alone.theme_scores == together[i].theme_scores
+        assert (alone.child_score, alone.kind_score) == (together[i].child_score, together[i].kind_score)
+
+
 def test_full_engine_scores_points_and_fast_mode_skips_the_encoder(full_model):
     m = full_model
     assert m.uses_encoder and m.points and m.meta["engine"] == "full"

@@ -12,6 +12,7 @@ import numpy as np
 
 from classifier.estimator import ClassifierMixin, Estimator
 from classifier.features.tfidf import TextFeatures
+from classifier.models.linear import dense_dot
 from classifier.text import ensure_prepared
 
 KIND_CLASSES = ("complaint", "enquiry", "compliment")
@@ -62,8 +63,7 @@ class KindClassifier(ClassifierMixin, Estimator):
         p = _softmax(np.asarray(X @ self.coef_.T) + self.intercept_)
         if vectors is None or not self.uses_vectors:
             return p
-        return 0.5 * (p + _softmax(np.asarray(vectors, dtype=np.float32) @ self.vector_coef_.T
-                                   + self.vector_intercept_))
+        return 0.5 * (p + _softmax(dense_dot(vectors, self.vector_coef_) + self.vector_intercept_))
 
     def predict(self, texts, vectors: np.ndarray | None = None) -> list[str]:
         return [self.classes_[i] for i in self.predict_proba(texts, vectors=vectors).argmax(axis=1)]

@@ -137,11 +137,20 @@ class CalibratedOvR(Estimator):
         return oof
 
     def decision_function(self, X) -> np.ndarray:
+        if isinstance(X, np.ndarray):  # dense (encoder vectors): the same result whatever the batch
+            return dense_dot(X, self.coef_) + self.intercept_
         return np.asarray(X @ self.coef_.T) + self.intercept_
 
     def predict_proba(self, X) -> np.ndarray:
         s = self.decision_function(X)
         return _sigmoid(s * self.calibration_[:, 0] + self.calibration_[:, 1])
+
+
+def dense_dot(X: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """X @ W.T, row by row in a fixed order. BLAS picks its kernel by matrix shape, so the
+    same row could score a last bit differently in another batch (and round the other way
+    in a 4-decimal output); einsum's plain loops do not depend on the other rows."""
+    return np.einsum("nd,ld->nl", np.asarray(X, dtype=np.float64), np.asarray(W, dtype=np.float64))
 
 
 def _sigmoid(z):

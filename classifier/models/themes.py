@@ -151,7 +151,8 @@ class ThemeClassifier(MultiLabelClassifierMixin, Estimator):
         if proba is None:
             proba = self.predict_proba(docs)
             fast = True
-        chosen = self.fast_thresholds_ if fast or not self.uses_vectors else self.thresholds_
+        fast_th = getattr(self, "fast_thresholds_", self.thresholds_)  # subclasses may keep one set
+        chosen = fast_th if fast or not self.uses_vectors else self.thresholds_
         thresholds = np.array([chosen[l] for l in self.labels_])
         picks = decide(proba, thresholds, at_least_one, self.keyword_hits(docs), self.keyword_floor)
         out = [[self.labels_[j] for j in row] for row in picks]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from classifier.estimator import Estimator
-from classifier.models.linear import _sigmoid, fit_platt
+from classifier.models.linear import _sigmoid, dense_dot, fit_platt
 from classifier.taxonomy.schema import Taxonomy
 
 # Sigmoid for a theme with too few labelled rows: the median of the per-theme fits on
@@ -59,7 +59,7 @@ class ZeroShotThemes(Estimator):
         return self
 
     def relative_cosines(self, vectors: np.ndarray) -> np.ndarray:
-        cos = np.asarray(vectors, dtype=np.float32) @ self.theme_vectors_.T
+        cos = dense_dot(vectors, self.theme_vectors_)
         return cos - cos.mean(axis=1, keepdims=True)
 
     def predict_proba(self, vectors: np.ndarray) -> np.ndarray:

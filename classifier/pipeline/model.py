@@ -84,7 +84,7 @@ class ComplaintModel:
 
     @property
     def uses_encoder(self) -> bool:
-        return self.themes.uses_vectors
+        return any(getattr(c, "uses_vectors", False) for c in (self.themes, self.child, self.kind))
 
     @property
     def encoder(self):
@@ -129,9 +129,12 @@ class ComplaintModel:
                 matrices[key] = component.features_.transform(docs)
             return matrices[key]
 
-        proba = self.themes.predict_proba(docs, X=X(self.themes), vectors=vectors)
+        theme_vectors = vectors if getattr(self.themes, "uses_vectors", False) else None
+        # A component without vector heads (an adapted theme model, say) is called as before.
+        proba = self.themes.predict_proba(docs, X=X(self.themes),
+                                          **({"vectors": theme_vectors} if theme_vectors is not None else {}))
         best_point: list[dict[str, int]] = [{} for _ in docs]
-        if encoded is not None and self.points:
+        if encoded is not None and self.points and theme_vectors is not None:
             proba, best_point = self._with_points(proba, docs, encoded)
         kinds = kind_p = None
         if self.kind is not None:
@@ -140,7 +143,7 @@ class ComplaintModel:
             kind_p = kp.max(axis=1)
         # Compliments get no themes; complaints and enquiries get at least one.
         need = np.array([k != "compliment" for k in kinds]) if kinds else True
-        picked = self.themes.predict(docs, at_least_one=need, proba=proba, fast=vectors is None)
+        picked = self.themes.predict(docs, at_least_one=need, proba=proba, fast=theme_vectors is None)
         if kinds:
             picked = [p if k != "compliment" else [] for p, k in zip(picked, kinds)]
         child_p = hits = None
