@@ -14,6 +14,7 @@ rows: its weights are chosen by cross-validation on the own rows.
     .venv/bin/python bench/adapt_curve.py [--seeds 0 1] [--ks 20 50 100 200]
 Writes bench/ADAPT_RESULTS.md (and out/adapt_curve.json).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -72,8 +73,9 @@ def main():
     docs = prepare([r["text"] for r in rs])
     gold = [parse_theme_list(r["themes"]) for r in rs]
     c_docs, c_gold = prepare([r["text"] for r in corpus]), [parse_theme_list(r["themes"]) for r in corpus]
-    params = {k: v for k, v in base.themes.get_params().items()
-              if k in AdaptedThemes._param_names() and k != "taxonomy"}
+    params = {
+        k: v for k, v in base.themes.get_params().items() if k in AdaptedThemes._param_names() and k != "taxonomy"
+    }
     scored = score_rows(base, docs)
     X = base.themes.features_.transform(docs)
     results = []
@@ -83,10 +85,8 @@ def main():
         fig = score(model, [docs[i] for i in rest], [gold[i] for i in rest])
         # Also the rows outside the pool: never chosen by either strategy, so the same rows for both.
         held = [i for i in range(len(rs)) if i not in in_pool and gold[i]]
-        fixed = {f"heldout_{k2}": v for k2, v in score(model, [docs[i] for i in held],
-                                                        [gold[i] for i in held]).items()}
-        results.append({"seed": seed, "k": k, "how": how, "scored_rows": len(rest), **fig, **fixed,
-                        **(extra or {})})
+        fixed = {f"heldout_{k2}": v for k2, v in score(model, [docs[i] for i in held], [gold[i] for i in held]).items()}
+        results.append({"seed": seed, "k": k, "how": how, "scored_rows": len(rest), **fig, **fixed, **(extra or {})})
         print(json.dumps(results[-1]), flush=True)
 
     for seed in args.seeds:
@@ -97,19 +97,32 @@ def main():
         for k in args.ks:
             eligible = np.zeros(len(rs), dtype=bool)
             eligible[pool] = ~scored.compliment[pool]
-            chosen = {"random": [int(i) for i in rng.choice(pool, k, replace=False)],
-                      "sample": choose_rows(scored.proba, X, k, eligible)}
+            chosen = {
+                "random": [int(i) for i in rng.choice(pool, k, replace=False)],
+                "sample": choose_rows(scored.proba, X, k, eligible),
+            }
             for how, own in chosen.items():
                 own_l = [i for i in own if gold[i]]  # rows without themes (compliments) teach no theme
                 t = time.time()
-                m = AdaptedThemes(taxonomy=tax, **params).fit([docs[i] for i in own_l], [gold[i] for i in own_l],
-                                                               c_docs, c_gold)
-                record(seed, k, f"adapt, {how} rows", m, own,
-                       {"own_weight": m.own_weight_, "description_weight": m.description_weight_,
-                        "seconds": round(time.time() - t)})
+                m = AdaptedThemes(taxonomy=tax, **params).fit(
+                    [docs[i] for i in own_l], [gold[i] for i in own_l], c_docs, c_gold
+                )
+                record(
+                    seed,
+                    k,
+                    f"adapt, {how} rows",
+                    m,
+                    own,
+                    {
+                        "own_weight": m.own_weight_,
+                        "description_weight": m.description_weight_,
+                        "seconds": round(time.time() - t),
+                    },
+                )
             own_l = [i for i in chosen["random"] if gold[i]]
-            plain = ThemeClassifier(taxonomy=tax, **{k2: v for k2, v in base.themes.get_params().items()
-                                                     if k2 != "taxonomy"})
+            plain = ThemeClassifier(
+                taxonomy=tax, **{k2: v for k2, v in base.themes.get_params().items() if k2 != "taxonomy"}
+            )
             plain.fit(c_docs + [docs[i] for i in own_l] * 3, c_gold + [gold[i] for i in own_l] * 3)
             record(seed, k, "plain train x3, random rows", plain, chosen["random"])
     out = ROOT / "out"
@@ -123,9 +136,11 @@ def write_markdown(results, args):
     groups: dict[tuple, list] = {}
     for r in results:
         groups.setdefault((r["k"], r["how"]), []).append(r)
-    lines = ["| own rows | rows chosen / method | top suggestion one of the right themes | main theme top-1 "
-             "| main theme in top 3 | macro F1 | own weight / description weight chosen |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| own rows | rows chosen / method | top suggestion one of the right themes | main theme top-1 "
+        "| main theme in top 3 | macro F1 | own weight / description weight chosen |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for (k, how), rows in sorted(groups.items(), key=lambda x: (x[0][0], x[0][1])):
         cells = []
         for key in keys:
@@ -136,8 +151,9 @@ def write_markdown(results, args):
     table = "\n".join(lines)
     path = ROOT / "bench" / "ADAPT_RESULTS.md"
     head = path.read_text(encoding="utf-8").split("<!-- table -->")[0] if path.exists() else "# adapt\n\n"
-    path.write_text(head + "<!-- table -->\n" + f"Seeds {args.seeds}; mean ± sd over seeds.\n\n" + table + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        head + "<!-- table -->\n" + f"Seeds {args.seeds}; mean ± sd over seeds.\n\n" + table + "\n", encoding="utf-8"
+    )
     print(table)
 
 

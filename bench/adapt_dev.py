@@ -11,6 +11,7 @@ grids; the blind register-shift set is only used by bench/adapt_curve.py.
 
     .venv/bin/python bench/adapt_dev.py [--ks 20 60 200] [--seeds 0 1]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,8 +40,12 @@ def figures(model, docs, gold):
     rep = theme_report(gold, pred, model.labels_, proba)
     top = np.argsort(-proba, axis=1)[:, 0]
     any_hit = np.mean([model.labels_[t] in g for t, g in zip(top, gold)])
-    return {"top1_any": round(float(any_hit), 3), "main_top1": rep["main_theme_top1"],
-            "main_top3": rep["main_theme_top3"], "macro_f1": rep["macro_f1"]}
+    return {
+        "top1_any": round(float(any_hit), 3),
+        "main_top1": rep["main_theme_top1"],
+        "main_top3": rep["main_theme_top3"],
+        "macro_f1": rep["macro_f1"],
+    }
 
 
 def main():
@@ -77,10 +82,13 @@ def main():
             ad = AdaptedThemes(taxonomy=tax, **extra).fit(od, og, base_docs, base_gold)
             took = time.time() - t
             print(f"k={k} seed={seed} plain x3: {figures(plain, rd, rg)}")
-            print(f"k={k} seed={seed} adapt (w={ad.own_weight_}, d={ad.description_weight_}, {took:.0f}s): "
-                  f"{figures(ad, rd, rg)}")
+            print(
+                f"k={k} seed={seed} adapt (w={ad.own_weight_}, d={ad.description_weight_}, {took:.0f}s): "
+                f"{figures(ad, rd, rg)}"
+            )
             ad0 = AdaptedThemes(taxonomy=tax, own_weights=(ad.own_weight_,), description_weights=(0.0,)).fit(
-                od, og, base_docs, base_gold)
+                od, og, base_docs, base_gold
+            )
             print(f"k={k} seed={seed} adapt w={ad.own_weight_} no descriptions: {figures(ad0, rd, rg)}")
             sys.stdout.flush()
 

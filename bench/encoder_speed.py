@@ -8,6 +8,7 @@ scripts/encoder_fidelity_sentences.txt. Speed is texts per CPU-second
 Cold load and memory are measured in fresh subprocesses (peak RSS from getrusage).
 Only the run-time module is used: classifier/features/encoder.py, by file path.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,8 +34,9 @@ def load_module():
 
 
 def texts(n: int, words: int = 80) -> list[str]:
-    lines = [s.strip() for s in SENTENCES.read_text(encoding="utf-8").splitlines()
-             if s.strip() and not s.startswith("#")]
+    lines = [
+        s.strip() for s in SENTENCES.read_text(encoding="utf-8").splitlines() if s.strip() and not s.startswith("#")
+    ]
     pool = " ".join(lines).split()
     out, pos = [], 0
     for i in range(n):
@@ -51,8 +53,11 @@ def cpu_flags() -> str:
         return "unknown"
     flags = set(re.search(r"^flags\s*:(.*)$", info, re.M).group(1).split())
     model = re.search(r"^model name\s*:(.*)$", info, re.M)
-    wanted = sorted(f for f in flags if f in {"avx2", "avx_vnni", "avx512f", "avx512bw", "avx512vl",
-                                              "avx512_vnni", "avx512_bf16", "amx_int8"})
+    wanted = sorted(
+        f
+        for f in flags
+        if f in {"avx2", "avx_vnni", "avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx512_bf16", "amx_int8"}
+    )
     return f"{model.group(1).strip() if model else '?'}: {' '.join(wanted) or 'none of avx2/avx512/vnni'}"
 
 
@@ -79,8 +84,12 @@ print(json.dumps({"import_s": t1 - t0, "load_s": t2 - t1, "first_encode_s": t4 -
 
 
 def fresh_process(threads: int, batch: list[str]) -> dict:
-    res = subprocess.run([sys.executable, "-c", CHILD, str(MODULE), str(MODEL_DIR), str(threads),
-                          json.dumps(batch)], capture_output=True, text=True, check=True)
+    res = subprocess.run(
+        [sys.executable, "-c", CHILD, str(MODULE), str(MODEL_DIR), str(threads), json.dumps(batch)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(res.stdout)
 
 
@@ -110,13 +119,19 @@ def main() -> int:
     mem_long = fresh_process(args.threads, [long_text] * 8)
     cold_best = min(cold, key=lambda r: r["import_s"] + r["load_s"])
     print(f"cpu: {cpu_flags()}")
-    print(f"threads={args.threads} batch_size={args.batch_size} n={args.n} words/text=80 "
-          f"tokens/text={tokens:.0f} (with [CLS]/[SEP])")
+    print(
+        f"threads={args.threads} batch_size={args.batch_size} n={args.n} words/text=80 "
+        f"tokens/text={tokens:.0f} (with [CLS]/[SEP])"
+    )
     print(f"speed: {args.n / best_cpu:.1f} texts per CPU-second, {args.n / best_wall:.1f} texts per wall-second")
-    print(f"cold start (best of 3 fresh processes): import {cold_best['import_s']:.2f}s, "
-          f"load+verify {cold_best['load_s']:.2f}s, first encode {cold_best['first_encode_s'] * 1000:.0f}ms")
-    print(f"memory (peak RSS): loaded {cold_best['rss_loaded_mb']:.0f} MB; after batch of 8 x 80 words "
-          f"{cold_best['rss_peak_mb']:.0f} MB; after batch of 8 x {long_tokens} tokens {mem_long['rss_peak_mb']:.0f} MB")
+    print(
+        f"cold start (best of 3 fresh processes): import {cold_best['import_s']:.2f}s, "
+        f"load+verify {cold_best['load_s']:.2f}s, first encode {cold_best['first_encode_s'] * 1000:.0f}ms"
+    )
+    print(
+        f"memory (peak RSS): loaded {cold_best['rss_loaded_mb']:.0f} MB; after batch of 8 x 80 words "
+        f"{cold_best['rss_peak_mb']:.0f} MB; after batch of 8 x {long_tokens} tokens {mem_long['rss_peak_mb']:.0f} MB"
+    )
     print(f"torch imported in the child: {cold_best['torch_loaded']}")
     return 0
 

@@ -20,6 +20,7 @@ commit ba6c0a2), read at run time; no text is stored.
 
     .venv/bin/python bench/fewshot.py [--draws 3] [--embeddings]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,9 +30,8 @@ import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import peer  # noqa: E402
-
 import numpy as np  # noqa: E402
+import peer  # noqa: E402
 
 KS = (20, 50, 100)
 
@@ -83,8 +83,15 @@ def main(argv=None) -> int:
     themed = [r for r in corpus_tr if r["themes"].strip()]
     Yc = corpus_matrix(themed, corpus_labels)
     engines = ["ours"] + (["peer_svc"] if not args.no_peer_svc else []) + (["ours+embed"] if args.embeddings else [])
-    res = {"data": peer.CITATION, "ks": list(KS), "draws": args.draws, "dual_patch": not args.primal,
-           "peer_full_train_rows": int(len(tr)), "corpus_full_train_rows": len(themed), "runs": []}
+    res = {
+        "data": peer.CITATION,
+        "ks": list(KS),
+        "draws": args.draws,
+        "dual_patch": not args.primal,
+        "peer_full_train_rows": int(len(tr)),
+        "corpus_full_train_rows": len(themed),
+        "runs": [],
+    }
     for k in KS:
         for draw in range(args.draws):
             rng = np.random.default_rng(1000 * k + draw)
@@ -92,7 +99,8 @@ def main(argv=None) -> int:
             crow = sample_per_label(Yc, np.arange(len(themed)), k, rng)
             for eng in engines:
                 if eng == "ours+embed":
-                    import embeddings as bench_emb   # bench/embeddings.py
+                    import embeddings as bench_emb  # bench/embeddings.py
+
                     bench_emb.install_patch("tfidf+embed", 2.0)
                 if eng == "peer_svc":
                     r = peer.run_peer(draw, n_jobs=2, split=(rows, te), data=data)
@@ -100,40 +108,57 @@ def main(argv=None) -> int:
                 else:
                     r = peer.run_ours(draw, split=(rows, te), data=data, crosscheck=False)
                     c = peer.corpus_dev_eval(seed=draw, train_rows=[themed[i] for i in crow])
-                if eng == "ours+embed":   # back to TF-IDF for the next engine
+                if eng == "ours+embed":  # back to TF-IDF for the next engine
                     import classifier.features.tfidf as feats
                     import classifier.models.themes as themes
+
                     themes.TextFeatures = feats.TextFeatures
-                run = {"k": k, "draw": draw, "engine": eng, "peer_train_rows": int(len(rows)),
-                       "peer_macro_f1": r["macro_f1"], "peer_micro_f1": r["micro_f1"],
-                       "corpus_train_rows": int(len(crow)),
-                       "corpus_dev_macro_f1": c["macro_f1"] if c else None,
-                       "corpus_dev_micro_f1": c["micro_f1"] if c else None}
+                run = {
+                    "k": k,
+                    "draw": draw,
+                    "engine": eng,
+                    "peer_train_rows": int(len(rows)),
+                    "peer_macro_f1": r["macro_f1"],
+                    "peer_micro_f1": r["micro_f1"],
+                    "corpus_train_rows": int(len(crow)),
+                    "corpus_dev_macro_f1": c["macro_f1"] if c else None,
+                    "corpus_dev_micro_f1": c["micro_f1"] if c else None,
+                }
                 res["runs"].append(run)
                 args.json.write_text(json.dumps(res, indent=1))
-                print(f"k={k:3d} draw {draw} {eng:10s} peer rows {len(rows):4d} macro {r['macro_f1']:.3f} "
-                      f"micro {r['micro_f1']:.3f}"
-                      + (f" | corpus rows {len(crow)} dev macro {c['macro_f1']:.3f} micro {c['micro_f1']:.3f}" if c else ""),
-                      flush=True)
+                print(
+                    f"k={k:3d} draw {draw} {eng:10s} peer rows {len(rows):4d} macro {r['macro_f1']:.3f} "
+                    f"micro {r['micro_f1']:.3f}"
+                    + (
+                        f" | corpus rows {len(crow)} dev macro {c['macro_f1']:.3f} micro {c['micro_f1']:.3f}"
+                        if c
+                        else ""
+                    ),
+                    flush=True,
+                )
     print(table(res))
     return 0
 
 
 def table(res: dict) -> str:
-    lines = ["| k per label | engine | peer train rows | peer macro F1 | peer micro F1 | corpus train rows | corpus dev macro F1 | corpus dev micro F1 |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| k per label | engine | peer train rows | peer macro F1 | peer micro F1 | corpus train rows | corpus dev macro F1 | corpus dev micro F1 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     keys = sorted({(r["k"], r["engine"]) for r in res["runs"]}, key=lambda x: (x[0], x[1]))
     for k, eng in keys:
         rs = [r for r in res["runs"] if r["k"] == k and r["engine"] == eng]
 
-        def ms(key):
+        def ms(key, rs=rs):
             v = [r[key] for r in rs if r[key] is not None]
             return f"{np.mean(v):.3f} ± {np.std(v, ddof=1) if len(v) > 1 else 0:.3f}" if v else "–"
 
         crow = np.mean([r["corpus_train_rows"] for r in rs]) if rs[0]["corpus_dev_macro_f1"] is not None else None
-        lines.append(f"| {k} | {eng} | {np.mean([r['peer_train_rows'] for r in rs]):.0f} | {ms('peer_macro_f1')} | "
-                     f"{ms('peer_micro_f1')} | {'' if crow is None else f'{crow:.0f}'} | {ms('corpus_dev_macro_f1')} | "
-                     f"{ms('corpus_dev_micro_f1')} |")
+        lines.append(
+            f"| {k} | {eng} | {np.mean([r['peer_train_rows'] for r in rs]):.0f} | {ms('peer_macro_f1')} | "
+            f"{ms('peer_micro_f1')} | {'' if crow is None else f'{crow:.0f}'} | {ms('corpus_dev_macro_f1')} | "
+            f"{ms('corpus_dev_micro_f1')} |"
+        )
     return "\n".join(lines)
 
 

@@ -12,6 +12,7 @@ resident size of any process of the run (the command or one of its workers).
 With `--fast` in `complaints label -h` (the TF-IDF-only model), that setting
 is measured too.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -98,15 +99,25 @@ if __name__ == "__main__":
 
 def run_split(path: Path, jobs: int) -> dict:
     """CPU seconds of the labelling process and of its workers (model already loaded): load-independent."""
-    done = subprocess.run([sys.executable, "-c", _SPLIT, str(path), str(OUT / f"split_{jobs}.csv"), str(jobs)],
-                          capture_output=True, text=True, check=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-c", _SPLIT, str(path), str(OUT / f"split_{jobs}.csv"), str(jobs)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def run_dask(path: Path, workers: int) -> dict:
     load = os.getloadavg()[0]
-    done = subprocess.run([sys.executable, "-c", _DASK, str(path), str(OUT), str(workers)], capture_output=True,
-                          text=True, check=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-c", _DASK, str(path), str(OUT), str(workers)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
     return {**json.loads(done.stdout.strip().splitlines()[-1]), "load_before": load}
 
 
@@ -118,8 +129,9 @@ def main() -> None:
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     path = build_file(args.rows, OUT / f"jobs_{args.rows}.csv")
-    helptext = subprocess.run([sys.executable, "-m", "classifier", "label", "-h"], capture_output=True,
-                              text=True, cwd=ROOT).stdout
+    helptext = subprocess.run(
+        [sys.executable, "-m", "classifier", "label", "-h"], capture_output=True, text=True, cwd=ROOT
+    ).stdout
     settings = [(j, False) for j in args.jobs] + ([(j, True) for j in args.jobs] if "--fast" in helptext else [])
     runs: dict[tuple, list[dict]] = {s: [] for s in settings}
     load_start = os.getloadavg()
@@ -131,58 +143,84 @@ def main() -> None:
     for fast in sorted({f for _, f in settings}):
         outs = [(OUT / f"jobs_out_{j}{'_fast' if fast else ''}.csv").read_bytes() for j in args.jobs]
         identical[fast] = all(o == outs[0] for o in outs)
-    lines = [START, "## `label --jobs N`: rows per wall-second, end to end (bench/jobs_speed.py)", "",
-             f"Machine: {cpu_name()}, {os.cpu_count()} cores, shared with other engineers' jobs while measured. "
-             f"Command: `.venv/bin/python bench/jobs_speed.py --rows {args.rows} --rounds {args.rounds}` "
-             f"({time.strftime('%Y-%m-%d %H:%M')}). Input: {args.rows:,} complaints resampled from the corpus "
-             "(mean 80.6 words). Each run is `python -m classifier label FILE -o OUT.csv --jobs N -q` in a fresh "
-             "process: start-up, model load and worker start-up included. Runs alternate between settings; "
-             f"load average (1 min) at the start {load_start[0]:.2f} / {load_start[1]:.2f} / {load_start[2]:.2f}.",
-             "", "| model | jobs | rows per wall-second (median; each run) | wall s (median) | load avg per run "
-             "| peak MB (largest process) |", "|---|---|---|---|---|---|"]
+    lines = [
+        START,
+        "## `label --jobs N`: rows per wall-second, end to end (bench/jobs_speed.py)",
+        "",
+        f"Machine: {cpu_name()}, {os.cpu_count()} cores, shared with other engineers' jobs while measured. "
+        f"Command: `.venv/bin/python bench/jobs_speed.py --rows {args.rows} --rounds {args.rounds}` "
+        f"({time.strftime('%Y-%m-%d %H:%M')}). Input: {args.rows:,} complaints resampled from the corpus "
+        "(mean 80.6 words). Each run is `python -m classifier label FILE -o OUT.csv --jobs N -q` in a fresh "
+        "process: start-up, model load and worker start-up included. Runs alternate between settings; "
+        f"load average (1 min) at the start {load_start[0]:.2f} / {load_start[1]:.2f} / {load_start[2]:.2f}.",
+        "",
+        "| model | jobs | rows per wall-second (median; each run) | wall s (median) | load avg per run "
+        "| peak MB (largest process) |",
+        "|---|---|---|---|---|---|",
+    ]
     for (jobs, fast), rs in runs.items():
         walls = [r["wall"] for r in rs]
         med = statistics.median(walls)
         each = ", ".join(f"{args.rows / w:,.0f}" for w in walls)
         loads = ", ".join(f"{r['load']:.1f}" for r in rs)
-        lines.append(f"| {'--fast' if fast else 'default'} | {jobs} | {args.rows / med:,.0f} ({each}) | {med:.1f} | "
-                     f"{loads} | {max(r['peak_mb'] for r in rs):.0f} |")
+        lines.append(
+            f"| {'--fast' if fast else 'default'} | {jobs} | {args.rows / med:,.0f} ({each}) | {med:.1f} | "
+            f"{loads} | {max(r['peak_mb'] for r in rs):.0f} |"
+        )
     splits = [(j, run_split(path, j)) for j in args.jobs]
-    lines += ["", "Where the work goes (`label_table` in one process, model loaded before timing; CPU seconds "
-              "from `time.process_time` and the workers' `RUSAGE_CHILDREN`): the wall gain that idle cores "
-              "would give is bounded by total CPU / the busiest process's CPU.", "",
-              "| jobs | wall s | labelling process CPU s | worker processes CPU s (all) |", "|---|---|---|---|"]
+    lines += [
+        "",
+        "Where the work goes (`label_table` in one process, model loaded before timing; CPU seconds "
+        "from `time.process_time` and the workers' `RUSAGE_CHILDREN`): the wall gain that idle cores "
+        "would give is bounded by total CPU / the busiest process's CPU.",
+        "",
+        "| jobs | wall s | labelling process CPU s | worker processes CPU s (all) |",
+        "|---|---|---|---|",
+    ]
     for j, r in splits:
         lines.append(f"| {j} | {r['wall']:.1f} | {r['main_cpu']:.1f} | {r['workers_cpu']:.1f} |")
     busiest = {j: max(r["main_cpu"], r["workers_cpu"] / j) for j, r in splits}
     base = busiest[min(busiest)]
-    lines += ["", "Estimate, not a measurement: with idle cores the wall time would be about the busiest "
-              "process's CPU time, i.e. " + ", ".join(f"{base / b:.2f}x for --jobs {j}" for j, b in busiest.items())
-              + f" of --jobs {min(busiest)}."]
+    lines += [
+        "",
+        "Estimate, not a measurement: with idle cores the wall time would be about the busiest "
+        "process's CPU time, i.e. "
+        + ", ".join(f"{base / b:.2f}x for --jobs {j}" for j, b in busiest.items())
+        + f" of --jobs {min(busiest)}.",
+    ]
     try:
         import distributed  # noqa: F401
+
         dask_runs = [(w, run_dask(path, w)) for w in (1, 2) for _ in range(2)]
     except (ImportError, subprocess.CalledProcessError) as exc:
         print(f"Dask runs skipped: {type(exc).__name__}", file=sys.stderr)
         dask_runs = []
     if dask_runs:
-        lines += ["", "Dask (`classifier.parallel.label_dask`, `LocalCluster(n_workers=W, threads_per_worker=1, "
-                  "processes=True)`, the same rows as 8 Parquet partitions, written back to Parquet; model "
-                  "load in each worker included, cluster start-up shown apart):", "",
-                  "| workers | rows per wall-second (labelling) | labelling s | cluster start s | load avg |",
-                  "|---|---|---|---|---|"]
+        lines += [
+            "",
+            "Dask (`classifier.parallel.label_dask`, `LocalCluster(n_workers=W, threads_per_worker=1, "
+            "processes=True)`, the same rows as 8 Parquet partitions, written back to Parquet; model "
+            "load in each worker included, cluster start-up shown apart):",
+            "",
+            "| workers | rows per wall-second (labelling) | labelling s | cluster start s | load avg |",
+            "|---|---|---|---|---|",
+        ]
         for w, r in dask_runs:
-            lines.append(f"| {w} | {r['rows'] / r['label']:,.0f} | {r['label']:.1f} | {r['cluster_start']:.1f} | "
-                         f"{r['load_before']:.1f} |")
+            lines.append(
+                f"| {w} | {r['rows'] / r['label']:,.0f} | {r['label']:.1f} | {r['cluster_start']:.1f} | "
+                f"{r['load_before']:.1f} |"
+            )
     for fast, same in identical.items():
         lines.append("")
-        lines.append(f"Outputs of {', '.join(f'--jobs {j}' for j in args.jobs)}"
-                     f"{' (--fast)' if fast else ''}: {'byte-identical' if same else 'DIFFERENT'}.")
+        lines.append(
+            f"Outputs of {', '.join(f'--jobs {j}' for j in args.jobs)}"
+            f"{' (--fast)' if fast else ''}: {'byte-identical' if same else 'DIFFERENT'}."
+        )
     lines.append(END)
     section = "\n".join(lines)
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
     if START in text and END in text:
-        text = text[: text.index(START)] + section + text[text.index(END) + len(END):]
+        text = text[: text.index(START)] + section + text[text.index(END) + len(END) :]
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
     RESULTS.write_text(text, encoding="utf-8")

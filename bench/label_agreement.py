@@ -4,6 +4,7 @@
 Reads training_data/learning_sentences.csv and
 training_data/label_agreement/second_annotator.csv (ids and labels only).
 """
+
 from __future__ import annotations
 
 import csv
@@ -27,8 +28,10 @@ def main() -> int:
     both = [i for i, x, y in zip(ids, a, b) if x and y]
     same_type = sum(first[i]["type"] == second[i]["type"] for i in both)
     print(f"sentences compared: {n} (missing from the corpus: {len(second) - n})")
-    print(f"learning / not learning: {sum(x == y for x, y in zip(a, b))} of {n} agree; "
-          f"Cohen's kappa {(observed - expected) / (1 - expected):.3f}")
+    print(
+        f"learning / not learning: {sum(x == y for x, y in zip(a, b))} of {n} agree; "
+        f"Cohen's kappa {(observed - expected) / (1 - expected):.3f}"
+    )
     print(f"type, where both say learning: {same_type} of {len(both)} agree ({same_type / max(len(both), 1):.3f})")
     return 0
 

@@ -9,6 +9,7 @@ it also scores the extractor on whole documents. Writes bench/LEARNING_RESULTS.m
     .venv/bin/python bench/learning.py [--data training_data/learning_sentences.csv] [--seed 0]
         [--documents training_data/learning_documents]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,8 +25,13 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from classifier.learning import (LEARNING_TYPES, LearningExtractor, evaluate_learning,  # noqa: E402
-                                 evaluate_learning_documents, train_learning_extractor)
+from classifier.learning import (  # noqa: E402
+    LEARNING_TYPES,
+    LearningExtractor,
+    evaluate_learning,
+    evaluate_learning_documents,
+    train_learning_extractor,
+)
 from classifier.learning.api import complaint_sentences  # noqa: E402
 
 COMMAND = "cd /work/main && .venv/bin/python bench/learning.py"
@@ -48,8 +54,10 @@ def cross_validated(data: str, negatives: list[str], seed: int, folds: int = 5, 
     got_type = [""] * len(y)
     for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed).split(sent, y):
         model = LearningExtractor(random_state=seed, **params).fit(
-            [sent[i] for i in tr] + negatives, np.concatenate([y[tr], np.zeros(len(negatives), dtype=bool)]),
-            [types[i] for i in tr] + [""] * len(negatives))
+            [sent[i] for i in tr] + negatives,
+            np.concatenate([y[tr], np.zeros(len(negatives), dtype=bool)]),
+            [types[i] for i in tr] + [""] * len(negatives),
+        )
         pred[te] = model.predict([sent[i] for i in te])
         pos = [i for i in te if y[i]]
         for i, t in zip(pos, model.predict_types([sent[i] for i in pos])):
@@ -59,10 +67,19 @@ def cross_validated(data: str, negatives: list[str], seed: int, folds: int = 5, 
     precision, recall = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
     typed = [i for i in np.flatnonzero(y) if types[i] in LEARNING_TYPES]
     detected = [i for i in typed if pred[i]]
-    return {"sentences": len(y), "learning": int(y.sum()), "precision": precision, "recall": recall,
-            "f1": 2 * precision * recall / max(precision + recall, 1e-12), "tp": tp, "fp": fp, "fn": fn, "tn": tn,
-            "type_accuracy": float(np.mean([got_type[i] == types[i] for i in typed])),
-            "type_accuracy_detected": float(np.mean([got_type[i] == types[i] for i in detected]))}
+    return {
+        "sentences": len(y),
+        "learning": int(y.sum()),
+        "precision": precision,
+        "recall": recall,
+        "f1": 2 * precision * recall / max(precision + recall, 1e-12),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "tn": tn,
+        "type_accuracy": float(np.mean([got_type[i] == types[i] for i in typed])),
+        "type_accuracy_detected": float(np.mean([got_type[i] == types[i] for i in detected])),
+    }
 
 
 def document_section(result: dict) -> list[str]:
@@ -73,8 +90,13 @@ def document_section(result: dict) -> list[str]:
         f"{result['documents']} documents, {result['gold']} gold statements; the extractor ran on each cleaned "
         f"document and each statement was matched one-to-one to a gold sentence overlapping it by at least "
         f"{result['min_overlap']:.0%} of the longer of the two"
-        + (f" ({result['gold_not_located']} gold sentences could not be located in the cleaned text and "
-           "count as missed)" if result["gold_not_located"] else "") + ".",
+        + (
+            f" ({result['gold_not_located']} gold sentences could not be located in the cleaned text and "
+            "count as missed)"
+            if result["gold_not_located"]
+            else ""
+        )
+        + ".",
         "",
         "| documents | gold | found | precision | recall | F1 | type acc. (matched) | TP / FP / FN |",
         "|---|---|---|---|---|---|---|---|",
@@ -86,21 +108,31 @@ def document_section(result: dict) -> list[str]:
         "| document | gold | found | matched | type correct |",
         "|---|---|---|---|---|",
     ]
-    lines += [f"| {d['doc']} | {d['gold']} | {d['found']} | {d['matched']} | {d['type_correct']} |"
-              for d in result["per_doc"]]
+    lines += [
+        f"| {d['doc']} | {d['gold']} | {d['found']} | {d['matched']} | {d['type_correct']} |" for d in result["per_doc"]
+    ]
     lines += ["", "| gold type | matched | type correct |", "|---|---|---|"]
     lines += [f"| {t} | {c['n']} | {c['correct']} |" for t, c in sorted(result["per_type"].items())]
-    lines += ["", "Per section kind (the kind of section, list, table column or paragraph each statement sits "
-              "in, as `classifier/learning/sections.yml` recognises it; `none`: no kind recognised). Gold "
-              "statements count by where they are; false alarms by where they were found.", "",
-              "| section kind | gold | TP | FP | FN | precision | recall | F1 |", "|---|---|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "Per section kind (the kind of section, list, table column or paragraph each statement sits "
+        "in, as `classifier/learning/sections.yml` recognises it; `none`: no kind recognised). Gold "
+        "statements count by where they are; false alarms by where they were found.",
+        "",
+        "| section kind | gold | TP | FP | FN | precision | recall | F1 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for kind, c in sorted(result["per_kind"].items(), key=lambda kv: -(kv[1]["tp"] + kv[1]["fn"] + kv[1]["fp"])):
         p = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
         r = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 0.0
         f = 2 * p * r / (p + r) if p + r else 0.0
-        lines.append(f"| {kind} | {c['tp'] + c['fn']} | {c['tp']} | {c['fp']} | {c['fn']} | "
-                     + (f"{p:.3f}" if c["tp"] + c["fp"] else "-") + " | "
-                     + (f"{r:.3f}" if c["tp"] + c["fn"] else "-") + f" | {f:.3f} |")
+        lines.append(
+            f"| {kind} | {c['tp'] + c['fn']} | {c['tp']} | {c['fp']} | {c['fn']} | "
+            + (f"{p:.3f}" if c["tp"] + c["fp"] else "-")
+            + " | "
+            + (f"{r:.3f}" if c["tp"] + c["fn"] else "-")
+            + f" | {f:.3f} |"
+        )
     return lines
 
 
@@ -109,16 +141,32 @@ def main(argv=None) -> int:
     ap.add_argument("--data", default=str(ROOT / "training_data" / "learning_sentences.csv"))
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default=str(ROOT / "bench" / "LEARNING_RESULTS.md"))
-    ap.add_argument("--documents", action="append", default=[],
-                    help="folder of documents with gold.jsonl: also score whole documents (evaluation only); "
-                         "repeat for several folders")
-    ap.add_argument("--blind", action="append", default=[],
-                    help="blind folder of documents with gold.jsonl: scored like --documents, but its individual "
-                         "misses and false alarms are never printed (no one may tune on them); repeatable")
-    ap.add_argument("--sections", default="all", choices=["all", "learning"],
-                    help="also score documents with `--sections learning` when 'learning'")
-    ap.add_argument("--embed-weight", type=float, default=None,
-                    help="train with this embed_weight (sentence-encoder features; 0: off) instead of the default")
+    ap.add_argument(
+        "--documents",
+        action="append",
+        default=[],
+        help="folder of documents with gold.jsonl: also score whole documents (evaluation only); "
+        "repeat for several folders",
+    )
+    ap.add_argument(
+        "--blind",
+        action="append",
+        default=[],
+        help="blind folder of documents with gold.jsonl: scored like --documents, but its individual "
+        "misses and false alarms are never printed (no one may tune on them); repeatable",
+    )
+    ap.add_argument(
+        "--sections",
+        default="all",
+        choices=["all", "learning"],
+        help="also score documents with `--sections learning` when 'learning'",
+    )
+    ap.add_argument(
+        "--embed-weight",
+        type=float,
+        default=None,
+        help="train with this embed_weight (sentence-encoder features; 0: off) instead of the default",
+    )
     ap.add_argument("--no-cv", action="store_true", help="skip the cross-validated train+dev row")
     args = ap.parse_args(argv)
 
@@ -134,20 +182,26 @@ def main(argv=None) -> int:
     test = evaluate_learning(args.data, model, split="test")
     docs = [evaluate_learning_documents(d, model) for d in args.documents]
     blind = [evaluate_learning_documents(d, model) for d in args.blind]
-    restricted = ([evaluate_learning_documents(d, model, sections="learning") for d in args.documents + args.blind]
-                  if args.sections == "learning" else [])
+    restricted = (
+        [evaluate_learning_documents(d, model, sections="learning") for d in args.documents + args.blind]
+        if args.sections == "learning"
+        else []
+    )
 
     def row(name, r):
-        return (f"| {name} | {r['sentences']} | {r['learning']} | {r['precision']:.3f} | {r['recall']:.3f} "
-                f"| {r['f1']:.3f} | {r['type_accuracy']:.3f} | {r['type_accuracy_detected']:.3f} "
-                f"| {r['tp']} / {r['fp']} / {r['fn']} / {r['tn']} |")
+        return (
+            f"| {name} | {r['sentences']} | {r['learning']} | {r['precision']:.3f} | {r['recall']:.3f} "
+            f"| {r['f1']:.3f} | {r['type_accuracy']:.3f} | {r['type_accuracy_detected']:.3f} "
+            f"| {r['tp']} / {r['fp']} / {r['fn']} / {r['tn']} |"
+        )
 
     met = "meets" if test["f1"] >= TARGET_F1 else "does NOT meet"
     lines = [
         "# Learning extractor: held-out results",
         "",
         f"Generated {dt.date.today().isoformat()} by `{COMMAND}"
-        + "".join(f" --documents {d}" for d in args.documents) + "".join(f" --blind {d}" for d in args.blind)
+        + "".join(f" --documents {d}" for d in args.documents)
+        + "".join(f" --blind {d}" for d in args.blind)
         + (" --sections learning" if args.sections == "learning" else "")
         + (f" --embed-weight {args.embed_weight:g}" if args.embed_weight is not None else "")
         + f"` (seed {args.seed}, embed_weight {getattr(model, 'embed_weight', None) or 0:g}); "
@@ -190,14 +244,25 @@ def main(argv=None) -> int:
         lines[-len(document_section(d)) + 1] += " (blind: scored once, individual errors not read)"
         if "annual" in d["data"]:
             met = d["precision"] >= TARGET_DOC_P and d["recall"] >= TARGET_DOC_R
-            lines += ["", f"Whole annual reports: precision {d['precision']:.3f}, recall {d['recall']:.3f} "
-                      f"{'meet' if met else 'do NOT meet'} the target of precision >= {TARGET_DOC_P:.2f} "
-                      f"with recall >= {TARGET_DOC_R:.2f}."]
+            lines += [
+                "",
+                f"Whole annual reports: precision {d['precision']:.3f}, recall {d['recall']:.3f} "
+                f"{'meet' if met else 'do NOT meet'} the target of precision >= {TARGET_DOC_P:.2f} "
+                f"with recall >= {TARGET_DOC_R:.2f}.",
+            ]
     if restricted:
-        lines += ["", "## With `--sections learning`", "",
-                  "| documents | precision | recall | F1 | TP / FP / FN |", "|---|---|---|---|---|"]
-        lines += [f"| `{d['data']}` | {d['precision']:.3f} | {d['recall']:.3f} | {d['f1']:.3f} "
-                  f"| {d['tp']} / {d['fp']} / {d['fn']} |" for d in restricted]
+        lines += [
+            "",
+            "## With `--sections learning`",
+            "",
+            "| documents | precision | recall | F1 | TP / FP / FN |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| `{d['data']}` | {d['precision']:.3f} | {d['recall']:.3f} | {d['f1']:.3f} "
+            f"| {d['tp']} / {d['fp']} / {d['fn']} |"
+            for d in restricted
+        ]
     lines.append("")
     text = "\n".join(lines)
     Path(args.out).write_text(text, encoding="utf-8")

@@ -11,6 +11,7 @@ folds do not redo them.
 
     .venv/bin/python bench/learning_encoder.py [--weights 0 0.5 1 2] [--C 4] [--seeds 0]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,11 +26,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from learning import cross_validated  # noqa: E402
+
 import classifier.learning.encoding as encoding  # noqa: E402
 import classifier.learning.extractor as extractor  # noqa: E402
 from classifier.learning import evaluate_learning_documents, train_learning_extractor  # noqa: E402
 from classifier.learning.api import complaint_sentences  # noqa: E402
-from learning import cross_validated  # noqa: E402
 
 DATA = ROOT / "training_data" / "learning_sentences.csv"
 DEV_DOCS = ROOT / "training_data" / "learning_documents"
@@ -47,6 +49,7 @@ def memoise(fn, key=lambda t: t):
                 cache[key(t)] = v
         out = [cache[key(t)] for t in texts]
         return np.stack(out) if out and isinstance(out[0], np.ndarray) else out
+
     return wrapper
 
 
@@ -61,8 +64,10 @@ def main(argv=None) -> int:
     encoding.embed = memoise(encoding.embed)
     with (ROOT / "training_data" / "representations.csv").open(encoding="utf-8") as fh:
         complaints = [r["text"] for r in csv.DictReader(fh) if r["split"] == "train"]
-    print("| embed_weight | C | seed | CV P | CV R | CV F1 | CV type acc. | dev docs P | dev docs R | dev docs F1 "
-          "| dev docs type acc. | seconds |")
+    print(
+        "| embed_weight | C | seed | CV P | CV R | CV F1 | CV type acc. | dev docs P | dev docs R | dev docs F1 "
+        "| dev docs type acc. | seconds |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for seed in args.seeds:
         negatives = complaint_sentences(complaints, limit=200, seed=seed)
@@ -73,10 +78,12 @@ def main(argv=None) -> int:
                 cv = cross_validated(str(DATA), negatives, seed, **params)
                 model = train_learning_extractor(DATA, seed=seed, extra_negatives=negatives, **params)
                 docs = evaluate_learning_documents(DEV_DOCS, model)
-                print(f"| {w:g} | {C:g} | {seed} | {cv['precision']:.3f} | {cv['recall']:.3f} | {cv['f1']:.3f} "
-                      f"| {cv['type_accuracy']:.3f} | {docs['precision']:.3f} | {docs['recall']:.3f} "
-                      f"| {docs['f1']:.3f} | {docs['type_accuracy']:.3f} | {time.perf_counter() - t0:.0f} |",
-                      flush=True)
+                print(
+                    f"| {w:g} | {C:g} | {seed} | {cv['precision']:.3f} | {cv['recall']:.3f} | {cv['f1']:.3f} "
+                    f"| {cv['type_accuracy']:.3f} | {docs['precision']:.3f} | {docs['recall']:.3f} "
+                    f"| {docs['f1']:.3f} | {docs['type_accuracy']:.3f} | {time.perf_counter() - t0:.0f} |",
+                    flush=True,
+                )
     return 0
 
 

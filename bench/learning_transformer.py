@@ -10,6 +10,7 @@ fixed number of epochs and threshold 0.5 chosen before looking at the test.
 
     .venv/bin/python bench/learning_transformer.py [--epochs 4] [--seed 0] [--json OUT]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,9 +49,9 @@ def main(argv=None) -> int:
     frame = pd.read_csv(ROOT / "training_data" / "learning_sentences.csv", dtype=str, keep_default_na=False)
     with (ROOT / "training_data" / "representations.csv").open(encoding="utf-8") as fh:
         complaints = [r["text"] for r in csv.DictReader(fh) if r["split"] == "train"]
-    negatives = complaint_sentences(complaints, limit=200, seed=0)   # as bench/learning.py
+    negatives = complaint_sentences(complaints, limit=200, seed=0)  # as bench/learning.py
     train, test = frame[frame["split"] != "test"], frame[frame["split"] == "test"]
-    redacted = lambda xs: [d.redacted for d in prepare(xs)]           # the model sees redacted text only
+    redacted = lambda xs: [d.redacted for d in prepare(xs)]  # the model sees redacted text only
     x_train = redacted(train["sentence"].tolist() + negatives)
     y_train = np.r_[train["learning"].eq("true").to_numpy(), np.zeros(len(negatives), bool)].astype(int)
     x_test, y_test = redacted(test["sentence"].tolist()), test["learning"].eq("true").to_numpy()
@@ -68,7 +69,7 @@ def main(argv=None) -> int:
         model.train()
         order = rng.permutation(len(x_train))
         for i in range(0, len(order), batch):
-            idx = order[i:i + batch]
+            idx = order[i : i + batch]
             loss = model(**enc([x_train[j] for j in idx]), labels=torch.tensor(y_train[idx])).loss
             loss.backward()
             opt.step()
@@ -79,17 +80,26 @@ def main(argv=None) -> int:
     model.eval()
     t0 = time.process_time()
     with torch.no_grad():
-        prob = np.concatenate([torch.softmax(model(**enc(x_test[i:i + 64])).logits, -1)[:, 1].numpy()
-                               for i in range(0, len(x_test), 64)])
+        prob = np.concatenate(
+            [
+                torch.softmax(model(**enc(x_test[i : i + 64])).logits, -1)[:, 1].numpy()
+                for i in range(0, len(x_test), 64)
+            ]
+        )
     predict_cpu = time.process_time() - t0
     pred = prob >= 0.5
     tp = int((pred & y_test).sum())
     precision, recall = tp / max(int(pred.sum()), 1), tp / max(int(y_test.sum()), 1)
-    result = {"seed": args.seed, "epochs": args.epochs, "test_sentences": len(y_test),
-              "precision": round(precision, 4), "recall": round(recall, 4),
-              "f1": round(2 * precision * recall / max(precision + recall, 1e-12), 4),
-              "train_cpu_s": round(train_cpu, 1),
-              "predict_sentences_per_cpu_s": round(len(x_test) / max(predict_cpu, 1e-9), 1)}
+    result = {
+        "seed": args.seed,
+        "epochs": args.epochs,
+        "test_sentences": len(y_test),
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(2 * precision * recall / max(precision + recall, 1e-12), 4),
+        "train_cpu_s": round(train_cpu, 1),
+        "predict_sentences_per_cpu_s": round(len(x_test) / max(predict_cpu, 1e-9), 1),
+    }
     print(json.dumps(result))
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1), encoding="utf-8")

@@ -8,6 +8,7 @@ bench/LEARNING_RESULTS.md ("Model variants tried") came from this code, run on t
 
     .venv/bin/python bench/learning_variants.py [--only NAME ...] [--seeds 0 1]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,8 +43,9 @@ class NBLR(BaseEstimator, ClassifierMixin):
 
     def fit(self, X, y):
         self.r_ = nb_log_ratio(X, np.asarray(y).astype(bool), self.alpha).astype(np.float32)
-        self.lr_ = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=5000,
-                                      random_state=self.random_state).fit(X @ sp.diags(self.r_), y)
+        self.lr_ = LogisticRegression(
+            C=self.C, class_weight=self.class_weight, max_iter=5000, random_state=self.random_state
+        ).fit(X @ sp.diags(self.r_), y)
         self.classes_ = self.lr_.classes_
         return self
 
@@ -62,8 +64,9 @@ class LRandMLP(BaseEstimator, ClassifierMixin):
 
     def fit(self, X, y):
         self.lr_ = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=5000).fit(X, y)
-        self.mlp_ = MLPClassifier(hidden_layer_sizes=(64,), alpha=1e-3, max_iter=60,
-                                  random_state=self.random_state).fit(X, y)
+        self.mlp_ = MLPClassifier(
+            hidden_layer_sizes=(64,), alpha=1e-3, max_iter=60, random_state=self.random_state
+        ).fit(X, y)
         self.classes_ = self.lr_.classes_
         return self
 
@@ -76,11 +79,13 @@ class LRandMLP(BaseEstimator, ClassifierMixin):
 
 def with_detector(make_clf):
     """A LearningExtractor whose detection model (not the type model) is `make_clf(self)`."""
+
     class Extractor(LearningExtractor):
         def _new_clf(self, C, class_weight):
             if C is self.C and class_weight is self.class_weight:
                 return make_clf(self)
             return super()._new_clf(C, class_weight)
+
     return Extractor
 
 
@@ -93,8 +98,7 @@ class PairExtractor(LearningExtractor):
             return X
         P = parts[1][:, self._group_columns("detect")]
         iu = np.triu_indices(P.shape[1], 1)
-        return sp.hstack([X, sp.csr_matrix(P[:, iu[0]] * P[:, iu[1]] * np.float32(self.pattern_weight))],
-                         format="csr")
+        return sp.hstack([X, sp.csr_matrix(P[:, iu[0]] * P[:, iu[1]] * np.float32(self.pattern_weight))], format="csr")
 
 
 def multinomial_predict(train_s, train_y, train_t, test_s, seed):
@@ -103,8 +107,7 @@ def multinomial_predict(train_s, train_y, train_t, test_s, seed):
     X, Xt = m._matrix(prepare(train_s)), m._matrix(prepare(test_s))
     ym = np.array([t if (y and t) else ("other" if y else "none") for y, t in zip(train_y, train_t)])
     clf = LogisticRegression(C=4.0, class_weight="balanced", max_iter=5000)
-    oof = cross_val_predict(clf, X, ym, cv=StratifiedKFold(5, shuffle=True, random_state=0),
-                            method="predict_proba")
+    oof = cross_val_predict(clf, X, ym, cv=StratifiedKFold(5, shuffle=True, random_state=0), method="predict_proba")
     t = best_threshold(1 - oof[:, sorted(set(ym)).index("none")], np.asarray(train_y))
     clf.fit(X, ym)
     return 1 - clf.predict_proba(Xt)[:, list(clf.classes_).index("none")] >= t
@@ -122,11 +125,13 @@ VARIANTS = {
     "min_df=1": lambda: LearningExtractor(min_df=1),
     "no class weights": lambda: LearningExtractor(class_weight=None),
     "NB-LR alpha 0.3": lambda: with_detector(
-        lambda self: NBLR(C=self.C, class_weight=self.class_weight, random_state=self.random_state))(),
+        lambda self: NBLR(C=self.C, class_weight=self.class_weight, random_state=self.random_state)
+    )(),
     "pattern pairs": lambda: PairExtractor(),
     "LR + MLP": lambda: with_detector(
-        lambda self: LRandMLP(C=self.C, class_weight=self.class_weight, random_state=self.random_state))(),
-    "multinomial": None,   # see multinomial_predict
+        lambda self: LRandMLP(C=self.C, class_weight=self.class_weight, random_state=self.random_state)
+    )(),
+    "multinomial": None,  # see multinomial_predict
 }
 
 

@@ -1,4 +1,5 @@
 """What machine a benchmark ran on (shared by the bench scripts)."""
+
 import platform
 from pathlib import Path
 

@@ -29,6 +29,7 @@ Usage:
     .venv/bin/python bench/peer.py --quick         # seed 0 only
     .venv/bin/python bench/peer.py --sweep         # hyperparameter table (ours only)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,16 +55,19 @@ if str(ROOT) not in sys.path:
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine import cpu_name  # noqa: E402
 
-PEER_DATA = Path(os.environ.get(
-    "PEER_DATA", ROOT.parent / "shared" / "bench" / "pxtextmining" / "v6framework_230831.csv"))
+PEER_DATA = Path(
+    os.environ.get("PEER_DATA", ROOT.parent / "shared" / "bench" / "pxtextmining" / "v6framework_230831.csv")
+)
 CORPUS = ROOT / "training_data" / "representations.csv"
-OUT_DIR = ROOT / "bench" / "out"          # git-ignored; raw figures (no text) go here
+OUT_DIR = ROOT / "bench" / "out"  # git-ignored; raw figures (no text) go here
 TEXT_COL = "FFT answer"
-META_COLS = 11                             # metadata columns before the 50 theme columns
+META_COLS = 11  # metadata columns before the 50 theme columns
 MIN_POSITIVES = 10
 LNP = "Labelling not possible"
-CITATION = ("pxtextmining v6framework_230831.csv (The-Strategy-Unit/pxtextmining, MIT licence, "
-            "datasets/v6framework_230831.csv, commit ba6c0a2)")
+CITATION = (
+    "pxtextmining v6framework_230831.csv (The-Strategy-Unit/pxtextmining, MIT licence, "
+    "datasets/v6framework_230831.csv, commit ba6c0a2)"
+)
 
 
 # ------------------------------------------------------------------ data
@@ -83,7 +87,9 @@ def load_peer(path: Path = PEER_DATA) -> dict:
     # Non-answers: every non-blank row labelled "Labelling not possible" carries one
     # placeholder text and no other label. In a grouped split that one text can only
     # sit wholly on one side, so those rows are dropped like blank ones.
-    non_answer = (~blank) & (labels_all[LNP] == 1) & (labels_all.sum(axis=1) == 1) if LNP in labels_all else blank & False
+    non_answer = (
+        (~blank) & (labels_all[LNP] == 1) & (labels_all.sum(axis=1) == 1) if LNP in labels_all else blank & False
+    )
     keep = ~(blank | non_answer)
     labels = labels_all[keep.values]
     names = [n for n in names_all if labels[n].sum() >= MIN_POSITIVES]
@@ -97,8 +103,10 @@ def load_peer(path: Path = PEER_DATA) -> dict:
     return {
         "texts": list(text[keep.values]),
         "Y": labels[names].to_numpy(dtype=np.int8),
-        "names": names, "ids": ids,
-        "rows_total": len(frame), "rows_blank_dropped": int(blank.sum()),
+        "names": names,
+        "ids": ids,
+        "rows_total": len(frame),
+        "rows_blank_dropped": int(blank.sum()),
         "rows_non_answer_dropped": int(non_answer.sum()),
         "labels_total": len(names_all),
     }
@@ -133,9 +141,12 @@ def grouped_split(texts: list[str], seed: int, test_frac: float = 0.2) -> tuple[
 def write_taxonomy(names: list[str], ids: list[str], path: Path) -> Path:
     import yaml
 
-    doc = {"id": "pxtextmining-v6", "version": "230831",
-           "name": "pxtextmining framework v6 (labels with >= 10 rows)",
-           "themes": [{"id": i, "label": n} for i, n in zip(ids, names)]}
+    doc = {
+        "id": "pxtextmining-v6",
+        "version": "230831",
+        "name": "pxtextmining framework v6 (labels with >= 10 rows)",
+        "themes": [{"id": i, "label": n} for i, n in zip(ids, names)],
+    }
     path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return path
 
@@ -175,7 +186,7 @@ def score(Y: np.ndarray, P: np.ndarray, S: np.ndarray, ids: list[str], names: li
 
 
 def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0   # Linux: KiB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
 
 
 def with_fallback(S: np.ndarray, P: np.ndarray) -> np.ndarray:
@@ -195,16 +206,22 @@ def patch_dual_solver() -> None:
     would also drop the engine's naive Bayes feature scaling."""
 
 
-def run_ours(seed: int, params: dict | None = None, split: tuple | None = None, data: dict | None = None,
-             crosscheck: bool = True, dual: bool = False) -> dict:
+def run_ours(
+    seed: int,
+    params: dict | None = None,
+    split: tuple | None = None,
+    data: dict | None = None,
+    crosscheck: bool = True,
+    dual: bool = False,
+) -> dict:
     """Train through train_model on a temp CSV + generated taxonomy; score the test split."""
     if dual:
         patch_dual_solver()
     from classifier.models.decide import decide
     from classifier.pipeline.evaluation import evaluate_model
     from classifier.pipeline.persistence import load_model
-    from classifier.text import prepare
     from classifier.pipeline.training import train_model
+    from classifier.text import prepare
 
     data = data or load_peer()
     texts, Y, ids, names = data["texts"], data["Y"], data["ids"], data["names"]
@@ -215,8 +232,15 @@ def run_ours(seed: int, params: dict | None = None, split: tuple | None = None, 
         tax = write_taxonomy(names, ids, tmp / "v6.yml")
         train_csv = write_table(tmp / "train.csv", texts, Y, ids, tr)
         t0, c0 = time.perf_counter(), time.process_time()
-        train_model(train_csv, tmp / "model", taxonomy=str(tax), text_column=TEXT_COL,
-                    themes_column="themes", seed=seed, theme_params=params)
+        train_model(
+            train_csv,
+            tmp / "model",
+            taxonomy=str(tax),
+            text_column=TEXT_COL,
+            themes_column="themes",
+            seed=seed,
+            theme_params=params,
+        )
         train_s, train_cpu = time.perf_counter() - t0, time.process_time() - c0
         model = load_model(tmp / "model")
         clf = model.themes
@@ -233,12 +257,22 @@ def run_ours(seed: int, params: dict | None = None, split: tuple | None = None, 
         for r, labs in enumerate(pred):
             for l in labs:
                 P[r, ids.index(l)] = 1
-        out = {"engine": "ours", "seed": seed, "params": params or {}, "dual_patch": dual,
-               "train_rows": int(len(tr)), "test_rows": int(len(te)),
-               "train_s": round(train_s, 2), "train_cpu_s": round(train_cpu, 2), "predict_s": round(pred_s, 3),
-               "rows_per_s": round(len(te) / pred_s, 1), "rows_per_cpu_s": round(len(te) / pred_cpu, 1),
-               "peak_rss_mb": round(_rss_mb(), 1), "rss_after_imports_mb": round(base_rss, 1),
-               **score(Y[te], P, S, ids, names)}
+        out = {
+            "engine": "ours",
+            "seed": seed,
+            "params": params or {},
+            "dual_patch": dual,
+            "train_rows": int(len(tr)),
+            "test_rows": int(len(te)),
+            "train_s": round(train_s, 2),
+            "train_cpu_s": round(train_cpu, 2),
+            "predict_s": round(pred_s, 3),
+            "rows_per_s": round(len(te) / pred_s, 1),
+            "rows_per_cpu_s": round(len(te) / pred_cpu, 1),
+            "peak_rss_mb": round(_rss_mb(), 1),
+            "rss_after_imports_mb": round(base_rss, 1),
+            **score(Y[te], P, S, ids, names),
+        }
         # Diagnostics: without the at-least-one rule; with threshold 0.5 (as the peer).
         th = np.array([clf.thresholds_[l] for l in clf.labels_])
         loose = decide(proba, th, at_least_one=False)
@@ -246,8 +280,9 @@ def run_ours(seed: int, params: dict | None = None, split: tuple | None = None, 
         for r, js in enumerate(loose):
             P2[r, [ids.index(clf.labels_[j]) for j in js]] = 1
         out["no_at_least_one"] = {k: v for k, v in score(Y[te], P2, S, ids, names).items() if k != "per_label_f1"}
-        out["threshold_0_5"] = {k: v for k, v in score(Y[te], (S >= 0.5).astype(np.int8), S, ids, names).items()
-                                if k != "per_label_f1"}
+        out["threshold_0_5"] = {
+            k: v for k, v in score(Y[te], (S >= 0.5).astype(np.int8), S, ids, names).items() if k != "per_label_f1"
+        }
         if crosscheck:
             test_csv = write_table(tmp / "test.csv", texts, Y, ids, te)
             rep = evaluate_model(test_csv, model, text_column=TEXT_COL, themes_column="themes")
@@ -262,9 +297,8 @@ def _fit_svc(X, y, seed):
     if y.min() == y.max():
         return None
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)   # probability= is deprecated in sklearn 1.9
-        return SVC(C=15, class_weight="balanced", probability=True, random_state=seed,
-                   cache_size=1000).fit(X, y)
+        warnings.simplefilter("ignore", FutureWarning)  # probability= is deprecated in sklearn 1.9
+        return SVC(C=15, class_weight="balanced", probability=True, random_state=seed, cache_size=1000).fit(X, y)
 
 
 def run_peer(seed: int, n_jobs: int = 2, split: tuple | None = None, data: dict | None = None) -> dict:
@@ -281,24 +315,32 @@ def run_peer(seed: int, n_jobs: int = 2, split: tuple | None = None, data: dict 
     t0, c0 = time.perf_counter(), time.process_time()
     vec = TfidfVectorizer(ngram_range=(1, 2))
     X = vec.fit_transform([texts[i] for i in tr])
-    clfs = Parallel(n_jobs=n_jobs, prefer="threads")(
-        delayed(_fit_svc)(X, Y[tr, j], seed) for j in range(Y.shape[1]))
+    clfs = Parallel(n_jobs=n_jobs, prefer="threads")(delayed(_fit_svc)(X, Y[tr, j], seed) for j in range(Y.shape[1]))
     train_s, train_cpu = time.perf_counter() - t0, time.process_time() - c0
     test_texts = [texts[i] for i in te]
     t0, c0 = time.perf_counter(), time.process_time()
     Xt = vec.transform(test_texts)
-    S = np.column_stack([c.predict_proba(Xt)[:, 1] if c is not None else np.zeros(Xt.shape[0])
-                         for c in clfs])
+    S = np.column_stack([c.predict_proba(Xt)[:, 1] if c is not None else np.zeros(Xt.shape[0]) for c in clfs])
     P = (S >= 0.5).astype(np.int8)
     pred_s, pred_cpu = time.perf_counter() - t0, time.process_time() - c0
-    out = {"engine": "peer_svc", "seed": seed, "train_rows": int(len(tr)), "test_rows": int(len(te)),
-           "train_s": round(train_s, 2), "train_cpu_s": round(train_cpu, 2), "train_jobs": n_jobs,
-           "predict_s": round(pred_s, 3),
-           "rows_per_s": round(len(te) / pred_s, 1), "rows_per_cpu_s": round(len(te) / pred_cpu, 1),
-           "peak_rss_mb": round(_rss_mb(), 1), "rss_after_imports_mb": round(base_rss, 1),
-           **score(Y[te], P, S, ids, names)}
-    out["with_at_least_one"] = {k: v for k, v in score(Y[te], with_fallback(S, P), S, ids, names).items()
-                                if k != "per_label_f1"}
+    out = {
+        "engine": "peer_svc",
+        "seed": seed,
+        "train_rows": int(len(tr)),
+        "test_rows": int(len(te)),
+        "train_s": round(train_s, 2),
+        "train_cpu_s": round(train_cpu, 2),
+        "train_jobs": n_jobs,
+        "predict_s": round(pred_s, 3),
+        "rows_per_s": round(len(te) / pred_s, 1),
+        "rows_per_cpu_s": round(len(te) / pred_cpu, 1),
+        "peak_rss_mb": round(_rss_mb(), 1),
+        "rss_after_imports_mb": round(base_rss, 1),
+        **score(Y[te], P, S, ids, names),
+    }
+    out["with_at_least_one"] = {
+        k: v for k, v in score(Y[te], with_fallback(S, P), S, ids, names).items() if k != "per_label_f1"
+    }
     return out
 
 
@@ -343,21 +385,42 @@ def corpus_dev_eval(params: dict | None = None, seed: int = 0, train_rows: list[
         model = train_model(write_rows(tmp / "train.csv", tr), None, seed=seed, theme_params=params)
         train_s = time.perf_counter() - t0
         rep = evaluate_model(write_rows(tmp / "dev.csv", dev), model, split="dev")["themes"]
-    return {"macro_f1": rep["macro_f1"], "micro_f1": rep["micro_f1"], "samples_f1": rep["samples_f1"],
-            "rows": rep["rows"], "train_rows": len(tr), "train_s": round(train_s, 1)}
+    return {
+        "macro_f1": rep["macro_f1"],
+        "micro_f1": rep["micro_f1"],
+        "samples_f1": rep["samples_f1"],
+        "rows": rep["rows"],
+        "train_rows": len(tr),
+        "train_s": round(train_s, 1),
+    }
 
 
 # ------------------------------------------------------------------ reporting
-SUMMARY_KEYS = ["macro_f1", "macro_f1_ex_lnp", "micro_f1", "samples_f1", "hamming", "lrap",
-                "train_s", "train_cpu_s", "rows_per_s", "rows_per_cpu_s", "peak_rss_mb"]
+SUMMARY_KEYS = [
+    "macro_f1",
+    "macro_f1_ex_lnp",
+    "micro_f1",
+    "samples_f1",
+    "hamming",
+    "lrap",
+    "train_s",
+    "train_cpu_s",
+    "rows_per_s",
+    "rows_per_cpu_s",
+    "peak_rss_mb",
+]
 
 
 def summarise(runs: list[dict]) -> dict:
     out = {}
     for k in SUMMARY_KEYS:
         v = np.array([r[k] for r in runs], dtype=float)
-        out[k] = {"mean": float(v.mean()), "sd": float(v.std(ddof=1)) if len(v) > 1 else 0.0,
-                  "min": float(v.min()), "max": float(v.max())}
+        out[k] = {
+            "mean": float(v.mean()),
+            "sd": float(v.std(ddof=1)) if len(v) > 1 else 0.0,
+            "min": float(v.min()),
+            "max": float(v.max()),
+        }
     return out
 
 
@@ -380,31 +443,43 @@ def table(results: dict) -> str:
         lines.append(f"| {k} | {fmt(ours, k)} | {fmt(peer, k)} | {a - b:+.4g} | {a / b:.2f} |")
     d = np.array([o["macro_f1"] - p["macro_f1"] for o, p in zip(results["ours"], results["peer_svc"])])
     r = np.array([o["rows_per_cpu_s"] / p["rows_per_cpu_s"] for o, p in zip(results["ours"], results["peer_svc"])])
-    lines += ["", f"Paired per seed: macro F1 difference {d.mean():+.3f} (min {d.min():+.3f}, max {d.max():+.3f}); "
-              f"prediction speed ratio (rows per CPU-second) {r.mean():.1f}x (min {r.min():.1f}x, max {r.max():.1f}x)."]
+    lines += [
+        "",
+        f"Paired per seed: macro F1 difference {d.mean():+.3f} (min {d.min():+.3f}, max {d.max():+.3f}); "
+        f"prediction speed ratio (rows per CPU-second) {r.mean():.1f}x (min {r.min():.1f}x, max {r.max():.1f}x).",
+    ]
     return "\n".join(lines)
 
 
 def machine() -> dict:
     import sklearn
 
-    return {"python": platform.python_version(), "cores": os.cpu_count(), "platform": platform.platform(),
-            "cpu": cpu_name(), "scikit-learn": sklearn.__version__}
+    return {
+        "python": platform.python_version(),
+        "cores": os.cpu_count(),
+        "platform": platform.platform(),
+        "cpu": cpu_name(),
+        "scikit-learn": sklearn.__version__,
+    }
 
 
 # ------------------------------------------------------------------ sweep
-SWEEP = [   # in order of expected value: the sweep can be stopped and resumed (done names are skipped)
+SWEEP = [  # in order of expected value: the sweep can be stopped and resumed (done names are skipped)
     ("default", {}),
-    ("C=2", {"C": 2.0}), ("C=16", {"C": 16.0}),
+    ("C=2", {"C": 2.0}),
+    ("C=16", {"C": 16.0}),
     ("class_weight=None", {"class_weight": None}),
     ("char=None (words only)", {"char_ngrams": None}),
     ("min_df=2", {"min_df": 2}),
     ("thresholds (0.1,0.9)", {"threshold_bounds": (0.1, 0.9)}),
     ("cv_folds=3", {"cv_folds": 3}),
     ("char=(3,5)", {"char_ngrams": (3, 5)}),
-    ("C=4", {"C": 4.0}), ("C=32", {"C": 32.0}),
-    ("word=(1,3)", {"word_ngrams": (1, 3)}), ("word=(1,1)", {"word_ngrams": (1, 1)}),
-    ("min_df=1", {"min_df": 1}), ("min_df=5", {"min_df": 5}),
+    ("C=4", {"C": 4.0}),
+    ("C=32", {"C": 32.0}),
+    ("word=(1,3)", {"word_ngrams": (1, 3)}),
+    ("word=(1,1)", {"word_ngrams": (1, 1)}),
+    ("min_df=1", {"min_df": 1}),
+    ("min_df=5", {"min_df": 5}),
     ("max features 10k/15k", {"max_word_features": 10000, "max_char_features": 15000}),
     ("max features 60k/80k", {"max_word_features": 60000, "max_char_features": 80000}),
     ("thresholds (0.02,0.95)", {"threshold_bounds": (0.02, 0.95)}),
@@ -417,11 +492,16 @@ def _sweep_one(name: str, params: dict, seeds: list[int]) -> dict:
     warnings.filterwarnings("ignore")
     data = load_peer()
     peer = [run_ours(s, params=params, data=data, crosscheck=False, dual=True) for s in seeds]
-    corpus = corpus_dev_eval(params)   # dual patch already applied in this process
-    return {"name": name, "params": {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()},
-            "peer_macro_f1": [p["macro_f1"] for p in peer], "peer_micro_f1": [p["micro_f1"] for p in peer],
-            "peer_train_s": [p["train_s"] for p in peer],
-            "corpus_dev_macro_f1": corpus["macro_f1"], "corpus_dev_micro_f1": corpus["micro_f1"]}
+    corpus = corpus_dev_eval(params)  # dual patch already applied in this process
+    return {
+        "name": name,
+        "params": {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()},
+        "peer_macro_f1": [p["macro_f1"] for p in peer],
+        "peer_micro_f1": [p["micro_f1"] for p in peer],
+        "peer_train_s": [p["train_s"] for p in peer],
+        "corpus_dev_macro_f1": corpus["macro_f1"],
+        "corpus_dev_micro_f1": corpus["micro_f1"],
+    }
 
 
 def sweep(configs, seeds: list[int], workers: int, out: Path) -> list[dict]:
@@ -434,22 +514,29 @@ def sweep(configs, seeds: list[int], workers: int, out: Path) -> list[dict]:
             r = f.result()
             done.append(r)
             out.write_text(json.dumps(done, indent=1))
-            print(f"{r['name']:28s} peer macro {np.mean(r['peer_macro_f1']):.3f} "
-                  f"micro {np.mean(r['peer_micro_f1']):.3f} | corpus dev macro {r['corpus_dev_macro_f1']:.3f} "
-                  f"micro {r['corpus_dev_micro_f1']:.3f}", flush=True)
+            print(
+                f"{r['name']:28s} peer macro {np.mean(r['peer_macro_f1']):.3f} "
+                f"micro {np.mean(r['peer_micro_f1']):.3f} | corpus dev macro {r['corpus_dev_macro_f1']:.3f} "
+                f"micro {r['corpus_dev_micro_f1']:.3f}",
+                flush=True,
+            )
     return done
 
 
 def sweep_table(done: list[dict]) -> str:
     base = next((d for d in done if d["name"] == "default"), None)
-    lines = ["| setting | peer macro F1 | Δ | peer micro F1 | corpus dev macro F1 | Δ | corpus dev micro F1 |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| setting | peer macro F1 | Δ | peer micro F1 | corpus dev macro F1 | Δ | corpus dev micro F1 |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for d in done:
         pm = float(np.mean(d["peer_macro_f1"]))
         dm = (pm - float(np.mean(base["peer_macro_f1"]))) if base else 0.0
         dc = (d["corpus_dev_macro_f1"] - base["corpus_dev_macro_f1"]) if base else 0.0
-        lines.append(f"| {d['name']} | {pm:.3f} | {dm:+.3f} | {np.mean(d['peer_micro_f1']):.3f} | "
-                     f"{d['corpus_dev_macro_f1']:.3f} | {dc:+.3f} | {d['corpus_dev_micro_f1']:.3f} |")
+        lines.append(
+            f"| {d['name']} | {pm:.3f} | {dm:+.3f} | {np.mean(d['peer_micro_f1']):.3f} | "
+            f"{d['corpus_dev_macro_f1']:.3f} | {dc:+.3f} | {d['corpus_dev_micro_f1']:.3f} |"
+        )
     return "\n".join(lines)
 
 
@@ -479,10 +566,17 @@ def main(argv=None) -> int:
     engines = args.engines.split(",")
     out = args.json or OUT_DIR / ("peer_quick.json" if args.quick else "peer.json")
     data = load_peer()
-    results: dict = {"data": CITATION, "rows_used": len(data["texts"]),
-                     "rows_blank_dropped": data["rows_blank_dropped"],
-                     "rows_non_answer_dropped": data["rows_non_answer_dropped"], "labels": len(data["ids"]),
-                     "machine": machine(), "seeds": seeds, "ours": [], "peer_svc": []}
+    results: dict = {
+        "data": CITATION,
+        "rows_used": len(data["texts"]),
+        "rows_blank_dropped": data["rows_blank_dropped"],
+        "rows_non_answer_dropped": data["rows_non_answer_dropped"],
+        "labels": len(data["ids"]),
+        "machine": machine(),
+        "seeds": seeds,
+        "ours": [],
+        "peer_svc": [],
+    }
     started = time.perf_counter()
     for seed in seeds:
         for eng in engines:
@@ -491,13 +585,18 @@ def main(argv=None) -> int:
             results[eng].append(r)
             results["wall_s"] = round(time.perf_counter() - started, 1)
             out.write_text(json.dumps(results, indent=1))
-            print(f"seed {seed} {eng:9s} macro {r['macro_f1']:.3f} (ex LNP {r['macro_f1_ex_lnp']:.3f}) "
-                  f"micro {r['micro_f1']:.3f} samples {r['samples_f1']:.3f} hamming {r['hamming']:.4f} "
-                  f"lrap {r['lrap']:.3f} | train {r['train_s']:.0f}s ({r['train_cpu_s']:.0f} cpu-s) "
-                  f"predict {r['rows_per_s']:.0f} rows/s ({r['rows_per_cpu_s']:.0f}/cpu-s) "
-                  f"peak {r['peak_rss_mb']:.0f} MB", flush=True)
-    print(f"\n{len(data['texts'])} rows, {len(data['ids'])} labels, seeds {seeds}, "
-          f"wall {time.perf_counter() - started:.0f}s; data: {CITATION}\n")
+            print(
+                f"seed {seed} {eng:9s} macro {r['macro_f1']:.3f} (ex LNP {r['macro_f1_ex_lnp']:.3f}) "
+                f"micro {r['micro_f1']:.3f} samples {r['samples_f1']:.3f} hamming {r['hamming']:.4f} "
+                f"lrap {r['lrap']:.3f} | train {r['train_s']:.0f}s ({r['train_cpu_s']:.0f} cpu-s) "
+                f"predict {r['rows_per_s']:.0f} rows/s ({r['rows_per_cpu_s']:.0f}/cpu-s) "
+                f"peak {r['peak_rss_mb']:.0f} MB",
+                flush=True,
+            )
+    print(
+        f"\n{len(data['texts'])} rows, {len(data['ids'])} labels, seeds {seeds}, "
+        f"wall {time.perf_counter() - started:.0f}s; data: {CITATION}\n"
+    )
     if results["ours"] and results["peer_svc"]:
         print(table(results))
     return 0

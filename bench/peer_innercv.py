@@ -17,6 +17,7 @@ Usage:
     .venv/bin/python bench/peer_innercv.py                     # old and new defaults
     .venv/bin/python bench/peer_innercv.py '{"nb_alpha": 0.1}' '{"C": 2.0}'
 """
+
 from __future__ import annotations
 
 import collections
@@ -42,7 +43,7 @@ def inner_folds(texts: list[str], seeds=(0, 1), k: int = 3):
 
     keys = np.array([peer.norm_key(t) for t in texts])
     for seed in seeds:
-        tr, _ = peer.grouped_split(texts, seed)           # the test side is never used
+        tr, _ = peer.grouped_split(texts, seed)  # the test side is never used
         count = collections.Counter(keys[tr])
         big = np.array([count[x] > 0.01 * len(tr) for x in keys[tr]])
         always, rest = tr[big], tr[~big]
@@ -61,10 +62,14 @@ def fit_score(docs_tr, themes_tr, docs_va, Y_va, labels, taxonomy, params) -> tu
     from classifier.models.themes import ThemeClassifier
 
     clf = ThemeClassifier(taxonomy=taxonomy, random_state=0, **params)
-    shared = TextFeatures(word_ngrams=clf.word_ngrams, char_ngrams=clf.char_ngrams, min_df=clf.min_df,
-                          max_word_features=clf.max_word_features,
-                          max_char_features=clf.max_char_features).fit(docs_tr)
-    keep = [i for i, t in enumerate(themes_tr) if t]            # train_model: theme rows only
+    shared = TextFeatures(
+        word_ngrams=clf.word_ngrams,
+        char_ngrams=clf.char_ngrams,
+        min_df=clf.min_df,
+        max_word_features=clf.max_word_features,
+        max_char_features=clf.max_char_features,
+    ).fit(docs_tr)
+    keep = [i for i, t in enumerate(themes_tr) if t]  # train_model: theme rows only
     clf.fit([docs_tr[i] for i in keep], [themes_tr[i] for i in keep], shared_features=shared)
     col = {l: j for j, l in enumerate(labels)}
     P = np.zeros(Y_va.shape, bool)
@@ -76,10 +81,10 @@ def fit_score(docs_tr, themes_tr, docs_va, Y_va, labels, taxonomy, params) -> tu
 def run(params: dict) -> dict:
     import tempfile
 
-    from classifier.taxonomy.schema import load_taxonomy
-    from classifier.text import prepare
     from classifier.models.themes import binarise_themes
     from classifier.pipeline.training import read_training_data
+    from classifier.taxonomy.schema import load_taxonomy
+    from classifier.text import prepare
 
     data = peer.load_peer()
     docs = prepare(data["texts"])
@@ -89,16 +94,23 @@ def run(params: dict) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         tax = load_taxonomy(str(peer.write_taxonomy(data["names"], ids, Path(tmp) / "v6.yml")))
         for name, tr, va in inner_folds(data["texts"]):
-            m, u = fit_score([docs[i] for i in tr], [themes[i] for i in tr], [docs[i] for i in va], Y[va], ids, tax,
-                             params)
+            m, u = fit_score(
+                [docs[i] for i in tr], [themes[i] for i in tr], [docs[i] for i in va], Y[va], ids, tax, params
+            )
             out["peer_folds"].append({"fold": name, "macro_f1": round(m, 4), "micro_f1": round(u, 4)})
     corpus = read_training_data(peer.CORPUS)
     tax = load_taxonomy()
     trn = [i for i, s in enumerate(corpus.splits) if s == "train"]
     dev = [i for i, s in enumerate(corpus.splits) if s == "dev" and corpus.themes[i]]
-    m, u = fit_score(prepare([corpus.texts[i] for i in trn]), [corpus.themes[i] for i in trn],
-                     prepare([corpus.texts[i] for i in dev]), binarise_themes([corpus.themes[i] for i in dev], tax),
-                     tax.leaf_ids, tax, params)
+    m, u = fit_score(
+        prepare([corpus.texts[i] for i in trn]),
+        [corpus.themes[i] for i in trn],
+        prepare([corpus.texts[i] for i in dev]),
+        binarise_themes([corpus.themes[i] for i in dev], tax),
+        tax.leaf_ids,
+        tax,
+        params,
+    )
     out["peer_macro_f1"] = round(float(np.mean([f["macro_f1"] for f in out["peer_folds"]])), 4)
     out["peer_micro_f1"] = round(float(np.mean([f["micro_f1"] for f in out["peer_folds"]])), 4)
     out["corpus_dev_macro_f1"], out["corpus_dev_micro_f1"] = round(m, 4), round(u, 4)
@@ -113,9 +125,12 @@ def main(argv=None) -> int:
         t0 = time.perf_counter()
         r = run(params)
         folds = " ".join(f"{f['macro_f1']:.3f}" for f in r["peer_folds"])
-        print(f"{json.dumps(params) if params else 'defaults':34s} peer inner macro {r['peer_macro_f1']:.4f} ({folds}) "
-              f"micro {r['peer_micro_f1']:.4f} | corpus dev macro {r['corpus_dev_macro_f1']:.4f} "
-              f"micro {r['corpus_dev_micro_f1']:.4f} | {time.perf_counter() - t0:.0f}s", flush=True)
+        print(
+            f"{json.dumps(params) if params else 'defaults':34s} peer inner macro {r['peer_macro_f1']:.4f} ({folds}) "
+            f"micro {r['peer_micro_f1']:.4f} | corpus dev macro {r['corpus_dev_macro_f1']:.4f} "
+            f"micro {r['corpus_dev_micro_f1']:.4f} | {time.perf_counter() - t0:.0f}s",
+            flush=True,
+        )
     return 0
 
 

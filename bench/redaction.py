@@ -5,6 +5,7 @@ Writes bench/REDACTION_RESULTS.md (figures, command, machine).
 Speed is measured on one core, single process, on texts of 60-100 words
 from training_data/representations.csv (about 80 words on average).
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,8 +21,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine import cpu_name  # noqa: E402
 
-from classifier.redact.redactor import Redactor  # noqa: E402
 from classifier.redact.evaluation import evaluate_redaction  # noqa: E402
+from classifier.redact.redactor import Redactor  # noqa: E402
 
 TEST_SET = ROOT / "training_data" / "redaction_test.jsonl"
 # Hard names (many origins, nicknames, lower-case text-speak, names that are words,
@@ -55,9 +56,11 @@ def measure_speed(texts: list[str], repeats: int = 3) -> tuple[float, float]:
 def hard_line(label: str, path: Path) -> str:
     r = evaluate_redaction(path, list_misses=True)
     kept = 1 - (r["common_words_destroyed_share"] or 0)
-    return (f"| `{path.name}` ({label}) | {r['rows']} | {r['name_tokens_removed']} / {r['name_tokens']} = "
-            f"{r['name_recall'] * 100:.1f}% | {r['common_words'] - r['common_words_destroyed']} / "
-            f"{r['common_words']} = {kept * 100:.1f}% | {r['rows_missing_a_name'] or 'none'} |")
+    return (
+        f"| `{path.name}` ({label}) | {r['rows']} | {r['name_tokens_removed']} / {r['name_tokens']} = "
+        f"{r['name_recall'] * 100:.1f}% | {r['common_words'] - r['common_words_destroyed']} / "
+        f"{r['common_words']} = {kept * 100:.1f}% | {r['rows_missing_a_name'] or 'none'} |"
+    )
 
 
 def main() -> None:
@@ -90,8 +93,10 @@ def main() -> None:
     ]
     for case, v in res["name_recall_by_case"].items():
         lines.append(f"| — {case.replace('_', ' ')} names | {v['removed']} / {v['tokens']} = {pct(v['recall'])} |")
-    lines.append(f"| other PII removed | {res['other_pii_removed']} / {res['other_pii_items']} = "
-                 f"{pct(res['other_pii_recall'])} |")
+    lines.append(
+        f"| other PII removed | {res['other_pii_removed']} / {res['other_pii_items']} = "
+        f"{pct(res['other_pii_recall'])} |"
+    )
     for kind, v in res["other_pii_recall_by_kind"].items():
         lines.append(f"| — {kind} | {v['removed']} / {v['items']} = {pct(v['recall'])} |")
     lines += [

@@ -12,13 +12,13 @@ macro-F1, child recall / precision, kind accuracy; overall and per register.
 The encoder runs once per text (vectors kept in memory and reused by every engine and fold).
 Run: python bench/register_shift.py [--loro] [--engines tfidf,full] [--json out.json]
 """
+
 from __future__ import annotations
 
 import argparse
 import json
 import sys
 import time
-from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -57,9 +57,10 @@ def subset_encoded(e: Encoded, idx) -> Encoded:
 
 
 def subset_data(d: TrainingData, idx) -> TrainingData:
-    pick = (lambda v: None if v is None else [v[i] for i in idx])
-    return TrainingData(pick(d.texts), pick(d.themes), pick(d.child), pick(d.kinds), pick(d.splits),
-                        d.data_sha256, len(idx))
+    pick = lambda v: None if v is None else [v[i] for i in idx]
+    return TrainingData(
+        pick(d.texts), pick(d.themes), pick(d.child), pick(d.kinds), pick(d.splits), d.data_sha256, len(idx)
+    )
 
 
 def score(model, docs, gold: TrainingData, encoded: Encoded | None, fast: bool) -> dict:
@@ -93,16 +94,22 @@ def by_register(model, docs, gold, encoded, fast, regs) -> dict:
     res = {"all": score(model, docs, gold, encoded, fast)}
     for r in sorted(set(regs)):
         idx = [i for i, x in enumerate(regs) if x == r]
-        res[r] = score(model, [docs[i] for i in idx], subset_data(gold, idx),
-                       None if encoded is None else subset_encoded(encoded, idx), fast)
+        res[r] = score(
+            model,
+            [docs[i] for i in idx],
+            subset_data(gold, idx),
+            None if encoded is None else subset_encoded(encoded, idx),
+            fast,
+        )
     return res
 
 
 def train(engine, docs, data, tax, encoded, encode):
     """One model per engine; `full` is `tfidf+embed+zeroshot` with points switched on."""
     base = "tfidf+embed+zeroshot" if engine == "full" else engine
-    model, *_ = fit_model(docs, data, tax, seed=0, engine=base,
-                          vectors=None if engine == "tfidf" else encoded.vectors, encode=encode)
+    model, *_ = fit_model(
+        docs, data, tax, seed=0, engine=base, vectors=None if engine == "tfidf" else encoded.vectors, encode=encode
+    )
     model.points = engine == "full"
     return model
 
@@ -118,31 +125,46 @@ def train_cached(engine, reuse: dict, *args):
 
 
 def fmt(r: dict) -> str:
-    f = (lambda k: f"{r[k]:.3f}" if k in r else "—")
-    return (f"{f('top1')} | {f('top3_main')} | {f('macro_f1')} | {f('child_recall')} | "
-            f"{f('child_precision')} | {f('kind_acc')} | {r['rows']}")
+    f = lambda k: f"{r[k]:.3f}" if k in r else "—"
+    return (
+        f"{f('top1')} | {f('top3_main')} | {f('macro_f1')} | {f('child_recall')} | "
+        f"{f('child_precision')} | {f('kind_acc')} | {r['rows']}"
+    )
 
 
 def markdown(r: dict) -> str:
     """The tables of bench/REAL_TEXT_RESULTS.md from the --json output."""
-    f = (lambda v, k: f"{v[k]:.3f}" if k in v else "—")
+    f = lambda v, k: f"{v[k]:.3f}" if k in v else "—"
     out = []
     if r.get("shift"):
-        out += ["### Register-shift set (460 blind texts), all registers", "",
-                "| engine | top-1 | main in top-3 | macro-F1 | child recall | child precision | kind |",
-                "|---|---|---|---|---|---|---|"]
+        out += [
+            "### Register-shift set (460 blind texts), all registers",
+            "",
+            "| engine | top-1 | main in top-3 | macro-F1 | child recall | child precision | kind |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for e, per in r["shift"].items():
             v = per["all"]
-            out.append(f"| {e} | {f(v, 'top1')} | {f(v, 'top3_main')} | {f(v, 'macro_f1')} | "
-                       f"{f(v, 'child_recall')} | {f(v, 'child_precision')} | {f(v, 'kind_acc')} |")
+            out.append(
+                f"| {e} | {f(v, 'top1')} | {f(v, 'top3_main')} | {f(v, 'macro_f1')} | "
+                f"{f(v, 'child_recall')} | {f(v, 'child_precision')} | {f(v, 'kind_acc')} |"
+            )
         out.append("| target | 0.75 | 0.90 | 0.58 | 0.85 | 0.85 | 0.96 |")
         engines = list(r["shift"])
         regs = [k for k in r["shift"][engines[0]] if k != "all"]
-        out += ["", "### Register-shift set by register: top-1 / macro-F1 / child recall", "",
-                "| register | rows | " + " | ".join(engines) + " |", "|---|---|" + "---|" * len(engines)]
+        out += [
+            "",
+            "### Register-shift set by register: top-1 / macro-F1 / child recall",
+            "",
+            "| register | rows | " + " | ".join(engines) + " |",
+            "|---|---|" + "---|" * len(engines),
+        ]
         for g in regs:
-            cells = [f"{f(r['shift'][e][g], 'top1')} / {f(r['shift'][e][g], 'macro_f1')} / "
-                     f"{f(r['shift'][e][g], 'child_recall')}" for e in engines]
+            cells = [
+                f"{f(r['shift'][e][g], 'top1')} / {f(r['shift'][e][g], 'macro_f1')} / "
+                f"{f(r['shift'][e][g], 'child_recall')}"
+                for e in engines
+            ]
             out.append(f"| {g} | {r['shift'][engines[0]][g]['rows']} | " + " | ".join(cells) + " |")
     if r.get("loro"):
         engines = list(r["loro"])
@@ -151,24 +173,43 @@ def markdown(r: dict) -> str:
             pooled = next((v for k, v in r["loro"][e].items() if k.startswith("pooled")), None)
             if pooled is not None and "child_recall" not in pooled:
                 tp = sum(v["child_recall"] * v["child_rows"] for v in per.values())
-                pred = sum(v["child_recall"] * v["child_rows"] / v["child_precision"] for v in per.values()
-                           if v["child_precision"])
+                pred = sum(
+                    v["child_recall"] * v["child_rows"] / v["child_precision"]
+                    for v in per.values()
+                    if v["child_precision"]
+                )
                 pooled["child_recall"] = tp / sum(v["child_rows"] for v in per.values())
                 pooled["child_precision"] = tp / pred
         regs = list(r["loro"][engines[0]])
-        out += ["", "### Leave-one-register-out on the corpus: top-1 / main in top-3 / macro-F1", "",
-                "Train on the other registers' non-test rows, score every row of the held-out register.", "",
-                "| held-out register | rows | " + " | ".join(engines) + " |", "|---|---|" + "---|" * len(engines)]
+        out += [
+            "",
+            "### Leave-one-register-out on the corpus: top-1 / main in top-3 / macro-F1",
+            "",
+            "Train on the other registers' non-test rows, score every row of the held-out register.",
+            "",
+            "| held-out register | rows | " + " | ".join(engines) + " |",
+            "|---|---|" + "---|" * len(engines),
+        ]
         for g in regs:
-            cells = [f"{f(r['loro'][e][g], 'top1')} / {f(r['loro'][e][g], 'top3_main')} / "
-                     f"{f(r['loro'][e][g], 'macro_f1')}" for e in engines]
+            cells = [
+                f"{f(r['loro'][e][g], 'top1')} / {f(r['loro'][e][g], 'top3_main')} / {f(r['loro'][e][g], 'macro_f1')}"
+                for e in engines
+            ]
             out.append(f"| {g} | {r['loro'][engines[0]][g]['rows']} | " + " | ".join(cells) + " |")
-        out += ["", "### Leave-one-register-out: child recall / precision, kind accuracy", "",
-                "| held-out register | " + " | ".join(engines) + " |", "|---|" + "---|" * len(engines)]
+        out += [
+            "",
+            "### Leave-one-register-out: child recall / precision, kind accuracy",
+            "",
+            "| held-out register | " + " | ".join(engines) + " |",
+            "|---|" + "---|" * len(engines),
+        ]
         for g in regs:
             v = r["loro"][engines[0]][g]
-            cells = [f"{f(r['loro'][e][g], 'child_recall')} / {f(r['loro'][e][g], 'child_precision')}, "
-                     f"{f(r['loro'][e][g], 'kind_acc')}" for e in engines]
+            cells = [
+                f"{f(r['loro'][e][g], 'child_recall')} / {f(r['loro'][e][g], 'child_precision')}, "
+                f"{f(r['loro'][e][g], 'kind_acc')}"
+                for e in engines
+            ]
             out.append(f"| {g} | " + " | ".join(cells) + " |")
     return "\n".join(out) + "\n"
 
@@ -182,8 +223,13 @@ def main(argv=None) -> int:
     ap.add_argument("--loro", action="store_true", help="also leave-one-register-out on the corpus")
     ap.add_argument("--no-shift", action="store_true", help="skip the register-shift set")
     ap.add_argument("--json", type=Path, help="write all figures here")
-    ap.add_argument("--markdown", type=Path, nargs="+", metavar="JSON",
-                    help="only print the markdown tables of earlier --json outputs (merged)")
+    ap.add_argument(
+        "--markdown",
+        type=Path,
+        nargs="+",
+        metavar="JSON",
+        help="only print the markdown tables of earlier --json outputs (merged)",
+    )
     args = ap.parse_args(argv)
     if args.markdown:
         merged: dict = {"shift": {}, "loro": {}}
@@ -210,8 +256,7 @@ def main(argv=None) -> int:
         for e in engines:
             t1 = time.perf_counter()
             model = train_cached(e, reuse, cdocs, corpus, tax, cenc, enc.encode)
-            results["shift"][e] = by_register(model, sdocs, shift, None if e == "tfidf" else senc,
-                                              e == "tfidf", sregs)
+            results["shift"][e] = by_register(model, sdocs, shift, None if e == "tfidf" else senc, e == "tfidf", sregs)
             print(f"shift {e}: {fmt(results['shift'][e]['all'])} ({time.perf_counter() - t1:.0f} s)", flush=True)
     if args.loro:
         cregs = registers(CORPUS)
@@ -222,23 +267,36 @@ def main(argv=None) -> int:
             te = subset_data(corpus, test_idx)
             reuse = {}
             for e in engines:
-                model = train_cached(e, reuse, [cdocs[i] for i in train_idx], tr, tax,
-                                     subset_encoded(cenc, train_idx), enc.encode)
-                res = score(model, [cdocs[i] for i in test_idx], te,
-                            None if e == "tfidf" else subset_encoded(cenc, test_idx), e == "tfidf")
+                model = train_cached(
+                    e, reuse, [cdocs[i] for i in train_idx], tr, tax, subset_encoded(cenc, train_idx), enc.encode
+                )
+                res = score(
+                    model,
+                    [cdocs[i] for i in test_idx],
+                    te,
+                    None if e == "tfidf" else subset_encoded(cenc, test_idx),
+                    e == "tfidf",
+                )
                 results["loro"].setdefault(e, {})[r] = res
                 print(f"loro {r} {e}: {fmt(res)}", flush=True)
         for e in engines:  # pooled over held-out registers, weighted by rows
             per = results["loro"][e]
             pooled = {}
             for k in ("top1", "top3_main", "macro_f1", "kind_acc"):
-                w = [(v[k], v.get("theme_rows" if k != "kind_acc" else "rows", v["rows"])) for v in per.values() if k in v]
+                w = [
+                    (v[k], v.get("theme_rows" if k != "kind_acc" else "rows", v["rows"]))
+                    for v in per.values()
+                    if k in v
+                ]
                 pooled[k] = sum(a * b for a, b in w) / sum(b for _, b in w)
             pooled["rows"] = sum(v["rows"] for v in per.values())
             tp = sum(v["child_recall"] * v["child_rows"] for v in per.values() if v.get("child_rows"))
             pos = sum(v["child_rows"] for v in per.values() if v.get("child_rows"))
-            pred = sum(v["child_recall"] * v["child_rows"] / v["child_precision"]
-                       for v in per.values() if v.get("child_rows") and v["child_precision"])
+            pred = sum(
+                v["child_recall"] * v["child_rows"] / v["child_precision"]
+                for v in per.values()
+                if v.get("child_rows") and v["child_precision"]
+            )
             pooled["child_recall"], pooled["child_precision"] = tp / pos, tp / pred
             results["loro"][e]["pooled (row-weighted)"] = pooled
     if args.json:

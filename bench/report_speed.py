@@ -6,6 +6,7 @@
 Rows are drawn with replacement from both demo years and re-dated into one
 financial year (2024-25), so every table is full. Results: bench/REPORT_RESULTS.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,8 +24,9 @@ DEMO = ROOT / "training_data" / "demo_export"
 
 
 def make_export(rows: int, labels: bool, out: Path) -> Path:
-    frames = [pd.read_csv(DEMO / f, dtype=str, keep_default_na=False)
-              for f in ("cases_2023-24.csv", "cases_2024-25.csv")]
+    frames = [
+        pd.read_csv(DEMO / f, dtype=str, keep_default_na=False) for f in ("cases_2023-24.csv", "cases_2024-25.csv")
+    ]
     pool = pd.concat(frames, ignore_index=True)
     rng = np.random.default_rng(0)
     big = pool.iloc[rng.integers(0, len(pool), rows)].reset_index(drop=True)
@@ -56,8 +58,10 @@ def main() -> None:
     wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     source = "from the model" if args.no_labels else "recorded"
-    print(f"{args.rows:,} rows ({path.stat().st_size / 1e6:.1f} MB CSV, labels {source}): "
-          f"{wall:.1f} s wall, {cpu:.1f} s CPU, peak RSS {peak:.0f} MB, {len(report.tables)} tables")
+    print(
+        f"{args.rows:,} rows ({path.stat().st_size / 1e6:.1f} MB CSV, labels {source}): "
+        f"{wall:.1f} s wall, {cpu:.1f} s CPU, peak RSS {peak:.0f} MB, {len(report.tables)} tables"
+    )
 
 
 if __name__ == "__main__":

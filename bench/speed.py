@@ -7,6 +7,7 @@ child process pinned to one core, for the default engine (sentence encoder,
 zero-shot, points) and for `--fast` (TF-IDF only); peak memory is that
 process's max RSS. CPU flags are recorded: int8 encoder speed depends on them.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,25 +30,38 @@ CLI = [PY, "-m", "classifier"]
 
 def build_file(rows: int, path: Path, seed: int = 0) -> Path:
     """Complaints only (mean 80 words, median 59; 8% over 200 words): the target is stated for ~80-word complaints."""
-    src = [r for r in csv.DictReader((ROOT / "training_data" / "representations.csv").open(encoding="utf-8"))
-           if r["kind"] == "complaint"]
+    src = [
+        r
+        for r in csv.DictReader((ROOT / "training_data" / "representations.csv").open(encoding="utf-8"))
+        if r["kind"] == "complaint"
+    ]
     rng = random.Random(seed)
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, ["id", "text", "themes", "child_authored", "kind"])
         w.writeheader()
         for i in range(rows):
             r = rng.choice(src)
-            w.writerow({"id": f"B{i:07d}", "text": r["text"], "themes": r["themes"],
-                        "child_authored": r["child_authored"], "kind": r["kind"]})
+            w.writerow(
+                {
+                    "id": f"B{i:07d}",
+                    "text": r["text"],
+                    "themes": r["themes"],
+                    "child_authored": r["child_authored"],
+                    "kind": r["kind"],
+                }
+            )
     return path
 
 
 def child(code: str, core: int = 0, wait: bool = True):
     """Run code in a fresh interpreter on one core; it prints a JSON dict."""
-    wrapper = ("import os, json, resource\n"
-               f"os.sched_setaffinity(0, {{{core}}})\n" + code +
-               "\nres['peak_rss_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
-               "print(json.dumps(res))")
+    wrapper = (
+        "import os, json, resource\n"
+        f"os.sched_setaffinity(0, {{{core}}})\n"
+        + code
+        + "\nres['peak_rss_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "print(json.dumps(res))"
+    )
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     if not wait:
         return subprocess.Popen([PY, "-c", wrapper], stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)
@@ -63,8 +77,12 @@ def bench_label_both_cores(path_a: Path, path_b: Path) -> dict:
     wall = time.perf_counter() - t
     rows = sum(o["rows"] for o in outs)
     # Wall time counts the slower process's load and warm-up too (model + encoder, ~1 s each).
-    return {"rows": rows, "seconds": round(wall, 1), "rows_per_s": round(rows / wall),
-            "rows_per_s_labelling": round(rows / max(o["seconds"] for o in outs))}
+    return {
+        "rows": rows,
+        "seconds": round(wall, 1),
+        "rows_per_s": round(rows / wall),
+        "rows_per_s_labelling": round(rows / max(o["seconds"] for o in outs)),
+    }
 
 
 def cpu_flags() -> str:
@@ -73,13 +91,13 @@ def cpu_flags() -> str:
         flags = next(l for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("flags")).split()
     except (OSError, StopIteration):
         return "unknown"
-    keep = ("avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx_vnni", "avx512_bf16",
-            "amx_int8")
+    keep = ("avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_int8")
     return ", ".join(f for f in keep if f in flags) or "none of avx2/avx512/vnni"
 
 
 def bench_label(path: Path, fast: bool = False, core: int = 0, wait: bool = True):
-    return child(f"""
+    return child(
+        f"""
 import time, warnings
 warnings.simplefilter('ignore')
 from classifier.pipeline.persistence import load_model
@@ -88,11 +106,14 @@ m = load_model(None)
 m.fast = {fast!r}
 m.analyse(['warm up the caches'])
 t, c = time.perf_counter(), time.process_time()
-s = label_table({str(path)!r}, {str(path.with_suffix('.labelled.csv'))!r}, m)
+s = label_table({str(path)!r}, {str(path.with_suffix(".labelled.csv"))!r}, m)
 dt, dc = time.perf_counter() - t, time.process_time() - c
 res = {{'rows': s.rows, 'seconds': round(dt, 2), 'rows_per_s': round(s.rows / dt), 'errors': s.errors,
         'cpu_seconds': round(dc, 2), 'rows_per_cpu_s': round(s.rows / dc)}}
-""", core=core, wait=wait)
+""",
+        core=core,
+        wait=wait,
+    )
 
 
 def bench_train(path: Path) -> dict:
@@ -100,7 +121,7 @@ def bench_train(path: Path) -> dict:
 import time
 from classifier.pipeline.training import train_model
 t = time.perf_counter()
-train_model({str(path)!r}, {str(OUT / 'model-20k')!r}, seed=0)
+train_model({str(path)!r}, {str(OUT / "model-20k")!r}, seed=0)
 res = {{'seconds': round(time.perf_counter() - t, 1)}}
 """)
 
@@ -137,13 +158,21 @@ def bench_cold_start(runs: int = 5) -> dict:
     for _ in range(runs):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
-        subprocess.run(CLI + ["suggest", "My social worker never returns my calls and was rude to me"],
-                       capture_output=True, check=True, cwd=ROOT)
+        subprocess.run(
+            CLI + ["suggest", "My social worker never returns my calls and was rude to me"],
+            capture_output=True,
+            check=True,
+            cwd=ROOT,
+        )
         times.append(time.perf_counter() - t)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-    return {"runs": runs, "median_s": round(statistics.median(times), 2), "max_s": round(max(times), 2),
-            "median_cpu_s": round(statistics.median(cpu), 2)}
+    return {
+        "runs": runs,
+        "median_s": round(statistics.median(times), 2),
+        "max_s": round(max(times), 2),
+        "median_cpu_s": round(statistics.median(cpu), 2),
+    }
 
 
 def main() -> None:
@@ -161,19 +190,22 @@ def main() -> None:
     from bench.machine import cpu_name
     from classifier.pipeline.persistence import default_model_dir
 
-    results["machine"] = (f"{cpu_name()}, {platform.machine()}, {os.cpu_count()} cores, "
-                          f"Python {platform.python_version()}")
+    results["machine"] = (
+        f"{cpu_name()}, {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     results["cpu_flags"] = cpu_flags()
     results["load"] = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     d = default_model_dir()
     results["model_folder_mb"] = round(sum(p.stat().st_size for p in d.iterdir()) / 2**20, 2)
     enc = ROOT / "models" / "encoder"
     results["encoder_mb"] = round(sum(p.stat().st_size for p in enc.iterdir()) / 2**20, 2)
-    results["label_encoder"] = bench_label(build_file(args.encoder_rows, OUT / f"cases-{args.encoder_rows}.csv",
-                                                      seed=3))
+    results["label_encoder"] = bench_label(
+        build_file(args.encoder_rows, OUT / f"cases-{args.encoder_rows}.csv", seed=3)
+    )
     half = args.encoder_rows // 2
-    results["label_encoder_2cores"] = bench_label_both_cores(build_file(half, OUT / "cases-half-a.csv", seed=4),
-                                                             build_file(half, OUT / "cases-half-b.csv", seed=5))
+    results["label_encoder_2cores"] = bench_label_both_cores(
+        build_file(half, OUT / "cases-half-a.csv", seed=4), build_file(half, OUT / "cases-half-b.csv", seed=5)
+    )
     big = build_file(args.rows, OUT / f"cases-{args.rows}.csv")
     results["label_20k"] = bench_label(big, fast=True)
     results["label_10k"] = bench_label(build_file(10000, OUT / "cases-10000.csv", seed=1), fast=True)
@@ -189,54 +221,79 @@ def main() -> None:
 
 
 def write_markdown(r: dict) -> None:
-    lines = ["# Speed and memory (bench/speed.py)", "",
-             f"Machine: {r['machine']}; CPU flags: {r.get('cpu_flags', '?')}. "
-             "Command: `.venv/bin/python bench/speed.py"
-             + (" --million" if "label_1m" in r else "") + "`.",
-             "Label and suggest run in a fresh process pinned to one core (`sched_setaffinity`),",
-             "BLAS threads 1. Input: the corpus's complaints resampled with a fixed seed (mean 80 words,",
-             "median 59, 8% over 200 words: the target is for ~80-word complaints). CPU seconds are the process's own",
-             f"(`time.process_time`); load average at the start: {r.get('load', '?')}.", "",
-             "| measure | result | target |", "|---|---|---|"]
+    lines = [
+        "# Speed and memory (bench/speed.py)",
+        "",
+        f"Machine: {r['machine']}; CPU flags: {r.get('cpu_flags', '?')}. "
+        "Command: `.venv/bin/python bench/speed.py" + (" --million" if "label_1m" in r else "") + "`.",
+        "Label and suggest run in a fresh process pinned to one core (`sched_setaffinity`),",
+        "BLAS threads 1. Input: the corpus's complaints resampled with a fixed seed (mean 80 words,",
+        "median 59, 8% over 200 words: the target is for ~80-word complaints). CPU seconds are the process's own",
+        f"(`time.process_time`); load average at the start: {r.get('load', '?')}.",
+        "",
+        "| measure | result | target |",
+        "|---|---|---|",
+    ]
     le = r["label_encoder"]
-    lines.append(f"| label, default engine (TF-IDF + encoder heads), {le['rows']:,} rows, ONE process | "
-                 f"{le['rows_per_s']:,} rows per wall-second; {le['rows_per_cpu_s']:,} rows per CPU-second; "
-                 f"peak {le['peak_rss_mb']:.0f} MB | (one core) |")
+    lines.append(
+        f"| label, default engine (TF-IDF + encoder heads), {le['rows']:,} rows, ONE process | "
+        f"{le['rows_per_s']:,} rows per wall-second; {le['rows_per_cpu_s']:,} rows per CPU-second; "
+        f"peak {le['peak_rss_mb']:.0f} MB | (one core) |"
+    )
     if "label_encoder_2cores" in r:
         b = r["label_encoder_2cores"]
-        lines.append(f"| label, default engine, two processes at once (one per core, {b['rows']:,} rows in all) | "
-                     f"{b['rows_per_s']:,} rows per wall-second including start-up ({b['rows_per_s_labelling']:,} "
-                     "while labelling) | >= 150 rows per wall-second with both cores |")
+        lines.append(
+            f"| label, default engine, two processes at once (one per core, {b['rows']:,} rows in all) | "
+            f"{b['rows_per_s']:,} rows per wall-second including start-up ({b['rows_per_s_labelling']:,} "
+            "while labelling) | >= 150 rows per wall-second with both cores |"
+        )
     l20 = r["label_20k"]
-    lines.append(f"| label `--fast` (TF-IDF only), {l20['rows']:,} rows | {l20['rows_per_s']:,} rows/s "
-                 f"({l20['seconds']} s wall); {l20.get('rows_per_cpu_s', '?'):,} rows per CPU-second | "
-                 ">= 1,800 rows per CPU-second |")
+    lines.append(
+        f"| label `--fast` (TF-IDF only), {l20['rows']:,} rows | {l20['rows_per_s']:,} rows/s "
+        f"({l20['seconds']} s wall); {l20.get('rows_per_cpu_s', '?'):,} rows per CPU-second | "
+        ">= 1,800 rows per CPU-second |"
+    )
     lines.append(f"| label peak memory, {l20['rows']:,} rows | {l20['peak_rss_mb']:.0f} MB | <= 400 MB |")
     lines.append(f"| label peak memory, 10,000 rows | {r['label_10k']['peak_rss_mb']:.0f} MB | flat |")
     if "label_1m" in r:
         m = r["label_1m"]
-        lines.append(f"| label peak memory, 1,000,000 rows | {m['peak_rss_mb']:.0f} MB ({m['rows_per_s']:,} rows/s) | flat |")
+        lines.append(
+            f"| label peak memory, 1,000,000 rows | {m['peak_rss_mb']:.0f} MB ({m['rows_per_s']:,} rows/s) | flat |"
+        )
     s = r["suggest"]
-    lines.append(f"| suggest latency, warm, default engine, test-split texts of 40-120 words ({s['mid_calls']} calls) | "
-                 f"p50 {s['mid_p50_ms']} ms, p95 {s['mid_p95_ms']} ms (CPU time p95 {s.get('mid_cpu_p95_ms', '?')} ms) | p95 <= 40 ms |")
-    lines.append(f"| same, all {s['calls']} test-split texts ({s['over_200_words']} over 200 words: long letters, "
-                 f"investigators' statements) | p50 {s['p50_ms']} ms, p95 {s['p95_ms']} ms | — |")
+    lines.append(
+        f"| suggest latency, warm, default engine, test-split texts of 40-120 words ({s['mid_calls']} calls) | "
+        f"p50 {s['mid_p50_ms']} ms, p95 {s['mid_p95_ms']} ms (CPU time p95 {s.get('mid_cpu_p95_ms', '?')} ms) | p95 <= 40 ms |"
+    )
+    lines.append(
+        f"| same, all {s['calls']} test-split texts ({s['over_200_words']} over 200 words: long letters, "
+        f"investigators' statements) | p50 {s['p50_ms']} ms, p95 {s['p95_ms']} ms | — |"
+    )
     c = r["cli_cold_start"]
-    lines.append(f"| CLI `complaints suggest` end to end (loads the encoder) | median {c['median_s']} s, "
-                 f"max {c['max_s']} s (CPU {c.get('median_cpu_s', '?')} s) | <= 1.5 s |")
-    lines.append(f"| default model folder | {r['model_folder_mb']} MB (+ shared encoder {r['encoder_mb']} MB "
-                 f"shipped once in the package) | <= 40 MB |")
+    lines.append(
+        f"| CLI `complaints suggest` end to end (loads the encoder) | median {c['median_s']} s, "
+        f"max {c['max_s']} s (CPU {c.get('median_cpu_s', '?')} s) | <= 1.5 s |"
+    )
+    lines.append(
+        f"| default model folder | {r['model_folder_mb']} MB (+ shared encoder {r['encoder_mb']} MB "
+        f"shipped once in the package) | <= 40 MB |"
+    )
     if "train_20k" in r:
         t = r["train_20k"]
-        lines.append(f"| train on 20,000 rows (themes, child, kind; 5-fold calibration) | {t['seconds']} s, "
-                     f"peak {t['peak_rss_mb']:.0f} MB | — |")
+        lines.append(
+            f"| train on 20,000 rows (themes, child, kind; 5-fold calibration) | {t['seconds']} s, "
+            f"peak {t['peak_rss_mb']:.0f} MB | — |"
+        )
     results_md = ROOT / "bench" / "SPEED_RESULTS.md"
     old = results_md.read_text(encoding="utf-8") if results_md.exists() else ""
     # Sections under the table (earlier sessions, bench/jobs_speed.py's <!-- jobs --> part) are kept.
     start = old.find("\n## ")
     if start >= 0:
-        lines += ["", "Earlier sessions' figures (TF-IDF only engine) follow; they are kept, not re-measured.",
-                  old[start:].rstrip("\n")]
+        lines += [
+            "",
+            "Earlier sessions' figures (TF-IDF only engine) follow; they are kept, not re-measured.",
+            old[start:].rstrip("\n"),
+        ]
     results_md.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

@@ -6,12 +6,22 @@ Data flows: tables (read) -> text/redact (clean) -> features -> themes/child/kin
 Names are imported on first use, so the CLI starts without loading
 scikit-learn for commands that do not need it.
 """
-from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version as _dist_version
 
-from classifier.errors import (ComplaintThemesError, InputDataError, LabelError, MissingColumnError,
-                     ModelIntegrityError, ModelLoadError, OutputError, TaxonomyError,
-                     TaxonomyMismatchError)
+from importlib import import_module
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _dist_version
+
+from classifier.errors import (
+    ComplaintThemesError,
+    InputDataError,
+    LabelError,
+    MissingColumnError,
+    ModelIntegrityError,
+    ModelLoadError,
+    OutputError,
+    TaxonomyError,
+    TaxonomyMismatchError,
+)
 
 try:  # the one place the version is read: pyproject.toml, through the installed metadata
     __version__ = _dist_version("complaint-themes")
@@ -19,14 +29,31 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0+unknown"
 
 _LAZY = {
-    "ComplaintModel": "pipeline.model", "ThemeClassifier": "models.themes", "Redactor": "redact",
-    "redact_text": "redact", "Taxonomy": "taxonomy", "load_taxonomy": "taxonomy",
-    "default_model_dir": "pipeline.persistence", "load_model": "pipeline.persistence",
-    "save_model": "pipeline.persistence", "train_model": "pipeline.training",
-    "label_table": "pipeline.labelling", "evaluate_model": "pipeline.evaluation",
+    "ComplaintModel": "pipeline.model",
+    "ThemeClassifier": "models.themes",
+    "Redactor": "redact",
+    "redact_text": "redact",
+    "Taxonomy": "taxonomy",
+    "load_taxonomy": "taxonomy",
+    "default_model_dir": "pipeline.persistence",
+    "load_model": "pipeline.persistence",
+    "save_model": "pipeline.persistence",
+    "train_model": "pipeline.training",
+    "label_table": "pipeline.labelling",
+    "evaluate_model": "pipeline.evaluation",
 }
-__all__ = ["ComplaintThemesError", "InputDataError", "LabelError", "MissingColumnError", "ModelIntegrityError",
-           "ModelLoadError", "OutputError", "TaxonomyError", "TaxonomyMismatchError", *_LAZY]
+__all__ = [
+    "ComplaintThemesError",
+    "InputDataError",
+    "LabelError",
+    "MissingColumnError",
+    "ModelIntegrityError",
+    "ModelLoadError",
+    "OutputError",
+    "TaxonomyError",
+    "TaxonomyMismatchError",
+    *_LAZY,
+]
 
 
 def __getattr__(name):

@@ -33,6 +33,7 @@ code stays the same when the wording changes.
 | E601 | FeedbackError | the intake feedback database cannot be used |
 | E602 | ServeError | the intake server cannot start as asked |
 """
+
 from __future__ import annotations
 
 
@@ -56,8 +57,9 @@ class MissingColumnError(InputDataError):
 
     code = "E101"
 
-    def __init__(self, column: str, available: list[str], flag: str, where: str = "", fix: str = "",
-                 shown: str | None = None):
+    def __init__(
+        self, column: str, available: list[str], flag: str, where: str = "", fix: str = "", shown: str | None = None
+    ):
         self.column = column
         self.available = list(available)
         self.flag = flag

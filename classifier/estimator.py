@@ -9,6 +9,7 @@ second, most of the `complaints suggest` start-up budget. So this base class
 imports scikit-learn only inside the methods scikit-learn itself calls
 (`__sklearn_tags__`, `score`), and the estimators import it inside `fit`.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -28,8 +29,11 @@ class Estimator:
     @classmethod
     def _param_names(cls) -> list[str]:
         sig = inspect.signature(cls.__init__)
-        return [p.name for p in sig.parameters.values()
-                if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+        return [
+            p.name
+            for p in sig.parameters.values()
+            if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+        ]
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """Hyperparameters, as scikit-learn's `BaseEstimator.get_params`.
@@ -56,8 +60,9 @@ class Estimator:
         for key, value in params.items():
             name, _, sub = key.partition("__")
             if name not in valid:
-                raise ValueError(f"invalid parameter {name!r} for {type(self).__name__}; "
-                                 f"valid: {', '.join(sorted(valid))}")
+                raise ValueError(
+                    f"invalid parameter {name!r} for {type(self).__name__}; valid: {', '.join(sorted(valid))}"
+                )
             if sub:
                 getattr(self, name).set_params(**{sub: value})
             else:
@@ -69,11 +74,13 @@ class Estimator:
         from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags, TransformerTags
 
         text = self._input == "text"
-        tags = Tags(estimator_type=self._estimator_type,
-                    target_tags=TargetTags(required=self._estimator_type == "classifier"),
-                    transformer_tags=TransformerTags() if self._estimator_type == "transformer" else None,
-                    classifier_tags=ClassifierTags() if self._estimator_type == "classifier" else None,
-                    input_tags=InputTags(two_d_array=not text, string=text, sparse=not text))
+        tags = Tags(
+            estimator_type=self._estimator_type,
+            target_tags=TargetTags(required=self._estimator_type == "classifier"),
+            transformer_tags=TransformerTags() if self._estimator_type == "transformer" else None,
+            classifier_tags=ClassifierTags() if self._estimator_type == "classifier" else None,
+            input_tags=InputTags(two_d_array=not text, string=text, sparse=not text),
+        )
         tags.non_deterministic = False
         return tags
 

@@ -3,6 +3,7 @@
 Every precision / recall / F1 in the package comes from `precision_recall_f1`,
 so the figures in model cards, bench results and the CLI are computed one way.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -25,8 +26,9 @@ def precision_recall_f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]
     return precision, recall, f1
 
 
-def theme_report(gold: list[list[str]], pred: list[list[str]], labels: list[str],
-                 proba: np.ndarray | None = None) -> dict:
+def theme_report(
+    gold: list[list[str]], pred: list[list[str]], labels: list[str], proba: np.ndarray | None = None
+) -> dict:
     """Per-theme P/R/F1/support, micro and macro F1, main-theme top-1 / top-3."""
     idx = {l: j for j, l in enumerate(labels)}
     G = np.zeros((len(gold), len(labels)), dtype=bool)
@@ -45,15 +47,23 @@ def theme_report(gold: list[list[str]], pred: list[list[str]], labels: list[str]
         fp = int((~G[:, j] & P[:, j]).sum())
         fn = int((G[:, j] & ~P[:, j]).sum())
         prec, rec, f1 = precision_recall_f1(tp, fp, fn)
-        per[l] = {"precision": round(prec, 4), "recall": round(rec, 4), "f1": round(f1, 4),
-                  "support": int(G[:, j].sum())}
+        per[l] = {
+            "precision": round(prec, 4),
+            "recall": round(rec, 4),
+            "f1": round(f1, 4),
+            "support": int(G[:, j].sum()),
+        }
         if G[:, j].sum():
             f1s.append(f1)
     tp, fp, fn = (G & P).sum(), (~G & P).sum(), (G & ~P).sum()
     micro = 2 * tp / (2 * tp + fp + fn) if (2 * tp + fp + fn) else 0.0
-    out = {"rows": len(gold), "per_theme": per, "micro_f1": round(float(micro), 4),
-           "macro_f1": round(float(np.mean(f1s)) if f1s else 0.0, 4),
-           "samples_f1": round(float(np.mean([_set_f1(set(g), set(p)) for g, p in zip(gold, pred)])) if gold else 0.0, 4)}
+    out = {
+        "rows": len(gold),
+        "per_theme": per,
+        "micro_f1": round(float(micro), 4),
+        "macro_f1": round(float(np.mean(f1s)) if f1s else 0.0, 4),
+        "samples_f1": round(float(np.mean([_set_f1(set(g), set(p)) for g, p in zip(gold, pred)])) if gold else 0.0, 4),
+    }
     if proba is not None and len(gold):
         order = np.argsort(-proba, axis=1)
         main = [idx.get(g[0]) if g else None for g in gold]
@@ -77,8 +87,14 @@ def binary_report(truth, pred) -> dict:
     p = np.asarray(pred, dtype=bool)
     tp, fp, fn = int((t & p).sum()), int((~t & p).sum()), int((t & ~p).sum())
     prec, rec, f1 = precision_recall_f1(tp, fp, fn)
-    return {"precision": round(prec, 4), "recall": round(rec, 4), "f1": round(f1, 4),
-            "support": int(t.sum()), "predicted": int(p.sum()), "rows": int(len(t))}
+    return {
+        "precision": round(prec, 4),
+        "recall": round(rec, 4),
+        "f1": round(f1, 4),
+        "support": int(t.sum()),
+        "predicted": int(p.sum()),
+        "rows": int(len(t)),
+    }
 
 
 def confusion(truth: list[str], pred: list[str], classes: list[str]) -> dict:

@@ -3,14 +3,15 @@
 Every model component sees text only through `prepare`, so names and other
 personal data are removed before any feature is built.
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from classifier.redact.redactor import Redactor
 
@@ -24,8 +25,8 @@ _PLACEHOLDER = re.compile(r"\[([A-Z_]+)\]")
 
 @dataclass(frozen=True)
 class PreparedText:
-    redacted: str   # normalised, redacted text (what evidence is shown from)
-    lemmas: str     # space-joined lower-case lemmas of `redacted`
+    redacted: str  # normalised, redacted text (what evidence is shown from)
+    lemmas: str  # space-joined lower-case lemmas of `redacted`
     # Lower-case words the redactor took for names: training keeps them out of
     # every vocabulary (features.tfidf.name_filter). In memory only, never saved.
     names: tuple[str, ...] = ()

@@ -5,6 +5,7 @@ pure-Python one; the redaction rules alone took 0.16 s to parse). Taxonomies,
 mapping files, pattern files and column maps all validate through
 `parse_yaml` and `check_keys`, so their errors read the same way.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -37,8 +38,9 @@ def parse_yaml(text: str, error: type[Exception], where: str):
         raise error(f"{where} is not valid YAML{at}; fix the syntax") from None
 
 
-def check_keys(data: object, allowed: Iterable[str], required: Iterable[str], error: type[Exception],
-               where: str) -> dict:
+def check_keys(
+    data: object, allowed: Iterable[str], required: Iterable[str], error: type[Exception], where: str
+) -> dict:
     """`data` must be a mapping with every `required` key (non-empty) and no key outside `allowed`.
 
     Returns `data`; raises `error` naming the unknown or missing keys and the allowed ones.

@@ -14,6 +14,7 @@ at the repository's, so the paths in the document work as written.
     python scripts/build_docs.py           # rewrite the document
     python scripts/build_docs.py --check   # exit 1 if it is out of date (tests/test_docs.py)
 """
+
 from __future__ import annotations
 
 import csv
@@ -75,7 +76,7 @@ def _table(args: str, cwd: Path) -> str:
     if "rows" in parts:
         rows = rows[: int(parts.pop("rows"))]
     else:
-        (key, wanted), = parts.items()
+        ((key, wanted),) = parts.items()
         by_key = {r[key]: r for r in rows}
         rows = [by_key[k] for k in wanted.split(",")]
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
@@ -90,11 +91,16 @@ def _planted(cwd: Path) -> str:
     waiting = sum(1 for r in rows if not r["review_rank"] and r["id"] in planted)
     ranks = sorted(int(r["review_rank"]) for r in review if r["id"] in planted)
     flagged = sum(r["label_issue"] == "true" for r in review if r["id"] in planted)
-    lost = (f"{waiting} lost their theme in the migration and are among the rows listed first; of the other "
-            f"{len(ranks)}, " if waiting else "")
-    return (f"Of the {len(planted)} planted errors, {lost}{sum(r <= 20 for r in ranks)} are in the top 20 "
-            f"of {len(review)} scored rows ({sum(r <= 10 for r in ranks)} in the top 10), {flagged} are flagged "
-            f"`label_issue`, and the lowest-ranked is number {max(ranks)}.\n")
+    lost = (
+        f"{waiting} lost their theme in the migration and are among the rows listed first; of the other {len(ranks)}, "
+        if waiting
+        else ""
+    )
+    return (
+        f"Of the {len(planted)} planted errors, {lost}{sum(r <= 20 for r in ranks)} are in the top 20 "
+        f"of {len(review)} scored rows ({sum(r <= 10 for r in ranks)} in the top 10), {flagged} are flagged "
+        f"`label_issue`, and the lowest-ranked is number {max(ranks)}.\n"
+    )
 
 
 def render(text: str | None = None) -> str:
@@ -105,15 +111,19 @@ def render(text: str | None = None) -> str:
         for name in ("training_data", "models"):
             (cwd / name).symlink_to(ROOT / name, target_is_directory=True)
         # Blocks, tables and figures in document order: later ones read files earlier commands wrote.
-        pieces = re.split(r"(```console\n.*?```\n|<!-- table [^>]*-->\n.*?<!-- /table -->|"
-                          r"<!-- planted -->\n.*?<!-- /planted -->)", text, flags=re.S)
+        pieces = re.split(
+            r"(```console\n.*?```\n|<!-- table [^>]*-->\n.*?<!-- /table -->|"
+            r"<!-- planted -->\n.*?<!-- /planted -->)",
+            text,
+            flags=re.S,
+        )
         out = []
         for piece in pieces:
             if piece.startswith("```console\n"):
-                out.append("```console\n" + _console(piece[len("```console\n"):-4], cwd) + "```\n")
-            elif (m := _TABLE.fullmatch(piece)):
+                out.append("```console\n" + _console(piece[len("```console\n") : -4], cwd) + "```\n")
+            elif m := _TABLE.fullmatch(piece):
                 out.append(m.group(1) + _table(m.group("args"), cwd) + m.group(4))
-            elif (m := _PLANTED.fullmatch(piece)):
+            elif m := _PLANTED.fullmatch(piece):
                 out.append(m.group(1) + _planted(cwd) + m.group(3))
             else:
                 out.append(piece)

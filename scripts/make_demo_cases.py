@@ -8,6 +8,7 @@ the team wrote for `training_data/representations.csv`, and the row's kind,
 recorded themes and complainant type are that text's own labels, so the text
 and its columns agree.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,20 +24,57 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "training_data" / "representations.csv"
 TAXONOMY = ROOT / "classifier" / "taxonomies" / "stage1-themes.yml"
 OUT = ROOT / "training_data" / "demo_export"
-HEADER = ["Case Ref", "Person ID", "Date Received", "Stage", "Type", "Service Area", "Complainant Type",
-          "Method Received", "Ethnicity", "Themes", "Details", "Date Responded", "Extension Agreed", "Outcome",
-          "LGSCO Outcome"]
+HEADER = [
+    "Case Ref",
+    "Person ID",
+    "Date Received",
+    "Stage",
+    "Type",
+    "Service Area",
+    "Complainant Type",
+    "Method Received",
+    "Ethnicity",
+    "Themes",
+    "Details",
+    "Date Responded",
+    "Extension Agreed",
+    "Outcome",
+    "LGSCO Outcome",
+]
 # Relative volume by month of the financial year (Apr..Mar): dips in August and December.
 MONTH_WEIGHT = np.array([1.0, 1.05, 1.0, 0.95, 0.68, 1.0, 1.1, 1.05, 0.72, 1.08, 1.0, 1.02])
-COMPLAINANT = {"parent": "Parent", "young_person": "Young person", "foster_carer": "Foster carer",
-               "care_leaver": "Care leaver", "professional": "Professional", "kinship_carer": "Kinship carer",
-               "extended_family": "Extended family", "advocate": "Advocate", "other": "Other"}
-METHOD = {"email": ["Email"], "web_form": ["Online form"], "text_message": ["Phone", "Email"],
-          "letter": ["Letter"], "phone_note": ["Phone", "In person"], "staff_summary": ["Via worker", "In person"],
-          "advocate_referral": ["Via advocate"]}
+COMPLAINANT = {
+    "parent": "Parent",
+    "young_person": "Young person",
+    "foster_carer": "Foster carer",
+    "care_leaver": "Care leaver",
+    "professional": "Professional",
+    "kinship_carer": "Kinship carer",
+    "extended_family": "Extended family",
+    "advocate": "Advocate",
+    "other": "Other",
+}
+METHOD = {
+    "email": ["Email"],
+    "web_form": ["Online form"],
+    "text_message": ["Phone", "Email"],
+    "letter": ["Letter"],
+    "phone_note": ["Phone", "In person"],
+    "staff_summary": ["Via worker", "In person"],
+    "advocate_referral": ["Via advocate"],
+}
 SERVICES = {
-    "parent": (["Children in Need", "Child Protection", "Children in Care", "Disabled Children", "Early Help",
-                "Front Door (MASH)"], [0.22, 0.25, 0.2, 0.15, 0.08, 0.1]),
+    "parent": (
+        [
+            "Children in Need",
+            "Child Protection",
+            "Children in Care",
+            "Disabled Children",
+            "Early Help",
+            "Front Door (MASH)",
+        ],
+        [0.22, 0.25, 0.2, 0.15, 0.08, 0.1],
+    ),
     "young_person": (["Children in Care", "Care Leavers", "Disabled Children", "Youth Justice"], [0.6, 0.2, 0.1, 0.1]),
     "care_leaver": (["Care Leavers", "Children in Care"], [0.85, 0.15]),
     "foster_carer": (["Fostering", "Children in Care"], [0.75, 0.25]),
@@ -46,17 +84,45 @@ SERVICES = {
     "advocate": (["Children in Care", "Care Leavers"], [0.7, 0.3]),
     "other": (["Children in Need", "Front Door (MASH)", "Adoption"], [0.4, 0.4, 0.2]),
 }
-ETHNICITY = (["White British", "White other", "Mixed", "Asian or Asian British", "Black or Black British",
-              "Other ethnic group", "Not recorded"], [0.66, 0.06, 0.09, 0.07, 0.06, 0.02, 0.04])
-OUTCOMES = {1: (["Upheld", "Partially upheld", "Not upheld", "Withdrawn", "Inconclusive"],
-                [0.18, 0.30, 0.44, 0.05, 0.03]),
-            2: (["Upheld", "Partially upheld", "Not upheld", "Withdrawn"], [0.15, 0.40, 0.40, 0.05]),
-            3: (["Upheld", "Partially upheld", "Not upheld"], [0.10, 0.35, 0.55])}
+ETHNICITY = (
+    [
+        "White British",
+        "White other",
+        "Mixed",
+        "Asian or Asian British",
+        "Black or Black British",
+        "Other ethnic group",
+        "Not recorded",
+    ],
+    [0.66, 0.06, 0.09, 0.07, 0.06, 0.02, 0.04],
+)
+OUTCOMES = {
+    1: (["Upheld", "Partially upheld", "Not upheld", "Withdrawn", "Inconclusive"], [0.18, 0.30, 0.44, 0.05, 0.03]),
+    2: (["Upheld", "Partially upheld", "Not upheld", "Withdrawn"], [0.15, 0.40, 0.40, 0.05]),
+    3: (["Upheld", "Partially upheld", "Not upheld"], [0.10, 0.35, 0.55]),
+}
 # How often each main theme is drawn: Stage 1 themes are far from even in published reports.
-THEME_WEIGHT = {"communication": 2.0, "quality": 1.4, "support": 1.3, "conduct": 1.1, "decision_making": 1.0,
-                "delay": 0.9, "family_time": 0.7, "assessment_accuracy": 0.6, "financial": 0.5, "access": 0.45}
-LGSCO = (["Closed after initial enquiries", "Not upheld", "Upheld: injustice remedied locally",
-          "Upheld: maladministration and injustice"], [0.45, 0.25, 0.15, 0.15])
+THEME_WEIGHT = {
+    "communication": 2.0,
+    "quality": 1.4,
+    "support": 1.3,
+    "conduct": 1.1,
+    "decision_making": 1.0,
+    "delay": 0.9,
+    "family_time": 0.7,
+    "assessment_accuracy": 0.6,
+    "financial": 0.5,
+    "access": 0.45,
+}
+LGSCO = (
+    [
+        "Closed after initial enquiries",
+        "Not upheld",
+        "Upheld: injustice remedied locally",
+        "Upheld: maladministration and injustice",
+    ],
+    [0.45, 0.25, 0.15, 0.15],
+)
 
 
 class Year:
@@ -64,8 +130,9 @@ class Year:
         self.fy, self.rng, self.corpus, self.labels = start_year, rng, corpus, labels
         self.start = np.datetime64(f"{start_year}-04-01")
         self.end = np.datetime64(f"{start_year + 1}-03-31")
-        self.hol = np.array(sorted(holidays.UK(subdiv="ENG", years=range(start_year, start_year + 3))),
-                            dtype="datetime64[D]")
+        self.hol = np.array(
+            sorted(holidays.UK(subdiv="ENG", years=range(start_year, start_year + 3))), dtype="datetime64[D]"
+        )
         self.rows_wanted = rows
         self.out: list[dict] = []
         self.people: list[str] = []
@@ -100,22 +167,40 @@ class Year:
     def base_row(self, src: pd.Series, kind: str) -> dict:
         who = src["complainant"]
         names, weights = SERVICES[who]
-        return {"Person ID": self.person(), "Type": kind, "Service Area": self.pick(names, weights),
-                "Complainant Type": (COMPLAINANT[who] if who != "other" or self.rng.random() < 0.6
-                                     else "MP or Councillor"),
-                "Method Received": self.pick(METHOD[src["register"]], [1] * len(METHOD[src["register"]])),
-                "Ethnicity": self.pick(*ETHNICITY), "Details": src["text"], "Themes": "", "Stage": "",
-                "Date Responded": "", "Extension Agreed": "", "Outcome": "", "LGSCO Outcome": ""}
+        return {
+            "Person ID": self.person(),
+            "Type": kind,
+            "Service Area": self.pick(names, weights),
+            "Complainant Type": (COMPLAINANT[who] if who != "other" or self.rng.random() < 0.6 else "MP or Councillor"),
+            "Method Received": self.pick(METHOD[src["register"]], [1] * len(METHOD[src["register"]])),
+            "Ethnicity": self.pick(*ETHNICITY),
+            "Details": src["text"],
+            "Themes": "",
+            "Stage": "",
+            "Date Responded": "",
+            "Extension Agreed": "",
+            "Outcome": "",
+            "LGSCO Outcome": "",
+        }
 
     def respond(self, row: dict, received: np.datetime64, stage: int) -> None:
         r = self.rng.random()
         if stage == 1:
-            days, ext = ((int(self.rng.integers(3, 11)), False) if r < 0.72 else
-                         (int(self.rng.integers(11, 21)), True) if r < 0.84 else
-                         (int(self.rng.integers(11, 31)), False))
+            days, ext = (
+                (int(self.rng.integers(3, 11)), False)
+                if r < 0.72
+                else (int(self.rng.integers(11, 21)), True)
+                if r < 0.84
+                else (int(self.rng.integers(11, 31)), False)
+            )
         elif stage == 2:
-            days, ext = ((int(self.rng.integers(15, 26)), False) if r < 0.35 else
-                         (int(self.rng.integers(26, 66)), True) if r < 0.85 else (int(self.rng.integers(66, 95)), True))
+            days, ext = (
+                (int(self.rng.integers(15, 26)), False)
+                if r < 0.35
+                else (int(self.rng.integers(26, 66)), True)
+                if r < 0.85
+                else (int(self.rng.integers(66, 95)), True)
+            )
         else:
             days, ext = int(self.rng.integers(18, 46)), False
         responded = self.add_working_days(received, days)
@@ -138,8 +223,13 @@ class Year:
         for _, src in complaints.head(n_stage1).iterrows():
             row = self.base_row(src, "Complaint")
             received = self.received_date()
-            row.update({"Date Received": _uk(received), "Stage": "Stage 1",
-                        "Themes": self.themes_cell(src["themes"]) if self.rng.random() < 0.94 else ""})
+            row.update(
+                {
+                    "Date Received": _uk(received),
+                    "Stage": "Stage 1",
+                    "Themes": self.themes_cell(src["themes"]) if self.rng.random() < 0.94 else "",
+                }
+            )
             self.out.append(row)
             responded = self.respond(row, received, 1)
             self.escalate(row, responded, 2)
@@ -166,8 +256,17 @@ class Year:
         received = self.add_working_days(responded, int(self.rng.integers(5, 30)))
         if received > self.end:
             return
-        row = dict(prev, **{"Date Received": _uk(received), "Stage": f"Stage {stage}", "Date Responded": "",
-                            "Extension Agreed": "", "Outcome": "", "LGSCO Outcome": ""})
+        row = dict(
+            prev,
+            **{
+                "Date Received": _uk(received),
+                "Stage": f"Stage {stage}",
+                "Date Responded": "",
+                "Extension Agreed": "",
+                "Outcome": "",
+                "LGSCO Outcome": "",
+            },
+        )
         self.out.append(row)
         done = self.respond(row, received, stage)
         if done is not None and self.rng.random() < (0.12 if stage == 2 else 0.45):

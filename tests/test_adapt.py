@@ -1,4 +1,5 @@
 """`adapt` and `sample`: own rows, intake decisions, another taxonomy, the labelling workbook."""
+
 import csv
 
 import numpy as np
@@ -28,8 +29,10 @@ def own_rows(corpus_rows):
 @pytest.fixture(scope="module")
 def adapted(tmp_path_factory, own_rows, small_model_dir, small_data):
     d = tmp_path_factory.mktemp("adapt")
-    own = write_csv(d / "own.csv", [{"text": r["text"], "themes": r["themes"],
-                                     "child_authored": r["child_authored"]} for r in own_rows])
+    own = write_csv(
+        d / "own.csv",
+        [{"text": r["text"], "themes": r["themes"], "child_authored": r["child_authored"]} for r in own_rows],
+    )
     result = adapt_model(own, d / "model", small_model_dir, corpus=small_data, theme_params=FAST)
     return d, result
 
@@ -79,10 +82,18 @@ def test_adapt_learns_from_intake_decisions(tmp_path, own_rows, small_model_dir,
     store = FeedbackStore(tmp_path / "intake.sqlite")
     for r in own_rows[:12]:
         themes = r["themes"].split(";")
-        store.record(r["text"], themes, r["child_authored"] == "true", "m1", tax,
-                     suggested_themes=themes[:1] if len(themes) > 1 else ["delay"], suggested_child_authored=False)
-    result = adapt_model(None, None, small_model_dir, feedback=tmp_path / "intake.sqlite", corpus=small_data,
-                         theme_params=FAST)
+        store.record(
+            r["text"],
+            themes,
+            r["child_authored"] == "true",
+            "m1",
+            tax,
+            suggested_themes=themes[:1] if len(themes) > 1 else ["delay"],
+            suggested_child_authored=False,
+        )
+    result = adapt_model(
+        None, None, small_model_dir, feedback=tmp_path / "intake.sqlite", corpus=small_data, theme_params=FAST
+    )
     ad = result.model.meta["adapted"]
     assert ad["feedback_decisions"] == 12 and ad["own_rows"] == 0
     assert 0 < ad["feedback_corrections"] <= 12
@@ -98,8 +109,9 @@ def test_another_taxonomy_uses_descriptions_for_unseen_themes(tmp_path, small_mo
     with (ROOT / "training_data" / "history" / "cases_2022.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))[:20]
     own = write_csv(tmp_path / "own.csv", [{"text": r["text"], "themes": r["themes"]} for r in rows])
-    result = adapt_model(own, tmp_path / "m", small_model_dir, taxonomy="two-level-service-complaints",
-                         theme_params=FAST)
+    result = adapt_model(
+        own, tmp_path / "m", small_model_dir, taxonomy="two-level-service-complaints", theme_params=FAST
+    )
     themes = result.model.themes
     assert themes.labels_ == load_taxonomy("two-level-service-complaints").leaf_ids
     assert not themes.has_example_.all() and themes.uses_descriptions_
@@ -123,20 +135,19 @@ def test_choose_rows_spreads_over_themes_and_skips_near_duplicates():
 
 
 def test_sample_workbook_round_trips_into_adapt(tmp_path, small_model, corpus_rows):
-    cases = write_csv(tmp_path / "cases.csv", [{"Ref": r["id"], "Details": r["text"]}
-                                               for r in corpus_rows[2::40][:40]])
+    cases = write_csv(tmp_path / "cases.csv", [{"Ref": r["id"], "Details": r["text"]} for r in corpus_rows[2::40][:40]])
     chosen = sample_rows(cases, small_model, n=12, text_column="Details", id_column="Ref")
     out = write_workbook(chosen, tmp_path / "to_label.xlsx", cases)
     wb = load_workbook(out)
     ws = wb["to_label"]
     header = [c.value for c in ws[1]]
-    assert header == ["row", "id", "text", "suggested_themes", "suggested_child_authored", "themes",
-                      "child_authored"]
+    assert header == ["row", "id", "text", "suggested_themes", "suggested_child_authored", "themes", "child_authored"]
     assert ws.max_row == 13
     formulas = {dv.formula1 for dv in ws.data_validations.dataValidation}
     assert "=themes!$B$2:$B$11" in formulas and '"yes,no"' in formulas
-    assert [c.value for c in wb["themes"]["B"]][1:] == [load_taxonomy().theme(t).label
-                                                        for t in load_taxonomy().leaf_ids]
+    assert [c.value for c in wb["themes"]["B"]][1:] == [
+        load_taxonomy().theme(t).label for t in load_taxonomy().leaf_ids
+    ]
     # An analyst picks labels (or types ids) and sets the flag; adapt reads the file as it is.
     for i, row in enumerate(ws.iter_rows(min_row=2), start=0):
         row[5].value = "Poor Communication; Delay in Receiving Services" if i % 2 else "financial"
@@ -155,8 +166,10 @@ def test_cli_sample_and_adapt_help_have_examples(tmp_path, small_model_dir, corp
         res = runner.invoke(app, [cmd, "--help"])
         assert res.exit_code == 0 and "Example: complaints " + cmd in res.output
     cases = write_csv(tmp_path / "cases.csv", [{"text": r["text"]} for r in corpus_rows[3::60][:20]])
-    res = runner.invoke(app, ["sample", str(cases), "--n", "5", "--model", str(small_model_dir),
-                              "--output", str(tmp_path / "pick.xlsx")])
+    res = runner.invoke(
+        app,
+        ["sample", str(cases), "--n", "5", "--model", str(small_model_dir), "--output", str(tmp_path / "pick.xlsx")],
+    )
     assert res.exit_code == 0, res.output
     assert "Picked 5 of 20 rows" in res.output and (tmp_path / "pick.xlsx").exists()
     res = runner.invoke(app, ["sample", str(cases), "--output", str(tmp_path / "pick.csv")])

@@ -1,4 +1,5 @@
 """Every command's exit code and messages, through Typer's runner."""
+
 import csv
 import io
 import json
@@ -19,16 +20,30 @@ def run(*args, input=None):
 
 @pytest.fixture()
 def cases(tmp_path):
-    return write_csv(tmp_path / "cases.csv", [
-        {"id": "1", "text": "The social worker was rude and shouted at me."},
-        {"id": "2", "text": "my pa hasnt paid my leaving care grant"},
-    ])
+    return write_csv(
+        tmp_path / "cases.csv",
+        [
+            {"id": "1", "text": "The social worker was rude and shouted at me."},
+            {"id": "2", "text": "my pa hasnt paid my leaving care grant"},
+        ],
+    )
 
 
 def test_every_command_has_help_with_an_example():
-    for cmd in (["train"], ["evaluate"], ["label"], ["suggest"], ["info"], ["redact"], ["learning"],
-                ["evaluate-learning"], ["relabel"], ["taxonomy", "show"], ["taxonomy", "diff"],
-                ["taxonomy", "migrate"]):
+    for cmd in (
+        ["train"],
+        ["evaluate"],
+        ["label"],
+        ["suggest"],
+        ["info"],
+        ["redact"],
+        ["learning"],
+        ["evaluate-learning"],
+        ["relabel"],
+        ["taxonomy", "show"],
+        ["taxonomy", "diff"],
+        ["taxonomy", "migrate"],
+    ):
         r = run(*cmd, "--help")
         assert r.exit_code == 0, cmd
         assert "Example:" in r.output, cmd
@@ -110,8 +125,11 @@ def test_train_and_evaluate(small_data, tmp_path):
 
 
 def test_train_unknown_theme_lists_rows(tmp_path):
-    data = write_csv(tmp_path / "d.csv", [{"text": f"text number {i}", "themes": "conduct"} for i in range(12)]
-                     + [{"text": "x", "themes": "rudeness"}, {"text": "y", "themes": "conduct;bogus"}])
+    data = write_csv(
+        tmp_path / "d.csv",
+        [{"text": f"text number {i}", "themes": "conduct"} for i in range(12)]
+        + [{"text": "x", "themes": "rudeness"}, {"text": "y", "themes": "conduct;bogus"}],
+    )
     r = run("train", data, "--out", tmp_path / "m")
     assert r.exit_code == 1
     assert "'bogus' in rows 14" in r.output and "'rudeness' in rows 13" in r.output
@@ -126,7 +144,7 @@ def test_no_raw_text_in_error_paths(tmp_path, small_model_dir):
         run("evaluate", data, "--model", small_model_dir).output,
     ]
     bad_json = tmp_path / "secret.jsonl"
-    bad_json.write_text('{"text": "%s"\n' % SECRET)
+    bad_json.write_text('{"text": "' + SECRET + '"\n')
     outputs.append(run("label", bad_json, "--output", tmp_path / "o2.csv", "--model", small_model_dir).output)
     for out in outputs:
         assert "Error" in out or "Labelled" in out
@@ -136,9 +154,21 @@ def test_no_raw_text_in_error_paths(tmp_path, small_model_dir):
 
 # ---------------------------------------------------------------- conventions
 
-ALL_COMMANDS = (["train"], ["evaluate"], ["label"], ["suggest"], ["info"], ["redact"], ["learning"],
-                ["evaluate-learning"], ["relabel"], ["taxonomy", "show"], ["taxonomy", "diff"],
-                ["taxonomy", "migrate"], ["report"])
+ALL_COMMANDS = (
+    ["train"],
+    ["evaluate"],
+    ["label"],
+    ["suggest"],
+    ["info"],
+    ["redact"],
+    ["learning"],
+    ["evaluate-learning"],
+    ["relabel"],
+    ["taxonomy", "show"],
+    ["taxonomy", "diff"],
+    ["taxonomy", "migrate"],
+    ["report"],
+)
 
 
 def test_version_short_help_and_plain_help_text():
@@ -159,11 +189,12 @@ def test_version_short_help_and_plain_help_text():
 def test_usage_errors_exit_1_and_unexpected_failures_exit_2(tmp_path, small_model_dir, monkeypatch):
     r = run("label", "--no-such-option")
     assert r.exit_code == 1 and "No such option" in r.output
-    assert run("label").exit_code == 1            # missing argument
+    assert run("label").exit_code == 1  # missing argument
     assert run("taxonomy", "show", "nope").exit_code == 1
 
     def boom(*a, **k):
         raise RuntimeError(SECRET)
+
     monkeypatch.setattr("classifier.pipeline.labelling.label_table", boom)
     src = write_csv(tmp_path / "c.csv", [{"text": "x"}])
     r = run("label", src, "-o", tmp_path / "o.csv", "--model", small_model_dir)
@@ -172,8 +203,9 @@ def test_usage_errors_exit_1_and_unexpected_failures_exit_2(tmp_path, small_mode
 
 def test_label_streams_stdin_to_stdout(small_model_dir):
     body = "id,text\n1,The social worker was rude and shouted at me.\n2,my pa hasnt paid my grant\n"
-    r = runner.invoke(app, ["label", "-", "--output", "-", "--model", str(small_model_dir), "-j", "1", "-q"],
-                      input=body)
+    r = runner.invoke(
+        app, ["label", "-", "--output", "-", "--model", str(small_model_dir), "-j", "1", "-q"], input=body
+    )
     assert r.exit_code == 0, r.output
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
     assert [x["id"] for x in rows] == ["1", "2"] and all(x["status"] == "ok" for x in rows)
@@ -194,16 +226,22 @@ def test_info_and_evaluate_json(small_model_dir, small_data):
 
 
 def test_suggest_dash_reads_stdin(small_model_dir):
-    r = runner.invoke(app, ["suggest", "-", "--model", str(small_model_dir), "--json"],
-                      input="Nobody calls me back, my sw ignores my messages")
+    r = runner.invoke(
+        app,
+        ["suggest", "-", "--model", str(small_model_dir), "--json"],
+        input="Nobody calls me back, my sw ignores my messages",
+    )
     assert r.exit_code == 0 and json.loads(r.stdout)["top"]
 
 
 def test_redact_and_learning_through_pipes(small_model_dir):
     r = runner.invoke(app, ["redact", "-", "-o", "-"], input="id,text\n1,Call Jo Bloggs on 07700 900123\n")
     assert r.exit_code == 0 and "07700" not in r.stdout and r.stdout.startswith("id,text")
-    r = runner.invoke(app, ["learning", "-", "-o", "-", "--model", str(small_model_dir), "-q"],
-                      input="id,text\n1,\"We have reminded all staff to return calls within two days.\"\n")
+    r = runner.invoke(
+        app,
+        ["learning", "-", "-o", "-", "--model", str(small_model_dir), "-q"],
+        input='id,text\n1,"We have reminded all staff to return calls within two days."\n',
+    )
     assert r.exit_code == 0, r.output
     assert r.stdout.startswith("source,page,section,sentence,type,themes")
 
@@ -213,13 +251,24 @@ def test_train_accepts_theme_labels(tmp_path, corpus_rows):
 
     tax = load_taxonomy(None)
     rows = [r for r in corpus_rows if r["split"] == "train" and r["themes"]][:150]
-    data = write_csv(tmp_path / "labels.csv", [
-        {"text": r["text"], "themes": "; ".join(tax.label_of(t).upper() if i % 2 else tax.label_of(t).lower()
-                                                for t in r["themes"].split(";"))}
-        for i, r in enumerate(rows)])
+    data = write_csv(
+        tmp_path / "labels.csv",
+        [
+            {
+                "text": r["text"],
+                "themes": "; ".join(
+                    tax.label_of(t).upper() if i % 2 else tax.label_of(t).lower() for t in r["themes"].split(";")
+                ),
+            }
+            for i, r in enumerate(rows)
+        ],
+    )
     r = run("train", data, "--out", tmp_path / "m")
     assert r.exit_code == 0, r.output
-    bad = write_csv(tmp_path / "bad.csv", [{"text": f"text {i}", "themes": "Poor Communication"} for i in range(12)]
-                    + [{"text": "x", "themes": "Money and allowances"}])
+    bad = write_csv(
+        tmp_path / "bad.csv",
+        [{"text": f"text {i}", "themes": "Poor Communication"} for i in range(12)]
+        + [{"text": "x", "themes": "Money and allowances"}],
+    )
     r = run("train", bad, "--out", tmp_path / "m2")
     assert r.exit_code == 1 and "a value of 20 characters in rows 13" in r.output and "labels" in r.output

@@ -1,4 +1,5 @@
 """The training corpus meets its schema and the minimums in its issue."""
+
 import csv
 import re
 from collections import Counter
@@ -7,13 +8,22 @@ from pathlib import Path
 import pytest
 
 from classifier.taxonomy.schema import load_taxonomy, parse_theme_list
+from training_data.build_corpus import REGISTERS
 from training_data.near_duplicates import near_duplicates
 
 DATA = Path(__file__).resolve().parents[1] / "training_data"
 KINDS = {"complaint", "enquiry", "compliment"}
-COMPLAINANTS = {"parent", "young_person", "care_leaver", "advocate", "foster_carer", "kinship_carer",
-                "extended_family", "professional", "other"}
-from training_data.build_corpus import REGISTERS
+COMPLAINANTS = {
+    "parent",
+    "young_person",
+    "care_leaver",
+    "advocate",
+    "foster_carer",
+    "kinship_carer",
+    "extended_family",
+    "professional",
+    "other",
+}
 
 
 @pytest.fixture(scope="module")

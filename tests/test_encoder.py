@@ -1,4 +1,5 @@
 """The int8 ONNX sentence encoder (classifier/features/encoder.py) with the shipped models/encoder/."""
+
 import shutil
 import subprocess
 import sys
@@ -35,8 +36,11 @@ def test_shape_dtype_and_unit_length(encoder):
 
 
 def test_order_is_kept_and_results_repeat(encoder):
-    texts = ["a much longer text about a placement that ended suddenly with one day to pack",
-             "short", "a medium length text about contact"]
+    texts = [
+        "a much longer text about a placement that ended suddenly with one day to pack",
+        "short",
+        "a medium length text about contact",
+    ]
     both = encoder.encode(texts, batch_size=8)
     again = encoder.encode(texts, batch_size=8)
     np.testing.assert_array_equal(both, again)
@@ -47,11 +51,13 @@ def test_order_is_kept_and_results_repeat(encoder):
 
 
 def test_paraphrase_closer_than_unrelated(encoder):
-    a, b, c = encoder.encode([
-        "The council never replied to my letter of complaint.",
-        "I wrote to the local authority to complain and got no answer.",
-        "My foster carer helped me learn to cook pasta.",
-    ])
+    a, b, c = encoder.encode(
+        [
+            "The council never replied to my letter of complaint.",
+            "I wrote to the local authority to complain and got no answer.",
+            "My foster carer helped me learn to cook pasta.",
+        ]
+    )
     assert _cos(a, b) > _cos(a, c) + 0.2
     assert _cos(a, b) > _cos(b, c) + 0.2
 
@@ -79,8 +85,9 @@ def test_text_longer_than_256_tokens(encoder):
     mean = (per_chunk * weights[:, None]).sum(axis=0)
     np.testing.assert_allclose(alone, mean / np.linalg.norm(mean), atol=1e-5)
     # And it still means what the text says.
-    about, unrelated = encoder.encode(["My social worker missed meetings and ignored my complaints.",
-                                       "We went to the seaside and ate ice cream."])
+    about, unrelated = encoder.encode(
+        ["My social worker missed meetings and ignored my complaints.", "We went to the seaside and ate ice cream."]
+    )
     assert _cos(v[0], about) > _cos(v[0], unrelated) + 0.2
 
 

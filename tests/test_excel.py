@@ -1,4 +1,5 @@
 """Excel in and out as analysts use it: sheets, title rows, typed cells, a formatted header."""
+
 import datetime as dt
 import json
 
@@ -11,8 +12,11 @@ from classifier.io.tables import read_table
 from classifier.pipeline.labelling import label_table
 from classifier.redact.table import redact_table
 
-TEXTS = ["My social worker never returns my calls", "Contact with my brother was cancelled again",
-         "The leaving care grant has not been paid"]
+TEXTS = [
+    "My social worker never returns my calls",
+    "Contact with my brother was cancelled again",
+    "The leaving care grant has not been paid",
+]
 
 
 @pytest.fixture()
@@ -36,12 +40,17 @@ def book(tmp_path):
 
 
 def test_header_detection_skips_titles_blank_rows_and_notes():
-    rows = [("Complaints 2025", None, None), (None, None, None), ("Exported", dt.date(2025, 1, 1), None),
-            ("Ref", "Details", "Date"), ("R1", "text", dt.date(2025, 1, 2))]
+    rows = [
+        ("Complaints 2025", None, None),
+        (None, None, None),
+        ("Exported", dt.date(2025, 1, 1), None),
+        ("Ref", "Details", "Date"),
+        ("R1", "text", dt.date(2025, 1, 2)),
+    ]
     assert detect_header_row(rows) == 3
     assert detect_header_row([("id", "text"), ("1", "a")]) == 0
     assert detect_header_row([(None,), (None,)]) is None
-    assert looks_like_header(("Ref", 2024, "Details"), 3)          # a year as a column name is fine
+    assert looks_like_header(("Ref", 2024, "Details"), 3)  # a year as a column name is fine
     assert not looks_like_header((1, 2, "x"), 3)
 
 
@@ -111,13 +120,13 @@ def test_redacted_xlsx_never_writes_the_original_typed_cell(tmp_path):
     wb = Workbook()
     ws = wb.active
     ws.append(["id", "text", "n"])
-    ws.append([1, 7700900123, 5])       # a phone number stored as a number in the text column
+    ws.append([1, 7700900123, 5])  # a phone number stored as a number in the text column
     ws.append([2, "Call Jo Bloggs on 07700 900123", 6])
     src = tmp_path / "in.xlsx"
     wb.save(src)
     redact_table(src, tmp_path / "out.xlsx")
     got = list(load_workbook(tmp_path / "out.xlsx").active.iter_rows(min_row=2, values_only=True))
-    assert got[0][0] == 1 and got[0][2] == 5                       # untouched cells keep their type
+    assert got[0][0] == 1 and got[0][2] == 5  # untouched cells keep their type
     assert "900123" not in str(got[0][1]) and "900123" not in str(got[1][1])
 
 
@@ -130,7 +139,7 @@ def test_evaluate_reads_a_sheet_below_a_title(tmp_path, small_model, corpus_rows
     ws.append(["Labelled complaints, 2024"])
     ws.append(["text", "themes"])
     rows = [r for r in corpus_rows if r["split"] == "test" and r["themes"]][:30]
-    for r in rows:   # labels, not ids
+    for r in rows:  # labels, not ids
         ws.append([r["text"], ";".join(small_model.taxonomy.label_of(t) for t in r["themes"].split(";"))])
     path = tmp_path / "labelled.xlsx"
     wb.save(path)

@@ -4,6 +4,7 @@ Type a complaint, see suggestions, correct them, save, and find the correction i
 the database. A screenshot is written under the test's tmp folder. Without
 chromium the test skips on a workstation and fails in CI (CI=1), saying why.
 """
+
 import os
 import shutil
 import sqlite3
@@ -18,10 +19,19 @@ from classifier.pipeline.feedback import FeedbackStore
 from classifier.serve.app import create_app
 
 CHROMIUM = Path(os.environ.get("COMPLAINTS_CHROMIUM", "/usr/bin/chromium"))
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-COMPLAINT = ("Dear Sir, my name is Aurelio Brandt. My daughter's social worker has not returned any of my "
-             "calls or emails for five weeks, and the contact with her brother was cancelled without telling us.")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+COMPLAINT = (
+    "Dear Sir, my name is Aurelio Brandt. My daughter's social worker has not returned any of my "
+    "calls or emails for five weeks, and the contact with her brother was cancelled without telling us."
+)
 
 
 def _browser_or_fail():
@@ -45,8 +55,15 @@ def served(small_model, tmp_path):
 
     db = tmp_path / "intake.sqlite"
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(small_model, FeedbackStore(db)), host="127.0.0.1",
-                                           port=port, log_level="warning", access_log=False))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(small_model, FeedbackStore(db)),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            access_log=False,
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.time() + 30
@@ -98,8 +115,11 @@ def test_officer_corrects_and_saves(served, tmp_path):
             browser.close()
     assert (tmp_path / "intake-page.png").stat().st_size > 10_000
     assert all(r.startswith(url) for r in requests), "the page fetched something from elsewhere"
-    row = sqlite3.connect(db).execute(
-        "SELECT redacted_text, themes, suggested_themes, child_authored FROM decisions").fetchone()
+    row = (
+        sqlite3.connect(db)
+        .execute("SELECT redacted_text, themes, suggested_themes, child_authored FROM decisions")
+        .fetchone()
+    )
     assert sorted(row[1].split(";")) == sorted(ticked[1:] + [added])
     assert row[2].split(";") == ticked
     assert row[3] == 0

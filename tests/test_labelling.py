@@ -111,13 +111,18 @@ def test_taxonomy_column_mismatch_is_an_error(tmp_path, small_model):
 
 
 def test_structured_role_column_drives_child_flag(tmp_path, small_model):
-    src = write_csv(tmp_path / "in.csv", [
-        {"text": "The worker never rings back.", "role": "young_person"},
-        {"text": "I'm 15 and my social worker never rings me back.", "role": "parent"},
-    ])
+    src = write_csv(
+        tmp_path / "in.csv",
+        [
+            {"text": "The worker never rings back.", "role": "young_person"},
+            {"text": "I'm 15 and my social worker never rings me back.", "role": "parent"},
+        ],
+    )
     out = tmp_path / "out.csv"
     summary = label_table(src, out, small_model, role_column="role")
     got = _read_csv(out)
-    assert got[0]["predicted_child_authored"] == "true" and "column role=young_person" in got[0]["child_authored_evidence"]
+    assert (
+        got[0]["predicted_child_authored"] == "true" and "column role=young_person" in got[0]["child_authored_evidence"]
+    )
     assert got[1]["predicted_child_authored"] == "false"
     assert any("role" in n for n in summary.notes)

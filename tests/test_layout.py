@@ -1,4 +1,5 @@
 """The package reads as the pipeline: rooms by stage, imports only point down, no cycles, small modules."""
+
 import ast
 from pathlib import Path
 
@@ -9,9 +10,23 @@ PKG = Path(__file__).resolve().parents[1] / "classifier"
 # Rank of each room in the data flow (read -> redact -> text -> features -> models -> ...).
 # A module may import from its own rank or below, never above.
 RANKS = {
-    "errors": 0, "yamlio": 0, "metrics": 0, "estimator": 0,
-    "io": 1, "redact": 2, "text": 3, "features": 4, "taxonomy": 4, "models": 5,
-    "learning": 6, "pipeline": 7, "parallel": 8, "report": 8, "serve": 8, "cli": 9, "__main__": 9,
+    "errors": 0,
+    "yamlio": 0,
+    "metrics": 0,
+    "estimator": 0,
+    "io": 1,
+    "redact": 2,
+    "text": 3,
+    "features": 4,
+    "taxonomy": 4,
+    "models": 5,
+    "learning": 6,
+    "pipeline": 7,
+    "parallel": 8,
+    "report": 8,
+    "serve": 8,
+    "cli": 9,
+    "__main__": 9,
 }
 MAX_TOP_LEVEL_MODULES = 12
 MAX_LINES = 450
@@ -29,8 +44,11 @@ def _imports(path: Path, module: str) -> set[str]:
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom):
             if node.level:
-                base = module.split(".")[: -node.level] if not path.name == "__init__.py" else \
-                    module.split(".")[: len(module.split(".")) - node.level + 1]
+                base = (
+                    module.split(".")[: -node.level]
+                    if not path.name == "__init__.py"
+                    else module.split(".")[: len(module.split(".")) - node.level + 1]
+                )
                 name = ".".join(base + ([node.module] if node.module else []))
             else:
                 name = node.module or ""
@@ -48,8 +66,9 @@ def _room(module: str) -> str:
 
 def _top_level_imports(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    return [n.module for n in tree.body if isinstance(n, ast.ImportFrom) and n.module
-            and n.module.startswith("classifier")]
+    return [
+        n.module for n in tree.body if isinstance(n, ast.ImportFrom) and n.module and n.module.startswith("classifier")
+    ]
 
 
 MODULES = dict(_modules())
@@ -65,8 +84,7 @@ def test_imports_never_point_up_the_pipeline(module):
     if module == "classifier":  # the package's lazy re-exports
         return
     mine = RANKS[_room(module)]
-    upward = sorted(m for m in _imports(MODULES[module], module)
-                    if _room(m) and RANKS.get(_room(m), 99) > mine)
+    upward = sorted(m for m in _imports(MODULES[module], module) if _room(m) and RANKS.get(_room(m), 99) > mine)
     assert not upward, f"{module} (rank {mine}) imports from a later stage: {upward}"
 
 
@@ -80,7 +98,7 @@ def test_no_import_cycles_between_modules():
         path.append(m)
         for n in graph[m]:
             if state.get(n) == 1:
-                raise AssertionError("import cycle: " + " -> ".join(path[path.index(n):] + [n]))
+                raise AssertionError("import cycle: " + " -> ".join(path[path.index(n) :] + [n]))
             if n not in state:
                 visit(n)
         path.pop()
@@ -94,6 +112,9 @@ def test_no_import_cycles_between_modules():
 def test_few_modules_directly_in_the_package_and_none_too_long():
     top = [p.name for p in PKG.glob("*.py")]
     assert len(top) <= MAX_TOP_LEVEL_MODULES, top
-    long = {str(p.relative_to(PKG)): n for p in PKG.rglob("*.py")
-            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    long = {
+        str(p.relative_to(PKG)): n
+        for p in PKG.rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
     assert not long, f"split these modules (over {MAX_LINES} lines): {long}"

@@ -1,4 +1,5 @@
 """Learning extractor: offsets, types, rejection of statistics, tables, register, CLI."""
+
 from __future__ import annotations
 
 import json
@@ -11,9 +12,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from classifier.errors import ComplaintThemesError, MissingColumnError, OutputError
-from classifier.learning import (BUNDLED_SENTENCES, LEARNING_TYPES, LearningExtractor, NotFittedError,
-                                 PatternFileError, build_register, evaluate_learning,
-                                 extract_learning_table, load_patterns, train_learning_extractor)
+from classifier.learning import (
+    BUNDLED_SENTENCES,
+    LEARNING_TYPES,
+    LearningExtractor,
+    NotFittedError,
+    PatternFileError,
+    build_register,
+    evaluate_learning,
+    extract_learning_table,
+    load_patterns,
+    train_learning_extractor,
+)
 from classifier.learning.sentences import blocks, split_sentences
 
 LETTER = """Dear Mrs Patel,
@@ -45,20 +55,23 @@ class FakeThemes:
 
 # ------------------------------------------------------------------ find
 
+
 def test_find_offsets_are_exact_and_statements_found(extractor):
     found = extractor.find(LETTER, source_id="L1")
     assert found, "no statements found in a letter with two clear learning statements"
     for s in found:
-        assert LETTER[s.start:s.end] == s.sentence
+        assert LETTER[s.start : s.end] == s.sentence
         assert s.source_id == "L1"
         assert s.type in LEARNING_TYPES
         assert 0.0 <= s.score <= 1.0
     got = [s.sentence for s in found]
-    reminder = ("Reminders have been issued to all contact supervisors that parents must be\n"
-                "phoned before 9am if a session is cancelled.")
-    assert reminder in got                        # a wrapped line does not split the sentence
+    reminder = (
+        "Reminders have been issued to all contact supervisors that parents must be\n"
+        "phoned before 9am if a session is cancelled."
+    )
+    assert reminder in got  # a wrapped line does not split the sentence
     assert any(s.startswith("Going forward") for s in got)
-    assert not any("45%" in s for s in got)       # a statistic is not learning
+    assert not any("45%" in s for s in got)  # a statistic is not learning
     assert not any("You said" in s or "Dear" in s or "uphold" in s for s in got)
     types = {s.sentence[:20]: s.type for s in found}
     assert types[reminder[:20]] == "staff_reminder"
@@ -66,16 +79,11 @@ def test_find_offsets_are_exact_and_statements_found(extractor):
 
 def test_type_accuracy_on_hand_written_examples(extractor):
     examples = {
-        "Social workers in the east team have been reminded to copy parents into the minutes of every core group.":
-            "staff_reminder",
-        "All duty staff will attend a half-day course on explaining thresholds to families in September.":
-            "training",
-        "We have changed the closure process so that a case cannot be closed until a letter has been sent.":
-            "process_change",
-        "We have apologised to Mr Reid and paid him £150 for the time and trouble he was put to.":
-            "remedy",
-        "The main lesson from this complaint is that families need to hear bad news from a person, not a letter.":
-            "lesson",
+        "Social workers in the east team have been reminded to copy parents into the minutes of every core group.": "staff_reminder",
+        "All duty staff will attend a half-day course on explaining thresholds to families in September.": "training",
+        "We have changed the closure process so that a case cannot be closed until a letter has been sent.": "process_change",
+        "We have apologised to Mr Reid and paid him £150 for the time and trouble he was put to.": "remedy",
+        "The main lesson from this complaint is that families need to hear bad news from a person, not a letter.": "lesson",
     }
     sentences = list(examples)
     assert extractor.predict(sentences).all()
@@ -98,31 +106,40 @@ def test_statistics_and_descriptions_with_must_are_rejected(extractor):
 
 def test_unusual_wording_is_still_found(extractor):
     # No phrase of these is in the training sentences.
-    unusual = ["Duty managers now personally sign off every closure letter before it leaves the office.",
-               "Nobody in the fostering team will close a case again without first ringing the carer."]
+    unusual = [
+        "Duty managers now personally sign off every closure letter before it leaves the office.",
+        "Nobody in the fostering team will close a case again without first ringing the carer.",
+    ]
     assert extractor.predict(unusual).all(), extractor.score_sentences(unusual)
 
 
 def test_sentence_splitting_handles_bullets_headings_and_wrapped_lines():
-    text = ("Actions agreed\n"
-            "• Staff will be reminded to return calls\nwithin one working day.\n"
-            "2. A new leaflet has been written.\n\n"
-            "The team has\nagreed this.")
+    text = (
+        "Actions agreed\n"
+        "• Staff will be reminded to return calls\nwithin one working day.\n"
+        "2. A new leaflet has been written.\n\n"
+        "The team has\nagreed this."
+    )
     got = [text[s:e] for s, e in split_sentences([text])[0]]
     # "Actions agreed" heads the list: a heading, so not a candidate statement.
-    assert got == ["Staff will be reminded to return calls\nwithin one working day.",
-                   "A new leaflet has been written.", "The team has\nagreed this."]
+    assert got == [
+        "Staff will be reminded to return calls\nwithin one working day.",
+        "A new leaflet has been written.",
+        "The team has\nagreed this.",
+    ]
     assert blocks("") == [] and split_sentences(["", "   \n\n"]) == [[], []]
 
 
 def test_headings_are_dropped_but_short_list_lines_and_lone_lines_are_kept():
-    text = ("Learning from complaints\n\n"
-            "We have changed the letter we send when a worker leaves, so families know who to call.\n\n"
-            "5. What we have learned\n"
-            "The duty team now rings families back on the day they call, which it did not do before.\n\n"
-            "Refresher training for duty team\n"
-            "Letter template updated\n"
-            "• Training\n")
+    text = (
+        "Learning from complaints\n\n"
+        "We have changed the letter we send when a worker leaves, so families know who to call.\n\n"
+        "5. What we have learned\n"
+        "The duty team now rings families back on the day they call, which it did not do before.\n\n"
+        "Refresher training for duty team\n"
+        "Letter template updated\n"
+        "• Training\n"
+    )
     got = [text[s:e] for s, e in split_sentences([text])[0]]
     assert "Learning from complaints" not in got and "What we have learned" not in got
     # A run of short lines is a terse action list, not headings; a bullet is a list item.
@@ -136,14 +153,43 @@ def test_headings_are_dropped_but_short_list_lines_and_lone_lines_are_kept():
 def test_find_never_crashes_and_spans_are_exact(extractor, text):
     for s in extractor.find(text):
         assert 0 <= s.start < s.end <= len(text)
-        assert text[s.start:s.end] == s.sentence
+        assert text[s.start : s.end] == s.sentence
 
 
-_WORDS = st.sampled_from([
-    "We", "must", "ensure", "staff", "reminders", "were", "issued", "to", "training", "need", ".", "\n",
-    "\n\n", "•", "Page 3", "going forward", "45%", "of", "complaints", "resulted in", "—", "  ", "\t",
-    "Mrs Okafor", "apologise and pay", "£200", "?", "lessons learned", "has been reviewed", "\r\n",
-])
+_WORDS = st.sampled_from(
+    [
+        "We",
+        "must",
+        "ensure",
+        "staff",
+        "reminders",
+        "were",
+        "issued",
+        "to",
+        "training",
+        "need",
+        ".",
+        "\n",
+        "\n\n",
+        "•",
+        "Page 3",
+        "going forward",
+        "45%",
+        "of",
+        "complaints",
+        "resulted in",
+        "—",
+        "  ",
+        "\t",
+        "Mrs Okafor",
+        "apologise and pay",
+        "£200",
+        "?",
+        "lessons learned",
+        "has been reviewed",
+        "\r\n",
+    ]
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -152,16 +198,15 @@ def test_find_on_learning_like_text_keeps_spans_inside_input(extractor, text):
     prev_end = 0
     for s in extractor.find(text):
         assert prev_end <= s.start < s.end <= len(text)
-        assert text[s.start:s.end] == s.sentence == s.sentence.strip()
+        assert text[s.start : s.end] == s.sentence == s.sentence.strip()
         prev_end = s.end
 
 
 def test_very_long_text_is_handled(extractor):
-    text = ("Reminders were issued to all staff about returning calls. " * 3000
-            + "The leaflet has been rewritten.")
+    text = "Reminders were issued to all staff about returning calls. " * 3000 + "The leaflet has been rewritten."
     found = extractor.find(text)
     assert len(found) >= 3000
-    assert all(text[s.start:s.end] == s.sentence for s in found)
+    assert all(text[s.start : s.end] == s.sentence for s in found)
 
 
 def test_pickle_round_trip_and_unfitted_errors(extractor):
@@ -182,8 +227,15 @@ def test_pattern_file_is_data_and_is_checked(tmp_path):
     groups = load_patterns()
     assert {"obligation", "reminder", "training", "statistic"} <= set(groups)
     phrases = {p for g in groups.values() for p in g["phrases"]}
-    for must_have in ("reminders were issued", "resulted in", "training need", "lessons learned",
-                      "going forward", "has been reviewed", "apologise and pay"):
+    for must_have in (
+        "reminders were issued",
+        "resulted in",
+        "training need",
+        "lessons learned",
+        "going forward",
+        "has been reviewed",
+        "apologise and pay",
+    ):
         assert must_have in phrases
     bad = tmp_path / "bad.yml"
     bad.write_text("groups:\n  x:\n    phrases: [Upper Case]\n", encoding="utf-8")
@@ -216,11 +268,14 @@ def test_type_only_pattern_groups_feed_the_type_model_only(extractor, tmp_path):
         load_patterns(bad)
     # An unquoted `on` in a word list is read by YAML as true: say so instead of failing in spaCy.
     bad.write_text("groups:\n  x:\n    tokens:\n      - [{LOWER: {IN: [on, by]}}]\n", encoding="utf-8")
-    with pytest.raises(PatternFileError, match='quote'):
+    with pytest.raises(PatternFileError, match="quote"):
         load_patterns(bad)
     ok = tmp_path / "ok.yml"
-    ok.write_text("groups:\n  x:\n    phrases: [we must]\n    models: type\n"
-                  "  y:\n    tokens:\n      - [{LIKE_NUM: true}, {LOWER: \"on\"}]\n", encoding="utf-8")
+    ok.write_text(
+        "groups:\n  x:\n    phrases: [we must]\n    models: type\n"
+        '  y:\n    tokens:\n      - [{LIKE_NUM: true}, {LOWER: "on"}]\n',
+        encoding="utf-8",
+    )
     assert load_patterns(ok)["x"]["models"] == ["type"]
 
 
@@ -230,9 +285,11 @@ def test_type_pattern_weight_changes_types_but_not_detection():
     args = (rows["sentence"].tolist(), rows["learning"].tolist(), rows["type"].tolist())
     a = LearningExtractor(threshold=0.5, type_pattern_weight=0.0).fit(*args)
     b = LearningExtractor(threshold=0.5, type_pattern_weight=3.0).fit(*args)
-    probe = ["Staff have been reminded to phone parents before a session is cancelled.",
-             "We have paid Ms Reid £120 for the time and trouble.",
-             "All carers will attend a workshop on safer caring."]
+    probe = [
+        "Staff have been reminded to phone parents before a session is cancelled.",
+        "We have paid Ms Reid £120 for the time and trouble.",
+        "All carers will attend a workshop on safer caring.",
+    ]
     assert (a.score_sentences(probe) == b.score_sentences(probe)).all()
     assert (a.type_clf_.coef_ != b.type_clf_.coef_).any()
 
@@ -240,12 +297,15 @@ def test_type_pattern_weight_changes_types_but_not_detection():
 def test_models_saved_before_the_type_settings_still_load(tmp_path):
     # An old pattern file: no `models` key, no type-only groups.
     old_file = tmp_path / "old.yml"
-    old_file.write_text("groups:\n  reminder:\n    phrases: [reminded, reminder]\n"
-                        "  money:\n    phrases: [paid, refund]\n", encoding="utf-8")
+    old_file.write_text(
+        "groups:\n  reminder:\n    phrases: [reminded, reminder]\n  money:\n    phrases: [paid, refund]\n",
+        encoding="utf-8",
+    )
     rows = pd.read_csv(BUNDLED_SENTENCES, dtype=str, keep_default_na=False)
     rows = rows[rows["split"] == "train"].head(300)
     model = LearningExtractor(threshold=0.5, patterns=old_file).fit(
-        rows["sentence"].tolist(), rows["learning"].tolist(), rows["type"].tolist())
+        rows["sentence"].tolist(), rows["learning"].tolist(), rows["type"].tolist()
+    )
     state = model.__getstate__()
     for key in ("type_pattern_weight", "type_class_weight", "char_weight"):
         state.pop(key)
@@ -260,6 +320,7 @@ def test_models_saved_before_the_type_settings_still_load(tmp_path):
 
 
 # ------------------------------------------------------------------ training and evaluation
+
 
 def test_training_never_reads_the_test_split(tmp_path):
     rows = pd.read_csv(BUNDLED_SENTENCES, dtype=str, keep_default_na=False)
@@ -281,6 +342,7 @@ def test_evaluate_learning_on_held_out_split(extractor, tmp_path):
     result = evaluate_learning(BUNDLED_SENTENCES, extractor)
     assert result["split"] == "test"
     import csv
+
     with BUNDLED_SENTENCES.open(encoding="utf-8") as fh:
         assert result["sentences"] == sum(r["split"] == "test" for r in csv.DictReader(fh))
     assert result["tp"] + result["fn"] == result["learning"]
@@ -288,11 +350,20 @@ def test_evaluate_learning_on_held_out_split(extractor, tmp_path):
         assert 0.0 <= result[key] <= 1.0
     assert result["f1"] >= 0.85 and result["type_accuracy"] >= 0.6
     small = tmp_path / "small.jsonl"
-    small.write_text("\n".join(json.dumps(r) for r in [
-        {"sentence": "Staff have been reminded to return calls within a day.", "learning": "true",
-         "type": "staff_reminder"},
-        {"sentence": "Please find enclosed a copy of our complaints leaflet.", "learning": "false", "type": ""},
-    ]), encoding="utf-8")
+    small.write_text(
+        "\n".join(
+            json.dumps(r)
+            for r in [
+                {
+                    "sentence": "Staff have been reminded to return calls within a day.",
+                    "learning": "true",
+                    "type": "staff_reminder",
+                },
+                {"sentence": "Please find enclosed a copy of our complaints leaflet.", "learning": "false", "type": ""},
+            ]
+        ),
+        encoding="utf-8",
+    )
     r = evaluate_learning(small, extractor)
     assert r["split"] is None and r["sentences"] == 2 and r["f1"] == 1.0
     bad = tmp_path / "bad.csv"
@@ -303,20 +374,43 @@ def test_evaluate_learning_on_held_out_split(extractor, tmp_path):
 
 # ------------------------------------------------------------------ tables and register
 
+
 def test_extract_learning_table_csv_with_themes_and_register(extractor, tmp_path):
     src = tmp_path / "responses.csv"
-    second = ("Reminders have been issued to all contact supervisors that parents must be phoned "
-              "before 9am if a session is cancelled.")
-    pd.DataFrame({"ref": ["A1", "B2", "C3"], "text": [LETTER, second, ""], "team": ["East", "West", "East"],
-                  "date_closed": ["2024-05-01", "2024-06-02", "2024-07-03"],
-                  "complainant_name": ["x", "y", "z"]}).to_csv(src, index=False)
+    second = (
+        "Reminders have been issued to all contact supervisors that parents must be phoned "
+        "before 9am if a session is cancelled."
+    )
+    pd.DataFrame(
+        {
+            "ref": ["A1", "B2", "C3"],
+            "text": [LETTER, second, ""],
+            "team": ["East", "West", "East"],
+            "date_closed": ["2024-05-01", "2024-06-02", "2024-07-03"],
+            "complainant_name": ["x", "y", "z"],
+        }
+    ).to_csv(src, index=False)
     out, reg = tmp_path / "learning.csv", tmp_path / "register.xlsx"
-    summary = extract_learning_table(src, out, text_column="text", id_column="ref", extractor=extractor,
-                                     theme_model=FakeThemes(), register_path=reg)
+    summary = extract_learning_table(
+        src, out, text_column="text", id_column="ref", extractor=extractor, theme_model=FakeThemes(), register_path=reg
+    )
     got = pd.read_csv(out, dtype=str, keep_default_na=False)
     # Team and date columns are carried through; other columns, and offsets (not .jsonl), are not.
-    assert list(got.columns) == ["source", "page", "section", "team", "date_closed", "sentence", "type", "themes",
-                                 "complaint_ref", "score", "action_owner", "due_date", "status"]
+    assert list(got.columns) == [
+        "source",
+        "page",
+        "section",
+        "team",
+        "date_closed",
+        "sentence",
+        "type",
+        "themes",
+        "complaint_ref",
+        "score",
+        "action_owner",
+        "due_date",
+        "status",
+    ]
     assert summary.sources == 3 and summary.statements == len(got) and summary.sources_with_statements == 2
     sources = {"A1": LETTER, "B2": second}
     for _, row in got.iterrows():
@@ -325,8 +419,20 @@ def test_extract_learning_table_csv_with_themes_and_register(extractor, tmp_path
         assert row["action_owner"] == row["due_date"] == row["status"] == row["page"] == ""
     assert set(got["themes"]) <= {"family_time;communication", "quality"}
     register = pd.read_excel(reg)
-    assert list(register.columns) == ["theme", "statement", "type", "count", "sources", "pages", "sections",
-                                      "complaint_refs", "score", "action_owner", "due_date", "status"]
+    assert list(register.columns) == [
+        "theme",
+        "statement",
+        "type",
+        "count",
+        "sources",
+        "pages",
+        "sections",
+        "complaint_refs",
+        "score",
+        "action_owner",
+        "due_date",
+        "status",
+    ]
     # The reminder appears in both sources and is merged into one entry; numbers are typed in .xlsx.
     merged = register[register["statement"].str.startswith("Reminders have been issued")]
     assert len(merged) == 1 and merged.iloc[0]["count"] == 2 and isinstance(merged.iloc[0]["score"], float)
@@ -344,24 +450,28 @@ class ThemesWithOption:
 def test_statements_from_documents_have_page_section_reference_and_blank_theme(extractor, tmp_path):
     folder = tmp_path / "reports"
     folder.mkdir()
-    (folder / "letter.txt").write_text("Our ref: CSC/2024/0153\n\n" + LETTER + "\fPage two starts here.\n\n"
-                                       "Learning from complaints\n\nStaff will now phone every parent the "
-                                       "day before family time to confirm the session.\n", encoding="utf-8")
+    (folder / "letter.txt").write_text(
+        "Our ref: CSC/2024/0153\n\n" + LETTER + "\fPage two starts here.\n\n"
+        "Learning from complaints\n\nStaff will now phone every parent the "
+        "day before family time to confirm the session.\n",
+        encoding="utf-8",
+    )
     (folder / "broken.pdf").write_bytes(b"%PDF-1.4 this is not really a pdf")
     (folder / "broken.docx").write_bytes(b"PK not a zip file")
     out, reg = tmp_path / "out.xlsx", tmp_path / "register.csv"
-    summary = extract_learning_table(folder, out, extractor=extractor, theme_model=ThemesWithOption(),
-                                     register_path=reg)
+    summary = extract_learning_table(
+        folder, out, extractor=extractor, theme_model=ThemesWithOption(), register_path=reg
+    )
     # Damaged files are reported and skipped; the rest is read.
     assert sorted(n for n, _ in summary.documents_skipped) == ["broken.docx", "broken.pdf"]
     assert "skipped broken.pdf" in summary.describe()
     got = pd.read_excel(out, keep_default_na=False)
     assert len(got) and set(got["source"]) == {"letter.txt"}
     assert set(got["complaint_ref"]) == {"CSC/2024/0153"}
-    assert (got["themes"] == "").all()                 # no default theme
+    assert (got["themes"] == "").all()  # no default theme
     last = got[got["sentence"].str.startswith("Staff will now phone")].iloc[0]
     assert last["page"] == 2 and last["section"] == "Learning from complaints"
-    assert got["page"].map(type).eq(int).all()         # typed numbers in .xlsx
+    assert got["page"].map(type).eq(int).all()  # typed numbers in .xlsx
     register = pd.read_csv(reg, dtype=str, keep_default_na=False)
     assert (register["theme"] == "").all() and "letter.txt p.2" in ";".join(register["pages"])
 
@@ -374,8 +484,8 @@ def test_extract_learning_from_jsonl_without_id_column_and_documents(extractor, 
     rows = [json.loads(l) for l in out.read_text(encoding="utf-8").splitlines()]
     assert rows and summary.ids_from_row_numbers and {r["source"] for r in rows} == {"1"}
     assert all(r["themes"] == "" for r in rows)
-    for r in rows:   # offsets in JSON output point into the text
-        assert LETTER[r["start"]:r["end"]] == r["sentence"]
+    for r in rows:  # offsets in JSON output point into the text
+        assert LETTER[r["start"] : r["end"]] == r["sentence"]
 
     folder = tmp_path / "letters"
     folder.mkdir()
@@ -385,9 +495,10 @@ def test_extract_learning_from_jsonl_without_id_column_and_documents(extractor, 
     got = [json.loads(l) for l in out2.read_text(encoding="utf-8").splitlines()]
     assert summary.kind == "documents" and {r["source"] for r in got} == {"one.txt"}
     from classifier.learning import read_document
+
     text = read_document(folder / "one.txt").text
     for row in got:
-        assert text[row["start"]:row["end"]] == row["sentence"]
+        assert text[row["start"] : row["end"]] == row["sentence"]
 
 
 def test_extract_learning_errors(extractor, tmp_path):
@@ -404,13 +515,19 @@ def test_extract_learning_errors(extractor, tmp_path):
 
 
 def test_register_merges_near_identical_statements_by_theme():
-    sentences = ["Staff have been reminded to return calls within one working day.",
-                 "Staff have been reminded to return calls within one working day!",
-                 "Staff have been reminded to return calls within one working day.",
-                 "A new leaflet explains how to complain."]
-    frame = build_register(sentences, ["staff_reminder"] * 3 + ["process_change"],
-                           [["communication"], ["communication"], ["delay"], []],
-                           ["r1", "r2", "r3", "r4"], [0.9, 0.8, 0.7, 0.6])
+    sentences = [
+        "Staff have been reminded to return calls within one working day.",
+        "Staff have been reminded to return calls within one working day!",
+        "Staff have been reminded to return calls within one working day.",
+        "A new leaflet explains how to complain.",
+    ]
+    frame = build_register(
+        sentences,
+        ["staff_reminder"] * 3 + ["process_change"],
+        [["communication"], ["communication"], ["delay"], []],
+        ["r1", "r2", "r3", "r4"],
+        [0.9, 0.8, 0.7, 0.6],
+    )
     comm = frame[frame["theme"] == "communication"]
     assert len(comm) == 1 and comm.iloc[0]["count"] == 2 and comm.iloc[0]["sources"] == "r1;r2"
     # No clear theme: the theme is left blank (not a default), and such entries come last.
@@ -419,6 +536,7 @@ def test_register_merges_near_identical_statements_by_theme():
 
 
 # ------------------------------------------------------------------ CLI
+
 
 def test_cli_commands(extractor, tmp_path):
     import typer
@@ -437,8 +555,9 @@ def test_cli_commands(extractor, tmp_path):
     src = tmp_path / "in.csv"
     pd.DataFrame({"id": ["x"], "text": [LETTER]}).to_csv(src, index=False)
     runner = CliRunner()
-    res = runner.invoke(app, ["learning", str(src), "--output", str(tmp_path / "o.csv"),
-                              "--register", str(tmp_path / "r.csv")])
+    res = runner.invoke(
+        app, ["learning", str(src), "--output", str(tmp_path / "o.csv"), "--register", str(tmp_path / "r.csv")]
+    )
     assert res.exit_code == 0, res.output
     assert "learning statement" in res.output
     assert (tmp_path / "o.csv").exists() and (tmp_path / "r.csv").exists()
@@ -448,7 +567,6 @@ def test_cli_commands(extractor, tmp_path):
     assert "F1" in res.output
     assert json.loads((tmp_path / "r.json").read_text())["split"] == "test"
 
-    res = runner.invoke(app, ["learning", str(src), "--output", str(tmp_path / "o2.csv"),
-                              "--text-column", "nope"])
+    res = runner.invoke(app, ["learning", str(src), "--output", str(tmp_path / "o2.csv"), "--text-column", "nope"])
     assert res.exit_code != 0
     assert "--help" not in res.output or "Error" in res.output

@@ -1,14 +1,16 @@
 """Document reading for the learning extractor: .txt, .docx, .pdf and folders."""
+
 from __future__ import annotations
 
 import pytest
 
-from classifier.io.documents import (DocumentError, clean_pages, document_paths, iter_documents,
-                                           read_document)
+from classifier.io.documents import DocumentError, clean_pages, document_paths, iter_documents, read_document
 from classifier.learning.sentences import split_sentences
 
-REMINDER = ("Reminders were issued to all social workers that parents must be told before a "
-            "contact session is cancelled, and staff must record the call on the child's file.")
+REMINDER = (
+    "Reminders were issued to all social workers that parents must be told before a "
+    "contact session is cancelled, and staff must record the call on the child's file."
+)
 CHECKLIST = "A new checklist has been introduced for closure letters."
 
 
@@ -17,6 +19,7 @@ def sentences(text: str) -> list[str]:
 
 
 # ------------------------------------------------------------------ a tiny PDF writer
+
 
 def _escape(t: str) -> str:
     return t.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
@@ -36,10 +39,17 @@ def make_pdf(pages: list[list[tuple[int, int, str]]]) -> bytes:
         ops = "".join(f"BT /F1 11 Tf {x} {y} Td ({_escape(t)}) Tj ET\n" for x, y, t in lines).encode("cp1252")
         contents.append(add(b"<< /Length %d >>\nstream\n" % len(ops) + ops + b"\nendstream"))
     pages_id = len(objs) + len(pages) + 1
-    kids = [add(b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 %d 0 R >> >>"
-                b" /Contents %d 0 R >>" % (pages_id, font, c)) for c in contents]
-    assert add(b"<< /Type /Pages /Kids [%s] /Count %d >>"
-               % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))) == pages_id
+    kids = [
+        add(
+            b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 %d 0 R >> >>"
+            b" /Contents %d 0 R >>" % (pages_id, font, c)
+        )
+        for c in contents
+    ]
+    assert (
+        add(b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids)))
+        == pages_id
+    )
     root = add(b"<< /Type /Catalog /Pages %d 0 R >>" % pages_id)
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
@@ -57,16 +67,23 @@ HEADER = "Brookfield Trust - Annual Complaints Report 2024"
 
 
 def report_pdf() -> bytes:
-    return make_pdf([
-        [(72, 800, HEADER), (72, 720, "Learning from complaints"),
-         (90, 700, "\u2022 " + CHECKLIST),
-         (72, 680, "Reminders were issued to all social workers that parents must be told"),
-         (72, 665, "before a contact session is cancelled, and staff"),
-         (300, 40, "Page 1 of 2")],
-        [(72, 800, HEADER),
-         (72, 760, "must record the call on the child's file. The panel met in June."),
-         (300, 40, "Page 2 of 2")],
-    ])
+    return make_pdf(
+        [
+            [
+                (72, 800, HEADER),
+                (72, 720, "Learning from complaints"),
+                (90, 700, "\u2022 " + CHECKLIST),
+                (72, 680, "Reminders were issued to all social workers that parents must be told"),
+                (72, 665, "before a contact session is cancelled, and staff"),
+                (300, 40, "Page 1 of 2"),
+            ],
+            [
+                (72, 800, HEADER),
+                (72, 760, "must record the call on the child's file. The panel met in June."),
+                (300, 40, "Page 2 of 2"),
+            ],
+        ]
+    )
 
 
 def test_pdf_round_trip_removes_headers_page_numbers_and_bullets(tmp_path):
@@ -118,21 +135,22 @@ def test_docx_round_trip(tmp_path):
     # A heading is dropped, and not glued onto the sentence after it.
     assert not any("Outcome of your complaint" in g for g in got)
     assert got[0].startswith("Thank you for your letter.")
-    assert doc.locate(doc.text.index("Thank you")).page == 2   # paragraph numbers for .docx
+    assert doc.locate(doc.text.index("Thank you")).page == 2  # paragraph numbers for .docx
 
 
 def test_txt_page_numbers_bullets_and_wrapped_lines(tmp_path):
-    text = ("Learning\n\nWe must ensure that decisions are explained to young people and\n"
-            "recorded with a clear rationale.\n\n- 3 -\n\f"
-            "  * Staff have been reminded to share assessments with parents.\n"
-            "  2. The duty rota has been changed so that calls are returned the same day.\n"
-            "The investi-\ngation found no evidence of bias.\n")
+    text = (
+        "Learning\n\nWe must ensure that decisions are explained to young people and\n"
+        "recorded with a clear rationale.\n\n- 3 -\n\f"
+        "  * Staff have been reminded to share assessments with parents.\n"
+        "  2. The duty rota has been changed so that calls are returned the same day.\n"
+        "The investi-\ngation found no evidence of bias.\n"
+    )
     path = tmp_path / "notes.txt"
     path.write_text(text, encoding="utf-8")
     doc = read_document(path)
     got = sentences(doc.text)
-    assert ("We must ensure that decisions are explained to young people and recorded with a clear "
-            "rationale.") in got
+    assert ("We must ensure that decisions are explained to young people and recorded with a clear rationale.") in got
     assert "Staff have been reminded to share assessments with parents." in got
     assert "The duty rota has been changed so that calls are returned the same day." in got
     assert "The investigation found no evidence of bias." in got
@@ -140,8 +158,9 @@ def test_txt_page_numbers_bullets_and_wrapped_lines(tmp_path):
 
 
 def test_clean_pages_keeps_offsets_consistent():
-    text, pieces = clean_pages(["Header line\nFirst line of text that\ncontinues here.\n7",
-                                "Header line\nSecond page text.\n8"])
+    text, pieces = clean_pages(
+        ["Header line\nFirst line of text that\ncontinues here.\n7", "Header line\nSecond page text.\n8"]
+    )
     assert "Header line" not in text
     for pc in pieces:
         assert 0 <= pc.start < pc.end <= len(text)
@@ -152,8 +171,8 @@ def test_folder_of_documents(tmp_path):
     (tmp_path / "a.txt").write_text("The leaflet has been rewritten.", encoding="utf-8")
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "b.pdf").write_bytes(report_pdf())
-    (tmp_path / "notes.csv").write_text("x\n1\n", encoding="utf-8")   # not a document: ignored
-    (tmp_path / "~$lock.docx").write_bytes(b"lock")                   # Word lock file: ignored
+    (tmp_path / "notes.csv").write_text("x\n1\n", encoding="utf-8")  # not a document: ignored
+    (tmp_path / "~$lock.docx").write_bytes(b"lock")  # Word lock file: ignored
     docs = list(iter_documents(tmp_path))
     assert [d.id for d in docs] == ["a.txt", "sub/b.pdf"]
     assert len(document_paths(tmp_path / "a.txt")) == 1
@@ -163,7 +182,7 @@ def test_damaged_and_missing_documents_raise_document_error(tmp_path):
     bad = tmp_path / "broken.pdf"
     bad.write_bytes(b"%PDF-1.4\nThis is not really a PDF: Mrs Example's letter\n")
     with pytest.raises(DocumentError) as err:
-        read_document(bad).text
+        _ = read_document(bad).text
     assert "Mrs Example" not in str(err.value)
     with pytest.raises(DocumentError):
         list(iter_documents(tmp_path / "nowhere"))
@@ -177,13 +196,16 @@ def test_damaged_and_missing_documents_raise_document_error(tmp_path):
 
 # ------------------------------------------------------------------ layouts that used to glue sentences
 
+
 def test_bullets_without_full_stops_stay_separate_statements(tmp_path):
-    text = ("Learning from complaints\n"
-            "Every upheld complaint has an action, and the service tracks each one until it is done. Examples:\n"
-            "\u2022 Social workers have been reminded that parents must be sent the minutes within 15 working days\n"
-            "\u2022 A new checklist for closing cases now asks whether the family has been told in writing\n"
-            "- The fostering team has added a session on allowances to its induction programme\n"
-            "1. All duty staff attended a half-day workshop on responding to referrers\n")
+    text = (
+        "Learning from complaints\n"
+        "Every upheld complaint has an action, and the service tracks each one until it is done. Examples:\n"
+        "\u2022 Social workers have been reminded that parents must be sent the minutes within 15 working days\n"
+        "\u2022 A new checklist for closing cases now asks whether the family has been told in writing\n"
+        "- The fostering team has added a session on allowances to its induction programme\n"
+        "1. All duty staff attended a half-day workshop on responding to referrers\n"
+    )
     path = tmp_path / "report.txt"
     path.write_text(text, encoding="utf-8")
     got = sentences(read_document(path).text)
@@ -198,28 +220,36 @@ def test_bullets_without_full_stops_stay_separate_statements(tmp_path):
 
 
 def test_page_number_between_blank_lines_does_not_cut_a_sentence(tmp_path):
-    text = ("9.2 The service has agreed that team managers will check every set of minutes before they are "
-            "sent, and that parents will be\n\nPage 14\n\ngiven a copy within ten working days.\n\n"
-            "Page 15\n\nRecommendations\nThe service should review its minutes template.\n")
+    text = (
+        "9.2 The service has agreed that team managers will check every set of minutes before they are "
+        "sent, and that parents will be\n\nPage 14\n\ngiven a copy within ten working days.\n\n"
+        "Page 15\n\nRecommendations\nThe service should review its minutes template.\n"
+    )
     path = tmp_path / "report.txt"
     path.write_text(text, encoding="utf-8")
     doc = read_document(path)
     assert "Page 1" not in doc.text
     got = sentences(doc.text)
-    assert ("9.2 The service has agreed that team managers will check every set of minutes before they are "
-            "sent, and that parents will be given a copy within ten working days.") in got
+    assert (
+        "9.2 The service has agreed that team managers will check every set of minutes before they are "
+        "sent, and that parents will be given a copy within ten working days."
+    ) in got
     # A page number before a capitalised line is still a paragraph break.
     assert "The service should review its minutes template." in got
-    assert not any("Recommendations" in g for g in got)   # the heading is neither a unit nor glued on
+    assert not any("Recommendations" in g for g in got)  # the heading is neither a unit nor glued on
 
 
 def test_labelled_lines_and_short_lines_start_new_units():
-    text, _ = clean_pages(["You said, we did\n"
-                           "You said: letters from the team were hard to understand and far too long\n"
-                           "We did: we rewrote our standard letters with a group of parents this spring\n"
-                           "4.2 Next steps\n"
-                           "Going forward, the complaints team will publish a quarterly learning\n"
-                           "bulletin for all staff."])
+    text, _ = clean_pages(
+        [
+            "You said, we did\n"
+            "You said: letters from the team were hard to understand and far too long\n"
+            "We did: we rewrote our standard letters with a group of parents this spring\n"
+            "4.2 Next steps\n"
+            "Going forward, the complaints team will publish a quarterly learning\n"
+            "bulletin for all staff."
+        ]
+    )
     assert sentences(text) == [
         "You said: letters from the team were hard to understand and far too long",
         "We did: we rewrote our standard letters with a group of parents this spring",
@@ -229,16 +259,18 @@ def test_labelled_lines_and_short_lines_start_new_units():
 
 # ------------------------------------------------------------------ document-level evaluation
 
+
 class _StubExtractor:
     """Returns fixed sentences of the text as statements (whatever the model would say)."""
 
     threshold_ = 0.5
 
     def __init__(self, picks):
-        self.picks = picks   # {sentence start text: type}
+        self.picks = picks  # {sentence start text: type}
 
     def find(self, text, source_id=None, item_starts=None, sections="all"):
         from classifier.learning.extractor import LearningStatement
+
         out = []
         for s, e in split_sentences([text])[0]:
             for start, t in self.picks.items():
@@ -257,18 +289,34 @@ def test_evaluate_learning_documents_matches_by_overlap(tmp_path):
     (tmp_path / "a.txt").write_text(
         "Dear Ms Bell,\n\nThank you for your letter. Staff have been reminded to return calls within a day. "
         "We have paid you \u00a350 for your time and trouble.\n\nA new leaflet has been\n\nPage 2\n\n"
-        "written for parents.\n", encoding="utf-8")
+        "written for parents.\n",
+        encoding="utf-8",
+    )
     (tmp_path / "b.txt").write_text("The panel met twice. Nothing else happened.\n", encoding="utf-8")
     gold = [
-        {"doc": "a.txt", "sentence": "Staff have been reminded to return calls within a day.", "type": "staff_reminder"},
+        {
+            "doc": "a.txt",
+            "sentence": "Staff have been reminded to return calls within a day.",
+            "type": "staff_reminder",
+        },
         {"doc": "a.txt", "sentence": "We have paid you \u00a350 for your time and trouble.", "type": "remedy"},
         # crosses the page break: the gold string keeps the page number, as PDF text would
-        {"doc": "a.txt", "sentence": "A new leaflet has been\n\nPage 2\n\nwritten for parents.", "type": "process_change"},
+        {
+            "doc": "a.txt",
+            "sentence": "A new leaflet has been\n\nPage 2\n\nwritten for parents.",
+            "type": "process_change",
+        },
         {"doc": "a.txt", "sentence": "This sentence is not in the document at all, anywhere.", "type": "lesson"},
     ]
     (tmp_path / "gold.jsonl").write_text("\n".join(json.dumps(g) for g in gold) + "\n", encoding="utf-8")
-    stub = _StubExtractor({"Staff have": "staff_reminder", "We have paid": "process_change",
-                           "A new leaflet": "process_change", "The panel": "other"})
+    stub = _StubExtractor(
+        {
+            "Staff have": "staff_reminder",
+            "We have paid": "process_change",
+            "A new leaflet": "process_change",
+            "The panel": "other",
+        }
+    )
     r = evaluate_learning_documents(tmp_path, stub)
     assert r["documents"] == 2 and r["gold"] == 4 and r["found"] == 4
     assert (r["tp"], r["fp"], r["fn"]) == (3, 1, 1)
@@ -286,8 +334,7 @@ def test_evaluate_learning_documents_matches_by_overlap(tmp_path):
     assert match_spans([(0, 10), (20, 30)], [(0, 6), (5, 10), (22, 30)]) == [(0, 0), (1, 2)]
     assert match_spans([(0, 10)], [(0, 4)]) == []
 
-    (tmp_path / "gold.jsonl").write_text(json.dumps({"doc": "missing.txt", "sentence": "x"}) + "\n",
-                                         encoding="utf-8")
+    (tmp_path / "gold.jsonl").write_text(json.dumps({"doc": "missing.txt", "sentence": "x"}) + "\n", encoding="utf-8")
     with pytest.raises(InputDataError, match="missing.txt"):
         evaluate_learning_documents(tmp_path, stub)
     (tmp_path / "gold.jsonl").unlink()
@@ -322,7 +369,7 @@ def test_structure_tracks_sections_lead_ins_cells_and_paragraph_kinds():
     from classifier.learning.structure import analyse
 
     segs = analyse([REPORT])[0]
-    by_text = {REPORT[g.start:g.end]: g.context for g in segs}
+    by_text = {REPORT[g.start : g.end]: g.context for g in segs}
     assert by_text["Compliments"].role == "heading"
     quote = next(c for t, c in by_text.items() if t.startswith('"Thank you so much'))
     assert quote.section == "Compliments" and quote.kind in ("compliments", "quote")
@@ -364,9 +411,13 @@ def test_lead_ins_and_headings_are_never_statements_and_sections_option():
 
 
 def test_tabs_become_cells_and_wrapped_cells_are_rejoined():
-    text, _ = clean_pages(["Theme\tWhat we have done\n"
-                           "Delay\tResponses are now tracked weekly by the\n"
-                           "Complaints Manager and chased at day seven.\n"])
+    text, _ = clean_pages(
+        [
+            "Theme\tWhat we have done\n"
+            "Delay\tResponses are now tracked weekly by the\n"
+            "Complaints Manager and chased at day seven.\n"
+        ]
+    )
     assert "Theme | What we have done" in text
     assert "tracked weekly by the Complaints Manager and chased" in text
     # A tab after a bullet is spacing, not a cell.
@@ -389,4 +440,4 @@ def test_image_only_pdf_warns_and_damaged_file_in_folder_is_skipped(tmp_path):
     ids = [d.id for d in iter_documents(tmp_path, skipped=skipped)]
     assert ids == ["ok.txt", "scan.pdf"] and [n for n, _ in skipped] == ["bad.docx"]
     with pytest.raises(DocumentError):
-        list(iter_documents(tmp_path))          # without a list to report into, it raises
+        list(iter_documents(tmp_path))  # without a list to report into, it raises

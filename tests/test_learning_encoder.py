@@ -1,4 +1,5 @@
 """The learning extractor with sentence-encoder features (embed_weight)."""
+
 from __future__ import annotations
 
 import zipfile
@@ -12,13 +13,16 @@ from classifier.learning import BUNDLED_SENTENCES, LearningExtractor
 from classifier.learning.encoding import DEFAULT_ENCODER_FOLDER
 from classifier.pipeline.state import dump_state, loads_state
 
-pytestmark = pytest.mark.skipif(not (DEFAULT_ENCODER_FOLDER / "model.onnx").is_file(),
-                                reason="models/encoder is not in this checkout")
+pytestmark = pytest.mark.skipif(
+    not (DEFAULT_ENCODER_FOLDER / "model.onnx").is_file(), reason="models/encoder is not in this checkout"
+)
 
-PROBE = ["Staff have been reminded to phone parents before a session is cancelled.",
-         "From April every plan will be checked by a manager before it is shared.",
-         "The family told us they waited three weeks for a reply.",
-         "In 2023-24 we received 212 complaints."]
+PROBE = [
+    "Staff have been reminded to phone parents before a session is cancelled.",
+    "From April every plan will be checked by a manager before it is shared.",
+    "The family told us they waited three weeks for a reply.",
+    "In 2023-24 we received 212 complaints.",
+]
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +43,7 @@ def test_embeddings_add_384_columns_to_both_models_and_change_scores(rows, embed
     assert embedded.type_clf_.coef_.shape[1] == plain.type_clf_.coef_.shape[1] + 384
     a, b = embedded.score_sentences(PROBE), plain.score_sentences(PROBE)
     assert not np.allclose(a, b)
-    assert a[:2].min() > a[2:].max()   # actions above the narrative and the statistic
+    assert a[:2].min() > a[2:].max()  # actions above the narrative and the statistic
     found = embedded.find("Thank you for your letter.\n\n" + PROBE[0] + " " + PROBE[3])
     assert [s.sentence for s in found] == [PROBE[0]]
 
@@ -63,7 +67,7 @@ def test_missing_encoder_folder_is_refused_clearly(rows, embedded, tmp_path):
         LearningExtractor(threshold=0.5, embed_weight=1.0, encoder_folder=missing).fit(*rows)
     assert isinstance(err.value, ComplaintThemesError) and err.value.code == "E302"
     assert "no-encoder" in str(err.value) and "embed_weight=0" in str(err.value)
-    embedded.set_params(encoder_folder=missing)   # a saved model moved to a machine without models/encoder
+    embedded.set_params(encoder_folder=missing)  # a saved model moved to a machine without models/encoder
     try:
         with pytest.raises(EncoderError, match="does not exist"):
             embedded.find(PROBE[0])

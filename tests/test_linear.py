@@ -1,4 +1,5 @@
 """The theme head: naive-Bayes-scaled logistic regression (NB-LR) in classifier.models.linear."""
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -35,8 +36,9 @@ def test_saved_weights_score_raw_features_like_the_lr_on_scaled_features():
     y = (np.asarray(X[:, :3].sum(axis=1)).ravel() + 0.1 * rng.random(120) > 0.15).astype(int)
     w, b = _fit_binary(X, y, 4.0, "balanced", 0, nb_alpha=0.3)
     r = nb_log_ratio(X, y, 0.3).astype(np.float32)
-    lr = LogisticRegression(C=4.0, class_weight="balanced", solver="liblinear", dual=True, max_iter=5000,
-                            random_state=0).fit((X @ sp.diags(r)).tocsr(), y)
+    lr = LogisticRegression(
+        C=4.0, class_weight="balanced", solver="liblinear", dual=True, max_iter=5000, random_state=0
+    ).fit((X @ sp.diags(r)).tocsr(), y)
     assert np.allclose(X @ w + b, lr.decision_function((X @ sp.diags(r)).tocsr()), atol=1e-4)
 
 

@@ -1,7 +1,7 @@
 """Labelling on every core (worker processes) and past one machine (Dask), same output as one process."""
+
 import csv
 
-import numpy as np
 import pytest
 
 from classifier.pipeline.labelling import label_table
@@ -12,7 +12,7 @@ from tests.conftest import CORPUS
 def many_cases(tmp_path_factory):
     with CORPUS.open(encoding="utf-8") as fh:
         rows = [{"id": f"c{i}", "text": r["text"]} for i, r in enumerate(csv.DictReader(fh)) if i < 240]
-    rows[5]["text"] = ""            # an error row must come out in its place too
+    rows[5]["text"] = ""  # an error row must come out in its place too
     path = tmp_path_factory.mktemp("parallel") / "cases.csv"
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, ["id", "text"])
@@ -26,13 +26,15 @@ def test_two_jobs_write_the_same_bytes_as_one(tmp_path, small_model, small_model
     one, two = tmp_path / f"one{suffix}", tmp_path / f"two{suffix}"
     child1, child2 = tmp_path / "c1.csv", tmp_path / "c2.csv"
     s1 = label_table(many_cases, one, small_model, chunk_rows=50, jobs=1, child_output=child1)
-    s2 = label_table(many_cases, two, small_model, chunk_rows=50, jobs=2, model_dir=small_model_dir,
-                     child_output=child2)
+    s2 = label_table(
+        many_cases, two, small_model, chunk_rows=50, jobs=2, model_dir=small_model_dir, child_output=child2
+    )
     assert s1.to_dict() == s2.to_dict() and s1.rows == 240 and s1.errors == 1
     if suffix == ".csv":
         assert one.read_bytes() == two.read_bytes()
     else:  # a workbook zips a timestamp: compare its cells
         from openpyxl import load_workbook
+
         cells = [list(load_workbook(p, read_only=True).active.iter_rows(values_only=True)) for p in (one, two)]
         assert cells[0] == cells[1] and len(cells[0]) == 241
     assert child1.read_bytes() == child2.read_bytes()
@@ -60,12 +62,14 @@ def test_label_dask_on_a_local_cluster_matches_label(tmp_path, small_model, smal
     single = tmp_path / "single.csv"
     label_table(many_cases, single, small_model, scores="columns")
     expected = pd.read_csv(single, dtype=str, keep_default_na=False)
-    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                  dashboard_address=None) as cluster, distributed.Client(cluster):
+    with (
+        distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cluster,
+        distributed.Client(cluster),
+    ):
         ddf = dd.read_parquet(parquet)
         assert ddf.npartitions > 1
         labelled = label_dask(ddf, small_model_dir)
-        labelled.to_parquet(tmp_path / "labelled")     # typed columns: Parquet takes them as they are
+        labelled.to_parquet(tmp_path / "labelled")  # typed columns: Parquet takes them as they are
         got = dd.read_parquet(tmp_path / "labelled").compute().sort_values("n").reset_index(drop=True)
     assert list(got["id"]) == list(expected["id"]) and got["n"].dtype.kind == "i"
     assert list(got["predicted_themes"]) == list(expected["predicted_themes"])
@@ -75,4 +79,4 @@ def test_label_dask_on_a_local_cluster_matches_label(tmp_path, small_model, smal
         # Dense products run in a fixed order per row, so a worker's scores equal the single run's.
         assert (got[f"score_{t}"].astype(float).fillna(-1) == want.fillna(-1)).all(), t
     assert str(got["predicted_child_authored"].dtype) == "boolean"
-    assert got["predicted_child_authored"].isna().sum() == 1   # the empty row
+    assert got["predicted_child_authored"].isna().sum() == 1  # the empty row

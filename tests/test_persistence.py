@@ -9,9 +9,11 @@ from classifier.errors import ModelIntegrityError, ModelLoadError
 from classifier.pipeline.persistence import default_model_dir, load_model, sha256_file
 from tests.conftest import CORPUS
 
-TEXTS = ["The social worker shouted at me in front of my children.",
-         "my pa still hasnt paid my setting up home grant",
-         "Nobody has told us when family time with our daughter will restart."]
+TEXTS = [
+    "The social worker shouted at me in front of my children.",
+    "my pa still hasnt paid my setting up home grant",
+    "Nobody has told us when family time with our daughter will restart.",
+]
 
 
 def test_save_load_gives_identical_probabilities(small_model_dir, small_model):
@@ -70,7 +72,8 @@ def test_shipped_default_model_matches_training_data_and_is_small():
     d = default_model_dir()
     meta = json.loads((d / "meta.json").read_text())
     assert meta["training_data"]["sha256"] == sha256_file(CORPUS), (
-        "training_data/representations.csv changed since models/default was trained: run `make model`")
+        "training_data/representations.csv changed since models/default was trained: run `make model`"
+    )
     learning = CORPUS.parent / "learning_sentences.csv"
     assert meta["learning_data"]["sha256"] == sha256_file(learning), "learning sentences changed: run `make model`"
     size = sum(p.stat().st_size for p in d.iterdir())
@@ -97,6 +100,7 @@ def test_features_give_the_same_matrix_after_pickling_without_their_cache(small_
 def test_package_copy_of_default_model_is_the_repository_one():
     """classifier/default_model (shipped in the wheel) must point at models/default."""
     from pathlib import Path
+
     import classifier
 
     pkg = Path(classifier.__file__).parent / "default_model"
@@ -110,11 +114,11 @@ def test_learning_component_is_checked_when_first_used(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model = load_model(d)
-        assert model.learning_loader is not None          # not unpickled yet
+        assert model.learning_loader is not None  # not unpickled yet
         with (d / "learning.npz").open("ab") as fh:
             fh.write(b"\0")
         with pytest.raises(ModelIntegrityError, match="learning.npz"):
-            model.learning
+            _ = model.learning
 
 
 def test_training_is_byte_for_byte_reproducible(small_data, small_model_dir, tmp_path):

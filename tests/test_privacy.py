@@ -1,4 +1,5 @@
 """A saved model must hold no names or rare tokens from its training data."""
+
 import csv
 import json
 
@@ -6,8 +7,18 @@ from classifier.pipeline.training import train_model
 from tests.conftest import ROOT, write_csv
 
 # Invented and deliberately unusual: each appears in exactly one row.
-UNIQUE_NAMES = ["Zorabelle", "Quintavius", "Marisolde", "Thaddeusz", "Oyelarinde", "Wrexhamina",
-                "Bexleyton", "Kavindrapal", "Eulaliana", "Przemyslawa"]
+UNIQUE_NAMES = [
+    "Zorabelle",
+    "Quintavius",
+    "Marisolde",
+    "Thaddeusz",
+    "Oyelarinde",
+    "Wrexhamina",
+    "Bexleyton",
+    "Kavindrapal",
+    "Eulaliana",
+    "Przemyslawa",
+]
 
 
 def test_unique_names_never_reach_the_saved_model(tmp_path, corpus_rows):
@@ -24,6 +35,7 @@ def test_unique_names_never_reach_the_saved_model(tmp_path, corpus_rows):
     import numpy as np
 
     from classifier.pipeline.state import loads_state
+
     blob = b""
     for p in out.iterdir():
         if p.suffix == ".npz":
@@ -31,7 +43,7 @@ def test_unique_names_never_reach_the_saved_model(tmp_path, corpus_rows):
                 blob += b"".join(npz[k].tobytes() for k in npz.files)
         else:
             blob += p.read_bytes()
-    assert b"conduct" in blob.lower()   # the decompressed tree is really searched
+    assert b"conduct" in blob.lower()  # the decompressed tree is really searched
     parts = loads_state((out / "model.npz").read_bytes())
     vocab = set(parts["themes"].features_.word_.vocabulary_) | set(parts["themes"].features_.char_.vocabulary_)
     vocab |= set(parts["child"].features_.word_.vocabulary_)
@@ -76,8 +88,13 @@ def _vocabularies(obj, out, seen=None):
     vocab = getattr(obj, "vocabulary_", None)
     if isinstance(vocab, dict):
         out.append((type(obj).__name__, getattr(obj, "analyzer", "word"), vocab))
-    children = obj.values() if isinstance(obj, dict) else obj if isinstance(obj, (list, tuple)) \
+    children = (
+        obj.values()
+        if isinstance(obj, dict)
+        else obj
+        if isinstance(obj, (list, tuple))
         else getattr(obj, "__dict__", {}).values()
+    )
     for child in children:
         _vocabularies(child, out, seen)
     return out
@@ -97,8 +114,14 @@ def test_names_missed_in_some_rows_never_reach_either_model(tmp_path, corpus_row
     for k, text in enumerate(CANARY_ROWS):
         sentences[k * 7]["sentence"] = text
         sentences[k * 7]["learning"] = "false"
-    sentences.append({**sentences[0], "sentence": "We have reminded quelbrin and the team to send minutes within "
-                      "ten working days.", "learning": "true", "type": "staff_reminder"})
+    sentences.append(
+        {
+            **sentences[0],
+            "sentence": "We have reminded quelbrin and the team to send minutes within ten working days.",
+            "learning": "true",
+            "type": "staff_reminder",
+        }
+    )
     learning = write_csv(tmp_path / "learning.csv", sentences)
     out = tmp_path / "model"
     train_model(data, out, seed=0, theme_params={"cv_folds": 3}, learning_data=learning)
@@ -107,11 +130,11 @@ def test_names_missed_in_some_rows_never_reach_either_model(tmp_path, corpus_row
     blob = b""
     vocabs = []
     for name in ("model.npz", "learning.npz"):
-        with np.load(out / name, allow_pickle=False) as npz:   # decompressed: every array's raw bytes
+        with np.load(out / name, allow_pickle=False) as npz:  # decompressed: every array's raw bytes
             blob += b"".join(npz[k].tobytes() for k in npz.files)
         vocabs += _vocabularies(loads_state((out / name).read_bytes()), [])
     blob = blob.lower()
-    assert b"placement" in blob                 # the decompressed tree really is searched
+    assert b"placement" in blob  # the decompressed tree really is searched
     kinds = {(owner, analyzer) for owner, analyzer, _ in vocabs}
     assert ("TfidfVectorizer", "word") in kinds  # the learning extractor's surface words
     assert ("FittedTfidf", "char_wb") in kinds
@@ -134,12 +157,15 @@ def test_name_filter_keeps_common_words_and_blocks_names():
     from classifier.redact.vocabulary import NameFilter
     from classifier.text import prepare
 
-    f = NameFilter(prepare(["My social worker Will never rang.", "Hope is 9.", "Odalys Brennan-Kaur rang.",
-                            "shanice my sw is off"]))
+    f = NameFilter(
+        prepare(
+            ["My social worker Will never rang.", "Hope is 9.", "Odalys Brennan-Kaur rang.", "shanice my sw is off"]
+        )
+    )
     for word in ("will", "hope", "tell", "never"):
         assert not f.blocked(word), word
-    for word in ("odalys", "brennan", "kaur", "odalys's", "brennan-kaur", "jayden"):   # jayden: lexicon
+    for word in ("odalys", "brennan", "kaur", "odalys's", "brennan-kaur", "jayden"):  # jayden: lexicon
         assert f.blocked(word), word
     assert f.blocked_term("tell odalys", "word") and not f.blocked_term("tell will", "word")
     assert f.blocked_term(" odal", "char_wb") and f.blocked_term("alys ", "char_wb")
-    assert not f.blocked_term("odal", "char_wb")   # an inner fragment names nobody
+    assert not f.blocked_term("odal", "char_wb")  # an inner fragment names nobody

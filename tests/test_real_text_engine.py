@@ -1,4 +1,5 @@
 """Encoder heads, zero-shot themes, complaint points and --fast in the default engine."""
+
 import json
 import subprocess
 import sys
@@ -13,9 +14,11 @@ from classifier.taxonomy.schema import parse_taxonomy
 
 ROOT = Path(__file__).resolve().parents[1]
 
-STATEMENT = ("Mrs X complains the Council failed to tell her about the child protection conference; "
-             "did not return her calls or emails for six weeks; refused to pay the travel costs she "
-             "was promised for family time; and wrote untrue things about her in the assessment.")
+STATEMENT = (
+    "Mrs X complains the Council failed to tell her about the child protection conference; "
+    "did not return her calls or emails for six weeks; refused to pay the travel costs she "
+    "was promised for family time; and wrote untrue things about her in the assessment."
+)
 
 
 def test_points_of_a_multi_point_statement():
@@ -65,14 +68,36 @@ def test_a_texts_vector_does_not_depend_on_the_rows_around_it(encoder):
 def test_zero_shot_works_for_a_custom_taxonomy_without_rows(encoder):
     from classifier.models.zeroshot import ZeroShotThemes
 
-    tax = parse_taxonomy({"id": "council", "version": 1, "name": "Council", "themes": [
-        {"id": "parking", "label": "Parking", "description": "Parking fines, permits and tickets."},
-        {"id": "bins", "label": "Waste collection", "description": "Bins not emptied, missed rubbish collection."},
-        {"id": "housing", "label": "Housing repairs", "description": "Damp, mould and repairs to council homes."},
-    ]})
+    tax = parse_taxonomy(
+        {
+            "id": "council",
+            "version": 1,
+            "name": "Council",
+            "themes": [
+                {"id": "parking", "label": "Parking", "description": "Parking fines, permits and tickets."},
+                {
+                    "id": "bins",
+                    "label": "Waste collection",
+                    "description": "Bins not emptied, missed rubbish collection.",
+                },
+                {
+                    "id": "housing",
+                    "label": "Housing repairs",
+                    "description": "Damp, mould and repairs to council homes.",
+                },
+            ],
+        }
+    )
     zs = ZeroShotThemes().fit(tax, encoder.encode)
-    p = zs.predict_proba(encoder.encode(["I got a ticket outside my own house", "nobody came for the rubbish again",
-                                         "black mould in the bedroom for months"]))
+    p = zs.predict_proba(
+        encoder.encode(
+            [
+                "I got a ticket outside my own house",
+                "nobody came for the rubbish again",
+                "black mould in the bedroom for months",
+            ]
+        )
+    )
     assert list(p.argmax(axis=1)) == [0, 1, 2]
     assert not any(zs.fitted_from_rows_)
 
@@ -147,11 +172,13 @@ def test_tfidf_engine_never_needs_the_encoder(small_data, tmp_path):
 
 def test_default_model_labelling_imports_neither_torch_nor_sklearn():
     """Run-time budget and the owners' rule: no torch (or scikit-learn) when labelling."""
-    code = ("import sys\nfrom classifier.pipeline.persistence import load_model\n"
-            "m = load_model(None)\nassert m.uses_encoder\n"
-            f"m.suggest({STATEMENT!r})\nm.analyse(['my pa never calls', 'thank you for the help'])\n"
-            "print(sorted({k.split('.')[0] for k in sys.modules} & "
-            "{'torch', 'transformers', 'sentence_transformers', 'sklearn'}))")
+    code = (
+        "import sys\nfrom classifier.pipeline.persistence import load_model\n"
+        "m = load_model(None)\nassert m.uses_encoder\n"
+        f"m.suggest({STATEMENT!r})\nm.analyse(['my pa never calls', 'thank you for the help'])\n"
+        "print(sorted({k.split('.')[0] for k in sys.modules} & "
+        "{'torch', 'transformers', 'sentence_transformers', 'sklearn'}))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "[]"

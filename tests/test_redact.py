@@ -1,5 +1,6 @@
 """Tests for redaction: each kind of personal data, names of many origins and
 styles, common words kept, the table contract, and recall on the team's test set."""
+
 from __future__ import annotations
 
 import csv
@@ -10,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from classifier.errors import MissingColumnError, OutputError
+from classifier.redact.evaluation import evaluate_redaction
 from classifier.redact.redactor import Redactor, Span, redact_text
 from classifier.redact.table import redact_table
-from classifier.redact.evaluation import evaluate_redaction
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_SET = ROOT / "training_data" / "redaction_test.jsonl"
@@ -28,20 +29,23 @@ def _kept(word: str, out: str) -> bool:
 
 
 # ------------------------------------------------------------------ PII kinds
-@pytest.mark.parametrize("text, value, placeholder", [
-    ("Email me at jo.bloggs+care@example.org please", "jo.bloggs+care@example.org", "[EMAIL]"),
-    ("Call 07700 900123 after 3pm", "07700 900123", "[PHONE]"),
-    ("Office number (0161) 496 0000 is never answered", "(0161) 496 0000", "[PHONE]"),
-    ("Ring +44 7700 900456 any time", "+44 7700 900456", "[PHONE]"),
-    ("We live near M14 5RT now", "M14 5RT", "[POSTCODE]"),
-    ("His DOB is 03/04/2011 according to the file", "03/04/2011", "[DOB]"),
-    ("born on 5th March 2012 in Leeds", "5th March 2012", "[DOB]"),
-    ("NHS number 943 476 5919 is wrong on the letter", "943 476 5919", "[NHS_NUMBER]"),
-    ("Our address is 12 Acacia Avenue and it is damp", "12 Acacia Avenue", "[ADDRESS]"),
-    ("Flat 3, 27 Mill Street has mould", "Flat 3, 27 Mill Street", "[ADDRESS]"),
-    ("Please quote ref CMP-2024-1187 in replies", "CMP-2024-1187", "[REF]"),
-    ("Case number 4471823 was closed", "4471823", "[REF]"),
-])
+@pytest.mark.parametrize(
+    "text, value, placeholder",
+    [
+        ("Email me at jo.bloggs+care@example.org please", "jo.bloggs+care@example.org", "[EMAIL]"),
+        ("Call 07700 900123 after 3pm", "07700 900123", "[PHONE]"),
+        ("Office number (0161) 496 0000 is never answered", "(0161) 496 0000", "[PHONE]"),
+        ("Ring +44 7700 900456 any time", "+44 7700 900456", "[PHONE]"),
+        ("We live near M14 5RT now", "M14 5RT", "[POSTCODE]"),
+        ("His DOB is 03/04/2011 according to the file", "03/04/2011", "[DOB]"),
+        ("born on 5th March 2012 in Leeds", "5th March 2012", "[DOB]"),
+        ("NHS number 943 476 5919 is wrong on the letter", "943 476 5919", "[NHS_NUMBER]"),
+        ("Our address is 12 Acacia Avenue and it is damp", "12 Acacia Avenue", "[ADDRESS]"),
+        ("Flat 3, 27 Mill Street has mould", "Flat 3, 27 Mill Street", "[ADDRESS]"),
+        ("Please quote ref CMP-2024-1187 in replies", "CMP-2024-1187", "[REF]"),
+        ("Case number 4471823 was closed", "4471823", "[REF]"),
+    ],
+)
 def test_each_pii_kind_is_replaced(text, value, placeholder):
     out = redact_text(text)
     assert value not in out
@@ -70,7 +74,10 @@ HELDOUT = [
     ("my sw radoslaw never rings me back n my pa kemi is off sick", ["radoslaw", "kemi"]),
     ("Jaswant Singh Bhogal (everyone calls him Jas) has asked for his records.", ["Jaswant", "Singh", "Bhogal", "Jas"]),
     ("Kind regards,\nRhiannon Pryce-Edwards", ["Rhiannon", "Pryce-Edwards"]),
-    ("Our IRO Mr Fintan McGuinness cancelled twice. Fintan then left the authority.", ["Fintan", "McGuinness", "Fintan"]),
+    (
+        "Our IRO Mr Fintan McGuinness cancelled twice. Fintan then left the authority.",
+        ["Fintan", "McGuinness", "Fintan"],
+    ),
     ("Ms Clodagh O'Riordan, the independent visitor, has raised this too.", ["Clodagh", "O'Riordan"]),
     ("Christabel and her brother Ebo were split up. Christabel is 9.", ["Christabel", "Ebo", "Christabel"]),
     ("Thanks,\nOisin", ["Oisin"]),
@@ -79,7 +86,10 @@ HELDOUT = [
     ("Her key worker Sanjeev Rao said she could phone home every night.", ["Sanjeev", "Rao"]),
     ("we told staff about kyran but nobody listened", ["kyran"]),
     ("Marisol Quintero, 16, says her placement is too far from college.", ["Marisol", "Quintero"]),
-    ("Dear Mr Abernethy,\nI am still waiting for a reply.\nYours sincerely,\nPriyanka Venkataraman", ["Abernethy", "Priyanka", "Venkataraman"]),
+    (
+        "Dear Mr Abernethy,\nI am still waiting for a reply.\nYours sincerely,\nPriyanka Venkataraman",
+        ["Abernethy", "Priyanka", "Venkataraman"],
+    ),
     ("My daughter Liberty was moved without notice. Liberty is 12.", ["Liberty", "Liberty"]),
     ("Guled Warfaa Dirie (Gee) is an unaccompanied young person from Somalia.", ["Guled", "Warfaa", "Dirie", "Gee"]),
     ("Complaint from Ileana Popescu about her son Matei's school transport.", ["Ileana", "Popescu", "Matei"]),
@@ -139,18 +149,35 @@ def test_all_caps_shouting():
 def test_word_names_only_where_they_are_names():
     out = redact_text("Grace is 6 and lives with us.")
     assert _gone("Grace", out)
-    out = redact_text("We hope to hear before the grace period ends. I will not sign. "
-                      "Joy and hope were in short supply; she rose early.")
+    out = redact_text(
+        "We hope to hear before the grace period ends. I will not sign. "
+        "Joy and hope were in short supply; she rose early."
+    )
     for w in ("hope", "grace", "will", "Joy", "rose"):
         assert _kept(w, out), w
 
 
 def test_common_capitalised_words_places_and_languages_are_kept():
-    text = ("The Independent Reviewing Officer met us in Bradford on Monday. He speaks Tigrinya "
-            "and needs an Arabic interpreter. Child Protection Conference at Moorfield Medical Practice.")
+    text = (
+        "The Independent Reviewing Officer met us in Bradford on Monday. He speaks Tigrinya "
+        "and needs an Arabic interpreter. Child Protection Conference at Moorfield Medical Practice."
+    )
     out = redact_text(text)
-    for w in ("Independent", "Reviewing", "Officer", "Bradford", "Monday", "Tigrinya", "Arabic",
-              "Child", "Protection", "Conference", "Moorfield", "Medical", "Practice"):
+    for w in (
+        "Independent",
+        "Reviewing",
+        "Officer",
+        "Bradford",
+        "Monday",
+        "Tigrinya",
+        "Arabic",
+        "Child",
+        "Protection",
+        "Conference",
+        "Moorfield",
+        "Medical",
+        "Practice",
+    ):
         assert _kept(w, out), w
 
 
@@ -221,8 +248,9 @@ def _read_csv(path: Path) -> list[dict]:
 
 
 def test_redact_table_keeps_every_row_in_order_and_other_columns(tmp_path):
-    rows = [{"id": str(i), "text": f"My social worker Oriel Vantongeren rang {i} times", "note": f"n{i}"}
-            for i in range(25)]
+    rows = [
+        {"id": str(i), "text": f"My social worker Oriel Vantongeren rang {i} times", "note": f"n{i}"} for i in range(25)
+    ]
     rows[3]["text"] = ""
     rows[7]["text"] = "   "
     rows[9]["text"] = "no personal data here"
@@ -241,8 +269,7 @@ def test_redact_table_keeps_every_row_in_order_and_other_columns(tmp_path):
 
 def test_redact_table_jsonl_and_custom_column(tmp_path):
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
-    src.write_text('{"ref": "A1", "body": "Email kit@example.com"}\n{"ref": "A2", "body": "fine"}\n',
-                   encoding="utf-8")
+    src.write_text('{"ref": "A1", "body": "Email kit@example.com"}\n{"ref": "A2", "body": "fine"}\n', encoding="utf-8")
     redact_table(src, out, text_column="body")
     got = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert got == [{"ref": "A1", "body": "Email [EMAIL]"}, {"ref": "A2", "body": "fine"}]
@@ -278,7 +305,7 @@ def test_hard_name_sets_meet_the_issue_targets():
         r = evaluate_redaction(root / name)
         assert r["name_recall"] >= 0.95, (name, r["name_recall"])
         assert 1 - r["common_words_destroyed_share"] >= 0.97, name
-        assert r["name_recall_by_case"]["lower_case"]["tokens"] >= 5   # text-speak names are really in it
+        assert r["name_recall_by_case"]["lower_case"]["tokens"] >= 5  # text-speak names are really in it
 
 
 def test_particles_and_word_names_with_cues():

@@ -1,4 +1,5 @@
 """relabel helps the rows that need it most: migrated rows left without a theme get suggestions."""
+
 import csv
 
 from classifier.pipeline.relabel import format_relabel_summary, relabel_history
@@ -23,8 +24,15 @@ def test_needs_review_rows_get_suggestions_and_come_first(tmp_path, small_model)
     waiting = [r["case_ref"] for r in m_rows if r["migration"] == "needs_review" and not r["new_themes"]]
     assert waiting, "the fixture must have rows the migration could not decide"
     out, review = tmp_path / "r.csv", tmp_path / "review.csv"
-    s = relabel_history(migrated, small_model, out, themes_column="new_themes", review_output=review,
-                        id_column="case_ref", method="fallback")
+    s = relabel_history(
+        migrated,
+        small_model,
+        out,
+        themes_column="new_themes",
+        review_output=review,
+        id_column="case_ref",
+        method="fallback",
+    )
     got = {r["case_ref"]: r for r in _rows(out)}
     for ref in waiting:
         assert got[ref]["model_themes"] and got[ref]["relabel_status"].startswith("suggested: needs_review")
@@ -32,16 +40,22 @@ def test_needs_review_rows_get_suggestions_and_come_first(tmp_path, small_model)
     assert s["suggested"] == len(waiting) and s["needs_label"] == waiting[:10]
     first = [r["case_ref"] for r in _rows(review)][: len(waiting)]
     assert first == waiting
-    assert all(ref.count("-") == 2 for ref in s["review_first"])    # case references, not "row 59"
+    assert all(ref.count("-") == 2 for ref in s["review_first"])  # case references, not "row 59"
     text = format_relabel_summary(s, out)
     assert f"{len(waiting)} rows have no historic theme" in text and waiting[0] in text
 
 
 def test_history_may_hold_theme_labels(tmp_path, small_model):
     tax = small_model.taxonomy
-    rows = [{"id": f"x{i}", "text": t, "themes": tax.label_of(th).lower()} for i, (t, th) in enumerate([
-        ("My social worker was rude and shouted at me", "conduct"),
-        ("Nobody answers the phone or replies to emails", "communication"),
-        ("My leaving care grant has still not been paid", "financial")])]
+    rows = [
+        {"id": f"x{i}", "text": t, "themes": tax.label_of(th).lower()}
+        for i, (t, th) in enumerate(
+            [
+                ("My social worker was rude and shouted at me", "conduct"),
+                ("Nobody answers the phone or replies to emails", "communication"),
+                ("My leaving care grant has still not been paid", "financial"),
+            ]
+        )
+    ]
     s = relabel_history(write_csv(tmp_path / "h.csv", rows), small_model, tmp_path / "o.csv", method="fallback")
     assert s["scored"] == 3 and set(s["per_theme"]) >= {"conduct", "communication", "financial"}

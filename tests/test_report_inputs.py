@@ -1,4 +1,5 @@
 """Columns, dates, working days and the label sources of `complaints report`, on small hand-made exports."""
+
 import json
 
 import openpyxl
@@ -11,11 +12,35 @@ from typer.testing import CliRunner
 def test_uk_dates_first_then_iso_and_excel_serials_never_guessed():
     from classifier.report.dates import parse_dates
 
-    p = parse_dates(["04/03/2025", "4/3/25", "2025-03-04", "2025-03-04T00:00:00", "45292", "04/03/2025 14:32",
-                     "4 Mar 2025", "03/25/2025", "TBC", "", "12345"])
+    p = parse_dates(
+        [
+            "04/03/2025",
+            "4/3/25",
+            "2025-03-04",
+            "2025-03-04T00:00:00",
+            "45292",
+            "04/03/2025 14:32",
+            "4 Mar 2025",
+            "03/25/2025",
+            "TBC",
+            "",
+            "12345",
+        ]
+    )
     got = [None if pd.isna(v) else v.strftime("%Y-%m-%d") for v in p.values]
-    assert got == ["2025-03-04", "2025-03-04", "2025-03-04", "2025-03-04", "2024-01-01", "2025-03-04",
-                   "2025-03-04", None, None, None, None]
+    assert got == [
+        "2025-03-04",
+        "2025-03-04",
+        "2025-03-04",
+        "2025-03-04",
+        "2024-01-01",
+        "2025-03-04",
+        "2025-03-04",
+        None,
+        None,
+        None,
+        None,
+    ]
     assert (p.unparseable, p.blank, p.unparseable_rows) == (3, 1, [7, 8, 10])
 
 
@@ -33,8 +58,15 @@ def test_columns_detected_case_and_space_insensitive():
     from classifier.report.columns import resolve_columns
 
     cols = resolve_columns(["Ref", "Date Rec'd", "DETAILS", "stage ", "Complainant", "Outcome", "Closed"])
-    assert cols.columns == {"id": "Ref", "text": "DETAILS", "stage": "stage ", "received": "Date Rec'd",
-                            "responded": "Closed", "outcome": "Outcome", "complainant": "Complainant"}
+    assert cols.columns == {
+        "id": "Ref",
+        "text": "DETAILS",
+        "stage": "stage ",
+        "received": "Date Rec'd",
+        "responded": "Closed",
+        "outcome": "Outcome",
+        "complainant": "Complainant",
+    }
 
 
 def test_missing_required_columns_error_lists_them_and_the_map_keys():
@@ -63,26 +95,87 @@ def test_column_map_unknown_key_and_absent_header(tmp_path):
 def test_stage_words():
     from classifier.report.cases import parse_stage
 
-    stage, bad = parse_stage(pd.Series(["Stage 1", "S2", "3", "stage two", "Stage 2 - investigation",
-                                        "Review panel", "Local resolution", "informal?", "", "4"]))
+    stage, bad = parse_stage(
+        pd.Series(
+            [
+                "Stage 1",
+                "S2",
+                "3",
+                "stage two",
+                "Stage 2 - investigation",
+                "Review panel",
+                "Local resolution",
+                "informal?",
+                "",
+                "4",
+            ]
+        )
+    )
     assert stage.tolist() == [1, 2, 3, 2, 2, 3, 1, 0, 0, 0]
     assert bad == 2  # 'informal?' and '4'; a blank is not counted
 
 
 OWNER_ROWS = [  # headers of the trust's own, mapped with a column map; themes as ids and as labels
-    {"Ref": "A1", "Logged": "04/03/2025", "Sent": "18/03/2025", "Lvl": "1", "What": "Complaint",
-     "Narrative": "x", "Found": "Upheld", "Topics": "communication; delay", "By": "Parent"},
-    {"Ref": "A2", "Logged": "05/03/2025", "Sent": "19/03/2025", "Lvl": "1", "What": "Complaint",
-     "Narrative": "x", "Found": "Not upheld", "Topics": "Poor Communication", "By": "Young person"},
-    {"Ref": "A3", "Logged": "45720", "Sent": "2025-03-20", "Lvl": "S2", "What": "Complaint",
-     "Narrative": "x", "Found": "Partly upheld", "Topics": "conduct", "By": "Parent"},
-    {"Ref": "A4", "Logged": "12/04/2025", "Sent": "", "Lvl": "", "What": "Compliment",
-     "Narrative": "x", "Found": "", "Topics": "", "By": "Foster carer"},
-    {"Ref": "A5", "Logged": "not known", "Sent": "", "Lvl": "Stage 1", "What": "Complaint",
-     "Narrative": "x", "Found": "", "Topics": "Lack of Support", "By": "Care leaver"},
+    {
+        "Ref": "A1",
+        "Logged": "04/03/2025",
+        "Sent": "18/03/2025",
+        "Lvl": "1",
+        "What": "Complaint",
+        "Narrative": "x",
+        "Found": "Upheld",
+        "Topics": "communication; delay",
+        "By": "Parent",
+    },
+    {
+        "Ref": "A2",
+        "Logged": "05/03/2025",
+        "Sent": "19/03/2025",
+        "Lvl": "1",
+        "What": "Complaint",
+        "Narrative": "x",
+        "Found": "Not upheld",
+        "Topics": "Poor Communication",
+        "By": "Young person",
+    },
+    {
+        "Ref": "A3",
+        "Logged": "45720",
+        "Sent": "2025-03-20",
+        "Lvl": "S2",
+        "What": "Complaint",
+        "Narrative": "x",
+        "Found": "Partly upheld",
+        "Topics": "conduct",
+        "By": "Parent",
+    },
+    {
+        "Ref": "A4",
+        "Logged": "12/04/2025",
+        "Sent": "",
+        "Lvl": "",
+        "What": "Compliment",
+        "Narrative": "x",
+        "Found": "",
+        "Topics": "",
+        "By": "Foster carer",
+    },
+    {
+        "Ref": "A5",
+        "Logged": "not known",
+        "Sent": "",
+        "Lvl": "Stage 1",
+        "What": "Complaint",
+        "Narrative": "x",
+        "Found": "",
+        "Topics": "Lack of Support",
+        "By": "Care leaver",
+    },
 ]
-OWNER_MAP = ("id: Ref\nreceived: Logged\nresponded: Sent\nstage: Lvl\nkind: What\ntext: Narrative\n"
-             "outcome: Found\nthemes: Topics\ncomplainant: By\n")
+OWNER_MAP = (
+    "id: Ref\nreceived: Logged\nresponded: Sent\nstage: Lvl\nkind: What\ntext: Narrative\n"
+    "outcome: Found\nthemes: Topics\ncomplainant: By\n"
+)
 
 
 @pytest.fixture()
@@ -101,8 +194,14 @@ def test_owner_style_export_with_a_column_map(owner_report):
     assert fig["by_stage"] == {"1": 3, "2": 1, "3": 0}
     assert fig["outcomes"] == {"1": {"Not upheld": 1, "Upheld": 1}, "2": {"Partly upheld": 1}, "3": {}}
     # 4 Mar -> 18 Mar 2025: 10 working days (within); 5 Mar -> 19 Mar: 10 (within).
-    assert fig["timescales"]["1"] == {"responded": 2, "within": 2, "percent": 100.0, "mean_working_days": 10.0,
-                                      "within_agreed": 2, "percent_within_agreed": 100.0}
+    assert fig["timescales"]["1"] == {
+        "responded": 2,
+        "within": 2,
+        "percent": 100.0,
+        "mean_working_days": 10.0,
+        "within_agreed": 2,
+        "percent_within_agreed": 100.0,
+    }
     assert fig["monthly"] == {"2025-03": 3}  # the unreadable date is not placed in a month
     assert fig["themes"] == {"communication": 2, "delay": 1, "support": 1}
     assert fig["child"] == {"count": 2, "themes": {"communication": 1, "support": 1}}
@@ -123,8 +222,10 @@ def test_tables_without_their_columns_are_left_out_with_a_note(owner_report):
 def test_model_labels_when_the_export_has_no_label_columns(tmp_path, corpus_rows):
     from classifier.report import build_report
 
-    rows = [{"Date received": f"{d:02d}/05/2024", "Details": r["text"], "Stage": "1"}
-            for d, r in zip(range(1, 29), [r for r in corpus_rows if r["split"] == "test"][:28])]
+    rows = [
+        {"Date received": f"{d:02d}/05/2024", "Details": r["text"], "Stage": "1"}
+        for d, r in zip(range(1, 29), [r for r in corpus_rows if r["split"] == "test"][:28])
+    ]
     out = tmp_path / "out"
     build_report(write_csv(tmp_path / "plain.csv", rows), out, formats=("json",))
     fig = json.loads((out / "tables.json").read_text(encoding="utf-8"))
@@ -157,15 +258,23 @@ def test_learning_register_summarised_by_theme_and_type(tmp_path):
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["theme", "statement", "type", "count", "source_ids", "score"])
-    for theme, ty in [("communication", "reminder"), ("communication", "training"), ("communication", "reminder"),
-                      ("delay", "change"), ("", "apology")]:
+    for theme, ty in [
+        ("communication", "reminder"),
+        ("communication", "training"),
+        ("communication", "reminder"),
+        ("delay", "change"),
+        ("", "apology"),
+    ]:
         ws.append([theme, "A statement.", ty, 1, "A1", 0.9])
     wb.save(reg)
     data = write_csv(tmp_path / "export.csv", OWNER_ROWS)
     (tmp_path / "map.yml").write_text(OWNER_MAP, encoding="utf-8")
     report = build_report(data, tmp_path / "out", columns=tmp_path / "map.yml", learning=reg, formats=("json",))
-    assert report.figures["learning"] == {"communication": {"reminder": 2, "training": 1},
-                                          "delay": {"change": 1}, "unthemed": {"apology": 1}}
+    assert report.figures["learning"] == {
+        "communication": {"reminder": 2, "training": 1},
+        "delay": {"change": 1},
+        "unthemed": {"apology": 1},
+    }
 
 
 def test_cli_report_and_its_errors(tmp_path):
@@ -202,8 +311,13 @@ def test_a_trusts_own_timescales(tmp_path):
     data = write_csv(tmp_path / "export.csv", OWNER_ROWS)
     (tmp_path / "map.yml").write_text(OWNER_MAP, encoding="utf-8")
     (tmp_path / "local.yml").write_text("timescales:\n  1: {base: 9, extended: 20}\n", encoding="utf-8")
-    report = build_report(data, tmp_path / "out", columns=tmp_path / "map.yml", settings_path=tmp_path / "local.yml",
-                          formats=("json", "html"))
+    report = build_report(
+        data,
+        tmp_path / "out",
+        columns=tmp_path / "map.yml",
+        settings_path=tmp_path / "local.yml",
+        formats=("json", "html"),
+    )
     assert report.figures["timescales"]["1"]["within"] == 0  # both took 10 working days
     assert report.figures["timescales"]["2"]["within"] is None  # stage 2 is no longer listed: no target
     assert "Stage 1: 9 working days" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")

@@ -1,5 +1,6 @@
 """The demo report as a person would check it: the page in headless Chromium, the Word file in
 python-docx, the workbook in openpyxl; and no complaint text in any of them."""
+
 import json
 import os
 import shutil
@@ -12,8 +13,15 @@ from conftest import ROOT
 
 DEMO = ROOT / "training_data" / "demo_export"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +36,10 @@ def demo(tmp_path_factory):
 def _chromium_or_skip():
     if Path(CHROMIUM).exists() and shutil.which("chromium"):
         return
-    message = (f"Chromium is not installed at {CHROMIUM}: install Debian's package with "
-               "'apt-get install -y chromium' (.ci/run does this)")
+    message = (
+        f"Chromium is not installed at {CHROMIUM}: install Debian's package with "
+        "'apt-get install -y chromium' (.ci/run does this)"
+    )
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
@@ -64,7 +74,7 @@ def test_html_renders_in_headless_chromium(demo):
             browser.close()
     assert outside == []  # self-contained: nothing fetched from anywhere
     assert title == report.title
-    assert [t.title for t in report.tables] == headings[:len(report.tables)]
+    assert [t.title for t in report.tables] == headings[: len(report.tables)]
     assert images and all(ok and width > 0 for ok, width in images)
     by_stage = report.figures["by_stage"]
     assert stage_cells[0] == f"{by_stage['1']:,}"
@@ -110,8 +120,13 @@ def test_no_complaint_text_in_any_output(demo):
     doc_text = "\n".join(p.text for p in Document(str(out / "report.docx")).paragraphs)
     html = (out / "report.html").read_text(encoding="utf-8")
     js = (out / "tables.json").read_text(encoding="utf-8")
-    cells = " ".join(str(c.value) for ws in openpyxl.load_workbook(out / "report.xlsx").worksheets
-                     for row in ws.iter_rows() for c in row if c.value is not None)
+    cells = " ".join(
+        str(c.value)
+        for ws in openpyxl.load_workbook(out / "report.xlsx").worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.value is not None
+    )
     for probe in probes:
         for where in (doc_text, html, js, cells):
             assert probe not in where

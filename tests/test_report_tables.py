@@ -3,6 +3,7 @@
 The expected figures are computed here straight from the CSV with pandas and a
 hand-written list of bank holidays, never by calling classifier.report code.
 """
+
 import json
 from datetime import date, timedelta
 
@@ -14,12 +15,33 @@ from conftest import ROOT
 DEMO = ROOT / "training_data" / "demo_export"
 THIS, LAST = DEMO / "cases_2024-25.csv", DEMO / "cases_2023-24.csv"
 # England and Wales bank holidays 2023-2025 (gov.uk), typed in by hand for this test.
-BANK_HOLIDAYS = {date(2023, 1, 2), date(2023, 4, 7), date(2023, 4, 10), date(2023, 5, 1), date(2023, 5, 8),
-                 date(2023, 5, 29), date(2023, 8, 28), date(2023, 12, 25), date(2023, 12, 26),
-                 date(2024, 1, 1), date(2024, 3, 29), date(2024, 4, 1), date(2024, 5, 6), date(2024, 5, 27),
-                 date(2024, 8, 26), date(2024, 12, 25), date(2024, 12, 26), date(2025, 1, 1), date(2025, 4, 18),
-                 date(2025, 4, 21), date(2025, 5, 5), date(2025, 5, 26), date(2025, 8, 25), date(2025, 12, 25),
-                 date(2025, 12, 26)}
+BANK_HOLIDAYS = {
+    date(2023, 1, 2),
+    date(2023, 4, 7),
+    date(2023, 4, 10),
+    date(2023, 5, 1),
+    date(2023, 5, 8),
+    date(2023, 5, 29),
+    date(2023, 8, 28),
+    date(2023, 12, 25),
+    date(2023, 12, 26),
+    date(2024, 1, 1),
+    date(2024, 3, 29),
+    date(2024, 4, 1),
+    date(2024, 5, 6),
+    date(2024, 5, 27),
+    date(2024, 8, 26),
+    date(2024, 12, 25),
+    date(2024, 12, 26),
+    date(2025, 1, 1),
+    date(2025, 4, 18),
+    date(2025, 4, 21),
+    date(2025, 5, 5),
+    date(2025, 5, 26),
+    date(2025, 8, 25),
+    date(2025, 12, 25),
+    date(2025, 12, 26),
+}
 CYP = {"young person", "care leaver", "advocate"}
 UPHELD = {"upheld", "partially upheld"}
 
@@ -39,15 +61,22 @@ def expected(path, first_year):
     df["rec"] = pd.to_datetime(df["Date Received"], format="%d/%m/%Y", errors="coerce")
     df["resp"] = pd.to_datetime(df["Date Responded"], format="%d/%m/%Y", errors="coerce")
     df = df[(df.rec >= pd.Timestamp(first_year, 4, 1)) & (df.rec <= pd.Timestamp(first_year + 1, 3, 31))]
-    labels = {t["label"]: t["id"] for t in
-              yaml.safe_load((ROOT / "classifier/taxonomies/stage1-themes.yml").read_text())["themes"]}
+    labels = {
+        t["label"]: t["id"]
+        for t in yaml.safe_load((ROOT / "classifier/taxonomies/stage1-themes.yml").read_text())["themes"]
+    }
     df["theme_ids"] = df.Themes.map(lambda s: [labels[x.strip()] for x in s.split(";") if x.strip()])
     c = df[df.Type == "Complaint"].copy()
     c["stage_n"] = c.Stage.str[-1]
     out = {"by_stage": {s: int((c.stage_n == s).sum()) for s in "123"}}
     out["outcomes"] = {s: c[(c.stage_n == s) & (c.Outcome != "")].Outcome.value_counts().to_dict() for s in "123"}
-    out["upheld"] = {s: round(100 * c[c.stage_n == s].Outcome.str.lower().isin(UPHELD).sum()
-                              / (c[(c.stage_n == s)].Outcome != "").sum(), 1) for s in "123"}
+    out["upheld"] = {
+        s: round(
+            100 * c[c.stage_n == s].Outcome.str.lower().isin(UPHELD).sum() / (c[(c.stage_n == s)].Outcome != "").sum(),
+            1,
+        )
+        for s in "123"
+    }
     done = c[c.resp.notna()].copy()
     done["wd"] = [working_days(a.date(), b.date()) for a, b in zip(done.rec, done.resp)]
     out["timescales"] = {}
@@ -68,16 +97,23 @@ def expected(path, first_year):
     kid = c[c["Complainant Type"].str.lower().isin(CYP)]
     out["child"] = {"count": len(kid), "themes": kid.theme_ids.explode().dropna().value_counts().to_dict()}
     comp = df[df.Type == "Compliment"]
-    out["compliments"] = {"count": len(comp), "by_source": comp["Complainant Type"].value_counts().to_dict(),
-                          "by_service": comp["Service Area"].value_counts().to_dict()}
+    out["compliments"] = {
+        "count": len(comp),
+        "by_source": comp["Complainant Type"].value_counts().to_dict(),
+        "by_service": comp["Service Area"].value_counts().to_dict(),
+    }
     out["complainants"] = c["Complainant Type"].value_counts().to_dict()
     out["methods"] = c["Method Received"].value_counts().to_dict()
     out["ethnicity"] = c["Ethnicity"].value_counts().to_dict()
     out["services"] = {k: int(v) for k, v in c["Service Area"].value_counts().items()}
     out["services_stage2"] = c[c.stage_n == "2"]["Service Area"].value_counts().to_dict()
     per_person = c["Person ID"].value_counts()
-    out["repeat"] = {"1": int((per_person == 1).sum()), "2": int((per_person == 2).sum()),
-                     "3": int((per_person == 3).sum()), "4+": int((per_person >= 4).sum())}
+    out["repeat"] = {
+        "1": int((per_person == 1).sum()),
+        "2": int((per_person == 2).sum()),
+        "3": int((per_person == 3).sum()),
+        "4+": int((per_person >= 4).sum()),
+    }
     out["ombudsman"] = df[df["LGSCO Outcome"] != ""]["LGSCO Outcome"].value_counts().to_dict()
     out["kinds"] = {"complaint": len(c), "enquiry": int((df.Type == "Enquiry").sum()), "compliment": len(comp)}
     th = c[["stage_n", "theme_ids"]].explode("theme_ids").dropna()

@@ -17,6 +17,7 @@ Three bugs these tests found (numerals counted as words, lone surrogates from
 JSON escapes losing the output, '=' text written as an .xlsx formula) are
 fixed; their regression tests are at the end.
 """
+
 from __future__ import annotations
 
 import csv
@@ -31,16 +32,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from classifier.pipeline.labelling import label_table
 from classifier.errors import OutputLimitError
 from classifier.io.safety import neutralise
 from classifier.io.tables import EncodingFallbackWarning
+from classifier.pipeline.labelling import label_table
 
 SETTINGS = dict(
     deadline=None,
     database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                           HealthCheck.function_scoped_fixture, HealthCheck.large_base_example],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.large_base_example,
+    ],
 )
 SUFFIXES = [".csv", ".xlsx", ".jsonl"]
 XLSX_MAX_CELL = 32767  # Excel's limit: a longer cell stops the write (OutputLimitError)
@@ -57,8 +62,26 @@ ANY_CHAR = st.characters(blacklist_categories=_UNWRITABLE_CATEGORIES)
 CONTROL = "".join(map(chr, [*range(0x00, 0x20), *range(0x7F, 0xA0)]))
 WHITESPACE = " \t\n\r\x0b\x0c\u00a0\u2003\u3000\u200b\u2028\u2029\u0085"
 EMOJI = st.characters(min_codepoint=0x1F300, max_codepoint=0x1FAFF)
-SCRIPT_WORDS = ["my social worker", "اعتذار", "道歉", "Ünïcödé", "ребёнок", "बच्चा", "ילד",
-                "παιδί", "ꦧꦕ", "Ṩ̃", "é", "ﬁ", "ǅ", "İ", "ß", "👩‍👧‍👦", "🏳️‍🌈", "a\u0301"]
+SCRIPT_WORDS = [
+    "my social worker",
+    "اعتذار",
+    "道歉",
+    "Ünïcödé",
+    "ребёнок",
+    "बच्चा",
+    "ילד",
+    "παιδί",
+    "ꦧꦕ",
+    "Ṩ̃",
+    "é",
+    "ﬁ",
+    "ǅ",
+    "İ",
+    "ß",
+    "👩‍👧‍👦",
+    "🏳️‍🌈",
+    "a\u0301",
+]
 
 
 def _repeat(unit: str, n: int) -> str:
@@ -68,24 +91,36 @@ def _repeat(unit: str, n: int) -> str:
 texts = st.one_of(
     st.just(""),
     st.text(alphabet=WHITESPACE, min_size=1, max_size=20),
-    st.integers(min_value=-10**30, max_value=10**30).map(str),
+    st.integers(min_value=-(10**30), max_value=10**30).map(str),
     st.floats().map(repr),
     st.text(alphabet=CONTROL, min_size=1, max_size=15),
     st.text(alphabet=EMOJI, min_size=1, max_size=10),
-    st.lists(st.sampled_from(SCRIPT_WORDS) | st.text(EMOJI, max_size=3) | st.text(ANY_CHAR, max_size=6),
-             min_size=1, max_size=8).map(" ".join),
+    st.lists(
+        st.sampled_from(SCRIPT_WORDS) | st.text(EMOJI, max_size=3) | st.text(ANY_CHAR, max_size=6),
+        min_size=1,
+        max_size=8,
+    ).map(" ".join),
     st.text(ANY_CHAR, max_size=60),
     st.text(ANY_CHAR | st.sampled_from(CONTROL + WHITESPACE), max_size=60),
     st.builds(_repeat, st.text(ANY_CHAR, min_size=1, max_size=12), st.integers(1000, 8000)),
 )
 ids = st.one_of(st.none(), st.sampled_from(["1", "2", "C-001", " 1 ", ""]), st.text(ANY_CHAR, max_size=8))
 # Spreadsheet and JSON cells may be typed values rather than text.
-numbers = st.one_of(st.integers(min_value=-10**15, max_value=10**15),
-                    st.floats(allow_nan=False, allow_infinity=False))
+numbers = st.one_of(
+    st.integers(min_value=-(10**15), max_value=10**15), st.floats(allow_nan=False, allow_infinity=False)
+)
 xlsx_texts = st.one_of(texts, texts, texts, numbers, st.booleans(), st.none())
-json_texts = st.one_of(texts, texts, texts, numbers, st.booleans(), st.none(),
-                       st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
-GARBAGE_LINES = ["[1, 2]", "not json", '"a string"', "123", "null", "{broken", "{\"text\": \"unterminated}"]
+json_texts = st.one_of(
+    texts,
+    texts,
+    texts,
+    numbers,
+    st.booleans(),
+    st.none(),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+GARBAGE_LINES = ["[1, 2]", "not json", '"a string"', "123", "null", "{broken", '{"text": "unterminated}']
 
 
 def row_strategy(text_values):
@@ -98,12 +133,14 @@ def table_strategy(text_values, max_rows=8):
 
 # ---------------------------------------------------------------- writing inputs
 
+
 def write_csv_input(path: Path, rows, with_id: bool, delimiter: str, quote_all: bool, bom: bool) -> None:
     columns = ["row", "id", "text", "note"] if with_id else ["row", "text", "note"]
     with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
         # '\r\n' as terminator: the csv module then quotes any cell holding \r or \n.
-        w = csv.writer(fh, delimiter=delimiter, lineterminator="\r\n",
-                       quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL)
+        w = csv.writer(
+            fh, delimiter=delimiter, lineterminator="\r\n", quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL
+        )
         w.writerow(columns)
         for i, r in enumerate(rows):
             cells = {"row": str(i), "id": r["id"] or "", "text": r["text"], "note": r["note"]}
@@ -144,6 +181,7 @@ def write_jsonl_input(path: Path, rows, with_id: bool, garbage: list[int], ensur
 
 # ---------------------------------------------------------------- reading outputs
 
+
 def read_output(path: Path) -> list[dict]:
     if path.suffix == ".csv":
         with path.open(encoding="utf-8-sig", newline="") as fh:
@@ -173,7 +211,7 @@ def stored(value: str, out_suffix: str) -> str:
         return value
     if out_suffix == ".xlsx":
         return _XLSX_ILLEGAL.sub("", value)[:XLSX_MAX_CELL]
-    if out_suffix == ".csv":   # a cell a spreadsheet would run as a formula gets a "'" in front
+    if out_suffix == ".csv":  # a cell a spreadsheet would run as a formula gets a "'" in front
         return neutralise(value)
     return value
 
@@ -234,7 +272,7 @@ def check_output(out_rows, expected, model, out_suffix):
 def _scores(got: dict) -> dict:
     """Theme scores from any output: one column per theme (.xlsx), a JSON object (.jsonl) or JSON text (.csv)."""
     if "predicted_theme_scores" not in got:
-        return {k[len("score_"):]: v for k, v in got.items() if k.startswith("score_")}
+        return {k[len("score_") :]: v for k, v in got.items() if k.startswith("score_")}
     value = got["predicted_theme_scores"]
     return value if isinstance(value, dict) else json.loads(value) if value else {}
 
@@ -245,17 +283,33 @@ def fresh(tmp_path: Path) -> Path:
 
 # ---------------------------------------------------------------- (a) property tests
 
+
 @settings(max_examples=700, **SETTINGS)
-@given(rows=table_strategy(texts), with_id=st.booleans(), delimiter=st.sampled_from([",", ";", "\t", "|"]),
-       quote_all=st.booleans(), bom=st.booleans(), out_suffix=st.sampled_from(SUFFIXES))
-def test_label_csv_keeps_every_row_in_order(tmp_path, small_model, rows, with_id, delimiter, quote_all,
-                                            bom, out_suffix):
+@given(
+    rows=table_strategy(texts),
+    with_id=st.booleans(),
+    delimiter=st.sampled_from([",", ";", "\t", "|"]),
+    quote_all=st.booleans(),
+    bom=st.booleans(),
+    out_suffix=st.sampled_from(SUFFIXES),
+)
+def test_label_csv_keeps_every_row_in_order(
+    tmp_path, small_model, rows, with_id, delimiter, quote_all, bom, out_suffix
+):
     d = fresh(tmp_path)
     src, out = d / "in.csv", d / f"out{out_suffix}"
     write_csv_input(src, rows, with_id, delimiter, quote_all, bom)
     label_and_check_warnings(src, out, small_model, [r["text"] for r in rows])
-    expected = [{"row": str(i), "id": (r["id"] or "") if with_id else None, "text": r["text"],
-                 "note": r["note"], "problem": False} for i, r in enumerate(rows)]
+    expected = [
+        {
+            "row": str(i),
+            "id": (r["id"] or "") if with_id else None,
+            "text": r["text"],
+            "note": r["note"],
+            "problem": False,
+        }
+        for i, r in enumerate(rows)
+    ]
     check_output(read_output(out), expected, small_model, out_suffix)
 
 
@@ -274,16 +328,28 @@ def test_label_xlsx_keeps_every_row_in_order(tmp_path, small_model, rows, with_i
             return v  # .xlsx and .jsonl output keep a number or boolean cell's type
         return stored(as_cell_text(v), ".xlsx")  # what the input file itself could hold
 
-    expected = [{"row": str(i), "id": expect(r["id"]) if with_id else None, "text": expect(r["text"]),
-                 "note": expect(r["note"]), "problem": False} for i, r in enumerate(rows)]
+    expected = [
+        {
+            "row": str(i),
+            "id": expect(r["id"]) if with_id else None,
+            "text": expect(r["text"]),
+            "note": expect(r["note"]),
+            "problem": False,
+        }
+        for i, r in enumerate(rows)
+    ]
     check_output(read_output(out), expected, small_model, out_suffix)
 
 
 @settings(max_examples=700, **SETTINGS)
-@given(rows=table_strategy(json_texts), with_id=st.booleans(), ensure_ascii=st.booleans(),
-       garbage=st.sets(st.integers(0, 7), max_size=3), out_suffix=st.sampled_from(SUFFIXES))
-def test_label_jsonl_keeps_every_row_in_order(tmp_path, small_model, rows, with_id, ensure_ascii, garbage,
-                                              out_suffix):
+@given(
+    rows=table_strategy(json_texts),
+    with_id=st.booleans(),
+    ensure_ascii=st.booleans(),
+    garbage=st.sets(st.integers(0, 7), max_size=3),
+    out_suffix=st.sampled_from(SUFFIXES),
+)
+def test_label_jsonl_keeps_every_row_in_order(tmp_path, small_model, rows, with_id, ensure_ascii, garbage, out_suffix):
     d = fresh(tmp_path)
     garbage = {g for g in garbage if g < len(rows)}
     src, out = d / "in.jsonl", d / f"out{out_suffix}"
@@ -291,6 +357,7 @@ def test_label_jsonl_keeps_every_row_in_order(tmp_path, small_model, rows, with_
     if len(garbage) == len(rows):
         # No JSON object at all, so no text column: a clear error, no output.
         from classifier.errors import MissingColumnError
+
         with pytest.raises(MissingColumnError):
             label_table(src, out, small_model)
         assert not out.exists()
@@ -309,9 +376,15 @@ def test_label_jsonl_keeps_every_row_in_order(tmp_path, small_model, rows, with_
         if i in garbage:
             expected.append({"row": "", "id": None, "text": None, "note": None, "problem": True})
         else:
-            expected.append({"row": str(i), "id": expect(r["id"], "id") if with_id else None,
-                             "text": expect(r["text"], "text"), "note": expect(r["note"], "note"),
-                             "problem": False})
+            expected.append(
+                {
+                    "row": str(i),
+                    "id": expect(r["id"], "id") if with_id else None,
+                    "text": expect(r["text"], "text"),
+                    "note": expect(r["note"], "note"),
+                    "problem": False,
+                }
+            )
     got = read_output(out)
     check_output(got, expected, small_model, out_suffix)
     for i in garbage:
@@ -320,9 +393,11 @@ def test_label_jsonl_keeps_every_row_in_order(tmp_path, small_model, rows, with_
 
 # ---------------------------------------------------------------- (b) invalid bytes and NUL
 
+
 def _write_rows_bytes(path: Path, rows: list[tuple[str, bytes]]) -> None:
-    path.write_bytes(b"row,id,text\r\n" + b"".join(f"{i},{rid},".encode() + text + b"\r\n"
-                                                  for i, (rid, text) in enumerate(rows)))
+    path.write_bytes(
+        b"row,id,text\r\n" + b"".join(f"{i},{rid},".encode() + text + b"\r\n" for i, (rid, text) in enumerate(rows))
+    )
 
 
 def _label_csv_bytes(tmp_path, model, rows):
@@ -335,12 +410,14 @@ def _label_csv_bytes(tmp_path, model, rows):
 
 
 def test_csv_with_invalid_utf8_bytes_keeps_every_row(tmp_path, small_model):
-    rows = [("1", "My social worker is rude Zoë".encode()),
-            ("6", "Ünïcödé naïve café Chloë Anaïs Noël Björn Sørensen Łukasz “quoted” — ok".encode()),
-            ("2", b"my foster carer \xff\xfe took my phone " + CANARY.encode()),
-            ("3", b"\x80\x81\x82"),
-            ("4", "broken \u00e9".encode()[:-1] + b" the payment was late"),
-            ("5", b"")]
+    rows = [
+        ("1", "My social worker is rude Zoë".encode()),
+        ("6", "Ünïcödé naïve café Chloë Anaïs Noël Björn Sørensen Łukasz “quoted” — ok".encode()),
+        ("2", b"my foster carer \xff\xfe took my phone " + CANARY.encode()),
+        ("3", b"\x80\x81\x82"),
+        ("4", "broken \u00e9".encode()[:-1] + b" the payment was late"),
+        ("5", b""),
+    ]
     with pytest.warns(EncodingFallbackWarning) as rec:
         got = _label_csv_bytes(tmp_path, small_model, rows)
     msgs = [str(w.message) for w in rec]
@@ -352,8 +429,10 @@ def test_csv_with_invalid_utf8_bytes_keeps_every_row(tmp_path, small_model):
 
 
 def test_cp1252_csv_is_read_with_a_warning_naming_only_the_file(tmp_path, small_model):
-    rows = [("1", "Café visit cancelled – my son’s worker never rang £20 ".encode("cp1252") + CANARY.encode()),
-            ("2", "naïve".encode("cp1252"))]
+    rows = [
+        ("1", "Café visit cancelled – my son’s worker never rang £20 ".encode("cp1252") + CANARY.encode()),
+        ("2", "naïve".encode("cp1252")),
+    ]
     with pytest.warns(EncodingFallbackWarning, match=r"'in\.csv' is not UTF-8") as rec:
         got = _label_csv_bytes(tmp_path, small_model, rows)
     assert_no_leak([str(w.message) for w in rec], ["Café visit cancelled", "worker never rang"])
@@ -362,8 +441,12 @@ def test_cp1252_csv_is_read_with_a_warning_naming_only_the_file(tmp_path, small_
 
 
 def test_csv_with_nul_bytes_keeps_every_row(tmp_path, small_model, recwarn):
-    rows = [("1", b"my social worker\x00 was rude"), ("2", b"\x00"), ("3\x00", b"contact\x00\x00was cancelled"),
-            ("4", b"fine")]
+    rows = [
+        ("1", b"my social worker\x00 was rude"),
+        ("2", b"\x00"),
+        ("3\x00", b"contact\x00\x00was cancelled"),
+        ("4", b"fine"),
+    ]
     got = _label_csv_bytes(tmp_path, small_model, rows)
     assert [g["text"] for g in got] == ["my social worker\x00 was rude", "\x00", "contact\x00\x00was cancelled", "fine"]
     assert got[2]["id"] == "3\x00"
@@ -372,10 +455,17 @@ def test_csv_with_nul_bytes_keeps_every_row(tmp_path, small_model, recwarn):
 
 
 @settings(max_examples=250, **SETTINGS)
-@given(rows=st.lists(st.tuples(ids, texts), min_size=1, max_size=6),
-       damage=st.lists(st.tuples(st.integers(0, 10**6), st.binary(min_size=1, max_size=3).map(
-           lambda b: bytes(0x80 | (x & 0x7F) for x in b))), min_size=0, max_size=6),
-       cp1252=st.booleans())
+@given(
+    rows=st.lists(st.tuples(ids, texts), min_size=1, max_size=6),
+    damage=st.lists(
+        st.tuples(
+            st.integers(0, 10**6), st.binary(min_size=1, max_size=3).map(lambda b: bytes(0x80 | (x & 0x7F) for x in b))
+        ),
+        min_size=0,
+        max_size=6,
+    ),
+    cp1252=st.booleans(),
+)
 def test_damaged_bytes_never_lose_rows_or_leak_text(tmp_path, small_model, recwarn, rows, damage, cp1252):
     """High bytes spliced in anywhere (they can never be a delimiter, quote or newline)."""
     recwarn.clear()
@@ -410,12 +500,15 @@ def test_damaged_bytes_never_lose_rows_or_leak_text(tmp_path, small_model, recwa
 
 # ---------------------------------------------------------------- (c) a 1 MB cell
 
+
 @pytest.mark.parametrize("in_suffix,out_suffix", [(".csv", ".csv"), (".jsonl", ".jsonl"), (".csv", ".xlsx")])
 def test_one_megabyte_cell_is_labelled_and_kept(tmp_path, small_model, in_suffix, out_suffix):
     big = _repeat("My social worker never returns my calls and contact was cancelled again. ", 1_000_000)
-    rows = [{"id": "1", "text": "short complaint about my foster carer", "note": "a"},
-            {"id": "2", "text": big, "note": "b"},
-            {"id": "2", "text": "", "note": "c"}]
+    rows = [
+        {"id": "1", "text": "short complaint about my foster carer", "note": "a"},
+        {"id": "2", "text": big, "note": "b"},
+        {"id": "2", "text": "", "note": "c"},
+    ]
     src, out = tmp_path / f"in{in_suffix}", tmp_path / f"out{out_suffix}"
     if in_suffix == ".csv":
         write_csv_input(src, rows, True, ",", False, False)
@@ -436,6 +529,7 @@ def test_one_megabyte_cell_is_labelled_and_kept(tmp_path, small_model, in_suffix
 
 
 # ---------------------------------------------------------------- (d) warnings name files and rows only
+
 
 @settings(max_examples=150, **SETTINGS)
 @given(rows=st.lists(texts, min_size=1, max_size=5))
@@ -461,6 +555,7 @@ def test_jsonl_read_problems_never_quote_the_line(tmp_path, small_model, rows):
 
 # ---------------------------------------------------------------- bugs found here, now fixed
 
+
 def test_numeric_symbols_without_letters_are_errors(tmp_path, small_model):
     values = ["½", "²³", "Ⅻ", "〇", "¾ ¼ 12"]
     src = tmp_path / "in.csv"
@@ -473,8 +568,10 @@ def test_numeric_symbols_without_letters_are_errors(tmp_path, small_model):
 @pytest.mark.parametrize("out_suffix", [".jsonl", ".csv"])
 def test_jsonl_lone_surrogate_does_not_lose_the_file(tmp_path, small_model, out_suffix):
     src, out = tmp_path / "in.jsonl", tmp_path / f"out{out_suffix}"
-    src.write_text('{"id": 1, "text": "my social worker \\ud83d was rude"}\n'
-                   '{"id": 2, "text": "contact was cancelled"}\n', encoding="utf-8")
+    src.write_text(
+        '{"id": 1, "text": "my social worker \\ud83d was rude"}\n{"id": 2, "text": "contact was cancelled"}\n',
+        encoding="utf-8",
+    )
     label_table(src, out, small_model)
     got = read_output(out)
     assert [g["id"] for g in got] == ["1", "2"]

@@ -1,4 +1,5 @@
 """Findings 3, 9 (reading), 11: no silently merged rows, bounded reading, unreadable documents skipped."""
+
 import csv
 import io
 import os
@@ -24,6 +25,7 @@ def run(*args):
 
 
 # ---------------------------------------------------------------- CSV quoting
+
 
 def _plain_rows(n):
     return [f"{i},row {i} says the worker was late,theme" for i in range(1, n + 1)]
@@ -65,13 +67,21 @@ def test_label_summary_reports_lines_and_records(tmp_path, small_model_dir):
 
 # A cell may hold commas, but not start with one: a stray quote pairing with a quoted cell that starts
 # with a comma can merge one line undetected (the known gap in io.limits.CheckedRecords).
-field = st.text(st.characters(whitelist_categories=("Ll", "Lu", "Nd"), whitelist_characters=" .,'"),
-                max_size=12).filter(lambda s: not s.startswith(","))
+field = st.text(
+    st.characters(whitelist_categories=("Ll", "Lu", "Nd"), whitelist_characters=" .,'"), max_size=12
+).filter(lambda s: not s.startswith(","))
 
 
-@settings(max_examples=int(os.environ.get("SAFETY_EXAMPLES", 150)), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(st.lists(field, min_size=3, max_size=3), min_size=2, max_size=30), data=st.data(),
-       quote_all=st.booleans())
+@settings(
+    max_examples=int(os.environ.get("SAFETY_EXAMPLES", 150)),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    rows=st.lists(st.lists(field, min_size=3, max_size=3), min_size=2, max_size=30),
+    data=st.data(),
+    quote_all=st.booleans(),
+)
 def test_a_stray_quote_never_yields_fewer_rows_silently(tmp_path, rows, data, quote_all):
     """Insert one '"' anywhere: the reader either refuses (naming a line) or returns every row."""
     buf = io.StringIO()
@@ -88,11 +98,12 @@ def test_a_stray_quote_never_yields_fewer_rows_silently(tmp_path, rows, data, qu
     except MalformedTableError as exc:
         assert "line " in str(exc)
         return
-    physical = broken.count("\n") - 1   # data lines: no cell holds a line break
+    physical = broken.count("\n") - 1  # data lines: no cell holds a line break
     assert len(frame) == physical
 
 
 # ---------------------------------------------------------------- size and row limits
+
 
 def _xlsx(path, rows, text="x"):
     write_table(pd.DataFrame({"text": [text] * rows}), path)
@@ -100,7 +111,7 @@ def _xlsx(path, rows, text="x"):
 
 
 def test_xlsx_past_unpacked_size_limit_is_refused_before_loading(tmp_path, monkeypatch):
-    p = _xlsx(tmp_path / "big.xlsx", 50, text="a" * 30_000)   # ~1.5 MB unpacked, tiny packed
+    p = _xlsx(tmp_path / "big.xlsx", 50, text="a" * 30_000)  # ~1.5 MB unpacked, tiny packed
     monkeypatch.setenv("COMPLAINTS_MAX_UNPACKED_MB", "1")
 
     def never(*a, **k):
@@ -151,6 +162,7 @@ def test_not_a_zip_xlsx_is_a_clear_error(tmp_path):
 
 # ---------------------------------------------------------------- documents in a folder
 
+
 def _blank_pdf(path):
     from pypdf import PdfWriter
 
@@ -173,12 +185,13 @@ def test_damaged_documents_are_skipped_and_image_only_ones_reported(tmp_path):
 
     class Extractor:
         def find_all(self, texts, ids, *args, **kwargs):
-            return [[LearningStatement(t[:20], 0, 20, "staff_reminder", 0.9, i)] if t else []
-                    for t, i in zip(texts, ids)]
+            return [
+                [LearningStatement(t[:20], 0, 20, "staff_reminder", 0.9, i)] if t else [] for t, i in zip(texts, ids)
+            ]
 
     out = tmp_path / "o.csv"
     s = extract_learning_table(folder, out, extractor=Extractor())
-    assert [d for d, _ in s.documents_skipped] == ["broken.docx"]          # damaged: skipped
+    assert [d for d, _ in s.documents_skipped] == ["broken.docx"]  # damaged: skipped
     assert any("scan.pdf" in w and "no text layer" in w for w in s.warnings)  # image-only: reported
     described = s.describe()
     assert "broken.docx" in described and "scan.pdf" in described

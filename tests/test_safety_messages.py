@@ -3,6 +3,7 @@
 Each case makes a command fail (or warn) on data whose cells hold canaries;
 stdout, stderr and every log record must hold none of them.
 """
+
 import json
 import logging
 
@@ -28,25 +29,30 @@ def files(tmp_path):
     f["noheader"] = tmp_path / "noheader.csv"
     f["noheader"].write_text("".join(f"{i},{_story(i)},conduct\n" for i in range(15)), encoding="utf-8")
     # The text sits in the column that should hold theme ids (wrong --themes-column).
-    f["textthemes"] = write_csv(tmp_path / "textthemes.csv",
-                                [{"text": "my worker never rings", "themes": "conduct", "notes": _story(i)}
-                                 for i in range(15)])
+    f["textthemes"] = write_csv(
+        tmp_path / "textthemes.csv",
+        [{"text": "my worker never rings", "themes": "conduct", "notes": _story(i)} for i in range(15)],
+    )
     f["taxcell"] = write_csv(tmp_path / "taxcell.csv", [{"id": "1", "text": "late grant", "taxonomy": "Quillonbe"}])
     f["taxstory"] = write_csv(tmp_path / "taxstory.csv", [{"id": "1", "text": "late grant", "taxonomy": _story()}])
-    f["kind"] = write_csv(tmp_path / "kind.csv", [{"text": f"text {i}", "themes": "conduct", "kind": "Quillonbe"}
-                                                  for i in range(15)])
+    f["kind"] = write_csv(
+        tmp_path / "kind.csv", [{"text": f"text {i}", "themes": "conduct", "kind": "Quillonbe"} for i in range(15)]
+    )
     f["quote"] = tmp_path / "quote.csv"
     f["quote"].write_text('id,text\n1,"' + _story() + "\n2,Tavistrel again\n", encoding="utf-8")
     f["jsonl"] = tmp_path / "bad.jsonl"
-    f["jsonl"].write_text('{"text": "%s"\n{"text": "ok"}\n' % _story(), encoding="utf-8")
+    f["jsonl"].write_text('{"text": "' + _story() + '"\n{"text": "ok"}\n', encoding="utf-8")
     f["fakexlsx"] = tmp_path / "fake.xlsx"
     f["fakexlsx"].write_text(_story(), encoding="utf-8")
-    f["learntype"] = write_csv(tmp_path / "lt.csv", [{"sentence": _story(i), "learning": "true",
-                                                      "type": "Quillonbe"} for i in range(6)]
-                               + [{"sentence": f"plain {i}", "learning": "false", "type": ""} for i in range(6)])
+    f["learntype"] = write_csv(
+        tmp_path / "lt.csv",
+        [{"sentence": _story(i), "learning": "true", "type": "Quillonbe"} for i in range(6)]
+        + [{"sentence": f"plain {i}", "learning": "false", "type": ""} for i in range(6)],
+    )
     f["learnbool"] = write_csv(tmp_path / "lb.csv", [{"sentence": "x", "learning": _story()}])
-    f["relabel"] = write_csv(tmp_path / "rl.csv", [{"id": str(i), "text": "late grant", "themes": _story(i)}
-                                                   for i in range(5)])
+    f["relabel"] = write_csv(
+        tmp_path / "rl.csv", [{"id": str(i), "text": "late grant", "themes": _story(i)} for i in range(5)]
+    )
     f["good"] = write_csv(tmp_path / "good.csv", [{"id": "1", "text": _story()}])
     f["docdir"] = tmp_path / "docs"
     f["docdir"].mkdir()
@@ -63,8 +69,18 @@ def _cases(f, model):
     # Learning commands use the bundled model, which has a learning extractor (no 20 s training).
     return {
         "label no header": ["label", f["noheader"], "-o", out, "--model", model],
-        "label no header id": ["label", f["noheader"], "-o", out, "--model", model, "--text-column", "1",
-                               "--id-column", "ref"],
+        "label no header id": [
+            "label",
+            f["noheader"],
+            "-o",
+            out,
+            "--model",
+            model,
+            "--text-column",
+            "1",
+            "--id-column",
+            "ref",
+        ],
         "label taxonomy cell": ["label", f["taxcell"], "-o", out, "--model", model],
         "label taxonomy story": ["label", f["taxstory"], "-o", out, "--model", model],
         "label unbalanced quote": ["label", f["quote"], "-o", out, "--model", model],
@@ -101,8 +117,11 @@ def test_no_canary_in_any_message(files, caplog, small_model_dir):
         caplog.clear()
         r = runner.invoke(app, [str(a) for a in args])
         exits[name] = r.exit_code
-        text = r.output + (r.stderr if r.stderr_bytes is not None else "") + "\n".join(
-            rec.getMessage() for rec in caplog.records)
+        text = (
+            r.output
+            + (r.stderr if r.stderr_bytes is not None else "")
+            + "\n".join(rec.getMessage() for rec in caplog.records)
+        )
         if r.exception is not None and not isinstance(r.exception, SystemExit):
             failures.append(f"{name}: raised {type(r.exception).__name__}")
         for canary in CANARIES:
@@ -112,7 +131,7 @@ def test_no_canary_in_any_message(files, caplog, small_model_dir):
     # The error paths really were taken (a case that passed would prove nothing).
     failing = {k for k, v in exits.items() if v != 0}
     assert failing >= set(exits) - {"learning folder", "label damaged jsonl", "evaluate-learning type"}, exits
-    assert exits["learning folder"] == 0          # one damaged file: reported, skipped, the rest read
+    assert exits["learning folder"] == 0  # one damaged file: reported, skipped, the rest read
 
 
 def test_missing_column_message_lists_real_headers_but_not_data():

@@ -1,4 +1,5 @@
 """Finding 1: a model folder cannot run code, even when its meta.json hashes are updated to match."""
+
 import hashlib
 import io
 import json
@@ -40,7 +41,7 @@ def model_copy(tmp_path):
 
 def _pickle_variants(marker):
     raw = pickle.dumps(_Payload(marker))
-    buf = io.BytesIO()   # the payload as an object array inside a genuine .npz
+    buf = io.BytesIO()  # the payload as an object array inside a genuine .npz
     arr = np.empty(1, dtype=object)
     arr[0] = _Payload(marker)
     np.savez(buf, __tree__=np.frombuffer(b'{"format":"complaint-themes-state/1","root":null}', np.uint8), a0=arr)
@@ -53,7 +54,7 @@ def test_planted_pickle_with_matching_hash_never_runs_in_model_file(model_copy, 
     _plant(model_copy, "model.npz", _pickle_variants(marker)[variant])
     with pytest.raises(ModelLoadError):
         m = load_model(model_copy)
-        m.analyse(["a test"])   # in case loading were lazy
+        m.analyse(["a test"])  # in case loading were lazy
     assert not marker.exists()
 
 
@@ -61,7 +62,7 @@ def test_planted_pickle_with_matching_hash_never_runs_in_model_file(model_copy, 
 def test_planted_pickle_with_matching_hash_never_runs_in_learning_file(model_copy, tmp_path, variant):
     marker = tmp_path / "pwned"
     _plant(model_copy, "learning.npz", _pickle_variants(marker)[variant])
-    m = load_model(model_copy)        # the learning file is read when first used
+    m = load_model(model_copy)  # the learning file is read when first used
     with pytest.raises(ModelLoadError):
         _ = m.learning
     assert not marker.exists()
@@ -74,14 +75,17 @@ def _tree_npz(tree: dict, **arrays) -> bytes:
     return buf.getvalue()
 
 
-@pytest.mark.parametrize("root", [
-    {"__object__": "os:system", "state": {}},
-    {"__object__": "builtins:eval", "state": {}},
-    {"__object__": "subprocess:Popen", "state": {"args": "touch x"}},
-    {"__map__": {"themes": {"__object__": "classifier.pipeline.persistence:ModelLoadError", "state": {}}}},
-    {"__dtype__": "|O"},
-    {"__unknown__": 1},
-])
+@pytest.mark.parametrize(
+    "root",
+    [
+        {"__object__": "os:system", "state": {}},
+        {"__object__": "builtins:eval", "state": {}},
+        {"__object__": "subprocess:Popen", "state": {"args": "touch x"}},
+        {"__map__": {"themes": {"__object__": "classifier.pipeline.persistence:ModelLoadError", "state": {}}}},
+        {"__dtype__": "|O"},
+        {"__unknown__": 1},
+    ],
+)
 def test_tree_naming_a_class_off_the_allow_list_or_an_object_dtype_is_refused(root):
     data = _tree_npz({"format": "complaint-themes-state/1", "root": root})
     with pytest.raises(ModelLoadError):
@@ -95,12 +99,15 @@ def test_object_array_behind_an_allowed_reference_is_refused(tmp_path):
     with pytest.raises(ModelLoadError):
         loads_state(data, "planted")
     with pytest.raises(TypeError):
-        dumps_state({"x": arr})   # and we never write one
+        dumps_state({"x": arr})  # and we never write one
 
 
 def test_planted_tree_with_matching_hash_is_refused_by_load_model(model_copy):
-    _plant(model_copy, "model.npz", _tree_npz({"format": "complaint-themes-state/1",
-                                              "root": {"__object__": "os:system", "state": {}}}))
+    _plant(
+        model_copy,
+        "model.npz",
+        _tree_npz({"format": "complaint-themes-state/1", "root": {"__object__": "os:system", "state": {}}}),
+    )
     with pytest.raises(ModelLoadError, match="not allowed"):
         load_model(model_copy)
 

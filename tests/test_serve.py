@@ -1,4 +1,5 @@
 """`complaints serve`: the JSON API, the token, what is stored, and 64 concurrent suggestions."""
+
 import asyncio
 import re
 import socket
@@ -14,8 +15,10 @@ from classifier.errors import ServeError
 from classifier.pipeline.feedback import FeedbackStore
 from classifier.serve.app import check_binding, create_app, page_html
 
-TEXT = ("My name is Kerensa Obuya and my phone is 07700 900123. My son's social worker has not returned "
-        "my calls for three weeks and nobody told us the contact with his dad was cancelled.")
+TEXT = (
+    "My name is Kerensa Obuya and my phone is 07700 900123. My son's social worker has not returned "
+    "my calls for three weeks and nobody told us the contact with his dad was cancelled."
+)
 
 
 @pytest.fixture()
@@ -40,7 +43,7 @@ def test_health_and_suggest_shape(client, small_model):
     assert "Kerensa" not in s["text"] and "07700" not in s["text"]  # the page shows what the model read
     for h in s["highlights"]:
         assert 0 <= h["start"] < h["end"] <= len(s["text"])
-    theme_marks = [s["text"][h["start"]:h["end"]] for h in s["highlights"] if h["kind"] == "theme"]
+    theme_marks = [s["text"][h["start"] : h["end"]] for h in s["highlights"] if h["kind"] == "theme"]
     assert theme_marks and all(any(m == w for t in s["themes"] for w in t["evidence"]) for m in theme_marks)
     everything = c.post("/api/suggest", json={"text": TEXT, "top": 100}).json()
     assert len(everything["themes"]) == len(small_model.themes.labels_)
@@ -50,22 +53,36 @@ def test_child_evidence_is_highlighted(client):
     c, _ = client
     s = c.post("/api/suggest", json={"text": "I'm 15 and my social worker keeps cancelling on me."}).json()
     assert s["child_authored"]["evidence"]
-    marks = [s["text"][h["start"]:h["end"]].lower() for h in s["highlights"] if h["kind"] == "child"]
+    marks = [s["text"][h["start"] : h["end"]].lower() for h in s["highlights"] if h["kind"] == "child"]
     assert "my social worker" in marks
 
 
 def test_feedback_stores_redacted_text_only(client, small_model):
     c, db = client
-    r = c.post("/api/feedback", json={"text": TEXT, "themes": ["communication", "family_time"],
-                                      "child_authored": False, "suggested_themes": ["communication"],
-                                      "suggested_child_authored": False})
+    r = c.post(
+        "/api/feedback",
+        json={
+            "text": TEXT,
+            "themes": ["communication", "family_time"],
+            "child_authored": False,
+            "suggested_themes": ["communication"],
+            "suggested_child_authored": False,
+        },
+    )
     assert r.json()["stored"] is True
-    raw = db.read_bytes() + (db.parent / "intake.sqlite-wal").read_bytes() \
-        if (db.parent / "intake.sqlite-wal").exists() else db.read_bytes()
+    raw = (
+        db.read_bytes() + (db.parent / "intake.sqlite-wal").read_bytes()
+        if (db.parent / "intake.sqlite-wal").exists()
+        else db.read_bytes()
+    )
     assert b"Kerensa" not in raw and b"07700 900123" not in raw
-    row = sqlite3.connect(db).execute(
-        "SELECT redacted_text, themes, suggested_themes, child_authored, model_version, created_at "
-        "FROM decisions").fetchone()
+    row = (
+        sqlite3.connect(db)
+        .execute(
+            "SELECT redacted_text, themes, suggested_themes, child_authored, model_version, created_at FROM decisions"
+        )
+        .fetchone()
+    )
     assert "[NAME]" in row[0] and "social worker" in row[0]
     assert row[1:5] == ("communication;family_time", "communication", 0, small_model.version)
     assert re.match(r"\d{4}-\d\d-\d\dT", row[5])
@@ -113,8 +130,7 @@ def live_server(small_model, tmp_path):
 
     port = _free_port()
     app = create_app(small_model, FeedbackStore(tmp_path / "live.sqlite"))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           access_log=False))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.time() + 30

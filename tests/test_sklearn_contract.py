@@ -1,4 +1,5 @@
 """Our estimators keep scikit-learn's contract (without importing it to label)."""
+
 import numpy as np
 import pytest
 from sklearn.base import clone, is_classifier
@@ -16,32 +17,55 @@ from classifier.taxonomy import load_taxonomy
 # scikit-learn's generic checks feed numeric matrices; only CalibratedOvR takes
 # one. The text estimators get the checks that apply to string input (cloning,
 # tags, parameters). CalibratedOvR's known differences, each by design:
-_Y_IS_A_LABEL_MATRIX = ("its Y is a 0/1 matrix, one column per theme; the checks pass a multiclass "
-                        "vector, which it reads as one label and liblinear then refuses")
+_Y_IS_A_LABEL_MATRIX = (
+    "its Y is a 0/1 matrix, one column per theme; the checks pass a multiclass "
+    "vector, which it reads as one label and liblinear then refuses"
+)
 CALIBRATED_OVR_EXPECTED_FAILURES = {
-    name: _Y_IS_A_LABEL_MATRIX for name in (
-        "check_fit_score_takes_y", "check_estimators_overwrite_params", "check_dont_overwrite_parameters",
-        "check_estimators_fit_returns_self", "check_readonly_memmap_input", "check_n_features_in_after_fitting",
-        "check_dtype_object", "check_f_contiguous_array_estimator", "check_methods_sample_order_invariance",
-        "check_methods_subset_invariance", "check_dict_unchanged", "check_fit2d_predict1d",
-        "check_estimator_sparse_tag", "check_estimator_sparse_array", "check_estimator_sparse_matrix",
-        "check_positive_only_tag_during_fit")
+    name: _Y_IS_A_LABEL_MATRIX
+    for name in (
+        "check_fit_score_takes_y",
+        "check_estimators_overwrite_params",
+        "check_dont_overwrite_parameters",
+        "check_estimators_fit_returns_self",
+        "check_readonly_memmap_input",
+        "check_n_features_in_after_fitting",
+        "check_dtype_object",
+        "check_f_contiguous_array_estimator",
+        "check_methods_sample_order_invariance",
+        "check_methods_subset_invariance",
+        "check_dict_unchanged",
+        "check_fit2d_predict1d",
+        "check_estimator_sparse_tag",
+        "check_estimator_sparse_array",
+        "check_estimator_sparse_matrix",
+        "check_positive_only_tag_during_fit",
+    )
 }
-CALIBRATED_OVR_EXPECTED_FAILURES.update({
-    "check_estimators_unfitted": "an unfitted head raises AttributeError, not scikit-learn's NotFittedError "
-                                 "(raising that would import scikit-learn when labelling)",
-    "check_n_features_in": "n_features_in_ is not recorded: the feature matrix always comes from the "
-                           "component's own fitted TextFeatures",
-})
+CALIBRATED_OVR_EXPECTED_FAILURES.update(
+    {
+        "check_estimators_unfitted": "an unfitted head raises AttributeError, not scikit-learn's NotFittedError "
+        "(raising that would import scikit-learn when labelling)",
+        "check_n_features_in": "n_features_in_ is not recorded: the feature matrix always comes from the "
+        "component's own fitted TextFeatures",
+    }
+)
 
 
 def _expected_failures(estimator):
     return CALIBRATED_OVR_EXPECTED_FAILURES if isinstance(estimator, CalibratedOvR) else {}
 
 
-@parametrize_with_checks([CalibratedOvR(cv_folds=2), ThemeClassifier(cv_folds=2), KindClassifier(),
-                          ChildAuthoredDetector(), TextFeatures(min_df=1)],
-                         expected_failed_checks=_expected_failures)
+@parametrize_with_checks(
+    [
+        CalibratedOvR(cv_folds=2),
+        ThemeClassifier(cv_folds=2),
+        KindClassifier(),
+        ChildAuthoredDetector(),
+        TextFeatures(min_df=1),
+    ],
+    expected_failed_checks=_expected_failures,
+)
 def test_scikit_learn_estimator_checks(estimator, check):
     check(estimator)
 

@@ -1,6 +1,6 @@
-
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from classifier.errors import InputDataError, MissingColumnError
 from classifier.io.tables import EncodingFallbackWarning, read_table, require_column
@@ -77,6 +77,7 @@ def test_readers_preserve_rows_and_order(tmp_path, rows, suffix):
         norm = lambda s: s.replace("\r\n", "\n").replace("\r", "\n")
         # Cells a spreadsheet would run as formulas come back with the "'" the writer put in front.
         from classifier.io.safety import neutralise
+
         assert [norm(t) for t in back["text"]] == [norm(neutralise(r["text"])) for r in rows]
 
 
@@ -90,10 +91,10 @@ def test_output_permissions_private_by_default_kept_on_overwrite_or_set_by_umask
 
     out = tmp_path / "o.csv"
     write_table(pd.DataFrame({"text": ["a"]}), out)
-    assert stat.S_IMODE(out.stat().st_mode) == 0o600          # new: private
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600  # new: private
     os.chmod(out, 0o640)
     write_table(pd.DataFrame({"text": ["b"]}), out)
-    assert stat.S_IMODE(out.stat().st_mode) == 0o640          # overwritten: kept
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640  # overwritten: kept
     try:
         set_umask(0o022)
         write_table(pd.DataFrame({"text": ["c"]}), tmp_path / "n.xlsx")

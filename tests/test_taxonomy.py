@@ -8,8 +8,18 @@ from classifier.taxonomy.schema import load_taxonomy, parse_taxonomy, parse_them
 def test_default_taxonomy_matches_the_guide():
     tax = load_taxonomy()
     assert tax.id == "stage1-themes" and tax.version == "1"
-    assert tax.ids == ["conduct", "communication", "decision_making", "financial", "support", "quality",
-                       "delay", "family_time", "assessment_accuracy", "access"]
+    assert tax.ids == [
+        "conduct",
+        "communication",
+        "decision_making",
+        "financial",
+        "support",
+        "quality",
+        "delay",
+        "family_time",
+        "assessment_accuracy",
+        "access",
+    ]
     assert tax.label_of("financial") == "Financial Assistance (incl. missing savings)"
     assert not tax.is_hierarchical
 
@@ -20,17 +30,23 @@ def _tax(**over):
     return data
 
 
-@pytest.mark.parametrize("data, message", [
-    (_tax(themes=[{"id": "a", "label": "A"}, {"id": "a", "label": "A again"}]), "duplicate theme id 'a'"),
-    (_tax(themes=[{"id": "a"}]), "missing required field 'label'"),
-    (_tax(themes=[{"id": "a", "label": "A", "colour": "red"}]), "unknown key(s) ['colour']"),
-    (_tax(owner="me"), "unknown key(s) ['owner']"),
-    ({"id": "t", "themes": [{"id": "a", "label": "A"}]}, "missing required field 'version'"),
-    (_tax(themes=[{"id": "a", "label": "A", "parent": "zzz"}]), "unknown parent 'zzz'"),
-    (_tax(themes=[{"id": "a", "label": "A", "parent": "b"}, {"id": "b", "label": "B", "parent": "a"}]), "parent cycle"),
-    (_tax(themes=[]), "non-empty list"),
-    (_tax(themes=[{"id": "a;b", "label": "A"}]), "must not contain"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (_tax(themes=[{"id": "a", "label": "A"}, {"id": "a", "label": "A again"}]), "duplicate theme id 'a'"),
+        (_tax(themes=[{"id": "a"}]), "missing required field 'label'"),
+        (_tax(themes=[{"id": "a", "label": "A", "colour": "red"}]), "unknown key(s) ['colour']"),
+        (_tax(owner="me"), "unknown key(s) ['owner']"),
+        ({"id": "t", "themes": [{"id": "a", "label": "A"}]}, "missing required field 'version'"),
+        (_tax(themes=[{"id": "a", "label": "A", "parent": "zzz"}]), "unknown parent 'zzz'"),
+        (
+            _tax(themes=[{"id": "a", "label": "A", "parent": "b"}, {"id": "b", "label": "B", "parent": "a"}]),
+            "parent cycle",
+        ),
+        (_tax(themes=[]), "non-empty list"),
+        (_tax(themes=[{"id": "a;b", "label": "A"}]), "must not contain"),
+    ],
+)
 def test_invalid_taxonomies_name_the_problem(data, message):
     with pytest.raises(TaxonomyError) as err:
         parse_taxonomy(data, source="x.yml")
@@ -57,15 +73,26 @@ def test_hash_changes_with_content_and_round_trips(tmp_path):
 
 
 def test_hierarchy_leaves_and_ancestors():
-    tax = parse_taxonomy({"id": "two", "version": 1, "themes": [
-        {"id": "delay", "label": "Delay"},
-        {"id": "delay/decision", "label": "Make a decision", "parent": "delay"},
-        {"id": "conduct", "label": "Staff conduct"},
-        {"id": "conduct/rude", "label": "Rude", "parent": "conduct"},
-    ]})
+    tax = parse_taxonomy(
+        {
+            "id": "two",
+            "version": 1,
+            "themes": [
+                {"id": "delay", "label": "Delay"},
+                {"id": "delay/decision", "label": "Make a decision", "parent": "delay"},
+                {"id": "conduct", "label": "Staff conduct"},
+                {"id": "conduct/rude", "label": "Rude", "parent": "conduct"},
+            ],
+        }
+    )
     assert tax.is_hierarchical
     assert tax.leaf_ids == ["delay/decision", "conduct/rude"]
-    assert tax.with_ancestors(["conduct/rude", "delay/decision"]) == ["conduct/rude", "conduct", "delay/decision", "delay"]
+    assert tax.with_ancestors(["conduct/rude", "delay/decision"]) == [
+        "conduct/rude",
+        "conduct",
+        "delay/decision",
+        "delay",
+    ]
 
 
 def test_parse_theme_list():

@@ -1,18 +1,17 @@
 """Taxonomy change: two-level taxonomy, mapping files, diff, migrate, relabel, CLI, notebook."""
+
 import csv
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
+from conftest import ROOT, write_csv
 
 from classifier.errors import LabelError, TaxonomyError, TaxonomyMismatchError
-from classifier.taxonomy.migrate import (MappingError, choose, diff_taxonomies, format_diff, load_mapping,
-                                  migrate_labels)
 from classifier.pipeline.relabel import cleanlab_available, relabel_history
+from classifier.taxonomy.migrate import MappingError, choose, diff_taxonomies, format_diff, load_mapping, migrate_labels
 from classifier.taxonomy.schema import load_taxonomy, parse_taxonomy
-
-from conftest import ROOT, write_csv
 
 HISTORY = ROOT / "training_data" / "history"
 TWO_LEVEL = "two-level-service-complaints"
@@ -31,13 +30,18 @@ def history_rows() -> list[dict]:
 
 # ---------------------------------------------------------------- bundled files
 
+
 def test_two_level_taxonomy_matches_the_guide():
     tax = load_taxonomy(TWO_LEVEL)
     categories = [t.id for t in tax.themes if not t.parent and t.id in {p.parent for p in tax.themes}]
     assert categories == ["delay", "service_failure", "service_quality", "staff_conduct"]
     kids = {c: [t.id for t in tax.themes if t.parent == c] for c in categories}
-    assert {c: len(v) for c, v in kids.items()} == {"delay": 5, "service_failure": 5, "service_quality": 7,
-                                                     "staff_conduct": 6}
+    assert {c: len(v) for c, v in kids.items()} == {
+        "delay": 5,
+        "service_failure": 5,
+        "service_quality": 7,
+        "staff_conduct": 6,
+    }
     assert "policy" in tax.leaf_ids  # no sub-categories in the guide: a leaf category
     assert "staff_conduct/rude_or_aggressive" in tax.leaf_ids
     for leaf in tax.leaf_ids:
@@ -81,24 +85,30 @@ def test_history_uses_dev_rows_only_and_declares_its_taxonomy(corpus_rows):
 
 # ---------------------------------------------------------------- small taxonomies for unit tests
 
-OLD = {"id": "old-themes", "version": 1, "themes": [
-    {"id": "staff", "label": "Staff behaviour"},
-    {"id": "calls", "label": "Calls not returned"},
-    {"id": "letters", "label": "Letters not answered"},
-    {"id": "waiting", "label": "Waiting"},
-    {"id": "savings_lost", "label": "Missing Savings"},
-    {"id": "contact", "label": "Family Time"},
-]}
-MAP = {"from": {"id": "old-themes", "version": 1, "file": "old.yml"},
-       "to": {"id": "stage1-themes", "version": 1},
-       "themes": {
-           "staff": {"kind": "one_to_one", "to": ["conduct"]},
-           "calls": {"kind": "many_to_one", "to": ["communication"]},
-           "letters": {"kind": "many_to_one", "to": ["communication"]},
-           "waiting": {"kind": "one_to_many", "to": ["delay", "communication"]},
-           "savings_lost": {"kind": "retired", "to": []},
-           "contact": {"kind": "one_to_one", "to": ["family_time"]},
-       }}
+OLD = {
+    "id": "old-themes",
+    "version": 1,
+    "themes": [
+        {"id": "staff", "label": "Staff behaviour"},
+        {"id": "calls", "label": "Calls not returned"},
+        {"id": "letters", "label": "Letters not answered"},
+        {"id": "waiting", "label": "Waiting"},
+        {"id": "savings_lost", "label": "Missing Savings"},
+        {"id": "contact", "label": "Family Time"},
+    ],
+}
+MAP = {
+    "from": {"id": "old-themes", "version": 1, "file": "old.yml"},
+    "to": {"id": "stage1-themes", "version": 1},
+    "themes": {
+        "staff": {"kind": "one_to_one", "to": ["conduct"]},
+        "calls": {"kind": "many_to_one", "to": ["communication"]},
+        "letters": {"kind": "many_to_one", "to": ["communication"]},
+        "waiting": {"kind": "one_to_many", "to": ["delay", "communication"]},
+        "savings_lost": {"kind": "retired", "to": []},
+        "contact": {"kind": "one_to_one", "to": ["family_time"]},
+    },
+}
 
 
 @pytest.fixture()
@@ -115,19 +125,22 @@ def _broken(change):
     return data
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda d: d["themes"].update({"nonsense": {"kind": "one_to_one", "to": ["delay"]}}), "not in the 'from'"),
-    (lambda d: d["themes"]["staff"].update({"to": ["behaviour"]}), "not in the 'to'"),
-    (lambda d: d["to"].update({"id": "other-themes"}), "is not bundled"),
-    (lambda d: d["to"].update({"version": 7}), "version 7"),
-    (lambda d: d["themes"].pop("contact"), "no mapping for contact"),
-    (lambda d: d["themes"]["waiting"].update({"to": ["delay"]}), "two or more"),
-    (lambda d: d["themes"]["savings_lost"].update({"to": ["financial"]}), "must list no"),
-    (lambda d: d["themes"]["calls"].update({"kind": "one_to_one"}), "call them many_to_one"),
-    (lambda d: d["themes"]["contact"].update({"kind": "many_to_one"}), "call it one_to_one"),
-    (lambda d: d["themes"]["staff"].update({"kind": "sideways"}), "needs 'kind'"),
-    (lambda d: d.update({"extra": 1}), "unknown key"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda d: d["themes"].update({"nonsense": {"kind": "one_to_one", "to": ["delay"]}}), "not in the 'from'"),
+        (lambda d: d["themes"]["staff"].update({"to": ["behaviour"]}), "not in the 'to'"),
+        (lambda d: d["to"].update({"id": "other-themes"}), "is not bundled"),
+        (lambda d: d["to"].update({"version": 7}), "version 7"),
+        (lambda d: d["themes"].pop("contact"), "no mapping for contact"),
+        (lambda d: d["themes"]["waiting"].update({"to": ["delay"]}), "two or more"),
+        (lambda d: d["themes"]["savings_lost"].update({"to": ["financial"]}), "must list no"),
+        (lambda d: d["themes"]["calls"].update({"kind": "one_to_one"}), "call them many_to_one"),
+        (lambda d: d["themes"]["contact"].update({"kind": "many_to_one"}), "call it one_to_one"),
+        (lambda d: d["themes"]["staff"].update({"kind": "sideways"}), "needs 'kind'"),
+        (lambda d: d.update({"extra": 1}), "unknown key"),
+    ],
+)
 def test_invalid_mappings_name_the_problem(tmp_path, old_map, change, message):
     path = tmp_path / "bad.yml"
     path.write_text(yaml.safe_dump(_broken(change)), encoding="utf-8")
@@ -148,10 +161,13 @@ def test_mapping_must_fit_the_taxonomies_given(old_map):
 
 
 def test_mapping_to_a_category_is_refused(tmp_path):
-    data = {"from": {"id": "stage1-themes", "version": 1},
-            "to": {"id": TWO_LEVEL, "version": 1},
-            "themes": {t: {"kind": "one_to_many", "to": ["policy", "delay/make_a_decision"]}
-                       for t in load_taxonomy().leaf_ids}}
+    data = {
+        "from": {"id": "stage1-themes", "version": 1},
+        "to": {"id": TWO_LEVEL, "version": 1},
+        "themes": {
+            t: {"kind": "one_to_many", "to": ["policy", "delay/make_a_decision"]} for t in load_taxonomy().leaf_ids
+        },
+    }
     data["themes"]["conduct"] = {"kind": "one_to_one", "to": ["staff_conduct"]}
     path = tmp_path / "m.yml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
@@ -161,14 +177,21 @@ def test_mapping_to_a_category_is_refused(tmp_path):
 
 # ---------------------------------------------------------------- diff
 
+
 def test_diff_lists_added_removed_renamed_and_split(old_map):
     old = load_taxonomy(old_map.parent / "old.yml")
-    new = parse_taxonomy({"id": "old-themes", "version": 2, "themes": [
-        {"id": "staff", "label": "Conduct of worker"},        # same id, new label
-        {"id": "calls", "label": "Calls not returned"},       # unchanged
-        {"id": "family_time", "label": "Family time"},        # same label, new id
-        {"id": "advocacy", "label": "Advocacy"},              # new
-    ]})
+    new = parse_taxonomy(
+        {
+            "id": "old-themes",
+            "version": 2,
+            "themes": [
+                {"id": "staff", "label": "Conduct of worker"},  # same id, new label
+                {"id": "calls", "label": "Calls not returned"},  # unchanged
+                {"id": "family_time", "label": "Family time"},  # same label, new id
+                {"id": "advocacy", "label": "Advocacy"},  # new
+            ],
+        }
+    )
     d = diff_taxonomies(old, new)
     assert d.added == ["advocacy"]
     assert d.removed == ["letters", "waiting", "savings_lost"]
@@ -196,34 +219,46 @@ def test_diff_with_a_mapping_reports_splits_merges_and_retired(old_map):
 
 # ---------------------------------------------------------------- migrate
 
-DELAY_TEXT = ("We have been waiting eleven months for the passport application to be signed by the council. "
-              "Still waiting. Every month it is delayed again and the holiday is booked.")
+DELAY_TEXT = (
+    "We have been waiting eleven months for the passport application to be signed by the council. "
+    "Still waiting. Every month it is delayed again and the holiday is booked."
+)
 
 
 def _migration_input(tmp_path, rows) -> Path:
-    return write_csv(tmp_path / "old.csv", [{"id": str(i), "text": t, "themes": th, "extra": f"x{i}"}
-                                            for i, (t, th) in enumerate(rows, start=1)])
+    return write_csv(
+        tmp_path / "old.csv",
+        [{"id": str(i), "text": t, "themes": th, "extra": f"x{i}"} for i, (t, th) in enumerate(rows, start=1)],
+    )
 
 
 def test_migrate_each_mapping_kind(tmp_path, old_map, small_model):
-    data = _migration_input(tmp_path, [
-        ("The worker was rude.", "staff"),                    # one_to_one
-        ("Nobody called back or wrote.", "calls;letters"),    # many_to_one, one theme out
-        (DELAY_TEXT, "waiting"),                              # one_to_many: model chooses
-        ("My savings vanished.", "savings_lost"),             # retired, nothing left
-        ("Rude worker, savings gone.", "staff;savings_lost"),  # retired theme dropped
-        ("Thank you for your help.", ""),                     # no themes
-    ])
+    data = _migration_input(
+        tmp_path,
+        [
+            ("The worker was rude.", "staff"),  # one_to_one
+            ("Nobody called back or wrote.", "calls;letters"),  # many_to_one, one theme out
+            (DELAY_TEXT, "waiting"),  # one_to_many: model chooses
+            ("My savings vanished.", "savings_lost"),  # retired, nothing left
+            ("Rude worker, savings gone.", "staff;savings_lost"),  # retired theme dropped
+            ("Thank you for your help.", ""),  # no themes
+        ],
+    )
     out = tmp_path / "new.csv"
     summary = migrate_labels(data, old_map, out, model=small_model, threshold=0.5)
     rows = read_rows(out)
     assert [r["id"] for r in rows] == ["1", "2", "3", "4", "5", "6"]
     assert [r["extra"] for r in rows] == [f"x{i}" for i in range(1, 7)]  # input columns kept
-    assert [r["old_themes"] for r in rows] == ["staff", "calls;letters", "waiting", "savings_lost",
-                                              "staff;savings_lost", ""]
+    assert [r["old_themes"] for r in rows] == [
+        "staff",
+        "calls;letters",
+        "waiting",
+        "savings_lost",
+        "staff;savings_lost",
+        "",
+    ]
     assert [r["new_themes"] for r in rows] == ["conduct", "communication", "delay", "", "conduct", ""]
-    assert [r["migration"] for r in rows] == ["mapped", "mapped", "model_choice", "needs_review", "mapped",
-                                             "mapped"]
+    assert [r["migration"] for r in rows] == ["mapped", "mapped", "model_choice", "needs_review", "mapped", "mapped"]
     assert rows[0]["migration_confidence"] == "" and float(rows[2]["migration_confidence"]) >= 0.5
     assert "retired" in rows[3]["migration_note"]
     assert {r["new_taxonomy"] for r in rows} == {"stage1-themes@1"}
@@ -231,8 +266,11 @@ def test_migrate_each_mapping_kind(tmp_path, old_map, small_model):
 
 
 def test_one_to_many_uses_the_model_restricted_to_the_candidates(tmp_path, old_map, small_model):
-    texts = [DELAY_TEXT, "I rang my social worker six times and left messages; nobody ever rings back.",
-             "She shouted at me and was rude."]
+    texts = [
+        DELAY_TEXT,
+        "I rang my social worker six times and left messages; nobody ever rings back.",
+        "She shouted at me and was rude.",
+    ]
     data = _migration_input(tmp_path, [(t, "waiting") for t in texts])
     out = tmp_path / "new.csv"
     migrate_labels(data, old_map, out, model=small_model, threshold=0.0)
@@ -270,8 +308,13 @@ def test_migrate_refuses_wrong_data_model_or_threshold(tmp_path, old_map, small_
     with pytest.raises(LabelError, match="'stafff' in rows 2"):
         migrate_labels(unknown, old_map, out)
     assert not out.exists()
-    declared = write_csv(tmp_path / "d.csv", [{"text": "a", "themes": "staff", "taxonomy": "old-themes"},
-                                              {"text": "b", "themes": "staff", "taxonomy": "stage1-themes"}])
+    declared = write_csv(
+        tmp_path / "d.csv",
+        [
+            {"text": "a", "themes": "staff", "taxonomy": "old-themes"},
+            {"text": "b", "themes": "staff", "taxonomy": "stage1-themes"},
+        ],
+    )
     with pytest.raises(TaxonomyMismatchError, match="rows 2 declare"):
         migrate_labels(declared, old_map, out)
     with pytest.raises(TaxonomyMismatchError, match="migrates to 'two-level-service-complaints'"):
@@ -295,6 +338,7 @@ def test_bundled_history_migrates_without_a_model(tmp_path):
 
 
 # ---------------------------------------------------------------- two-level model
+
 
 @pytest.fixture(scope="module")
 def two_level_model(tmp_path_factory):
@@ -330,8 +374,11 @@ def test_two_level_predictions_are_consistent(two_level_model, corpus_rows):
 
 @pytest.mark.slow
 def test_migrating_into_a_two_level_taxonomy_adds_categories(tmp_path, two_level_model, corpus_rows):
-    rows = [{"id": r["id"], "text": r["text"], "themes": r["themes"]}
-            for r in corpus_rows if r["split"] == "dev" and r["themes"]][:40]
+    rows = [
+        {"id": r["id"], "text": r["text"], "themes": r["themes"]}
+        for r in corpus_rows
+        if r["split"] == "dev" and r["themes"]
+    ][:40]
     out = tmp_path / "two.csv"
     migrate_labels(write_csv(tmp_path / "s1.csv", rows), TO_TWO_LEVEL, out, model=two_level_model, threshold=0.0)
     tax = two_level_model.taxonomy
@@ -345,6 +392,7 @@ def test_migrating_into_a_two_level_taxonomy_adds_categories(tmp_path, two_level
 
 # ---------------------------------------------------------------- relabel
 
+
 @pytest.fixture(scope="module")
 def planted_history(tmp_path_factory, corpus_rows):
     """Complaints the small model did not train on, 12 with a wrong main theme."""
@@ -356,15 +404,27 @@ def planted_history(tmp_path_factory, corpus_rows):
         labels = r["themes"]
         if i % 10 == 3:
             true = set(labels.split(";"))
-            labels = next(t for t in themes[themes.index(labels.split(";")[0]) + 3:] + themes if t not in true)
+            labels = next(t for t in themes[themes.index(labels.split(";")[0]) + 3 :] + themes if t not in true)
             planted.add(r["id"])
-        out.append({"id": r["id"], "date": f"{2021 + i % 3}-06-0{1 + i % 9}", "text": r["text"], "themes": labels,
-                    "taxonomy": "stage1-themes"})
+        out.append(
+            {
+                "id": r["id"],
+                "date": f"{2021 + i % 3}-06-0{1 + i % 9}",
+                "text": r["text"],
+                "themes": labels,
+                "taxonomy": "stage1-themes",
+            }
+        )
     return write_csv(tmp_path_factory.mktemp("relabel") / "history.csv", out), planted
 
 
-@pytest.mark.parametrize("method", ["fallback", pytest.param("cleanlab", marks=pytest.mark.skipif(
-    not cleanlab_available(), reason="cleanlab not installed"))])
+@pytest.mark.parametrize(
+    "method",
+    [
+        "fallback",
+        pytest.param("cleanlab", marks=pytest.mark.skipif(not cleanlab_available(), reason="cleanlab not installed")),
+    ],
+)
 def test_relabel_ranks_planted_errors_first(tmp_path, small_model, planted_history, method):
     data, planted = planted_history
     out, review = tmp_path / "out.csv", tmp_path / "review.csv"
@@ -408,14 +468,14 @@ def test_relabel_and_label_refuse_another_taxonomy(tmp_path, small_model):
         label_table(data, tmp_path / "labelled.csv", small_model)
     with pytest.raises(TaxonomyMismatchError, match="migrate"):
         relabel_history(data, small_model, tmp_path / "r.csv")
-    bare = write_csv(tmp_path / "bare.csv", [{"text": r["text"], "themes": r["themes"]}
-                                             for r in read_rows(data)[:5]])
+    bare = write_csv(tmp_path / "bare.csv", [{"text": r["text"], "themes": r["themes"]} for r in read_rows(data)[:5]])
     with pytest.raises(LabelError, match="Migrate the history first"):
         relabel_history(bare, small_model, tmp_path / "r.csv")
     assert not (tmp_path / "labelled.csv").exists() and not (tmp_path / "r.csv").exists()
 
 
 # ---------------------------------------------------------------- CLI
+
 
 @pytest.fixture()
 def cli():
@@ -438,17 +498,35 @@ def test_cli_commands_exit_codes(cli, tmp_path, small_model_dir):
     assert r.exit_code == 1 and r.output.startswith("Error:") and "Traceback" not in r.output
     assert cli("taxonomy", "migrate", HISTORY / "cases_2022.csv", "--output", tmp_path / "x.csv").exit_code == 2
     migrated = tmp_path / "migrated.csv"
-    r = cli("taxonomy", "migrate", HISTORY / "cases_2022.csv", "--map", TO_STAGE1, "--output", migrated,
-            "--model", small_model_dir)
+    r = cli(
+        "taxonomy",
+        "migrate",
+        HISTORY / "cases_2022.csv",
+        "--map",
+        TO_STAGE1,
+        "--output",
+        migrated,
+        "--model",
+        small_model_dir,
+    )
     assert r.exit_code == 0 and "model_choice" in r.output and migrated.exists()
-    r = cli("relabel", migrated, "--themes-column", "new_themes", "--model", small_model_dir,
-            "--output", tmp_path / "rel.csv", "--review", tmp_path / "review.csv")
+    r = cli(
+        "relabel",
+        migrated,
+        "--themes-column",
+        "new_themes",
+        "--model",
+        small_model_dir,
+        "--output",
+        tmp_path / "rel.csv",
+        "--review",
+        tmp_path / "review.csv",
+    )
     assert r.exit_code == 0 and "Review first" in r.output and "2022" in r.output
     r = cli("relabel", HISTORY / "cases_2022.csv", "--model", small_model_dir, "--output", tmp_path / "bad.csv")
     assert r.exit_code == 1 and "Error:" in r.output and "taxonomy" in r.output
     assert not (tmp_path / "bad.csv").exists()
-    r = cli("relabel", migrated, "--model", small_model_dir, "--output", tmp_path / "bad.csv",
-            "--date-column", "when")
+    r = cli("relabel", migrated, "--model", small_model_dir, "--output", tmp_path / "bad.csv", "--date-column", "when")
     assert r.exit_code == 1 and "column 'when' not found" in r.output
 
 
@@ -460,14 +538,16 @@ def test_cli_help_has_examples(cli, args):
 
 # ---------------------------------------------------------------- notebook
 
+
 @pytest.mark.slow
 def test_notebook_runs_top_to_bottom():
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     path = ROOT / "notebooks" / "relabel_past_years.ipynb"
     nb = nbformat.read(path, as_version=4)
-    nbclient.NotebookClient(nb, timeout=240, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}}).execute()
+    nbclient.NotebookClient(
+        nb, timeout=240, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     assert any("image/png" in o.get("data", {}) for o in outputs)

@@ -8,6 +8,7 @@ the split it was given when it was first built (read back from the existing
 CSV), so new rows never move old ones between splits.
 Run: python training_data/build_corpus.py
 """
+
 import csv
 import hashlib
 import json
@@ -19,8 +20,18 @@ SPLITS = (("train", 0.70), ("dev", 0.15), ("test", 0.15))
 REP_COLUMNS = ["id", "text", "themes", "child_authored", "kind", "complainant", "register", "split"]
 LS_COLUMNS = ["id", "sentence", "learning", "type", "theme", "split"]
 # Where a text comes from; leave-one-register-out evaluation groups by it.
-REGISTERS = frozenset({"web_form", "email", "letter", "phone_note", "staff_summary", "advocate_referral",
-                       "text_message", "investigator_statement"})
+REGISTERS = frozenset(
+    {
+        "web_form",
+        "email",
+        "letter",
+        "phone_note",
+        "staff_summary",
+        "advocate_referral",
+        "text_message",
+        "investigator_statement",
+    }
+)
 
 
 def _rank(key: str) -> str:
@@ -69,13 +80,17 @@ def main() -> None:
     reps = [r for r in read_parts("*.jsonl") if "text" in r]
     unknown = sorted({(r["id"], r.get("register")) for r in reps if r.get("register") not in REGISTERS})
     if unknown:
-        raise SystemExit(f"unknown register in {unknown[:5]}; use one of {sorted(REGISTERS)} "
-                         "(or add the new register to REGISTERS)")
+        raise SystemExit(
+            f"unknown register in {unknown[:5]}; use one of {sorted(REGISTERS)} (or add the new register to REGISTERS)"
+        )
     for r in reps:
         r["child_authored"] = "true" if r["child_authored"] in (True, "true", "True", 1) else "false"
         r["themes"] = ";".join(t.strip() for t in str(r.get("themes", "")).split(";") if t.strip())
-    assign_splits(reps, lambda r: r["kind"] + ":" + (r["themes"].split(";")[0] if r["themes"] else ""),
-                  frozen_splits(HERE / "representations.csv"))
+    assign_splits(
+        reps,
+        lambda r: r["kind"] + ":" + (r["themes"].split(";")[0] if r["themes"] else ""),
+        frozen_splits(HERE / "representations.csv"),
+    )
     with (HERE / "representations.csv").open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, REP_COLUMNS, extrasaction="ignore")
         w.writeheader()
@@ -83,8 +98,9 @@ def main() -> None:
     sents = read_parts("ls-*.jsonl") + read_parts("lr-*.jsonl")
     for s in sents:
         s["learning"] = "true" if s["learning"] in (True, "true", "True", 1) else "false"
-    assign_splits(sents, lambda s: s["learning"] + ":" + (s.get("type") or ""),
-                  frozen_splits(HERE / "learning_sentences.csv"))
+    assign_splits(
+        sents, lambda s: s["learning"] + ":" + (s.get("type") or ""), frozen_splits(HERE / "learning_sentences.csv")
+    )
     with (HERE / "learning_sentences.csv").open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, LS_COLUMNS, extrasaction="ignore")
         w.writeheader()

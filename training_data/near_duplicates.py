@@ -4,6 +4,7 @@ Run: python training_data/near_duplicates.py [--threshold 0.5]
 Prints each pair's ids and similarity (never the text), then the share of
 within-theme pairs that are near-duplicates.
 """
+
 import argparse
 import csv
 import re
@@ -16,7 +17,7 @@ HERE = Path(__file__).parent
 
 def shingles(text: str, n: int = 5) -> set[tuple[str, ...]]:
     words = re.findall(r"\w+", text.lower())
-    return {tuple(words[i:i + n]) for i in range(max(1, len(words) - n + 1))}
+    return {tuple(words[i : i + n]) for i in range(max(1, len(words) - n + 1))}
 
 
 def near_duplicates(rows: list[dict], threshold: float = 0.5):
@@ -45,8 +46,10 @@ def main() -> None:
     found, compared = near_duplicates(rows, args.threshold)
     for a, b, j in found:
         print(f"{a}\t{b}\t{j}")
-    print(f"{len(found)} near-duplicate pairs of {compared} within-theme pairs "
-          f"({100 * len(found) / max(compared, 1):.3f}%)")
+    print(
+        f"{len(found)} near-duplicate pairs of {compared} within-theme pairs "
+        f"({100 * len(found) / max(compared, 1):.3f}%)"
+    )
 
 
 if __name__ == "__main__":

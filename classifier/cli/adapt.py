@@ -1,4 +1,5 @@
 """Commands for fitting a trust: `adapt`, `sample`, `serve`."""
+
 from __future__ import annotations
 
 import os
@@ -12,21 +13,28 @@ from classifier.cli.common import load_model as _load
 
 
 @friendly
-def adapt(own: Optional[Path] = typer.Argument(
-              None, help="Your labelled rows (.csv/.xlsx/.jsonl, or the workbook 'complaints sample' wrote)."),
-          out: Path = typer.Option(..., "--out", help="Folder to save the adapted model in."),
-          model: Optional[Path] = typer.Option(None, "--model", help="Base model (default: the bundled one)."),
-          feedback: Optional[Path] = typer.Option(
-              None, help="SQLite file of intake decisions written by 'complaints serve': learn from them too."),
-          text_column: str = typer.Option("text", help="Column holding the complaint text."),
-          themes_column: str = typer.Option("themes", help="Column of ';'-separated theme ids or labels, main first."),
-          taxonomy: Optional[str] = typer.Option(
-              None, help="Your taxonomy (YAML file or bundled id) when it is not the base model's."),
-          mapping: Optional[Path] = typer.Option(
-              None, help="With --taxonomy: mapping file from the base taxonomy, to reuse the corpus."),
-          corpus: Optional[Path] = typer.Option(
-              None, help="The base model's training table, if it is not found beside the package."),
-          seed: int = typer.Option(0, help="Random seed (adapting is reproducible).")):
+def adapt(
+    own: Optional[Path] = typer.Argument(
+        None, help="Your labelled rows (.csv/.xlsx/.jsonl, or the workbook 'complaints sample' wrote)."
+    ),
+    out: Path = typer.Option(..., "--out", help="Folder to save the adapted model in."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Base model (default: the bundled one)."),
+    feedback: Optional[Path] = typer.Option(
+        None, help="SQLite file of intake decisions written by 'complaints serve': learn from them too."
+    ),
+    text_column: str = typer.Option("text", help="Column holding the complaint text."),
+    themes_column: str = typer.Option("themes", help="Column of ';'-separated theme ids or labels, main first."),
+    taxonomy: Optional[str] = typer.Option(
+        None, help="Your taxonomy (YAML file or bundled id) when it is not the base model's."
+    ),
+    mapping: Optional[Path] = typer.Option(
+        None, help="With --taxonomy: mapping file from the base taxonomy, to reuse the corpus."
+    ),
+    corpus: Optional[Path] = typer.Option(
+        None, help="The base model's training table, if it is not found beside the package."
+    ),
+    seed: int = typer.Option(0, help="Random seed (adapting is reproducible)."),
+):
     """Adapt a model to your own labelled complaints (and stored intake decisions).
 
     Example: complaints adapt to_label.xlsx --out models/our-trust --feedback intake.sqlite
@@ -39,8 +47,10 @@ def adapt(own: Optional[Path] = typer.Argument(
     typer.echo("Adapting (cross-validation on your rows; this takes a minute or two)...", err=True)
     result = adapt_model(own, out, model, feedback, text_column, themes_column, taxonomy, mapping, corpus, seed)
     m, ad = result.model, result.model.meta["adapted"]
-    typer.echo(f"Saved {m.version} to {out}: {ad['own_rows']} own rows, {ad['feedback_decisions']} intake "
-               f"decisions ({ad['feedback_corrections']} corrections), {ad['corpus_rows']} corpus rows")
+    typer.echo(
+        f"Saved {m.version} to {out}: {ad['own_rows']} own rows, {ad['feedback_decisions']} intake "
+        f"decisions ({ad['feedback_corrections']} corrections), {ad['corpus_rows']} corpus rows"
+    )
     typer.echo(f"Own rows counted {ad['own_weight']} times; description weight {ad['description_weight']}")
     typer.echo(format_before_after(result.figures))
     for note in result.notes:
@@ -48,14 +58,17 @@ def adapt(own: Optional[Path] = typer.Argument(
 
 
 @friendly
-def sample(cases: Path = typer.Argument(..., help="Unlabelled cases (.csv/.xlsx/.jsonl)."),
-           output: Path = typer.Option(..., "--output", "-o", help="Workbook to write (.xlsx)."),
-           n: int = typer.Option(60, "--n", min=1, help="How many rows to pick."),
-           model: Optional[Path] = MODEL_OPT,
-           text_column: str = typer.Option("text", help="Column holding the complaint text."),
-           id_column: Optional[str] = typer.Option(None, help="Column with a case reference, copied across."),
-           taxonomy: Optional[str] = typer.Option(
-               None, help="Your taxonomy, if not the model's: themes are then suggested from their descriptions.")):
+def sample(
+    cases: Path = typer.Argument(..., help="Unlabelled cases (.csv/.xlsx/.jsonl)."),
+    output: Path = typer.Option(..., "--output", "-o", help="Workbook to write (.xlsx)."),
+    n: int = typer.Option(60, "--n", min=1, help="How many rows to pick."),
+    model: Optional[Path] = MODEL_OPT,
+    text_column: str = typer.Option("text", help="Column holding the complaint text."),
+    id_column: Optional[str] = typer.Option(None, help="Column with a case reference, copied across."),
+    taxonomy: Optional[str] = typer.Option(
+        None, help="Your taxonomy, if not the model's: themes are then suggested from their descriptions."
+    ),
+):
     """Pick the rows whose labels would teach the model most, as a workbook to fill in.
 
     Example: complaints sample cases_2024.xlsx --n 60 --output to_label.xlsx --id-column Ref
@@ -71,12 +84,15 @@ def sample(cases: Path = typer.Argument(..., help="Unlabelled cases (.csv/.xlsx/
 
 
 @friendly
-def serve(model: Optional[Path] = MODEL_OPT,
-          host: str = typer.Option("127.0.0.1", help="Address to listen on; any but this machine needs a token."),
-          port: int = typer.Option(8000, help="Port to listen on."),
-          feedback: Path = typer.Option(Path("feedback.sqlite"), help="SQLite file for the officers' decisions."),
-          token: Optional[str] = typer.Option(
-              None, help="Token every request must carry (default: the COMPLAINTS_TOKEN environment variable).")):
+def serve(
+    model: Optional[Path] = MODEL_OPT,
+    host: str = typer.Option("127.0.0.1", help="Address to listen on; any but this machine needs a token."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    feedback: Path = typer.Option(Path("feedback.sqlite"), help="SQLite file for the officers' decisions."),
+    token: Optional[str] = typer.Option(
+        None, help="Token every request must carry (default: the COMPLAINTS_TOKEN environment variable)."
+    ),
+):
     """Intake page and JSON API: suggest themes, record the officer's decision.
 
     Example: complaints serve --model models/our-trust --feedback intake.sqlite   (then open http://127.0.0.1:8000)

@@ -1,4 +1,5 @@
 """What every command shares: library errors as one line, the --model option, loading a model."""
+
 from __future__ import annotations
 
 import os
@@ -20,6 +21,7 @@ def _warn(message, category, filename, lineno, file=None, line=None):
 
 def friendly(fn):
     """Library errors -> one line on stderr and exit 1, never a traceback."""
+
     @wraps(fn)
     def wrapper(*args, **kwargs):
         warnings.showwarning = _warn
@@ -29,24 +31,28 @@ def friendly(fn):
             return fn(*args, **kwargs)
         except ComplaintThemesError as exc:
             typer.echo(f"Error: {exc}", err=True)
-            raise typer.Exit(1)
+            raise typer.Exit(1) from None
         except KeyboardInterrupt:
             typer.echo("Error: interrupted; no output was written", err=True)
-            raise typer.Exit(130)
+            raise typer.Exit(130) from None
         except Terminated as exc:
             typer.echo("Error: stopped by a signal; no output was written", err=True)
-            raise typer.Exit(exc.code)
+            raise typer.Exit(exc.code) from None
         except (typer.Exit, typer.Abort):
             raise
         except OSError as exc:  # not mapped by the library: still one line with the fix
             typer.echo(f"Error: {describe_os_error(exc)}", err=True)
-            raise typer.Exit(1)
+            raise typer.Exit(1) from None
         except Exception as exc:  # message could quote data: show the type only
-            typer.echo(f"Error: unexpected failure ({type(exc).__name__}); no output was written. "
-                       "Re-run with COMPLAINTS_DEBUG=1 for details and report it", err=True)
+            typer.echo(
+                f"Error: unexpected failure ({type(exc).__name__}); no output was written. "
+                "Re-run with COMPLAINTS_DEBUG=1 for details and report it",
+                err=True,
+            )
             if os.environ.get("COMPLAINTS_DEBUG"):
                 raise
-            raise typer.Exit(2)
+            raise typer.Exit(2) from None
+
     return wrapper
 
 
@@ -71,10 +77,14 @@ def load_model(model_dir):
     return _load_model(model_dir)
 
 
-SHEET_OPT = typer.Option(None, "--sheet", help="Sheet of an .xlsx workbook: its name or number (1 = first). "
-                         "Default: the first sheet.")
-HEADER_ROW_OPT = typer.Option(None, "--header-row", help="Row of an .xlsx sheet holding the column names "
-                              "(default: found by skipping title and blank rows).")
+SHEET_OPT = typer.Option(
+    None, "--sheet", help="Sheet of an .xlsx workbook: its name or number (1 = first). Default: the first sheet."
+)
+HEADER_ROW_OPT = typer.Option(
+    None,
+    "--header-row",
+    help="Row of an .xlsx sheet holding the column names (default: found by skipping title and blank rows).",
+)
 
 
 def say(text: str, quiet: bool = False, err: bool = False) -> None:

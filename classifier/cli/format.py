@@ -1,4 +1,5 @@
 """Human-readable text for the CLI. Formatting only: no computation, no I/O."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,7 +9,7 @@ from classifier.taxonomy.schema import Taxonomy
 
 def _table(rows: list[list[str]], header: list[str]) -> str:
     widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
-    fmt = "  ".join("{:<%d}" % w for w in widths)
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     lines = [fmt.format(*header), fmt.format(*["-" * w for w in widths])]
     lines += [fmt.format(*map(str, r)) for r in rows]
     return "\n".join(lines)
@@ -18,8 +19,10 @@ def format_report(result: dict) -> str:
     out = []
     th = result.get("themes")
     if th:
-        rows = [[l, f"{r['precision']:.3f}", f"{r['recall']:.3f}", f"{r['f1']:.3f}", r["support"]]
-                for l, r in th["per_theme"].items()]
+        rows = [
+            [l, f"{r['precision']:.3f}", f"{r['recall']:.3f}", f"{r['f1']:.3f}", r["support"]]
+            for l, r in th["per_theme"].items()
+        ]
         out.append(_table(rows, ["theme", "precision", "recall", "f1", "support"]))
         extra = [f"rows {th['rows']}", f"micro F1 {th['micro_f1']:.3f}", f"macro F1 {th['macro_f1']:.3f}"]
         if "main_theme_top1" in th:
@@ -27,8 +30,10 @@ def format_report(result: dict) -> str:
         out.append(", ".join(extra))
     ch = result.get("child_authored")
     if ch:
-        out.append(f"child-authored: precision {ch['precision']:.3f}, recall {ch['recall']:.3f}, "
-                   f"F1 {ch['f1']:.3f} ({ch['support']} child-authored of {ch['rows']} rows)")
+        out.append(
+            f"child-authored: precision {ch['precision']:.3f}, recall {ch['recall']:.3f}, "
+            f"F1 {ch['f1']:.3f} ({ch['support']} child-authored of {ch['rows']} rows)"
+        )
     kd = result.get("kind")
     if kd:
         classes = list(kd["matrix"])
@@ -68,8 +73,10 @@ def format_suggestion(result: dict) -> str:
         mark = "*" if r["above_threshold"] else " "
         ev = ", ".join(f'"{w}"' for w in r["evidence"]) or "-"
         lines.append(f"{mark} {r['theme']:<20} {r['probability']:.2f}  {r['label']}\n      because of: {ev}")
-    lines.append(f"kind: {result['kind']}; child-authored: {result['child_authored']}"
-                 + (f" ({', '.join(result['child_authored_evidence'])})" if result["child_authored_evidence"] else ""))
+    lines.append(
+        f"kind: {result['kind']}; child-authored: {result['child_authored']}"
+        + (f" ({', '.join(result['child_authored_evidence'])})" if result["child_authored_evidence"] else "")
+    )
     lines.append("* = suggested (above the theme's threshold)")
     return "\n".join(lines)
 
@@ -92,8 +99,10 @@ def format_info(meta: dict) -> str:
     ]
     if "child_authored" in meta:
         c = meta["child_authored"]
-        lines.append(f"child flag: threshold {c['threshold']:.3f} (recall {c['recall']:.3f}, "
-                     f"precision {c['precision']:.3f} on {c['tuned_on']})")
+        lines.append(
+            f"child flag: threshold {c['threshold']:.3f} (recall {c['recall']:.3f}, "
+            f"precision {c['precision']:.3f} on {c['tuned_on']})"
+        )
     return "\n".join(lines)
 
 

@@ -1,15 +1,17 @@
 """Learning commands: `learning` and `evaluate-learning`."""
+
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 import typer
 
 from classifier.cli.common import HEADER_ROW_OPT, SHEET_OPT, friendly, say
-from classifier.cli.progress import QUIET_OPT, count_documents, estimate_rows, progress_bar
 from classifier.cli.common import load_model as _load_model
+from classifier.cli.progress import QUIET_OPT, count_documents, estimate_rows, progress_bar
 
 
 def _extractor(model):
@@ -18,8 +20,10 @@ def _extractor(model):
 
     if getattr(model, "learning", None) is not None:
         return model.learning
-    typer.echo(f"Note: the model has no learning extractor; training one from {BUNDLED_SENTENCES.name} "
-               "(about 20 seconds).", err=True)
+    typer.echo(
+        f"Note: the model has no learning extractor; training one from {BUNDLED_SENTENCES.name} (about 20 seconds).",
+        err=True,
+    )
     return train_learning_extractor(BUNDLED_SENTENCES)
 
 
@@ -29,19 +33,27 @@ def register(app: typer.Typer, load_model: Callable = _load_model) -> None:
     @app.command("learning")
     @friendly
     def learning(
-        input: Path = typer.Argument(..., help="Table (.csv/.xlsx/.jsonl), document (.txt/.docx/.pdf) or folder; "
-                                     "'-': CSV on standard input."),
-        output: Path = typer.Option(..., "--output", "-o", help="Statements table (.csv/.xlsx/.jsonl; "
-                                    "'-': CSV on standard output)."),
+        input: Path = typer.Argument(
+            ..., help="Table (.csv/.xlsx/.jsonl), document (.txt/.docx/.pdf) or folder; '-': CSV on standard input."
+        ),
+        output: Path = typer.Option(
+            ..., "--output", "-o", help="Statements table (.csv/.xlsx/.jsonl; '-': CSV on standard output)."
+        ),
         text_column: str = typer.Option("text", "--text-column", help="Column holding the letter or report text."),
         id_column: str = typer.Option("id", "--id-column", help="Column identifying each row."),
         register: Optional[Path] = typer.Option(None, "--register", help="Also write a learning register here."),
-        sections: str = typer.Option("all", "--sections",
-                                     help="'learning': in documents with learning or action sections, keep only "
-                                          "statements from those sections. Default 'all'."),
+        sections: str = typer.Option(
+            "all",
+            "--sections",
+            help="'learning': in documents with learning or action sections, keep only "
+            "statements from those sections. Default 'all'.",
+        ),
         keep_column: Optional[list[str]] = typer.Option(
-            None, "--keep-column", help="Input table column to carry into the output (repeatable; default: "
-                                        "columns about dates, teams, services, stages and references)."),
+            None,
+            "--keep-column",
+            help="Input table column to carry into the output (repeatable; default: "
+            "columns about dates, teams, services, stages and references).",
+        ),
         model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: bundled model)."),
         sheet: Optional[str] = SHEET_OPT,
         header_row: Optional[int] = HEADER_ROW_OPT,
@@ -61,20 +73,34 @@ def register(app: typer.Typer, load_model: Callable = _load_model) -> None:
         loaded = load_model(model)
         extractor = _extractor(loaded)
         docs = count_documents(input)
-        total = docs if docs is not None else (
-            1 if input.suffix.lower() in (".txt", ".docx", ".pdf") else estimate_rows(input, sheet, header_row))
+        total = (
+            docs
+            if docs is not None
+            else (1 if input.suffix.lower() in (".txt", ".docx", ".pdf") else estimate_rows(input, sheet, header_row))
+        )
         with progress_bar("documents" if docs is not None else "rows", total, quiet) as tick:
-            summary = extract_learning_table(input, output, text_column, id_column, extractor=extractor,
-                                             theme_model=getattr(loaded, "themes", None), register_path=register,
-                                             sections=sections, keep_columns=keep_column or None,
-                                             progress=tick, sheet=sheet, header_row=header_row)
+            summary = extract_learning_table(
+                input,
+                output,
+                text_column,
+                id_column,
+                extractor=extractor,
+                theme_model=getattr(loaded, "themes", None),
+                register_path=register,
+                sections=sections,
+                keep_columns=keep_column or None,
+                progress=tick,
+                sheet=sheet,
+                header_row=header_row,
+            )
         say(summary.describe(), quiet, err=str(output) == "-")
 
     @app.command("evaluate-learning")
     @friendly
     def evaluate_learning_cmd(
-        data: Path = typer.Argument(..., help="Labelled sentences: columns sentence and learning, optionally "
-                                    "type and split."),
+        data: Path = typer.Argument(
+            ..., help="Labelled sentences: columns sentence and learning, optionally type and split."
+        ),
         model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: bundled model)."),
         report: Optional[Path] = typer.Option(None, "--report", help="Write the figures to this .json file."),
     ):
@@ -85,9 +111,11 @@ def register(app: typer.Typer, load_model: Callable = _load_model) -> None:
         from classifier.learning.api import evaluate_learning
 
         result = evaluate_learning(data, _extractor(load_model(model)))
-        typer.echo(f"{result['sentences']} sentences ({result['split'] or 'all rows'}): "
-                   f"precision {result['precision']:.3f}, recall {result['recall']:.3f}, "
-                   f"F1 {result['f1']:.3f}, type accuracy {result['type_accuracy'] or 0:.3f}")
+        typer.echo(
+            f"{result['sentences']} sentences ({result['split'] or 'all rows'}): "
+            f"precision {result['precision']:.3f}, recall {result['recall']:.3f}, "
+            f"F1 {result['f1']:.3f}, type accuracy {result['type_accuracy'] or 0:.3f}"
+        )
         if report is not None:
             report.write_text(json.dumps(result, indent=2), encoding="utf-8")
             typer.echo(f"report -> {report}")

@@ -5,6 +5,7 @@ result. The commands live one group per file beside this one; this file
 assembles them and fixes the conventions every command shares: `-h` /
 `--help`, `--version`, and the exit codes below.
 """
+
 from __future__ import annotations
 
 import logging
@@ -52,20 +53,33 @@ def _version(value: bool) -> None:
 
 
 # rich_markup_mode=None: help is printed as written (square brackets kept, no '<bool>' type labels).
-app = typer.Typer(cls=UsageExitsOne, add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  rich_markup_mode=None, context_settings=CONTEXT, epilog=EXIT_CODES,
-                  help="Theme, child-authored and learning extraction for children's social care complaints.")
+app = typer.Typer(
+    cls=UsageExitsOne,
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings=CONTEXT,
+    epilog=EXIT_CODES,
+    help="Theme, child-authored and learning extraction for children's social care complaints.",
+)
 
 for _group in (models, labelling, taxonomy, learning, report, adapt):
     _group.register(app)
 
 
 @app.callback()
-def _root(version: Optional[bool] = typer.Option(None, "--version", callback=_version, is_eager=True,
-                                                 help="Print the version and exit."),
-          umask: Optional[str] = typer.Option(
-              None, "--umask", help="Octal umask for new output files (default: private, 0600; e.g. 022 for "
-              "0644). An overwritten output keeps its permissions.")):
+def _root(
+    version: Optional[bool] = typer.Option(
+        None, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+    umask: Optional[str] = typer.Option(
+        None,
+        "--umask",
+        help="Octal umask for new output files (default: private, 0600; e.g. 022 for "
+        "0644). An overwritten output keeps its permissions.",
+    ),
+):
     """Theme, child-authored and learning extraction for children's social care complaints."""
     umask_option(umask)
 

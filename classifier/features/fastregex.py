@@ -8,6 +8,7 @@ by matching the full branch at each candidate start. The answer is exactly
 `re.search(pattern, text) is not None`: the branch without `\\b` matches at
 every position where the full branch does, and candidates are tried in order.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,7 +29,7 @@ def top_level_branches(pattern: str) -> list[str]:
             in_class = c != "]"
         elif c == "[":
             in_class = True
-            if pattern[i + 1: i + 2] == "]":  # "[]...]": a literal ']' first
+            if pattern[i + 1 : i + 2] == "]":  # "[]...]": a literal ']' first
                 i += 1
         elif c == "(":
             depth += 1

@@ -7,6 +7,7 @@ sentence ends, semicolons, line breaks and list markers, then merges pieces
 too short to stand alone into their neighbour. Spans index the text given
 (the redacted text), so evidence can point back into it.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,8 @@ _CUT = re.compile(
     r"|\s+(?=(?:\(?(?:[1-9]|[a-h]|i{1,3}|iv|v)\)|[1-9]\.|[•\u2022*-])\s)"
 )
 _WORD = re.compile(r"[A-Za-z]+")
-MIN_WORDS = 5       # shorter pieces join their neighbour ("Secondly," "She says:")
-MAX_POINTS = 12     # a very long letter: the longest pieces are kept as points
+MIN_WORDS = 5  # shorter pieces join their neighbour ("Secondly," "She says:")
+MAX_POINTS = 12  # a very long letter: the longest pieces are kept as points
 
 
 def complaint_points(text: str, min_words: int = MIN_WORDS, max_points: int = MAX_POINTS) -> list[tuple[int, int]]:

@@ -8,6 +8,7 @@ can still be frequent, so `name_filter` also drops every term holding a word
 the redactor took for a name anywhere in the training texts, or that the name
 lexicon marks as name-like (unless it is a common word such as "will").
 """
+
 from __future__ import annotations
 
 from itertools import chain, repeat
@@ -39,8 +40,7 @@ class FittedTfidf:
 
     MAX_CACHE = 300_000
 
-    def __init__(self, analyzer: str, ngram_range: tuple[int, int], vocabulary: dict[str, int],
-                 idf: np.ndarray):
+    def __init__(self, analyzer: str, ngram_range: tuple[int, int], vocabulary: dict[str, int], idf: np.ndarray):
         if analyzer not in ("word", "char_wb"):
             raise ValueError(f"analyzer must be 'word' or 'char_wb', not {analyzer!r}")
         self.analyzer = analyzer
@@ -50,11 +50,18 @@ class FittedTfidf:
         self._cache: dict[str, np.ndarray] = {}
 
     @classmethod
-    def from_sklearn(cls, vec) -> "FittedTfidf":
+    def from_sklearn(cls, vec) -> FittedTfidf:
         """Keep what a fitted TfidfVectorizer needs to transform; refuse settings we do not reproduce."""
         p = vec.get_params()
-        expected = dict(norm="l2", use_idf=True, sublinear_tf=True, binary=False, stop_words=None,
-                        strip_accents=None, preprocessor=None)
+        expected = dict(
+            norm="l2",
+            use_idf=True,
+            sublinear_tf=True,
+            binary=False,
+            stop_words=None,
+            strip_accents=None,
+            preprocessor=None,
+        )
         wrong = {k: p[k] for k, v in expected.items() if p[k] != v}
         word_ok = p["analyzer"] == "word" and not p["lowercase"] and p["tokenizer"] is not None
         char_ok = p["analyzer"] == "char_wb" and p["lowercase"]
@@ -93,7 +100,7 @@ class FittedTfidf:
             if n >= len(w):  # a short word counts once, whole
                 out.append(w)
                 break
-            out.extend(w[k:k + n] for k in range(len(w) - n + 1))
+            out.extend(w[k : k + n] for k in range(len(w) - n + 1))
         return out
 
     def _word_columns(self, word: str) -> np.ndarray:
@@ -112,15 +119,15 @@ class FittedTfidf:
         split = [t.lower().split() for t in texts]
         flat = list(chain.from_iterable(split))
         word_ids = dict(zip(dict.fromkeys(flat), range(len(flat))))
-        D = _rows_matrix(split, np.fromiter(map(word_ids.__getitem__, flat), np.int32, len(flat)),
-                         len(word_ids))
+        D = _rows_matrix(split, np.fromiter(map(word_ids.__getitem__, flat), np.int32, len(flat)), len(word_ids))
         # Distinct words x n-grams (counts).
         word_cols = [self._word_columns(w) for w in word_ids]
         indptr = np.zeros(len(word_cols) + 1, np.int64)
         np.cumsum(list(map(len, word_cols)), out=indptr[1:])
         indices = np.concatenate(word_cols) if word_cols else np.zeros(0, np.int32)
-        W = sp.csr_matrix((np.ones(len(indices), np.float32), indices, indptr),
-                          shape=(len(word_ids), len(self.vocabulary_)))
+        W = sp.csr_matrix(
+            (np.ones(len(indices), np.float32), indices, indptr), shape=(len(word_ids), len(self.vocabulary_))
+        )
         return D @ W
 
     def _word_counts(self, texts: list[str]) -> sp.csr_matrix:
@@ -136,7 +143,7 @@ class FittedTfidf:
         flat = list(chain.from_iterable(split))
         words = list(dict.fromkeys(flat))
         base = len(words) + 1
-        if base ** hi >= 2 ** 62:  # keys would overflow: plain strings instead
+        if base**hi >= 2**62:  # keys would overflow: plain strings instead
             return self._word_counts_slow(split)
         word_of = np.empty(base, dtype=object)  # id + 1 -> word (0 is never used)
         word_of[1:] = words
@@ -147,10 +154,10 @@ class FittedTfidf:
             m = len(ids) - n + 1
             if m <= 0:
                 break
-            same_doc = doc_of[n - 1:] == doc_of[:m]
+            same_doc = doc_of[n - 1 :] == doc_of[:m]
             key = np.zeros(m, np.int64)
             for k in range(n):  # the n ids as digits of one number in base `base`
-                key = key * base + ids[k:k + m]
+                key = key * base + ids[k : k + m]
             key, doc = key[same_doc], doc_of[:m][same_doc]
             inverse, distinct = _factorize(key)
             digits = []
@@ -160,8 +167,10 @@ class FittedTfidf:
             grams = digits[0].tolist() if n == 1 else list(map(" ".join, zip(*reversed(digits))))
             cols = np.fromiter(map(vocab.get, grams, repeat(-1)), np.int64, len(grams))
             known = cols >= 0
-            W = sp.csr_matrix((np.ones(int(known.sum()), np.float32), (np.flatnonzero(known), cols[known])),
-                              shape=(len(grams), len(vocab)))
+            W = sp.csr_matrix(
+                (np.ones(int(known.sum()), np.float32), (np.flatnonzero(known), cols[known])),
+                shape=(len(grams), len(vocab)),
+            )
             # Keys are in document order: CSR directly; the product adds repeats.
             indptr = np.zeros(len(texts) + 1, np.int64)
             np.cumsum(np.bincount(doc, minlength=len(texts)), out=indptr[1:])
@@ -176,7 +185,7 @@ class FittedTfidf:
         for r, toks in enumerate(split):
             for n in range(lo, hi + 1):
                 for k in range(len(toks) - n + 1):
-                    c = vocab.get(" ".join(toks[k:k + n]))
+                    c = vocab.get(" ".join(toks[k : k + n]))
                     if c is not None:
                         rows.append(r)
                         cols.append(c)
@@ -237,8 +246,15 @@ class TextFeatures(Estimator):
 
     _estimator_type = "transformer"
 
-    def __init__(self, word_ngrams=(1, 2), char_ngrams=(2, 5), min_df=3,
-                 max_word_features=30000, max_char_features=40000, char_weight=1.0):
+    def __init__(
+        self,
+        word_ngrams=(1, 2),
+        char_ngrams=(2, 5),
+        min_df=3,
+        max_word_features=30000,
+        max_char_features=40000,
+        char_weight=1.0,
+    ):
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
         self.min_df = min_df
@@ -252,8 +268,14 @@ class TextFeatures(Estimator):
         docs = ensure_prepared(texts)
         min_df = self.min_df if len(docs) >= 4 * self.min_df else 1
         word = TfidfVectorizer(
-            tokenizer=_split, token_pattern=None, lowercase=False, ngram_range=tuple(self.word_ngrams),
-            min_df=min_df, max_features=self.max_word_features, sublinear_tf=True, dtype=np.float32,
+            tokenizer=_split,
+            token_pattern=None,
+            lowercase=False,
+            ngram_range=tuple(self.word_ngrams),
+            min_df=min_df,
+            max_features=self.max_word_features,
+            sublinear_tf=True,
+            dtype=np.float32,
         ).fit([d.lemmas for d in docs])
         names = NameFilter(docs)
         self.word_ = FittedTfidf.from_sklearn(word)
@@ -261,8 +283,13 @@ class TextFeatures(Estimator):
         self.char_ = None
         if self.char_ngrams:
             char = TfidfVectorizer(
-                analyzer="char_wb", ngram_range=tuple(self.char_ngrams), lowercase=True,
-                min_df=min_df, max_features=self.max_char_features, sublinear_tf=True, dtype=np.float32,
+                analyzer="char_wb",
+                ngram_range=tuple(self.char_ngrams),
+                lowercase=True,
+                min_df=min_df,
+                max_features=self.max_char_features,
+                sublinear_tf=True,
+                dtype=np.float32,
             ).fit([d.redacted for d in docs])
             self.char_ = FittedTfidf.from_sklearn(char)
             filter_names(self.char_, names, "char_wb")

@@ -19,6 +19,7 @@ page, not for sentences, so before sentence splitting the reader:
 Offsets of statements refer to the cleaned text returned here; `pieces`
 records, for every stretch of it, the page (or paragraph) and line it came from.
 """
+
 from __future__ import annotations
 
 import logging
@@ -41,20 +42,20 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Piece:
-    start: int            # offsets in SourceDocument.text
+    start: int  # offsets in SourceDocument.text
     end: int
-    page: int             # 1-based page (.pdf, .txt with form feeds) or paragraph (.docx)
-    line: int             # 1-based line within that page or paragraph
-    item: bool = False    # the line started a list item (its bullet glyph or number)
+    page: int  # 1-based page (.pdf, .txt with form feeds) or paragraph (.docx)
+    line: int  # 1-based line within that page or paragraph
+    item: bool = False  # the line started a list item (its bullet glyph or number)
 
 
 @dataclass
 class SourceDocument:
-    id: str               # the file name: what output rows use as `id`
+    id: str  # the file name: what output rows use as `id`
     path: Path
     text: str
     pieces: list[Piece] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)   # e.g. an image-only PDF: no text to read
+    warnings: list[str] = field(default_factory=list)  # e.g. an image-only PDF: no text to read
 
     def item_starts(self) -> frozenset:
         """Offsets in `text` where a list item starts (its bullet glyph was dropped)."""
@@ -72,11 +73,14 @@ class SourceDocument:
 
 _BULLET_GLYPH = re.compile(
     r"^[\u2022\u2023\u2043\u2219\u25aa\u25ab\u25cf\u25cb\u25e6\u25a0\u25a1\u00b7\u27a2\u2794\u2192"
-    r"\u2713\u2714\uf0b7\uf0a7\uf076\uf0d8\uf0fc\u25ba\u25b6*]\s*|^[-\u2013\u2014o]\s+(?=\S)")
+    r"\u2713\u2714\uf0b7\uf0a7\uf076\uf0d8\uf0fc\u25ba\u25b6*]\s*|^[-\u2013\u2014o]\s+(?=\S)"
+)
 _LIST_NUMBER = re.compile(r"^\(?(?:\d{1,2}|[a-hA-H]|[ivxIVX]{1,4})[.)]\s+(?=\S)")
 _PAGE_NUMBER = re.compile(
     r"^(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$|^[-\u2013\u2014]\s*\d{1,4}\s*[-\u2013\u2014]$"
-    r"|^[ivx]{1,5}$", re.IGNORECASE)
+    r"|^[ivx]{1,5}$",
+    re.IGNORECASE,
+)
 _TERMINAL = re.compile(r"[.!?:;][\"')\]\u2019\u201d]*$")
 # "We did: ...", "Action 3: ...", "Recommendation 2: ...": a labelled line starts a new unit.
 _LABEL = re.compile(r"^[A-Z][\w'\u2019()/-]*(?: [\w'\u2019()/-]+){0,3}:\s+\S")
@@ -89,12 +93,17 @@ _EDGE_LINES = 3
 
 
 # A tab right after a bullet glyph or list number is spacing; a tab between words separates cells.
-_MARKER_TAB = re.compile(r"^(\s*(?:[\u2022\u25aa\u25cf\u00b7\uf0b7\uf0a7*o\-\u2013]|\(?(?:\d{1,2}|[a-hA-H]|[ivxIVX]{1,4})[.)]))\t+")
+_MARKER_TAB = re.compile(
+    r"^(\s*(?:[\u2022\u25aa\u25cf\u00b7\uf0b7\uf0a7*o\-\u2013]|\(?(?:\d{1,2}|[a-hA-H]|[ivxIVX]{1,4})[.)]))\t+"
+)
 _CELL_TAB = re.compile(r"(?<=\S)[ ]*\t+[ \t]*(?=\S)")
 # A line ending in one of these words was wrapped: the next line continues it, capital or not.
-_OPEN_END = re.compile(r"\b(?:the|a|an|of|to|and|or|with|for|in|on|by|at|from|that|their|our|your|its|was|were|"
-                       r"is|are|be|been|has|have|had|not|about|into|when|where|which|who|this|these|any|all|"
-                       r"each|every|between|than|as|but)$", re.IGNORECASE)
+_OPEN_END = re.compile(
+    r"\b(?:the|a|an|of|to|and|or|with|for|in|on|by|at|from|that|their|our|your|its|was|were|"
+    r"is|are|be|been|has|have|had|not|about|into|when|where|which|who|this|these|any|all|"
+    r"each|every|between|than|as|but)$",
+    re.IGNORECASE,
+)
 
 
 def _clean_line(line: str) -> str:
@@ -123,15 +132,15 @@ def _running_lines(pages: list[list[str]]) -> set[str]:
     return {k for k, n in counts.items() if n >= need}
 
 
-def clean_pages(pages: list[str], drop_running: bool = True,
-                number_paragraphs: bool = False) -> tuple[str, list[Piece]]:
+def clean_pages(
+    pages: list[str], drop_running: bool = True, number_paragraphs: bool = False
+) -> tuple[str, list[Piece]]:
     """Join page texts into one clean text; returns the text and its pieces.
 
     With `number_paragraphs`, a piece's `page` is the paragraph (blank-line
     separated block of the source) and `line` the line within it (.docx).
     """
-    split = [[_clean_line(l) for l in page.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-             for page in pages]
+    split = [[_clean_line(l) for l in page.replace("\r\n", "\n").replace("\r", "\n").split("\n")] for page in pages]
     running = _running_lines(split) if drop_running else set()
 
     # (text, page, line, starts_item, blank_before)
@@ -151,13 +160,12 @@ def clean_pages(pages: list[str], drop_running: bool = True,
             item = False
             m = _BULLET_GLYPH.match(line)
             if m:
-                line, item = line[m.end():].strip(), True
+                line, item = line[m.end() :].strip(), True
             elif _LIST_NUMBER.match(line):
                 item = True
             if not line:
                 continue
-            if dropped and blank and not item and kept and line[:1].islower() \
-                    and not _TERMINAL.search(kept[-1][0]):
+            if dropped and blank and not item and kept and line[:1].islower() and not _TERMINAL.search(kept[-1][0]):
                 # "... and staff\n\nPage 14\n\nmust record ...": the blank lines frame the
                 # page number, they do not end a paragraph.
                 blank = False
@@ -175,11 +183,16 @@ def clean_pages(pages: list[str], drop_running: bool = True,
     # full stop before it) is written as a blank line; `para` counts the
     # blank lines of the source, so .docx paragraph numbers are unaffected.
     para = 1
+
     def heading_like(k: int) -> bool:
         """A short line without a full stop, followed by a break: a heading."""
         line = kept[k][0]
-        if len(line) >= 0.6 * wrap or len(line.split()) > 8 or _TERMINAL.search(line) \
-                or not (line[:1].isupper() or line[:1].isdigit()):
+        if (
+            len(line) >= 0.6 * wrap
+            or len(line.split()) > 8
+            or _TERMINAL.search(line)
+            or not (line[:1].isupper() or line[:1].isdigit())
+        ):
             return False
         if k + 1 == len(kept):
             return True
@@ -192,20 +205,20 @@ def clean_pages(pages: list[str], drop_running: bool = True,
                 sep = "\n\n"
                 para += 1
             elif item or _LABEL.match(line) or _SECTION.match(line) or heading_like(k):
-                sep = "\n" if _TERMINAL.search(prev) else "\n\n"   # a new list item or "We did: ..."
+                sep = "\n" if _TERMINAL.search(prev) else "\n\n"  # a new list item or "We did: ..."
             elif prev.endswith("-") and len(prev) > 1 and prev[-2].isalpha() and line[:1].islower():
-                parts[-1] = parts[-1][:-1]     # de-hyphenate "investi- gation"
+                parts[-1] = parts[-1][:-1]  # de-hyphenate "investi- gation"
                 pos -= 1
                 pieces[-1] = Piece(pieces[-1].start, pieces[-1].end - 1, pieces[-1].page, pieces[-1].line)
                 sep = ""
             elif _TERMINAL.search(prev):
                 sep = "\n"
             elif _OPEN_END.search(prev) and " | " not in line and " | " not in prev:
-                sep = " "                      # "... agreed with the" / "Independent Reviewing Officer"
+                sep = " "  # "... agreed with the" / "Independent Reviewing Officer"
             elif len(prev) < 0.6 * wrap and (line[:1].isupper() or line[:1].isdigit()):
-                sep = "\n\n"                   # a heading or the short last line of a paragraph
+                sep = "\n\n"  # a heading or the short last line of a paragraph
             else:
-                sep = " "                      # a line wrapped mid-sentence
+                sep = " "  # a line wrapped mid-sentence
             parts.append(sep)
             pos += len(sep)
         parts.append(line)
@@ -224,17 +237,18 @@ def clean_pages(pages: list[str], drop_running: bool = True,
 
 # ------------------------------------------------------------------ readers
 
+
 def _read_txt(path: Path) -> list[str]:
     enc = detect_encoding(path)
     name, _, errors = enc.partition(":")
     text = path.read_text(encoding=name, errors=errors or "strict")
-    return text.split("\f")   # form feed: the page break of plain-text exports
+    return text.split("\f")  # form feed: the page break of plain-text exports
 
 
 def _read_docx(path: Path) -> list[str]:
     import docx
 
-    check_archive(path, "docx")   # size before python-docx unpacks it
+    check_archive(path, "docx")  # size before python-docx unpacks it
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
@@ -252,7 +266,7 @@ def _read_docx(path: Path) -> list[str]:
             for row in Table(child, document).rows:
                 cells, seen = [], set()
                 for cell in row.cells:
-                    if id(cell._tc) in seen:   # merged cells repeat
+                    if id(cell._tc) in seen:  # merged cells repeat
                         continue
                     seen.add(id(cell._tc))
                     cells.append(" ".join(p.text.strip().replace("|", "/") for p in cell.paragraphs if p.text.strip()))
@@ -295,8 +309,9 @@ def read_document(path: str | Path) -> SourceDocument:
     except (DocumentError, InputDataError):
         raise
     except Exception as exc:  # parser messages can quote document text: type only
-        raise DocumentError(f"could not read '{p.name}' ({type(exc).__name__}); "
-                            "check that it is a valid, unprotected file") from None
+        raise DocumentError(
+            f"could not read '{p.name}' ({type(exc).__name__}); check that it is a valid, unprotected file"
+        ) from None
     # For .docx, `page` counts paragraphs (blank-line separated blocks).
     text, pieces = clean_pages(pages, drop_running=not docx_like, number_paragraphs=docx_like)
     warnings = []
@@ -309,8 +324,13 @@ def document_paths(path: str | Path) -> list[Path]:
     """The document files at `path`: the file itself, or a folder's documents (recursively, sorted)."""
     p = Path(path)
     if p.is_dir():
-        found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in DOCUMENT_SUFFIXES
-                       and not any(part.startswith((".", "~$")) for part in f.relative_to(p).parts))
+        found = sorted(
+            f
+            for f in p.rglob("*")
+            if f.is_file()
+            and f.suffix.lower() in DOCUMENT_SUFFIXES
+            and not any(part.startswith((".", "~$")) for part in f.relative_to(p).parts)
+        )
         if not found:
             raise DocumentError(f"folder '{p}' has no {', '.join(DOCUMENT_SUFFIXES)} files")
         return found
@@ -332,7 +352,7 @@ def iter_documents(path: str | Path, skipped: list[tuple[str, str]] | None = Non
     for f in document_paths(base):
         try:
             doc = read_document(f)
-        except InputDataError as exc:   # DocumentError, or a size limit (io.limits)
+        except InputDataError as exc:  # DocumentError, or a size limit (io.limits)
             if skipped is None or not base.is_dir():
                 raise
             skipped.append((f.relative_to(base).as_posix(), str(exc)))

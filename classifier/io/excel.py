@@ -13,29 +13,30 @@ frozen header with a filter, column widths from the header and the first
 rows, dates written as dates, and the typed columns the caller declares
 (booleans, numbers) written as such.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import pandas as pd
 
 from classifier.errors import InputDataError, MissingColumnError
 
-HEADER_SCAN_ROWS = 30          # rows looked at to find the header
-_MAX_HEADER_CELL = 80          # a longer cell is a title or data, not a column name
+HEADER_SCAN_ROWS = 30  # rows looked at to find the header
+_MAX_HEADER_CELL = 80  # a longer cell is a title or data, not a column name
 _SHEET_TITLE_BAD = re.compile(r"[\[\]:*?/\\]")
-MIN_WIDTH, MAX_WIDTH = 8, 60   # column widths in characters
+MIN_WIDTH, MAX_WIDTH = 8, 60  # column widths in characters
 
 
 @dataclass
 class SheetLayout:
     name: str
-    header_row: int | None      # 1-based row number in the sheet; None for an empty sheet
+    header_row: int | None  # 1-based row number in the sheet; None for an empty sheet
     columns: list[str]
 
 
@@ -83,8 +84,9 @@ def choose_sheet(names: list[str], sheet: str | int | None, file_name: str) -> s
     if wanted.isdigit() and 1 <= int(wanted) <= len(names):
         return names[int(wanted) - 1]
     listed = ", ".join(f"{i}: '{n}'" for i, n in enumerate(names, start=1))
-    raise InputDataError(f"sheet '{wanted}' not found in '{file_name}'; its sheets are {listed}; "
-                         "pass --sheet NAME or --sheet NUMBER")
+    raise InputDataError(
+        f"sheet '{wanted}' not found in '{file_name}'; its sheets are {listed}; pass --sheet NAME or --sheet NUMBER"
+    )
 
 
 def _open(path: Path):
@@ -109,15 +111,17 @@ def _layout(ws, name: str, header_row: int | None) -> tuple[SheetLayout, int]:
             raise InputDataError("--header-row counts from 1 (the sheet's first row)")
         row = next(ws.iter_rows(min_row=header_row, max_row=header_row, values_only=True), None)
         if row is None or not any(map(_filled, row)):
-            raise InputDataError(f"row {header_row} of sheet '{name}' is empty; pass the number of "
-                                 "the row that holds the column names to --header-row")
+            raise InputDataError(
+                f"row {header_row} of sheet '{name}' is empty; pass the number of "
+                "the row that holds the column names to --header-row"
+            )
         index, header = header_row - 1, tuple(row)
     else:
         index = detect_header_row(head)
         if index is None:
             return SheetLayout(name, None, []), 0
         header = head[index]
-    last = max((j for r in [header, *head[index + 1:]] for j, v in enumerate(r) if _filled(v)), default=-1)
+    last = max((j for r in [header, *head[index + 1 :]] for j, v in enumerate(r) if _filled(v)), default=-1)
     width = last + 1
     cells = [_cell_text(v) for v in header[:width]] + [""] * (width - len(header[:width]))
     return SheetLayout(name, index + 1, _unique_header(cells)), width
@@ -132,14 +136,13 @@ def workbook_layout(path: str | Path) -> list[SheetLayout]:
         wb.close()
 
 
-def iter_xlsx(path: Path, chunk_rows: int, sheet: str | int | None = None,
-              header_row: int | None = None) -> Iterator:
+def iter_xlsx(path: Path, chunk_rows: int, sheet: str | int | None = None, header_row: int | None = None) -> Iterator:
     """Chunks of one sheet: text cells for the pipeline, non-text cells kept in `typed`."""
     from classifier.io import limits
     from classifier.io.tables import Chunk
 
     lim = limits.current_limits()
-    limits.check_archive(path, "xlsx", lim)   # before openpyxl unpacks anything
+    limits.check_archive(path, "xlsx", lim)  # before openpyxl unpacks anything
     wb = _open(path)
     try:
         name = choose_sheet(wb.sheetnames, sheet, path.name)
@@ -177,22 +180,35 @@ def explain_missing(exc: MissingColumnError, path: str | Path, sheet, header_row
     except Exception:  # the original error is still the right one to show
         return exc
     here = next(s for s in layouts if s.name == used)
-    where = f"sheet '{used}'" + (f", header row {here.header_row}" if here.header_row and header_row is None
-                                 else f", header row {header_row}" if header_row else "")
+    where = f"sheet '{used}'" + (
+        f", header row {here.header_row}"
+        if here.header_row and header_row is None
+        else f", header row {header_row}"
+        if header_row
+        else ""
+    )
     wanted = exc.column.lower().strip()
     having = [s for s in layouts if s.name != used and wanted in (c.lower().strip() for c in s.columns)]
     if having:
-        fix = "; ".join(f"sheet '{s.name}' has it (header row {s.header_row}): pass --sheet \"{s.name}\""
-                        for s in having)
+        fix = "; ".join(
+            f"sheet '{s.name}' has it (header row {s.header_row}): pass --sheet \"{s.name}\"" for s in having
+        )
     else:
-        others = "; ".join(f"'{s.name}' (header row {s.header_row}: {', '.join(s.columns[:8])})"
-                           for s in layouts if s.name != used and s.header_row)
-        fix = (f"pass {exc.flag} COLUMN" + (f", or --sheet NAME; other sheets: {others}" if others else "")
-               + "; if the column names are not in the detected header row, pass --header-row N")
+        others = "; ".join(
+            f"'{s.name}' (header row {s.header_row}: {', '.join(s.columns[:8])})"
+            for s in layouts
+            if s.name != used and s.header_row
+        )
+        fix = (
+            f"pass {exc.flag} COLUMN"
+            + (f", or --sheet NAME; other sheets: {others}" if others else "")
+            + "; if the column names are not in the detected header row, pass --header-row N"
+        )
     return MissingColumnError(exc.column, exc.available, exc.flag, where=where, fix=fix)
 
 
 # ---------------------------------------------------------------- writing
+
 
 def sheet_title(name: str | None, fallback: str) -> str:
     """A legal Excel sheet title (31 characters, no []:*?/\\)."""
@@ -215,8 +231,15 @@ class XlsxSheetWriter:
     paths are added to `temp_files` so the caller can remove them.
     """
 
-    def __init__(self, path: Path, columns: list[str], title: str, cell=lambda v, column: v,
-                 temp_folder: Path | None = None, temp_files: list | None = None):
+    def __init__(
+        self,
+        path: Path,
+        columns: list[str],
+        title: str,
+        cell=lambda v, column: v,
+        temp_folder: Path | None = None,
+        temp_files: list | None = None,
+    ):
         from openpyxl import Workbook
 
         self.path, self.columns = path, columns
@@ -232,8 +255,9 @@ class XlsxSheetWriter:
         if self._temp_folder is not None:
             from classifier.io.safety import open_xlsx_sheet
 
-            ws, tmp = open_xlsx_sheet(self._wb, len(self._wb.worksheets) + 1, self._temp_folder, self.path.name,
-                                      start=False)
+            ws, tmp = open_xlsx_sheet(
+                self._wb, len(self._wb.worksheets) + 1, self._temp_folder, self.path.name, start=False
+            )
             ws.title = title
             self._temp_files.append(Path(tmp))
         else:
@@ -256,7 +280,7 @@ class XlsxSheetWriter:
             values = [r[j] for r in sample[:200]]
             self._ws.column_dimensions[get_column_letter(j + 1)].width = _width(name, values)
         self._ws.freeze_panes = "A2"
-        if getattr(self._ws, "_writer", None) is not None:   # a sheet streaming to our own temp file
+        if getattr(self._ws, "_writer", None) is not None:  # a sheet streaming to our own temp file
             self._ws._writer.write_top()
         bold = Font(bold=True)
         header = []
@@ -275,7 +299,7 @@ class XlsxSheetWriter:
             self._start(rows)
         columns = self.columns
         for k, row in enumerate(rows):
-            self.current_row = self.total_rows + k + 1   # 1-based data row, for messages
+            self.current_row = self.total_rows + k + 1  # 1-based data row, for messages
             out = []
             for v, column in zip(row, columns):
                 if isinstance(v, (dt.datetime, dt.date)):

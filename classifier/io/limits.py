@@ -14,6 +14,7 @@ strings, which openpyxl holds in memory. The declared sizes in the zip's
 directory bound what a reader will get (zipfile stops at the declared size),
 so checking them is enough to refuse a bomb before opening it.
 """
+
 from __future__ import annotations
 
 import csv
@@ -40,6 +41,7 @@ class Limits:
 
 def current_limits() -> Limits:
     """Defaults, overridden by COMPLAINTS_MAX_* environment variables."""
+
     def env(name, default, cast):
         raw = os.environ.get(name)
         if raw is None or not raw.strip():
@@ -51,10 +53,13 @@ def current_limits() -> Limits:
         if value <= 0:
             raise InputDataError(f"{name} must be a positive number")
         return value
+
     d = Limits()
-    return Limits(max_unpacked_mb=env("COMPLAINTS_MAX_UNPACKED_MB", d.max_unpacked_mb, float),
-                  max_rows=env("COMPLAINTS_MAX_ROWS", d.max_rows, int),
-                  max_record_lines=env("COMPLAINTS_MAX_RECORD_LINES", d.max_record_lines, int))
+    return Limits(
+        max_unpacked_mb=env("COMPLAINTS_MAX_UNPACKED_MB", d.max_unpacked_mb, float),
+        max_rows=env("COMPLAINTS_MAX_ROWS", d.max_rows, int),
+        max_record_lines=env("COMPLAINTS_MAX_RECORD_LINES", d.max_record_lines, int),
+    )
 
 
 # ------------------------------------------------------------ zip archives
@@ -69,8 +74,10 @@ def check_archive(path: Path, what: str, limits: Limits | None = None) -> None:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         error = DocumentError if what == "docx" else InputDataError
-        raise error(f"could not read '{path.name}' as {what}: it is damaged, encrypted or another "
-                             "format; open it in Excel or Word and save it again") from None
+        raise error(
+            f"could not read '{path.name}' as {what}: it is damaged, encrypted or another "
+            "format; open it in Excel or Word and save it again"
+        ) from None
     with zf:
         infos = zf.infolist()
         unpacked = sum(i.file_size for i in infos)
@@ -78,7 +85,8 @@ def check_archive(path: Path, what: str, limits: Limits | None = None) -> None:
             raise InputLimitError(
                 f"'{path.name}' unpacks to {unpacked / 1e6:,.0f} MB, over the limit of "
                 f"{lim.max_unpacked_mb:,.0f} MB; if the file is genuine, raise the limit with "
-                "COMPLAINTS_MAX_UNPACKED_MB, else save a smaller copy")
+                "COMPLAINTS_MAX_UNPACKED_MB, else save a smaller copy"
+            )
         if what != "xlsx":
             return
         for info in infos:
@@ -90,19 +98,23 @@ def check_archive(path: Path, what: str, limits: Limits | None = None) -> None:
             if m and int(m.group(1)) > lim.max_rows:
                 raise InputLimitError(
                     f"'{path.name}' has a sheet of {int(m.group(1)):,} rows, over the limit of "
-                    f"{lim.max_rows:,}; split it, or raise the limit with COMPLAINTS_MAX_ROWS")
+                    f"{lim.max_rows:,}; split it, or raise the limit with COMPLAINTS_MAX_ROWS"
+                )
 
 
 def counted_rows(rows, path: Path, limits: Limits):
     """Pass rows through, refusing past the row limit (a sheet's dimension tag can be missing or wrong)."""
-    for n, row in enumerate(rows, start=2):   # row 1 is the header
+    for n, row in enumerate(rows, start=2):  # row 1 is the header
         if n > limits.max_rows:
-            raise InputLimitError(f"'{path.name}' has more than {limits.max_rows:,} rows; split it, or raise "
-                                  "the limit with COMPLAINTS_MAX_ROWS")
+            raise InputLimitError(
+                f"'{path.name}' has more than {limits.max_rows:,} rows; split it, or raise "
+                "the limit with COMPLAINTS_MAX_ROWS"
+            )
         yield row
 
 
 # ------------------------------------------------------------ CSV records
+
 
 def _shape(value: str) -> str:
     """'C-0012' -> 'a-9', '1042' -> '9': the look of an id, not its content."""
@@ -132,10 +144,10 @@ class CheckedRecords:
 
     def __init__(self, fh, path: Path, delimiter: str, limits: Limits):
         self.path, self.delimiter, self.limits = path, delimiter, limits
-        self._buf: list[str] = []       # the physical lines of the record being read
+        self._buf: list[str] = []  # the physical lines of the record being read
         self.reader = csv.reader(self._tap(fh), csv.excel, delimiter=delimiter, strict=True)
-        self.width = 0                   # set once the header is read
-        self.lines = 0                   # physical lines read so far (header included)
+        self.width = 0  # set once the header is read
+        self.lines = 0  # physical lines read so far (header included)
         self.records = 0
         self._shapes: set[str] = set()
 
@@ -166,14 +178,18 @@ class CheckedRecords:
                     raise MalformedTableError(
                         f"line {start} of '{self.path.name}': a quoted cell (starting with \") is not "
                         f"closed properly, so the lines after it would be merged into one cell. Fix the "
-                        f"quotes on line {start} (a quote inside a cell is written twice: \"\"), or save "
-                        "the file again from Excel") from None
+                        f'quotes on line {start} (a quote inside a cell is written twice: ""), or save '
+                        "the file again from Excel"
+                    ) from None
                 if "NUL" in what or "null" in what.lower():
                     raise MalformedTableError(
                         f"line {reader.line_num} of '{self.path.name}' contains a NUL byte; it is not a text "
-                        "CSV file. Save it again as 'CSV UTF-8' from Excel") from None
-                raise MalformedTableError(f"line {start} of '{self.path.name}' cannot be read as CSV; "
-                                          "save the file again as 'CSV UTF-8' from Excel") from None
+                        "CSV file. Save it again as 'CSV UTF-8' from Excel"
+                    ) from None
+                raise MalformedTableError(
+                    f"line {start} of '{self.path.name}' cannot be read as CSV; "
+                    "save the file again as 'CSV UTF-8' from Excel"
+                ) from None
             self.lines = reader.line_num
             self.records += 1
             span = self.lines - start + 1
@@ -181,7 +197,7 @@ class CheckedRecords:
                 self._check_merged(row, start, span)
             elif row and self.records > 1 and len(self._shapes) < 64:
                 shape = _shape(row[0])
-                if ("9" in shape or not shape) and len(shape) <= 12:   # ids have digits (or are empty)
+                if ("9" in shape or not shape) and len(shape) <= 12:  # ids have digits (or are empty)
                     self._shapes.add(shape)
             yield row
 
@@ -190,14 +206,16 @@ class CheckedRecords:
             raise MalformedTableError(
                 f"line {start} of '{self.path.name}': one record runs over {span:,} lines, more than the "
                 f"{self.limits.max_record_lines:,} allowed; a quote is probably not closed. Fix it, or raise "
-                "the limit with COMPLAINTS_MAX_RECORD_LINES if the cell is genuine")
+                "the limit with COMPLAINTS_MAX_RECORD_LINES if the cell is genuine"
+            )
         if self.records == 1:
             # The header: a name may hold a line break ("Date\nreceived"), but not the next row.
             pieces = [line for cell in row if "\n" in cell for line in cell.split("\n")]
             if any(self.delimiter in line or not line.strip() for line in pieces):
                 raise MalformedTableError(
                     f"line {start} of '{self.path.name}': the header row runs to line {start + span - 1}, "
-                    f"so a quote in it is probably not closed. Fix the quotes on line {start}")
+                    f"so a quote in it is probably not closed. Fix the quotes on line {start}"
+                )
             return
         if self.width < 2:
             return
@@ -206,7 +224,8 @@ class CheckedRecords:
             raise MalformedTableError(
                 f"line {start} of '{self.path.name}': a quoted cell starting on this line runs to line "
                 f"{start + span - 1} and the record has {len(row)} fields, not {self.width}; a quote is "
-                f"probably not closed. Fix the quotes on line {start}, or save the file again from Excel")
+                f"probably not closed. Fix the quotes on line {start}, or save the file again from Excel"
+            )
         looks_like_rows = 0
         for cell in row:
             if "\n" not in cell:
@@ -220,11 +239,14 @@ class CheckedRecords:
                 fields_ok = len(parts) == self.width or (k == len(lines) - 1 and 2 <= len(parts) < self.width)
                 if fields_ok and len(first) <= 30:
                     # (An empty first field is not enough: generated and pasted text has lines like ",,".)
-                    looks_like_rows += bool(first) and (_shape(first) in self._shapes or bool(_ID_LIKE.fullmatch(first)))
+                    looks_like_rows += bool(first) and (
+                        _shape(first) in self._shapes or bool(_ID_LIKE.fullmatch(first))
+                    )
         # Two or more: one such line can be a genuine line of a letter ("12, High Street, Leeds, LS1").
         if looks_like_rows >= 2:
             raise MalformedTableError(
                 f"line {start} of '{self.path.name}': a quoted cell starting on this line runs to line "
                 f"{start + span - 1} and holds {looks_like_rows} line(s) that look like rows of their own; "
                 f"a closing quote is probably missing. Fix the quotes on line {start}, or save the file "
-                "again from Excel")
+                "again from Excel"
+            )

@@ -12,6 +12,7 @@
   unless `set_umask` (the CLI's `--umask`) asks for wider.
 - OSError -> one line that names the fix (folder not writable, disk full).
 """
+
 from __future__ import annotations
 
 import atexit
@@ -25,7 +26,7 @@ from pathlib import Path
 
 # ------------------------------------------------------------ formulas
 
-_TRIGGERS = "=+-@\t\r\uff1d\uff0b\uff0d\uff20"   # full-width = + - @ too
+_TRIGGERS = "=+-@\t\r\uff1d\uff0b\uff0d\uff20"  # full-width = + - @ too
 # A cell Excel would parse: a trigger first, or after leading spaces/newlines.
 _FORMULA_START = re.compile(r"[ \n]*[" + re.escape(_TRIGGERS) + "]")
 # A plain signed number is data, not a formula ("-5", "+44", "-3.5e2").
@@ -69,7 +70,8 @@ def xlsx_cell(ws, v, row_no: int, column: str):
         where = f"row {row_no} of column '{column[:60]}'" if row_no else "a column name"
         raise OutputLimitError(
             f"{where} holds {len(v):,} characters; an Excel cell holds at most {XLSX_MAX_CELL_CHARS:,}, "
-            "so it would be cut. Write .csv or .jsonl instead (no limit)")
+            "so it would be cut. Write .csv or .jsonl instead (no limit)"
+        )
     if v.startswith("="):
         # openpyxl turns any text starting "=" into a formula: mark it as a string.
         from openpyxl.cell import WriteOnlyCell
@@ -90,9 +92,9 @@ def open_xlsx_sheet(wb, number: int, folder: Path, name: str, start: bool = True
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".sheet.xml", dir=folder)
     os.close(fd)
     track_temp(tmp)
-    sheet_writer.ALL_TEMP_FILES.append(tmp)   # openpyxl removes it once the sheet is saved
+    sheet_writer.ALL_TEMP_FILES.append(tmp)  # openpyxl removes it once the sheet is saved
     ws._writer = sheet_writer.WorksheetWriter(ws, out=tmp)
-    if start:   # else the caller sets widths and panes first, then calls ws._writer.write_top()
+    if start:  # else the caller sets widths and panes first, then calls ws._writer.write_top()
         ws._writer.write_top()
     return ws, tmp
 
@@ -166,7 +168,7 @@ def install_signal_cleanup() -> None:
 
 # ------------------------------------------------------------ permissions
 
-_UMASK: int | None = None   # None: new outputs are private (0600)
+_UMASK: int | None = None  # None: new outputs are private (0600)
 
 
 def set_umask(umask: int | None) -> None:
@@ -178,7 +180,7 @@ def set_umask(umask: int | None) -> None:
 def output_mode(target: Path) -> int:
     """The mode a file written to `target` should have."""
     try:
-        return stat.S_IMODE(os.stat(target).st_mode)   # overwriting: keep what the owner chose
+        return stat.S_IMODE(os.stat(target).st_mode)  # overwriting: keep what the owner chose
     except OSError:
         pass
     if _UMASK is None:
@@ -187,6 +189,7 @@ def output_mode(target: Path) -> int:
 
 
 # ------------------------------------------------------------ paths
+
 
 def same_file(a: Path, b: Path) -> bool:
     try:
@@ -204,8 +207,9 @@ def check_distinct_outputs(input_path, outputs: dict) -> None:
         key = os.path.normcase(os.path.abspath(path))
         if key in seen:
             raise OutputError(f"{flag} and {seen[key]} are the same file; give each its own path")
-        if input_path is not None and (key == os.path.normcase(os.path.abspath(input_path))
-                                       or same_file(Path(path), Path(input_path))):
+        if input_path is not None and (
+            key == os.path.normcase(os.path.abspath(input_path)) or same_file(Path(path), Path(input_path))
+        ):
             raise OutputError(f"{flag} is the input file; choose a different path")
         seen[key] = flag
 
@@ -226,8 +230,9 @@ def _names_only_if_header(names: list, limit: int = 30) -> str:
     if not names:
         return "(none)"
     if not looks_like_header(names):
-        return (f"{len(names)} columns whose first row does not look like column names; "
-                "add a header row naming the columns")
+        return (
+            f"{len(names)} columns whose first row does not look like column names; add a header row naming the columns"
+        )
     return ", ".join(names[:limit])
 
 
@@ -239,19 +244,24 @@ shown_columns = _names_only_if_header
 
 # ------------------------------------------------------------ OSError
 
+
 def describe_os_error(exc: OSError, path: str | os.PathLike | None = None, writing: bool = True) -> str:
     """One line naming the problem and the fix; never the file's content."""
     where = Path(path or exc.filename or ".")
     folder = where.parent if str(where.parent) else Path(".")
     code = exc.errno
     if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1), errno.EFBIG):
-        return (f"the disk is full while writing '{where.name}' in '{folder}'; "
-                "free some space or choose --output on another drive")
+        return (
+            f"the disk is full while writing '{where.name}' in '{folder}'; "
+            "free some space or choose --output on another drive"
+        )
     if code in (errno.EACCES, errno.EPERM, errno.EROFS):
         if writing:
-            return (f"cannot write '{where.name}': the folder '{folder}' is not writable "
-                    "(or the file is open in another program, such as Excel); close it or choose "
-                    "another --output folder")
+            return (
+                f"cannot write '{where.name}': the folder '{folder}' is not writable "
+                "(or the file is open in another program, such as Excel); close it or choose "
+                "another --output folder"
+            )
         return f"cannot read '{where.name}': permission denied; copy it somewhere you can read it"
     if code == errno.ENOENT:
         return f"'{where}' does not exist; check the path"

@@ -12,6 +12,7 @@ The path `-` is standard input (reading) or standard output (writing), as CSV.
 Excel specifics (sheet choice, header detection, typed cells, formatting) live
 in `classifier/io/excel.py`.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -23,14 +24,17 @@ import logging
 import re
 import sys
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import pandas as pd
 
-from classifier.errors import EncodingFallbackWarning  # noqa: F401 (re-exported)
-from classifier.errors import InputDataError, MissingColumnError
+from classifier.errors import (
+    EncodingFallbackWarning,  # noqa: F401 (re-exported)
+    InputDataError,
+    MissingColumnError,
+)
 from classifier.io import limits as _limits
 from classifier.io import safety as _safety
 
@@ -45,12 +49,12 @@ csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # allow 1 MB+ cells
 
 @dataclass
 class Chunk:
-    frame: pd.DataFrame           # every column as str
-    problems: list[str | None]    # per row: why it is damaged, or None
-    first_row: int                # 1-based data row number of frame's first row
-    lines_read: int = 0           # CSV: physical lines read so far, header included
+    frame: pd.DataFrame  # every column as str
+    problems: list[str | None]  # per row: why it is damaged, or None
+    first_row: int  # 1-based data row number of frame's first row
+    lines_read: int = 0  # CSV: physical lines read so far, header included
     typed: pd.DataFrame | None = None  # .xlsx: the non-text cells as read (None elsewhere)
-    sheet: str | None = None      # .xlsx: the sheet read
+    sheet: str | None = None  # .xlsx: the sheet read
 
 
 STDIO = "-"
@@ -89,13 +93,15 @@ def detect_encoding(path: Path) -> str:
     if valid_multibyte * 2 >= high_bytes * 0.5 and valid_multibyte > 0:
         warnings.warn(
             f"'{path.name}' is mostly UTF-8 but has invalid bytes; they were replaced with U+FFFD",
-            EncodingFallbackWarning, stacklevel=2,
+            EncodingFallbackWarning,
+            stacklevel=2,
         )
         return "utf-8-sig:replace"
     warnings.warn(
         f"'{path.name}' is not UTF-8; read it as Windows-1252 (cp1252). "
         "Save the file as 'CSV UTF-8' in Excel to avoid this",
-        EncodingFallbackWarning, stacklevel=2,
+        EncodingFallbackWarning,
+        stacklevel=2,
     )
     return "cp1252:replace"
 
@@ -106,8 +112,9 @@ def _open_text(path: Path):
     return path.open("r", encoding=name, errors=errors or "strict", newline="")
 
 
-def iter_table(path: str | Path, chunk_rows: int = DEFAULT_CHUNK_ROWS, sheet: str | None = None,
-               header_row: int | None = None) -> Iterator[Chunk]:
+def iter_table(
+    path: str | Path, chunk_rows: int = DEFAULT_CHUNK_ROWS, sheet: str | None = None, header_row: int | None = None
+) -> Iterator[Chunk]:
     """Chunks of the table at `path` (`-`: CSV on standard input); `sheet` and `header_row` for .xlsx."""
     kind = table_kind(path)
     if (sheet is not None or header_row is not None) and kind != "xlsx":
@@ -141,8 +148,9 @@ def iter_table(path: str | Path, chunk_rows: int = DEFAULT_CHUNK_ROWS, sheet: st
         ) from None
 
 
-def read_table(path: str | Path, sheet: str | None = None,
-               header_row: int | None = None) -> tuple[pd.DataFrame, list[str | None]]:
+def read_table(
+    path: str | Path, sheet: str | None = None, header_row: int | None = None
+) -> tuple[pd.DataFrame, list[str | None]]:
     frames, problems = [], []
     for chunk in iter_table(path, sheet=sheet, header_row=header_row):
         frames.append(chunk.frame)
@@ -195,8 +203,9 @@ def _iter_csv_lines(fh, chunk_rows: int, p: Path) -> Iterator[Chunk]:
         return
     columns = _unique_header(header)
     checked.width = len(columns)
-    yield from _batched(columns, (_fit_row(row, len(columns), delimiter) for row in records), chunk_rows,
-                        lines=lambda: checked.lines)
+    yield from _batched(
+        columns, (_fit_row(row, len(columns), delimiter) for row in records), chunk_rows, lines=lambda: checked.lines
+    )
 
 
 def _fit_row(row: list[str], width: int, delimiter: str = ",") -> tuple[list[str], str | None]:
@@ -208,7 +217,7 @@ def _fit_row(row: list[str], width: int, delimiter: str = ",") -> tuple[list[str
         problem = f"row has {len(row)} fields, expected {width}" if len(row) > 1 else None
         row = row + [""] * (width - len(row))
     elif len(row) > width:
-        row = row[: width - 1] + [delimiter.join(row[width - 1:])]
+        row = row[: width - 1] + [delimiter.join(row[width - 1 :])]
     return row, problem
 
 
@@ -276,8 +285,9 @@ def _json_cell(v) -> str:
     return _cell_to_str(v)
 
 
-def open_chunks(path, chunk_rows: int = DEFAULT_CHUNK_ROWS, sheet: str | None = None,
-                header_row: int | None = None) -> tuple[list[str], Iterator[Chunk]]:
+def open_chunks(
+    path, chunk_rows: int = DEFAULT_CHUNK_ROWS, sheet: str | None = None, header_row: int | None = None
+) -> tuple[list[str], Iterator[Chunk]]:
     """The table's columns, and all its chunks (the first one read only once)."""
     chunks = iter_table(path, chunk_rows=chunk_rows, sheet=sheet, header_row=header_row)
     first = next(chunks, None)
@@ -287,13 +297,14 @@ def open_chunks(path, chunk_rows: int = DEFAULT_CHUNK_ROWS, sheet: str | None = 
         if first is not None:
             yield first
             yield from chunks
+
     return columns, all_chunks()
 
 
 def added_columns(columns: list[str], new: list[str]) -> tuple[list[str], dict[str, str]]:
     """Output columns = input + new; a new name already in the input gets '_new'."""
     out = columns + [c if c not in columns else f"{c}_new" for c in new]
-    return out, dict(zip(new, out[len(columns):]))
+    return out, dict(zip(new, out[len(columns) :]))
 
 
 def require_column(columns: list[str], name: str, flag: str) -> str:

@@ -5,6 +5,7 @@ two places: columns the caller declares ("bool", "float", "int", "json"), and
 the typed cells an .xlsx reader kept (dates, numbers, booleans), used only
 where the pipeline left the cell's text as it was read.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,12 +49,12 @@ def typed_values(column: list, kind: str | None, typed: list | None) -> list:
         return column
     # A typed input cell is used only if the pipeline left its text as read:
     # a redacted cell must never be replaced by the original value.
-    return [t if t is not None and isinstance(s, str) and cell_text(t) == s else s
-            for s, t in zip(column, typed)]
+    return [t if t is not None and isinstance(s, str) and cell_text(t) == s else s for s, t in zip(column, typed)]
 
 
-def typed_rows(frame: pd.DataFrame, columns: list[str], types: dict[str, str], typed: pd.DataFrame | None,
-               json_objects: bool):
+def typed_rows(
+    frame: pd.DataFrame, columns: list[str], types: dict[str, str], typed: pd.DataFrame | None, json_objects: bool
+):
     """Rows of `frame` with typed cells; `json_objects`: "json" columns become objects (JSON Lines)."""
     cols = []
     for c in columns:

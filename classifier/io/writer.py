@@ -3,6 +3,7 @@
 What keeps outputs safe to open (no live formulas, no leftovers, kept
 permissions) is in `io.safety`; Excel formatting in `io.excel`.
 """
+
 from __future__ import annotations
 
 import csv
@@ -36,10 +37,16 @@ class TableWriter:
     any exit. A sheet that reaches Excel's row limit continues on a new sheet.
     """
 
-    _open_targets: set[str] = set()   # outputs being written now: two writers may not share one
+    _open_targets: set[str] = set()  # outputs being written now: two writers may not share one
 
-    def __init__(self, path: str | Path, columns: list[str], input_path: str | Path | None = None,
-                 types: dict[str, str] | None = None, sheet_name: str | None = None):
+    def __init__(
+        self,
+        path: str | Path,
+        columns: list[str],
+        input_path: str | Path | None = None,
+        types: dict[str, str] | None = None,
+        sheet_name: str | None = None,
+    ):
         self.path = Path(path)
         self.kind = table_kind(path)
         self.columns = list(columns)
@@ -57,16 +64,15 @@ class TableWriter:
             self._csv.writerow(_safety.neutralise_row(self.columns))
             return
         if input_path is not None and _safety.same_file(self.path, Path(input_path)):
-            raise OutputError(
-                f"output '{self.path.name}' is the input file; choose a different --output path"
-            )
+            raise OutputError(f"output '{self.path.name}' is the input file; choose a different --output path")
         parent = self.path.parent if str(self.path.parent) else Path(".")
         if not parent.is_dir():
             raise OutputError(f"output folder '{parent}' does not exist; create it first")
         target = os.path.normcase(os.path.abspath(self.path))
         if target in TableWriter._open_targets:
-            raise OutputError(f"'{self.path.name}' is already being written by this command; "
-                              "give each output its own path")
+            raise OutputError(
+                f"'{self.path.name}' is already being written by this command; give each output its own path"
+            )
         try:
             fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=parent)
             os.close(fd)
@@ -97,8 +103,14 @@ class TableWriter:
         self.sheets += 1
         title = sheet_title(self._sheet_title, self.path.stem)
         if self._xlsx is None:
-            self._xlsx = XlsxSheetWriter(self._tmp, self.columns, title, cell=self._xlsx_cell,
-                                         temp_folder=self._tmp.parent, temp_files=self._xlsx_tmps)
+            self._xlsx = XlsxSheetWriter(
+                self._tmp,
+                self.columns,
+                title,
+                cell=self._xlsx_cell,
+                temp_folder=self._tmp.parent,
+                temp_files=self._xlsx_tmps,
+            )
         else:
             self._xlsx.next_sheet(f"{title[:26]} ({self.sheets})")
 
@@ -126,15 +138,19 @@ class TableWriter:
         rows = typed_rows(frame, self.columns, self.types, typed, json_objects=self.kind == "jsonl")
         if self.kind == "jsonl":
             for row in rows:
-                self._fh.write(json.dumps(dict(zip(self.columns, row)), ensure_ascii=False, default=json_default)
-                               + "\n")
+                self._fh.write(
+                    json.dumps(dict(zip(self.columns, row)), ensure_ascii=False, default=json_default) + "\n"
+                )
             return
         rows = [list(r) for r in rows]
         while rows:
             room = _limits.XLSX_MAX_ROWS - 1 - self._xlsx.rows
             if room <= 0:
-                log.warning("output has more rows than an Excel sheet holds (%s); continued on sheet %d",
-                            f"{_limits.XLSX_MAX_ROWS:,}", self.sheets + 1)
+                log.warning(
+                    "output has more rows than an Excel sheet holds (%s); continued on sheet %d",
+                    f"{_limits.XLSX_MAX_ROWS:,}",
+                    self.sheets + 1,
+                )
                 self._new_sheet()
                 continue
             self._xlsx.append_rows(rows[:room])
@@ -144,7 +160,7 @@ class TableWriter:
         """A cell value for .xlsx: text is always text (never a formula), and fits Excel's limits."""
         if not isinstance(v, str):
             return v
-        row_no = self._xlsx.current_row if column else 0   # the header is row 0 in messages
+        row_no = self._xlsx.current_row if column else 0  # the header is row 0 in messages
         return _safety.xlsx_cell(self._xlsx.ws, v, row_no, column)
 
     def close(self) -> None:
@@ -201,7 +217,8 @@ class TableWriter:
         return False
 
 
-def write_table(frame: pd.DataFrame, path: str | Path, input_path: str | Path | None = None,
-                types: dict[str, str] | None = None) -> None:
+def write_table(
+    frame: pd.DataFrame, path: str | Path, input_path: str | Path | None = None, types: dict[str, str] | None = None
+) -> None:
     with TableWriter(path, [str(c) for c in frame.columns], input_path=input_path, types=types) as w:
         w.write(frame.rename(columns=str))

@@ -7,20 +7,32 @@ its place (section, list lead-in, table column, paragraph kind; words in
 over tables and documents; `training` and `evaluation` train and score it;
 `register` groups statements into a register a team acts on.
 """
+
 from importlib import import_module
 
 _LAZY = {
-    "BUNDLED_SENTENCES": "learning.api", "LearningSummary": "learning.api",
-    "evaluate_learning": "learning.api", "evaluate_learning_documents": "learning.api",
-    "extract_learning_table": "learning.api", "train_learning_extractor": "learning.api",
-    "DOCUMENT_SUFFIXES": "io.documents", "SourceDocument": "io.documents",
-    "iter_documents": "io.documents", "read_document": "io.documents",
-    "DocumentError": "errors", "LearningError": "errors", "NotFittedError": "errors", "PatternFileError": "errors",
-    "LEARNING_TYPES": "learning.patterns", "load_patterns": "learning.patterns",
+    "BUNDLED_SENTENCES": "learning.api",
+    "LearningSummary": "learning.api",
+    "evaluate_learning": "learning.api",
+    "evaluate_learning_documents": "learning.api",
+    "extract_learning_table": "learning.api",
+    "train_learning_extractor": "learning.api",
+    "DOCUMENT_SUFFIXES": "io.documents",
+    "SourceDocument": "io.documents",
+    "iter_documents": "io.documents",
+    "read_document": "io.documents",
+    "DocumentError": "errors",
+    "LearningError": "errors",
+    "NotFittedError": "errors",
+    "PatternFileError": "errors",
+    "LEARNING_TYPES": "learning.patterns",
+    "load_patterns": "learning.patterns",
     "split_sentences": "learning.sentences",
-    "LearningExtractor": "learning.extractor", "LearningStatement": "learning.extractor",
+    "LearningExtractor": "learning.extractor",
+    "LearningStatement": "learning.extractor",
     "build_register": "learning.register",
-    "analyse": "learning.structure", "Context": "learning.structure",
+    "analyse": "learning.structure",
+    "Context": "learning.structure",
 }
 __all__ = sorted(_LAZY)
 

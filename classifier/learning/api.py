@@ -1,4 +1,5 @@
 """Library functions behind the `learning` and `evaluate-learning` commands."""
+
 from __future__ import annotations
 
 import bisect
@@ -10,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 
 from classifier.errors import InputDataError, OutputError
+from classifier.io.documents import DOCUMENT_SUFFIXES, iter_documents
 from classifier.io.tables import TABLE_SUFFIXES, is_stdio, iter_table, require_column
 from classifier.io.writer import TableWriter, write_table
-from classifier.io.documents import DOCUMENT_SUFFIXES, iter_documents
 from classifier.learning.extractor import LearningError, LearningExtractor, LearningStatement
 from classifier.learning.register import register_from_rows
 
@@ -20,30 +21,43 @@ log = logging.getLogger(__name__)
 
 # The statements table: what a team acts on. Offsets (start, end) only in .jsonl output;
 # columns of the input table named in `carry` come after `section`.
-OUTPUT_COLUMNS = ["source", "page", "section", "sentence", "type", "themes", "complaint_ref", "score",
-                  "action_owner", "due_date", "status"]
+OUTPUT_COLUMNS = [
+    "source",
+    "page",
+    "section",
+    "sentence",
+    "type",
+    "themes",
+    "complaint_ref",
+    "score",
+    "action_owner",
+    "due_date",
+    "status",
+]
 OFFSET_COLUMNS = ["start", "end"]
 # Input columns carried through by default: any whose name contains one of these words.
 CARRY_WORDS = ("date", "team", "service", "area", "stage", "ref", "year", "month", "locality", "manager")
-_BATCH = 200   # sources per extractor call: bounded memory on big tables
+_BATCH = 200  # sources per extractor call: bounded memory on big tables
 # "Our ref: CSC/2024/0153", "Complaint reference 24-118": a label, then a code with a digit in it.
 _COMPLAINT_REF = re.compile(
     r"\b(?:our|your|complaint|case|file)?\s*ref(?:erence)?(?:\s*(?:no\.?|number))?\s*[:.]?\s*"
-    r"((?=[A-Z0-9/\-]*\d)[A-Z0-9][A-Z0-9/\-]{2,}[A-Z0-9])\b", re.IGNORECASE)
+    r"((?=[A-Z0-9/\-]*\d)[A-Z0-9][A-Z0-9/\-]{2,}[A-Z0-9])\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass
 class LearningSummary:
     input_path: str
     output_path: str
-    kind: str                       # "table" or "documents"
-    sources: int = 0                # rows or files read
+    kind: str  # "table" or "documents"
+    sources: int = 0  # rows or files read
     sources_with_statements: int = 0
     statements: int = 0
-    rows_skipped: list[int] = field(default_factory=list)   # damaged table rows (1-based)
-    documents_skipped: list[tuple[str, str]] = field(default_factory=list)   # (file, reason)
+    rows_skipped: list[int] = field(default_factory=list)  # damaged table rows (1-based)
+    documents_skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
     warnings: list[str] = field(default_factory=list)
-    lines_read: int = 0             # physical lines of a CSV input, header included
+    lines_read: int = 0  # physical lines of a CSV input, header included
     ids_from_row_numbers: bool = False
     carried_columns: list[str] = field(default_factory=list)
     register_path: str | None = None
@@ -52,8 +66,10 @@ class LearningSummary:
 
     def describe(self) -> str:
         what = "rows" if self.kind == "table" else "documents"
-        out = (f"{self.statements} learning statement(s) from {self.sources_with_statements} of "
-               f"{self.sources} {what} -> {self.output_path}")
+        out = (
+            f"{self.statements} learning statement(s) from {self.sources_with_statements} of "
+            f"{self.sources} {what} -> {self.output_path}"
+        )
         if self.by_type:
             out += " (" + ", ".join(f"{k} {v}" for k, v in sorted(self.by_type.items())) + ")"
         if self.register_path:
@@ -98,7 +114,7 @@ def _themes(theme_model, sentences: list[str]) -> list[str]:
         return [""] * len(sentences)
     try:
         got = theme_model.predict(sentences, at_least_one=False)
-    except TypeError:   # a theme model without the option
+    except TypeError:  # a theme model without the option
         got = theme_model.predict(sentences)
     return [";".join(map(str, t)) for t in got]
 
@@ -109,7 +125,7 @@ class _Source:
     text: str
     carried: dict = field(default_factory=dict)
     item_starts: frozenset = frozenset()
-    page_of: object = None          # offset -> page number, or None (tables, .docx)
+    page_of: object = None  # offset -> page number, or None (tables, .docx)
 
 
 def _rows(found: list[tuple[_Source, LearningStatement]], theme_model, carry: list[str]) -> list[dict]:
@@ -119,9 +135,21 @@ def _rows(found: list[tuple[_Source, LearningStatement]], theme_model, carry: li
     for (src, s), th in zip(found, themes):
         refs = refs_cache.setdefault(id(src), complaint_refs(src.text))
         page = src.page_of(s.start) if src.page_of is not None else None
-        row = {"source": src.id, "page": page, "section": s.section, "sentence": s.sentence, "type": s.type,
-               "themes": th, "complaint_ref": _ref_for(refs, s.start, s.end), "score": s.score,
-               "action_owner": "", "due_date": "", "status": "", "start": s.start, "end": s.end}
+        row = {
+            "source": src.id,
+            "page": page,
+            "section": s.section,
+            "sentence": s.sentence,
+            "type": s.type,
+            "themes": th,
+            "complaint_ref": _ref_for(refs, s.start, s.end),
+            "score": s.score,
+            "action_owner": "",
+            "due_date": "",
+            "status": "",
+            "start": s.start,
+            "end": s.end,
+        }
         row.update({c: src.carried.get(c, "") for c in carry})
         rows.append(row)
     return rows
@@ -133,8 +161,15 @@ def _carry_columns(cols: list[str], chosen: list[str] | None, skip: set) -> list
     return [c for c in cols if c not in skip and any(w in str(c).lower() for w in CARRY_WORDS)]
 
 
-def _batches_from_table(path: Path, text_column: str, id_column: str, summary: LearningSummary,
-                        keep_columns: list[str] | None, sheet=None, header_row=None):
+def _batches_from_table(
+    path: Path,
+    text_column: str,
+    id_column: str,
+    summary: LearningSummary,
+    keep_columns: list[str] | None,
+    sheet=None,
+    header_row=None,
+):
     id_col = None
     for chunk in iter_table(path, sheet=sheet, header_row=header_row):
         cols = list(chunk.frame.columns)
@@ -145,7 +180,7 @@ def _batches_from_table(path: Path, text_column: str, id_column: str, summary: L
             except InputDataError:
                 if id_column != "id":
                     raise
-                summary.ids_from_row_numbers = True   # default column absent: fall back quietly
+                summary.ids_from_row_numbers = True  # default column absent: fall back quietly
         if not summary.carried_columns:
             summary.carried_columns = _carry_columns(cols, keep_columns, {text_col, id_col})
         carry = [cols.index(c) for c in summary.carried_columns]
@@ -160,20 +195,26 @@ def _batches_from_table(path: Path, text_column: str, id_column: str, summary: L
                 continue
             text = chunk.frame.iat[k, cols.index(text_col)]
             sid = str(row_no) if id_col is None else chunk.frame.iat[k, cols.index(id_col)]
-            sources.append(_Source("" if sid is None else str(sid), "" if text is None else str(text),
-                                   {cols[j]: chunk.frame.iat[k, j] for j in carry}))
+            sources.append(
+                _Source(
+                    "" if sid is None else str(sid),
+                    "" if text is None else str(text),
+                    {cols[j]: chunk.frame.iat[k, j] for j in carry},
+                )
+            )
         for s in range(0, len(sources), _BATCH):
-            yield sources[s:s + _BATCH]
+            yield sources[s : s + _BATCH]
 
 
 def _page_lookup(doc):
     if doc.path.suffix.lower() == ".docx" or not doc.pieces:
-        return None                  # Word files have no pages until printed
+        return None  # Word files have no pages until printed
     starts = [p.start for p in doc.pieces]
     pages = [p.page for p in doc.pieces]
 
     def page_of(offset: int) -> int:
         return int(pages[max(0, bisect.bisect_right(starts, offset) - 1)])
+
     return page_of
 
 
@@ -195,11 +236,20 @@ def _columns(summary: LearningSummary, out: Path) -> list[str]:
     return columns + OFFSET_COLUMNS if out.suffix.lower() == ".jsonl" else columns
 
 
-def extract_learning_table(input_path, output_path, text_column: str = "text", id_column: str = "id",
-                           extractor: LearningExtractor | None = None, theme_model=None,
-                           register_path=None, sections: str = "all",
-                           keep_columns: list[str] | None = None, progress=None, sheet=None,
-                           header_row=None) -> LearningSummary:
+def extract_learning_table(
+    input_path,
+    output_path,
+    text_column: str = "text",
+    id_column: str = "id",
+    extractor: LearningExtractor | None = None,
+    theme_model=None,
+    register_path=None,
+    sections: str = "all",
+    keep_columns: list[str] | None = None,
+    progress=None,
+    sheet=None,
+    header_row=None,
+) -> LearningSummary:
     """Find learning statements in a table's text column or in documents; write one row each.
 
     Each row names its source (row id or file), page (PDF and text files),
@@ -231,20 +281,24 @@ def extract_learning_table(input_path, output_path, text_column: str = "text", i
         summary = LearningSummary(str(inp), str(out), "documents")
         batches = _batches_from_documents(inp, summary)
     else:
-        raise InputDataError(f"'{inp.name}' is neither a table ({', '.join(TABLE_SUFFIXES)}) nor a "
-                             f"document ({', '.join(DOCUMENT_SUFFIXES)}) nor a folder")
+        raise InputDataError(
+            f"'{inp.name}' is neither a table ({', '.join(TABLE_SUFFIXES)}) nor a "
+            f"document ({', '.join(DOCUMENT_SUFFIXES)}) nor a folder"
+        )
     kept: list[dict] = []
     writer = None
     done = 0
     try:
         for sources in batches:
-            if writer is None:   # columns are known once the first chunk is read
+            if writer is None:  # columns are known once the first chunk is read
                 writer = TableWriter(out, _columns(summary, out), input_path=inp if inp.is_file() else None)
-            found = extractor.find_all([s.text for s in sources], [s.id for s in sources],
-                                       [s.item_starts for s in sources], sections=sections)
+            found = extractor.find_all(
+                [s.text for s in sources], [s.id for s in sources], [s.item_starts for s in sources], sections=sections
+            )
             summary.sources_with_statements += sum(1 for f in found if f)
-            rows = _rows([(src, st) for src, f in zip(sources, found) for st in f], theme_model,
-                         summary.carried_columns)
+            rows = _rows(
+                [(src, st) for src, f in zip(sources, found) for st in f], theme_model, summary.carried_columns
+            )
             summary.statements += len(rows)
             for r in rows:
                 summary.by_type[r["type"]] = summary.by_type.get(r["type"], 0) + 1
@@ -255,7 +309,7 @@ def extract_learning_table(input_path, output_path, text_column: str = "text", i
             if progress:
                 progress(summary.sources - done)
                 done = summary.sources
-        if writer is None:   # nothing read: an empty table, or a folder of damaged files
+        if writer is None:  # nothing read: an empty table, or a folder of damaged files
             writer = TableWriter(out, _columns(summary, out), input_path=inp if inp.is_file() else None)
     except BaseException:
         if writer is not None:
@@ -269,9 +323,6 @@ def extract_learning_table(input_path, output_path, text_column: str = "text", i
     return summary
 
 
-
 # Training and evaluation live in their own modules; re-exported here for callers of the api.
-from classifier.learning.training import (BUNDLED_SENTENCES, complaint_sentences,  # noqa: E402,F401
-                                          train_learning_extractor)
-from classifier.learning.evaluation import (evaluate_learning, evaluate_learning_documents,  # noqa: E402,F401
-                                            locate_sentence, match_spans)
+from classifier.learning.evaluation import evaluate_learning, evaluate_learning_documents, locate_sentence, match_spans  # noqa: E402,F401
+from classifier.learning.training import BUNDLED_SENTENCES, complaint_sentences, train_learning_extractor  # noqa: E402,F401

@@ -5,11 +5,12 @@ encoder itself is loaded here, on first use, once per process and folder, from
 `models/encoder/` beside the package unless a folder is given. It is never part
 of a saved model. A missing folder is an `EncoderError` that says what to do.
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -31,7 +32,8 @@ def sentence_encoder(folder: str | Path | None = None):
     if not path.is_dir():
         raise EncoderError(
             f"this learning extractor uses the sentence encoder, but the folder '{path}' does not exist; "
-            "restore models/encoder/ from the repository, or train the extractor with embed_weight=0")
+            "restore models/encoder/ from the repository, or train the extractor with embed_weight=0"
+        )
     return _load(str(path.resolve()))
 
 

@@ -1,4 +1,5 @@
 """Evaluate the learning extractor: labelled sentences, and whole documents with gold statements."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -43,13 +44,22 @@ def evaluate_learning(data_path, extractor: LearningExtractor, split: str | None
                 correct_detected += hit
     r = lambda v: round(float(v), 4)
     return {
-        "data": str(data_path), "split": used, "sentences": len(y), "learning": int(y.sum()),
+        "data": str(data_path),
+        "split": used,
+        "sentences": len(y),
+        "learning": int(y.sum()),
         "threshold": r(extractor.threshold_),
-        "precision": r(precision), "recall": r(recall), "f1": r(f1),
-        "tp": tp, "fp": fp, "fn": fn, "tn": tn,
+        "precision": r(precision),
+        "recall": r(recall),
+        "f1": r(f1),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "tn": tn,
         "type_accuracy": r(correct / len(typed)) if typed else None,
         "type_accuracy_detected": r(correct_detected / n_detected) if n_detected else None,
-        "typed_sentences": len(typed), "per_type": per_type,
+        "typed_sentences": len(typed),
+        "per_type": per_type,
     }
 
 
@@ -113,11 +123,14 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
     return max(0, inter) / max(a[1] - a[0], b[1] - b[0], 1)
 
 
-def match_spans(gold: list[tuple[int, int]], found: list[tuple[int, int]],
-                min_overlap: float = 0.5) -> list[tuple[int, int]]:
+def match_spans(
+    gold: list[tuple[int, int]], found: list[tuple[int, int]], min_overlap: float = 0.5
+) -> list[tuple[int, int]]:
     """One-to-one (gold index, found index) pairs, best overlaps first, each >= min_overlap."""
-    pairs = sorted(((_overlap(g, f), i, j) for i, g in enumerate(gold) for j, f in enumerate(found)),
-                   key=lambda t: (-t[0], t[1], t[2]))
+    pairs = sorted(
+        ((_overlap(g, f), i, j) for i, g in enumerate(gold) for j, f in enumerate(found)),
+        key=lambda t: (-t[0], t[1], t[2]),
+    )
     used_g, used_f, out = set(), set(), []
     for ov, i, j in pairs:
         if ov < min_overlap:
@@ -140,8 +153,9 @@ def _segment_kind(segments, span: tuple[int, int]) -> str:
     return kind
 
 
-def evaluate_learning_documents(directory, extractor: LearningExtractor, min_overlap: float = 0.5,
-                                sections: str = "all") -> dict:
+def evaluate_learning_documents(
+    directory, extractor: LearningExtractor, min_overlap: float = 0.5, sections: str = "all"
+) -> dict:
     """Statement-level P/R/F1 and type accuracy on whole documents with gold statements.
 
     `directory` holds documents (.txt/.docx/.pdf) and `gold.jsonl`, one line
@@ -155,10 +169,10 @@ def evaluate_learning_documents(directory, extractor: LearningExtractor, min_ove
     table column each gold or found statement sits in ("none" where no kind
     was recognised).
     """
-    from classifier.learning.structure import analyse
     import json
 
     from classifier.io.documents import document_paths, read_document
+    from classifier.learning.structure import analyse
 
     folder = Path(directory)
     gold_path = folder / GOLD_FILE
@@ -192,7 +206,7 @@ def evaluate_learning_documents(directory, extractor: LearningExtractor, min_ove
             span, pos = _locate_in(g["sentence"], flat, keep, pos)
             if span is None:
                 unlocated += 1
-                span = (-1, -1)            # cannot overlap anything: counts as missed
+                span = (-1, -1)  # cannot overlap anything: counts as missed
             spans.append(span)
         items = doc.item_starts()
         found = extractor.find(doc.text, source_id=name, item_starts=items, sections=sections)
@@ -219,23 +233,47 @@ def evaluate_learning_documents(directory, extractor: LearningExtractor, min_ove
                 typed += 1
                 typed_ok += hit
                 d_ok += hit
-        misses += [{"doc": name, "sentence": golds[i]["sentence"], "type": golds[i]["type"]}
-                   for i in range(len(golds)) if i not in hit_g]
-        false_alarms += [{"doc": name, "sentence": found[j].sentence, "type": found[j].type,
-                          "score": found[j].score, "context": found[j].context}
-                         for j in range(len(found)) if j not in hit_f]
-        per_doc.append({"doc": name, "gold": len(golds), "found": len(found), "matched": d_tp,
-                        "type_correct": d_ok})
+        misses += [
+            {"doc": name, "sentence": golds[i]["sentence"], "type": golds[i]["type"]}
+            for i in range(len(golds))
+            if i not in hit_g
+        ]
+        false_alarms += [
+            {
+                "doc": name,
+                "sentence": found[j].sentence,
+                "type": found[j].type,
+                "score": found[j].score,
+                "context": found[j].context,
+            }
+            for j in range(len(found))
+            if j not in hit_f
+        ]
+        per_doc.append({"doc": name, "gold": len(golds), "found": len(found), "matched": d_tp, "type_correct": d_ok})
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     r = lambda v: round(float(v), 4)
     return {
-        "data": str(folder), "documents": len(paths), "gold": tp + fn, "found": tp + fp,
-        "threshold": r(extractor.threshold_), "min_overlap": min_overlap,
-        "precision": r(precision), "recall": r(recall), "f1": r(f1), "tp": tp, "fp": fp, "fn": fn,
-        "type_accuracy": r(typed_ok / typed) if typed else None, "typed_matches": typed,
-        "gold_not_located": unlocated, "per_type": per_type, "per_doc": per_doc, "per_kind": per_kind,
+        "data": str(folder),
+        "documents": len(paths),
+        "gold": tp + fn,
+        "found": tp + fp,
+        "threshold": r(extractor.threshold_),
+        "min_overlap": min_overlap,
+        "precision": r(precision),
+        "recall": r(recall),
+        "f1": r(f1),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "type_accuracy": r(typed_ok / typed) if typed else None,
+        "typed_matches": typed,
+        "gold_not_located": unlocated,
+        "per_type": per_type,
+        "per_doc": per_doc,
+        "per_kind": per_kind,
         "sections": sections,
-        "misses": misses, "false_alarms": false_alarms,
+        "misses": misses,
+        "false_alarms": false_alarms,
     }

@@ -13,10 +13,11 @@ regression assigns the type of each statement from the same features plus
 the type-only pattern groups (training words, reminder words, money and
 record corrections, process words, ...).
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -25,26 +26,24 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-from classifier.errors import LabelError
+from classifier.errors import LabelError, LearningError, NotFittedError, PatternFileError  # noqa: F401 (re-exported)
 from classifier.features.tfidf import NameFilter, TextFeatures, filter_names, scrub_for_saving
 from classifier.learning.patterns import LEARNING_TYPES, MODELS, PatternSet, load_patterns  # noqa: F401
 from classifier.learning.sentences import split_sentences  # noqa: F401 (re-exported)
 from classifier.text import PreparedText, prepare
-from classifier.errors import LearningError, PatternFileError, NotFittedError  # noqa: F401 (re-exported)
-
 
 
 @dataclass(frozen=True)
 class LearningStatement:
-    sentence: str          # verbatim: text[start:end]
+    sentence: str  # verbatim: text[start:end]
     start: int
     end: int
     type: str
     score: float
     source_id: str | None = None
-    section: str = ""          # title of the section it is in ("" if none)
-    context: str = ""          # the kind it was judged by (sections.yml): learning, compliments, ...
-    lead_in: str = ""          # the list lead-in line or table column heading it sits under
+    section: str = ""  # title of the section it is in ("" if none)
+    context: str = ""  # the kind it was judged by (sections.yml): learning, compliments, ...
+    lead_in: str = ""  # the list lead-in line or table column heading it sits under
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -63,6 +62,7 @@ def parse_bool(v) -> bool | None:
 
 
 # ------------------------------------------------------------------ model
+
 
 class LearningExtractor(BaseEstimator):
     """Detect learning statements and their type.
@@ -84,11 +84,29 @@ class LearningExtractor(BaseEstimator):
     given, else on out-of-fold scores of the training data.
     """
 
-    def __init__(self, C=4.0, type_C=8.0, class_weight="balanced", word_ngrams=(1, 2),
-                 char_ngrams=(2, 5), surface_ngrams=(1, 3), min_df=2, pattern_weight=0.5, threshold=None,
-                 threshold_bounds=(0.15, 0.85), patterns=None, cv_folds=5, random_state=0,
-                 type_pattern_weight=None, type_class_weight="balanced", char_weight=1.5,
-                 context_threshold=0.85, lead_in_mode="max", embed_weight=None, encoder_folder=None):
+    def __init__(
+        self,
+        C=4.0,
+        type_C=8.0,
+        class_weight="balanced",
+        word_ngrams=(1, 2),
+        char_ngrams=(2, 5),
+        surface_ngrams=(1, 3),
+        min_df=2,
+        pattern_weight=0.5,
+        threshold=None,
+        threshold_bounds=(0.15, 0.85),
+        patterns=None,
+        cv_folds=5,
+        random_state=0,
+        type_pattern_weight=None,
+        type_class_weight="balanced",
+        char_weight=1.5,
+        context_threshold=0.85,
+        lead_in_mode="max",
+        embed_weight=None,
+        encoder_folder=None,
+    ):
         self.C = C
         self.type_C = type_C
         self.class_weight = class_weight
@@ -124,17 +142,23 @@ class LearningExtractor(BaseEstimator):
         self.patterns_ = load_patterns(self.patterns)
         self._pattern_set = None
         docs = prepare(sentences)
-        self.features_ = TextFeatures(word_ngrams=self.word_ngrams, char_ngrams=self.char_ngrams,
-                                      min_df=self.min_df, char_weight=self.char_weight).fit(docs)
+        self.features_ = TextFeatures(
+            word_ngrams=self.word_ngrams, char_ngrams=self.char_ngrams, min_df=self.min_df, char_weight=self.char_weight
+        ).fit(docs)
         self.surface_ = None
         if self.surface_ngrams:
             # Surface words keep tense and voice ("were reminded", "will now") that lemmas lose.
             self.surface_ = TfidfVectorizer(
-                lowercase=True, token_pattern=r"(?u)\b\w[\w']*\b", ngram_range=tuple(self.surface_ngrams),
-                min_df=self.min_df, sublinear_tf=True, dtype=np.float32).fit([d.redacted for d in docs])
+                lowercase=True,
+                token_pattern=r"(?u)\b\w[\w']*\b",
+                ngram_range=tuple(self.surface_ngrams),
+                min_df=self.min_df,
+                sublinear_tf=True,
+                dtype=np.float32,
+            ).fit([d.redacted for d in docs])
             if hasattr(self.surface_, "stop_words_"):
-                del self.surface_.stop_words_   # pruned rare terms could name a person
-            filter_names(self.surface_, NameFilter(docs), "word")   # and so could a frequent missed name
+                del self.surface_.stop_words_  # pruned rare terms could name a person
+            filter_names(self.surface_, NameFilter(docs), "word")  # and so could a frequent missed name
         parts = self._parts(docs)
         X = self._assemble(parts, "detect")
         self.clf_ = self._new_clf(self.C, self.class_weight).fit(X, y)
@@ -151,8 +175,7 @@ class LearningExtractor(BaseEstimator):
         return self
 
     def _new_clf(self, C, class_weight):
-        return LogisticRegression(C=C, class_weight=class_weight, max_iter=5000,
-                                  random_state=self.random_state)
+        return LogisticRegression(C=C, class_weight=class_weight, max_iter=5000, random_state=self.random_state)
 
     @staticmethod
     def _bool_labels(labels, what) -> np.ndarray:
@@ -170,8 +193,9 @@ class LearningExtractor(BaseEstimator):
         if t not in LEARNING_TYPES:
             from classifier.redact.quote import shown_value
 
-            raise LabelError(f"row {i + 1}: unknown learning type {shown_value(t)}; "
-                             f"use one of {', '.join(LEARNING_TYPES)}")
+            raise LabelError(
+                f"row {i + 1}: unknown learning type {shown_value(t)}; use one of {', '.join(LEARNING_TYPES)}"
+            )
         return t
 
     def _tune_threshold(self, X, y, dev_sentences, dev_labels) -> float:
@@ -181,10 +205,14 @@ class LearningExtractor(BaseEstimator):
             dev_y = self._bool_labels(dev_labels, "learning")
             prob = self.score_sentences(list(dev_sentences))
         else:
-            folds = StratifiedKFold(n_splits=min(self.cv_folds, int(min(y.sum(), (~y).sum()))) or 2,
-                                    shuffle=True, random_state=self.random_state)
-            prob = cross_val_predict(self._new_clf(self.C, self.class_weight), X, y, cv=folds,
-                                     method="predict_proba")[:, 1]
+            folds = StratifiedKFold(
+                n_splits=min(self.cv_folds, int(min(y.sum(), (~y).sum()))) or 2,
+                shuffle=True,
+                random_state=self.random_state,
+            )
+            prob = cross_val_predict(self._new_clf(self.C, self.class_weight), X, y, cv=folds, method="predict_proba")[
+                :, 1
+            ]
             dev_y = y
         return best_threshold(prob, dev_y, self.threshold_bounds)
 
@@ -208,8 +236,7 @@ class LearningExtractor(BaseEstimator):
     def _group_columns(self, model: str) -> np.ndarray:
         """Indices of the pattern groups that feed `model` ('detect' or 'type')."""
         names = list(self.patterns_)
-        return np.array([j for j, n in enumerate(names) if model in self.patterns_[n].get("models", MODELS)],
-                        dtype=int)
+        return np.array([j for j, n in enumerate(names) if model in self.patterns_[n].get("models", MODELS)], dtype=int)
 
     def _assemble(self, parts, model: str = "detect"):
         F, P, S, E = parts
@@ -228,15 +255,21 @@ class LearningExtractor(BaseEstimator):
 
     def __setstate__(self, state):
         # Models saved before these settings existed were fitted as if they were these values.
-        for key, old in (("type_pattern_weight", None), ("type_class_weight", "balanced"), ("char_weight", 1.0),
-                         ("context_threshold", None), ("lead_in_mode", "none"), ("embed_weight", None),
-                         ("encoder_folder", None)):
+        for key, old in (
+            ("type_pattern_weight", None),
+            ("type_class_weight", "balanced"),
+            ("char_weight", 1.0),
+            ("context_threshold", None),
+            ("lead_in_mode", "none"),
+            ("embed_weight", None),
+            ("encoder_folder", None),
+        ):
             state.setdefault(key, old)
         super().__setstate__(state)
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        state.pop("_pattern_set", None)   # spaCy Matcher: rebuilt from patterns_ on load
+        state.pop("_pattern_set", None)  # spaCy Matcher: rebuilt from patterns_ on load
         scrub_for_saving(state.get("surface_"))
         return state
 
@@ -271,9 +304,13 @@ class LearningExtractor(BaseEstimator):
         row = self._patterns().matrix(prepare([sentence]))[0]
         return [n for n, v in zip(self._patterns().names, row) if v]
 
-    def find_all(self, texts: Sequence[str], source_ids: Sequence[str | None] | None = None,
-                 item_starts: Sequence[frozenset] | None = None, sections: str = "all"
-                 ) -> list[list[LearningStatement]]:
+    def find_all(
+        self,
+        texts: Sequence[str],
+        source_ids: Sequence[str | None] | None = None,
+        item_starts: Sequence[frozenset] | None = None,
+        sections: str = "all",
+    ) -> list[list[LearningStatement]]:
         """Learning statements in each text, in reading order.
 
         Each sentence is read in its place in the document (`structure.analyse`):
@@ -299,24 +336,27 @@ class LearningExtractor(BaseEstimator):
         out: list[list[LearningStatement]] = [[] for _ in texts]
         if not flat:
             return out
-        docs = prepare(texts[i][g.start:g.end] for i, g in flat)
+        docs = prepare(texts[i][g.start : g.end] for i, g in flat)
         parts = self._parts(docs)
         prob = self.clf_.predict_proba(self._assemble(parts, "detect"))[:, 1]
         mode = getattr(self, "lead_in_mode", "none")
         led = [k for k, (i, g) in enumerate(flat) if g.context.lead_in and g.context.role == "item"]
         if led and mode in ("max", "join"):
-            joined = self.score_sentences([f"{flat[k][1].context.lead_in} {texts[flat[k][0]][flat[k][1].start:flat[k][1].end]}"
-                                           for k in led])
+            joined = self.score_sentences(
+                [f"{flat[k][1].context.lead_in} {texts[flat[k][0]][flat[k][1].start : flat[k][1].end]}" for k in led]
+            )
             prob[led] = np.maximum(prob[led], joined) if mode == "max" else joined
         context_threshold = getattr(self, "context_threshold", None)
         strict = self.threshold_ if context_threshold is None else max(self.threshold_, context_threshold)
-        need = np.array([self.threshold_ if (g.context.kind in mined or not g.context.kind) else strict
-                         for _, g in flat])
+        need = np.array(
+            [self.threshold_ if (g.context.kind in mined or not g.context.kind) else strict for _, g in flat]
+        )
         ok = prob >= need
         if sections == "learning":
             has = {i for i, row in enumerate(segments) if any(g.context.section_kind in mined for g in row)}
-            ok &= np.array([i not in has or g.context.kind in mined or g.context.section_kind in mined
-                            for i, g in flat])
+            ok &= np.array(
+                [i not in has or g.context.kind in mined or g.context.section_kind in mined for i, g in flat]
+            )
         keep = np.flatnonzero(ok)
         if len(keep) == 0:
             return out
@@ -327,12 +367,24 @@ class LearningExtractor(BaseEstimator):
         for k, t in zip(keep, types):
             i, g = flat[k]
             c = g.context
-            out[i].append(LearningStatement(texts[i][g.start:g.end], g.start, g.end, t, round(float(prob[k]), 4),
-                                            ids[i], c.section, c.kind, c.lead_in))
+            out[i].append(
+                LearningStatement(
+                    texts[i][g.start : g.end],
+                    g.start,
+                    g.end,
+                    t,
+                    round(float(prob[k]), 4),
+                    ids[i],
+                    c.section,
+                    c.kind,
+                    c.lead_in,
+                )
+            )
         return out
 
-    def find(self, text: str, source_id: str | None = None, item_starts: frozenset | None = None,
-             sections: str = "all") -> list[LearningStatement]:
+    def find(
+        self, text: str, source_id: str | None = None, item_starts: frozenset | None = None, sections: str = "all"
+    ) -> list[LearningStatement]:
         return self.find_all([text], [source_id], None if item_starts is None else [item_starts], sections)[0]
 
 
@@ -353,6 +405,6 @@ def best_threshold(prob: np.ndarray, y: np.ndarray, bounds=(0.15, 0.85), window:
         f1.append(2 * float((pred & y).sum()) / denom if denom else 0.0)
     f1 = np.array(f1)
     k = int(round(window / 0.01))
-    smooth = np.array([f1[max(0, i - k): i + k + 1].mean() for i in range(len(f1))])
+    smooth = np.array([f1[max(0, i - k) : i + k + 1].mean() for i in range(len(f1))])
     best = np.flatnonzero(smooth >= smooth.max() - 1e-12)
     return float(grid[best[len(best) // 2]])

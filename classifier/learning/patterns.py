@@ -4,10 +4,11 @@ Groups for obligation and change language pull a sentence in; groups for
 statistics, procedure and what the complainant said pull it out. The file is
 data: a trust can add phrases without touching code.
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import yaml
@@ -49,8 +50,10 @@ def load_patterns(path: str | Path | None = None) -> dict[str, dict]:
         if not all(isinstance(t, list) and t and all(isinstance(d, dict) for d in t) for t in tokens):
             raise PatternFileError(f"group '{name}': each token pattern must be a list of mappings")
         if any(_has_yaml_bool(d) for t in tokens for d in t):
-            raise PatternFileError(f"group '{name}': a token pattern holds true/false where a word was meant; "
-                                   'quote words such as "on", "off", "yes" and "no"')
+            raise PatternFileError(
+                f"group '{name}': a token pattern holds true/false where a word was meant; "
+                'quote words such as "on", "off", "yes" and "no"'
+            )
         hint = spec.get("type_hint")
         if hint is not None and hint not in LEARNING_TYPES:
             raise PatternFileError(f"group '{name}': unknown type_hint '{hint}'")
@@ -59,8 +62,13 @@ def load_patterns(path: str | Path | None = None) -> dict[str, dict]:
             models = [models]
         if not isinstance(models, list) or not models or any(m not in MODELS for m in models):
             raise PatternFileError(f"group '{name}': 'models' must list one or both of {', '.join(MODELS)}")
-        out[str(name)] = {"cue": spec.get("cue", "learning"), "type_hint": hint,
-                          "phrases": list(phrases), "tokens": tokens, "models": list(models)}
+        out[str(name)] = {
+            "cue": spec.get("cue", "learning"),
+            "type_hint": hint,
+            "phrases": list(phrases),
+            "tokens": tokens,
+            "models": list(models),
+        }
     return out
 
 

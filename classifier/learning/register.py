@@ -7,19 +7,32 @@ stay in the statement-level output), how many times it was found and where
 due date and status columns to fill in. The theme is blank where no theme was
 clear: no default theme is put in.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 import pandas as pd
 
-from classifier.text import prepare
 from classifier.errors import LearningError
+from classifier.text import prepare
 
-REGISTER_COLUMNS = ["theme", "statement", "type", "count", "sources", "pages", "sections", "complaint_refs",
-                    "score", "action_owner", "due_date", "status"]
+REGISTER_COLUMNS = [
+    "theme",
+    "statement",
+    "type",
+    "count",
+    "sources",
+    "pages",
+    "sections",
+    "complaint_refs",
+    "score",
+    "action_owner",
+    "due_date",
+    "status",
+]
 UNTHEMED = ""
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 
@@ -55,10 +68,16 @@ def similarity(a: frozenset, b: frozenset) -> float:
     return len(a & b) / len(a | b)
 
 
-def build_register(sentences: Sequence[str], types: Sequence[str], themes: Sequence[Sequence[str]],
-                   source_ids: Sequence[object], scores: Sequence[float],
-                   min_similarity: float = 0.75, redact: bool = True,
-                   places: Sequence[dict] | None = None) -> pd.DataFrame:
+def build_register(
+    sentences: Sequence[str],
+    types: Sequence[str],
+    themes: Sequence[Sequence[str]],
+    source_ids: Sequence[object],
+    scores: Sequence[float],
+    min_similarity: float = 0.75,
+    redact: bool = True,
+    places: Sequence[dict] | None = None,
+) -> pd.DataFrame:
     """One row per distinct statement per main theme (the first theme listed).
 
     Statements whose word/word-pair overlap (Jaccard) with an entry is at
@@ -85,19 +104,29 @@ def build_register(sentences: Sequence[str], types: Sequence[str], themes: Seque
                     e.source_ids.append(sid)
                 break
         else:
-            e = RegisterEntry(theme, shown[i], str(types[i]), round(float(scores[i]), 4),
-                              [sid] if sid else [], 1, sh)
+            e = RegisterEntry(theme, shown[i], str(types[i]), round(float(scores[i]), 4), [sid] if sid else [], 1, sh)
             entries.append(e)
         if places is not None:
             e.add_place(places[i])
     rows = []
     for theme in sorted(groups, key=lambda t: (t == UNTHEMED, t)):
         for e in sorted(groups[theme], key=lambda e: (-e.count, -e.score)):
-            rows.append({"theme": e.theme, "statement": e.statement, "type": e.type, "count": e.count,
-                         "sources": ";".join(e.source_ids), "pages": "; ".join(e.places["pages"]),
-                         "sections": "; ".join(e.places["sections"]),
-                         "complaint_refs": ";".join(e.places["complaint_refs"]), "score": e.score,
-                         "action_owner": "", "due_date": "", "status": ""})
+            rows.append(
+                {
+                    "theme": e.theme,
+                    "statement": e.statement,
+                    "type": e.type,
+                    "count": e.count,
+                    "sources": ";".join(e.source_ids),
+                    "pages": "; ".join(e.places["pages"]),
+                    "sections": "; ".join(e.places["sections"]),
+                    "complaint_refs": ";".join(e.places["complaint_refs"]),
+                    "score": e.score,
+                    "action_owner": "",
+                    "due_date": "",
+                    "status": "",
+                }
+            )
     return pd.DataFrame(rows, columns=REGISTER_COLUMNS)
 
 
@@ -105,9 +134,20 @@ def register_from_rows(rows: Iterable[dict], **kwargs) -> pd.DataFrame:
     """Build a register from output rows (source, page, section, sentence, type, themes ';'-joined,
     complaint_ref, score)."""
     rows = list(rows)
-    places = [{"pages": f"{r['source']} p.{r['page']}" if r.get("page") not in (None, "") else "",
-               "sections": r.get("section", ""), "complaint_refs": r.get("complaint_ref", "")} for r in rows]
+    places = [
+        {
+            "pages": f"{r['source']} p.{r['page']}" if r.get("page") not in (None, "") else "",
+            "sections": r.get("section", ""),
+            "complaint_refs": r.get("complaint_ref", ""),
+        }
+        for r in rows
+    ]
     return build_register(
-        [r["sentence"] for r in rows], [r["type"] for r in rows],
+        [r["sentence"] for r in rows],
+        [r["type"] for r in rows],
         [[t for t in str(r.get("themes") or "").split(";") if t] for r in rows],
-        [r["source"] for r in rows], [float(r["score"]) for r in rows], places=places, **kwargs)
+        [r["source"] for r in rows],
+        [float(r["score"]) for r in rows],
+        places=places,
+        **kwargs,
+    )

@@ -5,11 +5,12 @@ block; a hard-wrapped line does not), then spaCy's rule-based sentencizer
 inside each block. Headings are left out: they name a section without being
 a statement.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Sequence
 
 
 @lru_cache(maxsize=1)
@@ -28,8 +29,8 @@ _MARKER = (
     r"(?:[\u2022\u2023\u2043\u2219\u25aa\u25ab\u25cf\u25cb\u25e6\u25a0\u25a1\u2013\u2014\u00b7\u27a2\u2794"
     r"\u2192\uf0b7\uf0a7\uf076\uf0d8*\-–>]|\(?(?:\d{1,2}|[a-hA-H]|[ivxIVX]{1,4})[.)](?=\s))[ \t]*"
 )
-_BULLET = re.compile(r"^[ \t]*" + _MARKER)       # a line that starts a list item
-_MARKER_AT = re.compile(_MARKER)                  # used with .match(text, pos): anchored at pos
+_BULLET = re.compile(r"^[ \t]*" + _MARKER)  # a line that starts a list item
+_MARKER_AT = re.compile(_MARKER)  # used with .match(text, pos): anchored at pos
 _TERMINAL = re.compile(r"[.!?:;][\"')\]’”]*\s*$")
 _STARTS_UPPER = re.compile(r"^\s*[\"'(‘“]?[A-Z0-9\u00c0-\u00de]")
 _HAS_WORD = re.compile(r"[^\W\d_]{2,}")
@@ -85,8 +86,12 @@ def blocks(text: str) -> list[tuple[int, int]]:
             out.extend(cell_spans(text, s, e))
             prev = ""
             continue
-        new_block = cur_start is None or bool(_BULLET.match(line)) or bool(_TERMINAL.search(prev)) or (
-            len(prev.split()) <= 6 and _STARTS_UPPER.match(line) is not None)
+        new_block = (
+            cur_start is None
+            or bool(_BULLET.match(line))
+            or bool(_TERMINAL.search(prev))
+            or (len(prev.split()) <= 6 and _STARTS_UPPER.match(line) is not None)
+        )
         if new_block:
             if cur_start is not None:
                 out.append((cur_start, cur_end))
@@ -136,13 +141,13 @@ def is_heading(text: str, block: tuple[int, int], next_block: tuple[int, int] | 
     line = text[s:e].strip()
     if next_block is None or "\n" in line or _ENDS_SENTENCE.search(line):
         return False
-    following = text[next_block[0]:next_block[1]]
+    following = text[next_block[0] : next_block[1]]
     marker = _BULLET.match(line)
     if marker:
         # "5. Learning from complaints" is a numbered heading; "• Training" is a list item.
-        if not line[:marker.end()].strip().lstrip("(")[:1].isalnum() or _BULLET.match(following):
+        if not line[: marker.end()].strip().lstrip("(")[:1].isalnum() or _BULLET.match(following):
             return False
-        line = line[marker.end():]
+        line = line[marker.end() :]
     return len(line.split()) <= _HEADING_MAX_WORDS and len(following.split()) > _HEADING_MAX_WORDS
 
 
@@ -152,7 +157,7 @@ def split_sentences(texts: Sequence[str]) -> list[list[tuple[int, int]]]:
     Headings (see `is_heading`) are left out: they name a section about
     learning without being learning.
     """
-    jobs: list[tuple[int, int]] = []   # (text index, block start)
+    jobs: list[tuple[int, int]] = []  # (text index, block start)
     pieces: list[str] = []
     for i, text in enumerate(texts):
         spans = blocks(text)

@@ -10,17 +10,17 @@ paragraph. Headings, lead-ins and table header rows are returned with a role
 that says they are not candidates. The words that name kinds live in
 `sections.yml` (data).
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
 
 from classifier.errors import PatternFileError
-from classifier.learning.sentences import (_BULLET, _CELL_SEP, _HAS_WORD, _trim, blocks, cell_spans, is_heading,
-                                           nlp)
+from classifier.learning.sentences import _BULLET, _CELL_SEP, _HAS_WORD, _trim, blocks, cell_spans, is_heading, nlp
 from classifier.yamlio import safe_load
 
 # Roles: candidates are "sentence", "item" and "cell"; the rest are structure.
@@ -30,8 +30,9 @@ _ENDS_COLON = re.compile(r":\s*$")
 _ENDS_STOP = re.compile(r"[.!?][\"')\]\u2019\u201d]*\s*$")
 # "We did: ...", "What we changed: ...", "You said: ..." (up to five words before the colon).
 _LABEL = re.compile(r"^\s*([A-Za-z][\w'\u2019]*(?: [\w'\u2019]+){0,4}):\s+(?=\S)")
-_SECTION_NUMBER = re.compile(r"^\s*(?:(?:section|part|chapter)\s+\d+[.:]?\s*|\d{1,2}(?:\.\d{1,2})*\.?\s+)",
-                             re.IGNORECASE)
+_SECTION_NUMBER = re.compile(
+    r"^\s*(?:(?:section|part|chapter)\s+\d+[.:]?\s*|\d{1,2}(?:\.\d{1,2})*\.?\s+)", re.IGNORECASE
+)
 
 # "5 Complaints", "5. Complaints", "Section 5: ..." but not "5.2 ...": a top-level section.
 _TOP_LEVEL = re.compile(r"^\s*(?:(?:section|part|chapter)\s+\d+|\d{1,2}\.?(?!\d))\b", re.IGNORECASE)
@@ -39,12 +40,12 @@ _TOP_LEVEL = re.compile(r"^\s*(?:(?:section|part|chapter)\s+\d+|\d{1,2}\.?(?!\d)
 
 @dataclass(frozen=True)
 class Context:
-    role: str = "sentence"          # sentence, item, cell | heading, lead_in, header
-    section: str = ""               # title of the section the text is in
-    section_kind: str = ""          # kind of that section (sections.yml), "" if not recognised
-    lead_in: str = ""               # list lead-in line, or a table cell's column heading
-    kind: str = ""                  # what the sentence is judged by: label, column, paragraph or section kind
-    paragraph: int = 0              # paragraph number in the text (blank-line separated), from 0
+    role: str = "sentence"  # sentence, item, cell | heading, lead_in, header
+    section: str = ""  # title of the section the text is in
+    section_kind: str = ""  # kind of that section (sections.yml), "" if not recognised
+    lead_in: str = ""  # list lead-in line, or a table cell's column heading
+    kind: str = ""  # what the sentence is judged by: label, column, paragraph or section kind
+    paragraph: int = 0  # paragraph number in the text (blank-line separated), from 0
 
 
 @dataclass
@@ -78,9 +79,11 @@ def load_sections(path: str | None = None) -> dict:
             out.append((str(kind), re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b")))
         return out
 
-    return {"mined": set(data.get("mined_kinds") or ["learning"]),
-            "sections": compiled(data.get("section_kinds") or {}, "section_kinds"),
-            "paragraphs": compiled(data.get("paragraph_kinds") or {}, "paragraph_kinds")}
+    return {
+        "mined": set(data.get("mined_kinds") or ["learning"]),
+        "sections": compiled(data.get("section_kinds") or {}, "section_kinds"),
+        "paragraphs": compiled(data.get("paragraph_kinds") or {}, "paragraph_kinds"),
+    }
 
 
 def title_kind(title: str, spec: dict) -> str:
@@ -103,8 +106,14 @@ def paragraph_kind(first_words: str, spec: dict) -> str:
 
 def _is_title_line(line: str) -> bool:
     """A short line without closing punctuation: may name a section."""
-    return bool(line) and "\n" not in line and len(line.split()) <= 8 and not _ENDS_STOP.search(line) \
-        and not _ENDS_COLON.search(line) and (line[:1].isupper() or line[:1].isdigit())
+    return (
+        bool(line)
+        and "\n" not in line
+        and len(line.split()) <= 8
+        and not _ENDS_STOP.search(line)
+        and not _ENDS_COLON.search(line)
+        and (line[:1].isupper() or line[:1].isdigit())
+    )
 
 
 def _layout(text: str, item_starts: frozenset) -> list[dict]:
@@ -113,7 +122,7 @@ def _layout(text: str, item_starts: frozenset) -> list[dict]:
     out = []
     para = 0
     prev_end = 0
-    rows: dict[int, list[tuple[int, int]]] = {}        # line start -> its cells (table rows)
+    rows: dict[int, list[tuple[int, int]]] = {}  # line start -> its cells (table rows)
     for k, (s, e) in enumerate(spans):
         if "\n\n" in text[prev_end:s] or (text[prev_end:s].count("\n") >= 2):
             para += 1
@@ -126,19 +135,27 @@ def _layout(text: str, item_starts: frozenset) -> list[dict]:
         if in_row and line_start not in rows:
             rows[line_start] = cell_spans(text, line_start, line_end)
         item = (not in_row) and (bool(_BULLET.match(raw)) or s in item_starts)
-        out.append({"span": (s, e), "para": para, "line": line_start, "row": in_row, "item": item,
-                    "heading": (not in_row) and is_heading(text, (s, e), spans[k + 1] if k + 1 < len(spans) else None),
-                    "text": raw.strip()})
+        out.append(
+            {
+                "span": (s, e),
+                "para": para,
+                "line": line_start,
+                "row": in_row,
+                "item": item,
+                "heading": (not in_row) and is_heading(text, (s, e), spans[k + 1] if k + 1 < len(spans) else None),
+                "text": raw.strip(),
+            }
+        )
     # Table rows: the first row of a run of rows with the same number of cells is the header.
     header_of: dict[int, list[str]] = {}
     run_header, prev_line, prev_cells = None, None, -1
     for line_start in sorted(rows):
         cells = rows[line_start]
-        gap = text[prev_line_end(text, prev_line):line_start] if prev_line is not None else "\n\n\n"
+        gap = text[prev_line_end(text, prev_line) : line_start] if prev_line is not None else "\n\n\n"
         contiguous = prev_line is not None and gap.count("\n") <= 2 and len(cells) == prev_cells
         if not contiguous:
             run_header = [text[a:b].strip() for a, b in cells]
-            header_of[line_start] = []          # this row is the header itself
+            header_of[line_start] = []  # this row is the header itself
         else:
             header_of[line_start] = run_header
         prev_line, prev_cells = line_start, len(cells)
@@ -146,7 +163,7 @@ def _layout(text: str, item_starts: frozenset) -> list[dict]:
         if b["row"]:
             heads = header_of[b["line"]]
             b["header_row"] = not heads
-            col = text[b["line"]:b["span"][0]].count(_CELL_SEP)
+            col = text[b["line"] : b["span"][0]].count(_CELL_SEP)
             b["column"] = heads[col] if heads and col < len(heads) else ""
     return out
 
@@ -162,7 +179,7 @@ def _contexts(text: str, layout: list[dict], spec: dict) -> list[tuple[dict, Con
     para_kind: dict[int, str] = {}
     lead_in, lead_kind = "", ""
     out = []
-    for k, b in enumerate(layout):
+    for b in layout:
         line = b["text"]
         # A paragraph's kind comes from its first block.
         if b["para"] not in para_kind:
@@ -180,14 +197,15 @@ def _contexts(text: str, layout: list[dict], spec: dict) -> list[tuple[dict, Con
             out.append((b, Context("cell", section, section_kind, col, ck or section_kind, b["para"])))
             continue
         is_title = not _ENDS_COLON.search(line) and (
-            b["heading"] or (not b["item"] and _is_title_line(line) and bool(title_kind(line, spec))))
+            b["heading"] or (not b["item"] and _is_title_line(line) and bool(title_kind(line, spec)))
+        )
         if is_title:
             section = _SECTION_NUMBER.sub("", line).strip() or line
             tk = title_kind(line, spec)
             if tk:
                 section_kind = tk
             elif _TOP_LEVEL.match(line):
-                section_kind = ""       # a new numbered section of a kind we do not know
+                section_kind = ""  # a new numbered section of a kind we do not know
             # else: an unrecognised sub-heading stays in its section's kind
             lead_in, lead_kind = "", ""
             out.append((b, Context("heading", section, section_kind, "", section_kind, b["para"])))
@@ -214,8 +232,9 @@ def _contexts(text: str, layout: list[dict], spec: dict) -> list[tuple[dict, Con
     return out
 
 
-def analyse(texts: Sequence[str], item_starts: Sequence[frozenset] | None = None,
-            sections_file: str | None = None) -> list[list[Segment]]:
+def analyse(
+    texts: Sequence[str], item_starts: Sequence[frozenset] | None = None, sections_file: str | None = None
+) -> list[list[Segment]]:
     """Sentences of each text with their `Context`, in reading order.
 
     `item_starts` (one set per text) gives offsets where a list item starts

@@ -1,4 +1,5 @@
 """Train the learning extractor from labelled sentences (splits 'train' and 'dev'; 'test' is never read)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -26,9 +27,11 @@ def _labelled(path, split: str | None) -> tuple[pd.DataFrame, str | None]:
     sent = lowered.get("sentence", lowered.get("text"))
     lab = lowered.get("learning")
     if sent is None or lab is None:
-        shown = shown_columns(list(frame.columns))   # a first row of data is not quoted
-        raise InputDataError(f"'{Path(path).name}' needs a 'sentence' (or 'text') column and a "
-                             f"'learning' column of true/false; found: {shown}")
+        shown = shown_columns(list(frame.columns))  # a first row of data is not quoted
+        raise InputDataError(
+            f"'{Path(path).name}' needs a 'sentence' (or 'text') column and a "
+            f"'learning' column of true/false; found: {shown}"
+        )
     frame = frame.rename(columns={sent: "sentence", lab: "learning"})
     for c in ("type", "split"):
         if c not in frame.columns:
@@ -66,8 +69,9 @@ def complaint_sentences(texts, limit: int = 1500, seed: int = 0) -> list[str]:
     return out
 
 
-def train_learning_extractor(csv_path=None, seed: int = 0, extra_negatives: list[str] | None = None,
-                             tune_on_dev: bool = False, **params) -> LearningExtractor:
+def train_learning_extractor(
+    csv_path=None, seed: int = 0, extra_negatives: list[str] | None = None, tune_on_dev: bool = False, **params
+) -> LearningExtractor:
     """Fit on splits 'train' and 'dev'; the 'test' split is never read.
 
     The decision threshold comes from 5-fold cross-validation of the fitted
@@ -97,5 +101,3 @@ def train_learning_extractor(csv_path=None, seed: int = 0, extra_negatives: list
         labels = np.concatenate([labels, np.zeros(len(extra_negatives), dtype=bool)])
         types = types + [""] * len(extra_negatives)
     return model.fit(sentences, labels, types, **kwargs)
-
-

@@ -15,6 +15,7 @@ similarity relates to a theme being right, learned on the own rows).
 Themes with fewer than `min_positives` own examples share pooled calibration
 and one threshold instead of noisy per-theme ones.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -32,10 +33,25 @@ class AdaptedThemes(ThemeClassifier):
 
     features = "tfidf"  # what ThemeClassifier callers read; descriptions are added on top
 
-    def __init__(self, taxonomy=None, C=4.0, class_weight="balanced", word_ngrams=(1, 2), char_ngrams=(2, 5),
-                 min_df=3, max_word_features=30000, max_char_features=40000, keyword_floor=0.5, nb_alpha=0.3,
-                 own_weights=(1, 3, 10), description_weights=(0.0, 0.5, 1.0, 2.0), cv_folds=5, min_positives=8,
-                 threshold_bounds=(0.05, 0.9), random_state=0):
+    def __init__(
+        self,
+        taxonomy=None,
+        C=4.0,
+        class_weight="balanced",
+        word_ngrams=(1, 2),
+        char_ngrams=(2, 5),
+        min_df=3,
+        max_word_features=30000,
+        max_char_features=40000,
+        keyword_floor=0.5,
+        nb_alpha=0.3,
+        own_weights=(1, 3, 10),
+        description_weights=(0.0, 0.5, 1.0, 2.0),
+        cv_folds=5,
+        min_positives=8,
+        threshold_bounds=(0.05, 0.9),
+        random_state=0,
+    ):
         self.taxonomy = taxonomy
         self.C = C
         self.class_weight = class_weight
@@ -62,16 +78,20 @@ class AdaptedThemes(ThemeClassifier):
         corpus = ensure_prepared(corpus_texts) if len(corpus_texts) else []
         Yo = binarise_themes(own_themes, tax)
         Yc = binarise_themes(corpus_themes, tax) if corpus else np.zeros((0, len(self.labels_)), np.int8)
-        self.features_ = TextFeatures(word_ngrams=self.word_ngrams, char_ngrams=self.char_ngrams,
-                                      min_df=self.min_df, max_word_features=self.max_word_features,
-                                      max_char_features=self.max_char_features).fit(corpus + own)
+        self.features_ = TextFeatures(
+            word_ngrams=self.word_ngrams,
+            char_ngrams=self.char_ngrams,
+            min_df=self.min_df,
+            max_word_features=self.max_word_features,
+            max_char_features=self.max_char_features,
+        ).fit(corpus + own)
         Xo = self.features_.transform(own)
         Xc = self.features_.transform(corpus) if corpus else None
         self.description_vectors_ = description_vectors(tax)
         sims = description_similarity([d.redacted for d in own + corpus], self.description_vectors_)
         centred = sims - sims.mean(axis=1, keepdims=True)
         self.description_scale_ = float(max(centred.std(), 1e-6))
-        Zo, Zc = centred[: len(own)] / self.description_scale_, centred[len(own):] / self.description_scale_
+        Zo, Zc = centred[: len(own)] / self.description_scale_, centred[len(own) :] / self.description_scale_
 
         weights = tuple(self.own_weights) if corpus else (1,)
         folds = paired_folds(Yo, len(corpus), self.cv_folds, self.random_state)
@@ -82,13 +102,20 @@ class AdaptedThemes(ThemeClassifier):
                 cal = self._calibrate((So, seen_o, Zo, Yo), (Sc, seen_c, Zc, Yc), w, d)
                 results.append((reciprocal_ranks(cal["own_proba"], own_themes, self.labels_), w, d, cal))
         rr, self.own_weight_, self.description_weight_, cal = select_setting(results, self.default_setting(weights))
-        self.selection_ = [{"own_weight": w, "description_weight": d, "main_theme_mrr": round(float(r.mean()), 4)}
-                           for r, w, d, _ in results]
+        self.selection_ = [
+            {"own_weight": w, "description_weight": d, "main_theme_mrr": round(float(r.mean()), 4)}
+            for r, w, d, _ in results
+        ]
 
         coef, icpt, has_example = fit_heads(Xc, Yc, Xo, Yo, self.own_weight_, self._fit_params())
-        self.head_ = CalibratedOvR(C=self.C, class_weight=self.class_weight, cv_folds=len(folds),
-                                   threshold_bounds=self.threshold_bounds, nb_alpha=self.nb_alpha,
-                                   random_state=self.random_state)
+        self.head_ = CalibratedOvR(
+            C=self.C,
+            class_weight=self.class_weight,
+            cv_folds=len(folds),
+            threshold_bounds=self.threshold_bounds,
+            nb_alpha=self.nb_alpha,
+            random_state=self.random_state,
+        )
         self.head_.coef_, self.head_.intercept_ = coef, icpt
         self.head_.calibration_ = cal["calibration"].copy()
         self.has_example_ = has_example
@@ -98,7 +125,7 @@ class AdaptedThemes(ThemeClassifier):
         self.head_.oof_proba_ = cal["own_proba"]
         self.head_.thresholds_ = self._thresholds(cal, Yo, Yc, self.own_weight_)
         self.thresholds_ = dict(zip(self.labels_, map(float, self.head_.thresholds_)))
-        self.fast_thresholds_ = dict(self.thresholds_)   # one head: the same thresholds with or without vectors
+        self.fast_thresholds_ = dict(self.thresholds_)  # one head: the same thresholds with or without vectors
         self.keywords_ = [tax.theme(l).keywords for l in self.labels_]
         self.support_ = dict(zip(self.labels_, map(int, Yo.sum(axis=0) + Yc.sum(axis=0))))
         self.own_support_ = dict(zip(self.labels_, map(int, Yo.sum(axis=0))))
@@ -114,16 +141,16 @@ class AdaptedThemes(ThemeClassifier):
         return (w, 0.0 if 0.0 in self.description_weights else self.description_weights[0])
 
     def _fit_params(self) -> dict:
-        return {"C": self.C, "class_weight": self.class_weight, "seed": self.random_state,
-                "nb_alpha": self.nb_alpha}
+        return {"C": self.C, "class_weight": self.class_weight, "seed": self.random_state, "nb_alpha": self.nb_alpha}
 
     def _oof_scores(self, Xc, Yc, Xo, Yo, w, folds):
         """Out-of-fold linear scores of own and corpus rows, and which themes had an example in each fold."""
         So, seen_o = np.zeros(Yo.shape), np.zeros(Yo.shape, dtype=bool)
         Sc, seen_c = np.zeros(Yc.shape), np.zeros(Yc.shape, dtype=bool)
         for (tr_o, te_o), (tr_c, te_c) in folds:
-            coef, icpt, has = fit_heads(Xc[tr_c] if Xc is not None else None, Yc[tr_c], Xo[tr_o], Yo[tr_o], w,
-                                        self._fit_params())
+            coef, icpt, has = fit_heads(
+                Xc[tr_c] if Xc is not None else None, Yc[tr_c], Xo[tr_o], Yo[tr_o], w, self._fit_params()
+            )
             So[te_o], seen_o[te_o] = np.asarray(Xo[te_o] @ coef.T) + icpt, has
             if Xc is not None and len(te_c):
                 Sc[te_c], seen_c[te_c] = np.asarray(Xc[te_c] @ coef.T) + icpt, has
@@ -164,8 +191,12 @@ class AdaptedThemes(ThemeClassifier):
         b = np.where(seen, calibration[:, 1], desc_only[1])
         proba = _sigmoid(a * combined + b)
         n_own = len(own[0])
-        return {"own_proba": proba[:n_own], "corpus_proba": proba[n_own:], "calibration": calibration,
-                "description_only": np.array(desc_only)}
+        return {
+            "own_proba": proba[:n_own],
+            "corpus_proba": proba[n_own:],
+            "calibration": calibration,
+            "description_only": np.array(desc_only),
+        }
 
     def _thresholds(self, cal, Yo, Yc, w) -> np.ndarray:
         """Per theme by F1 on the own rows' out-of-fold probabilities; a theme with few own examples
@@ -213,8 +244,9 @@ def fit_heads(Xc, Yc, Xo, Yo, own_weight: int, params: dict):
         if Y[:, j].all():
             icpt[j] = 10.0
             continue
-        coef[j], icpt[j] = _fit_binary(X, Y[:, j], params["C"], params["class_weight"], params["seed"],
-                                       params["nb_alpha"])
+        coef[j], icpt[j] = _fit_binary(
+            X, Y[:, j], params["C"], params["class_weight"], params["seed"], params["nb_alpha"]
+        )
     return coef, icpt, has
 
 
@@ -231,16 +263,20 @@ def paired_folds(Yo: np.ndarray, n_corpus: int, k: int, seed: int):
         own = StratifiedKFold(k, shuffle=True, random_state=seed).split(np.zeros(n), main)
     else:
         own = KFold(k, shuffle=True, random_state=seed).split(np.zeros(n))
-    corpus = (KFold(k, shuffle=True, random_state=seed).split(np.zeros(n_corpus)) if n_corpus >= k
-              else [(np.arange(n_corpus), np.arange(0))] * k)
+    corpus = (
+        KFold(k, shuffle=True, random_state=seed).split(np.zeros(n_corpus))
+        if n_corpus >= k
+        else [(np.arange(n_corpus), np.arange(0))] * k
+    )
     return list(zip(own, corpus))
 
 
 def reciprocal_ranks(proba: np.ndarray, gold: list[list[str]], labels: list[str]) -> np.ndarray:
     """1 / rank of each row's main (first) theme; rows without a leaf main theme are skipped."""
     idx = {l: j for j, l in enumerate(labels)}
-    return np.array([1.0 / (1 + int((proba[i] > proba[i, idx[g[0]]]).sum()))
-                     for i, g in enumerate(gold) if g and g[0] in idx])
+    return np.array(
+        [1.0 / (1 + int((proba[i] > proba[i, idx[g[0]]]).sum())) for i, g in enumerate(gold) if g and g[0] in idx]
+    )
 
 
 def select_setting(results: list[tuple], default: tuple, standard_errors: float = 2.0):

@@ -1,4 +1,5 @@
 """Decision rules: per-theme thresholds, keyword rules, and at least one theme."""
+
 from __future__ import annotations
 
 import re
@@ -17,8 +18,13 @@ def compile_keywords(keywords_by_label: list[tuple[str, ...]]) -> list[re.Patter
     return out
 
 
-def decide(proba: np.ndarray, thresholds: np.ndarray, at_least_one: bool | np.ndarray = True,
-           keyword_hits: np.ndarray | None = None, keyword_floor: float = 0.5) -> list[list[int]]:
+def decide(
+    proba: np.ndarray,
+    thresholds: np.ndarray,
+    at_least_one: bool | np.ndarray = True,
+    keyword_hits: np.ndarray | None = None,
+    keyword_floor: float = 0.5,
+) -> list[list[int]]:
     """Column indices chosen per row, most likely first.
 
     A keyword hit lowers that theme's bar to `keyword_floor` x its threshold

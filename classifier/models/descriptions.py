@@ -6,6 +6,7 @@ ONNX sentence encoder (`classifier.features.encoder`); the similarity is the
 cosine of the two unit vectors. Everything that touches the encoder is behind
 `description_similarity`, so another zero-shot scorer can replace it in one place.
 """
+
 from __future__ import annotations
 
 import os

@@ -5,6 +5,7 @@ contributions go to the tokens with those lemmas; character n-gram
 contributions are shared among the words that contain them. Words are then
 ranked; adjacent top words are shown as one phrase.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -39,14 +40,18 @@ class Attribution:
                 w = " " + t.group(0).lower() + " "
                 for n in range(lo, hi + 1):
                     for k in range(max(1, len(w) - n + 1)):
-                        by_gram[w[k:k + n]].add(i)
+                        by_gram[w[k : k + n]].add(i)
         r, c, d = [], [], []
         for j, col in enumerate(self.cols):
             kind, term = names[col]
             if kind == "word":
                 parts = term.split()
-                hits = [i + k for i in by_lemma.get(parts[0], [])
-                        if lemma_doc[i + 1: i + len(parts)] == parts[1:] for k in range(len(parts))]
+                hits = [
+                    i + k
+                    for i in by_lemma.get(parts[0], [])
+                    if lemma_doc[i + 1 : i + len(parts)] == parts[1:]
+                    for k in range(len(parts))
+                ]
             else:
                 hits = sorted(by_gram.get(term, ()))
             for i in hits:
@@ -66,8 +71,14 @@ def token_contributions(doc: PreparedText, X_row, features: TextFeatures, weight
     return att.tokens, att.scores(weights)
 
 
-def top_phrases(doc: PreparedText, X_row, features: TextFeatures, weights: np.ndarray,
-                top_k: int = 5, attribution: Attribution | None = None) -> list[tuple[str, float]]:
+def top_phrases(
+    doc: PreparedText,
+    X_row,
+    features: TextFeatures,
+    weights: np.ndarray,
+    top_k: int = 5,
+    attribution: Attribution | None = None,
+) -> list[tuple[str, float]]:
     att = attribution or Attribution(doc, X_row, features)
     toks, scores = att.tokens, att.scores(weights)
     if not toks:
@@ -85,7 +96,7 @@ def top_phrases(doc: PreparedText, X_row, features: TextFeatures, weights: np.nd
             end += 1
         span = range(start, end + 1)
         used.update(span)
-        text = doc.redacted[toks[start].start(): toks[end].end()]
+        text = doc.redacted[toks[start].start() : toks[end].end()]
         if "[" in text or toks[start].group(0).startswith("xx"):
             continue  # never show placeholders as evidence
         phrases.append((text, round(float(sum(scores[j] for j in span)), 4)))

@@ -4,6 +4,7 @@ A multinomial logistic regression on TF-IDF; with sentence-encoder vectors, a
 second one on the vectors, and the mean of the two heads' probabilities
 (rule fixed in advance). Without vectors (--fast) the TF-IDF head alone.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -32,10 +33,10 @@ class KindClassifier(ClassifierMixin, Estimator):
         from sklearn.linear_model import LogisticRegression
 
         docs = ensure_prepared(texts)
-        self.features_ = features or TextFeatures(word_ngrams=(1, 2), char_ngrams=(2, 4), min_df=self.min_df,
-                                      max_word_features=20000, max_char_features=20000).fit(docs)
-        model = LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000,
-                                   random_state=self.random_state)
+        self.features_ = features or TextFeatures(
+            word_ngrams=(1, 2), char_ngrams=(2, 4), min_df=self.min_df, max_word_features=20000, max_char_features=20000
+        ).fit(docs)
+        model = LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000, random_state=self.random_state)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             model.fit(self.features_.transform(docs), np.asarray(kinds))
@@ -44,8 +45,9 @@ class KindClassifier(ClassifierMixin, Estimator):
         self.intercept_ = model.intercept_.astype(np.float32)
         self.vector_coef_ = self.vector_intercept_ = None
         if vectors is not None:
-            vmodel = LogisticRegression(C=self.vector_C, class_weight="balanced", max_iter=3000,
-                                        random_state=self.random_state)
+            vmodel = LogisticRegression(
+                C=self.vector_C, class_weight="balanced", max_iter=3000, random_state=self.random_state
+            )
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 vmodel.fit(np.asarray(vectors, dtype=np.float32), np.asarray(kinds))

@@ -13,6 +13,7 @@ size are unchanged. Only plain arrays are kept
 (`coef_`, `intercept_`, `calibration_`, `thresholds_`), which keeps the saved
 model small and independent of scikit-learn's estimator internals.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -49,8 +50,9 @@ def _fit_binary(X, y, C, class_weight, seed, nb_alpha=None):
         w, b = _fit_binary((X @ sp.diags(r)).tocsr(), y, C, class_weight, seed)
         return (w * r).astype(np.float32), b  # scores on X equal the LR's scores on X * r
     # Dual liblinear: same optimum, ~20x faster here (many more features than rows).
-    clf = LogisticRegression(C=C, class_weight=class_weight, solver="liblinear", dual=True, max_iter=5000,
-                             random_state=seed)
+    clf = LogisticRegression(
+        C=C, class_weight=class_weight, solver="liblinear", dual=True, max_iter=5000, random_state=seed
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf.fit(X, y)
@@ -87,8 +89,9 @@ class CalibratedOvR(Estimator):
 
     _input = "array"
 
-    def __init__(self, C=8.0, class_weight="balanced", cv_folds=5, threshold_bounds=(0.05, 0.95),
-                 nb_alpha=None, random_state=0):
+    def __init__(
+        self, C=8.0, class_weight="balanced", cv_folds=5, threshold_bounds=(0.05, 0.95), nb_alpha=None, random_state=0
+    ):
         self.C = C
         self.nb_alpha = nb_alpha
         self.class_weight = class_weight
@@ -107,12 +110,11 @@ class CalibratedOvR(Estimator):
         for j in range(L):
             a, b = fit_platt(oof[:, j], Y[:, j])
             self.calibration_[j] = (a, b)
-            self.thresholds_[j] = best_f1_threshold(_sigmoid(a * oof[:, j] + b), Y[:, j],
-                                                    self.threshold_bounds)
+            self.thresholds_[j] = best_f1_threshold(_sigmoid(a * oof[:, j] + b), Y[:, j], self.threshold_bounds)
         self.oof_proba_ = _sigmoid(oof * self.calibration_[:, 0] + self.calibration_[:, 1])
-        coefs, icpts = zip(*(_fit_binary(X, Y[:, j], self.C, self.class_weight, self.random_state,
-                                             self.nb_alpha)
-                             for j in range(L)))
+        coefs, icpts = zip(
+            *(_fit_binary(X, Y[:, j], self.C, self.class_weight, self.random_state, self.nb_alpha) for j in range(L))
+        )
         self.coef_ = np.vstack(coefs).astype(np.float32)
         self.intercept_ = np.asarray(icpts, dtype=np.float32)
         return self
@@ -131,8 +133,7 @@ class CalibratedOvR(Estimator):
             splits = KFold(k, shuffle=True, random_state=self.random_state).split(X)
         for train, test in splits:
             for j in range(L):
-                w, b = _fit_binary(X[train], Y[train, j], self.C, self.class_weight, self.random_state,
-                                   self.nb_alpha)
+                w, b = _fit_binary(X[train], Y[train, j], self.C, self.class_weight, self.random_state, self.nb_alpha)
                 oof[test, j] = X[test] @ w + b
         return oof
 

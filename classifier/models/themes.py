@@ -1,14 +1,15 @@
 """ThemeClassifier: multi-label themes with calibrated probabilities and evidence."""
+
 from __future__ import annotations
 
 from collections import defaultdict
 
 import numpy as np
 
-from classifier.models.decide import compile_keywords, decide
 from classifier.errors import LabelError
 from classifier.estimator import Estimator, MultiLabelClassifierMixin
 from classifier.features.tfidf import TextFeatures
+from classifier.models.decide import compile_keywords, decide
 from classifier.models.linear import CalibratedOvR, best_f1_threshold
 from classifier.taxonomy.schema import Taxonomy, load_taxonomy
 from classifier.text import PreparedText, ensure_prepared
@@ -36,11 +37,26 @@ class ThemeClassifier(MultiLabelClassifierMixin, Estimator):
     combination; the TF-IDF head keeps its own for labelling without vectors (--fast).
     """
 
-    def __init__(self, taxonomy: Taxonomy | None = None, C=4.0, class_weight="balanced",
-                 word_ngrams=(1, 2), char_ngrams=(2, 5), min_df=3, max_word_features=30000,
-                 max_char_features=40000, cv_folds=5, threshold_bounds=(0.05, 0.9),
-                 keyword_floor=0.5, features="tfidf", embed_weight=1.0, nb_alpha=0.3, vector_C=4.0,
-                 zeroshot_weight=0.5, random_state=0):
+    def __init__(
+        self,
+        taxonomy: Taxonomy | None = None,
+        C=4.0,
+        class_weight="balanced",
+        word_ngrams=(1, 2),
+        char_ngrams=(2, 5),
+        min_df=3,
+        max_word_features=30000,
+        max_char_features=40000,
+        cv_folds=5,
+        threshold_bounds=(0.05, 0.9),
+        keyword_floor=0.5,
+        features="tfidf",
+        embed_weight=1.0,
+        nb_alpha=0.3,
+        vector_C=4.0,
+        zeroshot_weight=0.5,
+        random_state=0,
+    ):
         self.taxonomy = taxonomy
         self.vector_C = vector_C
         self.zeroshot_weight = zeroshot_weight
@@ -61,8 +77,9 @@ class ThemeClassifier(MultiLabelClassifierMixin, Estimator):
         self.random_state = random_state
 
     # ------------------------------------------------------------ training
-    def fit(self, texts, themes, shared_features: TextFeatures | None = None, vectors: np.ndarray | None = None,
-            encode=None):
+    def fit(
+        self, texts, themes, shared_features: TextFeatures | None = None, vectors: np.ndarray | None = None, encode=None
+    ):
         """`shared_features`: an already fitted TextFeatures to share with other components.
         `vectors`: sentence-encoder vectors of `texts` (adds the vector head); `encode`: the
         encoder's text -> vectors function (adds zero-shot scores when zeroshot_weight > 0)."""
@@ -71,8 +88,13 @@ class ThemeClassifier(MultiLabelClassifierMixin, Estimator):
         self.labels_ = tax.leaf_ids
         Y = binarise_themes(themes, tax)
         docs = ensure_prepared(texts)
-        params = dict(word_ngrams=self.word_ngrams, char_ngrams=self.char_ngrams, min_df=self.min_df,
-                      max_word_features=self.max_word_features, max_char_features=self.max_char_features)
+        params = dict(
+            word_ngrams=self.word_ngrams,
+            char_ngrams=self.char_ngrams,
+            min_df=self.min_df,
+            max_word_features=self.max_word_features,
+            max_char_features=self.max_char_features,
+        )
         if shared_features is not None:
             self.features_ = shared_features
         elif self.features == "tfidf":
@@ -80,21 +102,30 @@ class ThemeClassifier(MultiLabelClassifierMixin, Estimator):
         else:
             from classifier.features.embeddings import TextAndEmbeddingFeatures
 
-            self.features_ = TextAndEmbeddingFeatures(mode=self.features, embed_weight=self.embed_weight,
-                                                      **params).fit(docs)
+            self.features_ = TextAndEmbeddingFeatures(mode=self.features, embed_weight=self.embed_weight, **params).fit(
+                docs
+            )
         X = self.features_.transform(docs)
-        self.head_ = CalibratedOvR(C=self.C, class_weight=self.class_weight, cv_folds=self.cv_folds,
-                                   threshold_bounds=self.threshold_bounds,
-                                   nb_alpha=self.nb_alpha if self.features == "tfidf" else None,
-                                   random_state=self.random_state).fit(X, Y)
+        self.head_ = CalibratedOvR(
+            C=self.C,
+            class_weight=self.class_weight,
+            cv_folds=self.cv_folds,
+            threshold_bounds=self.threshold_bounds,
+            nb_alpha=self.nb_alpha if self.features == "tfidf" else None,
+            random_state=self.random_state,
+        ).fit(X, Y)
         self.fast_thresholds_ = dict(zip(self.labels_, map(float, self.head_.thresholds_)))
         self.vector_head_ = self.zeroshot_ = None
         oof = self.head_.oof_proba_
         if vectors is not None:
             V = np.asarray(vectors, dtype=np.float32)
-            self.vector_head_ = CalibratedOvR(C=self.vector_C, class_weight=self.class_weight,
-                                              cv_folds=self.cv_folds, threshold_bounds=self.threshold_bounds,
-                                              random_state=self.random_state).fit(V, Y)
+            self.vector_head_ = CalibratedOvR(
+                C=self.vector_C,
+                class_weight=self.class_weight,
+                cv_folds=self.cv_folds,
+                threshold_bounds=self.threshold_bounds,
+                random_state=self.random_state,
+            ).fit(V, Y)
             zs = None
             if encode is not None and self.zeroshot_weight > 0:
                 from classifier.models.zeroshot import ZeroShotThemes
@@ -166,11 +197,14 @@ class ThemeClassifier(MultiLabelClassifierMixin, Estimator):
 
         doc = ensure_prepared([text])[0]
         if themes is None:
-            themes = [t for t in self.predict([doc]) [0] if t in self.labels_]
+            themes = [t for t in self.predict([doc])[0] if t in self.labels_]
         X = self.features_.transform([doc])
         att = Attribution(doc, X, self.features_)
-        return {t: top_phrases(doc, X, self.features_, self.head_.coef_[self.labels_.index(t)], top_k, att)
-                for t in themes if t in self.labels_}
+        return {
+            t: top_phrases(doc, X, self.features_, self.head_.coef_[self.labels_.index(t)], top_k, att)
+            for t in themes
+            if t in self.labels_
+        }
 
 
 def binarise_themes(themes, tax: Taxonomy) -> np.ndarray:
@@ -198,8 +232,10 @@ def binarise_themes(themes, tax: Taxonomy) -> np.ndarray:
         # Ids are shown only when id-like (a wrong column could hold complaint text), rows by number.
         from classifier.redact.quote import shown_value
 
-        detail = "; ".join(f"{shown_value(t)} in rows {', '.join(map(str, rows[:8]))}"
-                           + (" …" if len(rows) > 8 else "") for t, rows in sorted(bad.items())[:5])
+        detail = "; ".join(
+            f"{shown_value(t)} in rows {', '.join(map(str, rows[:8]))}" + (" …" if len(rows) > 8 else "")
+            for t, rows in sorted(bad.items())[:5]
+        )
         if len(bad) > 5:
             detail += f"; and {len(bad) - 5} more"
         raise LabelError(

@@ -8,6 +8,7 @@ a probability: fitted on labelled rows when a theme has enough of them, else
 the taxonomy-wide default below. So any custom taxonomy gets theme scores
 before a single row is labelled, and better ones as rows come in.
 """
+
 from __future__ import annotations
 
 import numpy as np

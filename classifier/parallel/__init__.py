@@ -16,6 +16,7 @@ or `scores="json"`), with real types: strings, nullable booleans and floats,
 so the result writes straight to Parquet. Dask does the
 scheduling; nothing here distributes work itself.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -64,15 +65,21 @@ def label_partition(part: pd.DataFrame, model_dir: str, spec: _Spec, types: dict
     strings = pd.DataFrame({c: [_text(v) for v in part[c].tolist()] for c in used}, dtype=object)
     labelled = label_frame(strings, [None] * len(part), model, spec, LabelSummary())
     out = part.copy()
-    for name in labelled.columns[len(used):]:
+    for name in labelled.columns[len(used) :]:
         column = _typed(labelled[name].tolist(), types.get(name))
         column.index = part.index
         out[name] = column
     return out
 
 
-def label_dask(ddf, model_dir=None, text_column: str = "text", role_column: str | None = None,
-               age_column: str | None = None, scores: str = "columns"):
+def label_dask(
+    ddf,
+    model_dir=None,
+    text_column: str = "text",
+    role_column: str | None = None,
+    age_column: str | None = None,
+    scores: str = "columns",
+):
     """`ddf` (a dask.dataframe.DataFrame) with the label columns added, lazily (call .compute() or write it).
 
     `model_dir` (default: the bundled model) must be readable at the same path on every worker.
@@ -82,7 +89,7 @@ def label_dask(ddf, model_dir=None, text_column: str = "text", role_column: str 
     if scores not in ("columns", "json"):
         raise InputDataError(f"scores must be 'columns' or 'json', not '{scores}'")
     model_dir = str(Path(model_dir) if model_dir else default_model_dir())
-    model = load_model(model_dir)   # here too: fail early on a bad folder, and know the themes
+    model = load_model(model_dir)  # here too: fail early on a bad folder, and know the themes
     columns = [str(c) for c in ddf.columns]
     text_col = require_column(columns, text_column, "text_column")
     role_col = require_column(columns, role_column, "role_column") if role_column else None

@@ -9,6 +9,7 @@ description similarity, and the corpus only through a mapping file.
 The saved model records how many own rows and intake decisions it learned
 from and the own file's SHA-256, never their texts.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -100,17 +101,23 @@ def read_own_rows(path, tax: Taxonomy, text_column="text", themes_column="themes
         own.child.append(True if flag in TRUE_WORDS else False if flag in FALSE_WORDS else None)
     if bad:
         detail = "; ".join(f"'{t}' in rows {', '.join(map(str, r[:8]))}" for t, r in sorted(bad.items()))
-        raise LabelError(f"themes not in taxonomy '{tax.id}' v{tax.version}: {detail}. Use its ids or labels "
-                         f"({', '.join(tax.leaf_ids)}), or pass --taxonomy with the file they come from")
+        raise LabelError(
+            f"themes not in taxonomy '{tax.id}' v{tax.version}: {detail}. Use its ids or labels "
+            f"({', '.join(tax.leaf_ids)}), or pass --taxonomy with the file they come from"
+        )
     return own
 
 
 def read_feedback_rows(path, tax: Taxonomy) -> tuple[OwnRows, int]:
     """Decisions stored by `complaints serve` in this taxonomy, and how many of them were corrections."""
     decisions = [d for d in open_feedback(path, must_exist=True).decisions(tax.id) if d.themes]
-    rows = OwnRows(texts=[d.redacted_text for d in decisions], themes=[d.themes for d in decisions],
-                   child=[d.child_authored for d in decisions], file=Path(path).name,
-                   rows_read=len(decisions))
+    rows = OwnRows(
+        texts=[d.redacted_text for d in decisions],
+        themes=[d.themes for d in decisions],
+        child=[d.child_authored for d in decisions],
+        file=Path(path).name,
+        rows_read=len(decisions),
+    )
     return rows, sum(d.is_correction for d in decisions)
 
 
@@ -122,16 +129,21 @@ def find_corpus(base_meta: dict, corpus: str | Path | None) -> tuple[Path | None
         if not p.exists():
             raise AdaptError(f"corpus '{p}' not found; pass the table the base model was trained on")
         same = td.get("sha256") == sha256_file(p)
-        return p, ([] if same else [f"corpus '{p.name}' is not the file the base model was trained on "
-                                    "(SHA-256 differs); used as given"])
+        return p, (
+            []
+            if same
+            else [f"corpus '{p.name}' is not the file the base model was trained on (SHA-256 differs); used as given"]
+        )
     name = td.get("file")
     if name:
         for folder in (Path(__file__).resolve().parents[2] / "training_data", Path.cwd() / "training_data"):
             p = folder / name
             if p.exists() and sha256_file(p) == td.get("sha256"):
                 return p, []
-    return None, [f"the base model's training corpus ({name or 'unknown'}) was not found; adapted from the "
-                  "own rows and theme descriptions only (pass --corpus FILE to add it)"]
+    return None, [
+        f"the base model's training corpus ({name or 'unknown'}) was not found; adapted from the "
+        "own rows and theme descriptions only (pass --corpus FILE to add it)"
+    ]
 
 
 def corpus_rows(path: Path, base_tax: Taxonomy, tax: Taxonomy, mapping) -> tuple[list, list, list, list[str]]:
@@ -159,8 +171,10 @@ def corpus_rows(path: Path, base_tax: Taxonomy, tax: Taxonomy, mapping) -> tuple
             out_c.append(c)
         elif row:
             ambiguous += 1
-    note = (f"corpus mapped to '{tax.id}' through {mapping.path or 'the mapping'}: {len(out_t)} rows used, "
-            f"{ambiguous} left out (a theme maps to several, or to none)")
+    note = (
+        f"corpus mapped to '{tax.id}' through {mapping.path or 'the mapping'}: {len(out_t)} rows used, "
+        f"{ambiguous} left out (a theme maps to several, or to none)"
+    )
     return out_t, out_th, out_c, [note]
 
 
@@ -171,13 +185,22 @@ class AdaptResult:
     notes: list[str]
 
 
-def adapt_model(own_path, out_dir, base_dir=None, feedback=None, text_column="text", themes_column="themes",
-                taxonomy: Taxonomy | str | None = None, mapping=None, corpus=None, seed=0,
-                theme_params: dict | None = None) -> AdaptResult:
+def adapt_model(
+    own_path,
+    out_dir,
+    base_dir=None,
+    feedback=None,
+    text_column="text",
+    themes_column="themes",
+    taxonomy: Taxonomy | str | None = None,
+    mapping=None,
+    corpus=None,
+    seed=0,
+    theme_params: dict | None = None,
+) -> AdaptResult:
     """Fit and save (when `out_dir` is given) a model adapted to the own rows; see the module docstring."""
     base = load_model(base_dir)
-    tax = base.taxonomy if taxonomy is None else taxonomy if isinstance(taxonomy, Taxonomy) \
-        else load_taxonomy(taxonomy)
+    tax = base.taxonomy if taxonomy is None else taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
     same_taxonomy = tax.content_hash == base.taxonomy.content_hash
     notes: list[str] = []
     own = read_own_rows(own_path, tax, text_column, themes_column) if own_path is not None else OwnRows()
@@ -189,8 +212,10 @@ def adapt_model(own_path, out_dir, base_dir=None, feedback=None, text_column="te
         own.themes += fb.themes
         own.child += fb.child
     if len(own.texts) < MIN_OWN_ROWS:
-        raise AdaptError(f"{len(own.texts)} labelled own rows (and stored decisions) found; at least "
-                         f"{MIN_OWN_ROWS} are needed. Label more with 'complaints sample'")
+        raise AdaptError(
+            f"{len(own.texts)} labelled own rows (and stored decisions) found; at least "
+            f"{MIN_OWN_ROWS} are needed. Label more with 'complaints sample'"
+        )
     c_texts: list[str] = []
     c_themes: list[list[str]] = []
     c_child: list[bool | None] = []
@@ -202,18 +227,25 @@ def adapt_model(own_path, out_dir, base_dir=None, feedback=None, text_column="te
                 from classifier.taxonomy.mapping import load_mapping
 
                 mapping = load_mapping(mapping, from_taxonomy=base.taxonomy, to_taxonomy=tax)
-            c_texts, c_themes, c_child, map_notes = corpus_rows(path, base.taxonomy, tax,
-                                                                None if same_taxonomy else mapping)
+            c_texts, c_themes, c_child, map_notes = corpus_rows(
+                path, base.taxonomy, tax, None if same_taxonomy else mapping
+            )
             notes += map_notes
             keep = [i for i, t in enumerate(c_themes) if t]
-            c_texts, c_themes, c_child = ([c_texts[i] for i in keep], [c_themes[i] for i in keep],
-                                          [c_child[i] for i in keep])
+            c_texts, c_themes, c_child = (
+                [c_texts[i] for i in keep],
+                [c_themes[i] for i in keep],
+                [c_child[i] for i in keep],
+            )
     else:
-        notes.append(f"taxonomy '{tax.id}' differs from the base model's '{base.taxonomy.id}': the corpus is used "
-                     "only through a mapping file (--mapping); adapted from own rows and theme descriptions")
+        notes.append(
+            f"taxonomy '{tax.id}' differs from the base model's '{base.taxonomy.id}': the corpus is used "
+            "only through a mapping file (--mapping); adapted from own rows and theme descriptions"
+        )
     own_docs, c_docs = prepare(own.texts), prepare(c_texts)
-    params = {k: v for k, v in base.themes.get_params().items()
-              if k in AdaptedThemes._param_names() and k != "taxonomy"}
+    params = {
+        k: v for k, v in base.themes.get_params().items() if k in AdaptedThemes._param_names() and k != "taxonomy"
+    }
     params.update(theme_params or {})
     params["random_state"] = seed
     themes = AdaptedThemes(taxonomy=tax, **params).fit(own_docs, own.themes, c_docs, c_themes)
@@ -229,9 +261,14 @@ def adapt_model(own_path, out_dir, base_dir=None, feedback=None, text_column="te
     model = ComplaintModel(themes=themes, child=child, kind=base.kind, learning=base.learning)
     figures = before_after(base, themes, own_docs, own.themes, same_taxonomy or mapping is not None)
     meta = {
-        "training_data": {"file": own.file or Path(str(feedback)).name, "sha256": own.sha256,
-                          "rows": own.rows_read, "rows_used": {"themes": len(own.texts), "all": len(own.texts)},
-                          "text_column": text_column, "themes_column": themes_column},
+        "training_data": {
+            "file": own.file or Path(str(feedback)).name,
+            "sha256": own.sha256,
+            "rows": own.rows_read,
+            "rows_used": {"themes": len(own.texts), "all": len(own.texts)},
+            "text_column": text_column,
+            "themes_column": themes_column,
+        },
         "adapted": {
             "base_model": base.version,
             "own_rows": len(own.texts) - n_feedback,
@@ -247,14 +284,19 @@ def adapt_model(own_path, out_dir, base_dir=None, feedback=None, text_column="te
             "before_after": figures,
         },
         "seed": seed,
-        "hyperparameters": {k: (list(v) if isinstance(v, tuple) else v)
-                            for k, v in themes.get_params().items() if k != "taxonomy"},
+        "hyperparameters": {
+            k: (list(v) if isinstance(v, tuple) else v) for k, v in themes.get_params().items() if k != "taxonomy"
+        },
         "cv_metrics": figures["after"],
         "notes": notes,
     }
     if child is not None and child is not base.child:
-        meta["child_authored"] = {"threshold": child.threshold_, "recall": child.threshold_recall_,
-                                  "precision": child.threshold_precision_, "tuned_on": child.threshold_source_}
+        meta["child_authored"] = {
+            "threshold": child.threshold_,
+            "recall": child.threshold_recall_,
+            "precision": child.threshold_precision_,
+            "tuned_on": child.threshold_source_,
+        }
     elif base.meta.get("child_authored"):
         meta["child_authored"] = base.meta["child_authored"]
     if out_dir is not None:
@@ -270,8 +312,7 @@ def _adapt_child(base, own: OwnRows, own_docs, c_docs, c_child, themes: AdaptedT
     n_pos = sum(c for _, c in flags)
     if n_pos < 5 or len(flags) - n_pos < 5:
         if base.child is not None:
-            notes.append("child-authored detector kept from the base model (fewer than 5 own rows flagged "
-                         "each way)")
+            notes.append("child-authored detector kept from the base model (fewer than 5 own rows flagged each way)")
         return base.child
     corpus = [(d, c) for d, c in zip(c_docs, c_child) if c is not None]
     # Own rows once: repeated rows would leak across the folds the recall threshold is tuned on.

@@ -1,4 +1,5 @@
 """Figures and model card for `adapt`: the own rows before and after, with how sure they are."""
+
 from __future__ import annotations
 
 import math
@@ -8,10 +9,12 @@ import numpy as np
 from classifier.metrics import theme_report
 from classifier.models.decide import decide
 
-MEASURES = (("top1_any", "top suggestion is one of the right themes"),
-            ("main_theme_top1", "main theme ranked first"),
-            ("main_theme_top3", "main theme in the top 3"),
-            ("macro_f1", "macro F1 of the themes chosen"))
+MEASURES = (
+    ("top1_any", "top suggestion is one of the right themes"),
+    ("main_theme_top1", "main theme ranked first"),
+    ("main_theme_top3", "main theme in the top 3"),
+    ("macro_f1", "macro F1 of the themes chosen"),
+)
 
 
 def wilson(successes: float, n: int, z: float = 1.96) -> list[float]:
@@ -24,8 +27,14 @@ def wilson(successes: float, n: int, z: float = 1.96) -> list[float]:
     return [round(max(0.0, centre - half), 3), round(min(1.0, centre + half), 3)]
 
 
-def figures(gold: list[list[str]], pred: list[list[str]], proba: np.ndarray, labels: list[str],
-            seed: int = 0, resamples: int = 300) -> dict:
+def figures(
+    gold: list[list[str]],
+    pred: list[list[str]],
+    proba: np.ndarray,
+    labels: list[str],
+    seed: int = 0,
+    resamples: int = 300,
+) -> dict:
     """theme_report plus top-1-any, and 95% intervals: Wilson for rates, bootstrap for macro F1."""
     rep = theme_report(gold, pred, labels, proba)
     top = proba.argmax(axis=1)
@@ -45,8 +54,10 @@ def figures(gold: list[list[str]], pred: list[list[str]], proba: np.ndarray, lab
     for _ in range(resamples):
         s = rng.integers(0, len(gold), len(gold))
         boot.append(theme_report([gold[i] for i in s], [pred[i] for i in s], labels)["macro_f1"])
-    rep["intervals"]["macro_f1"] = [round(float(np.percentile(boot, 2.5)), 3),
-                                    round(float(np.percentile(boot, 97.5)), 3)]
+    rep["intervals"]["macro_f1"] = [
+        round(float(np.percentile(boot, 2.5)), 3),
+        round(float(np.percentile(boot, 97.5)), 3),
+    ]
     return rep
 
 
@@ -57,8 +68,10 @@ def before_after(base, themes, own_docs, own_themes, base_comparable: bool) -> d
     after_p = themes.head_.oof_proba_
     after_pred = [[labels[j] for j in row] for row in decide(after_p, themes.head_.thresholds_)]
     after = figures(own_themes, after_pred, after_p, labels)
-    after["note"] = (f"{themes.head_.cv_folds}-fold cross-validation on the own rows; the weights and "
-                     "thresholds were chosen on the same folds, so these figures are slightly optimistic")
+    after["note"] = (
+        f"{themes.head_.cv_folds}-fold cross-validation on the own rows; the weights and "
+        "thresholds were chosen on the same folds, so these figures are slightly optimistic"
+    )
     if base_comparable and base.themes.labels_ == labels:
         p = base.themes.predict_proba(own_docs)
         pred = base.themes.predict(own_docs, proba=p)
@@ -78,8 +91,12 @@ def before_after(base, themes, own_docs, own_themes, base_comparable: bool) -> d
 def format_before_after(fig: dict) -> str:
     """The before/after table as text (also used in the model card)."""
     b, a = fig["before"], fig["after"]
-    lines = [f"On the {fig['rows']} own rows (95% intervals in brackets):",
-             f"| measure | before: {b['what']} | after: {a['what']} |", "|---|---|---|"]
+    lines = [
+        f"On the {fig['rows']} own rows (95% intervals in brackets):",
+        f"| measure | before: {b['what']} | after: {a['what']} |",
+        "|---|---|---|",
+    ]
+
     def cell(r, key):
         lo, hi = r["intervals"][key]
         return f"{r.get(key, 0):.3f} [{lo:.2f}-{hi:.2f}]"
@@ -87,8 +104,11 @@ def format_before_after(fig: dict) -> str:
     for key, name in MEASURES:
         lines.append(f"| {name} | {cell(b, key)} | {cell(a, key)} |")
     n = fig["rows"]
-    sure = ("few rows: the intervals are wide, treat the figures as rough" if n < 100
-            else "enough rows for the figures to be a fair guide")
+    sure = (
+        "few rows: the intervals are wide, treat the figures as rough"
+        if n < 100
+        else "enough rows for the figures to be a fair guide"
+    )
     lines.append(f"{a['note']}; {sure}.")
     return "\n".join(lines)
 
@@ -96,10 +116,13 @@ def format_before_after(fig: dict) -> str:
 def adapt_card(model, meta: dict) -> str:
     ad, tax, th = meta["adapted"], model.taxonomy, model.themes
     lines = [
-        "# Model card: {model_version}", "",
-        f"Adapted from `{ad['base_model']}` to one trust's own labelled complaints.", "",
+        "# Model card: {model_version}",
+        "",
+        f"Adapted from `{ad['base_model']}` to one trust's own labelled complaints.",
+        "",
         "## Taxonomy",
-        f"`{tax.id}` version {tax.version} (hash `{tax.content_hash[:12]}`), {len(tax.leaf_ids)} themes.", "",
+        f"`{tax.id}` version {tax.version} (hash `{tax.content_hash[:12]}`), {len(tax.leaf_ids)} themes.",
+        "",
         "## What it learned from",
         f"- {ad['own_rows']} own labelled rows from `{meta['training_data']['file']}` (sha256 "
         f"`{(meta['training_data']['sha256'] or '-')[:12]}`); {ad['own_rows_unlabelled_skipped']} rows without "
@@ -107,24 +130,35 @@ def adapt_card(model, meta: dict) -> str:
         f"- {ad['feedback_decisions']} decisions stored by the intake page, {ad['feedback_corrections']} of them "
         "corrections of the suggestion.",
         f"- {ad['corpus_rows']} rows of the base model's training corpus.",
-        "No text of the own rows or decisions is kept in the model, only counts and a file hash.", "",
+        "No text of the own rows or decisions is kept in the model, only counts and a file hash.",
+        "",
         "## Method",
         "TF-IDF (lemma 1-2 grams, character 2-5 grams), one logistic regression per theme on the corpus plus the",
         f"own rows counted {ad['own_weight']} times, plus {ad['description_weight']} x the similarity of the text "
         "to each theme's description",
         "(int8 ONNX MiniLM sentence encoder). Both weights, the Platt calibration and the thresholds were chosen",
         "by cross-validation on the own rows (a setting is kept over the default only if it is better by more",
-        "than two standard errors).", "",
-        "## Before and after, own rows", format_before_after(ad["before_after"]), "",
-        "| theme | own examples | all examples | threshold |", "|---|---|---|---|",
+        "than two standard errors).",
+        "",
+        "## Before and after, own rows",
+        format_before_after(ad["before_after"]),
+        "",
+        "| theme | own examples | all examples | threshold |",
+        "|---|---|---|---|",
     ]
     for l in th.labels_:
         lines.append(f"| {l} | {ad['own_support'][l]} | {th.support_[l]} | {th.thresholds_[l]:.2f} |")
     if "child_authored" in meta:
         c = meta["child_authored"]
-        lines += ["", "## Child-authored flag",
-                  f"Threshold {c['threshold']:.3f} (recall {c['recall']:.3f}, precision {c['precision']:.3f} "
-                  f"on {c['tuned_on']})."]
-    lines += ["", "## Notes"] + [f"- {n}" for n in meta.get("notes", [])] + [
-        "- Review suggestions; do not file complaints automatically.", ""]
+        lines += [
+            "",
+            "## Child-authored flag",
+            f"Threshold {c['threshold']:.3f} (recall {c['recall']:.3f}, precision {c['precision']:.3f} "
+            f"on {c['tuned_on']}).",
+        ]
+    lines += (
+        ["", "## Notes"]
+        + [f"- {n}" for n in meta.get("notes", [])]
+        + ["- Review suggestions; do not file complaints automatically.", ""]
+    )
     return "\n".join(lines)

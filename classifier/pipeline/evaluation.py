@@ -1,23 +1,31 @@
 """Evaluate a saved model on labelled data, or cross-validate training on it."""
+
 from __future__ import annotations
 
 import numpy as np
 from sklearn.model_selection import KFold
 
 from classifier.metrics import binary_report, confusion, theme_report
-from classifier.pipeline.model import ComplaintModel
 from classifier.models.kind import KIND_CLASSES
+from classifier.models.themes import ThemeClassifier, binarise_themes
+from classifier.pipeline.model import ComplaintModel
+from classifier.pipeline.training import read_training_data
 from classifier.taxonomy.schema import Taxonomy, load_taxonomy, resolve_theme_names
 from classifier.text import prepare
-from classifier.models.themes import ThemeClassifier, binarise_themes
-from classifier.pipeline.training import read_training_data
 
 
-def evaluate_model(data_path, model: ComplaintModel, text_column="text", themes_column="themes",
-                   split: str | None = None, sheet: str | None = None, header_row: int | None = None) -> dict:
+def evaluate_model(
+    data_path,
+    model: ComplaintModel,
+    text_column="text",
+    themes_column="themes",
+    split: str | None = None,
+    sheet: str | None = None,
+    header_row: int | None = None,
+) -> dict:
     """Theme, child-flag and kind figures on every row (or one split) of DATA."""
     data = read_training_data(data_path, text_column, themes_column, sheet, header_row)
-    data.themes = resolve_theme_names(data.themes, model.taxonomy)   # labels as well as ids
+    data.themes = resolve_theme_names(data.themes, model.taxonomy)  # labels as well as ids
     binarise_themes(data.themes, model.taxonomy)  # unknown theme ids: a clear error, not a silent zero
     keep = [True] * data.rows_read
     if split and data.splits:
@@ -36,16 +44,23 @@ def evaluate_model(data_path, model: ComplaintModel, text_column="text", themes_
         report["themes"] = theme_report(gold, pred, labels, proba)
     report["engine"] = "fast (TF-IDF only)" if model.fast or not model.uses_encoder else model.meta.get("engine", "")
     if data.child is not None and model.child is not None:
-        report["child_authored"] = binary_report([data.child[i] for i in idx],
-                                                 [a.child_authored for a in analyses])
+        report["child_authored"] = binary_report([data.child[i] for i in idx], [a.child_authored for a in analyses])
     if data.kinds is not None and model.kind is not None:
         report["kind"] = confusion([data.kinds[i] for i in idx], [a.kind for a in analyses], list(KIND_CLASSES))
     return report
 
 
-def cross_validate(data_path, k=5, taxonomy: Taxonomy | str | None = None, text_column="text",
-                   themes_column="themes", seed=0, theme_params: dict | None = None,
-                   sheet: str | None = None, header_row: int | None = None) -> dict:
+def cross_validate(
+    data_path,
+    k=5,
+    taxonomy: Taxonomy | str | None = None,
+    text_column="text",
+    themes_column="themes",
+    seed=0,
+    theme_params: dict | None = None,
+    sheet: str | None = None,
+    header_row: int | None = None,
+) -> dict:
     """K-fold: train a theme model on K-1 folds, score the held-out fold, pool predictions."""
     tax = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
     data = read_training_data(data_path, text_column, themes_column, sheet, header_row)

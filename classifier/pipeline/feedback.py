@@ -5,6 +5,7 @@ Only redacted text is stored (names, contacts and references replaced by
 child flag the officer confirmed, what the model had suggested, the model
 version, the taxonomy and the time. The raw text never reaches the database.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -67,42 +68,74 @@ class FeedbackStore:
             with self._connect() as con:
                 con.execute(SCHEMA)
         except sqlite3.DatabaseError as exc:
-            raise FeedbackError(f"'{self.path}' is not a feedback database ({type(exc).__name__}); "
-                                "pass a new file name or restore it") from None
+            raise FeedbackError(
+                f"'{self.path}' is not a feedback database ({type(exc).__name__}); pass a new file name or restore it"
+            ) from None
 
     def _connect(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=30)
         con.execute("PRAGMA journal_mode=WAL")
         return con
 
-    def record(self, text: str, themes: list[str], child_authored: bool, model_version: str,
-               taxonomy: Taxonomy, suggested_themes: list[str] | None = None,
-               suggested_child_authored: bool | None = None) -> int:
+    def record(
+        self,
+        text: str,
+        themes: list[str],
+        child_authored: bool,
+        model_version: str,
+        taxonomy: Taxonomy,
+        suggested_themes: list[str] | None = None,
+        suggested_child_authored: bool | None = None,
+    ) -> int:
         """Store one decision (the text is redacted first); returns its id."""
         unknown = [t for t in themes if t not in taxonomy.ids]
         if unknown:
-            raise FeedbackError(f"unknown theme id(s) {', '.join(u[:30] for u in unknown[:5])} for taxonomy "
-                                f"'{taxonomy.id}'; use ids from: {', '.join(taxonomy.ids)}")
+            raise FeedbackError(
+                f"unknown theme id(s) {', '.join(u[:30] for u in unknown[:5])} for taxonomy "
+                f"'{taxonomy.id}'; use ids from: {', '.join(taxonomy.ids)}"
+            )
         redacted = prepare([text])[0].redacted
         if not redacted.strip():
             raise FeedbackError("the text is empty; nothing to store")
-        row = (datetime.now(UTC).replace(microsecond=0).isoformat(), model_version, taxonomy.id,
-               str(taxonomy.version), redacted, ";".join(themes), ";".join(suggested_themes or []),
-               int(bool(child_authored)),
-               None if suggested_child_authored is None else int(bool(suggested_child_authored)))
+        row = (
+            datetime.now(UTC).replace(microsecond=0).isoformat(),
+            model_version,
+            taxonomy.id,
+            str(taxonomy.version),
+            redacted,
+            ";".join(themes),
+            ";".join(suggested_themes or []),
+            int(bool(child_authored)),
+            None if suggested_child_authored is None else int(bool(suggested_child_authored)),
+        )
         with self._lock, closing(self._connect()) as con, con:
             cur = con.execute(
                 "INSERT INTO decisions (created_at, model_version, taxonomy_id, taxonomy_version, redacted_text,"
                 " themes, suggested_themes, child_authored, suggested_child_authored)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
             return int(cur.lastrowid or 0)
 
     def decisions(self, taxonomy_id: str | None = None) -> list[Decision]:
         with closing(self._connect()) as con:
             query = "SELECT * FROM decisions" + (" WHERE taxonomy_id = ?" if taxonomy_id else "") + " ORDER BY id"
             rows = con.execute(query, (taxonomy_id,) if taxonomy_id else ()).fetchall()
-        return [Decision(r[0], r[1], r[2], r[3], r[4], r[5], _ids(r[6]), _ids(r[7]), bool(r[8]),
-                         None if r[9] is None else bool(r[9])) for r in rows]
+        return [
+            Decision(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                _ids(r[6]),
+                _ids(r[7]),
+                bool(r[8]),
+                None if r[9] is None else bool(r[9]),
+            )
+            for r in rows
+        ]
 
 
 def open_feedback(path: str | Path, must_exist: bool = False) -> FeedbackStore:

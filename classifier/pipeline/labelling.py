@@ -6,31 +6,41 @@ in chunks, so memory stays flat on very large files. With `jobs` > 1 the
 chunks are labelled in worker processes (each loads the model once) and
 written in input order: the output is byte for byte the same as with one job.
 """
+
 from __future__ import annotations
 
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import chain
-from typing import Callable
 
 import pandas as pd
 
-from classifier.models.child import from_structured
 from classifier.errors import ComplaintThemesError, InputDataError, MissingColumnError, TaxonomyMismatchError
-from classifier.pipeline.model import ComplaintModel, scores_json
 from classifier.io.safety import check_distinct_outputs
 from classifier.io.tables import added_columns, is_stdio, open_chunks, require_column, table_kind
 from classifier.io.writer import TableWriter
+from classifier.models.child import from_structured
+from classifier.pipeline.model import ComplaintModel, scores_json
 from classifier.text import normalise
 
 OUTPUT_COLUMNS = [
-    "predicted_themes", "predicted_theme_labels", "predicted_theme_scores", "predicted_child_authored",
-    "predicted_child_authored_score", "child_authored_evidence", "predicted_kind",
-    "model_version", "status",
+    "predicted_themes",
+    "predicted_theme_labels",
+    "predicted_theme_scores",
+    "predicted_child_authored",
+    "predicted_child_authored_score",
+    "child_authored_evidence",
+    "predicted_kind",
+    "model_version",
+    "status",
 ]
 # What the text in these columns stands for: .xlsx and .jsonl write the real type.
-OUTPUT_TYPES = {"predicted_theme_scores": "json", "predicted_child_authored": "bool",
-                "predicted_child_authored_score": "float"}
+OUTPUT_TYPES = {
+    "predicted_theme_scores": "json",
+    "predicted_child_authored": "bool",
+    "predicted_child_authored_score": "float",
+}
 SCORE_PREFIX = "score_"
 SCORE_MODES = ("auto", "columns", "json")
 LABEL_SEPARATOR = "; "
@@ -40,14 +50,14 @@ LABEL_SEPARATOR = "; "
 class LabelSummary:
     rows: int = 0
     errors: int = 0
-    lines_read: int = 0     # physical lines of a CSV / JSON Lines input, header included (0: not a text file)
+    lines_read: int = 0  # physical lines of a CSV / JSON Lines input, header included (0: not a text file)
     child_authored: int = 0
     themes: Counter = field(default_factory=Counter)
     kinds: Counter = field(default_factory=Counter)
     error_reasons: Counter = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
 
-    def add(self, part: "LabelSummary") -> None:
+    def add(self, part: LabelSummary) -> None:
         self.rows += part.rows
         self.errors += part.errors
         self.child_authored += part.child_authored
@@ -56,19 +66,26 @@ class LabelSummary:
         self.error_reasons.update(part.error_reasons)
 
     def to_dict(self) -> dict:
-        return {"rows": self.rows, "errors": self.errors, "error_reasons": dict(self.error_reasons.most_common()),
-                "child_authored": self.child_authored, "kinds": dict(self.kinds.most_common()),
-                "themes": dict(self.themes.most_common()), "notes": list(self.notes)}
+        return {
+            "rows": self.rows,
+            "errors": self.errors,
+            "error_reasons": dict(self.error_reasons.most_common()),
+            "child_authored": self.child_authored,
+            "kinds": dict(self.kinds.most_common()),
+            "themes": dict(self.themes.most_common()),
+            "notes": list(self.notes),
+        }
 
 
 @dataclass
 class _Spec:
     """How to label a chunk: sent to worker processes with each chunk."""
+
     text_col: str
     role_col: str | None
     age_col: str | None
     rename: dict[str, str]
-    score_ids: list[str] | None      # one score column per theme; None: the JSON column
+    score_ids: list[str] | None  # one score column per theme; None: the JSON column
 
 
 def _row_problem(value: str) -> str | None:
@@ -84,8 +101,11 @@ def check_taxonomy(model: ComplaintModel, declared: set[str]) -> None:
     declared = {d for d in declared if d}
     if not declared:
         return
-    mine = {model.taxonomy.id, f"{model.taxonomy.id}@{model.taxonomy.version}",
-            f"{model.taxonomy.id}:{model.taxonomy.version}"}
+    mine = {
+        model.taxonomy.id,
+        f"{model.taxonomy.id}@{model.taxonomy.version}",
+        f"{model.taxonomy.id}:{model.taxonomy.version}",
+    }
     other = sorted(declared - mine)
     from classifier.redact.quote import shown_value
 
@@ -110,7 +130,7 @@ def output_columns(model: ComplaintModel, scores: str) -> tuple[list[str], dict[
     per_theme = [SCORE_PREFIX + t for t in score_ids(model)]
     types = {k: v for k, v in OUTPUT_TYPES.items() if k != "predicted_theme_scores"}
     types.update({c: "float" for c in per_theme})
-    return OUTPUT_COLUMNS[:at] + per_theme + OUTPUT_COLUMNS[at + 1:], types
+    return OUTPUT_COLUMNS[:at] + per_theme + OUTPUT_COLUMNS[at + 1 :], types
 
 
 def _require(columns, name, flag, input_path, sheet, header_row) -> str:
@@ -124,12 +144,25 @@ def _require(columns, name, flag, input_path, sheet, header_row) -> str:
         raise explain_missing(exc, input_path, sheet, header_row) from None
 
 
-def label_table(input_path, output_path, model: ComplaintModel, text_column="text", id_column="id",
-                role_column: str | None = None, age_column: str | None = None,
-                child_output=None, taxonomy_column="taxonomy", chunk_rows=2000,
-                progress: Callable[[int], None] | None = None, *, sheet: str | None = None,
-                header_row: int | None = None, scores: str = "auto", jobs: int = 1,
-                model_dir=None) -> LabelSummary:
+def label_table(
+    input_path,
+    output_path,
+    model: ComplaintModel,
+    text_column="text",
+    id_column="id",
+    role_column: str | None = None,
+    age_column: str | None = None,
+    child_output=None,
+    taxonomy_column="taxonomy",
+    chunk_rows=2000,
+    progress: Callable[[int], None] | None = None,
+    *,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    scores: str = "auto",
+    jobs: int = 1,
+    model_dir=None,
+) -> LabelSummary:
     """Label every row of `input_path` into `output_path` (`-`: standard input / output, as CSV).
 
     `scores`: 'columns' (one numeric column per theme), 'json' (one JSON
@@ -153,9 +186,11 @@ def label_table(input_path, output_path, model: ComplaintModel, text_column="tex
     role_col = _require(columns, role_column, "--role-column", input_path, sheet, header_row) if role_column else None
     age_col = _require(columns, age_column, "--age-column", input_path, sheet, header_row) if age_column else None
     if role_col or age_col:
-        summary.notes.append("child-authored flag uses the "
-                             + " and ".join(f"'{c}'" for c in (role_col, age_col) if c)
-                             + " column where it is filled in")
+        summary.notes.append(
+            "child-authored flag uses the "
+            + " and ".join(f"'{c}'" for c in (role_col, age_col) if c)
+            + " column where it is filled in"
+        )
     mode = scores if scores != "auto" else ("columns" if table_kind(output_path) == "xlsx" else "json")
     new_columns, new_types = output_columns(model, mode)
     out_columns, rename = added_columns(columns, new_columns)
@@ -167,11 +202,14 @@ def label_table(input_path, output_path, model: ComplaintModel, text_column="tex
     sheet_name = first.sheet if first is not None else None
     jobs = _jobs(jobs)
     parallel = jobs > 1 and second is not None
-    if parallel and model_dir is None:   # checked before any output file is opened
+    if parallel and model_dir is None:  # checked before any output file is opened
         raise InputDataError("labelling with jobs > 1 needs the model folder (model_dir) for the workers")
     writer = TableWriter(output_path, out_columns, input_path=input_path, types=types, sheet_name=sheet_name)
-    child_writer = (TableWriter(child_output, out_columns, input_path=input_path, types=types,
-                                sheet_name=sheet_name) if child_output else None)
+    child_writer = (
+        TableWriter(child_output, out_columns, input_path=input_path, types=types, sheet_name=sheet_name)
+        if child_output
+        else None
+    )
     fed: deque = deque()
 
     def items():
@@ -226,8 +264,9 @@ def label_item(model: ComplaintModel, item) -> tuple[pd.DataFrame, LabelSummary]
     return label_frame(frame, problems, model, spec, part), part
 
 
-def label_frame(frame: pd.DataFrame, problems, model: ComplaintModel, spec: _Spec,
-                summary: LabelSummary) -> pd.DataFrame:
+def label_frame(
+    frame: pd.DataFrame, problems, model: ComplaintModel, spec: _Spec, summary: LabelSummary
+) -> pd.DataFrame:
     """`frame` (text cells) with the output columns added, as text; counts go to `summary`."""
     n = len(frame)
     text_col, role_col, age_col = spec.text_col, spec.role_col, spec.age_col
@@ -239,8 +278,10 @@ def label_frame(frame: pd.DataFrame, problems, model: ComplaintModel, spec: _Spe
     ok = [i for i in range(n) if status[i] == "ok"]
     override = None
     if role_col or age_col:
-        override = [from_structured(frame[role_col].iat[i] if role_col else None,
-                                    frame[age_col].iat[i] if age_col else None) for i in ok]
+        override = [
+            from_structured(frame[role_col].iat[i] if role_col else None, frame[age_col].iat[i] if age_col else None)
+            for i in ok
+        ]
     results: dict[int, object] = {}
     try:
         for i, a in zip(ok, model.analyse([texts[i] for i in ok], child_override=override)):
@@ -267,7 +308,8 @@ def label_frame(frame: pd.DataFrame, problems, model: ComplaintModel, spec: _Spe
             continue
         cols["predicted_themes"][i] = ";".join(a.themes)
         cols["predicted_theme_labels"][i] = LABEL_SEPARATOR.join(
-            tax.label_of(t) if t in tax.ids else t for t in a.themes)
+            tax.label_of(t) if t in tax.ids else t for t in a.themes
+        )
         if spec.score_ids is None:
             cols["predicted_theme_scores"][i] = scores_json(a.theme_scores)
         else:

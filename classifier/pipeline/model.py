@@ -1,18 +1,19 @@
 """ComplaintModel: the components a saved model holds, applied together."""
+
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
 from classifier.features.points import complaint_points
 from classifier.models.child import ChildAuthoredDetector
 from classifier.models.kind import KindClassifier
+from classifier.models.themes import ThemeClassifier
 from classifier.taxonomy.schema import Taxonomy
 from classifier.text import PreparedText, ensure_prepared, lemma_strings
-from classifier.models.themes import ThemeClassifier
 
 # How a long text's points join the whole-text score (fixed in advance, see
 # bench/REAL_TEXT_RESULTS.md): p = (1 - w) * whole + w * max over points.
@@ -37,6 +38,7 @@ class Analysis:
 @dataclass
 class Encoded:
     """Sentence-encoder output for a batch: one vector per text, one per point of each text."""
+
     vectors: np.ndarray
     point_spans: list[list[tuple[int, int]]]
     point_vectors: list[np.ndarray]
@@ -47,7 +49,7 @@ class ComplaintModel:
     themes: ThemeClassifier
     child: ChildAuthoredDetector | None = None
     kind: KindClassifier | None = None
-    learning: object | None = None           # classifier.learning.LearningExtractor
+    learning: object | None = None  # classifier.learning.LearningExtractor
     meta: dict = field(default_factory=dict)  # filled from meta.json on load
     # Score the points of multi-point texts too (needs the encoder's vectors).
     points: bool = False
@@ -107,8 +109,13 @@ class ComplaintModel:
         vectors, point_vectors = self.encoder.encode_with_spans(texts, spans)
         return Encoded(vectors, spans, point_vectors)
 
-    def analyse(self, texts, child_override: list[tuple[bool | None, str | None]] | None = None,
-                fast: bool | None = None, encoded: Encoded | None = None) -> list[Analysis]:
+    def analyse(
+        self,
+        texts,
+        child_override: list[tuple[bool | None, str | None]] | None = None,
+        fast: bool | None = None,
+        encoded: Encoded | None = None,
+    ) -> list[Analysis]:
         """Themes, child flag and kind per text. `fast`: TF-IDF only, no encoder (default:
         the model's `fast`); `encoded`: vectors already computed for these texts (benchmarks)."""
         fast = self.fast if fast is None else fast
@@ -131,8 +138,9 @@ class ComplaintModel:
 
         theme_vectors = vectors if getattr(self.themes, "uses_vectors", False) else None
         # A component without vector heads (an adapted theme model, say) is called as before.
-        proba = self.themes.predict_proba(docs, X=X(self.themes),
-                                          **({"vectors": theme_vectors} if theme_vectors is not None else {}))
+        proba = self.themes.predict_proba(
+            docs, X=X(self.themes), **({"vectors": theme_vectors} if theme_vectors is not None else {})
+        )
         best_point: list[dict[str, int]] = [{} for _ in docs]
         if encoded is not None and self.points and theme_vectors is not None:
             proba, best_point = self._with_points(proba, docs, encoded)
@@ -149,8 +157,9 @@ class ComplaintModel:
         child_p = hits = None
         if self.child is not None:
             hits = self.child.signal_hits(docs)
-            child_p = self.child.predict_proba(docs, X=X(self.child), signals=self.child.signal_matrix(docs, hits),
-                                               vectors=vectors)
+            child_p = self.child.predict_proba(
+                docs, X=X(self.child), signals=self.child.signal_matrix(docs, hits), vectors=vectors
+            )
             child_t = self.child.threshold_for(vectors is not None)
         rounded = np.round(np.asarray(proba, dtype=np.float64), 4).tolist()
         out = []
@@ -170,13 +179,19 @@ class ComplaintModel:
             if child_override and child_override[i][0] is not None:
                 c_flag = child_override[i][0]
                 evidence = [child_override[i][1], *evidence]
-            out.append(Analysis(
-                themes=picked[i], theme_scores=scores, child_authored=c_flag,
-                child_score=None if c_score is None else round(c_score, 4), child_evidence=evidence,
-                kind=kinds[i] if kinds else None,
-                kind_score=None if kind_p is None else round(float(kind_p[i]), 4),
-                points=encoded.point_spans[i] if encoded is not None else [], best_point=best_point[i],
-            ))
+            out.append(
+                Analysis(
+                    themes=picked[i],
+                    theme_scores=scores,
+                    child_authored=c_flag,
+                    child_score=None if c_score is None else round(c_score, 4),
+                    child_evidence=evidence,
+                    kind=kinds[i] if kinds else None,
+                    kind_score=None if kind_p is None else round(float(kind_p[i]), 4),
+                    points=encoded.point_spans[i] if encoded is not None else [],
+                    best_point=best_point[i],
+                )
+            )
         return out
 
     def _with_points(self, proba: np.ndarray, docs: list[PreparedText], encoded: Encoded):
@@ -192,8 +207,9 @@ class ComplaintModel:
         if not texts:
             return proba, best
         point_docs = [PreparedText(t, l) for t, l in zip(texts, lemma_strings(texts))]
-        pp = self.themes.predict_proba(point_docs, X=self.themes.features_.transform(point_docs),
-                                       vectors=np.vstack(vecs))
+        pp = self.themes.predict_proba(
+            point_docs, X=self.themes.features_.transform(point_docs), vectors=np.vstack(vecs)
+        )
         owner_arr = np.asarray(owner)
         out = np.array(proba, dtype=np.float64, copy=True)
         for i in np.unique(owner_arr):
@@ -222,13 +238,23 @@ class ComplaintModel:
                 point_of[l] = {"point": k + 1, "start": s, "end": e, "evidence": [w for w, _ in words]}
         return {
             "suggested": a.themes,
-            "top": [{"theme": l, "label": self.taxonomy.label_of(l), "probability": p,
-                     "above_threshold": l in a.themes,
-                     "evidence": [w for w, _ in evidence.get(l, [])],
-                     **({"point": point_of[l]} if l in point_of else {})} for l, p in ranked],
+            "top": [
+                {
+                    "theme": l,
+                    "label": self.taxonomy.label_of(l),
+                    "probability": p,
+                    "above_threshold": l in a.themes,
+                    "evidence": [w for w, _ in evidence.get(l, [])],
+                    **({"point": point_of[l]} if l in point_of else {}),
+                }
+                for l, p in ranked
+            ],
             "points": len(a.points) or 1,
-            "kind": a.kind, "child_authored": a.child_authored, "child_authored_score": a.child_score,
-            "child_authored_evidence": a.child_evidence, "model_version": self.version,
+            "kind": a.kind,
+            "child_authored": a.child_authored,
+            "child_authored_score": a.child_score,
+            "child_authored_evidence": a.child_evidence,
+            "model_version": self.version,
         }
 
 

@@ -15,6 +15,7 @@ SHA-256 of the encoder files the model was trained with; loading refuses a
 model whose encoder differs from the installed one (its vectors would mean
 something else), and the encoder itself is read only when first used.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,14 +24,17 @@ import os
 import platform
 import tempfile
 import warnings
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata, resources
 from pathlib import Path
 
-from classifier.errors import ModelIntegrityError, ModelLoadError
+from classifier.errors import (
+    LibraryVersionWarning,  # noqa: F401 (re-exported)
+    ModelIntegrityError,
+    ModelLoadError,
+)
 from classifier.pipeline.model import ComplaintModel
 from classifier.pipeline.state import dumps_state, loads_state
-from classifier.errors import LibraryVersionWarning  # noqa: F401 (re-exported)
 
 MODEL_FILE = "model.npz"
 LEARNING_FILE = "learning.npz"
@@ -77,8 +81,13 @@ def default_model_dir() -> Path:
 def save_model(model: ComplaintModel, out_dir: str | Path, meta: dict, card: str) -> dict:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    parts = {"format": FORMAT_VERSION, "themes": model.themes, "child": model.child, "kind": model.kind,
-             "points": bool(model.points)}
+    parts = {
+        "format": FORMAT_VERSION,
+        "themes": model.themes,
+        "child": model.child,
+        "kind": model.kind,
+        "points": bool(model.points),
+    }
     digests = {MODEL_FILE: _dump(parts, out / MODEL_FILE)}
     if model.learning is not None:
         digests[LEARNING_FILE] = _dump(model.learning, out / LEARNING_FILE)
@@ -88,10 +97,9 @@ def save_model(model: ComplaintModel, out_dir: str | Path, meta: dict, card: str
     tax = model.taxonomy
     full = {
         "format": FORMAT_VERSION,
-        "created_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        "created_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "versions": library_versions(),
-        "taxonomy": {"id": tax.id, "version": tax.version, "hash": tax.content_hash,
-                     "themes": tax.to_dict()["themes"]},
+        "taxonomy": {"id": tax.id, "version": tax.version, "hash": tax.content_hash, "themes": tax.to_dict()["themes"]},
         "labels": model.themes.labels_,
         "thresholds": model.themes.thresholds_,
         "components": components,
@@ -110,9 +118,12 @@ def encoder_record() -> dict:
     """What meta.json says about the sentence encoder a model was trained with."""
     from classifier.features.encoder import DIM, expected_hashes
 
-    return {"model": "sentence-transformers/all-MiniLM-L6-v2 (int8 ONNX, per-channel)", "dim": DIM,
-            "location": "shipped with the package (models/encoder/); not in the model folder",
-            "sha256": expected_hashes()}
+    return {
+        "model": "sentence-transformers/all-MiniLM-L6-v2 (int8 ONNX, per-channel)",
+        "dim": DIM,
+        "location": "shipped with the package (models/encoder/); not in the model folder",
+        "sha256": expected_hashes(),
+    }
 
 
 def _check_encoder(d: Path, meta: dict) -> None:
@@ -124,7 +135,8 @@ def _check_encoder(d: Path, meta: dict) -> None:
     if recorded != expected_hashes():
         raise ModelLoadError(
             f"'{d}' was trained with another sentence encoder than the one installed; retrain it with "
-            "'complaints train' (or install the version of the tool that made it)")
+            "'complaints train' (or install the version of the tool that made it)"
+        )
 
 
 def _dump(obj, path: Path) -> str:
@@ -147,7 +159,9 @@ def _verified_load(path: Path, expected: str | None, meta: dict):
     if not path.exists():
         raise ModelLoadError(f"'{path}' is missing; retrain or restore the model folder")
     if not expected:
-        raise ModelIntegrityError(f"'{path.parent / META_FILE}' records no SHA-256 for {path.name}; refusing to load it")
+        raise ModelIntegrityError(
+            f"'{path.parent / META_FILE}' records no SHA-256 for {path.name}; refusing to load it"
+        )
     data = path.read_bytes()
     actual = hashlib.sha256(data).hexdigest()
     if actual != expected:
@@ -162,9 +176,7 @@ def read_meta(model_dir: str | Path) -> dict:
     d = Path(model_dir)
     meta_path = d / META_FILE
     if not meta_path.exists():
-        raise ModelLoadError(
-            f"no {META_FILE} in '{d}'; pass --model with a folder made by 'complaints train'"
-        )
+        raise ModelLoadError(f"no {META_FILE} in '{d}'; pass --model with a folder made by 'complaints train'")
     try:
         return json.loads(meta_path.read_text(encoding="utf-8"))
     except json.JSONDecodeError:
@@ -178,11 +190,13 @@ def load_model(model_dir: str | Path | None = None) -> ComplaintModel:
     if extra:
         raise ModelIntegrityError(
             f"'{d}' holds files a model folder never has ({', '.join(extra[:5])}); refusing to load it. "
-            "Remove them or restore the folder")
+            "Remove them or restore the folder"
+        )
     if meta.get("format") != FORMAT_VERSION:
         raise ModelLoadError(
             f"'{d}' was saved in model format {meta.get('format')}, this version reads format "
-            f"{FORMAT_VERSION}; retrain it with 'complaints train' (or use the version that made it)")
+            f"{FORMAT_VERSION}; retrain it with 'complaints train' (or use the version that made it)"
+        )
     hashes = meta.get("sha256") or {}
     _check_versions(meta.get("versions", {}))
     _check_encoder(d, meta)
@@ -191,10 +205,18 @@ def load_model(model_dir: str | Path | None = None) -> ComplaintModel:
         raise ModelLoadError(f"'{d / MODEL_FILE}' has an unknown format; retrain with this version of the tool")
     loader = None
     if LEARNING_FILE in hashes:
+
         def loader():
             return _verified_load(d / LEARNING_FILE, hashes[LEARNING_FILE], meta)
-    return ComplaintModel(themes=parts["themes"], child=parts.get("child"), kind=parts.get("kind"),
-                          meta=meta, points=bool(parts.get("points")), learning_loader=loader)
+
+    return ComplaintModel(
+        themes=parts["themes"],
+        child=parts.get("child"),
+        kind=parts.get("kind"),
+        meta=meta,
+        points=bool(parts.get("points")),
+        learning_loader=loader,
+    )
 
 
 def _check_versions(saved: dict) -> None:
@@ -205,9 +227,16 @@ def _check_versions(saved: dict) -> None:
             f"model was saved with scikit-learn {sk_saved}, installed is {sk_now}; "
             "retrain the model or install a matching scikit-learn"
         )
-    differ = [f"{k} {saved[k]} (now {now[k]})" for k in ("scikit-learn", "spacy", "numpy", "python")
-              if saved.get(k) and now.get(k) and saved[k] != now[k]]
+    differ = [
+        f"{k} {saved[k]} (now {now[k]})"
+        for k in ("scikit-learn", "spacy", "numpy", "python")
+        if saved.get(k) and now.get(k) and saved[k] != now[k]
+    ]
     if differ:
-        warnings.warn("model saved with other library versions: " + ", ".join(differ)
-                      + "; predictions may differ slightly - retrain to silence this",
-                      LibraryVersionWarning, stacklevel=3)
+        warnings.warn(
+            "model saved with other library versions: "
+            + ", ".join(differ)
+            + "; predictions may differ slightly - retrain to silence this",
+            LibraryVersionWarning,
+            stacklevel=3,
+        )

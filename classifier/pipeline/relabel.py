@@ -17,6 +17,7 @@ scores below that theme's average probability on rows labelled with it AND a
 missing theme scores above its average on rows that have it (the per-class
 thresholds of confident learning).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -27,16 +28,26 @@ from collections import defaultdict
 
 import numpy as np
 
-from classifier.errors import LabelError
-from classifier.pipeline.labelling import check_taxonomy
+from classifier.errors import (
+    LabelError,
+    RelabelError,  # noqa: F401 (re-exported)
+)
 from classifier.io.tables import read_table, require_column
 from classifier.io.writer import TableWriter
+from classifier.pipeline.labelling import check_taxonomy
 from classifier.taxonomy.schema import parse_theme_list, resolve_theme_names
 from classifier.text import normalise
-from classifier.errors import RelabelError  # noqa: F401 (re-exported)
 
-RELABEL_COLUMNS = ["model_themes", "history_only_themes", "model_only_themes", "disagrees", "label_issue",
-                   "label_issue_score", "review_rank", "relabel_status"]
+RELABEL_COLUMNS = [
+    "model_themes",
+    "history_only_themes",
+    "model_only_themes",
+    "disagrees",
+    "label_issue",
+    "label_issue_score",
+    "review_rank",
+    "relabel_status",
+]
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
 _HAS_WORD = re.compile(r"[^\W\d_]", re.UNICODE)
 
@@ -52,7 +63,9 @@ def cleanlab_available() -> bool:
     return True
 
 
-def label_issue_scores(labels: list[list[int]], proba: np.ndarray, method: str = "auto") -> tuple[np.ndarray, np.ndarray, str]:
+def label_issue_scores(
+    labels: list[list[int]], proba: np.ndarray, method: str = "auto"
+) -> tuple[np.ndarray, np.ndarray, str]:
     """(score per row, label-issue flag per row, method used); higher score = more likely mislabelled."""
     if method not in ("auto", "cleanlab", "fallback"):
         raise RelabelError(f"unknown scoring method '{method}'; use auto, cleanlab or fallback")
@@ -61,8 +74,9 @@ def label_issue_scores(labels: list[list[int]], proba: np.ndarray, method: str =
             return (*_cleanlab_scores(labels, proba), "cleanlab")
         except Exception:  # too few rows per theme for cleanlab's estimates: use ours
             if method == "cleanlab":
-                raise RelabelError("cleanlab could not score this history (too few rows per theme?); "
-                                   "use the fallback method") from None
+                raise RelabelError(
+                    "cleanlab could not score this history (too few rows per theme?); use the fallback method"
+                ) from None
     elif method == "cleanlab":
         raise RelabelError("cleanlab is not installed; pip install 'complaint-themes[relabel]'")
     return (*_fallback_scores(labels, proba), "fallback")
@@ -73,8 +87,11 @@ def _cleanlab_scores(labels, proba):
     from cleanlab.multilabel_classification import rank as ml_rank
 
     # cleanlab reports progress and data warnings itself; the library stays silent.
-    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), \
-            contextlib.redirect_stderr(io.StringIO()):
+    with (
+        warnings.catch_warnings(),
+        contextlib.redirect_stdout(io.StringIO()),
+        contextlib.redirect_stderr(io.StringIO()),
+    ):
         warnings.simplefilter("ignore")
         quality = ml_rank.get_label_quality_scores(labels, proba)
         # n_jobs=1: cleanlab's pool forks, and a fork of a process with threads (the encoder's,
@@ -103,10 +120,21 @@ def _year(value: str) -> str:
     return m.group(1) if m else "unknown"
 
 
-def relabel_history(data_path, model, output_path, themes_column="themes", text_column="text",
-                    date_column: str | None = "date", taxonomy_column: str | None = None, review_output=None,
-                    method: str = "auto", id_column: str = "id", sheet: str | None = None,
-                    header_row: int | None = None, progress=None) -> dict:
+def relabel_history(
+    data_path,
+    model,
+    output_path,
+    themes_column="themes",
+    text_column="text",
+    date_column: str | None = "date",
+    taxonomy_column: str | None = None,
+    review_output=None,
+    method: str = "auto",
+    id_column: str = "id",
+    sheet: str | None = None,
+    header_row: int | None = None,
+    progress=None,
+) -> dict:
     """Add model labels and a review ranking to a labelled history; return a summary dict.
 
     One output row per input row, in order. Rows without text are kept,
@@ -147,12 +175,16 @@ def relabel_history(data_path, model, output_path, themes_column="themes", text_
     if unknown:
         from classifier.redact.quote import shown_value
 
-        detail = "; ".join(f"{shown_value(t)} in rows {', '.join(map(str, r[:8]))}" for t, r in sorted(unknown.items())[:5])
+        detail = "; ".join(
+            f"{shown_value(t)} in rows {', '.join(map(str, r[:8]))}" for t, r in sorted(unknown.items())[:5]
+        )
         if len(unknown) > 5:
             detail += f"; and {len(unknown) - 5} more"
-        raise LabelError(f"historic theme id(s) not in the model's taxonomy '{tax.id}' version {tax.version}: "
-                         f"{detail}. Migrate the history first ('complaints taxonomy migrate') or pass "
-                         "--themes-column with the migrated labels")
+        raise LabelError(
+            f"historic theme id(s) not in the model's taxonomy '{tax.id}' version {tax.version}: "
+            f"{detail}. Migrate the history first ('complaints taxonomy migrate') or pass "
+            "--themes-column with the migrated labels"
+        )
     # A historic category only says 'one of its sub-categories': score on leaves.
     hist_leaves = [[t for t in row if t in index] for row in history]
     texts = [normalise(v) for v in frame[text_col]]
@@ -226,18 +258,27 @@ def relabel_history(data_path, model, output_path, themes_column="themes", text_
 
     disagreements = sum(cols["disagrees"][i] == "true" for i in ok)
     summary = {
-        "rows": n, "scored": len(ok), "suggested": len(suggest), "skipped": n - len(ok) - len(suggest),
-        "disagreements": disagreements, "label_issues": int(np.sum(issues)),
+        "rows": n,
+        "scored": len(ok),
+        "suggested": len(suggest),
+        "skipped": n - len(ok) - len(suggest),
+        "disagreements": disagreements,
+        "label_issues": int(np.sum(issues)),
         "agreement": round(1 - disagreements / len(ok), 4) if ok else None,
-        "method": used, "model_version": model.version, "taxonomy": f"{tax.id} v{tax.version}",
-        "per_theme": {t: {**v, "agreement": round(v["both"] / (v["history"] + v["model"] - v["both"]), 4)}
-                      for t, v in sorted(per_theme.items(), key=lambda kv: tax.ids.index(kv[0]))},
+        "method": used,
+        "model_version": model.version,
+        "taxonomy": f"{tax.id} v{tax.version}",
+        "per_theme": {
+            t: {**v, "agreement": round(v["both"] / (v["history"] + v["model"] - v["both"]), 4)}
+            for t, v in sorted(per_theme.items(), key=lambda kv: tax.ids.index(kv[0]))
+        },
         "review_first": [name(ok[k]) for k in order[:10]],
         "needs_label": [name(i) for i in suggest[:10]],
     }
     if date_col:
-        summary["per_year"] = {y: {**v, "agreement": round(v["agree"] / v["rows"], 4)}
-                               for y, v in sorted(per_year.items())}
+        summary["per_year"] = {
+            y: {**v, "agreement": round(v["agree"] / v["rows"], 4)} for y, v in sorted(per_year.items())
+        }
     return summary
 
 
@@ -269,8 +310,10 @@ def format_relabel_summary(s: dict, output) -> str:
         lines += [f"  {y}  {100 * v['agreement']:5.1f}% of {v['rows']} rows" for y, v in s["per_year"].items()]
     if s["suggested"]:
         more = " ..." if s["suggested"] > len(s["needs_label"]) else ""
-        lines.append(f"{s['suggested']} rows have no historic theme: the model's suggestion is in model_themes, "
-                     f"and they come first in the review file: {', '.join(map(str, s['needs_label']))}{more}")
+        lines.append(
+            f"{s['suggested']} rows have no historic theme: the model's suggestion is in model_themes, "
+            f"and they come first in the review file: {', '.join(map(str, s['needs_label']))}{more}"
+        )
     if s["skipped"]:
         lines.append(f"{s['skipped']} rows not scored (see relabel_status).")
     if s["review_first"]:

@@ -7,6 +7,7 @@ Uncertainty is 1 minus the margin between the two most likely themes;
 distance is 1 minus the cosine of TF-IDF rows, so near-duplicates are not
 picked twice. Rows the model takes for compliments (no themes) are left out.
 """
+
 from __future__ import annotations
 
 import os
@@ -26,11 +27,11 @@ from classifier.text import PreparedText, prepare
 
 @dataclass
 class Scored:
-    proba: np.ndarray          # (rows, themes) in `labels` order
+    proba: np.ndarray  # (rows, themes) in `labels` order
     labels: list[str]
     suggested: list[list[str]]  # theme ids per row
     child: list[bool | None]
-    compliment: np.ndarray     # bool per row
+    compliment: np.ndarray  # bool per row
 
 
 def score_rows(model: ComplaintModel, docs: list[PreparedText], taxonomy: Taxonomy | None = None) -> Scored:
@@ -78,8 +79,15 @@ def choose_rows(proba: np.ndarray, X, n: int, eligible: np.ndarray | None = None
     return chosen
 
 
-def sample_rows(cases, model: ComplaintModel, n: int = 60, text_column: str = "text",
-                id_column: str | None = None, taxonomy: Taxonomy | None = None, seed: int = 0) -> dict:
+def sample_rows(
+    cases,
+    model: ComplaintModel,
+    n: int = 60,
+    text_column: str = "text",
+    id_column: str | None = None,
+    taxonomy: Taxonomy | None = None,
+    seed: int = 0,
+) -> dict:
     """Read CASES and choose `n` rows; returns what `write_workbook` needs."""
     frame, problems = read_table(cases)
     cols = list(frame.columns)
@@ -98,10 +106,20 @@ def sample_rows(cases, model: ComplaintModel, n: int = 60, text_column: str = "t
     picks = choose_rows(scored.proba, X, n, eligible)
     tax = taxonomy or model.taxonomy
     return {
-        "rows": [{"row": i + 1, "id": frame[id_col].iat[i] if id_col else None, "text": texts[i],
-                  "suggestion": "; ".join(tax.theme(t).label for t in scored.suggested[i] if t in tax.ids),
-                  "suggested_child": scored.child[i]} for i in picks],
-        "taxonomy": tax, "id_column": id_col, "rows_read": len(frame), "model_version": model.version,
+        "rows": [
+            {
+                "row": i + 1,
+                "id": frame[id_col].iat[i] if id_col else None,
+                "text": texts[i],
+                "suggestion": "; ".join(tax.theme(t).label for t in scored.suggested[i] if t in tax.ids),
+                "suggested_child": scored.child[i],
+            }
+            for i in picks
+        ],
+        "taxonomy": tax,
+        "id_column": id_col,
+        "rows_read": len(frame),
+        "model_version": model.version,
     }
 
 
@@ -124,17 +142,26 @@ def write_workbook(sample: dict, output, cases=None) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = "to_label"
-    header = ["row"] + (["id"] if sample["id_column"] else []) + \
-        ["text", "suggested_themes", "suggested_child_authored", "themes", "child_authored"]
+    header = (
+        ["row"]
+        + (["id"] if sample["id_column"] else [])
+        + ["text", "suggested_themes", "suggested_child_authored", "themes", "child_authored"]
+    )
     ws.append(header)
     for r in sample["rows"]:
         child = "" if r["suggested_child"] is None else ("yes" if r["suggested_child"] else "no")
-        ws.append([r["row"]] + ([r["id"]] if sample["id_column"] else []) +
-                  [r["text"], r["suggestion"], child, "", ""])
+        ws.append([r["row"]] + ([r["id"]] if sample["id_column"] else []) + [r["text"], r["suggestion"], child, "", ""])
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    widths = {"row": 6, "id": 12, "text": 80, "suggested_themes": 30, "suggested_child_authored": 12,
-              "themes": 40, "child_authored": 12}
+    widths = {
+        "row": 6,
+        "id": 12,
+        "text": 80,
+        "suggested_themes": 30,
+        "suggested_child_authored": 12,
+        "themes": 40,
+        "child_authored": 12,
+    }
     for j, name in enumerate(header):
         ws.column_dimensions[ws.cell(1, j + 1).column_letter].width = widths[name]
     for row in ws.iter_rows(min_row=2, max_col=len(header)):
@@ -151,9 +178,15 @@ def write_workbook(sample: dict, output, cases=None) -> Path:
     last = len(sample["rows"]) + 1
     col = {name: ws.cell(1, j + 1).column_letter for j, name in enumerate(header)}
     # The list offers one label per pick; typing "A; B" for several is allowed (no error alert).
-    themes_dv = DataValidation(type="list", formula1=f"=themes!$B$2:$B${n_themes + 1}", allow_blank=True,
-                               showErrorMessage=False, showInputMessage=True, promptTitle="Themes",
-                               prompt="Pick the main theme; add others after it, separated by ';'")
+    themes_dv = DataValidation(
+        type="list",
+        formula1=f"=themes!$B$2:$B${n_themes + 1}",
+        allow_blank=True,
+        showErrorMessage=False,
+        showInputMessage=True,
+        promptTitle="Themes",
+        prompt="Pick the main theme; add others after it, separated by ';'",
+    )
     child_dv = DataValidation(type="list", formula1='"yes,no"', allow_blank=True)
     ws.add_data_validation(themes_dv)
     ws.add_data_validation(child_dv)
@@ -162,11 +195,13 @@ def write_workbook(sample: dict, output, cases=None) -> Path:
         child_dv.add(f"{col['child_authored']}2:{col['child_authored']}{last}")
 
     how = wb.create_sheet("how_to")
-    for line in ("Fill in the 'themes' column of sheet 'to_label': pick the main theme from the list, and type",
-                 "any other themes after it separated by ';' (labels or ids). Set 'child_authored' to yes",
-                 "when a child or young person wrote or made the complaint. Rows left without themes are skipped.",
-                 "Then run: complaints adapt THIS_FILE --out models/our-trust",
-                 f"Chosen by model {sample['model_version']} from {sample['rows_read']} rows."):
+    for line in (
+        "Fill in the 'themes' column of sheet 'to_label': pick the main theme from the list, and type",
+        "any other themes after it separated by ';' (labels or ids). Set 'child_authored' to yes",
+        "when a child or young person wrote or made the complaint. Rows left without themes are skipped.",
+        "Then run: complaints adapt THIS_FILE --out models/our-trust",
+        f"Chosen by model {sample['model_version']} from {sample['rows_read']} rows.",
+    ):
         how.append([line])
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent)
     os.close(fd)

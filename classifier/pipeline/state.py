@@ -10,6 +10,7 @@ class, an object array or a pickled member makes loading fail with
 `ModelLoadError`. A tampered file can at worst change predictions; it cannot
 execute anything.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -26,24 +27,26 @@ from classifier.errors import ModelLoadError
 
 # "module:qualname" of every class a model file may hold. Fixed in code: a model
 # file cannot extend it. scikit-learn classes appear only in the learning extractor.
-ALLOWED_CLASSES = frozenset({
-    "classifier.features.tfidf:FittedTfidf",
-    "classifier.features.tfidf:TextFeatures",
-    "classifier.features.fastregex:AnyMatch",
-    "classifier.models.linear:CalibratedOvR",
-    "classifier.models.themes:ThemeClassifier",
-    "classifier.models.child:ChildAuthoredDetector",
-    "classifier.models.kind:KindClassifier",
-    "classifier.models.zeroshot:ZeroShotThemes",
-    "classifier.models.adapted:AdaptedThemes",
-    "classifier.features.combined:EncodedFeatures",
-    "classifier.taxonomy.schema:Taxonomy",
-    "classifier.taxonomy.schema:Theme",
-    "classifier.learning.extractor:LearningExtractor",
-    "sklearn.feature_extraction.text:TfidfVectorizer",
-    "sklearn.feature_extraction.text:TfidfTransformer",
-    "sklearn.linear_model._logistic:LogisticRegression",
-})
+ALLOWED_CLASSES = frozenset(
+    {
+        "classifier.features.tfidf:FittedTfidf",
+        "classifier.features.tfidf:TextFeatures",
+        "classifier.features.fastregex:AnyMatch",
+        "classifier.models.linear:CalibratedOvR",
+        "classifier.models.themes:ThemeClassifier",
+        "classifier.models.child:ChildAuthoredDetector",
+        "classifier.models.kind:KindClassifier",
+        "classifier.models.zeroshot:ZeroShotThemes",
+        "classifier.models.adapted:AdaptedThemes",
+        "classifier.features.combined:EncodedFeatures",
+        "classifier.taxonomy.schema:Taxonomy",
+        "classifier.taxonomy.schema:Theme",
+        "classifier.learning.extractor:LearningExtractor",
+        "sklearn.feature_extraction.text:TfidfVectorizer",
+        "sklearn.feature_extraction.text:TfidfTransformer",
+        "sklearn.linear_model._logistic:LogisticRegression",
+    }
+)
 _TREE = "__tree__"
 FORMAT = "complaint-themes-state/1"
 
@@ -82,8 +85,13 @@ class _Writer:
             return {"__dtype__": o.str, "instance": True}
         if sp.issparse(o):
             m = o.tocsr()
-            return {"__sparse__": "csr", "shape": list(m.shape), "data": self.array(m.data),
-                    "indices": self.array(m.indices), "indptr": self.array(m.indptr)}
+            return {
+                "__sparse__": "csr",
+                "shape": list(m.shape),
+                "data": self.array(m.data),
+                "indices": self.array(m.indices),
+                "indptr": self.array(m.indptr),
+            }
         if isinstance(o, tuple):
             return {"__tuple__": [self.enc(v) for v in o]}
         if isinstance(o, list):
@@ -155,8 +163,9 @@ class _Reader:
         if tag == "__sparse__":
             import scipy.sparse as sp
 
-            return sp.csr_matrix((self.array(o["data"]), self.array(o["indices"]), self.array(o["indptr"])),
-                                 shape=tuple(o["shape"]))
+            return sp.csr_matrix(
+                (self.array(o["data"]), self.array(o["indices"]), self.array(o["indptr"])), shape=tuple(o["shape"])
+            )
         if tag == "__regex__":
             return re.compile(o[tag], o["flags"])
         if tag == "__object__":
@@ -203,8 +212,9 @@ def loads_state(data: bytes, where: str = "model file") -> Any:
         npz = np.load(io.BytesIO(data), allow_pickle=False)
         arrays = {k: npz[k] for k in npz.files}
     except Exception as exc:  # not an npz, damaged, or an object array (which needs pickle)
-        raise ModelLoadError(f"'{where}' is not a readable model file ({type(exc).__name__}); "
-                             "restore it or retrain") from None
+        raise ModelLoadError(
+            f"'{where}' is not a readable model file ({type(exc).__name__}); restore it or retrain"
+        ) from None
     if _TREE not in arrays:
         raise ModelLoadError(f"'{where}' has no state tree; restore it or retrain")
     try:

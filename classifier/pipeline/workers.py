@@ -5,14 +5,15 @@ Uses the standard library's ProcessPoolExecutor with the 'spawn' start method
 `in_flight` items are submitted and not yet collected, so memory stays
 bounded however long the input is.
 """
+
 from __future__ import annotations
 
 import os
 import warnings
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
-from typing import Callable, Iterable, Iterator
 
 from classifier import errors
 
@@ -33,9 +34,9 @@ def _init(model_dir: str, fast: bool = False) -> None:
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")   # the parent process already showed any load warning
+        warnings.simplefilter("ignore")  # the parent process already showed any load warning
         _STATE["model"] = load_model(model_dir)
-    _STATE["model"].fast = fast   # `label --fast`: TF-IDF only in the workers too
+    _STATE["model"].fast = fast  # `label --fast`: TF-IDF only in the workers too
 
 
 def _call(fn: Callable, item):
@@ -53,16 +54,18 @@ def _reraise(name: str, message: str):
     raise exc
 
 
-def ordered_map(fn: Callable, items: Iterable, model_dir: str, jobs: int, in_flight: int | None = None,
-                fast: bool = False) -> Iterator:
+def ordered_map(
+    fn: Callable, items: Iterable, model_dir: str, jobs: int, in_flight: int | None = None, fast: bool = False
+) -> Iterator:
     """fn(model, item) for every item in `jobs` worker processes; results in input order.
 
     `fn` must be a module-level function (it is sent to the workers by name).
     """
     in_flight = in_flight or 2 * jobs
     pending: deque = deque()
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=_init,
-                             initargs=(str(model_dir), fast)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=get_context("spawn"), initializer=_init, initargs=(str(model_dir), fast)
+    ) as pool:
         try:
             for item in items:
                 pending.append(pool.submit(_call, fn, item))

@@ -4,6 +4,7 @@
 the name-likelihood table and rules; `names` finds person names; `redactor`
 puts them together; `table` redacts a whole table; `evaluation` scores it.
 """
+
 from classifier.redact import quote  # noqa: F401 (installs the column display for io's errors)
 from classifier.redact.redactor import PLACEHOLDERS, Redactor, Span, redact_text
 

@@ -8,6 +8,7 @@ redactor's spans cover all of it. Every other word token is a "common word";
 it is destroyed if a span covers any of it. The result holds counts and
 shares only, never text; misses are reported by 1-based row number.
 """
+
 from __future__ import annotations
 
 import json
@@ -57,7 +58,7 @@ def _covered(cover: bytearray, s: int, e: int) -> bool:
 def _cover(text: str, spans: list[Span]) -> bytearray:
     cover = bytearray(len(text))
     for sp in spans:
-        cover[sp.start: sp.end] = b"\x01" * (sp.end - sp.start)
+        cover[sp.start : sp.end] = b"\x01" * (sp.end - sp.start)
     return cover
 
 
@@ -65,8 +66,7 @@ def _share(num: int, den: int) -> float | None:
     return round(num / den, 4) if den else None
 
 
-def evaluate_redaction(path: str | Path, redactor: Redactor | None = None,
-                       list_misses: bool = False) -> dict:
+def evaluate_redaction(path: str | Path, redactor: Redactor | None = None, list_misses: bool = False) -> dict:
     """Score a redactor on a JSON Lines test set; counts and shares only.
 
     Returns name recall (share of name-token occurrences removed, overall and
@@ -143,15 +143,13 @@ def evaluate_redaction(path: str | Path, redactor: Redactor | None = None,
         "name_tokens_removed": names_removed,
         "name_recall": _share(names_removed, names_total),
         "name_recall_by_case": {
-            k: {"tokens": v[0], "removed": v[1], "recall": _share(v[1], v[0])}
-            for k, v in sorted(by_case.items())
+            k: {"tokens": v[0], "removed": v[1], "recall": _share(v[1], v[0])} for k, v in sorted(by_case.items())
         },
         "other_pii_items": pii_total,
         "other_pii_removed": pii_removed,
         "other_pii_recall": _share(pii_removed, pii_total),
         "other_pii_recall_by_kind": {
-            k: {"items": v[0], "removed": v[1], "recall": _share(v[1], v[0])}
-            for k, v in sorted(by_kind.items())
+            k: {"items": v[0], "removed": v[1], "recall": _share(v[1], v[0])} for k, v in sorted(by_kind.items())
         },
         "common_words": words_total,
         "common_words_destroyed": words_destroyed,

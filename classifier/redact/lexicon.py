@@ -4,6 +4,7 @@ A word whose Capitalised form is far more common than its lower-case form
 behaves like a name (see scripts/build_name_lexicon.py for the source and
 licence); `redact_rules.yml` lists titles, roles, cues and words to keep.
 """
+
 from __future__ import annotations
 
 import gc
@@ -21,13 +22,17 @@ _WORD_SPLIT = re.compile("(" + _WORD.pattern + ")")
 # The same split for ASCII text, where [^\W\d_] is exactly [A-Za-z] (and "’"
 # cannot occur): a plain range is a quarter faster than the Unicode class.
 _WORD_SPLIT_ASCII = re.compile(r"([A-Za-z]+(?:['\-][A-Za-z]+)*)")
-_SENT_PUNCT = frozenset(".!?:;\n•*\"“(|>")
+_SENT_PUNCT = frozenset('.!?:;\n•*"“(|>')
 _CONTRACTION = frozenset(("t", "m", "ll", "re", "ve", "d"))
 _ABBREV_TITLES = frozenset(("mr", "mrs", "ms", "mx", "dr", "prof", "rev", "revd", "cllr", "fr", "sgt"))
-_NUMBER_WORDS = (r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
-                 r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)")
-_NOT_AGE = (r"(?!\s*(?:weeks?|wks?|days?|months?|hours?|hrs?|minutes?|mins?|%|am|pm|miles?|times?|"
-            r"o'clock|[:/.]\d|years? ago|th|st|nd|rd)\b)")
+_NUMBER_WORDS = (
+    r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+    r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
+)
+_NOT_AGE = (
+    r"(?!\s*(?:weeks?|wks?|days?|months?|hours?|hrs?|minutes?|mins?|%|am|pm|miles?|times?|"
+    r"o'clock|[:/.]\d|years? ago|th|st|nd|rd)\b)"
+)
 
 
 @lru_cache(maxsize=1)
@@ -63,8 +68,11 @@ def _rules() -> dict:
     r["lex_strict"] = frozenset(w for w, (ratio, lp) in lex.items() if ratio > 1.0 and lp < -13.0)
     # Text-speak candidates: also rare lower-case words that are not clearly common nouns ("ama"),
     # and ordinary words that are also given names ("will", "precious").
-    r["lex_casual"] = r["lex_plausible"] | r["word_names"] | frozenset(
-        w for w, (ratio, lp) in lex.items() if ratio > -2.5 and lp < -12.5)
+    r["lex_casual"] = (
+        r["lex_plausible"]
+        | r["word_names"]
+        | frozenset(w for w, (ratio, lp) in lex.items() if ratio > -2.5 and lp < -12.5)
+    )
     # Before a reporting verb a lower-case word may be a person, after one of these.
     r["clause_start"] = frozenset(("and", "but", "so", "or", "n", "because", "coz", "cus", "then", "when", "cause"))
     # Titles and roles are never names themselves.
@@ -73,11 +81,18 @@ def _rules() -> dict:
     role = "|".join(sorted(re.escape(x) for x in r["roles"]))
     r["after_re"] = re.compile(
         r"(?:['’]s)?(?:\s*\(\s*\d{1,2}\s*[),]|,\s*(?:aged?\s+)?\d{1,2}" + _NOT_AGE + r"\s*(?:[,.;)]|$|\s)"
-        r"|\s+(?:is|was|turns|turned|aged|age|who is|is now|are|were)\s+" + _NUMBER_WORDS + r"\b" + _NOT_AGE
-        + r"|\s+(?:is|was)\s+(?:my|our|her|his|their)\s+(?:\w+\s+)?(?:" + kin + r")\b"
+        r"|\s+(?:is|was|turns|turned|aged|age|who is|is now|are|were)\s+"
+        + _NUMBER_WORDS
+        + r"\b"
+        + _NOT_AGE
+        + r"|\s+(?:is|was)\s+(?:my|our|her|his|their)\s+(?:\w+\s+)?(?:"
+        + kin
+        + r")\b"
         r"|\s+(?:is|are|was|were)\s+(?:brothers?|sisters?|twins|siblings|cousins|step-?(?:brothers?|sisters?))\b"
         r"|\s*\(\s*(?:my|his|her|their|our|the|a|an|ex|former|old)?\s*(?:\w+[\s\-]+){0,2}?(?:" + role + r")\b"
-        r"|,\s+(?:my|his|her|their|our|the|a|an)\s+(?:(?:new|old|former|previous|current|allocated|foster|social|family|personal|key|support|senior|team|duty)\s+){0,2}(?:" + role + r")\b)",
+        r"|,\s+(?:my|his|her|their|our|the|a|an)\s+(?:(?:new|old|former|previous|current|allocated|foster|social|family|personal|key|support|senior|team|duty)\s+){0,2}(?:"
+        + role
+        + r")\b)",
         re.IGNORECASE,
     )
     return r

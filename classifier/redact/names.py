@@ -8,6 +8,7 @@ found is carried to its other mentions and to nicknames that are part of it
 their own thresholds. Places, languages and organisations in typical
 positions ("in Wigan", "speaks Tigrinya") are left alone.
 """
+
 from __future__ import annotations
 
 from bisect import bisect_left
@@ -36,7 +37,7 @@ class NameFinder(TokenView):
             if not self._grow():
                 break
         self._signatures()
-        self._particles()   # last: a particle is never carried to other mentions ("a van")
+        self._particles()  # last: a particle is never carried to other mentions ("a van")
         out = []
         for i in sorted(k for k, v in self.name.items() if v):
             end = self.ends[i + 1]
@@ -64,7 +65,7 @@ class NameFinder(TokenView):
             if i + 1 < n and gaps[i + 1] in (" ", "-"):
                 nxt = low[i + 1]
                 if nxt in r["language_after"] and not self.cap[i + 1] and not self.poss[i]:
-                    veto[i] = True   # "Polish passport", not "Bogdan's passport"
+                    veto[i] = True  # "Polish passport", not "Bogdan's passport"
                 elif nxt in r["org_words"] and self.cap[i + 1]:
                     veto[i] = True
             # A run of capitalised words continues a place ("at Tŷ Gwyn").
@@ -72,8 +73,7 @@ class NameFinder(TokenView):
                 veto[i] = True
         # Org words apply backwards through a run ("Child Abuse Investigation Team").
         for i in reversed(cand):
-            if self.cap[i] and veto.get(i + 1) and self._tight(i + 1) and self.cap[i + 1] \
-                    and not self.poss.get(i):
+            if self.cap[i] and veto.get(i + 1) and self._tight(i + 1) and self.cap[i + 1] and not self.poss.get(i):
                 veto[i] = True
         # A town between an address and a postcode, or just before a postcode.
         for sp in self.pattern_spans:
@@ -84,7 +84,7 @@ class NameFinder(TokenView):
                 if not 0 <= i < n or not self.cap[i]:
                     continue
                 s, e = self.starts[i], self.ends[i + 1]
-                between = self.text[e:sp.start] if e <= sp.start else self.text[sp.end:s]
+                between = self.text[e : sp.start] if e <= sp.start else self.text[sp.end : s]
                 if len(between) <= 3 and between.strip(" ,") == "":
                     veto[i] = True
 
@@ -101,34 +101,48 @@ class NameFinder(TokenView):
             cap = self.cap[i]
             g = gaps[i]
             # Titles: the next word is a name, even a month or a common word.
-            if p1 in titles and w not in titles and (w not in r["function_words"] or w in r["soft_keep"]) \
-                    and (cap or self.casual) \
-                    and (g == " " or (g in (". ", ".") and p1 in _ABBREV_TITLES)):
+            if (
+                p1 in titles
+                and w not in titles
+                and (w not in r["function_words"] or w in r["soft_keep"])
+                and (cap or self.casual)
+                and (g == " " or (g in (". ", ".") and p1 in _ABBREV_TITLES))
+            ):
                 name[i] = True
                 continue
             if not self._free(i):
                 continue
             p2 = (low[i - 2] + " " + p1) if i > 1 else p1
             if (p1 in strong or p2 in strong) and g in (" ", ", ", ": ", " '", ' "'):
-                if cap or (self.casual and self._plausible(i)) or \
-                        (p1 in r["called"] and self._plausible(i)) or \
-                        (p2 in ("me n", "me and", "me an", "me &") and self.casual):
+                if (
+                    cap
+                    or (self.casual and self._plausible(i))
+                    or (p1 in r["called"] and self._plausible(i))
+                    or (p2 in ("me n", "me and", "me an", "me &") and self.casual)
+                ):
                     name[i] = True
                     continue
             if p1 in roles and g in (" ", ", ", ": ", " - ") and not self.veto.get(i):
                 if cap and not self.initial(i):
                     # "social worker Will Fairbrother", "baby Mason", not "Child Protection".
                     v = lex.get(w)
-                    if v is None or v[0] > -2.0 or v[1] < -12.0 or (
-                            i + 1 < n and self.cap[i + 1] and self._tight(i + 1)
-                            and low[i + 1] not in r["keep"]):
+                    if (
+                        v is None
+                        or v[0] > -2.0
+                        or v[1] < -12.0
+                        or (i + 1 < n and self.cap[i + 1] and self._tight(i + 1) and low[i + 1] not in r["keep"])
+                    ):
                         name[i] = True
                         continue
                 elif (self.casual and (self._plausible(i) or w in r["lex_casual"])) or self._plausible(i, True):
-                    name[i] = True   # "my pa destiny", "the new worker kayleigh"
+                    name[i] = True  # "my pa destiny", "the new worker kayleigh"
                     continue
             # What follows: an age, "is my daughter", "(my sw)", "(mum)".
-            if not self.veto.get(i) and (cap or (self.casual and self._plausible(i))) and after_re.match(text, self.ends[i + 1]):
+            if (
+                not self.veto.get(i)
+                and (cap or (self.casual and self._plausible(i)))
+                and after_re.match(text, self.ends[i + 1])
+            ):
                 v = lex.get(w)
                 if v is None or v[1] < -7.5:
                     name[i] = self.aged[i] = True
@@ -140,9 +154,13 @@ class NameFinder(TokenView):
                     if v is None or v[1] < -10.0 or w in r["word_names"]:
                         name[i] = True
                         continue
-                elif not cap and self.casual and w in r["lex_casual"] \
-                        and (i == 0 or p1 in r["clause_start"] or self.initial(i)):
-                    name[i] = True   # "but will said": a modal is never followed by "said"
+                elif (
+                    not cap
+                    and self.casual
+                    and w in r["lex_casual"]
+                    and (i == 0 or p1 in r["clause_start"] or self.initial(i))
+                ):
+                    name[i] = True  # "but will said": a modal is never followed by "said"
                     continue
             # "Iwan Price here." / "shanice here" opening a text or a line.
             if self._here(i):
@@ -315,15 +333,25 @@ class NameFinder(TokenView):
             if prev_signoff or k == last_nonempty:
                 idx = list(range(bisect_left(starts, line_start), bisect_left(starts, line_start + len(line))))
                 short = 1 <= len(idx) <= 5 and not line.rstrip().endswith(("?", "."))
-                closing = k == last_nonempty and k > 0 and short \
-                    and not any(self.low[i] in roles for i in idx) \
-                    and all(self.cap[i] or i not in self.skip or not self._free(i)
-                            or self._inside_brackets(i) for i in idx)
+                closing = (
+                    k == last_nonempty
+                    and k > 0
+                    and short
+                    and not any(self.low[i] in roles for i in idx)
+                    and all(
+                        self.cap[i] or i not in self.skip or not self._free(i) or self._inside_brackets(i) for i in idx
+                    )
+                )
                 if (prev_signoff and short) or closing:
                     for i in idx:
-                        if i in self.skip and not self.name.get(i) and self._free(i) \
-                                and not self.veto.get(i) and not self._inside_brackets(i) \
-                                and self._capital_ok(i):
+                        if (
+                            i in self.skip
+                            and not self.name.get(i)
+                            and self._free(i)
+                            and not self.veto.get(i)
+                            and not self._inside_brackets(i)
+                            and self._capital_ok(i)
+                        ):
                             self.name[i] = True
             prev_signoff = stripped in signoffs
 

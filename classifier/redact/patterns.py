@@ -3,6 +3,7 @@ postcodes, addresses, dates of birth and reference numbers.
 
 A label such as "DOB" or "ref" is kept and only the value is replaced.
 """
+
 from __future__ import annotations
 
 import re
@@ -43,26 +44,28 @@ _NHS = re.compile(r"\d{3}[ \-]?\d{3}[ \-]?\d{4}(?![ \-]?\d)")
 _NHS_SPACED = re.compile(r"[1-9]\d{2} \d{3} \d{4}$")
 _PHONE = re.compile(r"\(0\d{2,4}\)\s?\d{3,4}[\s\-]?\d{3,4}(?!\d)|(?:\+44\s?\(?0?\)?\s?|0)\d(?:[\s\-]?\d){7,10}(?!\d)")
 _POSTCODE = re.compile(r"[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2}\b")
-_ADDRESS = re.compile(
-    r"\d{1,4}[A-Za-z]?,?\s+(?P<words>(?:[A-Z][\w'’\-]+\s+){0,3})" + _STREET + r"\b")
+_ADDRESS = re.compile(r"\d{1,4}[A-Za-z]?,?\s+(?P<words>(?:[A-Z][\w'’\-]+\s+){0,3})" + _STREET + r"\b")
 _ADDRESS_LABEL = re.compile(r"(?i)\b(?:flat|apartment|apt|unit|plot|pitch|room|house)(?:\s+\d+[A-Za-z]?,?)?\s*$")
 _DATE = re.compile(
     r"\d{1,2}[/.\-]\d{1,2}[/.\-](?:19|20)?\d{2}\b"
-    r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+(?:19|20)\d{2}\b", re.IGNORECASE)
+    r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+(?:19|20)\d{2}\b",
+    re.IGNORECASE,
+)
 _DATE_MONTH_FIRST = re.compile(_MONTH + r"\s+$", re.IGNORECASE)
 _DATE_AFTER_MONTH = re.compile(r"\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2}\b")
 # A date is a date of birth when one of these is in the 80 characters before it.
 _BIRTH_WORDS = ("birth", "dob", "d.o.b", "born")
 _REF_LABEL = re.compile(
     r"(?i)\b(?:ref(?:erence)?|case|complaint|crn|id|file|claim|account)\.?\s*"
-    r"(?:no\.?|number|#)?\s*[:#\-]?\s*$")
+    r"(?:no\.?|number|#)?\s*[:#\-]?\s*$"
+)
 _REF_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/-")
 _RUN = re.compile(r"\d+")
 
 
 def _birth_before(lt: str, pos: int) -> bool:
     """A birth word shortly before `pos`, in the same sentence (or the next clause)."""
-    window = lt[max(0, pos - 60):pos]
+    window = lt[max(0, pos - 60) : pos]
     last = max(window.rfind(w) for w in _BIRTH_WORDS)
     if last < 0:
         return False
@@ -97,7 +100,7 @@ def _find_patterns(text: str) -> list[Span]:
         before = text[s - 1] if s else " "
         # NHS number: 10 digits after "NHS", or in the 3-3-4 spacing phones never use.
         m = _NHS.match(text, s)
-        if m and not before.isalnum() and ("nhs" in lt[max(0, s - 30):s] or _NHS_SPACED.match(m.group())):
+        if m and not before.isalnum() and ("nhs" in lt[max(0, s - 30) : s] or _NHS_SPACED.match(m.group())):
             if claim(s, m.end(), "nhs_number"):
                 continue
         start = s - 1 if before in "+(" else s
@@ -141,8 +144,12 @@ def _find_patterns(text: str) -> list[Span]:
         while a < s and text[a] in "/-":
             a += 1
         tok = text[a:b]
-        coded = ("/" in tok or "-" in tok) and any(c.isupper() for c in tok) \
-            and any(c.isalpha() for c in tok) and not tok.upper().startswith("COVID")
+        coded = (
+            ("/" in tok or "-" in tok)
+            and any(c.isupper() for c in tok)
+            and any(c.isalpha() for c in tok)
+            and not tok.upper().startswith("COVID")
+        )
         labelled = len(tok) >= 4 and _REF_LABEL.search(text, max(0, a - 30), a) is not None
         if labelled or coded or (tok.isdigit() and len(tok) >= 6):
             claim(a, b, "reference")

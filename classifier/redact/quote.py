@@ -6,6 +6,7 @@ header row). A value is shown only when it looks like an identifier (one
 short token of letters, digits and `_-.:@/`) and the redactor finds nothing
 in it; anything else is described by its length.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,4 +41,4 @@ def shown_columns(names: list[str], limit: int = 30) -> str:
     return ", ".join(n if _clean(n) else f"(column {i + 1})" for i, n in enumerate(names[:limit]))
 
 
-_io_safety.shown_columns = shown_columns   # MissingColumnError (raised in io) shows columns this way
+_io_safety.shown_columns = shown_columns  # MissingColumnError (raised in io) shows columns this way

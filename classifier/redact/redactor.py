@@ -15,6 +15,7 @@ their own thresholds. Places, languages and organisations in typical
 positions ("in Wigan", "speaks Tigrinya", "Moorside Medical Practice") are
 left alone: they are not people.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,7 +41,7 @@ class Redactor:
         spans = _find_patterns(text)
         taken = bytearray(len(text))
         for sp in spans:
-            taken[sp.start:sp.end] = b"\x01" * (sp.end - sp.start)
+            taken[sp.start : sp.end] = b"\x01" * (sp.end - sp.start)
         if self.names:
             for s, e in NameFinder(text, spans).find():
                 if not any(taken[s:e]):
@@ -59,14 +60,15 @@ class Redactor:
         if not text:
             return text, ()
         spans = self.find(text)
-        names = tuple(w.lower() for sp in spans if sp.kind == "name"
-                      for w in _NAME_WORD.findall(text, sp.start, sp.end))
+        names = tuple(
+            w.lower() for sp in spans if sp.kind == "name" for w in _NAME_WORD.findall(text, sp.start, sp.end)
+        )
         return self._replace(text, spans), names
 
     def _replace(self, text: str, spans: list[Span]) -> str:
         out, pos = [], 0
         for sp in self._merge(spans, text):
-            out.append(text[pos: sp.start])
+            out.append(text[pos : sp.start])
             out.append(self.placeholders[sp.kind])
             pos = sp.end
         out.append(text[pos:])
@@ -77,8 +79,12 @@ class Redactor:
         """Join name spans separated only by spaces or hyphens: one [NAME] per name."""
         merged: list[Span] = []
         for sp in spans:
-            if merged and sp.kind == "name" and merged[-1].kind == "name" \
-                    and re.fullmatch(r"[ \-]{0,2}", text[merged[-1].end: sp.start]):
+            if (
+                merged
+                and sp.kind == "name"
+                and merged[-1].kind == "name"
+                and re.fullmatch(r"[ \-]{0,2}", text[merged[-1].end : sp.start])
+            ):
                 merged[-1] = Span(merged[-1].start, sp.end, "name")
             else:
                 merged.append(sp)

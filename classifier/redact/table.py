@@ -4,31 +4,37 @@ Every input row produces one output row, in order; only the text column
 changes. Output goes through `TableWriter`, which writes a temporary file,
 renames it into place and refuses to overwrite the input.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
 from classifier.io.tables import DEFAULT_CHUNK_ROWS, open_chunks, require_column
-
 from classifier.io.writer import TableWriter
 from classifier.redact.redactor import Redactor
 
 
 @dataclass
 class RedactSummary:
-    rows: int                    # rows written (= rows read)
-    rows_changed: int            # rows whose text had something redacted
+    rows: int  # rows written (= rows read)
+    rows_changed: int  # rows whose text had something redacted
     rows_with_read_problems: int  # damaged rows, written through as they were read
     text_column: str
     output_path: str
-    lines_read: int = 0          # physical lines of a CSV input, header included
+    lines_read: int = 0  # physical lines of a CSV input, header included
 
 
-def redact_table(input_path: str | Path, output_path: str | Path, text_column: str = "text",
-                 redactor: Redactor | None = None,
-                 chunk_rows: int = DEFAULT_CHUNK_ROWS, sheet: str | None = None, header_row: int | None = None,
-                 progress=None) -> RedactSummary:
+def redact_table(
+    input_path: str | Path,
+    output_path: str | Path,
+    text_column: str = "text",
+    redactor: Redactor | None = None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    progress=None,
+) -> RedactSummary:
     """Write `input_path` to `output_path` with `text_column` redacted.
 
     Raises MissingColumnError (naming `--text-column`) when the column is
@@ -46,8 +52,9 @@ def redact_table(input_path: str | Path, output_path: str | Path, text_column: s
             frame = chunk.frame
             if writer is None:
                 # JSON Lines may add keys after the first row: use the full header.
-                writer = TableWriter(output_path, [str(c) for c in frame.columns], input_path=input_path,
-                                     sheet_name=chunk.sheet)
+                writer = TableWriter(
+                    output_path, [str(c) for c in frame.columns], input_path=input_path, sheet_name=chunk.sheet
+                )
             texts = frame[column].tolist()
             redacted = [red.redact(t) if isinstance(t, str) else t for t in texts]
             changed += sum(1 for a, b in zip(texts, redacted) if a != b)
@@ -68,5 +75,11 @@ def redact_table(input_path: str | Path, output_path: str | Path, text_column: s
             writer.abort()
         raise
     writer.close()
-    return RedactSummary(rows=rows, rows_changed=changed, rows_with_read_problems=problems,
-                         text_column=column, output_path=str(output_path), lines_read=lines)
+    return RedactSummary(
+        rows=rows,
+        rows_changed=changed,
+        rows_with_read_problems=problems,
+        text_column=column,
+        output_path=str(output_path),
+        lines_read=lines,
+    )

@@ -4,6 +4,7 @@ For speed, facts about a token (gap before it, sentence start, possessive)
 are worked out only for candidates: capitalised words and lower-case words
 the lexicon or a cue makes plausible. Other tokens are never names.
 """
+
 from __future__ import annotations
 
 from itertools import accumulate, compress, repeat
@@ -52,9 +53,9 @@ class TokenView:
                 self.shouting = False
         offsets = [0]
         offsets += accumulate(map(len, parts))
-        self.starts = offsets[1::2]   # starts[i] = start of token i
-        self.ends = offsets[0::2]     # ends[i] = end of token i-1 (ends[0] = 0)
-        self.gaps = parts[0::2]       # gaps[i] = text between token i-1 and token i
+        self.starts = offsets[1::2]  # starts[i] = start of token i
+        self.ends = offsets[0::2]  # ends[i] = end of token i-1 (ends[0] = 0)
+        self.gaps = parts[0::2]  # gaps[i] = text between token i-1 and token i
         self.words, self.n = words, n
         self.low = low = list(map(str.lower, words))
         # Capitalised ("Will", "O'Neil"), not all-caps; only words with a capital can be.
@@ -65,8 +66,14 @@ class TokenView:
         self.cap = cap
         n_cap = sum(cap)
         # Text-speak: "i" for "I", a lower-case start, almost no capitals, or "lol", "tbh", "u".
-        self.casual = self.shouting or "i" in words or "im" in words or words[0][0].islower() \
-            or n_cap * 25 < n or not r["textspeak"].isdisjoint(low)
+        self.casual = (
+            self.shouting
+            or "i" in words
+            or "im" in words
+            or words[0][0].islower()
+            or n_cap * 25 < n
+            or not r["textspeak"].isdisjoint(low)
+        )
         if self.casual:
             plaus, fw = r["lex_casual"], r["function_words"]
             cand = [i for i, w in enumerate(low) if cap[i] or w in plaus or (w not in lex and w not in fw)]

@@ -8,6 +8,7 @@ the name lexicon marks as name-like, unless it is ordinary English ("will",
 `filter_names` removes the blocked terms from a fitted vocabulary (ours or a
 scikit-learn TfidfVectorizer) before any model is fitted on it.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -20,8 +21,8 @@ class NameFilter:
     when it was someone's name: it identifies nobody, and the models need it.
     """
 
-    COMMON_LOGPROB = -12.5   # lower-case frequency above which a word is ordinary English
-    NAME_RATIO = 1.0         # Capitalised/lower-case log ratio above which the lexicon calls it name-like
+    COMMON_LOGPROB = -12.5  # lower-case frequency above which a word is ordinary English
+    NAME_RATIO = 1.0  # Capitalised/lower-case log ratio above which the lexicon calls it name-like
 
     def __init__(self, docs):
         from classifier.redact.lexicon import _lexicon, _rules
@@ -85,6 +86,6 @@ def filter_names(vec, names: NameFilter, analyzer: str) -> None:
     vec.idf_ = idf.astype(np.asarray(vec.idf_).dtype)
     if hasattr(vec, "_cache"):
         vec._cache = {}
-    inner = getattr(vec, "_tfidf", None)   # scikit-learn checks the width it was fitted on
+    inner = getattr(vec, "_tfidf", None)  # scikit-learn checks the width it was fitted on
     if inner is not None and hasattr(inner, "n_features_in_"):
         inner.n_features_in_ = len(vocab)

@@ -2,6 +2,7 @@
 
 `build_report` is the entry point; the CLI command is `complaints report`.
 """
+
 from classifier.report.build import Report, build_report
 
 __all__ = ["Report", "build_report"]

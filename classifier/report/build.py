@@ -1,4 +1,5 @@
 """`build_report`: read the export(s), compute every table, write html, xlsx, docx and tables.json."""
+
 from __future__ import annotations
 
 import json
@@ -21,11 +22,17 @@ from classifier.report.labels import LabelSources, fill_labels, model_taxonomy, 
 from classifier.report.settings import ReportSettings, load_settings
 
 # Table key -> (what the reader is told adds it) for tables left out.
-COLUMN_HINT = {"stage": "a stage column (map key 'stage')", "complainant": "a complainant type column ('complainant')",
-               "method": "a method of receipt column ('method')", "service": "a service area column ('service')",
-               "ethnicity": "an ethnicity column ('ethnicity')", "outcome": "an outcome column ('outcome')",
-               "responded": "a date responded column ('responded')", "person": "a person id column ('person')",
-               "ombudsman_outcome": "an Ombudsman outcome column ('ombudsman_outcome')"}
+COLUMN_HINT = {
+    "stage": "a stage column (map key 'stage')",
+    "complainant": "a complainant type column ('complainant')",
+    "method": "a method of receipt column ('method')",
+    "service": "a service area column ('service')",
+    "ethnicity": "an ethnicity column ('ethnicity')",
+    "outcome": "an outcome column ('outcome')",
+    "responded": "a date responded column ('responded')",
+    "person": "a person id column ('person')",
+    "ombudsman_outcome": "an Ombudsman outcome column ('ombudsman_outcome')",
+}
 
 
 @dataclass
@@ -50,8 +57,8 @@ class Report:
     notes: list[str]
     suppress_small: bool
     suppress_below: int
-    figures: dict = field(default_factory=dict)   # what tables.json holds
-    written: dict = field(default_factory=dict)   # format -> path
+    figures: dict = field(default_factory=dict)  # what tables.json holds
+    written: dict = field(default_factory=dict)  # format -> path
 
 
 def _load_year(path, mapping, settings, taxonomy, model_dir, start, end, model_cache: dict) -> YearData:
@@ -75,8 +82,17 @@ def _load_year(path, mapping, settings, taxonomy, model_dir, start, end, model_c
         model = model_cache["model"]
     labels = fill_labels(cases, cols, settings, model, model_dir)
     label = year_label(start) if start is not None else _period(cases)
-    return YearData(label, Path(path).name, cases, cols, probs, labels, len(frame),
-                    sum(p is not None for p in row_problems), start is not None)
+    return YearData(
+        label,
+        Path(path).name,
+        cases,
+        cols,
+        probs,
+        labels,
+        len(frame),
+        sum(p is not None for p in row_problems),
+        start is not None,
+    )
 
 
 def _period(cases: pd.DataFrame) -> str:
@@ -131,26 +147,38 @@ def compute_tables(year: YearData, settings: ReportSettings, label_of, register=
 def _notes(y: YearData) -> list[str]:
     p, out = y.problems, []
     if p.received_unparseable:
-        where = ("they cannot be placed in the year, so those rows are left out of the report" if y.filtered
-                 else "those rows are left out of the monthly and timescale figures")
-        out.append(f"{y.source}: {p.received_unparseable} received dates could not be read (not dd/mm/yyyy, "
-                   f"ISO or an Excel date); {where}.")
+        where = (
+            "they cannot be placed in the year, so those rows are left out of the report"
+            if y.filtered
+            else "those rows are left out of the monthly and timescale figures"
+        )
+        out.append(
+            f"{y.source}: {p.received_unparseable} received dates could not be read (not dd/mm/yyyy, "
+            f"ISO or an Excel date); {where}."
+        )
     if p.received_blank:
         out.append(f"{y.source}: {p.received_blank} rows have no received date.")
     if p.responded_unparseable:
-        out.append(f"{y.source}: {p.responded_unparseable} response dates could not be read "
-                   "and count as not responded.")
+        out.append(
+            f"{y.source}: {p.responded_unparseable} response dates could not be read and count as not responded."
+        )
     if p.responded_before_received:
-        out.append(f"{y.source}: {p.responded_before_received} response dates are before the received date; "
-                   "they are left out of the timescales.")
+        out.append(
+            f"{y.source}: {p.responded_before_received} response dates are before the received date; "
+            "they are left out of the timescales."
+        )
     if p.stage_unrecognised:
         out.append(f"{y.source}: {p.stage_unrecognised} stage values were not 1, 2 or 3 and count as no stage.")
     if p.kind_unrecognised:
-        out.append(f"{y.source}: {sum(p.kind_unrecognised.values())} records have a kind that is not a complaint, "
-                   f"compliment or enquiry ({', '.join(list(p.kind_unrecognised)[:5])}); they count as 'other'.")
+        out.append(
+            f"{y.source}: {sum(p.kind_unrecognised.values())} records have a kind that is not a complaint, "
+            f"compliment or enquiry ({', '.join(list(p.kind_unrecognised)[:5])}); they count as 'other'."
+        )
     if p.themes_unknown:
-        out.append(f"{y.source}: theme values not in the taxonomy are counted as written: "
-                   f"{', '.join(list(p.themes_unknown)[:8])}.")
+        out.append(
+            f"{y.source}: theme values not in the taxonomy are counted as written: "
+            f"{', '.join(list(p.themes_unknown)[:8])}."
+        )
     if p.outside_year:
         out.append(f"{y.source}: {p.outside_year} rows received outside {y.label} are left out.")
     if y.damaged_rows:
@@ -158,9 +186,18 @@ def _notes(y: YearData) -> list[str]:
     return out
 
 
-def build_report(cases_path, out_dir, previous=None, columns=None, model_dir=None, year: str | None = None,
-                 learning=None, suppress_small: bool = False, settings_path=None,
-                 formats=("json", "html", "xlsx", "docx")) -> Report:
+def build_report(
+    cases_path,
+    out_dir,
+    previous=None,
+    columns=None,
+    model_dir=None,
+    year: str | None = None,
+    learning=None,
+    suppress_small: bool = False,
+    settings_path=None,
+    formats=("json", "html", "xlsx", "docx"),
+) -> Report:
     settings = load_settings(settings_path)
     mapping = read_column_map(columns) if columns else None
     taxonomy, model_version = model_taxonomy(model_dir)
@@ -194,18 +231,35 @@ def build_report(cases_path, out_dir, previous=None, columns=None, model_dir=Non
             figures["previous"].update(t.extra)
         made = [year_on_year(t, by_key.get(t.key), this.label, last.label) for t in made]
     notes = _notes(this) + (_notes(last) if last else [])
-    meta = {"period": this.label, "source": this.source, "rows_read": this.rows_read,
-            "rows_in_period": len(this.cases),
-            "previous_period": last.label if last else None, "previous_source": last.source if last else None,
-            "generated": date.today().isoformat(), "columns": this.cols.columns, "column_found_by": this.cols.how,
-            "label_sources": this.labels.said, "model_version": this.labels.model_version or model_version,
-            "taxonomy": f"{taxonomy.id} v{taxonomy.version}", "suppress_small": suppress_small,
-            "timescales": {str(s): vars(settings.timescale(s)) for s in T.STAGES}}
+    meta = {
+        "period": this.label,
+        "source": this.source,
+        "rows_read": this.rows_read,
+        "rows_in_period": len(this.cases),
+        "previous_period": last.label if last else None,
+        "previous_source": last.source if last else None,
+        "generated": date.today().isoformat(),
+        "columns": this.cols.columns,
+        "column_found_by": this.cols.how,
+        "label_sources": this.labels.said,
+        "model_version": this.labels.model_version or model_version,
+        "taxonomy": f"{taxonomy.id} v{taxonomy.version}",
+        "suppress_small": suppress_small,
+        "timescales": {str(s): vars(settings.timescale(s)) for s in T.STAGES},
+    }
     figures["meta"] = meta
     figures["omitted"] = {title: hint for title, hint in omitted}
     figures["notes"] = notes
-    report = Report(f"Annual complaints report {this.label}", meta, made, omitted, notes, suppress_small,
-                    settings.suppress_below, figures)
+    report = Report(
+        f"Annual complaints report {this.label}",
+        meta,
+        made,
+        omitted,
+        notes,
+        suppress_small,
+        settings.suppress_below,
+        figures,
+    )
     _write_all(report, Path(out_dir), formats)
     return report
 
@@ -216,8 +270,10 @@ def _read_register(path) -> pd.DataFrame:
     frame, _ = read_table(path)
     missing = [c for c in ("theme", "type") if c not in frame.columns]
     if missing:
-        raise ReportColumnsError(f"learning register '{Path(path).name}' lacks column(s) {', '.join(missing)}; "
-                                 "pass the --register file written by 'complaints learning'")
+        raise ReportColumnsError(
+            f"learning register '{Path(path).name}' lacks column(s) {', '.join(missing)}; "
+            "pass the --register file written by 'complaints learning'"
+        )
     return frame
 
 
@@ -229,11 +285,17 @@ def _write_all(report: Report, out: Path, formats) -> None:
     except OSError as exc:
         raise OutputError(f"cannot create the output folder '{out}' ({type(exc).__name__})") from None
     drawn = {t.key: charts.draw(t) for t in report.tables} if {"html", "docx"} & set(formats) else {}
-    writers = {"json": ("tables.json", lambda p: p.write_text(json.dumps(report.figures, indent=2, ensure_ascii=False,
-                                                                          default=str), encoding="utf-8")),
-               "html": ("report.html", lambda p: _html(report, drawn, p)),
-               "xlsx": ("report.xlsx", lambda p: _xlsx(report, p)),
-               "docx": ("report.docx", lambda p: _docx(report, drawn, p))}
+    writers = {
+        "json": (
+            "tables.json",
+            lambda p: p.write_text(
+                json.dumps(report.figures, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
+            ),
+        ),
+        "html": ("report.html", lambda p: _html(report, drawn, p)),
+        "xlsx": ("report.xlsx", lambda p: _xlsx(report, p)),
+        "docx": ("report.docx", lambda p: _docx(report, drawn, p)),
+    }
     for fmt in formats:
         name, write = writers[fmt]
         target = out / name

@@ -7,6 +7,7 @@ Columns of the result (always present; empty when the export lacks the column):
 compliment / enquiry / other; '' when not recorded), `themes` (lists of theme ids, or the words as
 written when they match no theme), `extended` (bool), `working_days` (float).
 """
+
 from __future__ import annotations
 
 import re
@@ -19,13 +20,21 @@ from classifier.report.dates import parse_dates
 from classifier.report.settings import ReportSettings, words
 from classifier.report.workdays import working_days_taken
 
-AS_WRITTEN = ("id", "person", "text", "outcome", "service", "complainant", "method", "ethnicity",
-              "ombudsman_outcome")
+AS_WRITTEN = ("id", "person", "text", "outcome", "service", "complainant", "method", "ethnicity", "ombudsman_outcome")
 _STAGE = re.compile(r"^(?:stage|stg|st|s|level|l)?\s*[-:.]?\s*([123])(?!\d)")
 _STAGE_ANYWHERE = re.compile(r"\bstage\s*([123])(?!\d)")
 _NUMBER_WORD = re.compile(r"\b(one|two|three)\b")
-_STAGE_WORDS = {"one": "1", "two": "2", "three": "3", "local resolution": "1", "informal": "1",
-                "investigation": "2", "independent investigation": "2", "review panel": "3", "panel": "3"}
+_STAGE_WORDS = {
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "local resolution": "1",
+    "informal": "1",
+    "investigation": "2",
+    "independent investigation": "2",
+    "review panel": "3",
+    "panel": "3",
+}
 
 
 @dataclass
@@ -38,7 +47,7 @@ class CaseProblems:
     responded_before_received: int = 0
     stage_unrecognised: int = 0
     kind_unrecognised: dict = field(default_factory=dict)  # word as written -> rows
-    themes_unknown: dict = field(default_factory=dict)      # value as written -> rows
+    themes_unknown: dict = field(default_factory=dict)  # value as written -> rows
     outside_year: int = 0
 
 
@@ -81,11 +90,13 @@ def theme_resolver(taxonomy):
                     ids.append(tid)
             cache[cell] = (ids, unknown)
         return cache[cell]
+
     return resolve
 
 
-def canonical_cases(frame: pd.DataFrame, cols: ColumnMap, settings: ReportSettings,
-                    taxonomy=None) -> tuple[pd.DataFrame, CaseProblems]:
+def canonical_cases(
+    frame: pd.DataFrame, cols: ColumnMap, settings: ReportSettings, taxonomy=None
+) -> tuple[pd.DataFrame, CaseProblems]:
     """The canonical frame of an export (every cell read as text) and what could not be read."""
     n = len(frame)
     probs = CaseProblems()

@@ -1,4 +1,5 @@
 """How a figure is shown in the report: thousands separators, one decimal for percentages, '<5' when suppressed."""
+
 from __future__ import annotations
 
 import math

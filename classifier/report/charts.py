@@ -3,6 +3,7 @@
 Colours are the Okabe-Ito palette, distinguishable with the common colour
 vision deficiencies; bars carry their values, so no reading depends on colour.
 """
+
 from __future__ import annotations
 
 import io
@@ -30,8 +31,15 @@ def _plt():
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 
-    plt.rcParams.update({"svg.hashsalt": "complaints-report", "font.size": 9, "axes.spines.top": False,
-                         "axes.spines.right": False, "svg.fonttype": "path"})
+    plt.rcParams.update(
+        {
+            "svg.hashsalt": "complaints-report",
+            "font.size": 9,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "svg.fonttype": "path",
+        }
+    )
     return plt
 
 
@@ -47,11 +55,17 @@ def _label_bars(ax, bars, horizontal: bool, fmt: str):
     for b in bars:
         v = b.get_width() if horizontal else b.get_height()
         if v:
-            ax.annotate(fmt.format(v), (b.get_width(), b.get_y() + b.get_height() / 2) if horizontal
-                        else (b.get_x() + b.get_width() / 2, b.get_height()),
-                        xytext=(3, 0) if horizontal else (0, 2), textcoords="offset points",
-                        ha="left" if horizontal else "center", va="center" if horizontal else "bottom",
-                        fontsize=7)
+            ax.annotate(
+                fmt.format(v),
+                (b.get_width(), b.get_y() + b.get_height() / 2)
+                if horizontal
+                else (b.get_x() + b.get_width() / 2, b.get_height()),
+                xytext=(3, 0) if horizontal else (0, 2),
+                textcoords="offset points",
+                ha="left" if horizontal else "center",
+                va="center" if horizontal else "bottom",
+                fontsize=7,
+            )
 
 
 def draw(table: Table) -> Chart | None:
@@ -72,8 +86,14 @@ def draw(table: Table) -> Chart | None:
     try:
         if kind == "line":
             for i, c in enumerate(cols):
-                ax.plot(range(len(labels)), data[c], marker="o", color=OKABE_ITO[i % 8], label=c,
-                        linestyle="-" if i == 0 else "--")
+                ax.plot(
+                    range(len(labels)),
+                    data[c],
+                    marker="o",
+                    color=OKABE_ITO[i % 8],
+                    label=c,
+                    linestyle="-" if i == 0 else "--",
+                )
             step = max(1, len(labels) // 12)
             ax.set_xticks(range(0, len(labels), step), [str(v) for v in labels][::step], rotation=45, ha="right")
             ax.set_ylim(bottom=0)
@@ -82,8 +102,11 @@ def draw(table: Table) -> Chart | None:
             width = 0.8 / len(cols)
             for i, c in enumerate(cols):
                 pos = [j + (i - (len(cols) - 1) / 2) * width for j in range(len(labels))]
-                bars = (ax.barh(pos, data[c], height=width, color=OKABE_ITO[i % 8], label=c) if kind == "barh"
-                        else ax.bar(pos, data[c], width=width, color=OKABE_ITO[i % 8], label=c))
+                bars = (
+                    ax.barh(pos, data[c], height=width, color=OKABE_ITO[i % 8], label=c)
+                    if kind == "barh"
+                    else ax.bar(pos, data[c], width=width, color=OKABE_ITO[i % 8], label=c)
+                )
                 _label_bars(ax, bars, kind == "barh", fmt)
             if kind == "barh":
                 ax.set_yticks(range(len(labels)), _wrap(labels))
@@ -106,8 +129,7 @@ def draw(table: Table) -> Chart | None:
             ax.set_yticks(range(len(labels)), _wrap(labels))
             ax.invert_yaxis()
         if len(cols) > 1:  # above the plot, where it covers nothing
-            ax.legend(fontsize=7, frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0),
-                      ncol=min(len(cols), 3))
+            ax.legend(fontsize=7, frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=min(len(cols), 3))
         fig.tight_layout()
         svg, png = io.BytesIO(), io.BytesIO()
         fig.savefig(svg, format="svg", metadata={"Date": None})

@@ -5,6 +5,7 @@ and are matched ignoring case, spaces and punctuation. Only `received` and
 `text` are required; every other key is optional and a table that needs a
 missing one is left out of the report with a note.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,8 +16,23 @@ from pathlib import Path
 from classifier.errors import ReportColumnsError, ReportSettingsError
 from classifier.yamlio import YAMLError, safe_load
 
-KEYS = ("id", "person", "text", "stage", "received", "responded", "outcome", "service", "complainant",
-        "kind", "themes", "ethnicity", "method", "extended", "ombudsman_outcome")
+KEYS = (
+    "id",
+    "person",
+    "text",
+    "stage",
+    "received",
+    "responded",
+    "outcome",
+    "service",
+    "complainant",
+    "kind",
+    "themes",
+    "ethnicity",
+    "method",
+    "extended",
+    "ombudsman_outcome",
+)
 REQUIRED = ("received", "text")
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 
@@ -54,20 +70,23 @@ def read_column_map(path: str | Path) -> dict[str, str | None]:
         data = safe_load(p.read_text(encoding="utf-8")) or {}
     except YAMLError:
         raise ReportSettingsError(
-            f"column map '{p.name}' is not valid YAML; write one 'key: header' per line") from None
+            f"column map '{p.name}' is not valid YAML; write one 'key: header' per line"
+        ) from None
     if isinstance(data, dict) and isinstance(data.get("columns"), dict):
         data = data["columns"]
     if not isinstance(data, dict):
         raise ReportSettingsError(f"column map '{p.name}' must be a mapping of key: header")
     unknown = sorted(str(k) for k in data if k not in KEYS)
     if unknown:
-        raise ReportSettingsError(f"column map '{p.name}' has unknown key(s) {', '.join(unknown)}; "
-                                  f"keys are: {', '.join(KEYS)}")
+        raise ReportSettingsError(
+            f"column map '{p.name}' has unknown key(s) {', '.join(unknown)}; keys are: {', '.join(KEYS)}"
+        )
     return {k: (None if v is None else str(v)) for k, v in data.items()}
 
 
-def resolve_columns(headers: list[str], mapping: dict[str, str | None] | None = None,
-                    synonyms: dict[str, list[str]] | None = None) -> ColumnMap:
+def resolve_columns(
+    headers: list[str], mapping: dict[str, str | None] | None = None, synonyms: dict[str, list[str]] | None = None
+) -> ColumnMap:
     """Find every key's header; raise ReportColumnsError naming what is missing."""
     mapping = mapping or {}
     synonyms = synonyms if synonyms is not None else default_headers()
@@ -87,7 +106,8 @@ def resolve_columns(headers: list[str], mapping: dict[str, str | None] | None = 
     if absent:
         raise ReportColumnsError(
             f"the column map names header(s) the export does not have: {'; '.join(absent)}; "
-            f"headers in the export: {', '.join(map(str, headers[:40]))}")
+            f"headers in the export: {', '.join(map(str, headers[:40]))}"
+        )
     used = set(result.columns.values())
     for key in KEYS:  # detection, in key order, never reusing a header
         if key in result.columns or key in mapping:
@@ -104,5 +124,6 @@ def resolve_columns(headers: list[str], mapping: dict[str, str | None] | None = 
         raise ReportColumnsError(
             f"could not find the required column(s) {', '.join(missing)}; write a column map "
             f"(YAML, e.g. '{example}') and pass --columns MAP.yml. "
-            f"Headers in the export: {', '.join(map(str, headers[:40]))}. Map keys: {', '.join(KEYS)}")
+            f"Headers in the export: {', '.join(map(str, headers[:40]))}. Map keys: {', '.join(KEYS)}"
+        )
     return result

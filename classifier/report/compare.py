@@ -1,4 +1,5 @@
 """Year on year: put last year's figure and the change beside each table's main column."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -24,8 +25,9 @@ def year_on_year(current: Table, previous: Table | None, this_label: str, last_l
     frame.insert(frame.columns.get_loc(col) + 1, prev_col, pd.array(before, dtype="Int64") if integral else before)
     if col in current.percent_columns:
         change_col = "Change (points)"
-        frame[change_col] = [None if a is None or b is None or pd.isna(a) else round(a - b, 1)
-                             for a, b in zip(frame[col], before)]
+        frame[change_col] = [
+            None if a is None or b is None or pd.isna(a) else round(a - b, 1) for a, b in zip(frame[col], before)
+        ]
         percent = current.percent_columns + [prev_col, change_col]
     else:
         change_col = "Change %"
@@ -38,5 +40,16 @@ def year_on_year(current: Table, previous: Table | None, this_label: str, last_l
     frame = frame.rename(columns={col: this_col})
     chart_cols = [this_col if c == col else c for c in chart_cols]
     percent = [this_col if c == col else c for c in percent]
-    return Table(current.key, current.title, frame, current.json, current.chart, chart_cols, current.note,
-                 percent, this_col, current.align, current.extra)
+    return Table(
+        current.key,
+        current.title,
+        frame,
+        current.json,
+        current.chart,
+        chart_cols,
+        current.note,
+        percent,
+        this_col,
+        current.align,
+        current.extra,
+    )

@@ -4,6 +4,7 @@
 form (including a day-first date that does not exist, such as `03/25/2025`)
 is counted as unparseable and left empty: dates are never guessed.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,9 +31,9 @@ _FORMS = [
 
 @dataclass
 class ParsedDates:
-    values: pd.Series      # datetime64 at midnight, NaT where blank or unparseable
-    blank: int             # empty cells (not an error: e.g. not responded yet)
-    unparseable: int       # non-empty cells that fit no accepted form
+    values: pd.Series  # datetime64 at midnight, NaT where blank or unparseable
+    blank: int  # empty cells (not an error: e.g. not responded yet)
+    unparseable: int  # non-empty cells that fit no accepted form
     unparseable_rows: list  # their positions (0-based), for the report's note
 
 

@@ -1,6 +1,7 @@
 """Where the report's labels come from: the export's own columns when it has
 them, otherwise the model's predictions (and the report says which, with the
 model version)."""
+
 from __future__ import annotations
 
 import os
@@ -34,8 +35,10 @@ def model_taxonomy(model_dir: str | Path | None):
     meta = read_meta(Path(model_dir) if model_dir else default_model_dir())
     tax = meta.get("taxonomy") or {}
     keep = {k: tax[k] for k in ("id", "version", "name", "themes") if k in tax}
-    keep["themes"] = [{k: t[k] for k in ("id", "label", "description", "parent") if t.get(k) is not None}
-                      for t in keep.get("themes", [])]
+    keep["themes"] = [
+        {k: t[k] for k in ("id", "label", "description", "parent") if t.get(k) is not None}
+        for t in keep.get("themes", [])
+    ]
     return parse_taxonomy(keep, source="model"), meta.get("model_version", "unknown")
 
 
@@ -43,8 +46,9 @@ def needs_model(cols: ColumnMap) -> bool:
     return not (cols.has("kind") and cols.has("themes") and cols.has("complainant"))
 
 
-def fill_labels(cases: pd.DataFrame, cols: ColumnMap, settings: ReportSettings, model=None,
-                model_dir: str | Path | None = None) -> LabelSources:
+def fill_labels(
+    cases: pd.DataFrame, cols: ColumnMap, settings: ReportSettings, model=None, model_dir: str | Path | None = None
+) -> LabelSources:
     """Add `cyp` and fill `kind` / `themes` from the model where the export has no such column."""
     src = LabelSources()
     if cols.has("kind"):
@@ -54,7 +58,8 @@ def fill_labels(cases: pd.DataFrame, cols: ColumnMap, settings: ReportSettings, 
     if cols.has("complainant"):
         cases["cyp"] = cases["complainant"].map(lambda v: words(v) in settings.cyp)
         src.said["children_and_young_people"] = (
-            f"complainant type recorded in the export (column '{cols.get('complainant')}')")
+            f"complainant type recorded in the export (column '{cols.get('complainant')}')"
+        )
     if model is None:
         if "cyp" not in cases:
             cases["cyp"] = False
@@ -97,8 +102,9 @@ def predict(model, texts: list[str], model_dir=None) -> tuple[list[str], list[li
     from joblib import Parallel, delayed
 
     size = -(-len(texts) // jobs)
-    parts = Parallel(n_jobs=jobs)(delayed(_predict_in_worker)(model_dir, texts[i:i + size])
-                                  for i in range(0, len(texts), size))
+    parts = Parallel(n_jobs=jobs)(
+        delayed(_predict_in_worker)(model_dir, texts[i : i + size]) for i in range(0, len(texts), size)
+    )
     return tuple([x for part in parts for x in part[k]] for k in range(3))  # type: ignore[return-value]
 
 
@@ -113,7 +119,7 @@ def _predict(model, texts: list[str]) -> tuple[list[str], list[list[str]], list[
 
     kinds, themes, child = [], [], []
     for start in range(0, len(texts), BATCH_ROWS):
-        for a in model.analyse([normalise(t) for t in texts[start:start + BATCH_ROWS]]):
+        for a in model.analyse([normalise(t) for t in texts[start : start + BATCH_ROWS]]):
             kinds.append(a.kind or "complaint")
             themes.append(list(a.themes))
             child.append(bool(a.child_authored))

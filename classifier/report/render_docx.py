@@ -1,4 +1,5 @@
 """report.docx for committee papers (python-docx): headings, each chart as a picture, its table and note."""
+
 from __future__ import annotations
 
 import io
@@ -16,13 +17,17 @@ def render_docx(report, charts: dict, path) -> None:
     style.font.name, style.font.size = "Arial", Pt(10)
     doc.add_heading(report.title, level=0)
     meta = report.meta
-    doc.add_paragraph(f"Period: {meta['period']} ({meta['rows_in_period']:,} records). Source: {meta['source']}."
-                      + (f" Compared with {meta['previous_period']}." if meta.get("previous_period") else ""))
+    doc.add_paragraph(
+        f"Period: {meta['period']} ({meta['rows_in_period']:,} records). Source: {meta['source']}."
+        + (f" Compared with {meta['previous_period']}." if meta.get("previous_period") else "")
+    )
     for what, said in meta["label_sources"].items():
         doc.add_paragraph(f"{what.replace('_', ' ').capitalize()}: {said}.", style="List Bullet")
     if report.suppress_small:
-        doc.add_paragraph(f"Counts from 1 to {report.suppress_below - 1} are shown as <{report.suppress_below} "
-                          "to protect individuals.")
+        doc.add_paragraph(
+            f"Counts from 1 to {report.suppress_below - 1} are shown as <{report.suppress_below} "
+            "to protect individuals."
+        )
     for t in report.tables:
         doc.add_heading(t.title, level=1)
         chart = charts.get(t.key)

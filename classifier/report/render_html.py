@@ -1,4 +1,5 @@
 """report.html: one self-contained, printable page (Jinja2 template, charts inline as SVG data)."""
+
 from __future__ import annotations
 
 import base64
@@ -10,8 +11,12 @@ from classifier.report.cells import cell_text, suppressed
 def _env():
     from jinja2 import Environment, PackageLoader, select_autoescape
 
-    return Environment(loader=PackageLoader("classifier.report", "templates"),
-                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
+    return Environment(
+        loader=PackageLoader("classifier.report", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def _anchor(title: str) -> str:
@@ -25,8 +30,13 @@ def table_rows(table, suppress: bool, below: int) -> list[list[dict]]:
         row = []
         for col, v in zip(table.frame.columns, values):
             pc = col in table.percent_columns
-            row.append({"text": cell_text(v, pc, suppress, below), "numeric": not isinstance(v, str),
-                        "hidden": suppressed(v, suppress, below)})
+            row.append(
+                {
+                    "text": cell_text(v, pc, suppress, below),
+                    "numeric": not isinstance(v, str),
+                    "hidden": suppressed(v, suppress, below),
+                }
+            )
         rows.append(row)
     return rows
 
@@ -35,13 +45,28 @@ def render_html(report, charts: dict) -> str:
     sections = []
     for t in report.tables:
         chart = charts.get(t.key)
-        sections.append({
-            "title": t.title, "anchor": _anchor(t.title), "note": t.note, "columns": list(t.frame.columns),
-            "rows": table_rows(t, report.suppress_small, report.suppress_below),
-            "chart": None if chart is None else "data:image/svg+xml;base64," + base64.b64encode(chart.svg).decode(),
-            "alt": chart.alt if chart else "",
-            "wide": len(t.frame.columns) > 3,
-        })
-    return _env().get_template("report.html.j2").render(
-        title=report.title, meta=report.meta, sections=sections, omitted=report.omitted, notes=report.notes,
-        suppress=report.suppress_small, below=report.suppress_below)
+        sections.append(
+            {
+                "title": t.title,
+                "anchor": _anchor(t.title),
+                "note": t.note,
+                "columns": list(t.frame.columns),
+                "rows": table_rows(t, report.suppress_small, report.suppress_below),
+                "chart": None if chart is None else "data:image/svg+xml;base64," + base64.b64encode(chart.svg).decode(),
+                "alt": chart.alt if chart else "",
+                "wide": len(t.frame.columns) > 3,
+            }
+        )
+    return (
+        _env()
+        .get_template("report.html.j2")
+        .render(
+            title=report.title,
+            meta=report.meta,
+            sections=sections,
+            omitted=report.omitted,
+            notes=report.notes,
+            suppress=report.suppress_small,
+            below=report.suppress_below,
+        )
+    )

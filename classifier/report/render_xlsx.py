@@ -1,4 +1,5 @@
 """report.xlsx: a contents sheet, then one formatted sheet per table with typed numbers."""
+
 from __future__ import annotations
 
 import re
@@ -30,8 +31,12 @@ def render_xlsx(report, path) -> None:
     contents.append([report.title])
     contents["A1"].font = Font(bold=True, size=14)
     meta = report.meta
-    contents.append([f"Period: {meta['period']}; source: {meta['source']}"
-                     + (f"; compared with {meta['previous_period']}" if meta.get("previous_period") else "")])
+    contents.append(
+        [
+            f"Period: {meta['period']}; source: {meta['source']}"
+            + (f"; compared with {meta['previous_period']}" if meta.get("previous_period") else "")
+        ]
+    )
     for what, said in meta["label_sources"].items():
         contents.append([f"{what.replace('_', ' ').capitalize()}: {said}"])
     if report.suppress_small:
@@ -55,8 +60,9 @@ def render_xlsx(report, path) -> None:
             row = []
             for v in values:
                 v = plain(v)
-                row.append(f"<{report.suppress_below}" if suppressed(v, report.suppress_small,
-                                                                   report.suppress_below) else v)
+                row.append(
+                    f"<{report.suppress_below}" if suppressed(v, report.suppress_small, report.suppress_below) else v
+                )
             ws.append(row)
         for j, col in enumerate(t.frame.columns, start=1):
             fmt = "0.0" if col in t.percent_columns or "Average" in str(col) else "#,##0"
@@ -65,8 +71,9 @@ def render_xlsx(report, path) -> None:
                 if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
                     cell.number_format = fmt
                     cell.alignment = Alignment(horizontal="right")
-            width = max([len(str(col))] + [len(str(ws.cell(row=r, column=j).value or ""))
-                                          for r in range(3, ws.max_row + 1)])
+            width = max(
+                [len(str(col))] + [len(str(ws.cell(row=r, column=j).value or "")) for r in range(3, ws.max_row + 1)]
+            )
             ws.column_dimensions[get_column_letter(j)].width = min(60, max(10, width + 2))
         ws.freeze_panes = "B3"
         if t.note:

@@ -1,5 +1,6 @@
 """Report settings (timescales, kind and outcome words, who counts as a child or
 young person): `classifier/data/report_settings.yml`, sections overridable by a trust's file."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ class Timescale:
 @dataclass
 class ReportSettings:
     timescales: dict[int, Timescale]
-    kind_words: dict[str, str]          # export word (squeezed) -> complaint | compliment | enquiry
+    kind_words: dict[str, str]  # export word (squeezed) -> complaint | compliment | enquiry
     upheld: frozenset[str]
     cyp: frozenset[str]
     yes: frozenset[str]
@@ -55,8 +56,10 @@ def load_settings(path: str | Path | None = None) -> ReportSettings:
             raise ReportSettingsError(f"settings file '{p.name}' must be a mapping of sections")
         unknown = sorted(set(map(str, local)) - set(SECTIONS))
         if unknown:
-            raise ReportSettingsError(f"settings file '{p.name}' has unknown section(s) {', '.join(unknown)}; "
-                                      f"sections are: {', '.join(SECTIONS)}")
+            raise ReportSettingsError(
+                f"settings file '{p.name}' has unknown section(s) {', '.join(unknown)}; "
+                f"sections are: {', '.join(SECTIONS)}"
+            )
         data.update(local)
     return _parse(data)
 
@@ -78,8 +81,10 @@ def _parse(data: dict) -> ReportSettings:
     for stage, spec in (data.get("timescales") or {}).items():
         if str(stage) not in {"1", "2", "3"} or not isinstance(spec, dict):
             raise ReportSettingsError("timescales: use stages 1, 2, 3, each with base and extended")
-        scales[int(stage)] = Timescale(_int_or_none(spec.get("base"), f"timescales {stage} base"),
-                                       _int_or_none(spec.get("extended"), f"timescales {stage} extended"))
+        scales[int(stage)] = Timescale(
+            _int_or_none(spec.get("base"), f"timescales {stage} base"),
+            _int_or_none(spec.get("extended"), f"timescales {stage} extended"),
+        )
     kind_words = {}
     for kind, spoken in (data.get("kinds") or {}).items():
         if kind not in ("complaint", "compliment", "enquiry"):
@@ -88,7 +93,8 @@ def _parse(data: dict) -> ReportSettings:
             kind_words[words(w)] = kind
         kind_words[kind] = kind
     return ReportSettings(
-        timescales=scales, kind_words=kind_words,
+        timescales=scales,
+        kind_words=kind_words,
         upheld=frozenset(words(w) for w in data.get("upheld_outcomes") or []),
         cyp=frozenset(words(w) for w in data.get("children_and_young_people") or []),
         yes=frozenset(words(w) for w in data.get("yes_words") or []),

@@ -6,6 +6,7 @@ value `tables.json` stores under the table's key, and a chart suggestion.
 Functions return None when the export lacks a column the table needs; the
 caller notes which (`REQUIRES`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -18,11 +19,18 @@ STAGES = (1, 2, 3)
 FY_MONTHS = ("Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar")
 # table key -> the column keys it needs (beyond received and kind).
 REQUIRES = {
-    "by_stage": ("stage",), "complainants": ("complainant",), "methods": ("method",),
-    "services": ("service",), "ethnicity": ("ethnicity",), "outcomes": ("stage", "outcome"),
-    "timescales": ("stage", "responded"), "timescales_by_quarter": ("stage", "responded"),
-    "timescales_by_service": ("stage", "responded", "service"), "escalation": ("stage",),
-    "themes_by_stage": ("stage",), "repeat_complainants": ("person",),
+    "by_stage": ("stage",),
+    "complainants": ("complainant",),
+    "methods": ("method",),
+    "services": ("service",),
+    "ethnicity": ("ethnicity",),
+    "outcomes": ("stage", "outcome"),
+    "timescales": ("stage", "responded"),
+    "timescales_by_quarter": ("stage", "responded"),
+    "timescales_by_service": ("stage", "responded", "service"),
+    "escalation": ("stage",),
+    "themes_by_stage": ("stage",),
+    "repeat_complainants": ("person",),
     "ombudsman": ("ombudsman_outcome",),
 }
 
@@ -33,12 +41,12 @@ class Table:
     title: str
     frame: pd.DataFrame
     json: object
-    chart: str | None = None          # 'bar', 'barh', 'line', 'stacked' or None
+    chart: str | None = None  # 'bar', 'barh', 'line', 'stacked' or None
     chart_columns: list = field(default_factory=list)
     note: str = ""
     percent_columns: list = field(default_factory=list)
-    count_column: str | None = None   # compared year on year
-    align: list | None = None         # year-on-year join keys (default: the row labels)
+    count_column: str | None = None  # compared year on year
+    align: list | None = None  # year-on-year join keys (default: the row labels)
     extra: dict = field(default_factory=dict)  # more top-level keys for tables.json
 
 
@@ -63,8 +71,9 @@ def _counts(values: pd.Series) -> dict[str, int]:
 
 def _count_table(key, title, counts: dict, label: str, of: str, chart="barh", note="") -> Table:
     total = sum(counts.values())
-    frame = pd.DataFrame({label: list(counts), of: list(counts.values()),
-                          "Share %": [pct(v, total) for v in counts.values()]})
+    frame = pd.DataFrame(
+        {label: list(counts), of: list(counts.values()), "Share %": [pct(v, total) for v in counts.values()]}
+    )
     return Table(key, title, frame, counts, chart, [of], note, ["Share %"], of)
 
 
@@ -92,21 +101,29 @@ def complainants(cases, settings: ReportSettings) -> Table:
     counts = _counts(c["complainant"])
     t = _count_table("complainants", "Who made complaints", counts, "Complainant", "Complaints")
     cyp = _n_in(c["complainant"], settings.cyp)
-    t.note = (f"Children and young people (including care leavers and advocates acting for them) made "
-              f"{cyp:,} of {len(c):,} complaints ({pct(cyp, len(c)) or 0:.1f}%).")
-    t.json = {"counts": counts, "children_and_young_people": cyp,
-              "children_and_young_people_percent": pct(cyp, len(c))}
+    t.note = (
+        f"Children and young people (including care leavers and advocates acting for them) made "
+        f"{cyp:,} of {len(c):,} complaints ({pct(cyp, len(c)) or 0:.1f}%)."
+    )
+    t.json = {"counts": counts, "children_and_young_people": cyp, "children_and_young_people_percent": pct(cyp, len(c))}
     return t
 
 
 def methods(cases) -> Table:
-    return _count_table("methods", "How complaints were received", _counts(complaints(cases)["method"]),
-                        "Method", "Complaints")
+    return _count_table(
+        "methods", "How complaints were received", _counts(complaints(cases)["method"]), "Method", "Complaints"
+    )
 
 
 def ethnicity(cases) -> Table:
-    return _count_table("ethnicity", "Complaints by ethnicity recorded", _counts(complaints(cases)["ethnicity"]),
-                        "Ethnicity", "Complaints", chart=None)
+    return _count_table(
+        "ethnicity",
+        "Complaints by ethnicity recorded",
+        _counts(complaints(cases)["ethnicity"]),
+        "Ethnicity",
+        "Complaints",
+        chart=None,
+    )
 
 
 def services(cases, has_stage: bool) -> Table:
@@ -129,8 +146,17 @@ def services(cases, has_stage: bool) -> Table:
     frame["Complaints"] = [int(total[v]) for v in order]
     for v in order:
         js[v]["total"] = int(total[v])
-    return Table("services", "Complaints by service area", frame, js, "stacked" if cols else "barh",
-                 cols or ["Complaints"], "", [], "Complaints")
+    return Table(
+        "services",
+        "Complaints by service area",
+        frame,
+        js,
+        "stacked" if cols else "barh",
+        cols or ["Complaints"],
+        "",
+        [],
+        "Complaints",
+    )
 
 
 def monthly(cases, has_stage: bool) -> Table:
@@ -142,15 +168,26 @@ def monthly(cases, has_stage: bool) -> Table:
         full = pd.period_range(counts.index.min(), counts.index.max(), freq="M")
         counts = counts.reindex(full, fill_value=0)
     js = {str(p): int(n) for p, n in counts.items()}
-    frame = pd.DataFrame({"Month": [p.strftime("%b %Y") for p in counts.index],
-                          "Complaints": [int(n) for n in counts.values]})
+    frame = pd.DataFrame(
+        {"Month": [p.strftime("%b %Y") for p in counts.index], "Complaints": [int(n) for n in counts.values]}
+    )
     chart_cols = ["Complaints"]
     if has_stage:
         s1 = month[c["stage"].eq(1)].value_counts()
         frame["Stage 1"] = [int(s1.get(p, 0)) for p in counts.index]
     align = [FY_MONTHS[(p.month - 4) % 12] for p in counts.index] if len(counts) <= 12 else None
-    return Table("monthly", "Complaints received by month (all stages)", frame, js, "line", chart_cols,
-                 "", [], "Complaints", align)
+    return Table(
+        "monthly",
+        "Complaints received by month (all stages)",
+        frame,
+        js,
+        "line",
+        chart_cols,
+        "",
+        [],
+        "Complaints",
+        align,
+    )
 
 
 def themes(cases, label_of, has_stage: bool) -> Table:
@@ -161,15 +198,30 @@ def themes(cases, label_of, has_stage: bool) -> Table:
     exploded = c["themes"].explode().dropna()
     vc = exploded.value_counts()
     counts = {str(k): int(v) for k, v in sorted(vc.items(), key=lambda kv: (-kv[1], str(kv[0])))}
-    frame = pd.DataFrame({"Theme": [label_of(k) for k in counts], "Complaints": list(counts.values()),
-                          "Share of complaints %": [pct(v, base) for v in counts.values()]})
+    frame = pd.DataFrame(
+        {
+            "Theme": [label_of(k) for k in counts],
+            "Complaints": list(counts.values()),
+            "Share of complaints %": [pct(v, base) for v in counts.values()],
+        }
+    )
     no_theme = int(c["themes"].map(len).eq(0).sum())
     who = "stage 1 complaints" if has_stage else "complaints (no stage column: all stages)"
-    note = (f"Themes of {base:,} {who}; a complaint can have more than one theme, so shares add to more than "
-            f"100%." + (f" {no_theme:,} have no theme." if no_theme else ""))
-    return Table("themes", "Stage 1 complaints by theme" if has_stage else "Complaints by theme", frame,
-                 counts, "barh", ["Complaints"], note, ["Share of complaints %"], "Complaints",
-                 align=list(counts))
+    note = f"Themes of {base:,} {who}; a complaint can have more than one theme, so shares add to more than 100%." + (
+        f" {no_theme:,} have no theme." if no_theme else ""
+    )
+    return Table(
+        "themes",
+        "Stage 1 complaints by theme" if has_stage else "Complaints by theme",
+        frame,
+        counts,
+        "barh",
+        ["Complaints"],
+        note,
+        ["Share of complaints %"],
+        "Complaints",
+        align=list(counts),
+    )
 
 
 def themes_by_stage(cases, label_of, settings: ReportSettings, has_outcome: bool) -> Table:
@@ -194,8 +246,18 @@ def themes_by_stage(cases, label_of, settings: ReportSettings, has_outcome: bool
         for t, p in zip(order, frame["Upheld or partly %"]):
             js[str(t)]["upheld_percent"] = p
         pcols = ["Upheld or partly %"]
-    return Table("themes_by_stage", "Themes by stage", frame, js, None, [], "% upheld counts complaints with an "
-                 "outcome recorded, all stages.", pcols, None, align=[str(t) for t in order])
+    return Table(
+        "themes_by_stage",
+        "Themes by stage",
+        frame,
+        js,
+        None,
+        [],
+        "% upheld counts complaints with an outcome recorded, all stages.",
+        pcols,
+        None,
+        align=[str(t) for t in order],
+    )
 
 
 def outcomes(cases, settings: ReportSettings) -> Table:
@@ -210,10 +272,12 @@ def outcomes(cases, settings: ReportSettings) -> Table:
     for s in STAGES:
         d = c[c["stage"].eq(s)]
         upheld[str(s)] = pct(_n_in(d["outcome"], settings.upheld), len(d))
-    note = ("Upheld or partly upheld: " + ", ".join(f"stage {s} {'-' if p is None else f'{p:.1f}%'}"
-                                                    for s, p in upheld.items()) + " of complaints with an outcome.")
-    t = Table("outcomes", "Outcomes by stage", frame, js, "stacked_t", [f"Stage {s}" for s in STAGES], note, [],
-              None)
+    note = (
+        "Upheld or partly upheld: "
+        + ", ".join(f"stage {s} {'-' if p is None else f'{p:.1f}%'}" for s, p in upheld.items())
+        + " of complaints with an outcome."
+    )
+    t = Table("outcomes", "Outcomes by stage", frame, js, "stacked_t", [f"Stage {s}" for s in STAGES], note, [], None)
     t.extra = {"outcomes_upheld_percent": upheld}
     return t
 
@@ -221,8 +285,12 @@ def outcomes(cases, settings: ReportSettings) -> Table:
 def _timescale_row(c: pd.DataFrame, base, extended) -> dict:
     done = c[c["working_days"].notna()]
     days = done["working_days"]
-    row = {"responded": int(len(done)), "within": None, "percent": None,
-           "mean_working_days": None if days.empty else round(float(days.mean()), 1)}
+    row = {
+        "responded": int(len(done)),
+        "within": None,
+        "percent": None,
+        "mean_working_days": None if days.empty else round(float(days.mean()), 1),
+    }
     if base is not None:
         within = int((days <= base).sum())
         row.update(within=within, percent=pct(within, len(done)))
@@ -240,19 +308,33 @@ def timescales(cases, settings: ReportSettings) -> Table:
     for s in STAGES:
         ts = settings.timescale(s)
         js[str(s)] = _timescale_row(c[c["stage"].eq(s)], ts.base, ts.extended)
-    frame = pd.DataFrame({
-        "Stage": [f"Stage {s}" for s in STAGES],
-        "Target (working days)": [_target(settings, s) for s in STAGES],
-        "Responded": [js[str(s)]["responded"] for s in STAGES],
-        "Within target": pd.array([js[str(s)]["within"] for s in STAGES], dtype="Int64"),
-        "Within target %": [js[str(s)]["percent"] for s in STAGES],
-        "Within agreed extension %": [js[str(s)].get("percent_within_agreed") for s in STAGES],
-        "Average working days": [js[str(s)]["mean_working_days"] for s in STAGES]})
-    note = ("Working days exclude weekends and England and Wales bank holidays, counted from the day after "
-            "receipt to the day of response. 'Within target' uses the base timescale; 'within agreed extension' "
-            "allows the extended timescale where the extension column says yes.")
-    return Table("timescales", "Timescales by stage", frame, js, "bar", ["Within target %"], note,
-                 ["Within target %", "Within agreed extension %"], "Within target %")
+    frame = pd.DataFrame(
+        {
+            "Stage": [f"Stage {s}" for s in STAGES],
+            "Target (working days)": [_target(settings, s) for s in STAGES],
+            "Responded": [js[str(s)]["responded"] for s in STAGES],
+            "Within target": pd.array([js[str(s)]["within"] for s in STAGES], dtype="Int64"),
+            "Within target %": [js[str(s)]["percent"] for s in STAGES],
+            "Within agreed extension %": [js[str(s)].get("percent_within_agreed") for s in STAGES],
+            "Average working days": [js[str(s)]["mean_working_days"] for s in STAGES],
+        }
+    )
+    note = (
+        "Working days exclude weekends and England and Wales bank holidays, counted from the day after "
+        "receipt to the day of response. 'Within target' uses the base timescale; 'within agreed extension' "
+        "allows the extended timescale where the extension column says yes."
+    )
+    return Table(
+        "timescales",
+        "Timescales by stage",
+        frame,
+        js,
+        "bar",
+        ["Within target %"],
+        note,
+        ["Within target %", "Within agreed extension %"],
+        "Within target %",
+    )
 
 
 def _target(settings, s) -> str:
@@ -268,13 +350,26 @@ def timescales_by_quarter(cases, settings: ReportSettings) -> Table:
     quarter = ((c["received"].dt.month - 4) % 12) // 3 + 1
     ts = settings.timescale(1)
     js = {f"Q{q}": _timescale_row(c[quarter.eq(q)], ts.base, ts.extended) for q in (1, 2, 3, 4)}
-    frame = pd.DataFrame({"Quarter": ["Q1 Apr-Jun", "Q2 Jul-Sep", "Q3 Oct-Dec", "Q4 Jan-Mar"],
-                          "Responded": [js[q]["responded"] for q in js],
-                          "Within target": [js[q]["within"] for q in js],
-                          "Within target %": [js[q]["percent"] for q in js],
-                          "Average working days": [js[q]["mean_working_days"] for q in js]})
-    return Table("timescales_by_quarter", "Stage 1 timescales by quarter received", frame, js, "bar",
-                 ["Within target %"], "", ["Within target %"], "Within target %")
+    frame = pd.DataFrame(
+        {
+            "Quarter": ["Q1 Apr-Jun", "Q2 Jul-Sep", "Q3 Oct-Dec", "Q4 Jan-Mar"],
+            "Responded": [js[q]["responded"] for q in js],
+            "Within target": [js[q]["within"] for q in js],
+            "Within target %": [js[q]["percent"] for q in js],
+            "Average working days": [js[q]["mean_working_days"] for q in js],
+        }
+    )
+    return Table(
+        "timescales_by_quarter",
+        "Stage 1 timescales by quarter received",
+        frame,
+        js,
+        "bar",
+        ["Within target %"],
+        "",
+        ["Within target %"],
+        "Within target %",
+    )
 
 
 def timescales_by_service(cases, settings: ReportSettings) -> Table:
@@ -283,24 +378,57 @@ def timescales_by_service(cases, settings: ReportSettings) -> Table:
     ts = settings.timescale(1)
     order = sorted(c["service"].unique())
     js = {s: _timescale_row(c[c["service"].eq(s)], ts.base, ts.extended) for s in order}
-    frame = pd.DataFrame({"Service": order, "Responded": [js[s]["responded"] for s in order],
-                          "Within target": [js[s]["within"] for s in order],
-                          "Within target %": [js[s]["percent"] for s in order],
-                          "Average working days": [js[s]["mean_working_days"] for s in order]})
-    return Table("timescales_by_service", "Stage 1 timescales by service", frame, js, "barh",
-                 ["Within target %"], "", ["Within target %"], "Within target %")
+    frame = pd.DataFrame(
+        {
+            "Service": order,
+            "Responded": [js[s]["responded"] for s in order],
+            "Within target": [js[s]["within"] for s in order],
+            "Within target %": [js[s]["percent"] for s in order],
+            "Average working days": [js[s]["mean_working_days"] for s in order],
+        }
+    )
+    return Table(
+        "timescales_by_service",
+        "Stage 1 timescales by service",
+        frame,
+        js,
+        "barh",
+        ["Within target %"],
+        "",
+        ["Within target %"],
+        "Within target %",
+    )
 
 
 def escalation(cases) -> Table:
     c = complaints(cases)
     n = {s: int(c["stage"].eq(s).sum()) for s in STAGES}
-    js = {"stage_1": n[1], "stage_2": n[2], "stage_3": n[3],
-          "1_to_2_percent": pct(n[2], n[1]), "2_to_3_percent": pct(n[3], n[2])}
-    frame = pd.DataFrame({"Step": ["Stage 1 to stage 2", "Stage 2 to stage 3"], "From": [n[1], n[2]],
-                          "To": [n[2], n[3]], "Escalated %": [js["1_to_2_percent"], js["2_to_3_percent"]]})
-    return Table("escalation", "Escalation between stages", frame, js, None, [],
-                 "Escalated % = complaints at the next stage this year as a share of complaints at this stage.",
-                 ["Escalated %"], "Escalated %")
+    js = {
+        "stage_1": n[1],
+        "stage_2": n[2],
+        "stage_3": n[3],
+        "1_to_2_percent": pct(n[2], n[1]),
+        "2_to_3_percent": pct(n[3], n[2]),
+    }
+    frame = pd.DataFrame(
+        {
+            "Step": ["Stage 1 to stage 2", "Stage 2 to stage 3"],
+            "From": [n[1], n[2]],
+            "To": [n[2], n[3]],
+            "Escalated %": [js["1_to_2_percent"], js["2_to_3_percent"]],
+        }
+    )
+    return Table(
+        "escalation",
+        "Escalation between stages",
+        frame,
+        js,
+        None,
+        [],
+        "Escalated % = complaints at the next stage this year as a share of complaints at this stage.",
+        ["Escalated %"],
+        "Escalated %",
+    )
 
 
 def repeat_complainants(cases) -> Table:
@@ -319,10 +447,18 @@ def child(cases, label_of) -> Table:
     vc = c["themes"].explode().dropna().value_counts()
     counts = {str(k): int(v) for k, v in sorted(vc.items(), key=lambda kv: (-kv[1], str(kv[0])))}
     frame = pd.DataFrame({"Theme": [label_of(k) for k in counts], "Complaints": list(counts.values())})
-    t = Table("child", "Complaints by children and young people, by theme", frame,
-              {"count": int(len(c)), "themes": counts}, "barh", ["Complaints"],
-              f"{len(c):,} complaints (all stages) were made by children and young people.", [], "Complaints",
-              list(counts))
+    t = Table(
+        "child",
+        "Complaints by children and young people, by theme",
+        frame,
+        {"count": int(len(c)), "themes": counts},
+        "barh",
+        ["Complaints"],
+        f"{len(c):,} complaints (all stages) were made by children and young people.",
+        [],
+        "Complaints",
+        list(counts),
+    )
     return t
 
 
@@ -332,18 +468,19 @@ def compliments(cases, has_source: bool, has_service: bool) -> Table:
     js = {"count": int(len(c)), "by_source": by_source}
     if has_service:
         js["by_service"] = _counts(c["service"])
-    frame = pd.DataFrame({"Source": list(by_source) or ["All"],
-                          "Compliments": list(by_source.values()) or [int(len(c))]})
+    frame = pd.DataFrame(
+        {"Source": list(by_source) or ["All"], "Compliments": list(by_source.values()) or [int(len(c))]}
+    )
     note = f"{len(c):,} compliments received."
     if not has_source:
         note += " Map a complainant column to show who sent them."
-    return Table("compliments", "Compliments by source", frame, js, "barh", ["Compliments"], note, [],
-                 "Compliments")
+    return Table("compliments", "Compliments by source", frame, js, "barh", ["Compliments"], note, [], "Compliments")
 
 
 def ombudsman(cases) -> Table:
-    return _count_table("ombudsman", "Ombudsman (LGSCO) decisions", _counts(cases["ombudsman_outcome"]),
-                        "Decision", "Cases", chart=None)
+    return _count_table(
+        "ombudsman", "Ombudsman (LGSCO) decisions", _counts(cases["ombudsman_outcome"]), "Decision", "Cases", chart=None
+    )
 
 
 def learning(register: pd.DataFrame, label_of) -> Table:
@@ -358,5 +495,15 @@ def learning(register: pd.DataFrame, label_of) -> Table:
         frame[ty.capitalize()] = [int(tab.at[t, ty]) for t in order]
     frame["Statements"] = [int(tab.loc[t].sum()) for t in order]
     js = {t: {ty: int(tab.at[t, ty]) for ty in sorted(tab.columns) if tab.at[t, ty]} for t in order}
-    return Table("learning", "Learning register by theme and type", frame, js, None, [],
-                 f"{len(reg)} distinct learning statements in the register.", [], "Statements", order)
+    return Table(
+        "learning",
+        "Learning register by theme and type",
+        frame,
+        js,
+        None,
+        [],
+        f"{len(reg)} distinct learning statements in the register.",
+        [],
+        "Statements",
+        order,
+    )

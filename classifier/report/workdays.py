@@ -5,6 +5,7 @@ ENG; Wales has the same ones), never a hand-kept list. The days taken to
 respond count from the day after receipt up to and including the day of the
 response, so a reply on the next working day took 1 working day.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache

@@ -7,6 +7,7 @@ lock: the model is shared by the server's worker threads and is fast enough
 (~15 ms a suggestion) that taking turns costs nothing noticeable. Request
 bodies are never logged; uvicorn's access log (which would show `?token=`) is off.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -27,8 +28,10 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 TOKEN_ENV = "COMPLAINTS_TOKEN"
 MAX_TEXT_CHARS = 50_000
 # Nothing may be fetched from anywhere: the page is one self-contained document.
-CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; "
-       "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; "
+    "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 
 
 class SuggestIn(BaseModel):
@@ -62,8 +65,9 @@ def create_app(model: ComplaintModel, store: FeedbackStore, token: str | None = 
             if auth.lower().startswith("bearer "):
                 given = auth[7:].strip()
             if not hmac.compare_digest(given.encode(), token.encode()):
-                return JSONResponse({"error": "a valid token is required (Authorization: Bearer TOKEN)"},
-                                    status_code=401)
+                return JSONResponse(
+                    {"error": "a valid token is required (Authorization: Bearer TOKEN)"}, status_code=401
+                )
         response = await call_next(request)
         response.headers["Content-Security-Policy"] = CSP
         response.headers["X-Content-Type-Options"] = "nosniff"
@@ -86,9 +90,12 @@ def create_app(model: ComplaintModel, store: FeedbackStore, token: str | None = 
     @app.get("/api/themes")
     def themes():
         tax = model.taxonomy
-        return {"taxonomy": {"id": tax.id, "version": tax.version},
-                "themes": [{"id": t.id, "label": t.label, "description": t.description}
-                           for t in tax.themes if t.id in tax.leaf_ids]}
+        return {
+            "taxonomy": {"id": tax.id, "version": tax.version},
+            "themes": [
+                {"id": t.id, "label": t.label, "description": t.description} for t in tax.themes if t.id in tax.leaf_ids
+            ],
+        }
 
     @app.post("/api/suggest")
     def suggest(body: SuggestIn):
@@ -101,8 +108,9 @@ def create_app(model: ComplaintModel, store: FeedbackStore, token: str | None = 
     def feedback(body: FeedbackIn):
         unknown = [t for t in body.themes if t not in labels]
         if unknown:
-            return JSONResponse({"error": f"unknown theme ids: {', '.join(u[:30] for u in unknown[:5])}"},
-                                status_code=422)
+            return JSONResponse(
+                {"error": f"unknown theme ids: {', '.join(u[:30] for u in unknown[:5])}"}, status_code=422
+            )
         if not body.text.strip():
             return JSONResponse({"error": "the text is empty"}, status_code=422)
         with lock:
@@ -111,8 +119,9 @@ def create_app(model: ComplaintModel, store: FeedbackStore, token: str | None = 
                 suggested, suggested_child = s["suggested"], s["child_authored"]["value"]
             else:
                 suggested, suggested_child = body.suggested_themes, body.suggested_child_authored
-        decision = store.record(body.text, body.themes, body.child_authored, model.version, model.taxonomy,
-                                suggested, suggested_child)
+        decision = store.record(
+            body.text, body.themes, body.child_authored, model.version, model.taxonomy, suggested, suggested_child
+        )
         return {"stored": True, "id": decision}
 
     return app
@@ -120,12 +129,19 @@ def create_app(model: ComplaintModel, store: FeedbackStore, token: str | None = 
 
 def check_binding(host: str, token: str | None) -> None:
     if host not in LOCAL_HOSTS and not token:
-        raise ServeError(f"binding to {host} makes the page reachable from other machines; pass --token or set "
-                         f"{TOKEN_ENV} (every request must then carry it), or use --host 127.0.0.1")
+        raise ServeError(
+            f"binding to {host} makes the page reachable from other machines; pass --token or set "
+            f"{TOKEN_ENV} (every request must then carry it), or use --host 127.0.0.1"
+        )
 
 
-def run(model: ComplaintModel, host: str = "127.0.0.1", port: int = 8000,
-        feedback: str | Path = "feedback.sqlite", token: str | None = None) -> None:
+def run(
+    model: ComplaintModel,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    feedback: str | Path = "feedback.sqlite",
+    token: str | None = None,
+) -> None:
     import uvicorn
 
     check_binding(host, token)

@@ -1,4 +1,5 @@
 """The JSON a suggestion returns: themes with probabilities and evidence, child flag, kind, highlights."""
+
 from __future__ import annotations
 
 import re
@@ -46,8 +47,15 @@ def suggestion(model: ComplaintModel, text: str, top: int = 3) -> dict:
     themes, highlights = [], []
     for l in ranked:
         words = [w for w, _ in evidence.get(l, [])]
-        themes.append({"id": l, "label": model.taxonomy.label_of(l), "probability": a.theme_scores[l],
-                       "suggested": l in a.themes, "evidence": words})
+        themes.append(
+            {
+                "id": l,
+                "label": model.taxonomy.label_of(l),
+                "probability": a.theme_scores[l],
+                "suggested": l in a.themes,
+                "evidence": words,
+            }
+        )
         for w in words:
             highlights += [{"start": s, "end": e, "kind": "theme", "theme": l} for s, e in _spans(doc.redacted, w)]
     child_marks = child_spans(model, doc.redacted, a.child_evidence)

@@ -1,15 +1,13 @@
 """Compare two taxonomies: added, removed, renamed, re-parented, split and merged themes."""
+
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-
-from classifier.taxonomy.schema import Taxonomy, Theme
 from classifier.errors import MappingError  # noqa: F401 (re-exported)
-
 from classifier.taxonomy.mapping import TaxonomyMapping
-
+from classifier.taxonomy.schema import Taxonomy, Theme
 
 
 @dataclass
@@ -26,12 +24,15 @@ class TaxonomyDiff:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.added or self.removed or self.renamed or self.reparented or self.split
-                    or self.merged or self.retired)
+        return not (
+            self.added or self.removed or self.renamed or self.reparented or self.split or self.merged or self.retired
+        )
 
     def to_dict(self) -> dict:
-        return {k: getattr(self, k) for k in ("old", "new", "added", "removed", "renamed", "reparented",
-                                               "split", "merged", "retired")}
+        return {
+            k: getattr(self, k)
+            for k in ("old", "new", "added", "removed", "renamed", "reparented", "split", "merged", "retired")
+        }
 
 
 def _norm_label(label: str) -> str:
@@ -41,8 +42,9 @@ def _norm_label(label: str) -> str:
 def diff_taxonomies(old: Taxonomy, new: Taxonomy, mapping: TaxonomyMapping | None = None) -> TaxonomyDiff:
     """Added, removed, renamed (same id new label, or same label new id) and, with a mapping, split themes."""
     if mapping is not None and (mapping.source.id, mapping.target.id) != (old.id, new.id):
-        raise MappingError(f"{mapping.path} maps '{mapping.source.id}' to '{mapping.target.id}', "
-                           f"not '{old.id}' to '{new.id}'")
+        raise MappingError(
+            f"{mapping.path} maps '{mapping.source.id}' to '{mapping.target.id}', not '{old.id}' to '{new.id}'"
+        )
     d = TaxonomyDiff(old=f"{old.id} v{old.version}", new=f"{new.id} v{new.version}")
     old_ids, new_ids = set(old.ids), set(new.ids)
     for t in old.themes:
@@ -94,16 +96,18 @@ def format_diff(d: TaxonomyDiff) -> str:
     lines = [f"{d.old} -> {d.new}"]
     if d.is_empty:
         return lines[0] + "\nNo differences."
+
     def block(title, items):
         if items:
             lines.append(f"{title} ({len(items)}):")
             lines.extend(f"  {i}" for i in items)
+
     block("Added", d.added)
     block("Removed", d.removed)
-    block("Renamed", [f"{o} '{ol}' -> {n} '{nl}'" if o != n else f"{o}: '{ol}' -> '{nl}'"
-                      for o, n, ol, nl in d.renamed])
-    block("Moved to another parent", [f"{i}: {a or '(top level)'} -> {b or '(top level)'}"
-                                      for i, a, b in d.reparented])
+    block(
+        "Renamed", [f"{o} '{ol}' -> {n} '{nl}'" if o != n else f"{o}: '{ol}' -> '{nl}'" for o, n, ol, nl in d.renamed]
+    )
+    block("Moved to another parent", [f"{i}: {a or '(top level)'} -> {b or '(top level)'}" for i, a, b in d.reparented])
     block("Split (one old theme, several candidates)", [f"{o} -> {' | '.join(ns)}" for o, ns in d.split])
     block("Merged", [f"{', '.join(os)} -> {n}" for os, n in d.merged])
     block("Retired", d.retired)

@@ -15,6 +15,7 @@ analyst, when the model is unsure or absent); `retired` themes are dropped.
 `from`/`to` may carry `file:` (relative to the mapping file) for taxonomies
 that are not bundled.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -22,12 +23,12 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-
-from classifier.errors import TaxonomyError
+from classifier.errors import (
+    MappingError,  # noqa: F401 (re-exported)
+    TaxonomyError,
+)
 from classifier.taxonomy.schema import Taxonomy, load_taxonomy
 from classifier.yamlio import check_keys, parse_yaml
-from classifier.errors import MappingError  # noqa: F401 (re-exported)
-
 
 KINDS = ("one_to_one", "many_to_one", "one_to_many", "retired")
 MIGRATION_COLUMNS = ["old_themes", "new_themes", "new_taxonomy", "migration", "migration_confidence", "migration_note"]
@@ -73,6 +74,7 @@ class TaxonomyMapping:
 
 # ------------------------------------------------------------------ loading
 
+
 def bundled_mappings() -> list[str]:
     folder = resources.files("classifier") / "taxonomies" / "maps"
     try:
@@ -93,38 +95,46 @@ def _taxonomy_for(side: str, spec: dict, given, base: Path | None, where: str) -
         except TaxonomyError:
             raise MappingError(
                 f"{where}: '{side}' taxonomy '{spec['id']}' is not bundled; add 'file:' to '{side}' "
-                "or pass the taxonomy file") from None
+                "or pass the taxonomy file"
+            ) from None
     if tax.id != str(spec["id"]).strip() or tax.version != str(spec["version"]).strip():
         raise MappingError(
             f"{where}: the mapping's '{side}' taxonomy is '{spec['id']}' version {spec['version']}, "
-            f"but the taxonomy given is '{tax.id}' version {tax.version}; use a mapping written for it")
+            f"but the taxonomy given is '{tax.id}' version {tax.version}; use a mapping written for it"
+        )
     return tax
 
 
-def load_mapping(path, from_taxonomy: Taxonomy | str | None = None,
-                 to_taxonomy: Taxonomy | str | None = None) -> TaxonomyMapping:
+def load_mapping(
+    path, from_taxonomy: Taxonomy | str | None = None, to_taxonomy: Taxonomy | str | None = None
+) -> TaxonomyMapping:
     """Read and validate a mapping file (a path, or the name of a bundled map)."""
     p = Path(path)
     if not p.exists() and str(path) in bundled_mappings():
         text = (resources.files("classifier") / "taxonomies" / "maps" / f"{path}.yml").read_text("utf-8")
         base, where = None, f"mapping 'bundled:{path}'"
     elif not p.exists():
-        raise MappingError(f"mapping file '{p}' not found; pass a YAML file or one of the bundled maps: "
-                           + (", ".join(bundled_mappings()) or "(none)"))
+        raise MappingError(
+            f"mapping file '{p}' not found; pass a YAML file or one of the bundled maps: "
+            + (", ".join(bundled_mappings()) or "(none)")
+        )
     else:
         text, base, where = p.read_text(encoding="utf-8"), p.parent, f"mapping '{p}'"
     data = parse_yaml(text, MappingError, where)
     return parse_mapping(data, from_taxonomy, to_taxonomy, base, where)
 
 
-def parse_mapping(data, from_taxonomy=None, to_taxonomy=None, base: Path | None = None,
-                  where: str = "mapping") -> TaxonomyMapping:
+def parse_mapping(
+    data, from_taxonomy=None, to_taxonomy=None, base: Path | None = None, where: str = "mapping"
+) -> TaxonomyMapping:
     data = check_keys(data, _TOP_KEYS, (), MappingError, where)
     for side in ("from", "to"):
         spec = data.get(side)
         if not isinstance(spec, dict) or not spec.get("id") or spec.get("version") in (None, ""):
-            raise MappingError(f"{where}: '{side}' must give the taxonomy's id and version, "
-                               f"e.g. {side}: {{id: stage1-themes, version: 1}}")
+            raise MappingError(
+                f"{where}: '{side}' must give the taxonomy's id and version, "
+                f"e.g. {side}: {{id: stage1-themes, version: 1}}"
+            )
         if set(spec) - _SIDE_KEYS:
             raise MappingError(f"{where}: '{side}' has unknown key(s) {sorted(set(spec) - _SIDE_KEYS)}")
     source = _taxonomy_for("from", data["from"], from_taxonomy, base, where)
@@ -141,8 +151,10 @@ def parse_mapping(data, from_taxonomy=None, to_taxonomy=None, base: Path | None 
             unknown_old.append(old)
             continue
         if not isinstance(entry, dict) or set(entry) - _ENTRY_KEYS or entry.get("kind") not in KINDS:
-            raise MappingError(f"{where}: theme '{old}' needs 'kind' (one of {', '.join(KINDS)}) and 'to' "
-                               "(a list of new theme ids), optionally 'note'")
+            raise MappingError(
+                f"{where}: theme '{old}' needs 'kind' (one of {', '.join(KINDS)}) and 'to' "
+                "(a list of new theme ids), optionally 'note'"
+            )
         to = entry.get("to") or []
         if not isinstance(to, list):
             raise MappingError(f"{where}: theme '{old}': 'to' must be a list")
@@ -152,27 +164,41 @@ def parse_mapping(data, from_taxonomy=None, to_taxonomy=None, base: Path | None 
         if len(set(to)) != len(to):
             raise MappingError(f"{where}: theme '{old}' lists a target twice")
         kind = entry["kind"]
-        want = {"one_to_one": "exactly one", "many_to_one": "exactly one", "one_to_many": "two or more",
-                "retired": "no"}[kind]
-        ok = {"one_to_one": len(to) == 1, "many_to_one": len(to) == 1, "one_to_many": len(to) >= 2,
-              "retired": not to}[kind]
+        want = {
+            "one_to_one": "exactly one",
+            "many_to_one": "exactly one",
+            "one_to_many": "two or more",
+            "retired": "no",
+        }[kind]
+        ok = {"one_to_one": len(to) == 1, "many_to_one": len(to) == 1, "one_to_many": len(to) >= 2, "retired": not to}[
+            kind
+        ]
         if not ok:
-            raise MappingError(f"{where}: theme '{old}' is {kind}, so 'to' must list {want} theme(s); "
-                               f"it lists {len(to)}")
+            raise MappingError(
+                f"{where}: theme '{old}' is {kind}, so 'to' must list {want} theme(s); it lists {len(to)}"
+            )
         themes[old] = ThemeMap(old, kind, tuple(to), str(entry.get("note") or "").strip())
     if unknown_old:
-        raise MappingError(f"{where}: theme id(s) {', '.join(sorted(unknown_old))} are not in the 'from' "
-                           f"taxonomy '{source.id}' version {source.version}")
+        raise MappingError(
+            f"{where}: theme id(s) {', '.join(sorted(unknown_old))} are not in the 'from' "
+            f"taxonomy '{source.id}' version {source.version}"
+        )
     if unknown_new:
-        raise MappingError(f"{where}: target id(s) {', '.join(sorted(set(unknown_new)))} are not in the 'to' "
-                           f"taxonomy '{target.id}' version {target.version}")
+        raise MappingError(
+            f"{where}: target id(s) {', '.join(sorted(set(unknown_new)))} are not in the 'to' "
+            f"taxonomy '{target.id}' version {target.version}"
+        )
     if categories:
-        raise MappingError(f"{where}: {', '.join(sorted(set(categories)))} are categories in '{target.id}'; "
-                           "map to their sub-categories (a model predicts sub-categories)")
+        raise MappingError(
+            f"{where}: {', '.join(sorted(set(categories)))} are categories in '{target.id}'; "
+            "map to their sub-categories (a model predicts sub-categories)"
+        )
     missing = [l for l in source.leaf_ids if l not in themes]
     if missing:
-        raise MappingError(f"{where}: no mapping for {', '.join(missing)}; every theme of '{source.id}' "
-                           "needs an entry (use kind: retired to drop one)")
+        raise MappingError(
+            f"{where}: no mapping for {', '.join(missing)}; every theme of '{source.id}' "
+            "needs an entry (use kind: retired to drop one)"
+        )
     # The kind must tell the truth, so that a diff built from it does too.
     single = defaultdict(list)
     for m in themes.values():
@@ -181,11 +207,14 @@ def parse_mapping(data, from_taxonomy=None, to_taxonomy=None, base: Path | None 
     for m in themes.values():
         shared = len(single[m.to[0]]) > 1 if m.to else False
         if m.kind == "one_to_one" and shared:
-            raise MappingError(f"{where}: '{m.old}' is one_to_one but {', '.join(single[m.to[0]])} all map "
-                               f"to '{m.to[0]}'; call them many_to_one")
+            raise MappingError(
+                f"{where}: '{m.old}' is one_to_one but {', '.join(single[m.to[0]])} all map "
+                f"to '{m.to[0]}'; call them many_to_one"
+            )
         if m.kind == "many_to_one" and not shared:
-            raise MappingError(f"{where}: '{m.old}' is many_to_one but is the only theme mapped to "
-                               f"'{m.to[0]}'; call it one_to_one")
+            raise MappingError(
+                f"{where}: '{m.old}' is many_to_one but is the only theme mapped to '{m.to[0]}'; call it one_to_one"
+            )
     return TaxonomyMapping(source, target, themes, where)
 
 

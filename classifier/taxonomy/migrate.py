@@ -1,4 +1,5 @@
 """Migrate historic labels into a new taxonomy through a mapping (see `mapping`)."""
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -6,23 +7,25 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from classifier.errors import LabelError, TaxonomyMismatchError
+from classifier.errors import (
+    LabelError,
+    MappingError,  # noqa: F401 (re-exported)
+    TaxonomyMismatchError,
+)
 from classifier.io.tables import added_columns, open_chunks, require_column
 from classifier.io.writer import TableWriter
+from classifier.taxonomy.diff import TaxonomyDiff, diff_taxonomies, format_diff  # noqa: F401 (re-exported)
+from classifier.taxonomy.mapping import DEFAULT_THRESHOLD, MIGRATION_COLUMNS, TaxonomyMapping, _as_mapping, load_mapping  # noqa: F401
 from classifier.taxonomy.schema import Taxonomy, parse_theme_list
 from classifier.text import normalise
-from classifier.errors import MappingError  # noqa: F401 (re-exported)
-
-from classifier.taxonomy.mapping import DEFAULT_THRESHOLD, MIGRATION_COLUMNS, TaxonomyMapping, _as_mapping, load_mapping  # noqa: F401
-from classifier.taxonomy.diff import TaxonomyDiff, diff_taxonomies, format_diff  # noqa: F401 (re-exported)
-
 
 # ------------------------------------------------------------------ migrate
+
 
 @dataclass
 class MigrationSummary:
     rows: int = 0
-    outcomes: Counter = field(default_factory=Counter)      # mapped / model_choice / needs_review
+    outcomes: Counter = field(default_factory=Counter)  # mapped / model_choice / needs_review
     old_themes: Counter = field(default_factory=Counter)
     new_themes: Counter = field(default_factory=Counter)
     mapping: str = ""
@@ -41,11 +44,14 @@ def check_model_for_mapping(model, mapping: TaxonomyMapping) -> None:
         raise TaxonomyMismatchError(
             f"the mapping migrates to '{mapping.target.id}' version {mapping.target.version} but the model "
             f"was trained on '{tax.id}' version {tax.version}; pass --model with a model trained on the new "
-            "taxonomy, or none to leave the choices to an analyst")
+            "taxonomy, or none to leave the choices to an analyst"
+        )
     missing = {t for m in mapping.themes.values() for t in m.to} - set(_theme_head(model).labels_)
     if missing:
-        raise TaxonomyMismatchError(f"the model does not predict {', '.join(sorted(missing))}; retrain it "
-                                    f"on the current '{tax.id}' taxonomy file")
+        raise TaxonomyMismatchError(
+            f"the model does not predict {', '.join(sorted(missing))}; retrain it "
+            f"on the current '{tax.id}' taxonomy file"
+        )
 
 
 def _declared_ok(value: str, tax: Taxonomy) -> bool:
@@ -67,9 +73,17 @@ def choose(proba_row: np.ndarray, labels: list[str], candidates: tuple[str, ...]
     return candidates[j], float(p[j] / total)
 
 
-def migrate_labels(data_path, mapping, output_path, model=None, themes_column="themes", text_column="text",
-                   threshold: float = DEFAULT_THRESHOLD, taxonomy_column="taxonomy",
-                   chunk_rows: int = 2000) -> MigrationSummary:
+def migrate_labels(
+    data_path,
+    mapping,
+    output_path,
+    model=None,
+    themes_column="themes",
+    text_column="text",
+    threshold: float = DEFAULT_THRESHOLD,
+    taxonomy_column="taxonomy",
+    chunk_rows: int = 2000,
+) -> MigrationSummary:
     """Rewrite historic labels into the mapping's new taxonomy; one output row per input row, in order.
 
     Adds old_themes, new_themes, new_taxonomy (id@version, so the output can be
@@ -83,8 +97,11 @@ def migrate_labels(data_path, mapping, output_path, model=None, themes_column="t
     if model is not None:
         check_model_for_mapping(model, mapping)
         head = _theme_head(model)
-    summary = MigrationSummary(mapping=mapping.path, threshold=threshold,
-                               model_version=getattr(model, "version", None) if model is not None else None)
+    summary = MigrationSummary(
+        mapping=mapping.path,
+        threshold=threshold,
+        model_version=getattr(model, "version", None) if model is not None else None,
+    )
     columns, chunks = open_chunks(data_path, chunk_rows)
     theme_col = require_column(columns, themes_column, "--themes-column")
     text_col = require_column(columns, text_column, "--text-column") if head is not None else None
@@ -92,8 +109,9 @@ def migrate_labels(data_path, mapping, output_path, model=None, themes_column="t
     writer = TableWriter(output_path, out_columns, input_path=data_path)
     try:
         for chunk in chunks:
-            writer.write(_migrate_frame(chunk, mapping, head, theme_col, text_col, taxonomy_column,
-                                        threshold, summary, rename))
+            writer.write(
+                _migrate_frame(chunk, mapping, head, theme_col, text_col, taxonomy_column, threshold, summary, rename)
+            )
         writer.close()
     except BaseException:
         writer.abort()
@@ -101,8 +119,17 @@ def migrate_labels(data_path, mapping, output_path, model=None, themes_column="t
     return summary
 
 
-def _migrate_frame(chunk, mapping: TaxonomyMapping, head, theme_col, text_col, taxonomy_col, threshold,
-                   summary: MigrationSummary, rename):
+def _migrate_frame(
+    chunk,
+    mapping: TaxonomyMapping,
+    head,
+    theme_col,
+    text_col,
+    taxonomy_col,
+    threshold,
+    summary: MigrationSummary,
+    rename,
+):
     frame, n = chunk.frame, len(chunk.frame)
     src, tgt = mapping.source, mapping.target
     if taxonomy_col in frame.columns:
@@ -110,22 +137,27 @@ def _migrate_frame(chunk, mapping: TaxonomyMapping, head, theme_col, text_col, t
         if bad:
             raise TaxonomyMismatchError(
                 f"rows {', '.join(map(str, bad[:10]))} declare a taxonomy other than '{src.id}', which the "
-                f"mapping migrates from; use a mapping from that taxonomy")
+                f"mapping migrates from; use a mapping from that taxonomy"
+            )
     olds = [parse_theme_list(v) for v in frame[theme_col]]
     damaged = [bool(p) for p in chunk.problems]
     unknown = defaultdict(list)
     for i, row in enumerate(olds):
-        for t in ([] if damaged[i] else row):
+        for t in [] if damaged[i] else row:
             if t not in src.ids:
                 unknown[t].append(chunk.first_row + i)
     if unknown:
         from classifier.redact.quote import shown_value
 
-        detail = "; ".join(f"{shown_value(t)} in rows {', '.join(map(str, r[:8]))}" for t, r in sorted(unknown.items())[:5])
+        detail = "; ".join(
+            f"{shown_value(t)} in rows {', '.join(map(str, r[:8]))}" for t, r in sorted(unknown.items())[:5]
+        )
         if len(unknown) > 5:
             detail += f"; and {len(unknown) - 5} more"
-        raise LabelError(f"theme id(s) not in '{src.id}' version {src.version}: {detail}. "
-                         "Fix the data or use the mapping for the taxonomy it was labelled in")
+        raise LabelError(
+            f"theme id(s) not in '{src.id}' version {src.version}: {detail}. "
+            "Fix the data or use the mapping for the taxonomy it was labelled in"
+        )
     plans = []  # per row: list of ThemeMap, in label order
     for i, row in enumerate(olds):
         # A category next to one of its own sub-categories adds nothing.
@@ -181,8 +213,10 @@ def _migrate_frame(chunk, mapping: TaxonomyMapping, head, theme_col, text_col, t
 
 
 def format_migration_summary(s: MigrationSummary, output) -> str:
-    lines = [f"Migrated {s.rows} rows to {output}: " + ", ".join(
-        f"{s.outcomes.get(k, 0)} {k}" for k in ("mapped", "model_choice", "needs_review"))]
+    lines = [
+        f"Migrated {s.rows} rows to {output}: "
+        + ", ".join(f"{s.outcomes.get(k, 0)} {k}" for k in ("mapped", "model_choice", "needs_review"))
+    ]
     if s.model_version:
         lines.append(f"One-to-many choices by {s.model_version} (needs_review below confidence {s.threshold:.2f}).")
     elif s.outcomes.get("needs_review"):

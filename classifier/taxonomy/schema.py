@@ -4,6 +4,7 @@ A taxonomy has an id, a version and a list of themes. A theme may name a
 `parent` (two-level category / sub-category schemes); a model is trained on
 the leaf themes and a predicted leaf implies its parent.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -12,9 +13,9 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-
 from classifier.errors import TaxonomyError
-from classifier.yamlio import check_keys, parse_yaml, safe_load as _yaml_load
+from classifier.yamlio import check_keys, parse_yaml
+from classifier.yamlio import safe_load as _yaml_load
 
 DEFAULT_TAXONOMY = "stage1-themes"
 _TOP_KEYS = {"id", "version", "name", "description", "themes"}
@@ -58,9 +59,7 @@ class Taxonomy:
         for t in self.themes:
             if t.id == theme_id:
                 return t
-        raise TaxonomyError(
-            f"theme '{theme_id}' is not in taxonomy '{self.id}'; known: {', '.join(self.ids)}"
-        )
+        raise TaxonomyError(f"theme '{theme_id}' is not in taxonomy '{self.id}'; known: {', '.join(self.ids)}")
 
     def ancestors(self, theme_id: str) -> list[str]:
         out, seen = [], {theme_id}

@@ -8,6 +8,7 @@ lists the rows whose historic label is wrong on purpose (relabel should find
 them). Rows whose split is no longer 'dev' after a corpus rebuild are left
 out and listed. Run: python training_data/history/build_history.py
 """
+
 import csv
 from collections import defaultdict
 from pathlib import Path
@@ -29,8 +30,9 @@ def main() -> None:
         if row is None or row["split"] != "dev":
             skipped.append(f"{lab['id']} ({'missing' if row is None else row['split']})")
             continue
-        years[lab["date"][:4]].append({"id": lab["id"], "date": lab["date"], "text": row["text"],
-                                       "themes": lab["themes"], "taxonomy": TAXONOMY})
+        years[lab["date"][:4]].append(
+            {"id": lab["id"], "date": lab["date"], "text": row["text"], "themes": lab["themes"], "taxonomy": TAXONOMY}
+        )
     for year, rows in sorted(years.items()):
         with (HERE / f"cases_{year}.csv").open("w", encoding="utf-8", newline="") as fh:
             w = csv.DictWriter(fh, COLUMNS)

@@ -2,6 +2,7 @@
 
 Run from the repository root: python training_data/register_shift/build.py
 """
+
 import csv
 import glob
 import json
@@ -19,19 +20,28 @@ def main() -> None:
             second[row["id"]] = row
     out = []
     for path in sorted(glob.glob(str(HERE / "rs-*.jsonl"))):
-        base = os.path.basename(path)[:-len(".jsonl")]
+        base = os.path.basename(path)[: -len(".jsonl")]
         for k, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue
             row = json.loads(line)
             rid = f"{base}-{k:03d}"
             s = second[rid]
-            out.append({"id": rid, "text": row["text"], "themes": row["themes"],
-                        "child_authored": str(row["child_authored"]).lower(), "kind": row["kind"],
-                        "complainant": row["complainant"], "register": row["register"],
-                        "writer": base.rsplit("-", 1)[0],
-                        "second_themes": s["themes"], "second_child_authored": str(s["child_authored"]).lower(),
-                        "second_kind": s["kind"]})
+            out.append(
+                {
+                    "id": rid,
+                    "text": row["text"],
+                    "themes": row["themes"],
+                    "child_authored": str(row["child_authored"]).lower(),
+                    "kind": row["kind"],
+                    "complainant": row["complainant"],
+                    "register": row["register"],
+                    "writer": base.rsplit("-", 1)[0],
+                    "second_themes": s["themes"],
+                    "second_child_authored": str(s["child_authored"]).lower(),
+                    "second_kind": s["kind"],
+                }
+            )
     with (HERE / "register_shift.csv").open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(out[0]))
         w.writeheader()
