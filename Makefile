@@ -31,7 +31,7 @@ demo: install
 		--previous training_data/demo_export/cases_2023-24.csv --year 2024-25 --out out/report
 
 ## Run the test suite (what CI runs).
-test: dev
+test: dev lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 ## Lint (ruff), format check (ruff format) and a lenient type check (mypy), as CI runs them.

@@ -168,7 +168,8 @@ def table_columns(path: str | Path, sheet: str | None = None, header_row: int | 
 
 
 def _unique_header(header: list[str]) -> list[str]:
-    out, seen = [], {}
+    out: list[str] = []
+    seen: dict[str, int] = {}
     for i, name in enumerate(header):
         name = (name or "").strip() or f"column_{i + 1}"
         if name in seen:
@@ -246,7 +247,8 @@ def _cell_to_str(value) -> str:
 
 def _iter_jsonl(p: Path, chunk_rows: int) -> Iterator[Chunk]:
     columns: list[str] = []
-    records, problems = [], []
+    records: list[dict] = []
+    problems: list[str | None] = []
     with _open_text(p) as fh:
         for line_no, line in enumerate(fh, start=1):
             if not line.strip():

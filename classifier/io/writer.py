@@ -13,6 +13,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -20,6 +21,9 @@ from classifier.errors import OutputError
 from classifier.io import limits as _limits
 from classifier.io import safety as _safety
 from classifier.io.tables import is_stdio, table_kind
+
+if TYPE_CHECKING:
+    from classifier.io.excel import XlsxSheetWriter
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +58,7 @@ class TableWriter:
         self.rows_written = 0
         self.sheets = 0
         self._fh = None
-        self._xlsx = None
+        self._xlsx: XlsxSheetWriter | None = None
         self._xlsx_tmps: list[Path] = []
         self._tmp: Path | None = None
         self._target = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -125,7 +126,7 @@ class _Source:
     text: str
     carried: dict = field(default_factory=dict)
     item_starts: frozenset = frozenset()
-    page_of: object = None  # offset -> page number, or None (tables, .docx)
+    page_of: Callable[[int], int] | None = None  # offset -> page number; None for tables, .docx
 
 
 def _rows(found: list[tuple[_Source, LearningStatement]], theme_model, carry: list[str]) -> list[dict]:

@@ -184,10 +184,10 @@ def evaluate_learning_documents(
             continue
         try:
             row = json.loads(line)
-            doc, sentence = str(row["doc"]), str(row["sentence"])
+            doc_name, sentence = str(row["doc"]), str(row["sentence"])
         except (ValueError, KeyError, TypeError):
             raise InputDataError(f"{GOLD_FILE} line {n}: needs a JSON object with 'doc' and 'sentence'") from None
-        gold.setdefault(doc, []).append({"sentence": sentence, "type": str(row.get("type") or "").strip()})
+        gold.setdefault(doc_name, []).append({"sentence": sentence, "type": str(row.get("type") or "").strip()})
     paths = {p.relative_to(folder).as_posix(): p for p in document_paths(folder)}
     missing = sorted(set(gold) - set(paths))
     if missing:

@@ -398,12 +398,12 @@ def best_threshold(prob: np.ndarray, y: np.ndarray, bounds=(0.15, 0.85), window:
     y = np.asarray(y, dtype=bool)
     lo, hi = bounds
     grid = np.round(np.arange(lo, hi + 1e-9, 0.01), 4)
-    f1 = []
+    f1_at: list[float] = []
     for t in grid:
         pred = prob >= t
         denom = pred.sum() + y.sum()
-        f1.append(2 * float((pred & y).sum()) / denom if denom else 0.0)
-    f1 = np.array(f1)
+        f1_at.append(2 * float((pred & y).sum()) / denom if denom else 0.0)
+    f1 = np.array(f1_at)
     k = int(round(window / 0.01))
     smooth = np.array([f1[max(0, i - k) : i + k + 1].mean() for i in range(len(f1))])
     best = np.flatnonzero(smooth >= smooth.max() - 1e-12)

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from classifier.errors import PatternFileError
 from classifier.learning.sentences import _BULLET, _CELL_SEP, _HAS_WORD, _trim, blocks, cell_spans, is_heading, nlp
@@ -119,7 +120,7 @@ def _is_title_line(line: str) -> bool:
 def _layout(text: str, item_starts: frozenset) -> list[dict]:
     """Blocks with what the layout says about them (before any kinds)."""
     spans = blocks(text)
-    out = []
+    out: list[dict[str, Any]] = []
     para = 0
     prev_end = 0
     rows: dict[int, list[tuple[int, int]]] = {}  # line start -> its cells (table rows)

@@ -85,7 +85,8 @@ def top_phrases(
         return []
     order = [i for i in np.argsort(-scores) if scores[i] > 0][: top_k * 2]
     chosen = set(order)
-    phrases, used = [], set()
+    phrases: list = []
+    used: set[int] = set()
     for i in order:
         if i in used:
             continue

@@ -21,7 +21,7 @@ from classifier.io.safety import check_distinct_outputs
 from classifier.io.tables import added_columns, is_stdio, open_chunks, require_column, table_kind
 from classifier.io.writer import TableWriter
 from classifier.models.child import from_structured
-from classifier.pipeline.model import ComplaintModel, scores_json
+from classifier.pipeline.model import Analysis, ComplaintModel, scores_json
 from classifier.text import normalise
 
 OUTPUT_COLUMNS = [
@@ -282,7 +282,7 @@ def label_frame(
             from_structured(frame[role_col].iat[i] if role_col else None, frame[age_col].iat[i] if age_col else None)
             for i in ok
         ]
-    results: dict[int, object] = {}
+    results: dict[int, Analysis] = {}
     try:
         for i, a in zip(ok, model.analyse([texts[i] for i in ok], child_override=override)):
             results[i] = a

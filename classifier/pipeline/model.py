@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -14,6 +15,9 @@ from classifier.models.kind import KindClassifier
 from classifier.models.themes import ThemeClassifier
 from classifier.taxonomy.schema import Taxonomy
 from classifier.text import PreparedText, ensure_prepared, lemma_strings
+
+if TYPE_CHECKING:
+    from classifier.learning.extractor import LearningExtractor
 
 # How a long text's points join the whole-text score (fixed in advance, see
 # bench/REAL_TEXT_RESULTS.md): p = (1 - w) * whole + w * max over points.
@@ -49,7 +53,7 @@ class ComplaintModel:
     themes: ThemeClassifier
     child: ChildAuthoredDetector | None = None
     kind: KindClassifier | None = None
-    learning: object | None = None  # classifier.learning.LearningExtractor
+    learning: LearningExtractor | None = None
     meta: dict = field(default_factory=dict)  # filled from meta.json on load
     # Score the points of multi-point texts too (needs the encoder's vectors).
     points: bool = False
@@ -57,7 +61,7 @@ class ComplaintModel:
     fast: bool = False
     # Set by load_model: reads learning.npz on first use, so labelling and
     # suggest do not pay to unpickle a component they never call.
-    learning_loader: Callable[[], object] | None = field(default=None, repr=False)
+    learning_loader: Callable[[], LearningExtractor] | None = field(default=None, repr=False)
     # Loads the sentence encoder on first use (so --fast, info and the like never do).
     encoder_loader: Callable[[], object] | None = field(default=None, repr=False)
     _encoder: object | None = field(default=None, repr=False)

@@ -219,8 +219,8 @@ def relabel_history(
     rank = {ok[k]: r for r, k in enumerate(order, start=1)}
 
     cols = {c: [""] * n for c in RELABEL_COLUMNS}
-    per_theme = defaultdict(lambda: {"history": 0, "model": 0, "both": 0})
-    per_year = defaultdict(lambda: {"rows": 0, "agree": 0})
+    per_theme: defaultdict[str, dict[str, int]] = defaultdict(lambda: {"history": 0, "model": 0, "both": 0})
+    per_year: defaultdict[str, dict[str, int]] = defaultdict(lambda: {"rows": 0, "agree": 0})
     for k, i in enumerate(ok):
         hist = tax.with_ancestors(hist_leaves[i]) if tax.is_hierarchical else hist_leaves[i]
         pred = predicted[k]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,6 +21,9 @@ from classifier.pipeline.model import ComplaintModel
 from classifier.pipeline.persistence import load_model, save_model, sha256_file
 from classifier.taxonomy.schema import Taxonomy, load_taxonomy, parse_theme_list, resolve_theme_names
 from classifier.text import prepare
+
+if TYPE_CHECKING:
+    from classifier.learning.extractor import LearningExtractor
 
 TRUE_WORDS = {"true", "1", "yes", "y", "t"}
 
@@ -216,7 +220,7 @@ def fit_model(
         if kind is None and base.kind is not None:
             kind = base.kind
             notes.append(f"kind classifier reused from {base.version} (data has no kind column)")
-    learning = None
+    learning: LearningExtractor | None = None
     if learning_data is not None:
         from classifier.learning.api import complaint_sentences, train_learning_extractor
 

@@ -12,6 +12,7 @@ import gzip
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from classifier.yamlio import safe_load as _yaml_load
 
@@ -59,7 +60,7 @@ def _lexicon() -> dict[str, tuple[float, float]]:
 @lru_cache(maxsize=1)
 def _rules() -> dict:
     rules = _yaml_load((_DATA / "redact_rules.yml").read_text("utf-8"))
-    r = {k: frozenset(str(x).lower() for x in v) for k, v in rules.items()}
+    r: dict[str, Any] = {k: frozenset(str(x).lower() for x in v) for k, v in rules.items()}
     r["roles"] = r["roles"] | r["titles"]
     r["called"] = frozenset(("called", "named", "calls"))
     lex = _lexicon()

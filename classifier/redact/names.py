@@ -284,8 +284,8 @@ class NameFinder(TokenView):
         """Carry names to their other mentions and to nicknames inside them."""
         low, lex, name, words = self.low, self.lex, self.name, self.words
         exact, lowers = set(), set()
-        for i, v in name.items():
-            if v:
+        for i, is_name in name.items():
+            if is_name:
                 exact.add(words[i][:-2] if self.poss[i] else words[i])
                 lowers.add(low[i])
         if not exact:

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 import classifier.report.tables as T
+import classifier.report.timeliness as TL
 from classifier.errors import OutputError, ReportColumnsError
 from classifier.report.cases import CaseProblems, canonical_cases
 from classifier.report.columns import ColumnMap, read_column_map, resolve_columns
@@ -121,9 +122,9 @@ def compute_tables(year: YearData, settings: ReportSettings, label_of, register=
         ("themes", "Stage 1 complaints by theme", lambda: T.themes(c, label_of, has("stage"))),
         ("themes_by_stage", "Themes by stage", lambda: T.themes_by_stage(c, label_of, settings, has("outcome"))),
         ("outcomes", "Outcomes by stage", lambda: T.outcomes(c, settings)),
-        ("timescales", "Timescales by stage", lambda: T.timescales(c, settings)),
-        ("timescales_by_quarter", "Stage 1 timescales by quarter", lambda: T.timescales_by_quarter(c, settings)),
-        ("timescales_by_service", "Stage 1 timescales by service", lambda: T.timescales_by_service(c, settings)),
+        ("timescales", "Timescales by stage", lambda: TL.timescales(c, settings)),
+        ("timescales_by_quarter", "Stage 1 timescales by quarter", lambda: TL.timescales_by_quarter(c, settings)),
+        ("timescales_by_service", "Stage 1 timescales by service", lambda: TL.timescales_by_service(c, settings)),
         ("escalation", "Escalation between stages", lambda: T.escalation(c)),
         ("repeat_complainants", "Repeat complainants", lambda: T.repeat_complainants(c)),
         ("child", "Complaints by children and young people", lambda: T.child(c, label_of)),
