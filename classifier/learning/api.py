@@ -64,28 +64,6 @@ class LearningSummary:
     register_entries: int = 0
     by_type: dict[str, int] = field(default_factory=dict)
 
-    def describe(self) -> str:
-        what = "rows" if self.kind == "table" else "documents"
-        out = (
-            f"{self.statements} learning statement(s) from {self.sources_with_statements} of "
-            f"{self.sources} {what} -> {self.output_path}"
-        )
-        if self.by_type:
-            out += " (" + ", ".join(f"{k} {v}" for k, v in sorted(self.by_type.items())) + ")"
-        if self.register_path:
-            out += f"; register of {self.register_entries} entries -> {self.register_path}"
-        if self.rows_skipped:
-            shown = ", ".join(map(str, self.rows_skipped[:10])) + (" …" if len(self.rows_skipped) > 10 else "")
-            out += f"; skipped damaged rows {shown}"
-        out += f"; read {self.lines_read} lines: a header and {self.sources} records" if self.lines_read else ""
-        if self.ids_from_row_numbers:
-            out += "; no id column, so ids are row numbers"
-        for name, reason in self.documents_skipped:
-            out += f"\nskipped {name}: {reason}"
-        for w in self.warnings:
-            out += f"\nwarning: {w}"
-        return out
-
 
 def _check_output(path: Path, what: str) -> None:
     if is_stdio(path):

@@ -9,6 +9,7 @@ import numpy as np
 from classifier.errors import InputDataError
 from classifier.learning.extractor import LEARNING_TYPES, LearningExtractor
 from classifier.learning.training import _labelled, _labels
+from classifier.metrics import precision_recall_f1
 
 
 def evaluate_learning(data_path, extractor: LearningExtractor, split: str | None = "test") -> dict:
@@ -24,9 +25,7 @@ def evaluate_learning(data_path, extractor: LearningExtractor, split: str | None
     pred = scores >= extractor.threshold_
     tp, fp = int((pred & y).sum()), int((pred & ~y).sum())
     fn, tn = int((~pred & y).sum()), int((~pred & ~y).sum())
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    precision, recall, f1 = precision_recall_f1(tp, fp, fn)
     gold = frame["type"].str.strip().tolist()
     typed = [i for i in np.flatnonzero(y) if gold[i] in LEARNING_TYPES]
     per_type: dict[str, dict[str, int]] = {}
@@ -250,9 +249,7 @@ def evaluate_learning_documents(
             if j not in hit_f
         ]
         per_doc.append({"doc": name, "gold": len(golds), "found": len(found), "matched": d_tp, "type_correct": d_ok})
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    precision, recall, f1 = precision_recall_f1(tp, fp, fn)
     r = lambda v: round(float(v), 4)
     return {
         "data": str(folder),

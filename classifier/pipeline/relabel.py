@@ -290,32 +290,3 @@ def _write(frame, path, input_path) -> None:
     except BaseException:
         writer.abort()
         raise
-
-
-def format_relabel_summary(s: dict, output) -> str:
-    lines = [
-        f"Relabelled {s['scored']} of {s['rows']} rows with {s['model_version']} ({s['taxonomy']}); "
-        f"written to {output}.",
-    ]
-    if s["scored"]:
-        lines += [
-            f"Model and history agree on {s['scored'] - s['disagreements']} rows ({100 * s['agreement']:.1f}%); "
-            f"{s['label_issues']} rows flagged as likely label errors (scored with {s['method']}).",
-            "Agreement per theme (rows where both have it / rows where either has it):",
-        ]
-    for t, v in s["per_theme"].items():
-        lines.append(f"  {t:<28} {100 * v['agreement']:5.1f}%  history {v['history']}, model {v['model']}")
-    if "per_year" in s:
-        lines.append("Exact agreement per year:")
-        lines += [f"  {y}  {100 * v['agreement']:5.1f}% of {v['rows']} rows" for y, v in s["per_year"].items()]
-    if s["suggested"]:
-        more = " ..." if s["suggested"] > len(s["needs_label"]) else ""
-        lines.append(
-            f"{s['suggested']} rows have no historic theme: the model's suggestion is in model_themes, "
-            f"and they come first in the review file: {', '.join(map(str, s['needs_label']))}{more}"
-        )
-    if s["skipped"]:
-        lines.append(f"{s['skipped']} rows not scored (see relabel_status).")
-    if s["review_first"]:
-        lines.append("Review first (highest label_issue_score): " + ", ".join(map(str, s["review_first"])))
-    return "\n".join(lines)

@@ -90,25 +90,3 @@ def diff_taxonomies(old: Taxonomy, new: Taxonomy, mapping: TaxonomyMapping | Non
     d.removed = [t.id for t in gone if t.id not in renamed_old and t.id not in accounted]
     d.added = [t.id for t in fresh if t.id not in matched_new]
     return d
-
-
-def format_diff(d: TaxonomyDiff) -> str:
-    lines = [f"{d.old} -> {d.new}"]
-    if d.is_empty:
-        return lines[0] + "\nNo differences."
-
-    def block(title, items):
-        if items:
-            lines.append(f"{title} ({len(items)}):")
-            lines.extend(f"  {i}" for i in items)
-
-    block("Added", d.added)
-    block("Removed", d.removed)
-    block(
-        "Renamed", [f"{o} '{ol}' -> {n} '{nl}'" if o != n else f"{o}: '{ol}' -> '{nl}'" for o, n, ol, nl in d.renamed]
-    )
-    block("Moved to another parent", [f"{i}: {a or '(top level)'} -> {b or '(top level)'}" for i, a, b in d.reparented])
-    block("Split (one old theme, several candidates)", [f"{o} -> {' | '.join(ns)}" for o, ns in d.split])
-    block("Merged", [f"{', '.join(os)} -> {n}" for os, n in d.merged])
-    block("Retired", d.retired)
-    return "\n".join(lines)

@@ -14,7 +14,7 @@ from classifier.errors import (
 )
 from classifier.io.tables import added_columns, open_chunks, require_column
 from classifier.io.writer import TableWriter
-from classifier.taxonomy.diff import TaxonomyDiff, diff_taxonomies, format_diff  # noqa: F401 (re-exported)
+from classifier.taxonomy.diff import TaxonomyDiff, diff_taxonomies  # noqa: F401 (re-exported)
 from classifier.taxonomy.mapping import DEFAULT_THRESHOLD, MIGRATION_COLUMNS, TaxonomyMapping, _as_mapping, load_mapping  # noqa: F401
 from classifier.taxonomy.schema import Taxonomy, parse_theme_list
 from classifier.text import normalise
@@ -210,17 +210,3 @@ def _migrate_frame(
     for c in MIGRATION_COLUMNS:
         out[rename[c]] = cols[c]
     return out
-
-
-def format_migration_summary(s: MigrationSummary, output) -> str:
-    lines = [
-        f"Migrated {s.rows} rows to {output}: "
-        + ", ".join(f"{s.outcomes.get(k, 0)} {k}" for k in ("mapped", "model_choice", "needs_review"))
-    ]
-    if s.model_version:
-        lines.append(f"One-to-many choices by {s.model_version} (needs_review below confidence {s.threshold:.2f}).")
-    elif s.outcomes.get("needs_review"):
-        lines.append("No --model given: rows with a one-to-many theme are left for review.")
-    if s.new_themes:
-        lines.append("New themes: " + ", ".join(f"{t} {c}" for t, c in s.new_themes.most_common()))
-    return "\n".join(lines)
