@@ -13,10 +13,22 @@ from classifier.metrics import precision_recall_f1
 
 
 def evaluate_learning(data_path, extractor: LearningExtractor, split: str | None = "test") -> dict:
-    """Sentence detection P/R/F1 and type accuracy against a labelled file.
+    """Sentence detection P/R/F1 and type accuracy against a labelled sentences file.
 
-    If the file has a `split` column, only rows of `split` are scored (the
-    held-out part); pass split=None to score every row.
+    Parameters
+    ----------
+    data_path : str or Path
+        Columns `sentence` and `learning`, optionally `type` and `split`.
+    extractor : LearningExtractor
+    split : str, optional
+        Only rows of this split are scored (the held-out part) when the file has
+        a `split` column; None scores every row.
+
+    Returns
+    -------
+    dict
+        `sentences`, `learning`, `threshold`, `precision`, `recall`, `f1`, the
+        counts, `type_accuracy` (None without typed rows), `per_type`.
     """
     frame, used = _labelled(data_path, split)
     y = _labels(frame)

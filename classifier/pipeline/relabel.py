@@ -135,17 +135,38 @@ def relabel_history(
     header_row: int | None = None,
     progress=None,
 ) -> dict:
-    """Add model labels and a review ranking to a labelled history; return a summary dict.
+    """Add model labels and a review ranking to a labelled history.
 
     One output row per input row, in order. Rows without text are kept,
     unscored, with the reason in `relabel_status`; rows with text but no
     historic theme get the model's themes as a suggestion (unscored).
-    `review_output`, if given, gets those rows first, then the scored rows
-    sorted by `review_rank`. Historic themes may be ids or labels. The summary
-    names rows by `id_column` (row numbers when the table has none).
-    The labels' declared taxonomy is read from `taxonomy_column`; by default
-    `taxonomy`, or `new_taxonomy` when relabelling the `new_themes` of a
-    migrated table.
+
+    Parameters
+    ----------
+    data_path, output_path : str or Path
+    model : ComplaintModel
+    themes_column, text_column : str
+        Historic themes (ids or labels) and text.
+    date_column : str, optional
+        For agreement per year, when present.
+    taxonomy_column : str, optional
+        The column declaring the labels' taxonomy (default `taxonomy`, or
+        `new_taxonomy` when relabelling the `new_themes` of a migrated table).
+    review_output : str or Path, optional
+        Also write the rows to review: suggestions first, then by `review_rank`.
+    method : str
+        'auto', 'cleanlab' or 'fallback' (see the module docstring).
+    id_column : str
+        Names rows in the summary (row numbers when the table has none).
+    sheet, header_row : optional
+    progress : callable, optional
+
+    Returns
+    -------
+    dict
+        `rows`, `scored`, `suggested`, `skipped`, `disagreements`, `label_issues`,
+        `agreement`, `method`, `model_version`, `taxonomy`, `per_theme`, `per_year`
+        (with dates), `review_first`, `needs_label`.
     """
     if taxonomy_column is None:
         taxonomy_column = "new_taxonomy" if themes_column == "new_themes" else "taxonomy"

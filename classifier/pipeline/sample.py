@@ -88,7 +88,28 @@ def sample_rows(
     taxonomy: Taxonomy | None = None,
     seed: int = 0,
 ) -> dict:
-    """Read CASES and choose `n` rows; returns what `write_workbook` needs."""
+    """Choose the rows worth labelling first: uncertain, unlike each other, spread over the likely themes.
+
+    Parameters
+    ----------
+    cases : str or Path
+        Unlabelled table.
+    model : ComplaintModel
+    n : int
+        Rows to pick.
+    text_column : str
+    id_column : str, optional
+        Case reference column, copied across.
+    taxonomy : Taxonomy, optional
+        When not the model's: themes are suggested from their descriptions.
+    seed : int
+
+    Returns
+    -------
+    dict
+        What `write_workbook` needs: `rows` (row, id, text, suggestion,
+        suggested_child), `taxonomy`, `id_column`, `rows_read`, `model_version`.
+    """
     frame, problems = read_table(cases)
     cols = list(frame.columns)
     text_col = require_column(cols, text_column, "--text-column")
@@ -124,8 +145,26 @@ def sample_rows(
 
 
 def write_workbook(sample: dict, output, cases=None) -> Path:
-    """An .xlsx to fill in: text, suggestion, a themes column with an in-cell list of the labels
-    (several may be typed, ';'-separated) and a child-authored column. `adapt` reads it back as it is."""
+    """Write the sample as an .xlsx to fill in; `adapt` reads it back as it is.
+
+    The sheet has the text, the suggestion, a themes column with an in-cell
+    list of the labels (several may be typed, ';'-separated) and a
+    child-authored yes/no column.
+
+    Parameters
+    ----------
+    sample : dict
+        What `sample_rows` returned.
+    output : str or Path
+        An .xlsx path.
+    cases : str or Path, optional
+        The table sampled from (never overwritten).
+
+    Returns
+    -------
+    Path
+        The workbook written.
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.worksheet.datavalidation import DataValidation

@@ -24,6 +24,23 @@ from classifier.text import normalise
 
 @dataclass
 class MigrationSummary:
+    """What `migrate_labels` did (the CLI formats it).
+
+    Parameters
+    ----------
+    rows : int
+    outcomes : Counter
+        Rows per outcome: mapped, model_choice, needs_review.
+    old_themes, new_themes : Counter
+        Theme counts before and after.
+    mapping : str
+        The mapping file.
+    model_version : str, optional
+        The model that chose among candidates.
+    threshold : float
+        Below this confidence a model choice needs review.
+    """
+
     rows: int = 0
     outcomes: Counter = field(default_factory=Counter)  # mapped / model_choice / needs_review
     old_themes: Counter = field(default_factory=Counter)
@@ -89,6 +106,24 @@ def migrate_labels(
     Adds old_themes, new_themes, new_taxonomy (id@version, so the output can be
     relabelled or trained on), migration (mapped / model_choice / needs_review),
     migration_confidence (the weakest model choice on the row) and migration_note.
+
+    Parameters
+    ----------
+    data_path, output_path : str or Path
+    mapping : TaxonomyMapping or str or Path
+        A mapping, its file, or a bundled map name.
+    model : ComplaintModel or ThemeClassifier, optional
+        Trained on the new taxonomy: picks among one-to-many candidates.
+    themes_column, text_column : str
+    threshold : float
+        Below this confidence a choice needs review.
+    taxonomy_column : str
+        A column declaring the rows' taxonomy, checked against the mapping's source.
+    chunk_rows : int
+
+    Returns
+    -------
+    MigrationSummary
     """
     mapping = _as_mapping(mapping)
     if not 0.0 <= threshold <= 1.0:
