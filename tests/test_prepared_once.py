@@ -102,3 +102,25 @@ def test_explain_without_themes_explains_the_predicted_ones(small_model):
     doc = prepare([SHORT])[0]
     predicted = [t for t in small_model.themes.predict([doc])[0] if t in small_model.themes.labels_]
     assert sorted(small_model.themes.explain(doc)) == sorted(predicted)
+
+
+def test_sample_builds_features_once_and_picks_what_separate_calls_pick(small_model, calls, corpus_rows, tmp_path):
+    import numpy as np
+
+    from classifier.pipeline.sample import choose_rows, sample_rows
+
+    rows = [r for r in corpus_rows if r["split"] == "test"][:40]
+    cases = write_csv(tmp_path / "cases.csv", rows)
+    got = sample_rows(cases, small_model, n=8)
+    assert calls["redact"] == 40 and calls["transform"] == _features_objects(small_model)
+    # The same picks as scoring and featurising the rows in separate calls.
+    docs = prepare([r["text"] for r in rows])
+    compliment = np.array([a.kind == "compliment" for a in small_model.analyse(docs)])
+    usable = np.array([bool(d.lemmas.strip()) for d in docs])
+    picks = choose_rows(
+        small_model.themes.predict_proba(docs),
+        small_model.themes.features_.transform(docs),
+        8,
+        usable & ~compliment if (usable & ~compliment).any() else usable,
+    )
+    assert [r["row"] for r in got["rows"]] == [i + 1 for i in picks]

@@ -34,13 +34,18 @@ class Scored:
     compliment: np.ndarray  # bool per row
 
 
-def score_rows(model: ComplaintModel, docs: list[PreparedText], taxonomy: Taxonomy | None = None) -> Scored:
-    """The model's view of each row; in another taxonomy, its themes come from their descriptions."""
-    analyses = model.analyse(docs)
+def score_rows(
+    model: ComplaintModel, docs: list[PreparedText], taxonomy: Taxonomy | None = None, matrices: dict | None = None
+) -> Scored:
+    """The model's view of each row; in another taxonomy, its themes come from their descriptions.
+
+    `matrices` receives the feature matrices built (see `ComplaintModel.analyse`)."""
+    matrices = {} if matrices is None else matrices
+    analyses = model.analyse(docs, matrices=matrices)
     compliment = np.array([a.kind == "compliment" for a in analyses], dtype=bool)
     child = [a.child_authored for a in analyses]
     if taxonomy is None or taxonomy.content_hash == model.taxonomy.content_hash:
-        proba = model.themes.predict_proba(docs)
+        proba = model.themes.predict_proba(docs, X=matrices.get(id(model.themes.features_)))
         return Scored(proba, model.themes.labels_, [a.themes for a in analyses], child, compliment)
     from classifier.models.descriptions import description_similarity, description_vectors
 
@@ -119,8 +124,9 @@ def sample_rows(
     usable = np.array([not p and bool(d.lemmas.strip()) for p, d in zip(problems, docs)], dtype=bool)
     if not usable.any():
         raise InputDataError("no row of CASES has text to label; check --text-column")
-    scored = score_rows(model, docs, taxonomy)
-    X = model.themes.features_.transform(docs)
+    matrices: dict = {}
+    scored = score_rows(model, docs, taxonomy, matrices)
+    X = matrices[id(model.themes.features_)]  # the rows' theme features, built once by the analysis
     eligible = usable & ~scored.compliment
     if not eligible.any():
         eligible = usable
