@@ -53,7 +53,23 @@ class InputDataError(ComplaintThemesError):
 
 
 class MissingColumnError(InputDataError):
-    """A column named by an option is not in the table."""
+    """A column named by an option is not in the table.
+
+    Parameters
+    ----------
+    column : str
+        The column asked for.
+    available : list of str
+        The table's columns.
+    flag : str
+        The option that names the column (`--text-column`).
+    where : str
+        Where the table was read (sheet, header row), if it matters.
+    fix : str
+        Extra advice, e.g. another sheet that has the column.
+    shown : str, optional
+        The columns as they may be shown (`available` when None).
+    """
 
     code = "E101"
 

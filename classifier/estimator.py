@@ -55,7 +55,17 @@ class Estimator:
         return out
 
     def set_params(self, **params):
-        """Set hyperparameters (`name` or `nested__name`); returns self."""
+        """Set hyperparameters (`name`, or `nested__name` for a nested estimator's).
+
+        Parameters
+        ----------
+        **params
+            Hyperparameter name -> value.
+
+        Returns
+        -------
+        self
+        """
         valid = set(self._param_names())
         for key, value in params.items():
             name, _, sub = key.partition("__")
@@ -108,7 +118,18 @@ class ClassifierMixin:
     _estimator_type = "classifier"
 
     def score(self, X, y, sample_weight=None) -> float:
-        """Mean accuracy of `predict(X)` against `y`."""
+        """Mean accuracy of `predict(X)` against `y`.
+
+        Parameters
+        ----------
+        X : texts
+        y : true labels
+        sample_weight : array, optional
+
+        Returns
+        -------
+        float
+        """
         from sklearn.metrics import accuracy_score
 
         return float(accuracy_score(y, self.predict(X), sample_weight=sample_weight))  # type: ignore[attr-defined]
@@ -131,7 +152,18 @@ class MultiLabelClassifierMixin(ClassifierMixin):
         return np.asarray(self.labels_)  # type: ignore[attr-defined]
 
     def score(self, X, y, sample_weight=None) -> float:
-        """Micro-averaged F1 of `predict(X)` against `y` (lists of labels per sample, or a 0/1 matrix)."""
+        """Micro-averaged F1 of `predict(X)` against `y`.
+
+        Parameters
+        ----------
+        X : texts
+        y : list of label lists, or a 0/1 matrix (columns in `labels_` order)
+        sample_weight : array, optional
+
+        Returns
+        -------
+        float
+        """
         from sklearn.metrics import f1_score
         from sklearn.preprocessing import MultiLabelBinarizer
 

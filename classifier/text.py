@@ -110,6 +110,20 @@ def prepare(texts: Iterable[object], redact: bool = True) -> list[PreparedText]:
 
 
 def ensure_prepared(texts) -> list[PreparedText]:
+    """`texts` as PreparedText: a batch already prepared passes through untouched.
+
+    The pipeline prepares text once, where it comes in (`ComplaintModel.analyse`,
+    training, evaluation); the estimators' own methods also accept raw strings
+    (scikit-learn's contract) and go through this, which costs nothing then.
+
+    Parameters
+    ----------
+    texts : iterable of str or PreparedText
+
+    Returns
+    -------
+    list of PreparedText
+    """
     texts = list(texts)
     if texts and all(isinstance(t, PreparedText) for t in texts):
         return texts

@@ -1,6 +1,7 @@
 """The package reads as the pipeline: rooms by stage, imports only point down, no cycles, small modules."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,29 @@ def test_few_modules_directly_in_the_package_and_none_too_long():
         if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert not long, f"split these modules (over {MAX_LINES} lines): {long}"
+
+
+def _how_it_works_rows() -> list[tuple[str, str]]:
+    readme = (PKG.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## How it works", 1)[1].split("\n## ", 1)[0]
+    rows = [line.strip("|").split(" | ") for line in section.splitlines() if line.startswith("| ")]
+    return [(step, where.strip().strip("`")) for step, where in rows[1:]]
+
+
+def test_readme_how_it_works_names_what_is_in_the_tree_in_pipeline_order():
+    rows = _how_it_works_rows()
+    rooms = []
+    for step, where in rows:
+        target = PKG.parent / where
+        assert target.exists(), f"README 'How it works' names {where}, which is not in the tree"
+        for name in re.findall(r"`([^`]+)`", step):
+            if "/" in name:
+                assert (PKG.parent / name).exists(), f"README 'How it works' names {name}, which is not in the tree"
+            elif target.is_dir() and re.fullmatch(r"\w+(\.\w+)?", name):
+                file = name if "." in name else f"{name}.py"
+                assert (target / file).exists(), f"README 'How it works': no {file} in {where}"
+        if where != "classifier/":
+            rooms.append(Path(where).stem if where.endswith(".py") else Path(where).name)
+    assert set(rooms) == {r for r in RANKS if r not in ("errors", "yamlio", "metrics", "estimator", "__main__")}
+    ranks = [RANKS[r] for r in rooms]
+    assert ranks == sorted(ranks), f"README 'How it works' rows are not in pipeline order: {rooms}"

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from classifier.cli.format import format_learning_summary
 from classifier.errors import ComplaintThemesError, MissingColumnError, OutputError
 from classifier.learning import (
     BUNDLED_SENTENCES,
@@ -464,7 +465,7 @@ def test_statements_from_documents_have_page_section_reference_and_blank_theme(e
     )
     # Damaged files are reported and skipped; the rest is read.
     assert sorted(n for n, _ in summary.documents_skipped) == ["broken.docx", "broken.pdf"]
-    assert "skipped broken.pdf" in summary.describe()
+    assert "skipped broken.pdf" in format_learning_summary(summary)
     got = pd.read_excel(out, keep_default_na=False)
     assert len(got) and set(got["source"]) == {"letter.txt"}
     assert set(got["complaint_ref"]) == {"CSC/2024/0153"}

@@ -2,7 +2,8 @@
 
 import csv
 
-from classifier.pipeline.relabel import format_relabel_summary, relabel_history
+from classifier.cli.format import format_relabel_summary
+from classifier.pipeline.relabel import relabel_history
 from classifier.taxonomy.migrate import migrate_labels
 from tests.conftest import ROOT, write_csv
 

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from classifier.cli.format import format_learning_summary
 from classifier.cli.main import app
 from classifier.errors import InputLimitError, MalformedTableError
 from classifier.io.limits import Limits, counted_rows
@@ -193,7 +194,7 @@ def test_damaged_documents_are_skipped_and_image_only_ones_reported(tmp_path):
     s = extract_learning_table(folder, out, extractor=Extractor())
     assert [d for d, _ in s.documents_skipped] == ["broken.docx"]  # damaged: skipped
     assert any("scan.pdf" in w and "no text layer" in w for w in s.warnings)  # image-only: reported
-    described = s.describe()
+    described = format_learning_summary(s)
     assert "broken.docx" in described and "scan.pdf" in described
     rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert [r["source"] for r in rows] == ["good.txt"]

@@ -8,9 +8,10 @@ import pytest
 import yaml
 from conftest import ROOT, write_csv
 
+from classifier.cli.format import format_diff
 from classifier.errors import LabelError, TaxonomyError, TaxonomyMismatchError
 from classifier.pipeline.relabel import cleanlab_available, relabel_history
-from classifier.taxonomy.migrate import MappingError, choose, diff_taxonomies, format_diff, load_mapping, migrate_labels
+from classifier.taxonomy.migrate import MappingError, choose, diff_taxonomies, load_mapping, migrate_labels
 from classifier.taxonomy.schema import load_taxonomy, parse_taxonomy
 
 HISTORY = ROOT / "training_data" / "history"

@@ -1,10 +1,20 @@
-"""Human-readable text for the CLI. Formatting only: no computation, no I/O."""
+"""Human-readable text for the CLI. Formatting only: no computation, no I/O.
+
+The library returns data (dicts, dataclasses); every sentence a person reads
+on the terminal is written here, so wording changes in one place.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from classifier.taxonomy.schema import Taxonomy
+
+if TYPE_CHECKING:  # only for annotations: formatting needs none of these modules at run time
+    from classifier.learning.api import LearningSummary
+    from classifier.taxonomy.diff import TaxonomyDiff
+    from classifier.taxonomy.migrate import MigrationSummary
 
 
 def _table(rows: list[list[str]], header: list[str]) -> str:
@@ -110,3 +120,101 @@ def format_taxonomy(tax: Taxonomy) -> str:
     head = f"{tax.id} version {tax.version}: {tax.name} ({len(tax.themes)} themes)"
     rows = [[t.id, t.parent or "", t.label] for t in tax.themes]
     return head + "\n" + _table(rows, ["id", "parent", "label"])
+
+
+def format_diff(d: TaxonomyDiff) -> str:
+    """`taxonomy diff`: one block per kind of change between two taxonomies."""
+    lines = [f"{d.old} -> {d.new}"]
+    if d.is_empty:
+        return lines[0] + "\nNo differences."
+
+    def block(title, items):
+        if items:
+            lines.append(f"{title} ({len(items)}):")
+            lines.extend(f"  {i}" for i in items)
+
+    block("Added", d.added)
+    block("Removed", d.removed)
+    block(
+        "Renamed", [f"{o} '{ol}' -> {n} '{nl}'" if o != n else f"{o}: '{ol}' -> '{nl}'" for o, n, ol, nl in d.renamed]
+    )
+    block("Moved to another parent", [f"{i}: {a or '(top level)'} -> {b or '(top level)'}" for i, a, b in d.reparented])
+    block("Split (one old theme, several candidates)", [f"{o} -> {' | '.join(ns)}" for o, ns in d.split])
+    block("Merged", [f"{', '.join(os)} -> {n}" for os, n in d.merged])
+    block("Retired", d.retired)
+    return "\n".join(lines)
+
+
+def format_migration_summary(s: MigrationSummary, output) -> str:
+    """`taxonomy migrate`: rows per outcome, who chose among candidates, new theme counts."""
+    lines = [
+        f"Migrated {s.rows} rows to {output}: "
+        + ", ".join(f"{s.outcomes.get(k, 0)} {k}" for k in ("mapped", "model_choice", "needs_review"))
+    ]
+    if s.model_version:
+        lines.append(f"One-to-many choices by {s.model_version} (needs_review below confidence {s.threshold:.2f}).")
+    elif s.outcomes.get("needs_review"):
+        lines.append("No --model given: rows with a one-to-many theme are left for review.")
+    if s.new_themes:
+        lines.append("New themes: " + ", ".join(f"{t} {c}" for t, c in s.new_themes.most_common()))
+    return "\n".join(lines)
+
+
+def format_relabel_summary(s: dict, output) -> str:
+    """`relabel`: agreement overall, per theme and per year, and the rows to review first."""
+    lines = [
+        f"Relabelled {s['scored']} of {s['rows']} rows with {s['model_version']} ({s['taxonomy']}); "
+        f"written to {output}.",
+    ]
+    if s["scored"]:
+        lines += [
+            f"Model and history agree on {s['scored'] - s['disagreements']} rows ({100 * s['agreement']:.1f}%); "
+            f"{s['label_issues']} rows flagged as likely label errors (scored with {s['method']}).",
+            "Agreement per theme (rows where both have it / rows where either has it):",
+        ]
+    for t, v in s["per_theme"].items():
+        lines.append(f"  {t:<28} {100 * v['agreement']:5.1f}%  history {v['history']}, model {v['model']}")
+    if "per_year" in s:
+        lines.append("Exact agreement per year:")
+        lines += [f"  {y}  {100 * v['agreement']:5.1f}% of {v['rows']} rows" for y, v in s["per_year"].items()]
+    if s["suggested"]:
+        more = " ..." if s["suggested"] > len(s["needs_label"]) else ""
+        lines.append(
+            f"{s['suggested']} rows have no historic theme: the model's suggestion is in model_themes, "
+            f"and they come first in the review file: {', '.join(map(str, s['needs_label']))}{more}"
+        )
+    if s["skipped"]:
+        lines.append(f"{s['skipped']} rows not scored (see relabel_status).")
+    if s["review_first"]:
+        lines.append("Review first (highest label_issue_score): " + ", ".join(map(str, s["review_first"])))
+    return "\n".join(lines)
+
+
+def format_learning_summary(s: LearningSummary) -> str:
+    """`learning`: statements found, register written, rows and documents skipped, warnings."""
+    what = "rows" if s.kind == "table" else "documents"
+    out = f"{s.statements} learning statement(s) from {s.sources_with_statements} of {s.sources} {what} -> {s.output_path}"
+    if s.by_type:
+        out += " (" + ", ".join(f"{k} {v}" for k, v in sorted(s.by_type.items())) + ")"
+    if s.register_path:
+        out += f"; register of {s.register_entries} entries -> {s.register_path}"
+    if s.rows_skipped:
+        shown = ", ".join(map(str, s.rows_skipped[:10])) + (" …" if len(s.rows_skipped) > 10 else "")
+        out += f"; skipped damaged rows {shown}"
+    out += f"; read {s.lines_read} lines: a header and {s.sources} records" if s.lines_read else ""
+    if s.ids_from_row_numbers:
+        out += "; no id column, so ids are row numbers"
+    for name, reason in s.documents_skipped:
+        out += f"\nskipped {name}: {reason}"
+    for w in s.warnings:
+        out += f"\nwarning: {w}"
+    return out
+
+
+def format_learning_evaluation(result: dict) -> str:
+    """`evaluate-learning`: sentence detection P/R/F1 and type accuracy on one line."""
+    return (
+        f"{result['sentences']} sentences ({result['split'] or 'all rows'}): "
+        f"precision {result['precision']:.3f}, recall {result['recall']:.3f}, "
+        f"F1 {result['f1']:.3f}, type accuracy {result['type_accuracy'] or 0:.3f}"
+    )

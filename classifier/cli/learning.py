@@ -68,6 +68,7 @@ def register(app: typer.Typer, load_model: Callable = _load_model) -> None:
 
         Example: complaints learning annual-reports/ --output learning.xlsx --register register.xlsx --sections learning
         """
+        from classifier.cli.format import format_learning_summary
         from classifier.learning.api import extract_learning_table
 
         loaded = load_model(model)
@@ -93,7 +94,7 @@ def register(app: typer.Typer, load_model: Callable = _load_model) -> None:
                 sheet=sheet,
                 header_row=header_row,
             )
-        say(summary.describe(), quiet, err=str(output) == "-")
+        say(format_learning_summary(summary), quiet, err=str(output) == "-")
 
     @app.command("evaluate-learning")
     @friendly
@@ -108,14 +109,11 @@ def register(app: typer.Typer, load_model: Callable = _load_model) -> None:
 
         Example: complaints evaluate-learning training_data/learning_sentences.csv --report learning.json
         """
+        from classifier.cli.format import format_learning_evaluation
         from classifier.learning.api import evaluate_learning
 
         result = evaluate_learning(data, _extractor(load_model(model)))
-        typer.echo(
-            f"{result['sentences']} sentences ({result['split'] or 'all rows'}): "
-            f"precision {result['precision']:.3f}, recall {result['recall']:.3f}, "
-            f"F1 {result['f1']:.3f}, type accuracy {result['type_accuracy'] or 0:.3f}"
-        )
+        typer.echo(format_learning_evaluation(result))
         if report is not None:
             report.write_text(json.dumps(result, indent=2), encoding="utf-8")
             typer.echo(f"report -> {report}")

@@ -48,7 +48,8 @@ def register(app: typer.Typer, load_model: Callable = _load_model) -> None:
 
         Example: complaints taxonomy diff two-level-service-complaints stage1-themes --map two-level-service-complaints__stage1-themes
         """
-        from classifier.taxonomy.migrate import diff_taxonomies, format_diff, load_mapping
+        from classifier.cli.format import format_diff
+        from classifier.taxonomy.migrate import diff_taxonomies, load_mapping
         from classifier.taxonomy.schema import load_taxonomy
 
         old_t, new_t = load_taxonomy(old), load_taxonomy(new)
@@ -72,7 +73,8 @@ def register(app: typer.Typer, load_model: Callable = _load_model) -> None:
 
         Example: complaints taxonomy migrate cases_2022.csv --map two-level-service-complaints__stage1-themes --output migrated.csv --model models/default
         """
-        from classifier.taxonomy.migrate import format_migration_summary, migrate_labels
+        from classifier.cli.format import format_migration_summary
+        from classifier.taxonomy.migrate import migrate_labels
 
         m = load_model(model) if model else None
         summary = migrate_labels(data, map_file, output, m, themes_column, text_column, threshold)
@@ -102,7 +104,8 @@ def register(app: typer.Typer, load_model: Callable = _load_model) -> None:
 
         Example: complaints relabel migrated.csv --themes-column new_themes --output relabelled.csv --review review.csv
         """
-        from classifier.pipeline.relabel import format_relabel_summary, relabel_history
+        from classifier.cli.format import format_relabel_summary
+        from classifier.pipeline.relabel import relabel_history
 
         m = load_model(model)
         with working("relabelling", quiet):

@@ -70,7 +70,20 @@ def detect_header_row(rows: list[tuple]) -> int | None:
 
 
 def choose_sheet(names: list[str], sheet: str | int | None, file_name: str) -> str:
-    """The sheet named (exactly, then ignoring case) or numbered from 1; the first when None."""
+    """The sheet named (exactly, then ignoring case) or numbered from 1; the first when None.
+
+    Parameters
+    ----------
+    names : list of str
+        The workbook's sheets.
+    sheet : str or int, optional
+    file_name : str
+        For the error message.
+
+    Returns
+    -------
+    str
+    """
     if not names:
         raise InputDataError(f"'{file_name}' has no sheets")
     if sheet is None or str(sheet).strip() == "":

@@ -172,7 +172,12 @@ _UMASK: int | None = None  # None: new outputs are private (0600)
 
 
 def set_umask(umask: int | None) -> None:
-    """New output files get 0666 & ~umask; None (the default) makes them 0600."""
+    """New output files get 0666 & ~umask; None (the default) makes them 0600.
+
+    Parameters
+    ----------
+    umask : int, optional
+    """
     global _UMASK
     _UMASK = umask
 
@@ -246,7 +251,20 @@ shown_columns = _names_only_if_header
 
 
 def describe_os_error(exc: OSError, path: str | os.PathLike | None = None, writing: bool = True) -> str:
-    """One line naming the problem and the fix; never the file's content."""
+    """One line naming the problem and the fix; never the file's content.
+
+    Parameters
+    ----------
+    exc : OSError
+    path : str or PathLike, optional
+        The file concerned (default: the error's own).
+    writing : bool
+        Whether the file was being written (the fix differs).
+
+    Returns
+    -------
+    str
+    """
     where = Path(path or exc.filename or ".")
     folder = where.parent if str(where.parent) else Path(".")
     code = exc.errno

@@ -49,6 +49,31 @@ _COMPLAINT_REF = re.compile(
 
 @dataclass
 class LearningSummary:
+    """What `extract_learning_table` read and wrote (the CLI formats it for people).
+
+    Parameters
+    ----------
+    input_path, output_path : str
+    kind : str
+        "table" or "documents".
+    sources, sources_with_statements, statements : int
+        Rows or files read; those with at least one statement; statements written.
+    rows_skipped : list of int
+        Damaged table rows (1-based).
+    documents_skipped : list of (file, reason)
+    warnings : list of str
+    lines_read : int
+        Physical lines of a CSV input, header included.
+    ids_from_row_numbers : bool
+        No id column: sources are named by row number.
+    carried_columns : list of str
+        Input columns copied into the output.
+    register_path : str, optional
+    register_entries : int
+    by_type : dict
+        Statements per learning type.
+    """
+
     input_path: str
     output_path: str
     kind: str  # "table" or "documents"
@@ -64,28 +89,6 @@ class LearningSummary:
     register_path: str | None = None
     register_entries: int = 0
     by_type: dict[str, int] = field(default_factory=dict)
-
-    def describe(self) -> str:
-        what = "rows" if self.kind == "table" else "documents"
-        out = (
-            f"{self.statements} learning statement(s) from {self.sources_with_statements} of "
-            f"{self.sources} {what} -> {self.output_path}"
-        )
-        if self.by_type:
-            out += " (" + ", ".join(f"{k} {v}" for k, v in sorted(self.by_type.items())) + ")"
-        if self.register_path:
-            out += f"; register of {self.register_entries} entries -> {self.register_path}"
-        if self.rows_skipped:
-            shown = ", ".join(map(str, self.rows_skipped[:10])) + (" …" if len(self.rows_skipped) > 10 else "")
-            out += f"; skipped damaged rows {shown}"
-        out += f"; read {self.lines_read} lines: a header and {self.sources} records" if self.lines_read else ""
-        if self.ids_from_row_numbers:
-            out += "; no id column, so ids are row numbers"
-        for name, reason in self.documents_skipped:
-            out += f"\nskipped {name}: {reason}"
-        for w in self.warnings:
-            out += f"\nwarning: {w}"
-        return out
 
 
 def _check_output(path: Path, what: str) -> None:
@@ -256,15 +259,38 @@ def extract_learning_table(
     Each row names its source (row id or file), page (PDF and text files),
     section, sentence, type, themes ("" where no theme is clear), the
     complaint reference the source names, the score, and empty action owner,
-    due date and status columns for the team to fill in. Table columns named
-    in `keep_columns` (default: those about dates, teams, services, stages and
-    references) are carried through. Offsets are written to .jsonl only.
-    `theme_model` is any object with `predict(texts) -> list[list[theme id]]`
-    (the loaded ThemeClassifier). In a folder, a damaged document is skipped
-    and reported in the summary; an image-only PDF gives a warning.
-    `-` reads or writes CSV on standard input / output; `sheet` and
-    `header_row` pick the table in an .xlsx workbook; `progress(n)` is called
-    with the number of rows or documents done after each batch.
+    due date and status columns for the team to fill in. Offsets are written
+    to .jsonl only. In a folder, a damaged document is skipped and reported
+    in the summary; an image-only PDF gives a warning.
+
+    Parameters
+    ----------
+    input_path : str or Path
+        A table (.csv / .xlsx / .jsonl; `-`: CSV on standard input), a document
+        (.txt / .docx / .pdf) or a folder of them.
+    output_path : str or Path
+        The statements table (`-`: CSV on standard output).
+    text_column, id_column : str
+        For a table: the letter or report text, and the row's id.
+    extractor : LearningExtractor
+        A fitted extractor (a model's `learning`, or `train_learning_extractor()`).
+    theme_model : optional
+        Any object with `predict(texts) -> list[list[theme id]]` (a loaded ThemeClassifier).
+    register_path : str or Path, optional
+        Also write a learning register here.
+    sections : str
+        'learning': in documents with learning or action sections, keep only those; 'all'.
+    keep_columns : list of str, optional
+        Table columns to carry through (default: those about dates, teams,
+        services, stages and references).
+    progress : callable, optional
+        Called with the number of rows or documents done after each batch.
+    sheet, header_row : optional
+        Pick the table in an .xlsx workbook.
+
+    Returns
+    -------
+    LearningSummary
     """
     if extractor is None:
         raise LearningError("no learning extractor given; load a model or call train_learning_extractor")

@@ -9,13 +9,26 @@ import numpy as np
 from classifier.errors import InputDataError
 from classifier.learning.extractor import LEARNING_TYPES, LearningExtractor
 from classifier.learning.training import _labelled, _labels
+from classifier.metrics import precision_recall_f1
 
 
 def evaluate_learning(data_path, extractor: LearningExtractor, split: str | None = "test") -> dict:
-    """Sentence detection P/R/F1 and type accuracy against a labelled file.
+    """Sentence detection P/R/F1 and type accuracy against a labelled sentences file.
 
-    If the file has a `split` column, only rows of `split` are scored (the
-    held-out part); pass split=None to score every row.
+    Parameters
+    ----------
+    data_path : str or Path
+        Columns `sentence` and `learning`, optionally `type` and `split`.
+    extractor : LearningExtractor
+    split : str, optional
+        Only rows of this split are scored (the held-out part) when the file has
+        a `split` column; None scores every row.
+
+    Returns
+    -------
+    dict
+        `sentences`, `learning`, `threshold`, `precision`, `recall`, `f1`, the
+        counts, `type_accuracy` (None without typed rows), `per_type`.
     """
     frame, used = _labelled(data_path, split)
     y = _labels(frame)
@@ -24,9 +37,7 @@ def evaluate_learning(data_path, extractor: LearningExtractor, split: str | None
     pred = scores >= extractor.threshold_
     tp, fp = int((pred & y).sum()), int((pred & ~y).sum())
     fn, tn = int((~pred & y).sum()), int((~pred & ~y).sum())
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    precision, recall, f1 = precision_recall_f1(tp, fp, fn)
     gold = frame["type"].str.strip().tolist()
     typed = [i for i in np.flatnonzero(y) if gold[i] in LEARNING_TYPES]
     per_type: dict[str, dict[str, int]] = {}
@@ -250,9 +261,7 @@ def evaluate_learning_documents(
             if j not in hit_f
         ]
         per_doc.append({"doc": name, "gold": len(golds), "found": len(found), "matched": d_tp, "type_correct": d_ok})
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    precision, recall, f1 = precision_recall_f1(tp, fp, fn)
     r = lambda v: round(float(v), 4)
     return {
         "data": str(folder),

@@ -72,15 +72,29 @@ def complaint_sentences(texts, limit: int = 1500, seed: int = 0) -> list[str]:
 def train_learning_extractor(
     csv_path=None, seed: int = 0, extra_negatives: list[str] | None = None, tune_on_dev: bool = False, **params
 ) -> LearningExtractor:
-    """Fit on splits 'train' and 'dev'; the 'test' split is never read.
+    """Fit the learning extractor on the 'train' and 'dev' splits; the 'test' split is never read.
 
     The decision threshold comes from 5-fold cross-validation of the fitted
     sentences (out-of-fold scores, F1 smoothed over a window): in
     cross-validation on train+dev this gave higher and steadier F1 than
     holding 'dev' out to set the threshold, since the dev split alone is small.
-    `tune_on_dev=True` restores that older protocol: fit on 'train' only and
-    tune the threshold on 'dev'. A file without a split column is all used for
-    fitting.
+    A file without a split column is all used for fitting.
+
+    Parameters
+    ----------
+    csv_path : str or Path, optional
+        Labelled sentences (default: the bundled learning_sentences.csv).
+    seed : int
+    extra_negatives : list of str, optional
+        More sentences that are not learning (e.g. complaint text).
+    tune_on_dev : bool
+        The older protocol: fit on 'train' only and tune the threshold on 'dev'.
+    **params
+        `LearningExtractor` hyperparameters.
+
+    Returns
+    -------
+    LearningExtractor
     """
     path = Path(csv_path) if csv_path is not None else BUNDLED_SENTENCES
     if not path.is_file():

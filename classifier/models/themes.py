@@ -21,12 +21,6 @@ class ThemeClassifier(MultiLabelClassifierMixin, Estimator):
     Hyperparameters are set in __init__; fitted state ends in `_`.
     `fit(texts, themes)` takes raw texts and, per text, a list of theme ids.
 
-    `nb_alpha`: smoothing of the naive Bayes feature scaling of each theme's
-    logistic regression (NB-LR, see `classifier.models.linear`); None turns it off
-    (plain logistic regression, as before this option existed; C=8 was its default).
-    It applies to TF-IDF features only (the scaling needs non-negative values), so
-    it is ignored with `features="tfidf+embed"` or `"embed"`.
-
     Sentence-encoder vectors (`fit(..., vectors=, encode=)`) add two more
     opinions beside the TF-IDF head, each a calibrated probability per theme:
     a logistic regression on the vectors (`vector_C`) and zero-shot similarity
@@ -35,6 +29,41 @@ class ThemeClassifier(MultiLabelClassifierMixin, Estimator):
     heads = mean(TF-IDF head, vector head); p = (1 - zeroshot_weight) * heads +
     zeroshot_weight * zero-shot. Thresholds are tuned on the out-of-fold
     combination; the TF-IDF head keeps its own for labelling without vectors (--fast).
+
+    Parameters
+    ----------
+    taxonomy : Taxonomy, optional
+        The themes to learn (default: the bundled stage1-themes).
+    C : float
+        Inverse regularisation of each theme's TF-IDF logistic regression.
+    class_weight : str or None
+        "balanced" weighs each theme's rare positives up.
+    word_ngrams, char_ngrams : (int, int)
+        Lemma word n-grams and character n-grams (within words); char None: words only.
+    min_df : int
+        Terms in fewer training texts are dropped (also keeps rare names out).
+    max_word_features, max_char_features : int
+        Vocabulary caps.
+    cv_folds : int
+        Folds of the out-of-fold scores that calibrate and set thresholds.
+    threshold_bounds : (float, float)
+        Range each theme's F1-tuned threshold is kept in.
+    keyword_floor : float
+        A taxonomy keyword in the text lowers its theme's threshold to this share.
+    features : str
+        "tfidf", or with the [embeddings] extra "tfidf+embed" / "embed".
+    embed_weight : float
+        Weight of the embedding columns with `features="tfidf+embed"`.
+    nb_alpha : float or None
+        Smoothing of the naive Bayes feature scaling of each theme's logistic
+        regression (NB-LR, see `classifier.models.linear`); None turns it off.
+        TF-IDF features only (the scaling needs non-negative values).
+    vector_C : float
+        Inverse regularisation of the sentence-vector head.
+    zeroshot_weight : float
+        Share of the zero-shot score in the combination (0: none).
+    random_state : int
+        Seed of the folds (training is reproducible).
     """
 
     def __init__(
@@ -80,9 +109,24 @@ class ThemeClassifier(MultiLabelClassifierMixin, Estimator):
     def fit(
         self, texts, themes, shared_features: TextFeatures | None = None, vectors: np.ndarray | None = None, encode=None
     ):
-        """`shared_features`: an already fitted TextFeatures to share with other components.
-        `vectors`: sentence-encoder vectors of `texts` (adds the vector head); `encode`: the
-        encoder's text -> vectors function (adds zero-shot scores when zeroshot_weight > 0)."""
+        """Learn the theme heads, their calibration and one threshold per theme.
+
+        Parameters
+        ----------
+        texts : list of str or PreparedText
+        themes : list of lists of theme ids (main theme first), or a 0/1 matrix
+        shared_features : TextFeatures, optional
+            An already fitted TextFeatures to share with other components.
+        vectors : ndarray, optional
+            Sentence-encoder vectors of `texts` (adds the vector head).
+        encode : callable, optional
+            The encoder's texts -> vectors function (adds zero-shot scores when
+            `zeroshot_weight` > 0).
+
+        Returns
+        -------
+        self
+        """
         tax = self.taxonomy or load_taxonomy()
         self.taxonomy_ = tax
         self.labels_ = tax.leaf_ids
@@ -155,11 +199,22 @@ class ThemeClassifier(MultiLabelClassifierMixin, Estimator):
         return (1.0 - self.zeroshot_weight) * heads + self.zeroshot_weight * zeroshot_p
 
     def predict_proba(self, texts, X=None, vectors: np.ndarray | None = None) -> np.ndarray:
-        """Calibrated probability of every leaf theme (columns in `labels_` order).
+        """Calibrated probability of every leaf theme.
 
-        X: `features_.transform(texts)` when the caller already has it. `vectors`:
-        the texts' sentence-encoder vectors; without them (or in a model trained
-        without them) only the TF-IDF head is used."""
+        Parameters
+        ----------
+        texts : list of str or PreparedText
+        X : sparse matrix, optional
+            `features_.transform(texts)` when the caller already has it.
+        vectors : ndarray, optional
+            The texts' sentence-encoder vectors; without them (or in a model
+            trained without them) only the TF-IDF head is used.
+
+        Returns
+        -------
+        ndarray of shape (n_texts, n_themes)
+            Columns in `labels_` order.
+        """
         if X is None:
             X = self.features_.transform(ensure_prepared(texts))
         p = self.head_.predict_proba(X)
@@ -169,15 +224,39 @@ class ThemeClassifier(MultiLabelClassifierMixin, Estimator):
         return self._combine(p, self.vector_head_.predict_proba(vectors), zs)
 
     def keyword_hits(self, docs: list[PreparedText]) -> np.ndarray | None:
+        """Which themes' taxonomy keywords each text contains.
+
+        Parameters
+        ----------
+        docs : list of PreparedText
+
+        Returns
+        -------
+        ndarray of bool, shape (n_texts, n_themes), or None
+            None when no theme has keywords.
+        """
         patterns = compile_keywords(self.keywords_)
         if not any(patterns):
             return None
         return np.array([[bool(p and p.search(d.redacted)) for p in patterns] for d in docs])
 
     def predict(self, texts, at_least_one=True, proba=None, fast: bool = False) -> list[list[str]]:
-        """Theme ids above threshold, most likely first; parents added for 2-level taxonomies.
+        """Theme ids above their thresholds, most likely first; parents added in 2-level taxonomies.
 
-        `fast`: `proba` came from the TF-IDF head alone (no vectors), so use its thresholds."""
+        Parameters
+        ----------
+        texts : list of str or PreparedText
+        at_least_one : bool or array of bool
+            Give the most likely theme when none passes (per text, if an array).
+        proba : ndarray, optional
+            `predict_proba` of these texts, when the caller has it.
+        fast : bool
+            `proba` came from the TF-IDF head alone (no vectors): use its thresholds.
+
+        Returns
+        -------
+        list of lists of theme ids
+        """
         docs = ensure_prepared(texts)
         if proba is None:
             proba = self.predict_proba(docs)
@@ -191,14 +270,35 @@ class ThemeClassifier(MultiLabelClassifierMixin, Estimator):
             out = [self.taxonomy_.with_ancestors(row) for row in out]
         return out
 
-    def explain(self, text, themes: list[str] | None = None, top_k: int = 5) -> dict[str, list[tuple[str, float]]]:
-        """For each theme (default: the predicted ones), the phrases that pushed it up most."""
+    def explain(
+        self, text, themes: list[str] | None = None, top_k: int = 5, X=None
+    ) -> dict[str, list[tuple[str, float]]]:
+        """For each theme, the phrases of one text that pushed its score up most.
+
+        Parameters
+        ----------
+        text : str or PreparedText
+            One complaint.
+        themes : list of theme ids, optional
+            Themes to explain (default: the predicted ones).
+        top_k : int
+            Phrases per theme, at most.
+        X : sparse matrix, optional
+            `features_.transform([text])` when the caller already built it.
+
+        Returns
+        -------
+        dict
+            Theme id -> list of (phrase, contribution), largest first.
+        """
         from classifier.models.explain import Attribution, top_phrases
 
         doc = ensure_prepared([text])[0]
-        if themes is None:
-            themes = [t for t in self.predict([doc])[0] if t in self.labels_]
-        X = self.features_.transform([doc])
+        if X is None:
+            X = self.features_.transform([doc])
+        if themes is None:  # what predict([doc]) gives, from the same matrix
+            picked = self.predict([doc], proba=self.predict_proba([doc], X=X), fast=True)[0]
+            themes = [t for t in picked if t in self.labels_]
         att = Attribution(doc, X, self.features_)
         return {
             t: top_phrases(doc, X, self.features_, self.head_.coef_[self.labels_.index(t)], top_k, att)

@@ -198,7 +198,33 @@ def adapt_model(
     seed=0,
     theme_params: dict | None = None,
 ) -> AdaptResult:
-    """Fit and save (when `out_dir` is given) a model adapted to the own rows; see the module docstring."""
+    """Fit and save a model adapted to a trust's own rows; see the module docstring.
+
+    Parameters
+    ----------
+    own_path : str or Path, optional
+        The own labelled rows (or the workbook `sample` wrote).
+    out_dir : str or Path, optional
+        Folder to save the adapted model in (None: not saved).
+    base_dir : str or Path, optional
+        Base model (default: the bundled one).
+    feedback : str or Path, optional
+        SQLite file of intake decisions written by `serve`.
+    text_column, themes_column : str
+    taxonomy : Taxonomy or str, optional
+        The own taxonomy, when not the base model's.
+    mapping : str or Path, optional
+        With another taxonomy: mapping from the base taxonomy, to reuse the corpus.
+    corpus : str or Path, optional
+        The base model's training table, if not found beside the package.
+    seed : int
+    theme_params : dict, optional
+
+    Returns
+    -------
+    AdaptResult
+        The model, the before/after figures on the own rows, and notes.
+    """
     base = load_model(base_dir)
     tax = base.taxonomy if taxonomy is None else taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
     same_taxonomy = tax.content_hash == base.taxonomy.content_hash

@@ -89,7 +89,17 @@ def before_after(base, themes, own_docs, own_themes, base_comparable: bool) -> d
 
 
 def format_before_after(fig: dict) -> str:
-    """The before/after table as text (also used in the model card)."""
+    """The before/after table as Markdown text (the model card and the `adapt` command print it).
+
+    Parameters
+    ----------
+    fig : dict
+        `AdaptResult.figures`.
+
+    Returns
+    -------
+    str
+    """
     b, a = fig["before"], fig["after"]
     lines = [
         f"On the {fig['rows']} own rows (95% intervals in brackets):",

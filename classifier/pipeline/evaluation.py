@@ -23,7 +23,27 @@ def evaluate_model(
     sheet: str | None = None,
     header_row: int | None = None,
 ) -> dict:
-    """Theme, child-flag and kind figures on every row (or one split) of DATA."""
+    """Theme, child-flag and kind figures of a model on every row (or one split) of a labelled table.
+
+    The scores are the ones labelling gives (encoder, zero-shot and points unless the model is fast).
+
+    Parameters
+    ----------
+    data_path : str or Path
+        Labelled table.
+    model : ComplaintModel
+    text_column, themes_column : str
+    split : str, optional
+        Only rows whose `split` column has this value.
+    sheet, header_row : optional
+        Pick the table in an .xlsx workbook.
+
+    Returns
+    -------
+    dict
+        `rows`, `model_version`, `split`, `engine`; `themes` (per-theme P/R/F1, micro and
+        macro F1, top-1 / top-3), `child_authored` and `kind` when the data has them.
+    """
     data = read_training_data(data_path, text_column, themes_column, sheet, header_row)
     data.themes = resolve_theme_names(data.themes, model.taxonomy)  # labels as well as ids
     binarise_themes(data.themes, model.taxonomy)  # unknown theme ids: a clear error, not a silent zero
@@ -61,7 +81,28 @@ def cross_validate(
     sheet: str | None = None,
     header_row: int | None = None,
 ) -> dict:
-    """K-fold: train a theme model on K-1 folds, score the held-out fold, pool predictions."""
+    """K-fold: train a theme model on K-1 folds, score the held-out fold, pool the predictions.
+
+    Rows with split == 'test' are left out.
+
+    Parameters
+    ----------
+    data_path : str or Path
+        Labelled table.
+    k : int
+        Folds.
+    taxonomy : Taxonomy or str, optional
+    text_column, themes_column : str
+    seed : int
+    theme_params : dict, optional
+        `ThemeClassifier` hyperparameters.
+    sheet, header_row : optional
+
+    Returns
+    -------
+    dict
+        `rows` and `themes` (the figures of `metrics.theme_report`, and `cv_folds`).
+    """
     tax = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
     data = read_training_data(data_path, text_column, themes_column, sheet, header_row)
     data.themes = resolve_theme_names(data.themes, tax)

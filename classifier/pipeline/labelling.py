@@ -163,12 +163,41 @@ def label_table(
     jobs: int = 1,
     model_dir=None,
 ) -> LabelSummary:
-    """Label every row of `input_path` into `output_path` (`-`: standard input / output, as CSV).
+    """Label every row of a table: themes, scores, child flag, kind, status.
 
-    `scores`: 'columns' (one numeric column per theme), 'json' (one JSON
-    column) or 'auto' (columns for .xlsx output, JSON otherwise). `jobs` > 1
-    labels in that many worker processes, which load the model from
-    `model_dir` (required then); small inputs (one chunk) stay in this process.
+    Every input column and row is kept, in order; a row that cannot be labelled
+    gets `status` "error: <reason>". Reading and writing go in chunks.
+
+    Parameters
+    ----------
+    input_path, output_path : str or Path
+        .csv / .xlsx / .jsonl; `-` is standard input / output, as CSV.
+    model : ComplaintModel
+    text_column, id_column : str
+        The text; the case reference (optional when it is the default 'id').
+    role_column, age_column : str, optional
+        Structured columns that decide the child flag where they can.
+    child_output : str or Path, optional
+        Also write only the child-authored rows here.
+    taxonomy_column : str
+        A column declaring the rows' taxonomy, checked against the model's.
+    chunk_rows : int
+    progress : callable, optional
+        Called with the number of rows done after each chunk.
+    sheet, header_row : optional
+        Pick the table in an .xlsx workbook.
+    scores : str
+        'columns' (one numeric column per theme), 'json' (one JSON column) or
+        'auto' (columns for .xlsx output, JSON otherwise).
+    jobs : int
+        Worker processes (> 1 needs `model_dir`, which they load the model from);
+        an input of one chunk stays in this process.
+    model_dir : str or Path, optional
+
+    Returns
+    -------
+    LabelSummary
+        Rows, errors and their reasons, child-authored count, theme and kind counts, notes.
     """
     if scores not in SCORE_MODES:
         raise InputDataError(f"--scores must be one of {', '.join(SCORE_MODES)}, not '{scores}'")

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 # How a long text's points join the whole-text score (fixed in advance, see
 # bench/REAL_TEXT_RESULTS.md): p = (1 - w) * whole + w * max over points.
 POINTS_WEIGHT = 0.5
+# Key in `analyse(matrices=)` of the points' (prepared texts, theme feature matrix).
+POINTS = "points"
 
 
 @dataclass
@@ -50,6 +52,28 @@ class Encoded:
 
 @dataclass
 class ComplaintModel:
+    """The components a saved model holds, applied together to complaint text.
+
+    Parameters
+    ----------
+    themes : ThemeClassifier
+        Theme heads (any taxonomy).
+    child : ChildAuthoredDetector, optional
+        The child-authored flag.
+    kind : KindClassifier, optional
+        Complaint / enquiry / compliment.
+    learning : LearningExtractor, optional
+        Learning statements (read from learning.npz on first use).
+    meta : dict
+        The model's meta.json (filled by `load_model`).
+    points : bool
+        Also score each point of a multi-point text (needs the encoder).
+    fast : bool
+        Label with the TF-IDF heads only, never loading the encoder (`label --fast`).
+    learning_loader, encoder_loader : callable, optional
+        Set by `load_model`: load the learning extractor / sentence encoder on first use.
+    """
+
     themes: ThemeClassifier
     child: ChildAuthoredDetector | None = None
     kind: KindClassifier | None = None
@@ -104,7 +128,17 @@ class ComplaintModel:
         return self._encoder
 
     def encode(self, docs: list[PreparedText]) -> Encoded:
-        """Vectors of the redacted texts (and of their points, from the same model run)."""
+        """Vectors of the redacted texts (and of their points, from the same model run).
+
+        Parameters
+        ----------
+        docs : list of PreparedText
+
+        Returns
+        -------
+        Encoded
+            One vector per text, and per text its point spans and their vectors.
+        """
         texts = [d.redacted for d in docs]
         if not self.points:  # no token vectors kept
             return Encoded(self.encoder.encode(texts), [[] for _ in docs], [])
@@ -119,9 +153,29 @@ class ComplaintModel:
         child_override: list[tuple[bool | None, str | None]] | None = None,
         fast: bool | None = None,
         encoded: Encoded | None = None,
+        matrices: dict | None = None,
     ) -> list[Analysis]:
-        """Themes, child flag and kind per text. `fast`: TF-IDF only, no encoder (default:
-        the model's `fast`); `encoded`: vectors already computed for these texts (benchmarks)."""
+        """Themes, child flag and kind per text.
+
+        Parameters
+        ----------
+        texts : list of str or PreparedText
+            Raw texts are prepared (normalised, redacted, lemmatised) here, once.
+        child_override : list of (flag or None, evidence), optional
+            Per text, a child-authored flag from a structured column, which wins.
+        fast : bool, optional
+            TF-IDF only, no encoder (default: the model's `fast`).
+        encoded : Encoded, optional
+            Vectors already computed for these texts (benchmarks).
+        matrices : dict, optional
+            Filled with the feature matrices built, by `id()` of the features object
+            (and the points' under `POINTS`), so a caller can explain from them.
+
+        Returns
+        -------
+        list of Analysis
+            One per text, in order.
+        """
         fast = self.fast if fast is None else fast
         docs = ensure_prepared(texts)
         if not docs:
@@ -132,7 +186,8 @@ class ComplaintModel:
             encoded = None
         vectors = encoded.vectors if encoded is not None else None
         # Components trained together share one TextFeatures: transform once per object.
-        matrices: dict[int, object] = {}
+        if matrices is None:
+            matrices = {}
 
         def X(component):
             key = id(component.features_)
@@ -147,7 +202,7 @@ class ComplaintModel:
         )
         best_point: list[dict[str, int]] = [{} for _ in docs]
         if encoded is not None and self.points and theme_vectors is not None:
-            proba, best_point = self._with_points(proba, docs, encoded)
+            proba, best_point = self._with_points(proba, docs, encoded, matrices)
         kinds = kind_p = None
         if self.kind is not None:
             kp = self.kind.predict_proba(docs, X=X(self.kind), vectors=vectors)
@@ -198,7 +253,7 @@ class ComplaintModel:
             )
         return out
 
-    def _with_points(self, proba: np.ndarray, docs: list[PreparedText], encoded: Encoded):
+    def _with_points(self, proba: np.ndarray, docs: list[PreparedText], encoded: Encoded, matrices: dict):
         """Join each multi-point text's whole score with its best point's (POINTS_WEIGHT)."""
         owner, texts, vecs = [], [], []
         for i, (doc, spans) in enumerate(zip(docs, encoded.point_spans)):
@@ -211,9 +266,8 @@ class ComplaintModel:
         if not texts:
             return proba, best
         point_docs = [PreparedText(t, l) for t, l in zip(texts, lemma_strings(texts))]
-        pp = self.themes.predict_proba(
-            point_docs, X=self.themes.features_.transform(point_docs), vectors=np.vstack(vecs)
-        )
+        matrices[POINTS] = (point_docs, self.themes.features_.transform(point_docs))
+        pp = self.themes.predict_proba(point_docs, X=matrices[POINTS][1], vectors=np.vstack(vecs))
         owner_arr = np.asarray(owner)
         out = np.array(proba, dtype=np.float64, copy=True)
         for i in np.unique(owner_arr):
@@ -223,12 +277,58 @@ class ComplaintModel:
             best[i] = {l: int(top[j]) for j, l in enumerate(self.themes.labels_)}
         return out, best
 
-    def suggest(self, text: str, top: int = 3, fast: bool | None = None) -> dict:
+    def explained(self, text, fast: bool | None = None) -> tuple[PreparedText, Analysis, Callable]:
+        """One text prepared and analysed once, and a function giving the evidence for themes of it.
+
+        Parameters
+        ----------
+        text : str
+            One complaint, as typed or pasted.
+        fast : bool, optional
+            TF-IDF only, no encoder (default: the model's `fast`).
+
+        Returns
+        -------
+        (PreparedText, Analysis, evidence)
+            `evidence(themes, point=None)` -> {theme: [(phrase, weight)]}, from the
+            whole text or from point `point` (an index into `Analysis.points`),
+            using the feature matrices the analysis built.
+        """
         doc = ensure_prepared([text])[0]
-        a = self.analyse([doc], fast=fast)[0]
+        matrices: dict = {}
+        a = self.analyse([doc], fast=fast, matrices=matrices)[0]
+
+        def evidence(themes: list[str], point: int | None = None) -> dict[str, list[tuple[str, float]]]:
+            if point is None:
+                return self.themes.explain(doc, themes=themes, X=matrices[id(self.themes.features_)])
+            point_docs, X = matrices[POINTS]  # one text: its points are rows 0..n-1
+            return self.themes.explain(point_docs[point], themes=themes, X=X[point])
+
+        return doc, a, evidence
+
+    def suggest(self, text: str, top: int = 3, fast: bool | None = None) -> dict:
+        """The top themes of one complaint with the words behind each, the kind and the child flag.
+
+        Parameters
+        ----------
+        text : str
+            One complaint.
+        top : int
+            How many themes to return, most likely first.
+        fast : bool, optional
+            TF-IDF only, no encoder (default: the model's `fast`).
+
+        Returns
+        -------
+        dict
+            `suggested` (themes above threshold), `top` (theme, label, probability,
+            above_threshold, evidence, and for multi-point texts the point that scored
+            it), `points`, `kind`, `child_authored` (+ score, evidence), `model_version`.
+        """
+        doc, a, explain = self.explained(text, fast=fast)
         ranked = sorted(((l, a.theme_scores[l]) for l in self.themes.labels_), key=lambda x: -x[1])[:top]
         themes = [l for l, _ in ranked]
-        evidence = self.themes.explain(doc, themes=themes)
+        evidence = explain(themes)
         point_of: dict[str, dict] = {}
         if a.points:
             # Evidence per point: each theme's words are taken from the point that scored it highest.
@@ -237,8 +337,7 @@ class ComplaintModel:
                 if k is None:
                     continue
                 s, e = a.points[k]
-                sub = doc.redacted[s:e]
-                words = self.themes.explain(PreparedText(sub, lemma_strings([sub])[0]), themes=[l]).get(l, [])
+                words = explain([l], point=k).get(l, [])
                 point_of[l] = {"point": k + 1, "start": s, "end": e, "evidence": [w for w, _ in words]}
         return {
             "suggested": a.themes,

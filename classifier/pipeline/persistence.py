@@ -68,7 +68,12 @@ def sha256_file(path: Path) -> str:
 
 
 def default_model_dir() -> Path:
-    """COMPLAINTS_MODEL, else the repository's models/default, else the copy in the package."""
+    """Where the default model is: COMPLAINTS_MODEL, else the repository's models/default, else the package's copy.
+
+    Returns
+    -------
+    Path
+    """
     env = os.environ.get("COMPLAINTS_MODEL")
     if env:
         return Path(env)
@@ -79,6 +84,23 @@ def default_model_dir() -> Path:
 
 
 def save_model(model: ComplaintModel, out_dir: str | Path, meta: dict, card: str) -> dict:
+    """Write a model folder: model.npz (and learning.npz), meta.json with every file's SHA-256, MODEL_CARD.md.
+
+    Parameters
+    ----------
+    model : ComplaintModel
+    out_dir : str or Path
+        Created if missing.
+    meta : dict
+        What meta.json records besides what is read off the model (training data, metrics, notes).
+    card : str
+        The model card, as Markdown.
+
+    Returns
+    -------
+    dict
+        The meta.json written.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     parts = {
@@ -173,6 +195,16 @@ def _verified_load(path: Path, expected: str | None, meta: dict):
 
 
 def read_meta(model_dir: str | Path) -> dict:
+    """A model folder's meta.json, without loading the model.
+
+    Parameters
+    ----------
+    model_dir : str or Path
+
+    Returns
+    -------
+    dict
+    """
     d = Path(model_dir)
     meta_path = d / META_FILE
     if not meta_path.exists():
@@ -184,6 +216,17 @@ def read_meta(model_dir: str | Path) -> dict:
 
 
 def load_model(model_dir: str | Path | None = None) -> ComplaintModel:
+    """Load a model folder, checking every file against meta.json first (plain data only, never pickle).
+
+    Parameters
+    ----------
+    model_dir : str or Path, optional
+        Default: `default_model_dir()`.
+
+    Returns
+    -------
+    ComplaintModel
+    """
     d = Path(model_dir) if model_dir else default_model_dir()
     meta = read_meta(d)
     extra = sorted(p.name for p in d.iterdir() if p.name not in KNOWN_FILES)

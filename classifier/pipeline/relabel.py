@@ -135,17 +135,38 @@ def relabel_history(
     header_row: int | None = None,
     progress=None,
 ) -> dict:
-    """Add model labels and a review ranking to a labelled history; return a summary dict.
+    """Add model labels and a review ranking to a labelled history.
 
     One output row per input row, in order. Rows without text are kept,
     unscored, with the reason in `relabel_status`; rows with text but no
     historic theme get the model's themes as a suggestion (unscored).
-    `review_output`, if given, gets those rows first, then the scored rows
-    sorted by `review_rank`. Historic themes may be ids or labels. The summary
-    names rows by `id_column` (row numbers when the table has none).
-    The labels' declared taxonomy is read from `taxonomy_column`; by default
-    `taxonomy`, or `new_taxonomy` when relabelling the `new_themes` of a
-    migrated table.
+
+    Parameters
+    ----------
+    data_path, output_path : str or Path
+    model : ComplaintModel
+    themes_column, text_column : str
+        Historic themes (ids or labels) and text.
+    date_column : str, optional
+        For agreement per year, when present.
+    taxonomy_column : str, optional
+        The column declaring the labels' taxonomy (default `taxonomy`, or
+        `new_taxonomy` when relabelling the `new_themes` of a migrated table).
+    review_output : str or Path, optional
+        Also write the rows to review: suggestions first, then by `review_rank`.
+    method : str
+        'auto', 'cleanlab' or 'fallback' (see the module docstring).
+    id_column : str
+        Names rows in the summary (row numbers when the table has none).
+    sheet, header_row : optional
+    progress : callable, optional
+
+    Returns
+    -------
+    dict
+        `rows`, `scored`, `suggested`, `skipped`, `disagreements`, `label_issues`,
+        `agreement`, `method`, `model_version`, `taxonomy`, `per_theme`, `per_year`
+        (with dates), `review_first`, `needs_label`.
     """
     if taxonomy_column is None:
         taxonomy_column = "new_taxonomy" if themes_column == "new_themes" else "taxonomy"
@@ -290,32 +311,3 @@ def _write(frame, path, input_path) -> None:
     except BaseException:
         writer.abort()
         raise
-
-
-def format_relabel_summary(s: dict, output) -> str:
-    lines = [
-        f"Relabelled {s['scored']} of {s['rows']} rows with {s['model_version']} ({s['taxonomy']}); "
-        f"written to {output}.",
-    ]
-    if s["scored"]:
-        lines += [
-            f"Model and history agree on {s['scored'] - s['disagreements']} rows ({100 * s['agreement']:.1f}%); "
-            f"{s['label_issues']} rows flagged as likely label errors (scored with {s['method']}).",
-            "Agreement per theme (rows where both have it / rows where either has it):",
-        ]
-    for t, v in s["per_theme"].items():
-        lines.append(f"  {t:<28} {100 * v['agreement']:5.1f}%  history {v['history']}, model {v['model']}")
-    if "per_year" in s:
-        lines.append("Exact agreement per year:")
-        lines += [f"  {y}  {100 * v['agreement']:5.1f}% of {v['rows']} rows" for y, v in s["per_year"].items()]
-    if s["suggested"]:
-        more = " ..." if s["suggested"] > len(s["needs_label"]) else ""
-        lines.append(
-            f"{s['suggested']} rows have no historic theme: the model's suggestion is in model_themes, "
-            f"and they come first in the review file: {', '.join(map(str, s['needs_label']))}{more}"
-        )
-    if s["skipped"]:
-        lines.append(f"{s['skipped']} rows not scored (see relabel_status).")
-    if s["review_first"]:
-        lines.append("Review first (highest label_issue_score): " + ", ".join(map(str, s["review_first"])))
-    return "\n".join(lines)

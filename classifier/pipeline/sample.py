@@ -34,13 +34,18 @@ class Scored:
     compliment: np.ndarray  # bool per row
 
 
-def score_rows(model: ComplaintModel, docs: list[PreparedText], taxonomy: Taxonomy | None = None) -> Scored:
-    """The model's view of each row; in another taxonomy, its themes come from their descriptions."""
-    analyses = model.analyse(docs)
+def score_rows(
+    model: ComplaintModel, docs: list[PreparedText], taxonomy: Taxonomy | None = None, matrices: dict | None = None
+) -> Scored:
+    """The model's view of each row; in another taxonomy, its themes come from their descriptions.
+
+    `matrices` receives the feature matrices built (see `ComplaintModel.analyse`)."""
+    matrices = {} if matrices is None else matrices
+    analyses = model.analyse(docs, matrices=matrices)
     compliment = np.array([a.kind == "compliment" for a in analyses], dtype=bool)
     child = [a.child_authored for a in analyses]
     if taxonomy is None or taxonomy.content_hash == model.taxonomy.content_hash:
-        proba = model.themes.predict_proba(docs)
+        proba = model.themes.predict_proba(docs, X=matrices.get(id(model.themes.features_)))
         return Scored(proba, model.themes.labels_, [a.themes for a in analyses], child, compliment)
     from classifier.models.descriptions import description_similarity, description_vectors
 
@@ -88,7 +93,28 @@ def sample_rows(
     taxonomy: Taxonomy | None = None,
     seed: int = 0,
 ) -> dict:
-    """Read CASES and choose `n` rows; returns what `write_workbook` needs."""
+    """Choose the rows worth labelling first: uncertain, unlike each other, spread over the likely themes.
+
+    Parameters
+    ----------
+    cases : str or Path
+        Unlabelled table.
+    model : ComplaintModel
+    n : int
+        Rows to pick.
+    text_column : str
+    id_column : str, optional
+        Case reference column, copied across.
+    taxonomy : Taxonomy, optional
+        When not the model's: themes are suggested from their descriptions.
+    seed : int
+
+    Returns
+    -------
+    dict
+        What `write_workbook` needs: `rows` (row, id, text, suggestion,
+        suggested_child), `taxonomy`, `id_column`, `rows_read`, `model_version`.
+    """
     frame, problems = read_table(cases)
     cols = list(frame.columns)
     text_col = require_column(cols, text_column, "--text-column")
@@ -98,8 +124,9 @@ def sample_rows(
     usable = np.array([not p and bool(d.lemmas.strip()) for p, d in zip(problems, docs)], dtype=bool)
     if not usable.any():
         raise InputDataError("no row of CASES has text to label; check --text-column")
-    scored = score_rows(model, docs, taxonomy)
-    X = model.themes.features_.transform(docs)
+    matrices: dict = {}
+    scored = score_rows(model, docs, taxonomy, matrices)
+    X = matrices[id(model.themes.features_)]  # the rows' theme features, built once by the analysis
     eligible = usable & ~scored.compliment
     if not eligible.any():
         eligible = usable
@@ -124,8 +151,26 @@ def sample_rows(
 
 
 def write_workbook(sample: dict, output, cases=None) -> Path:
-    """An .xlsx to fill in: text, suggestion, a themes column with an in-cell list of the labels
-    (several may be typed, ';'-separated) and a child-authored column. `adapt` reads it back as it is."""
+    """Write the sample as an .xlsx to fill in; `adapt` reads it back as it is.
+
+    The sheet has the text, the suggestion, a themes column with an in-cell
+    list of the labels (several may be typed, ';'-separated) and a
+    child-authored yes/no column.
+
+    Parameters
+    ----------
+    sample : dict
+        What `sample_rows` returned.
+    output : str or Path
+        An .xlsx path.
+    cases : str or Path, optional
+        The table sampled from (never overwritten).
+
+    Returns
+    -------
+    Path
+        The workbook written.
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.worksheet.datavalidation import DataValidation

@@ -97,10 +97,38 @@ def train_model(
     header_row: int | None = None,
     engine: str = DEFAULT_ENGINE,
 ) -> ComplaintModel:
-    """Fit themes (and child / kind when the data has those columns) and save to out_dir.
+    """Fit themes (and child / kind when the data has those columns) and save the model.
 
     Rows with split == 'test' are never used. Rows with split == 'dev' tune the
-    child flag's threshold; every other non-test row trains. `engine`: one of ENGINES.
+    child flag's threshold; every other non-test row trains.
+
+    Parameters
+    ----------
+    data_path : str or Path
+        Labelled table (.csv / .xlsx / .jsonl).
+    out_dir : str or Path, optional
+        Folder to save the model in (None: not saved).
+    taxonomy : Taxonomy or str, optional
+        A taxonomy, its file or a bundled id (default: stage1-themes).
+    text_column, themes_column : str
+        Columns of the text and of the ';'-separated themes (ids or labels, main first).
+    seed : int
+        Training is reproducible for a given seed.
+    theme_params : dict, optional
+        `ThemeClassifier` hyperparameters.
+    reuse_from : str or Path, optional
+        A model whose child / kind / learning components are kept when the data cannot train them.
+    learning_data : str or Path, optional
+        Labelled learning sentences: also train the learning extractor.
+    sheet, header_row : optional
+        Pick the table in an .xlsx workbook.
+    engine : str
+        One of `ENGINES`: what the model is made of (TF-IDF, encoder heads, zero-shot, points).
+
+    Returns
+    -------
+    ComplaintModel
+        With `meta` filled (cross-validated metrics, notes).
     """
     tax = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
     data = read_training_data(data_path, text_column, themes_column, sheet, header_row)

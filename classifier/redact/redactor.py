@@ -27,7 +27,15 @@ _NAME_WORD = re.compile(r"[^\W\d_]+")
 
 
 class Redactor:
-    """Find and replace personal data. `names=False` keeps names (patterns only)."""
+    """Find and replace personal data.
+
+    Parameters
+    ----------
+    names : bool
+        Also find person names; False keeps names (patterns only).
+    placeholders : dict, optional
+        Kind -> placeholder text, replacing the defaults (`[NAME]`, `[EMAIL]`, ...).
+    """
 
     def __init__(self, names: bool = True, placeholders: dict[str, str] | None = None):
         self.names = names
@@ -35,7 +43,16 @@ class Redactor:
 
     # ------------------------------------------------------------ public
     def find(self, text: str) -> list[Span]:
-        """Spans of personal data in `text`, sorted and not overlapping."""
+        """Spans of personal data in `text`, sorted and not overlapping.
+
+        Parameters
+        ----------
+        text : str
+
+        Returns
+        -------
+        list of Span
+        """
         if not text:
             return []
         spans = _find_patterns(text)
@@ -50,13 +67,31 @@ class Redactor:
         return sorted(spans, key=lambda sp: sp.start)
 
     def redact(self, text: str) -> str:
-        """`text` with every span found replaced by its placeholder."""
+        """`text` with every span found replaced by its placeholder.
+
+        Parameters
+        ----------
+        text : str
+
+        Returns
+        -------
+        str
+        """
         if not text:
             return text
         return self._replace(text, self.find(text))
 
     def redact_with_names(self, text: str) -> tuple[str, tuple[str, ...]]:
-        """The redacted text, and the lower-case words it took for names (for vocabulary filters)."""
+        """The redacted text, and the lower-case words it took for names (for vocabulary filters).
+
+        Parameters
+        ----------
+        text : str
+
+        Returns
+        -------
+        (str, tuple of str)
+        """
         if not text:
             return text, ()
         spans = self.find(text)
@@ -95,5 +130,15 @@ _DEFAULT = Redactor()
 
 
 def redact_text(text: str) -> str:
-    """Redact one text with the default rules."""
+    """Redact one text with the default rules.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+        The text with names, contacts, addresses, dates of birth and references replaced.
+    """
     return _DEFAULT.redact(text)

@@ -35,12 +35,31 @@ def redact_table(
     header_row: int | None = None,
     progress=None,
 ) -> RedactSummary:
-    """Write `input_path` to `output_path` with `text_column` redacted.
+    """Write a table with its text column redacted; every other column and row as read.
 
-    Raises MissingColumnError (naming `--text-column`) when the column is
-    absent, and OutputError when the output is the input. `-` reads or
-    writes CSV on standard input / output; `sheet` and `header_row` pick the
-    table in an .xlsx workbook; `progress(n)` is called after each chunk.
+    Parameters
+    ----------
+    input_path, output_path : str or Path
+        .csv / .xlsx / .jsonl; `-` is standard input / output, as CSV.
+    text_column : str
+    redactor : Redactor, optional
+        Default: names and every pattern.
+    chunk_rows : int
+    sheet, header_row : optional
+        Pick the table in an .xlsx workbook.
+    progress : callable, optional
+        Called with the number of rows done after each chunk.
+
+    Returns
+    -------
+    RedactSummary
+
+    Raises
+    ------
+    MissingColumnError
+        (naming `--text-column`) when the column is absent.
+    OutputError
+        When the output is the input.
     """
     red = redactor or Redactor()
     columns, chunks = open_chunks(input_path, chunk_rows, sheet, header_row)

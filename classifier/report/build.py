@@ -199,6 +199,36 @@ def build_report(
     settings_path=None,
     formats=("json", "html", "xlsx", "docx"),
 ) -> Report:
+    """The annual complaints report: read the export(s), compute every table, write the documents.
+
+    Parameters
+    ----------
+    cases_path : str or Path
+        The year's case export.
+    out_dir : str or Path
+        Folder for report.html, report.xlsx, report.docx and tables.json.
+    previous : str or Path, optional
+        Last year's export (year-on-year change).
+    columns : str or Path, optional
+        Column map (YAML, `key: header`); otherwise columns are found by their usual headers.
+    model_dir : str or Path, optional
+        Model for labels the export lacks (default: the bundled one).
+    year : str, optional
+        Financial year, e.g. "2024-25" (default: all rows).
+    learning : str or Path, optional
+        A learning register from `complaints learning`.
+    suppress_small : bool
+        Show counts of 1-4 as "<5" in the documents (tables.json stays exact).
+    settings_path : str or Path, optional
+        Local timescales and words, replacing the bundled sections.
+    formats : tuple of str
+        Which of "json", "html", "xlsx", "docx" to write.
+
+    Returns
+    -------
+    Report
+        Title, meta, tables, tables left out and why, notes, and the files written.
+    """
     settings = load_settings(settings_path)
     mapping = read_column_map(columns) if columns else None
     taxonomy, model_version = model_taxonomy(model_dir)

@@ -128,6 +128,18 @@ def create_app(model: ComplaintModel, store: FeedbackStore, token: str | None = 
 
 
 def check_binding(host: str, token: str | None) -> None:
+    """Refuse to listen beyond this machine without a token.
+
+    Parameters
+    ----------
+    host : str
+    token : str, optional
+
+    Raises
+    ------
+    ServeError
+        When `host` is not local and no token is given.
+    """
     if host not in LOCAL_HOSTS and not token:
         raise ServeError(
             f"binding to {host} makes the page reachable from other machines; pass --token or set "
@@ -142,6 +154,19 @@ def run(
     feedback: str | Path = "feedback.sqlite",
     token: str | None = None,
 ) -> None:
+    """Serve the intake page and JSON API until stopped (Ctrl+C).
+
+    Parameters
+    ----------
+    model : ComplaintModel
+    host : str
+        Address to listen on; any but this machine needs `token`.
+    port : int
+    feedback : str or Path
+        SQLite file for the officers' decisions.
+    token : str, optional
+        Every request must carry it (`Authorization: Bearer TOKEN`).
+    """
     import uvicorn
 
     check_binding(host, token)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from classifier.pipeline.model import ComplaintModel
-from classifier.text import ensure_prepared
 
 
 def _spans(text: str, phrase: str) -> list[tuple[int, int]]:
@@ -37,13 +36,12 @@ def child_spans(model: ComplaintModel, redacted: str, found: list[str]) -> list[
 
 def suggestion(model: ComplaintModel, text: str, top: int = 3) -> dict:
     """What the page shows and the API returns for one text (see README: complaints serve)."""
-    doc = ensure_prepared([text])[0]
-    a = model.analyse([doc])[0]
+    doc, a, explain = model.explained(text)
     labels = model.themes.labels_
     ranked = sorted(labels, key=lambda l: -a.theme_scores[l])[: max(1, min(int(top), len(labels)))]
     # Evidence for the suggested themes and the top 3 only: words behind an unlikely theme are noise.
     explained = [l for l in ranked if l in a.themes or ranked.index(l) < 3]
-    evidence = model.themes.explain(doc, themes=explained)
+    evidence = explain(explained)
     themes, highlights = [], []
     for l in ranked:
         words = [w for w, _ in evidence.get(l, [])]

@@ -12,6 +12,22 @@ from classifier.taxonomy.schema import Taxonomy, Theme
 
 @dataclass
 class TaxonomyDiff:
+    """How two taxonomies differ, as data (the CLI formats it).
+
+    Parameters
+    ----------
+    old, new : str
+        "id vVERSION" of each.
+    added, removed : list of str
+        Theme ids only in the new / only in the old taxonomy.
+    renamed : list of (old id, new id, old label, new label)
+    reparented : list of (id, old parent, new parent)
+    split : list of (old id, candidate new ids)
+    merged : list of (old ids, new id)
+    retired : list of str
+        Old ids the mapping retires.
+    """
+
     old: str
     new: str
     added: list[str] = field(default_factory=list)
@@ -29,6 +45,12 @@ class TaxonomyDiff:
         )
 
     def to_dict(self) -> dict:
+        """The differences as plain data (for JSON).
+
+        Returns
+        -------
+        dict
+        """
         return {
             k: getattr(self, k)
             for k in ("old", "new", "added", "removed", "renamed", "reparented", "split", "merged", "retired")
@@ -40,7 +62,18 @@ def _norm_label(label: str) -> str:
 
 
 def diff_taxonomies(old: Taxonomy, new: Taxonomy, mapping: TaxonomyMapping | None = None) -> TaxonomyDiff:
-    """Added, removed, renamed (same id new label, or same label new id) and, with a mapping, split themes."""
+    """Added, removed, renamed (same id new label, or same label new id) and, with a mapping, split themes.
+
+    Parameters
+    ----------
+    old, new : Taxonomy
+    mapping : TaxonomyMapping, optional
+        From `old` to `new`: adds split, merged and retired themes.
+
+    Returns
+    -------
+    TaxonomyDiff
+    """
     if mapping is not None and (mapping.source.id, mapping.target.id) != (old.id, new.id):
         raise MappingError(
             f"{mapping.path} maps '{mapping.source.id}' to '{mapping.target.id}', not '{old.id}' to '{new.id}'"
@@ -90,25 +123,3 @@ def diff_taxonomies(old: Taxonomy, new: Taxonomy, mapping: TaxonomyMapping | Non
     d.removed = [t.id for t in gone if t.id not in renamed_old and t.id not in accounted]
     d.added = [t.id for t in fresh if t.id not in matched_new]
     return d
-
-
-def format_diff(d: TaxonomyDiff) -> str:
-    lines = [f"{d.old} -> {d.new}"]
-    if d.is_empty:
-        return lines[0] + "\nNo differences."
-
-    def block(title, items):
-        if items:
-            lines.append(f"{title} ({len(items)}):")
-            lines.extend(f"  {i}" for i in items)
-
-    block("Added", d.added)
-    block("Removed", d.removed)
-    block(
-        "Renamed", [f"{o} '{ol}' -> {n} '{nl}'" if o != n else f"{o}: '{ol}' -> '{nl}'" for o, n, ol, nl in d.renamed]
-    )
-    block("Moved to another parent", [f"{i}: {a or '(top level)'} -> {b or '(top level)'}" for i, a, b in d.reparented])
-    block("Split (one old theme, several candidates)", [f"{o} -> {' | '.join(ns)}" for o, ns in d.split])
-    block("Merged", [f"{', '.join(os)} -> {n}" for os, n in d.merged])
-    block("Retired", d.retired)
-    return "\n".join(lines)

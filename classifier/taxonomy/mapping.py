@@ -108,7 +108,19 @@ def _taxonomy_for(side: str, spec: dict, given, base: Path | None, where: str) -
 def load_mapping(
     path, from_taxonomy: Taxonomy | str | None = None, to_taxonomy: Taxonomy | str | None = None
 ) -> TaxonomyMapping:
-    """Read and validate a mapping file (a path, or the name of a bundled map)."""
+    """Read and validate a mapping file between two taxonomies.
+
+    Parameters
+    ----------
+    path : str or Path
+        A YAML file, or the name of a bundled map.
+    from_taxonomy, to_taxonomy : Taxonomy or str, optional
+        Checked against the taxonomies the file names (default: load those).
+
+    Returns
+    -------
+    TaxonomyMapping
+    """
     p = Path(path)
     if not p.exists() and str(path) in bundled_mappings():
         text = (resources.files("classifier") / "taxonomies" / "maps" / f"{path}.yml").read_text("utf-8")

@@ -14,7 +14,7 @@ from classifier.errors import (
 )
 from classifier.io.tables import added_columns, open_chunks, require_column
 from classifier.io.writer import TableWriter
-from classifier.taxonomy.diff import TaxonomyDiff, diff_taxonomies, format_diff  # noqa: F401 (re-exported)
+from classifier.taxonomy.diff import TaxonomyDiff, diff_taxonomies  # noqa: F401 (re-exported)
 from classifier.taxonomy.mapping import DEFAULT_THRESHOLD, MIGRATION_COLUMNS, TaxonomyMapping, _as_mapping, load_mapping  # noqa: F401
 from classifier.taxonomy.schema import Taxonomy, parse_theme_list
 from classifier.text import normalise
@@ -24,6 +24,23 @@ from classifier.text import normalise
 
 @dataclass
 class MigrationSummary:
+    """What `migrate_labels` did (the CLI formats it).
+
+    Parameters
+    ----------
+    rows : int
+    outcomes : Counter
+        Rows per outcome: mapped, model_choice, needs_review.
+    old_themes, new_themes : Counter
+        Theme counts before and after.
+    mapping : str
+        The mapping file.
+    model_version : str, optional
+        The model that chose among candidates.
+    threshold : float
+        Below this confidence a model choice needs review.
+    """
+
     rows: int = 0
     outcomes: Counter = field(default_factory=Counter)  # mapped / model_choice / needs_review
     old_themes: Counter = field(default_factory=Counter)
@@ -89,6 +106,24 @@ def migrate_labels(
     Adds old_themes, new_themes, new_taxonomy (id@version, so the output can be
     relabelled or trained on), migration (mapped / model_choice / needs_review),
     migration_confidence (the weakest model choice on the row) and migration_note.
+
+    Parameters
+    ----------
+    data_path, output_path : str or Path
+    mapping : TaxonomyMapping or str or Path
+        A mapping, its file, or a bundled map name.
+    model : ComplaintModel or ThemeClassifier, optional
+        Trained on the new taxonomy: picks among one-to-many candidates.
+    themes_column, text_column : str
+    threshold : float
+        Below this confidence a choice needs review.
+    taxonomy_column : str
+        A column declaring the rows' taxonomy, checked against the mapping's source.
+    chunk_rows : int
+
+    Returns
+    -------
+    MigrationSummary
     """
     mapping = _as_mapping(mapping)
     if not 0.0 <= threshold <= 1.0:
@@ -210,17 +245,3 @@ def _migrate_frame(
     for c in MIGRATION_COLUMNS:
         out[rename[c]] = cols[c]
     return out
-
-
-def format_migration_summary(s: MigrationSummary, output) -> str:
-    lines = [
-        f"Migrated {s.rows} rows to {output}: "
-        + ", ".join(f"{s.outcomes.get(k, 0)} {k}" for k in ("mapped", "model_choice", "needs_review"))
-    ]
-    if s.model_version:
-        lines.append(f"One-to-many choices by {s.model_version} (needs_review below confidence {s.threshold:.2f}).")
-    elif s.outcomes.get("needs_review"):
-        lines.append("No --model given: rows with a one-to-many theme are left for review.")
-    if s.new_themes:
-        lines.append("New themes: " + ", ".join(f"{t} {c}" for t, c in s.new_themes.most_common()))
-    return "\n".join(lines)

@@ -35,6 +35,18 @@ class Theme:
 
 @dataclass(frozen=True)
 class Taxonomy:
+    """A set of themes, flat or two-level (categories and their sub-categories).
+
+    Parameters
+    ----------
+    id, version, name : str
+        As in the taxonomy file.
+    themes : tuple of Theme
+        In file order; a sub-category names its `parent`.
+    source : str
+        The file it was read from.
+    """
+
     id: str
     version: str
     name: str
@@ -56,12 +68,32 @@ class Taxonomy:
         return any(t.parent for t in self.themes)
 
     def theme(self, theme_id: str) -> Theme:
+        """The theme with this id.
+
+        Parameters
+        ----------
+        theme_id : str
+
+        Returns
+        -------
+        Theme
+        """
         for t in self.themes:
             if t.id == theme_id:
                 return t
         raise TaxonomyError(f"theme '{theme_id}' is not in taxonomy '{self.id}'; known: {', '.join(self.ids)}")
 
     def ancestors(self, theme_id: str) -> list[str]:
+        """The theme's parent, its parent, and so on (nearest first).
+
+        Parameters
+        ----------
+        theme_id : str
+
+        Returns
+        -------
+        list of str
+        """
         out, seen = [], {theme_id}
         parent = self.theme(theme_id).parent
         while parent:
@@ -73,7 +105,16 @@ class Taxonomy:
         return out
 
     def with_ancestors(self, theme_ids: list[str]) -> list[str]:
-        """Theme ids plus every implied parent, order kept, no repeats."""
+        """Theme ids plus every implied parent, order kept, no repeats.
+
+        Parameters
+        ----------
+        theme_ids : list of str
+
+        Returns
+        -------
+        list of str
+        """
         out: list[str] = []
         for tid in theme_ids:
             for t in [tid, *self.ancestors(tid)]:
@@ -82,9 +123,25 @@ class Taxonomy:
         return out
 
     def label_of(self, theme_id: str) -> str:
+        """The theme's label as people read it.
+
+        Parameters
+        ----------
+        theme_id : str
+
+        Returns
+        -------
+        str
+        """
         return self.theme(theme_id).label
 
     def to_dict(self) -> dict:
+        """The taxonomy as the plain data of its file.
+
+        Returns
+        -------
+        dict
+        """
         themes = []
         for t in self.themes:
             d: dict[str, object] = {"id": t.id, "label": t.label, "description": t.description}
@@ -107,7 +164,18 @@ def bundled_taxonomies() -> list[str]:
 
 
 def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
-    """Load and validate a taxonomy file; None or a bundled id loads a shipped one."""
+    """Load and validate a taxonomy file.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A YAML file, or the id of a bundled taxonomy; None loads the default
+        (stage1-themes).
+
+    Returns
+    -------
+    Taxonomy
+    """
     if path is None:
         path = DEFAULT_TAXONOMY
     p = Path(path)
