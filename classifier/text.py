@@ -125,6 +125,10 @@ def ensure_prepared(texts) -> list[PreparedText]:
     list of PreparedText
     """
     texts = list(texts)
-    if texts and all(isinstance(t, PreparedText) for t in texts):
+    raw = [i for i, t in enumerate(texts) if not isinstance(t, PreparedText)]
+    if not raw:
         return texts
-    return prepare(texts)
+    # A mixed batch: prepare only the raw texts (preparing a PreparedText again would garble it).
+    for i, p in zip(raw, prepare([texts[i] for i in raw])):
+        texts[i] = p
+    return texts

@@ -124,3 +124,12 @@ def test_sample_builds_features_once_and_picks_what_separate_calls_pick(small_mo
         usable & ~compliment if (usable & ~compliment).any() else usable,
     )
     assert [r["row"] for r in got["rows"]] == [i + 1 for i in picks]
+
+
+def test_ensure_prepared_keeps_prepared_texts_in_a_mixed_batch():
+    from classifier.text import ensure_prepared, prepare
+
+    done = prepare(["The social worker never rang back about contact."])[0]
+    out = ensure_prepared([done, "My PA has not paid the bursary."])
+    assert out[0] is done
+    assert out[1] == prepare(["My PA has not paid the bursary."])[0]
