@@ -4,6 +4,7 @@ import asyncio
 import re
 import socket
 import sqlite3
+import stat
 import threading
 import time
 
@@ -94,6 +95,29 @@ def test_bad_requests_are_refused(client):
     assert c.post("/api/suggest", json={"text": "   "}).status_code == 422
     assert c.post("/api/suggest", json={}).status_code == 422
     assert c.post("/api/feedback", json={"text": TEXT, "themes": ["lunch"]}).status_code == 422
+
+
+def test_refusals_never_echo_the_complaint_text(client):
+    c, _ = client
+    # A common mistake: the body sent as a form, not JSON. FastAPI's own answer would quote it back.
+    sent = [
+        c.post("/api/suggest", content=TEXT, headers={"Content-Type": "text/plain"}),
+        c.post("/api/suggest", json={"text": TEXT, "top": "many"}),
+        c.post("/api/feedback", json={"text": TEXT, "themes": "communication", "child_authored": "perhaps"}),
+        c.post("/api/feedback", json={"text": TEXT, "themes": ["Kerensa Obuya"]}),
+    ]
+    for r in sent:
+        assert r.status_code == 422
+        assert "Kerensa" not in r.text and "07700" not in r.text and "social worker" not in r.text
+    assert any(p["field"] == "top" for p in sent[1].json()["problems"])
+
+
+def test_feedback_takes_theme_labels_and_the_database_is_private(client):
+    c, db = client
+    r = c.post("/api/feedback", json={"text": TEXT, "themes": ["Poor Communication"], "child_authored": False})
+    assert r.status_code == 200, r.text
+    assert FeedbackStore(db).decisions()[0].themes == ["communication"]
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
 
 
 def test_page_is_self_contained():

@@ -10,6 +10,7 @@ import typer
 
 from classifier.cli.common import MODEL_OPT, friendly
 from classifier.cli.common import load_model as _load
+from classifier.io.safety import Terminated
 
 
 @friendly
@@ -104,7 +105,11 @@ def serve(
     m = _load(model)
     where = f"http://{host}:{port}/" + ("?token=..." if token else "")
     typer.echo(f"Serving {m.version} at {where} (decisions -> {feedback}); Ctrl+C stops", err=True)
-    run(m, host, port, feedback, token)
+    try:
+        run(m, host, port, feedback, token)
+    except (KeyboardInterrupt, Terminated):
+        pass  # the usual way to stop a server: not an error, and every decision is already stored
+    typer.echo(f"Stopped; the decisions saved are in {feedback}", err=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,6 +8,7 @@ version, the taxonomy and the time. The raw text never reaches the database.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from contextlib import closing
@@ -16,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from classifier.errors import FeedbackError
+from classifier.io.safety import output_mode
 from classifier.taxonomy.schema import Taxonomy
 from classifier.text import prepare
 
@@ -73,6 +75,9 @@ class FeedbackStore:
             ) from None
 
     def _connect(self) -> sqlite3.Connection:
+        if not self.path.exists():
+            # Create it private (0600 unless --umask): SQLite's own journal files copy its mode.
+            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, output_mode(self.path)))
         con = sqlite3.connect(self.path, timeout=30)
         con.execute("PRAGMA journal_mode=WAL")
         return con

@@ -33,6 +33,7 @@ from classifier.errors import (
     ModelIntegrityError,
     ModelLoadError,
 )
+from classifier.io.safety import output_mode
 from classifier.pipeline.model import ComplaintModel
 from classifier.pipeline.state import dumps_state, loads_state
 
@@ -130,8 +131,8 @@ def save_model(model: ComplaintModel, out_dir: str | Path, meta: dict, card: str
         "sha256": digests,
     }
     full["model_version"] = f"{out.name}-{tax.id}.v{tax.version}-{digests[MODEL_FILE][:8]}"
-    (out / META_FILE).write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    (out / CARD_FILE).write_text(card.replace("{model_version}", full["model_version"]), encoding="utf-8")
+    _write_atomic((json.dumps(full, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), out / META_FILE)
+    _write_atomic(card.replace("{model_version}", full["model_version"]).encode("utf-8"), out / CARD_FILE)
     model.meta = full
     return full
 
@@ -164,16 +165,22 @@ def _check_encoder(d: Path, meta: dict) -> None:
 def _dump(obj, path: Path) -> str:
     """Write atomically; return the SHA-256 of what was written."""
     data = dumps_state(obj)
+    _write_atomic(data, path)
+    return hashlib.sha256(data).hexdigest()
+
+
+def _write_atomic(data: bytes, path: Path) -> None:
+    # A model learned from a trust's own rows is theirs: private (0600) like every output
+    # unless --umask says otherwise; a file overwritten keeps its mode.
+    mode = output_mode(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        digest = hashlib.sha256(data).hexdigest()
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
-    return digest
 
 
 def _verified_load(path: Path, expected: str | None, meta: dict):

@@ -16,13 +16,16 @@ from importlib import resources
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from classifier.errors import ComplaintThemesError, ServeError
 from classifier.pipeline.feedback import FeedbackStore
 from classifier.pipeline.model import ComplaintModel
+from classifier.redact.quote import shown_value
 from classifier.serve.suggest import suggestion
+from classifier.taxonomy.schema import resolve_theme_names
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 TOKEN_ENV = "COMPLAINTS_TOKEN"
@@ -75,6 +78,21 @@ def create_app(model: ComplaintModel, store: FeedbackStore, token: str | None = 
         response.headers["Cache-Control"] = "no-store"
         return response
 
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError):
+        # FastAPI's default answer echoes the body (complaint text included): say what is wrong, not what was sent.
+        problems = [
+            {"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"), "problem": e.get("msg", "")}
+            for e in exc.errors()
+        ]
+        return JSONResponse(
+            {
+                "error": "the request body must be JSON (Content-Type: application/json) with the fields listed",
+                "problems": problems[:10],
+            },
+            status_code=422,
+        )
+
     @app.exception_handler(ComplaintThemesError)
     async def library_error(request: Request, exc: ComplaintThemesError):
         return JSONResponse({"error": str(exc), "code": exc.code}, status_code=400)
@@ -106,10 +124,15 @@ def create_app(model: ComplaintModel, store: FeedbackStore, token: str | None = 
 
     @app.post("/api/feedback")
     def feedback(body: FeedbackIn):
-        unknown = [t for t in body.themes if t not in labels]
+        # Labels ("Poor Communication") or ids, as every command takes them.
+        themes = resolve_theme_names([body.themes], model.taxonomy)[0]
+        unknown = [t for t in themes if t not in labels]
         if unknown:
             return JSONResponse(
-                {"error": f"unknown theme ids: {', '.join(u[:30] for u in unknown[:5])}"}, status_code=422
+                {
+                    "error": f"unknown themes: {', '.join(shown_value(u) for u in unknown[:5])}; GET /api/themes lists them"
+                },
+                status_code=422,
             )
         if not body.text.strip():
             return JSONResponse({"error": "the text is empty"}, status_code=422)
@@ -120,7 +143,7 @@ def create_app(model: ComplaintModel, store: FeedbackStore, token: str | None = 
             else:
                 suggested, suggested_child = body.suggested_themes, body.suggested_child_authored
         decision = store.record(
-            body.text, body.themes, body.child_authored, model.version, model.taxonomy, suggested, suggested_child
+            body.text, themes, body.child_authored, model.version, model.taxonomy, suggested, suggested_child
         )
         return {"stored": True, "id": decision}
 
