@@ -132,3 +132,35 @@ def ensure_prepared(texts) -> list[PreparedText]:
     for i, p in zip(raw, prepare([texts[i] for i in raw])):
         texts[i] = p
     return texts
+
+
+@lru_cache(maxsize=1)
+def _placeholder_rules() -> tuple[int, frozenset[str]]:
+    from importlib import resources
+
+    from classifier.yamlio import safe_load
+
+    spec = safe_load(resources.files("classifier").joinpath("data/placeholder_words.yml").read_text("utf-8"))
+    return int(spec["max_words"]), frozenset(spec["words"].lower().split())
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def is_placeholder(text: str) -> bool:
+    """True for text a case system holds instead of a complaint ("N/A", "see attached").
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    bool
+        True when the text has at least one letter, at most a few words, and every word is
+        one of `classifier/data/placeholder_words.yml`'s.
+    """
+    max_words, words = _placeholder_rules()
+    tokens = _WORD.findall(text.lower().replace("/", ""))
+    words_only = [t for t in tokens if not any(c.isdigit() for c in t)]  # "see attached ref 4471"
+    return 0 < len(words_only) and len(tokens) <= max_words and all(t in words for t in words_only)

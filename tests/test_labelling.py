@@ -126,3 +126,20 @@ def test_structured_role_column_drives_child_flag(tmp_path, small_model):
     )
     assert got[1]["predicted_child_authored"] == "false"
     assert any("role" in n for n in summary.notes)
+
+
+def test_placeholders_are_not_labelled_or_flagged(tmp_path, small_model):
+    from classifier.text import is_placeholder
+
+    holders = ["N/A", "see attached", "test", "Complaint received by phone, see notes", "Duplicate - see ref 4471"]
+    real = ["Phone calls not returned", "No response to my email about the grant", "Letter never arrived"]
+    assert all(is_placeholder(t) for t in holders) and not any(is_placeholder(t) for t in real)
+    src = write_csv(tmp_path / "in.csv", [{"id": str(i), "text": t} for i, t in enumerate(holders + real)])
+    out, child = tmp_path / "out.csv", tmp_path / "child.csv"
+    label_table(src, out, small_model, child_output=child)
+    got = _read_csv(out)
+    for g in got[: len(holders)]:
+        assert g["status"] == "error: placeholder, not complaint text"
+        assert g["predicted_themes"] == "" and g["predicted_child_authored"] == ""
+    assert all(g["status"] == "ok" and g["predicted_themes"] for g in got[len(holders) :])
+    assert {r["id"] for r in _read_csv(child)} <= {str(i) for i in range(len(holders), len(got))}

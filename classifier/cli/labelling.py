@@ -89,7 +89,7 @@ def suggest(
     stdin: bool = typer.Option(False, "--stdin", help="Read the text from standard input."),
     model: Optional[Path] = MODEL_OPT,
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
-    top: int = typer.Option(3, help="How many themes to show."),
+    top: int = typer.Option(3, min=1, help="How many themes to show (at least 1)."),
 ):
     """Top themes for one complaint, with the words behind each.
 
@@ -97,10 +97,16 @@ def suggest(
     """
     from classifier.cli.format import format_suggestion
     from classifier.errors import InputDataError
+    from classifier.text import is_placeholder
 
     body = sys.stdin.read() if stdin or text == "-" else text
     if not body or not body.strip():
         raise InputDataError("no text given; pass the complaint text in quotes, or '-' to read standard input")
+    if is_placeholder(body):
+        raise InputDataError(
+            "the text is a placeholder (such as 'N/A' or 'see attached'), not a complaint; "
+            "paste the complaint itself to get suggestions"
+        )
     result = _load(model).suggest(body, top=top)
     typer.echo(json.dumps(result, indent=2) if as_json else format_suggestion(result))
 

@@ -22,7 +22,7 @@ from classifier.io.tables import added_columns, is_stdio, open_chunks, require_c
 from classifier.io.writer import TableWriter
 from classifier.models.child import from_structured
 from classifier.pipeline.model import Analysis, ComplaintModel, scores_json
-from classifier.text import normalise
+from classifier.text import is_placeholder, normalise
 
 OUTPUT_COLUMNS = [
     "predicted_themes",
@@ -93,6 +93,8 @@ def _row_problem(value: str) -> str | None:
         return "empty text"
     if not any(ch.isalpha() for ch in value):
         return "no words to label"
+    if is_placeholder(value):
+        return "placeholder, not complaint text"
     return None
 
 

@@ -26,6 +26,7 @@ from classifier.pipeline.model import ComplaintModel
 from classifier.redact.quote import shown_value
 from classifier.serve.suggest import suggestion
 from classifier.taxonomy.schema import resolve_theme_names
+from classifier.text import is_placeholder
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 TOKEN_ENV = "COMPLAINTS_TOKEN"
@@ -119,6 +120,11 @@ def create_app(model: ComplaintModel, store: FeedbackStore, token: str | None = 
     def suggest(body: SuggestIn):
         if not body.text.strip():
             return JSONResponse({"error": "the text is empty"}, status_code=422)
+        if is_placeholder(body.text):
+            return JSONResponse(
+                {"error": "the text is a placeholder (such as 'N/A' or 'see attached'), not a complaint"},
+                status_code=422,
+            )
         with lock:
             return suggestion(model, body.text, body.top)
 
