@@ -99,6 +99,8 @@ def test_info_and_missing_model(small_model_dir, tmp_path):
     assert r.exit_code == 0 and "stage1-themes version 1" in r.output
     r = run("info", "--model", tmp_path)
     assert r.exit_code == 1 and "no meta.json" in r.output
+    r = run("info", "--model", tmp_path / "nope")
+    assert r.exit_code == 1 and "does not exist" in r.output and "--model" in r.output
 
 
 def test_taxonomy_show(tmp_path):
@@ -272,3 +274,12 @@ def test_train_accepts_theme_labels(tmp_path, corpus_rows):
     )
     r = run("train", bad, "--out", tmp_path / "m2")
     assert r.exit_code == 1 and "a value of 20 characters in rows 13" in r.output and "labels" in r.output
+
+
+def test_empty_and_header_only_tables_say_so(tmp_path):
+    for name, content in (("empty.csv", ""), ("header.csv", "id,text\n")):
+        src = tmp_path / name
+        src.write_text(content, encoding="utf-8")
+        r = run("label", src, "--output", tmp_path / "out.csv", "--fast")
+        assert r.exit_code == 1 and "has no rows" in r.output and "not found" not in r.output, r.output
+        assert not (tmp_path / "out.csv").exists()

@@ -293,12 +293,13 @@ def open_chunks(
     """The table's columns, and all its chunks (the first one read only once)."""
     chunks = iter_table(path, chunk_rows=chunk_rows, sheet=sheet, header_row=header_row)
     first = next(chunks, None)
-    columns = list(first.frame.columns) if first is not None else []
+    if first is None:
+        raise InputDataError(f"'{path}' has no rows to read (it is empty, or holds only a header row)")
+    columns = list(first.frame.columns)
 
     def all_chunks():
-        if first is not None:
-            yield first
-            yield from chunks
+        yield first
+        yield from chunks
 
     return columns, all_chunks()
 

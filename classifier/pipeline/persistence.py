@@ -214,6 +214,9 @@ def read_meta(model_dir: str | Path) -> dict:
     """
     d = Path(model_dir)
     meta_path = d / META_FILE
+    if not d.is_dir():
+        what = "is a file, not a model folder" if d.exists() else "does not exist"
+        raise ModelLoadError(f"'{d}' {what}; pass --model with a folder made by 'complaints train' or 'adapt'")
     if not meta_path.exists():
         raise ModelLoadError(f"no {META_FILE} in '{d}'; pass --model with a folder made by 'complaints train'")
     try:
