@@ -226,6 +226,17 @@ def test_info_and_evaluate_json(small_model_dir, small_data):
     r = run("evaluate", small_data, "--model", small_model_dir, "--json")
     assert r.exit_code == 0 and 0 <= json.loads(r.stdout)["themes"]["micro_f1"] <= 1
 
+    # Another taxonomy's labels can share ids ("delay"): scoring them against this model would mislead.
+    rows = [
+        {
+            "text": "Nobody rang me back about the assessment",
+            "themes": "delay",
+            "taxonomy": "two-level-service-complaints",
+        }
+    ]
+    r = run("evaluate", write_csv(small_data.parent / "other_tax.csv", rows), "--model", small_model_dir)
+    assert r.exit_code == 1 and "[E202]" in r.output and "taxonomy migrate" in r.output
+
 
 def test_suggest_dash_reads_stdin(small_model_dir):
     r = runner.invoke(

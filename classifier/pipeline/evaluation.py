@@ -8,6 +8,7 @@ from sklearn.model_selection import KFold
 from classifier.metrics import binary_report, confusion, theme_report
 from classifier.models.kind import KIND_CLASSES
 from classifier.models.themes import ThemeClassifier, binarise_themes
+from classifier.pipeline.labelling import check_taxonomy
 from classifier.pipeline.model import ComplaintModel
 from classifier.pipeline.training import read_training_data
 from classifier.taxonomy.schema import Taxonomy, load_taxonomy, resolve_theme_names
@@ -45,6 +46,7 @@ def evaluate_model(
         macro F1, top-1 / top-3), `child_authored` and `kind` when the data has them.
     """
     data = read_training_data(data_path, text_column, themes_column, sheet, header_row)
+    check_taxonomy(model, set(data.declared_taxonomies))  # another taxonomy's ids may share names
     data.themes = resolve_theme_names(data.themes, model.taxonomy)  # labels as well as ids
     binarise_themes(data.themes, model.taxonomy)  # unknown theme ids: a clear error, not a silent zero
     keep = [True] * data.rows_read

@@ -37,6 +37,8 @@ class TrainingData:
     splits: list[str] | None
     data_sha256: str
     rows_read: int
+    # Values of a `taxonomy` column, when the table has one (evaluate refuses another taxonomy's labels).
+    declared_taxonomies: frozenset[str] = frozenset()
 
 
 def read_training_data(
@@ -67,6 +69,7 @@ def read_training_data(
         splits=[s.strip().lower() for s in frame["split"]] if "split" in cols else None,
         data_sha256=sha256_file(Path(path)),
         rows_read=len(frame),
+        declared_taxonomies=frozenset(str(v).strip() for v in frame["taxonomy"]) if "taxonomy" in cols else frozenset(),
     )
 
 
