@@ -169,6 +169,16 @@ def _layout(text: str, item_starts: frozenset) -> list[dict]:
     return out
 
 
+# Where a sentence starts inside a block: after . ! ? (and a closing quote), before a capital.
+_SENTENCE_START = re.compile(r"(?<=[.!?])[\"')\]\u2019\u201d]*\s+(?=[\"'\u201c\u2018(]?[A-Z])")
+
+
+def _last_sentence_start(text: str, span: tuple[int, int]) -> int | None:
+    """Offset where the last sentence of a block starts, or None if it has one sentence."""
+    starts = [m.end() for m in _SENTENCE_START.finditer(text, span[0], span[1])]
+    return starts[-1] if starts else None
+
+
 def prev_line_end(text: str, line_start: int) -> int:
     k = text.find("\n", line_start)
     return len(text) if k < 0 else k
@@ -212,7 +222,15 @@ def _contexts(text: str, layout: list[dict], spec: dict) -> list[tuple[dict, Con
             out.append((b, Context("heading", section, section_kind, "", section_kind, b["para"])))
             continue
         if _ENDS_COLON.search(line) and not b["item"]:
-            # "This led to the following:" carries to the items below it.
+            # "This led to the following:" carries to the items below it; sentences before
+            # it in the same paragraph ("We reviewed ... As a result we introduced:") do not.
+            cut = _last_sentence_start(text, b["span"])
+            if cut is not None:
+                kind = pk or section_kind
+                before = dict(b, span=(b["span"][0], cut))
+                out.append((before, Context("sentence", section, section_kind, "", kind, b["para"])))
+                b = dict(b, span=(cut, b["span"][1]))
+                line = text[cut : b["span"][1]].strip()
             lead_in = line
             lead_kind = title_kind(line, spec) if len(line.split()) <= 8 else ""
             out.append((b, Context("lead_in", section, section_kind, "", lead_kind or section_kind, b["para"])))
