@@ -88,6 +88,8 @@ _TERMINAL = re.compile(r"[.!?:;][\"')\]\u2019\u201d]*$")
 _LABEL = re.compile(r"^[A-Z][\w'\u2019()/-]*(?: [\w'\u2019()/-]+){0,3}:\s+\S")
 # "4.2 Next steps", "9.3 The service will ...": a numbered section or paragraph.
 _SECTION = re.compile(r"^\d{1,2}(?:\.\d{1,2})+\.?\s+\S")
+# '..." (Parent, Family Safeguarding)' at the end of a quote, or on a line of its own: it ends the line.
+_ATTRIBUTION = re.compile(r"(?:^|[.!?][\"\u201d\u2019]?\s*)\([^()]{2,80}\)$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\ufeff]")
 _LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl"}
 # Lines within this many non-blank lines of the top or bottom of a page can be running heads.
@@ -278,11 +280,13 @@ def clean_pages(
                 pos -= 1
                 pieces[-1] = Piece(pieces[-1].start, pieces[-1].end - 1, pieces[-1].page, pieces[-1].line)
                 sep = ""
-            elif _TERMINAL.search(prev):
+            elif _TERMINAL.search(prev) or _ATTRIBUTION.search(prev):
                 sep = "\n"
             elif _OPEN_END.search(prev) and " | " not in line and " | " not in prev:
                 sep = " "  # "... agreed with the" / "Independent Reviewing Officer"
-            elif len(prev) < 0.6 * wrap and (line[:1].isupper() or line[:1].isdigit()):
+            elif len(prev) < 0.6 * max(wrap, width) and (
+                line[:1].isupper() or line[:1].isdigit() or line[:1] in '"\u201c'
+            ):
                 sep = "\n\n"  # a heading or the short last line of a paragraph
             else:
                 sep = " "  # a line wrapped mid-sentence

@@ -340,10 +340,19 @@ class LearningExtractor(BaseEstimator):
         parts = self._parts(docs)
         prob = self.clf_.predict_proba(self._assemble(parts, "detect"))[:, 1]
         mode = getattr(self, "lead_in_mode", "none")
-        led = [k for k, (i, g) in enumerate(flat) if g.context.lead_in and g.context.role == "item"]
+        # List items read with their lead-in line; table cells with their column heading.
+        led = [
+            k
+            for k, (i, g) in enumerate(flat)
+            if g.context.lead_in
+            and (g.context.role == "item" or (g.context.role == "cell" and g.context.kind in mined))
+        ]
         if led and mode in ("max", "join"):
             joined = self.score_sentences(
-                [f"{flat[k][1].context.lead_in} {texts[flat[k][0]][flat[k][1].start : flat[k][1].end]}" for k in led]
+                [
+                    f"{_as_lead_in(flat[k][1].context.lead_in)} {texts[flat[k][0]][flat[k][1].start : flat[k][1].end]}"
+                    for k in led
+                ]
             )
             prob[led] = np.maximum(prob[led], joined) if mode == "max" else joined
         context_threshold = getattr(self, "context_threshold", None)
@@ -386,6 +395,12 @@ class LearningExtractor(BaseEstimator):
         self, text: str, source_id: str | None = None, item_starts: frozenset | None = None, sections: str = "all"
     ) -> list[LearningStatement]:
         return self.find_all([text], [source_id], None if item_starts is None else [item_starts], sections)[0]
+
+
+def _as_lead_in(line: str) -> str:
+    """A column heading ("Action taken") reads as a lead-in ("Action taken:")."""
+    line = line.strip()
+    return line if line.endswith(":") else line + ":"
 
 
 def best_threshold(prob: np.ndarray, y: np.ndarray, bounds=(0.15, 0.85), window: float = 0.05) -> float:
