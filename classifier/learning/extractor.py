@@ -331,7 +331,8 @@ class LearningExtractor(BaseEstimator):
         texts = ["" if t is None else str(t) for t in texts]
         ids = list(source_ids) if source_ids is not None else [None] * len(texts)
         segments = analyse(texts, item_starts)
-        mined = load_sections()["mined"]
+        spec = load_sections()
+        mined, never = spec["mined"], spec["never"]
         flat = [(i, g) for i, row in enumerate(segments) for g in row if g.context.role in CANDIDATE_ROLES]
         out: list[list[LearningStatement]] = [[] for _ in texts]
         if not flat:
@@ -358,7 +359,14 @@ class LearningExtractor(BaseEstimator):
         context_threshold = getattr(self, "context_threshold", None)
         strict = self.threshold_ if context_threshold is None else max(self.threshold_, context_threshold)
         need = np.array(
-            [self.threshold_ if (g.context.kind in mined or not g.context.kind) else strict for _, g in flat]
+            [
+                np.inf
+                if g.context.kind in never
+                else self.threshold_
+                if (g.context.kind in mined or not g.context.kind)
+                else strict
+                for _, g in flat
+            ]
         )
         ok = prob >= need
         if sections == "learning":

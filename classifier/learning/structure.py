@@ -85,6 +85,7 @@ def load_sections(path: str | None = None) -> dict:
     compiled(columns, "column_kinds")  # checks the shape
     return {
         "mined": set(data.get("mined_kinds") or ["learning"]),
+        "never": set(data.get("never_mined_kinds") or []),
         "sections": compiled(data.get("section_kinds") or {}, "section_kinds"),
         "paragraphs": compiled(data.get("paragraph_kinds") or {}, "paragraph_kinds"),
         "lead_ins": compiled(data.get("lead_in_kinds") or {}, "lead_in_kinds"),
