@@ -271,7 +271,7 @@ def main(argv=None) -> int:
     # Hand-written session notes ("## Session ...") below the generated tables are kept.
     old = out.read_text(encoding="utf-8") if out.is_file() else ""
     notes = old.find("\n## Session ")
-    text += old[notes + 1 :] if notes >= 0 else ""
+    text += "\n" + old[notes + 1 :] if notes >= 0 else ""
     out.write_text(text, encoding="utf-8")
     print(text)
     for d in docs:
