@@ -4,7 +4,9 @@ Trains on splits 'train' and 'dev' (threshold from 5-fold cross-validation),
 reports 5-fold cross-validated figures on train+dev and held-out figures on
 split 'test' (never used before this point). With `--documents DIR` (a folder
 of documents and a gold.jsonl of their learning statements, evaluation only)
-it also scores the extractor on whole documents. Writes bench/LEARNING_RESULTS.md.
+it also scores the extractor on whole documents (gold.jsonl, or gold-*.jsonl from
+several writers). Writes bench/LEARNING_RESULTS.md, keeping the hand-written
+"## Session ..." notes below the generated tables.
 
     .venv/bin/python bench/learning.py [--data training_data/learning_sentences.csv] [--seed 0]
         [--documents training_data/learning_documents]
@@ -265,7 +267,12 @@ def main(argv=None) -> int:
         ]
     lines.append("")
     text = "\n".join(lines)
-    Path(args.out).write_text(text, encoding="utf-8")
+    out = Path(args.out)
+    # Hand-written session notes ("## Session ...") below the generated tables are kept.
+    old = out.read_text(encoding="utf-8") if out.is_file() else ""
+    notes = old.find("\n## Session ")
+    text += "\n" + old[notes + 1 :] if notes >= 0 else ""
+    out.write_text(text, encoding="utf-8")
     print(text)
     for d in docs:
         print(f"\nMissed gold statements ({d['data']}):")

@@ -441,3 +441,78 @@ def test_image_only_pdf_warns_and_damaged_file_in_folder_is_skipped(tmp_path):
     assert ids == ["ok.txt", "scan.pdf"] and [n for n, _ in skipped] == ["bad.docx"]
     with pytest.raises(DocumentError):
         list(iter_documents(tmp_path))  # without a list to report into, it raises
+
+
+def test_wrapped_pipe_table_rows_are_rebuilt_one_line_per_row():
+    # A table flattened from a PDF: each row runs on over wrapped lines.
+    page = (
+        "Complaint | What we learned | What we changed\n"
+        "A grandmother was not told that the review had\n"
+        "moved. | Dates were changed without anyone ringing the\n"
+        "family. | Review dates are now confirmed by\n"
+        "letter and text.\n"
+        "A care leaver waited for his grant. | Grants were\n"
+        "checked only once a month. | Grants are now paid weekly.\n"
+    )
+    text, _ = clean_pages([page])
+    lines = text.split("\n")
+    assert lines[0] == "Complaint | What we learned | What we changed"
+    assert lines[1] == (
+        "A grandmother was not told that the review had moved. | Dates were changed without anyone "
+        "ringing the family. | Review dates are now confirmed by letter and text."
+    )
+    assert lines[2] == (
+        "A care leaver waited for his grant. | Grants were checked only once a month. | Grants are now paid weekly."
+    )
+    # The same table typed with tabs, one row per line: the header row stays on its own line.
+    text, _ = clean_pages(['You said\tWe did\n"Nobody rang me back."\tCalls are now returned within a day.\n'])
+    assert text.split("\n") == ["You said | We did", '"Nobody rang me back." | Calls are now returned within a day.']
+    from classifier.learning.structure import analyse
+
+    by_text = {text[g.start : g.end]: g.context for g in analyse([text])[0]}
+    assert by_text["You said"].role == "header"
+    assert by_text['"Nobody rang me back."'].kind == "complaint_themes"  # a "You said" column
+    assert by_text["Calls are now returned within a day."].lead_in == "We did"
+
+
+def test_unbulleted_lines_after_a_lead_in_are_items_and_the_sentence_before_it_is_a_candidate():
+    from classifier.learning.structure import analyse
+
+    page = (
+        "Our review found that families lost touch when a worker left. "
+        "To address this, the following arrangements were put in place:\n"
+        "a letter from the team manager naming the new worker\n"
+        "a text message whenever a visit is cancelled\n"
+        "\n"
+        "The next paragraph is ordinary prose that runs on for a good while longer than the items above it do.\n"
+    )
+    text, pieces = clean_pages([page])
+    segs = {
+        text[g.start : g.end]: g.context for g in analyse([text], [frozenset(p.start for p in pieces if p.item)])[0]
+    }
+    first = segs["Our review found that families lost touch when a worker left."]
+    assert first.role == "sentence"
+    lead = "To address this, the following arrangements were put in place:"
+    assert segs[lead].role == "lead_in"
+    for item in (
+        "a letter from the team manager naming the new worker",
+        "a text message whenever a visit is cancelled",
+    ):
+        assert segs[item].role == "item" and segs[item].lead_in == lead
+        assert segs[item].kind == "learning"  # the lead-in's words ("put in place") name the kind
+
+
+def test_numbered_learning_heading_is_a_heading_and_quotes_are_never_mined():
+    from classifier.learning.structure import analyse, load_sections
+
+    text = (
+        "11. What we learned and what we changed\n\n"
+        "Parents are now told the name of a new worker within five days.\n\n"
+        "Compliments\n\n"
+        '"The respite arrangements put in place over the summer were wonderful," wrote one carer.\n'
+    )
+    by_text = {text[g.start : g.end]: g.context for g in analyse([text])[0]}
+    assert by_text["What we learned and what we changed"].role == "heading"  # its number trimmed
+    assert by_text["Parents are now told the name of a new worker within five days."].section_kind == "learning"
+    quote = next(c for t, c in by_text.items() if t.startswith('"The respite'))
+    assert quote.kind in load_sections()["never"] | {"compliments"}

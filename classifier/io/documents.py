@@ -15,7 +15,9 @@ page, not for sentences, so before sentence splitting the reader:
   text) becomes " | ", and .docx table rows are written "cell | cell";
 - re-joins a line that ends in a word no sentence or cell ends with ("the",
   "of", "and", ...) to the next, even when that starts with a capital, so a
-  wrapped table cell stays one statement.
+  wrapped table cell stays one statement;
+- rebuilds table rows ("a | b | c") whose cells wrap over several lines (a
+  table flattened from a PDF): one line per row, the first row on its own.
 Offsets of statements refer to the cleaned text returned here; `pieces`
 records, for every stretch of it, the page (or paragraph) and line it came from.
 """
@@ -86,6 +88,8 @@ _TERMINAL = re.compile(r"[.!?:;][\"')\]\u2019\u201d]*$")
 _LABEL = re.compile(r"^[A-Z][\w'\u2019()/-]*(?: [\w'\u2019()/-]+){0,3}:\s+\S")
 # "4.2 Next steps", "9.3 The service will ...": a numbered section or paragraph.
 _SECTION = re.compile(r"^\d{1,2}(?:\.\d{1,2})+\.?\s+\S")
+# '..." (Parent, Family Safeguarding)' at the end of a quote, or on a line of its own: it ends the line.
+_ATTRIBUTION = re.compile(r"(?:^|[.!?][\"\u201d\u2019]?\s*)\([^()]{2,80}\)$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\ufeff]")
 _LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl"}
 # Lines within this many non-blank lines of the top or bottom of a page can be running heads.
@@ -104,6 +108,56 @@ _OPEN_END = re.compile(
     r"each|every|between|than|as|but)$",
     re.IGNORECASE,
 )
+
+
+_SEP = " | "
+
+
+def _table_breaks(lines: list[str], starts: list[bool]) -> dict[int, str]:
+    """How to join line k to line k-1 inside tables: "\n" starts a row, " " continues one.
+
+    A table starts at a line with cell separators after a line without; its
+    first row sets the number of separators n. A row is complete once it
+    has n separators; it then ends at a line break after a full stop, or
+    before a capital that does not continue an open-ended line ("... of the" /
+    "Agency"), or where the next line would add too many separators. `starts`
+    marks lines after a blank line or starting a list item (they end a table).
+    A trailing row that never reaches n separators is not part of the table.
+    """
+    out: dict[int, str] = {}
+    k = 0
+    while k < len(lines):
+        n = lines[k].count(_SEP)
+        if n == 0 or (k > 0 and not starts[k] and _SEP in lines[k - 1]):
+            k += 1
+            continue
+        rows: list[list[int]] = [[k]]
+        count = n
+        j = k + 1
+        while j < len(lines) and not starts[j]:
+            cur, prev = lines[j], lines[j - 1]
+            c = cur.count(_SEP)
+            if count >= n and (
+                count + c > n
+                or _TERMINAL.search(prev)
+                or ((cur[:1].isupper() or cur[:1] in "\"'\u201c") and not _OPEN_END.search(prev))
+            ):
+                rows.append([j])
+                count = c
+            else:
+                rows[-1].append(j)
+                count += c
+            j += 1
+        if count < n:
+            rows.pop()  # prose after the table, not a row
+        if len(rows) > 1 or len(rows[0]) > 1:
+            for row in rows:
+                out[row[0]] = "\n"
+                for i in row[1:]:
+                    out[i] = " "
+            out.pop(k, None)  # the first row joins what came before as any line does
+        k = max(j, k + 1) if len(rows) > 1 else k + 1
+    return out
 
 
 def _clean_line(line: str) -> str:
@@ -174,6 +228,9 @@ def clean_pages(
 
     lengths = [len(l) for l, *_ in kept if len(l) >= 20]
     wrap = median(lengths) if lengths else 80
+    # The width text was wrapped at (if it was): a line well short of it ended by choice.
+    width = sorted(lengths)[int(0.9 * (len(lengths) - 1))] if lengths else 80
+    lead_run = False  # inside the lines after "... the following:" (no blank line yet)
     parts: list[str] = []
     pieces: list[Piece] = []
     paragraphs: list[int] = []
@@ -183,6 +240,8 @@ def clean_pages(
     # full stop before it) is written as a blank line; `para` counts the
     # blank lines of the source, so .docx paragraph numbers are unaffected.
     para = 1
+
+    table = _table_breaks([l for l, *_ in kept], [bool(it or blank) for _, _, _, it, blank in kept])
 
     def heading_like(k: int) -> bool:
         """A short line without a full stop, followed by a break: a heading."""
@@ -200,10 +259,20 @@ def clean_pages(
         return nxt[3] or nxt[4] or nxt[0][:1].isupper() or nxt[0][:1].isdigit()
 
     for k, (line, page, lineno, item, blank_before) in enumerate(kept):
+        lead_run = not blank_before and (lead_run or prev.endswith(":"))
+        if (
+            lead_run
+            and k not in table
+            and not item
+            and (prev.endswith(":") or (len(prev) < 0.7 * width and not _OPEN_END.search(prev)))
+        ):
+            item = True  # "Next year we will:" then one unbulleted item per line (a web page copied)
         if parts:
             if blank_before:
                 sep = "\n\n"
                 para += 1
+            elif k in table:
+                sep = table[k]  # a new table row, or a wrapped cell
             elif item or _LABEL.match(line) or _SECTION.match(line) or heading_like(k):
                 sep = "\n" if _TERMINAL.search(prev) else "\n\n"  # a new list item or "We did: ..."
             elif prev.endswith("-") and len(prev) > 1 and prev[-2].isalpha() and line[:1].islower():
@@ -211,11 +280,13 @@ def clean_pages(
                 pos -= 1
                 pieces[-1] = Piece(pieces[-1].start, pieces[-1].end - 1, pieces[-1].page, pieces[-1].line)
                 sep = ""
-            elif _TERMINAL.search(prev):
+            elif _TERMINAL.search(prev) or _ATTRIBUTION.search(prev):
                 sep = "\n"
             elif _OPEN_END.search(prev) and " | " not in line and " | " not in prev:
                 sep = " "  # "... agreed with the" / "Independent Reviewing Officer"
-            elif len(prev) < 0.6 * wrap and (line[:1].isupper() or line[:1].isdigit()):
+            elif len(prev) < 0.6 * max(wrap, width) and (
+                line[:1].isupper() or line[:1].isdigit() or line[:1] in '"\u201c'
+            ):
                 sep = "\n\n"  # a heading or the short last line of a paragraph
             else:
                 sep = " "  # a line wrapped mid-sentence

@@ -77,6 +77,8 @@ def evaluate_learning(data_path, extractor: LearningExtractor, split: str | None
 # ------------------------------------------------------------------ whole documents
 
 GOLD_FILE = "gold.jsonl"
+# Sets written by several writers keep one gold file each: gold-a.jsonl, gold-b.jsonl, ...
+GOLD_GLOB = "gold*.jsonl"
 
 
 def _squeeze(text: str) -> tuple[str, list[int]]:
@@ -169,7 +171,8 @@ def evaluate_learning_documents(
 ) -> dict:
     """Statement-level P/R/F1 and type accuracy on whole documents with gold statements.
 
-    `directory` holds documents (.txt/.docx/.pdf) and `gold.jsonl`, one line
+    `directory` holds documents (.txt/.docx/.pdf) and `gold.jsonl` (or one
+    `gold-*.jsonl` per writer, read together), one line
     per gold learning statement: {"doc": file name, "sentence": verbatim
     text, "type": ...}. Each document is read and cleaned as the `learning`
     command reads it, the extractor runs on the whole text, and each
@@ -186,23 +189,28 @@ def evaluate_learning_documents(
     from classifier.learning.structure import analyse
 
     folder = Path(directory)
-    gold_path = folder / GOLD_FILE
-    if not folder.is_dir() or not gold_path.is_file():
-        raise InputDataError(f"'{folder}' must be a folder with documents and a {GOLD_FILE} of gold statements")
+    gold_paths = sorted(folder.glob(GOLD_GLOB)) if folder.is_dir() else []
+    if not gold_paths:
+        raise InputDataError(
+            f"'{folder}' must be a folder with documents and a {GOLD_FILE} (or gold-*.jsonl) of gold statements"
+        )
     gold: dict[str, list[dict]] = {}
-    for n, line in enumerate(gold_path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            doc_name, sentence = str(row["doc"]), str(row["sentence"])
-        except (ValueError, KeyError, TypeError):
-            raise InputDataError(f"{GOLD_FILE} line {n}: needs a JSON object with 'doc' and 'sentence'") from None
-        gold.setdefault(doc_name, []).append({"sentence": sentence, "type": str(row.get("type") or "").strip()})
+    for gold_path in gold_paths:
+        for n, line in enumerate(gold_path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                doc_name, sentence = str(row["doc"]), str(row["sentence"])
+            except (ValueError, KeyError, TypeError):
+                raise InputDataError(
+                    f"{gold_path.name} line {n}: needs a JSON object with 'doc' and 'sentence'"
+                ) from None
+            gold.setdefault(doc_name, []).append({"sentence": sentence, "type": str(row.get("type") or "").strip()})
     paths = {p.relative_to(folder).as_posix(): p for p in document_paths(folder)}
     missing = sorted(set(gold) - set(paths))
     if missing:
-        raise InputDataError(f"{GOLD_FILE} names documents that are not in the folder: {', '.join(missing[:5])}")
+        raise InputDataError(f"the gold file names documents that are not in the folder: {', '.join(missing[:5])}")
 
     per_doc, misses, false_alarms = [], [], []
     per_kind: dict[str, dict[str, int]] = {}

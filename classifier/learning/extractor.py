@@ -331,7 +331,8 @@ class LearningExtractor(BaseEstimator):
         texts = ["" if t is None else str(t) for t in texts]
         ids = list(source_ids) if source_ids is not None else [None] * len(texts)
         segments = analyse(texts, item_starts)
-        mined = load_sections()["mined"]
+        spec = load_sections()
+        mined, never = spec["mined"], spec["never"]
         flat = [(i, g) for i, row in enumerate(segments) for g in row if g.context.role in CANDIDATE_ROLES]
         out: list[list[LearningStatement]] = [[] for _ in texts]
         if not flat:
@@ -340,16 +341,32 @@ class LearningExtractor(BaseEstimator):
         parts = self._parts(docs)
         prob = self.clf_.predict_proba(self._assemble(parts, "detect"))[:, 1]
         mode = getattr(self, "lead_in_mode", "none")
-        led = [k for k, (i, g) in enumerate(flat) if g.context.lead_in and g.context.role == "item"]
+        # List items read with their lead-in line; table cells with their column heading.
+        led = [
+            k
+            for k, (i, g) in enumerate(flat)
+            if g.context.lead_in
+            and (g.context.role == "item" or (g.context.role == "cell" and g.context.kind in mined))
+        ]
         if led and mode in ("max", "join"):
             joined = self.score_sentences(
-                [f"{flat[k][1].context.lead_in} {texts[flat[k][0]][flat[k][1].start : flat[k][1].end]}" for k in led]
+                [
+                    f"{_as_lead_in(flat[k][1].context.lead_in)} {texts[flat[k][0]][flat[k][1].start : flat[k][1].end]}"
+                    for k in led
+                ]
             )
             prob[led] = np.maximum(prob[led], joined) if mode == "max" else joined
         context_threshold = getattr(self, "context_threshold", None)
         strict = self.threshold_ if context_threshold is None else max(self.threshold_, context_threshold)
         need = np.array(
-            [self.threshold_ if (g.context.kind in mined or not g.context.kind) else strict for _, g in flat]
+            [
+                np.inf
+                if g.context.kind in never
+                else self.threshold_
+                if (g.context.kind in mined or not g.context.kind)
+                else strict
+                for _, g in flat
+            ]
         )
         ok = prob >= need
         if sections == "learning":
@@ -386,6 +403,12 @@ class LearningExtractor(BaseEstimator):
         self, text: str, source_id: str | None = None, item_starts: frozenset | None = None, sections: str = "all"
     ) -> list[LearningStatement]:
         return self.find_all([text], [source_id], None if item_starts is None else [item_starts], sections)[0]
+
+
+def _as_lead_in(line: str) -> str:
+    """A column heading ("Action taken") reads as a lead-in ("Action taken:")."""
+    line = line.strip()
+    return line if line.endswith(":") else line + ":"
 
 
 def best_threshold(prob: np.ndarray, y: np.ndarray, bounds=(0.15, 0.85), window: float = 0.05) -> float:

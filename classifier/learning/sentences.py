@@ -126,6 +126,7 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
 
 
 _HEADING_MAX_WORDS = 6
+_PARAGRAPH_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2})+\.?\s+")
 _ENDS_SENTENCE = re.compile(r"[.!?][\"')\]’”]*\s*$")
 
 
@@ -148,6 +149,7 @@ def is_heading(text: str, block: tuple[int, int], next_block: tuple[int, int] | 
         if not line[: marker.end()].strip().lstrip("(")[:1].isalnum() or _BULLET.match(following):
             return False
         line = line[marker.end() :]
+    line = _PARAGRAPH_NUMBER.sub("", line)  # "12.3 Family time in a rural county"
     return len(line.split()) <= _HEADING_MAX_WORDS and len(following.split()) > _HEADING_MAX_WORDS
 
 

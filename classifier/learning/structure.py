@@ -62,7 +62,8 @@ def sections_path() -> Path:
 
 @lru_cache(maxsize=4)
 def load_sections(path: str | None = None) -> dict:
-    """{'mined': set of kinds, 'sections': [(kind, compiled regex)], 'paragraphs': [(kind, regex)]}."""
+    """{'mined': set of kinds, 'sections': [(kind, compiled regex)], 'paragraphs': [(kind, regex)],
+    'lead_ins': [(kind, regex)]}."""
     p = Path(path) if path else sections_path()
     try:
         data = safe_load(p.read_text(encoding="utf-8")) or {}
@@ -80,10 +81,15 @@ def load_sections(path: str | None = None) -> dict:
             out.append((str(kind), re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b")))
         return out
 
+    columns = data.get("column_kinds") or {}
+    compiled(columns, "column_kinds")  # checks the shape
     return {
         "mined": set(data.get("mined_kinds") or ["learning"]),
+        "never": set(data.get("never_mined_kinds") or []),
         "sections": compiled(data.get("section_kinds") or {}, "section_kinds"),
         "paragraphs": compiled(data.get("paragraph_kinds") or {}, "paragraph_kinds"),
+        "lead_ins": compiled(data.get("lead_in_kinds") or {}, "lead_in_kinds"),
+        "columns": {name: str(kind) for kind, names in columns.items() for name in names},
     }
 
 
@@ -91,6 +97,21 @@ def title_kind(title: str, spec: dict) -> str:
     """The kind a heading, column heading or label names, or ""."""
     low = _SECTION_NUMBER.sub("", title.lower().replace("\u2019", "'"))
     for kind, rx in spec["sections"]:
+        if rx.search(low):
+            return kind
+    return ""
+
+
+def column_kind(heading: str, spec: dict) -> str:
+    """The kind a table column heading names as a whole ("Complaint", "You said"), or ""."""
+    low = " ".join(heading.lower().replace("\u2019", "'").strip(" :").split())
+    return spec["columns"].get(low, "")
+
+
+def lead_in_kind(line: str, spec: dict) -> str:
+    """The kind a list lead-in of any length names by its phrases ("... were put in place:"), or ""."""
+    low = line.lower().replace("\u2019", "'")
+    for kind, rx in spec["lead_ins"]:
         if rx.search(low):
             return kind
     return ""
@@ -169,6 +190,16 @@ def _layout(text: str, item_starts: frozenset) -> list[dict]:
     return out
 
 
+# Where a sentence starts inside a block: after . ! ? (and a closing quote), before a capital.
+_SENTENCE_START = re.compile(r"(?<=[.!?])[\"')\]\u2019\u201d]*\s+(?=[\"'\u201c\u2018(]?[A-Z])")
+
+
+def _last_sentence_start(text: str, span: tuple[int, int]) -> int | None:
+    """Offset where the last sentence of a block starts, or None if it has one sentence."""
+    starts = [m.end() for m in _SENTENCE_START.finditer(text, span[0], span[1])]
+    return starts[-1] if starts else None
+
+
 def prev_line_end(text: str, line_start: int) -> int:
     k = text.find("\n", line_start)
     return len(text) if k < 0 else k
@@ -194,11 +225,13 @@ def _contexts(text: str, layout: list[dict], spec: dict) -> list[tuple[dict, Con
                 out.append((b, Context("header", section, section_kind, "", title_kind(line, spec), b["para"])))
                 continue
             col = b.get("column", "")
-            ck = title_kind(col, spec) if col else ""
+            ck = (column_kind(col, spec) or title_kind(col, spec)) if col else ""
             out.append((b, Context("cell", section, section_kind, col, ck or section_kind, b["para"])))
             continue
+        # "11. What we learned and what we changed" is a numbered heading, not a list item.
+        numbered = b["item"] and not lead_in and bool(_TOP_LEVEL.match(line))
         is_title = not _ENDS_COLON.search(line) and (
-            b["heading"] or (not b["item"] and _is_title_line(line) and bool(title_kind(line, spec)))
+            b["heading"] or ((not b["item"] or numbered) and _is_title_line(line) and bool(title_kind(line, spec)))
         )
         if is_title:
             section = _SECTION_NUMBER.sub("", line).strip() or line
@@ -212,9 +245,18 @@ def _contexts(text: str, layout: list[dict], spec: dict) -> list[tuple[dict, Con
             out.append((b, Context("heading", section, section_kind, "", section_kind, b["para"])))
             continue
         if _ENDS_COLON.search(line) and not b["item"]:
-            # "This led to the following:" carries to the items below it.
+            # "This led to the following:" carries to the items below it; sentences before
+            # it in the same paragraph ("We reviewed ... As a result we introduced:") do not.
+            cut = _last_sentence_start(text, b["span"])
+            if cut is not None:
+                kind = pk or section_kind
+                before = dict(b, span=(b["span"][0], cut))
+                out.append((before, Context("sentence", section, section_kind, "", kind, b["para"])))
+                b = dict(b, span=(cut, b["span"][1]))
+                line = text[cut : b["span"][1]].strip()
             lead_in = line
             lead_kind = title_kind(line, spec) if len(line.split()) <= 8 else ""
+            lead_kind = lead_kind or lead_in_kind(line, spec)
             out.append((b, Context("lead_in", section, section_kind, "", lead_kind or section_kind, b["para"])))
             continue
         m = _LABEL.match(line)
