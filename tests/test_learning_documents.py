@@ -516,3 +516,38 @@ def test_numbered_learning_heading_is_a_heading_and_quotes_are_never_mined():
     assert by_text["Parents are now told the name of a new worker within five days."].section_kind == "learning"
     quote = next(c for t, c in by_text.items() if t.startswith('"The respite'))
     assert quote.kind in load_sections()["never"] | {"compliments"}
+
+
+def test_greeting_is_no_section_and_the_signature_block_is_no_statement():
+    from classifier.learning.structure import CANDIDATE_ROLES, analyse
+
+    letter = (
+        "Dear Mr Osei-Bonsu,\n\nThank you for your letter about the delay to your review.\n\n"
+        "I am sorry that the review was late. We have reminded all social workers in the team to book "
+        "reviews six weeks ahead.\n\nYours sincerely,\n\nJane Hartwell\nTeam Manager\n"
+    )
+    segs = analyse([letter])[0]
+    by_text = {letter[g.start : g.end]: g.context for g in segs}
+    assert all("Osei" not in c.section for c in by_text.values())
+    assert by_text["Team Manager"].role not in CANDIDATE_ROLES
+    assert by_text["Jane Hartwell"].role not in CANDIDATE_ROLES
+    reminder = next(c for t, c in by_text.items() if t.startswith("We have reminded"))
+    assert reminder.role in CANDIDATE_ROLES
+
+
+def test_register_sections_are_redacted():
+    from classifier.learning.register import register_from_rows
+
+    rows = [
+        {
+            "source": "a.txt",
+            "page": 1,
+            "section": "Response to Mrs Agnieszka Wróblewska",
+            "sentence": "We have changed how we book reviews.",
+            "type": "process_change",
+            "themes": "delay",
+            "score": 0.9,
+        }
+    ]
+    reg = register_from_rows(rows)
+    assert "Wróblewska" not in reg.to_csv() and "Response to" in reg.to_csv()

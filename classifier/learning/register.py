@@ -134,13 +134,18 @@ def register_from_rows(rows: Iterable[dict], **kwargs) -> pd.DataFrame:
     """Build a register from output rows (source, page, section, sentence, type, themes ';'-joined,
     complaint_ref, score)."""
     rows = list(rows)
+    sections = [str(r.get("section") or "") for r in rows]
+    if kwargs.get("redact", True):  # a section title can name someone ("Mr Osei's complaint")
+        titles = sorted(set(filter(None, sections)))
+        shown = dict(zip(titles, (d.redacted for d in prepare(titles))))
+        sections = [shown.get(t, t) for t in sections]
     places = [
         {
             "pages": f"{r['source']} p.{r['page']}" if r.get("page") not in (None, "") else "",
-            "sections": r.get("section", ""),
+            "sections": section,
             "complaint_refs": r.get("complaint_ref", ""),
         }
-        for r in rows
+        for r, section in zip(rows, sections)
     ]
     return build_register(
         [r["sentence"] for r in rows],

@@ -21,11 +21,24 @@ from pathlib import Path
 from typing import Any
 
 from classifier.errors import PatternFileError
-from classifier.learning.sentences import _BULLET, _CELL_SEP, _HAS_WORD, _trim, blocks, cell_spans, is_heading, nlp
+from classifier.learning.sentences import (
+    _BULLET,
+    _CELL_SEP,
+    _ENDS_SENTENCE,
+    _HAS_WORD,
+    _trim,
+    blocks,
+    cell_spans,
+    is_heading,
+    nlp,
+)
 from classifier.yamlio import safe_load
 
 # Roles: candidates are "sentence", "item" and "cell"; the rest are structure.
 CANDIDATE_ROLES = ("sentence", "item", "cell")
+# Greetings and sign-offs look like short title lines, but are never section titles.
+_SIGN_OFF = re.compile(r"(?i)\s*(yours (sincerely|faithfully|truly)|kind regards|best wishes|with regards|regards)\b")
+_GREETING = re.compile(r"(?i)\s*(dear\b|yours\b|kind regards|best wishes|with regards|regards\b|many thanks)|.*,\s*$")
 _QUOTE_OPEN = re.compile(r"^\s*[\"\u201c\u2018']")
 _ENDS_COLON = re.compile(r":\s*$")
 _ENDS_STOP = re.compile(r"[.!?][\"')\]\u2019\u201d]*\s*$")
@@ -211,8 +224,14 @@ def _contexts(text: str, layout: list[dict], spec: dict) -> list[tuple[dict, Con
     para_kind: dict[int, str] = {}
     lead_in, lead_kind = "", ""
     out = []
+    signed_off = False
     for b in layout:
         line = b["text"]
+        # Below "Yours sincerely," short lines are a name and a role, never statements.
+        if signed_off and len(line.split()) <= 6 and not _ENDS_SENTENCE.search(line):
+            out.append((b, Context("heading", section, section_kind, "", section_kind, b["para"])))
+            continue
+        signed_off = bool(_SIGN_OFF.match(line))
         # A paragraph's kind comes from its first block.
         if b["para"] not in para_kind:
             pk = paragraph_kind(line, spec)
@@ -233,6 +252,10 @@ def _contexts(text: str, layout: list[dict], spec: dict) -> list[tuple[dict, Con
         is_title = not _ENDS_COLON.search(line) and (
             b["heading"] or ((not b["item"] or numbered) and _is_title_line(line) and bool(title_kind(line, spec)))
         )
+        if is_title and _GREETING.match(line):
+            # "Dear Mr Osei," / "Yours sincerely," is no section title (and would carry a name to every row).
+            out.append((b, Context("heading", section, section_kind, "", section_kind, b["para"])))
+            continue
         if is_title:
             section = _SECTION_NUMBER.sub("", line).strip() or line
             tk = title_kind(line, spec)
