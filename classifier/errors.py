@@ -17,6 +17,7 @@ code stays the same when the wording changes.
 | E106 | ReportSettingsError | a report column map or settings file is invalid |
 | E107 | MalformedTableError | a CSV's quoting would merge or lose rows |
 | E108 | InputLimitError | an input is past a size or row limit |
+| E109 | ReportPeriodError | no record of a case export falls in the report's financial year |
 | E200 | TaxonomyError | a taxonomy file is invalid |
 | E201 | MappingError | a taxonomy mapping file is invalid |
 | E202 | TaxonomyMismatchError | data declares another taxonomy than the model's |
@@ -123,6 +124,12 @@ class InputLimitError(InputDataError):
     """An input is larger than a configured limit (unpacked size, rows)."""
 
     code = "E108"
+
+
+class ReportPeriodError(InputDataError):
+    """No record of a case export was received in the financial year asked for, though some were in others."""
+
+    code = "E109"
 
 
 class TaxonomyError(ComplaintThemesError):

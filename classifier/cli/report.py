@@ -23,7 +23,9 @@ def register(app: typer.Typer) -> None:
         model: Optional[Path] = typer.Option(None, "--model", help="Model for labels the export lacks."),
         year: Optional[str] = typer.Option(None, "--year", help="Financial year, e.g. 2024-25 (default: all rows)."),
         learning: Optional[Path] = typer.Option(None, "--learning", help="Register from 'complaints learning'."),
-        suppress_small: bool = typer.Option(False, "--suppress-small", help="Show counts under 5 as '<5'."),
+        suppress_small: bool = typer.Option(
+            False, "--suppress-small", help="Show counts under 5 as '<5', and figures that give one away as '[c]'."
+        ),
         settings: Optional[Path] = typer.Option(None, "--settings", help="Local timescales and words (YAML)."),
     ):
         """Write the annual complaints report: report.html, report.xlsx, report.docx and tables.json.

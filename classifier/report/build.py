@@ -14,13 +14,14 @@ import pandas as pd
 
 import classifier.report.tables as T
 import classifier.report.timeliness as TL
-from classifier.errors import OutputError, ReportColumnsError
-from classifier.report.cases import CaseProblems, canonical_cases
+from classifier.errors import OutputError, ReportColumnsError, ReportPeriodError
+from classifier.report.cases import CaseProblems, canonical_cases, drop_non_cases
 from classifier.report.columns import ColumnMap, read_column_map, resolve_columns
 from classifier.report.compare import year_on_year
-from classifier.report.dates import financial_year, year_label
+from classifier.report.dates import financial_year, financial_year_of, year_label
 from classifier.report.labels import LabelSources, fill_labels, model_taxonomy, needs_model
 from classifier.report.settings import ReportSettings, load_settings
+from classifier.report.suppress import note_text, published, suppress_tables
 
 # Table key -> (what the reader is told adds it) for tables left out.
 COLUMN_HINT = {
@@ -66,13 +67,21 @@ def _load_year(path, mapping, settings, taxonomy, model_dir, start, end, model_c
     from classifier.io.tables import read_table
 
     frame, row_problems = read_table(path)
+    rows_read = len(frame)
     if frame.empty:
         raise ReportColumnsError(f"'{Path(path).name}' has no rows; export the cases with a header row")
     cols = resolve_columns(list(frame.columns), mapping)
+    frame, blank_rows, footer_rows = drop_non_cases(frame, cols.get("received"))
+    if frame.empty:
+        raise ReportColumnsError(f"'{Path(path).name}' has only blank or total rows; export the cases themselves")
     cases, probs = canonical_cases(frame, cols, settings, taxonomy)
+    probs.blank_rows, probs.footer_rows = blank_rows, footer_rows
     if start is not None:
         inside = cases["received"].between(start, end)
-        probs.outside_year = int((~inside & cases["received"].notna()).sum())
+        dated = cases["received"].notna()
+        probs.outside_year = int((~inside & dated).sum())
+        if probs.outside_year and not inside.any():
+            raise ReportPeriodError(_period_mismatch(Path(path).name, start, cases["received"].dropna()))
         cases = cases[inside].reset_index(drop=True)
     model = None
     if needs_model(cols):
@@ -90,9 +99,21 @@ def _load_year(path, mapping, settings, taxonomy, model_dir, start, end, model_c
         cols,
         probs,
         labels,
-        len(frame),
+        rows_read,
         sum(p is not None for p in row_problems),
         start is not None,
+    )
+
+
+def _period_mismatch(source: str, start: pd.Timestamp, received: pd.Series) -> str:
+    """Why a --year report would be empty: the year asked for and the years the export does cover."""
+    years = financial_year_of(received).value_counts().sort_index()
+    covered = ", ".join(f"{year_label(pd.Timestamp(int(y), 4, 1))} ({n:,} records)" for y, n in years.items())
+    latest = year_label(pd.Timestamp(int(years.index[-1]), 4, 1))
+    return (
+        f"no record in '{source}' was received in {year_label(start)} ({start:%d %b %Y} to "
+        f"{start + pd.DateOffset(years=1, days=-1):%d %b %Y}); the export covers {covered}. "
+        f"Ask for one of those years (e.g. --year {latest}), or leave --year out to report every row"
     )
 
 
@@ -157,8 +178,18 @@ def _notes(y: YearData) -> list[str]:
             f"{y.source}: {p.received_unparseable} received dates could not be read (not dd/mm/yyyy, "
             f"ISO or an Excel date); {where}."
         )
+    if p.blank_rows or p.footer_rows:
+        out.append(
+            f"{y.source}: {p.blank_rows} wholly blank rows and {p.footer_rows} total rows ('Total' with no case "
+            "data) are not cases and are left out."
+        )
     if p.received_blank:
-        out.append(f"{y.source}: {p.received_blank} rows have no received date.")
+        where = (
+            "they cannot be placed in the year, so they are left out of the report"
+            if y.filtered
+            else "they are counted, but left out of the monthly and timescale figures"
+        )
+        out.append(f"{y.source}: {p.received_blank} rows have no received date; {where}.")
     if p.responded_unparseable:
         out.append(
             f"{y.source}: {p.responded_unparseable} response dates could not be read and count as not responded."
@@ -218,7 +249,8 @@ def build_report(
     learning : str or Path, optional
         A learning register from `complaints learning`.
     suppress_small : bool
-        Show counts of 1-4 as "<5" in the documents (tables.json stays exact).
+        Show counts of 1-4 as "<5", and figures they could be worked out from as "[c]", in every
+        output (tables.json then holds each table's rows as shown).
     settings_path : str or Path, optional
         Local timescales and words, replacing the bundled sections.
     formats : tuple of str
@@ -248,19 +280,18 @@ def build_report(
     def label_of(tid):
         return taxonomy.label_of(tid) if tid in taxonomy.ids else str(tid)
 
+    below = settings.suppress_below if suppress_small else None
     made, omitted = compute_tables(this, settings, label_of, register)
     figures: dict[str, Any] = {"meta": {}, "sources": this.labels.said}
-    for t in made:
-        figures[t.key] = t.json
-        figures.update(t.extra)
+    _add_figures(figures, made, below)
     if last is not None:
         before, _ = compute_tables(last, settings, label_of)
         by_key = {t.key: t for t in before}
         figures["previous"] = {"period": last.label}
-        for t in before:
-            figures["previous"][t.key] = t.json
-            figures["previous"].update(t.extra)
+        _add_figures(figures["previous"], before, below)
         made = [year_on_year(t, by_key.get(t.key), this.label, last.label) for t in made]
+    for t in made:
+        t.note = note_text(t, below)
     notes = _notes(this) + (_notes(last) if last else [])
     meta = {
         "period": this.label,
@@ -293,6 +324,18 @@ def build_report(
     )
     _write_all(report, Path(out_dir), formats)
     return report
+
+
+def _add_figures(figures: dict, tables: list, below: int | None) -> None:
+    """Each table's figures for tables.json: exact, or when suppressing the rows as shown (and `hidden` set)."""
+    if below is None:
+        for t in tables:
+            figures[t.key] = t.json
+            figures.update(t.extra)
+        return
+    suppress_tables(tables, below)
+    for t in tables:
+        figures[t.key] = published(t, below)
 
 
 def _read_register(path) -> pd.DataFrame:

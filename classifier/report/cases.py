@@ -24,6 +24,8 @@ AS_WRITTEN = ("id", "person", "text", "outcome", "service", "complainant", "meth
 _STAGE = re.compile(r"^(?:stage|stg|st|s|level|l)?\s*[-:.]?\s*([123])(?!\d)")
 _STAGE_ANYWHERE = re.compile(r"\bstage\s*([123])(?!\d)")
 _NUMBER_WORD = re.compile(r"\b(one|two|three)\b")
+_FOOTER_LABEL = re.compile(r"^(?:grand\s+|sub[-\s]?)?totals?\s*:?$", re.IGNORECASE)
+_FIGURE = re.compile(r"^-?[\d,]*\.?\d+\s*%?$")
 _STAGE_WORDS = {
     "one": "1",
     "two": "2",
@@ -49,6 +51,32 @@ class CaseProblems:
     kind_unrecognised: dict = field(default_factory=dict)  # word as written -> rows
     themes_unknown: dict = field(default_factory=dict)  # value as written -> rows
     outside_year: int = 0
+    blank_rows: int = 0  # wholly empty rows, dropped
+    footer_rows: int = 0  # 'Total' rows with no case data, dropped
+
+
+def drop_non_cases(frame: pd.DataFrame, received: str | None) -> tuple[pd.DataFrame, int, int]:
+    """The export without wholly blank rows and footer rows: (rows kept, blank dropped, footers dropped).
+
+    A footer row has a 'Total' / 'Totals' / 'Grand total' / 'Sub-total' label and no case data: its
+    other cells are blank or figures, and its received cell holds no readable date.
+    """
+    if frame.empty:
+        return frame, 0, 0
+    cells = {c: frame[c].fillna("").astype(str).str.strip() for c in frame.columns}
+    blank = pd.concat([v.eq("") for v in cells.values()], axis=1).all(axis=1)
+    labelled = pd.Series(False, index=frame.index)
+    for v in cells.values():
+        short = v[v.str.len().between(5, 12)]  # cheap filter before the pattern
+        labelled[short.index[short.str.match(_FOOTER_LABEL)]] = True
+    footer = labelled & ~blank
+    for i in footer[footer].index:
+        row = [cells[c].at[i] for c in frame.columns]
+        dated = received is not None and parse_dates([cells[received].at[i]]).values.notna().any()
+        if dated or not all(x == "" or _FOOTER_LABEL.match(x) or _FIGURE.match(x) for x in row):
+            footer.at[i] = False
+    kept = frame[~(blank | footer)].reset_index(drop=True)
+    return kept, int(blank.sum()), int(footer.sum())
 
 
 def parse_stage(values: pd.Series) -> tuple[pd.Series, int]:

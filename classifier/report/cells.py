@@ -1,8 +1,9 @@
-"""How a figure is shown in the report: thousands separators, one decimal for percentages, '<5' when suppressed."""
+"""How a figure is shown in the report: thousands separators, one decimal for percentages, '<5' or '[c]' when hidden."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -24,22 +25,64 @@ def is_missing(value) -> bool:
     return plain(value) is None
 
 
-def cell_text(value, percent: bool = False, suppress: bool = False, below: int = 5) -> str:
+def cell_text(value, percent: bool = False, hidden: str | None = None) -> str:
+    """A cell as shown; `hidden` (the table's text for a suppressed cell) wins over the value."""
+    if hidden:
+        return hidden
     value = plain(value)
     if value is None:
         return "-"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int):
-        if suppress and 0 < value < below:
-            return f"<{below}"
         return f"{value:,}"
     if isinstance(value, float):
         return f"{value:.1f}" if percent else f"{value:,.1f}"
     return str(value)
 
 
-def suppressed(value, suppress: bool, below: int) -> bool:
-    """True when a count is hidden as '<5'."""
+CONFIDENTIAL = "[c]"  # a figure hidden because a small count could be worked out from it
+
+
+def small(value, below: int) -> bool:
+    """A count from 1 to below-1: shown as '<below' when suppressing."""
     value = plain(value)
-    return suppress and isinstance(value, int) and not isinstance(value, bool) and 0 < value < below
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < below
+
+
+@dataclass(frozen=True)
+class Note:
+    """A table note whose figures can be hidden: `template` with {name} fields for counts and shares.
+
+    `counts` maps a field to a count; `shares` maps a field to (part, whole), shown as a percentage.
+    """
+
+    template: str
+    counts: dict = field(default_factory=dict)
+    shares: dict = field(default_factory=dict)
+
+    def text(self, below: int | None = None) -> str:
+        """The note; with `below`, counts under it read '<below' and shares of them '[c]'."""
+        values: dict[str, str] = {}
+        for name, n in self.counts.items():
+            values[name] = f"<{below}" if below and small(n, below) else f"{n:,}"
+        for name, (part, whole) in self.shares.items():
+            if below and (small(part, below) or small(whole, below)):
+                values[name] = CONFIDENTIAL
+            else:
+                values[name] = "-" if not whole else f"{100.0 * part / whole:.1f}%"
+        return self.template.format(**values)
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def __bool__(self) -> bool:
+        return bool(self.template)
+
+
+def small_numbers_legend(below: int) -> str:
+    return (
+        f"Counts from 1 to {below - 1} are shown as <{below} to protect individuals; figures from which such a "
+        f"count could be worked out (a percentage, a change, an average, or a second cell of a row or column "
+        f"with a known total) are shown as {CONFIDENTIAL}."
+    )

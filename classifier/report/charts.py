@@ -43,20 +43,25 @@ def _plt():
     return plt
 
 
-def _numeric(frame: pd.DataFrame, cols: list) -> pd.DataFrame:
-    return frame[cols].apply(pd.to_numeric, errors="coerce").fillna(0)
+def _numeric(table: Table, cols: list) -> pd.DataFrame:
+    """The chart's numbers; hidden cells (suppressed) are NaN: no point on a line, no bar, no length."""
+    data = table.frame[cols].apply(pd.to_numeric, errors="coerce").astype(float)
+    for i, col in table.hidden:
+        if col in data:
+            data.iat[i, data.columns.get_loc(col)] = float("nan")
+    return data
 
 
 def _wrap(labels, width=28) -> list[str]:
     return ["\n".join(textwrap.wrap(str(v), width)) or str(v) for v in labels]
 
 
-def _label_bars(ax, bars, horizontal: bool, fmt: str):
-    for b in bars:
+def _label_bars(ax, bars, horizontal: bool, fmt: str, hidden: list):
+    for b, secret in zip(bars, hidden):
         v = b.get_width() if horizontal else b.get_height()
-        if v:
+        if v or secret:
             ax.annotate(
-                fmt.format(v),
+                secret or fmt.format(v),
                 (b.get_width(), b.get_y() + b.get_height() / 2)
                 if horizontal
                 else (b.get_x() + b.get_width() / 2, b.get_height()),
@@ -76,7 +81,7 @@ def draw(table: Table) -> Chart | None:
     frame = table.frame
     labels = list(frame.iloc[:, 0])
     cols = [c for c in table.chart_columns if c in frame]
-    data = _numeric(frame, cols)
+    data = _numeric(table, cols)
     fmt = "{:.1f}" if any(c in table.percent_columns for c in cols) else "{:.0f}"
     kind = table.chart
     rows = len(labels) if kind in ("line", "stacked_t") else min(len(labels), MAX_BARS)
@@ -98,7 +103,7 @@ def draw(table: Table) -> Chart | None:
             ax.set_xticks(range(0, len(labels), step), [str(v) for v in labels][::step], rotation=45, ha="right")
             ax.set_ylim(bottom=0)
         elif kind in ("bar", "barh"):
-            data, labels = data.iloc[:rows], labels[:rows]
+            data, labels = data.iloc[:rows].fillna(0), labels[:rows]
             width = 0.8 / len(cols)
             for i, c in enumerate(cols):
                 pos = [j + (i - (len(cols) - 1) / 2) * width for j in range(len(labels))]
@@ -107,13 +112,15 @@ def draw(table: Table) -> Chart | None:
                     if kind == "barh"
                     else ax.bar(pos, data[c], width=width, color=OKABE_ITO[i % 8], label=c)
                 )
-                _label_bars(ax, bars, kind == "barh", fmt)
+                secret = [table.hidden.get((j, c), "") for j in range(len(labels))]
+                _label_bars(ax, bars, kind == "barh", fmt, secret)
             if kind == "barh":
                 ax.set_yticks(range(len(labels)), _wrap(labels))
                 ax.invert_yaxis()
             else:
                 ax.set_xticks(range(len(labels)), _wrap(labels, 16))
         elif kind in ("stacked", "stacked_t"):
+            data = data.fillna(0)  # a hidden cell adds no length
             if kind == "stacked_t":  # rows become the stacks, as shares: e.g. outcomes within each stage
                 data = data.T
                 data.columns = labels
@@ -136,5 +143,7 @@ def draw(table: Table) -> Chart | None:
         fig.savefig(png, format="png", dpi=150)
     finally:
         plt.close(fig)
-    alt = f"Chart: {table.title}. The figures are in the table beside it."
+    alt = f"Chart: {table.title}. The figures are in the table beside it." + (
+        " Hidden figures are left out of the chart." if any(c in cols for _, c in table.hidden) else ""
+    )
     return Chart(svg.getvalue(), png.getvalue(), alt)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from classifier.report.cells import CONFIDENTIAL
 from classifier.report.tables import Table, pct
 
 
@@ -12,11 +13,15 @@ def _keys(t: Table) -> list:
 
 
 def year_on_year(current: Table, previous: Table | None, this_label: str, last_label: str) -> Table:
-    """`current` with columns '<col> <last year>' and 'Change %' (or 'Change (points)' for a percentage)."""
+    """`current` with columns '<col> <last year>' and 'Change %' (or 'Change (points)' for a percentage).
+
+    Cells hidden by suppression stay hidden: last year's as in `previous`, and a change from either.
+    """
     col = current.count_column
     if previous is None or col is None or col not in current.frame or col not in previous.frame:
         return current
     last = dict(zip(_keys(previous), previous.frame[col]))
+    last_hidden = {k: previous.hidden.get((j, col)) for j, k in enumerate(_keys(previous))}
     frame = current.frame.copy()
     before = [last.get(k) for k in _keys(current)]
     before = [None if (v is None or pd.isna(v)) else v for v in before]
@@ -40,6 +45,12 @@ def year_on_year(current: Table, previous: Table | None, this_label: str, last_l
     frame = frame.rename(columns={col: this_col})
     chart_cols = [this_col if c == col else c for c in chart_cols]
     percent = [this_col if c == col else c for c in percent]
+    hidden = {(i, this_col if c == col else c): text for (i, c), text in current.hidden.items()}
+    for i, k in enumerate(_keys(current)):
+        if last_hidden.get(k):
+            hidden[(i, prev_col)] = last_hidden[k]
+        if (i, this_col) in hidden or (i, prev_col) in hidden:
+            hidden[(i, change_col)] = CONFIDENTIAL
     return Table(
         current.key,
         current.title,
@@ -52,4 +63,5 @@ def year_on_year(current: Table, previous: Table | None, this_label: str, last_l
         this_col,
         current.align,
         current.extra,
+        hidden=hidden,
     )

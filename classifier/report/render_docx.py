@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from classifier.report.cells import cell_text
+from classifier.report.cells import cell_text, small_numbers_legend
 
 
 def render_docx(report, charts: dict, path) -> None:
@@ -24,10 +24,7 @@ def render_docx(report, charts: dict, path) -> None:
     for what, said in meta["label_sources"].items():
         doc.add_paragraph(f"{what.replace('_', ' ').capitalize()}: {said}.", style="List Bullet")
     if report.suppress_small:
-        doc.add_paragraph(
-            f"Counts from 1 to {report.suppress_below - 1} are shown as <{report.suppress_below} "
-            "to protect individuals."
-        )
+        doc.add_paragraph(small_numbers_legend(report.suppress_below))
     for t in report.tables:
         doc.add_heading(t.title, level=1)
         chart = charts.get(t.key)
@@ -38,10 +35,10 @@ def render_docx(report, charts: dict, path) -> None:
         table.style = "Light Grid Accent 1"
         for cell, name in zip(table.rows[0].cells, cols):
             cell.text = str(name)
-        for values in t.frame.itertuples(index=False, name=None):
+        for i, values in enumerate(t.frame.itertuples(index=False, name=None)):
             cells = table.add_row().cells
             for j, (cell, v) in enumerate(zip(cells, values)):
-                cell.text = cell_text(v, cols[j] in t.percent_columns, report.suppress_small, report.suppress_below)
+                cell.text = cell_text(v, cols[j] in t.percent_columns, t.hidden.get((i, cols[j])))
                 if j:
                     cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
         if t.note:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import re
 
-from classifier.report.cells import cell_text, suppressed
+from classifier.report.cells import cell_text, small_numbers_legend
 
 
 def _env():
@@ -23,18 +23,18 @@ def _anchor(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
 
 
-def table_rows(table, suppress: bool, below: int) -> list[list[dict]]:
+def table_rows(table) -> list[list[dict]]:
     """Cells as {'text', 'numeric', 'hidden'} for templates."""
     rows = []
-    for values in table.frame.itertuples(index=False, name=None):
+    for i, values in enumerate(table.frame.itertuples(index=False, name=None)):
         row = []
         for col, v in zip(table.frame.columns, values):
-            pc = col in table.percent_columns
+            hidden = table.hidden.get((i, col))
             row.append(
                 {
-                    "text": cell_text(v, pc, suppress, below),
+                    "text": cell_text(v, col in table.percent_columns, hidden),
                     "numeric": not isinstance(v, str),
-                    "hidden": suppressed(v, suppress, below),
+                    "hidden": bool(hidden),
                 }
             )
         rows.append(row)
@@ -51,7 +51,7 @@ def render_html(report, charts: dict) -> str:
                 "anchor": _anchor(t.title),
                 "note": t.note,
                 "columns": list(t.frame.columns),
-                "rows": table_rows(t, report.suppress_small, report.suppress_below),
+                "rows": table_rows(t),
                 "chart": None if chart is None else "data:image/svg+xml;base64," + base64.b64encode(chart.svg).decode(),
                 "alt": chart.alt if chart else "",
                 "wide": len(t.frame.columns) > 3,
@@ -68,5 +68,6 @@ def render_html(report, charts: dict) -> str:
             notes=report.notes,
             suppress=report.suppress_small,
             below=report.suppress_below,
+            legend=small_numbers_legend(report.suppress_below),
         )
     )

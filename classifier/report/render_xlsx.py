@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from classifier.report.cells import plain, suppressed
+from classifier.report.cells import plain, small_numbers_legend
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
@@ -40,7 +40,7 @@ def render_xlsx(report, path) -> None:
     for what, said in meta["label_sources"].items():
         contents.append([f"{what.replace('_', ' ').capitalize()}: {said}"])
     if report.suppress_small:
-        contents.append([f"Counts from 1 to {report.suppress_below - 1} are shown as <{report.suppress_below}."])
+        contents.append([small_numbers_legend(report.suppress_below)])
     contents.append([])
     contents.append(["Sheet", "Table"])
     for c in contents[contents.max_row]:
@@ -56,14 +56,8 @@ def render_xlsx(report, path) -> None:
         for c in ws[2]:
             c.font, c.fill = bold, head_fill
             c.alignment = Alignment(wrap_text=True, vertical="top")
-        for values in t.frame.itertuples(index=False, name=None):
-            row = []
-            for v in values:
-                v = plain(v)
-                row.append(
-                    f"<{report.suppress_below}" if suppressed(v, report.suppress_small, report.suppress_below) else v
-                )
-            ws.append(row)
+        for i, values in enumerate(t.frame.itertuples(index=False, name=None)):
+            ws.append([t.hidden.get((i, col), plain(v)) for col, v in zip(t.frame.columns, values)])
         for j, col in enumerate(t.frame.columns, start=1):
             fmt = "0.0" if col in t.percent_columns or "Average" in str(col) else "#,##0"
             for r in range(3, ws.max_row + 1):

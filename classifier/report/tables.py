@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from classifier.report.cells import Note
 from classifier.report.settings import ReportSettings, words
 
 STAGES = (1, 2, 3)
@@ -43,11 +44,18 @@ class Table:
     json: object
     chart: str | None = None  # 'bar', 'barh', 'line', 'stacked' or None
     chart_columns: list = field(default_factory=list)
-    note: str = ""
+    note: str | Note = ""
     percent_columns: list = field(default_factory=list)
     count_column: str | None = None  # compared year on year
     align: list | None = None  # year-on-year join keys (default: the row labels)
     extra: dict = field(default_factory=dict)  # more top-level keys for tables.json
+    # What small-number suppression needs (suppress.py): which figures give which away.
+    derived: dict = field(default_factory=dict)  # column -> same-row columns it is computed from
+    basis: dict = field(default_factory=dict)  # column -> per row, the unshown counts it is computed from
+    additive: list = field(default_factory=list)  # count columns adding up to a known total
+    row_totals: dict = field(default_factory=dict)  # total column -> the columns adding up to it
+    facts: dict = field(default_factory=dict)  # (row, column) -> a name for the figure shared across tables
+    hidden: dict = field(default_factory=dict)  # (row, column) -> what is shown instead ('<5', '[c]')
 
 
 def pct(part, whole) -> float | None:
@@ -74,7 +82,9 @@ def _count_table(key, title, counts: dict, label: str, of: str, chart="barh", no
     frame = pd.DataFrame(
         {label: list(counts), of: list(counts.values()), "Share %": [pct(v, total) for v in counts.values()]}
     )
-    return Table(key, title, frame, counts, chart, [of], note, ["Share %"], of)
+    t = Table(key, title, frame, counts, chart, [of], note, ["Share %"], of)
+    t.derived, t.additive = {"Share %": [of]}, [of]
+    return t
 
 
 def kinds(cases) -> Table:
@@ -84,7 +94,7 @@ def kinds(cases) -> Table:
     unrecorded = int(vc.get("", 0))
     frame = pd.DataFrame({"Kind": [k.capitalize() for k in counts], "Records": list(counts.values())})
     note = f"{unrecorded} records have no kind recorded and are not counted." if unrecorded else ""
-    return Table("kinds", "Records by kind", frame, counts, None, [], note, [], "Records")
+    return Table("kinds", "Records by kind", frame, counts, None, [], note, [], "Records", additive=["Records"])
 
 
 def by_stage(cases) -> Table:
@@ -93,7 +103,9 @@ def by_stage(cases) -> Table:
     frame = pd.DataFrame({"Stage": [f"Stage {s}" for s in counts], "Complaints": list(counts.values())})
     missing = int(c["stage"].eq(0).sum())
     note = f"{missing} complaints have no stage recorded and are not counted here." if missing else ""
-    return Table("by_stage", "Complaints by stage", frame, counts, "bar", ["Complaints"], note, [], "Complaints")
+    t = Table("by_stage", "Complaints by stage", frame, counts, "bar", ["Complaints"], note, [], "Complaints")
+    t.additive, t.facts = ["Complaints"], {(i, "Complaints"): f"stage {s}" for i, s in enumerate(STAGES)}
+    return t
 
 
 def complainants(cases, settings: ReportSettings) -> Table:
@@ -101,9 +113,11 @@ def complainants(cases, settings: ReportSettings) -> Table:
     counts = _counts(c["complainant"])
     t = _count_table("complainants", "Who made complaints", counts, "Complainant", "Complaints")
     cyp = _n_in(c["complainant"], settings.cyp)
-    t.note = (
-        f"Children and young people (including care leavers and advocates acting for them) made "
-        f"{cyp:,} of {len(c):,} complaints ({pct(cyp, len(c)) or 0:.1f}%)."
+    t.note = Note(
+        "Children and young people (including care leavers and advocates acting for them) made "
+        "{cyp} of {all} complaints ({share}).",
+        {"cyp": cyp, "all": len(c)},
+        {"share": (cyp, len(c))},
     )
     t.json = {"counts": counts, "children_and_young_people": cyp, "children_and_young_people_percent": pct(cyp, len(c))}
     return t
@@ -156,6 +170,8 @@ def services(cases, has_stage: bool) -> Table:
         "",
         [],
         "Complaints",
+        additive=cols + ["Complaints"],
+        row_totals={"Complaints": cols} if cols else {},
     )
 
 
@@ -187,6 +203,7 @@ def monthly(cases, has_stage: bool) -> Table:
         [],
         "Complaints",
         align,
+        additive=list(frame.columns[1:]),
     )
 
 
@@ -207,8 +224,12 @@ def themes(cases, label_of, has_stage: bool) -> Table:
     )
     no_theme = int(c["themes"].map(len).eq(0).sum())
     who = "stage 1 complaints" if has_stage else "complaints (no stage column: all stages)"
-    note = f"Themes of {base:,} {who}; a complaint can have more than one theme, so shares add to more than 100%." + (
-        f" {no_theme:,} have no theme." if no_theme else ""
+    note = Note(
+        "Themes of {base} "
+        + who
+        + "; a complaint can have more than one theme, so shares add to more than 100%."
+        + (" {none} have no theme." if no_theme else ""),
+        {"base": base, "none": no_theme},
     )
     return Table(
         "themes",
@@ -221,6 +242,7 @@ def themes(cases, label_of, has_stage: bool) -> Table:
         ["Share of complaints %"],
         "Complaints",
         align=list(counts),
+        derived={"Share of complaints %": ["Complaints"]},
     )
 
 
@@ -236,7 +258,8 @@ def themes_by_stage(cases, label_of, settings: ReportSettings, has_outcome: bool
         frame[f"Stage {s}"] = [int(n.get(t, 0)) for t in order]
         for t in order:
             js[str(t)][str(s)] = int(n.get(t, 0))
-    pcols = []
+    pcols: list[str] = []
+    basis: dict[str, list] = {}
     if has_outcome:
         decided = rows[rows["outcome"].ne("")]
         up = decided["outcome"].map(lambda v: words(v) in settings.upheld).astype(bool)
@@ -246,6 +269,7 @@ def themes_by_stage(cases, label_of, settings: ReportSettings, has_outcome: bool
         for t, p in zip(order, frame["Upheld or partly %"]):
             js[str(t)]["upheld_percent"] = p
         pcols = ["Upheld or partly %"]
+        basis["Upheld or partly %"] = [(int(n_up.get(t, 0)), int(n_dec.get(t, 0))) for t in order]
     return Table(
         "themes_by_stage",
         "Themes by stage",
@@ -257,6 +281,7 @@ def themes_by_stage(cases, label_of, settings: ReportSettings, has_outcome: bool
         pcols,
         None,
         align=[str(t) for t in order],
+        basis=basis,
     )
 
 
@@ -268,17 +293,20 @@ def outcomes(cases, settings: ReportSettings) -> Table:
     frame = pd.DataFrame({"Outcome": list(names)})
     for s in STAGES:
         frame[f"Stage {s}"] = [js[str(s)].get(o, 0) for o in names]
-    upheld = {}
+    upheld, shares = {}, {}
     for s in STAGES:
         d = c[c["stage"].eq(s)]
-        upheld[str(s)] = pct(_n_in(d["outcome"], settings.upheld), len(d))
-    note = (
+        shares[f"s{s}"] = (_n_in(d["outcome"], settings.upheld), len(d))
+        upheld[str(s)] = pct(*shares[f"s{s}"])
+    note = Note(
         "Upheld or partly upheld: "
-        + ", ".join(f"stage {s} {'-' if p is None else f'{p:.1f}%'}" for s, p in upheld.items())
-        + " of complaints with an outcome."
+        + ", ".join(f"stage {s} {{s{s}}}" for s in STAGES)
+        + " of complaints with an outcome.",
+        shares=shares,
     )
     t = Table("outcomes", "Outcomes by stage", frame, js, "stacked_t", [f"Stage {s}" for s in STAGES], note, [], None)
     t.extra = {"outcomes_upheld_percent": upheld}
+    t.additive = [f"Stage {s}" for s in STAGES]
     return t
 
 
@@ -310,6 +338,8 @@ def escalation(cases) -> Table:
         "Escalated % = complaints at the next stage this year as a share of complaints at this stage.",
         ["Escalated %"],
         "Escalated %",
+        derived={"Escalated %": ["From", "To"]},
+        facts={(0, "From"): "stage 1", (0, "To"): "stage 2", (1, "From"): "stage 2", (1, "To"): "stage 3"},
     )
 
 
@@ -320,7 +350,9 @@ def repeat_complainants(cases) -> Table:
     keys = ["1", "2", "3", "4+"]
     js = {k: int(bucket.get(i, 0)) for k, i in zip(keys, (1, 2, 3, 4))}
     frame = pd.DataFrame({"Complaints per person": ["1", "2", "3", "4 or more"], "People": list(js.values())})
-    return Table("repeat_complainants", "Repeat complainants", frame, js, None, [], "", [], "People", keys)
+    return Table(
+        "repeat_complainants", "Repeat complainants", frame, js, None, [], "", [], "People", keys, additive=["People"]
+    )
 
 
 def child(cases, label_of) -> Table:
@@ -336,7 +368,7 @@ def child(cases, label_of) -> Table:
         {"count": int(len(c)), "themes": counts},
         "barh",
         ["Complaints"],
-        f"{len(c):,} complaints (all stages) were made by children and young people.",
+        Note("{n} complaints (all stages) were made by children and young people.", {"n": int(len(c))}),
         [],
         "Complaints",
         list(counts),
@@ -353,10 +385,13 @@ def compliments(cases, has_source: bool, has_service: bool) -> Table:
     frame = pd.DataFrame(
         {"Source": list(by_source) or ["All"], "Compliments": list(by_source.values()) or [int(len(c))]}
     )
-    note = f"{len(c):,} compliments received."
-    if not has_source:
-        note += " Map a complainant column to show who sent them."
-    return Table("compliments", "Compliments by source", frame, js, "barh", ["Compliments"], note, [], "Compliments")
+    note = Note(
+        "{n} compliments received." + ("" if has_source else " Map a complainant column to show who sent them."),
+        {"n": int(len(c))},
+    )
+    t = Table("compliments", "Compliments by source", frame, js, "barh", ["Compliments"], note, [], "Compliments")
+    t.additive = ["Compliments"]
+    return t
 
 
 def ombudsman(cases) -> Table:
