@@ -200,3 +200,16 @@ def test_a_total_label_with_case_data_is_a_case():
     )
     kept, blank, footer = drop_non_cases(frame, "Received")
     assert (blank, footer) == (1, 1) and list(kept["Ref"]) == ["Total", "A1"]
+
+
+def test_charts_draw_no_length_for_a_hidden_count():
+    from classifier.report import charts
+    from classifier.report.suppress import suppress_tables
+    from classifier.report.tables import Table
+
+    frame = pd.DataFrame({"Decision": ["A", "B", "C", "D"], "Cases": [16, 11, 5, 4]})
+    t = Table("x", "X", frame, {}, "barh", ["Cases"], additive=["Cases"])
+    suppress_tables([t], 5)
+    data = charts._numeric(t, ["Cases"])
+    assert data["Cases"].iloc[:2].tolist() == [16, 11] and data["Cases"].iloc[2:].isna().all()
+    assert "Hidden figures are left out" in charts.draw(t).alt

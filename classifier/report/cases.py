@@ -63,16 +63,21 @@ def drop_non_cases(frame: pd.DataFrame, received: str | None) -> tuple[pd.DataFr
     """
     if frame.empty:
         return frame, 0, 0
-    cells = {c: frame[c].fillna("").astype(str).str.strip() for c in frame.columns}
-    blank = pd.concat([v.eq("") for v in cells.values()], axis=1).all(axis=1)
+    empty = frame.index  # rows blank in every column so far: narrows fast, as most rows have a first cell
     labelled = pd.Series(False, index=frame.index)
-    for v in cells.values():
-        short = v[v.str.len().between(5, 12)]  # cheap filter before the pattern
-        labelled[short.index[short.str.match(_FOOTER_LABEL)]] = True
+    for c in frame.columns:
+        v = frame[c].loc[empty]
+        empty = v.index[v.isna() | v.astype(str).str.strip().eq("")]
+        # The pattern runs on each distinct value once, not on every row.
+        labels = [u for u in pd.unique(frame[c].dropna()) if _FOOTER_LABEL.match(str(u).strip())]
+        if labels:
+            labelled |= frame[c].isin(labels)
+    blank = pd.Series(False, index=frame.index)
+    blank[empty] = True
     footer = labelled & ~blank
     for i in footer[footer].index:
-        row = [cells[c].at[i] for c in frame.columns]
-        dated = received is not None and parse_dates([cells[received].at[i]]).values.notna().any()
+        row = ["" if pd.isna(x) else str(x).strip() for x in frame.loc[i]]
+        dated = received is not None and parse_dates([row[frame.columns.get_loc(received)]]).values.notna().any()
         if dated or not all(x == "" or _FOOTER_LABEL.match(x) or _FIGURE.match(x) for x in row):
             footer.at[i] = False
     kept = frame[~(blank | footer)].reset_index(drop=True)
