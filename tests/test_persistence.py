@@ -130,12 +130,14 @@ def test_training_is_byte_for_byte_reproducible(small_data, small_model_dir, tmp
 
 
 def test_saved_model_files_are_private_and_loadable(small_model, tmp_path):
+    import copy
     import stat
 
     from classifier.pipeline.persistence import save_model
 
     out = tmp_path / "ours"
-    save_model(small_model, out, {}, "# card {model_version}\n")
+    # A copy: save_model sets the model's meta, and small_model is shared by the session's tests.
+    save_model(copy.copy(small_model), out, {}, "# card {model_version}\n")
     files = [p for p in out.iterdir() if p.is_file()]
     assert {p.name for p in files} >= {"model.npz", "meta.json", "MODEL_CARD.md"}
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in files), [oct(p.stat().st_mode) for p in files]
