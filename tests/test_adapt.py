@@ -43,6 +43,28 @@ def test_theme_cells_read_ids_or_labels():
     assert parse_themes_cell("delay, financial", lookup) == (["delay", "financial"], [])
     assert parse_themes_cell("", lookup) == ([], [])
     assert parse_themes_cell("delay; lunch", lookup) == (["delay"], ["lunch"])
+    # As the workbook's list writes them, and as people retype them.
+    assert parse_themes_cell("Accuracy of Assessments & Reports; FAMILY TIME", lookup) == (
+        ["assessment_accuracy", "family_time"],
+        [],
+    )
+    assert parse_themes_cell("financial assistance (incl missing savings)", lookup) == (["financial"], [])
+
+
+def test_unknown_label_is_named_but_case_text_is_not(tmp_path):
+    rows = [
+        {"text": "The worker was late", "themes": "lunch"},
+        {"text": "The worker was late", "themes": "Poor Comunication"},
+        {"text": "The worker was late", "themes": "Mrs Ada Bloggs said the worker never rang her back about Tom"},
+    ]
+    own = write_csv(tmp_path / "own.csv", rows)
+    with pytest.raises(LabelError) as exc:
+        read_own_rows(own, load_taxonomy())
+    msg = str(exc.value)
+    assert "'lunch' in rows 1" in msg and "E102" in msg
+    # A misspelt capitalised word could be a name, so it is not quoted; the nearest label is offered.
+    assert "a value of 17 characters (did you mean 'Poor Communication'?) in rows 2" in msg
+    assert "Bloggs" not in msg and "never rang" not in msg and "a value of 60 characters in rows 3" in msg
 
 
 def test_unknown_theme_is_a_clear_error(tmp_path):
