@@ -301,7 +301,12 @@ def adapt_model(
     }
     params.update(theme_params or {})
     params["random_state"] = seed
-    themes = AdaptedThemes(taxonomy=tax, **params).fit(own_docs, own.themes, c_docs, c_themes)
+    # The base model's encoder head is kept (it was fitted on the corpus): it needs the own rows' vectors.
+    keep_vectors = same_taxonomy and getattr(base.themes, "uses_vectors", False)
+    own_vectors = base.encode(own_docs).vectors if keep_vectors else None
+    themes = AdaptedThemes(taxonomy=tax, **params).fit(
+        own_docs, own.themes, c_docs, c_themes, own_vectors=own_vectors, base=base.themes if keep_vectors else None
+    )
     missing = [l for l, n in themes.own_support_.items() if n == 0]
     no_example = [l for l, has in zip(themes.labels_, themes.has_example_) if not has]
     if no_example:

@@ -79,7 +79,7 @@ def before_after(base, themes, own_docs, own_themes, base_comparable: bool) -> d
         before = figures(own_themes, pred, p, labels)
         before["what"] = f"base model {base.version}"
     else:
-        from classifier.models.descriptions import description_similarity
+        from classifier.models.zeroshot import description_similarity
 
         sims = description_similarity([d.redacted for d in own_docs], themes.description_vectors_)
         before = figures(own_themes, [[labels[int(i)]] for i in sims.argmax(axis=1)], sims, labels)
