@@ -17,6 +17,7 @@ closer to every complaint than others). Used three ways:
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import numpy as np
 
@@ -30,7 +31,7 @@ from classifier.taxonomy.schema import Taxonomy
 DEFAULT_SIGMOID = (18.6, -2.7)
 
 _LOCK = threading.Lock()
-_ENCODERS: dict[str, object] = {}
+_ENCODERS: dict[str, Any] = {}
 
 
 def theme_prompts(taxonomy: Taxonomy) -> list[str]:
