@@ -2,18 +2,20 @@
 
 Scores are a linear model over TF-IDF features, fitted on a base corpus (when
 there is one in the same taxonomy) plus the trust's own rows repeated
-`own_weight_` times, plus `description_weight_` times the zero-shot similarity
-of the text to each theme's description (`models.zeroshot`). Both weights
-are chosen by K-fold cross-validation on the own rows only: each fold's held-out
-own rows are scored by a model fitted on the corpus and the other own rows.
-Platt calibration and decision thresholds are then fitted on those
-out-of-fold scores, so they describe the trust's text, not the corpus.
+`own_weight_` times. In the base model's taxonomy the base model's encoder head
+(fitted on the corpus) is kept and averaged in, as the base model does. Where
+themes lack examples (another taxonomy), `description_weight_` times the
+zero-shot similarity of the text to each theme's description
+(`models.zeroshot`) is added, and a theme with no example at all is scored from
+its description alone, through one calibration shared by all themes.
 
-A theme with no labelled example anywhere is scored from its description
-alone, through one calibration shared by all themes (how description
-similarity relates to a theme being right, learned on the own rows).
-Themes with fewer than `min_positives` own examples share pooled calibration
-and one threshold instead of noisy per-theme ones.
+The weights come from K-fold cross-validation on the own rows only: each fold's
+held-out own rows are scored by a model fitted on the corpus and the other own
+rows (the fits run in parallel processes over one TF-IDF matrix). Platt
+calibration and decision thresholds are fitted on those out-of-fold scores, so
+they describe the trust's text. Themes with fewer than `min_positives` own
+examples share pooled calibration and keep the base model's threshold (or, with
+no base, one tuned on own and corpus rows together) instead of noisy per-theme ones.
 """
 
 from __future__ import annotations
@@ -104,12 +106,13 @@ class AdaptedThemes(ThemeClassifier):
         X = self.features_.transform(corpus + own).tocsr()
         Xc, Xo = (X[: len(corpus)] if corpus else None), X[len(corpus) :]
         self.description_vectors_ = description_vectors(tax)
-        # The corpus is encoded only when some theme has no example in it (a mapped taxonomy) and
-        # its description calibration needs the corpus; with an example of every theme, the
-        # description weight is chosen on the own rows alone.
+        # Descriptions stand in for examples: with a corpus holding an example of every theme they
+        # are not searched (zero-shot lowered top-1 on the corpus's held-out registers,
+        # bench/REAL_TEXT_RESULTS.md) and the corpus is not encoded for them. With themes lacking
+        # corpus examples (a mapped taxonomy) the corpus is encoded for their calibration.
         no_corpus_example = Yc.sum(axis=0) == 0
         weights = tuple(self.own_weights) if corpus else (1,)
-        d_grid = tuple(self.description_weights)
+        d_grid = tuple(self.description_weights) if not corpus or no_corpus_example.any() else (0.0,)
         Zo = description_similarity([d.redacted for d in own], self.description_vectors_, vectors=own_vectors)
         if corpus and no_corpus_example.any():
             Zc = description_similarity([d.redacted for d in corpus], self.description_vectors_)
@@ -133,7 +136,9 @@ class AdaptedThemes(ThemeClassifier):
                 cal = self._calibrate((So, seen_o, Zo, Yo), (Sc, seen_c, Zc, Yc), w, d)
                 p = cal["own_proba"] if Pv is None else 0.5 * (cal["own_proba"] + Pv)
                 results.append((reciprocal_ranks(p, own_themes, self.labels_), w, d, cal))
-        rr, self.own_weight_, self.description_weight_, cal = select_setting(results, self.default_setting(weights))
+        rr, self.own_weight_, self.description_weight_, cal = select_setting(
+            results, self.default_setting(weights, d_grid)
+        )
         self.selection_ = [
             {"own_weight": w, "description_weight": d, "main_theme_mrr": round(float(r.mean()), 4)}
             for r, w, d, _ in results
@@ -183,10 +188,10 @@ class AdaptedThemes(ThemeClassifier):
         self.uses_descriptions_ = bool(np.any(self.description_weights_ != 0))
         return self
 
-    def default_setting(self, weights) -> tuple:
+    def default_setting(self, weights, d_grid) -> tuple:
         """The setting kept unless another is clearly better on the own rows: the middle own
         weight (or the only one), no descriptions unless there is nothing else."""
-        return (self._final_weight(weights), 0.0 if 0.0 in self.description_weights else self.description_weights[0])
+        return (self._final_weight(weights), 0.0 if 0.0 in d_grid else d_grid[0])
 
     @staticmethod
     def _final_weight(weights) -> int:
