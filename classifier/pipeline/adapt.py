@@ -13,6 +13,7 @@ from and the own file's SHA-256, never their texts.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -252,6 +253,7 @@ def adapt_model(
     AdaptResult
         The model, the before/after figures on the own rows, and notes.
     """
+    started = time.perf_counter()
     base = load_model(base_dir)
     tax = base.taxonomy if taxonomy is None else taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
     same_taxonomy = tax.content_hash == base.taxonomy.content_hash
@@ -340,6 +342,7 @@ def adapt_model(
             "own_support": themes.own_support_,
             "themes_without_examples": no_example,
             "before_after": figures,
+            "fit_seconds": round(time.perf_counter() - started, 1),
         },
         "seed": seed,
         "hyperparameters": {

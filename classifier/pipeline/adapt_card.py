@@ -144,11 +144,23 @@ def adapt_card(model, meta: dict) -> str:
         "",
         "## Method",
         "TF-IDF (lemma 1-2 grams, character 2-5 grams), one logistic regression per theme on the corpus plus the",
-        f"own rows counted {ad['own_weight']} times, plus {ad['description_weight']} x the similarity of the text "
-        "to each theme's description",
-        "(int8 ONNX MiniLM sentence encoder). Both weights, the Platt calibration and the thresholds were chosen",
-        "by cross-validation on the own rows (a setting is kept over the default only if it is better by more",
-        "than two standard errors).",
+        f"own rows counted {ad['own_weight']} times"
+        + (
+            f", plus {ad['description_weight']} x the similarity of the text to each theme's description"
+            if ad["description_weight"]
+            else ""
+        )
+        + ".",
+        (
+            "The base model's sentence-encoder head (int8 ONNX MiniLM, fitted on the corpus) is kept and averaged"
+            " with it."
+            if getattr(th, "uses_vectors", False)
+            else "No sentence-encoder head (the base model has none, or the taxonomy differs)."
+        ),
+        "The Platt calibration and the thresholds come from cross-validation on the own rows (the own weight",
+        "and description weight too, where there is a choice: another setting is kept over the default only",
+        "if it is better by more than two standard errors). A theme with fewer own examples than",
+        f"{th.min_positives} keeps the base model's threshold.",
         "",
         "## Before and after, own rows",
         format_before_after(ad["before_after"]),
