@@ -319,7 +319,7 @@ def adapt_model(
 
     child = _adapt_child(base, own, own_docs, c_docs, c_child, themes, seed, notes)
     model = ComplaintModel(themes=themes, child=child, kind=base.kind, learning=base.learning)
-    figures = before_after(base, themes, own_docs, own.themes, same_taxonomy or mapping is not None)
+    figures = before_after(base, themes, own_docs, own.themes, same_taxonomy or mapping is not None, own_vectors)
     meta = {
         "training_data": {
             "file": own.file or Path(str(feedback)).name,

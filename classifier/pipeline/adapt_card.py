@@ -61,20 +61,22 @@ def figures(
     return rep
 
 
-def before_after(base, themes, own_docs, own_themes, base_comparable: bool) -> dict:
-    """The own rows scored by the base model (or, in another taxonomy, by descriptions alone) and by the
-    adapted model's out-of-fold predictions."""
+def before_after(base, themes, own_docs, own_themes, base_comparable: bool, own_vectors=None) -> dict:
+    """The own rows scored by the base model as it labels (with its encoder head when it has one) or, in
+    another taxonomy, by descriptions alone; and by the adapted model's out-of-fold predictions."""
     labels = themes.labels_
-    after_p = themes.head_.oof_proba_
-    after_pred = [[labels[j] for j in row] for row in decide(after_p, themes.head_.thresholds_)]
+    after_p = themes.oof_proba_
+    after_th = np.array([themes.thresholds_[l] for l in labels])
+    after_pred = [[labels[j] for j in row] for row in decide(after_p, after_th)]
     after = figures(own_themes, after_pred, after_p, labels)
     after["note"] = (
         f"{themes.head_.cv_folds}-fold cross-validation on the own rows; the weights and "
         "thresholds were chosen on the same folds, so these figures are slightly optimistic"
     )
     if base_comparable and base.themes.labels_ == labels:
-        p = base.themes.predict_proba(own_docs)
-        pred = base.themes.predict(own_docs, proba=p)
+        with_vectors = own_vectors is not None and getattr(base.themes, "uses_vectors", False)
+        p = base.themes.predict_proba(own_docs, **({"vectors": own_vectors} if with_vectors else {}))
+        pred = base.themes.predict(own_docs, proba=p, fast=not with_vectors)
         pred = [[t for t in row if t in labels] for row in pred]
         before = figures(own_themes, pred, p, labels)
         before["what"] = f"base model {base.version}"
