@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from adapt_common import adapt, plain_train, prepared, read_rows, score, theme_params  # noqa: E402
 
-from classifier.models.themes import ThemeClassifier  # noqa: E402
+from classifier.models.linear import best_f1_threshold  # noqa: E402
+from classifier.models.themes import ThemeClassifier, binarise_themes  # noqa: E402
 from classifier.pipeline.persistence import load_model  # noqa: E402
 
 
@@ -77,13 +78,19 @@ def main():
                 record("plain train x3", plain)
             t = time.time()
             m = adapt(tax, params, od, og, ov, bd, bg, base, **extra)
-            record(
-                "adapt" + (f" w={args.own_weights}" if args.own_weights else ""),
-                m,
-                own_weight=m.own_weight_,
-                description_weight=m.description_weight_,
-                seconds=round(time.time() - t, 1),
-            )
+            took = round(time.time() - t, 1)
+            record("adapt", m, own_weight=m.own_weight_, description_weight=m.description_weight_, seconds=took)
+            # Threshold rules on the same fit (thresholds change macro F1 only): own-tuned thresholds
+            # for themes with at least n own examples, the base model's for the rest.
+            Yo = binarise_themes(og, tax)
+            for n in (15, 10**6):
+                m.thresholds_ = {
+                    l: best_f1_threshold(m.oof_proba_[:, j], Yo[:, j], m.threshold_bounds)
+                    if Yo[:, j].sum() >= n
+                    else float(base.thresholds_[l])
+                    for j, l in enumerate(m.labels_)
+                }
+                record(f"adapt, own thresholds from {n} examples" if n < 10**6 else "adapt, base thresholds", m)
 
 
 if __name__ == "__main__":
