@@ -46,7 +46,13 @@ def main():
     ap.add_argument("--register-k", type=int, default=20)
     ap.add_argument("--min-register", type=int, default=45)
     ap.add_argument("--protocols", nargs="+", default=["pooled", "register"])
+    ap.add_argument("--report", type=Path, help="only print the tables of the lines in this .jsonl")
     args = ap.parse_args()
+    if args.report:
+        report(
+            [json.loads(line) for line in args.report.read_text(encoding="utf-8").splitlines() if line.startswith("{")]
+        )
+        return
     base = load_model(ROOT / "models" / "default")
     tax, params = base.taxonomy, theme_params(base.themes)
     rs_path = ROOT / "training_data" / "register_shift" / "register_shift.csv"
@@ -80,6 +86,7 @@ def main():
         results.append(line)
         print(json.dumps(line), flush=True)
         out.write(json.dumps(line) + "\n")
+        out.flush()
 
     if "pooled" in args.protocols:
         scored = score_rows(base, docs)

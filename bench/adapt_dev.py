@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from adapt_common import adapt, plain_train, prepared, read_rows, score, theme_params  # noqa: E402
+from adapt_common import adapt, plain_train, prepared, read_rows, score, table, theme_params  # noqa: E402
 
 from classifier.models.linear import best_f1_threshold  # noqa: E402
 from classifier.models.themes import ThemeClassifier, binarise_themes  # noqa: E402
@@ -43,7 +43,14 @@ def main():
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--own-weights", type=int, nargs="+", default=None)
     ap.add_argument("--no-plain", action="store_true", help="skip plain training (already measured)")
+    ap.add_argument("--report", type=Path, help="only print the tables of the lines in this .jsonl")
     args = ap.parse_args()
+    if args.report:
+        raw = [json.loads(x) for x in args.report.read_text(encoding="utf-8").splitlines() if x.startswith("{")]
+        # A rerun replaces a run's earlier line (same register, k, seed and method).
+        lines = list({(r["register"], r["k"], r["seed"], r["how"]): r for r in raw}.values())
+        print(table(lines, ("k", "how")) + "\n\nBy register:\n\n" + table(lines, ("register", "how")))
+        return
     path = ROOT / "training_data" / "representations.csv"
     rows = read_rows(path, lambda r: r["split"] != "test" and r["themes"].strip())
     docs, gold, V = prepared(path, rows)
@@ -71,6 +78,7 @@ def main():
                 line = {"register": reg, "k": args.k, "seed": seed, "how": how, **score(model, *scored), **more}
                 print(json.dumps(line), flush=True)
                 out.write(json.dumps(line) + "\n")
+                out.flush()
 
             record("base model", base)
             if not args.no_plain:
