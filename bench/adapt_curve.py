@@ -46,6 +46,7 @@ def main():
     ap.add_argument("--register-k", type=int, default=20)
     ap.add_argument("--min-register", type=int, default=45)
     ap.add_argument("--protocols", nargs="+", default=["pooled", "register"])
+    ap.add_argument("--adapt-only", action="store_true", help="refit adapt only (baselines already measured)")
     ap.add_argument("--report", type=Path, help="only print the tables of the lines in this .jsonl")
     args = ap.parse_args()
     if args.report:
@@ -69,7 +70,7 @@ def main():
         t = time.time()
         m = adapt(tax, params, od, og, ov, c_docs, c_gold, base.themes)
         fitted = [(f"adapt, {how_rows} rows", m, {"own_weight": m.own_weight_, "seconds": round(time.time() - t, 1)})]
-        if with_plain:
+        if with_plain and not args.adapt_only:
             p = plain_train(tax, params, c_docs + od * 3, c_gold + og * 3, np.vstack([c_V] + [ov] * 3))
             fitted.append((f"plain train x3, {how_rows} rows", p, {}))
         return fitted
@@ -95,7 +96,8 @@ def main():
             rng = np.random.default_rng(seed)
             pool = np.sort(rng.choice(len(rs), int(0.8 * len(rs)), replace=False))
             held = np.setdiff1d(np.arange(len(rs)), pool)
-            record("pooled", seed, 0, "default model", base.themes, pool, held)
+            if not args.adapt_only:
+                record("pooled", seed, 0, "default model", base.themes, pool, held)
             for k in args.ks:
                 eligible = np.zeros(len(rs), dtype=bool)
                 eligible[pool] = ~scored.compliment[pool]
@@ -118,7 +120,8 @@ def main():
                 rng = np.random.default_rng(seed)
                 own = [int(i) for i in rng.choice(idx, args.register_k, replace=False)]
                 rest = np.setdiff1d(idx, own)
-                record(f"register:{reg}", seed, 0, "default model", base.themes, rest)
+                if not args.adapt_only:
+                    record(f"register:{reg}", seed, 0, "default model", base.themes, rest)
                 for how, m, more in fit_all(own, "random", with_plain=True):
                     record(f"register:{reg}", seed, args.register_k, how, m, rest, **more)
     report(results)

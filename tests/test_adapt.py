@@ -114,7 +114,7 @@ def test_adapted_model_keeps_the_base_encoder_head(adapted, small_model):
     both = th.predict_proba(docs, vectors=V)
     np.testing.assert_allclose(both, 0.5 * (tfidf_only + base.vector_head_.predict_proba(V)), rtol=1e-6)
     # A theme with too few own examples for its own threshold keeps the base model's.
-    few = [l for l in th.labels_ if th.own_support_[l] < th.min_positives]
+    few = [l for l in th.labels_ if th.own_support_[l] < th.own_threshold_min]
     assert few and all(th.thresholds_[l] == pytest.approx(base.thresholds_[l]) for l in few)
 
 

@@ -14,8 +14,11 @@ held-out own rows are scored by a model fitted on the corpus and the other own
 rows (the fits run in parallel processes over one TF-IDF matrix). Platt
 calibration and decision thresholds are fitted on those out-of-fold scores, so
 they describe the trust's text. Themes with fewer than `min_positives` own
-examples share pooled calibration and keep the base model's threshold (or, with
-no base, one tuned on own and corpus rows together) instead of noisy per-theme ones.
+examples share pooled calibration instead of noisy per-theme ones. With the base
+model's encoder head, a theme keeps the base model's threshold unless it has
+`own_threshold_min` own examples (thresholds tuned on 60 own rows lowered macro F1
+on the corpus's held-out registers, bench/ADAPT_RESULTS.md); without it, themes
+with fewer than `min_positives` own examples are tuned on own and corpus rows together.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ class AdaptedThemes(ThemeClassifier):
         description_weights=(0.0, 0.5, 1.0, 2.0),
         cv_folds=5,
         min_positives=8,
+        own_threshold_min=30,
         threshold_bounds=(0.05, 0.9),
         random_state=0,
     ):
@@ -68,6 +72,7 @@ class AdaptedThemes(ThemeClassifier):
         self.description_weights = description_weights
         self.cv_folds = cv_folds
         self.min_positives = min_positives
+        self.own_threshold_min = own_threshold_min
         self.threshold_bounds = threshold_bounds
         self.random_state = random_state
 
@@ -172,7 +177,7 @@ class AdaptedThemes(ThemeClassifier):
             self.thresholds_ = {
                 l: (
                     best_f1_threshold(self.oof_proba_[:, j], Yo[:, j], self.threshold_bounds)
-                    if Yo[:, j].sum() >= self.min_positives
+                    if Yo[:, j].sum() >= self.own_threshold_min
                     else float(base_th.get(l, self.fast_thresholds_[l]))
                 )
                 for j, l in enumerate(self.labels_)

@@ -161,8 +161,12 @@ def adapt_card(model, meta: dict) -> str:
         ),
         "The Platt calibration and the thresholds come from cross-validation on the own rows (the own weight",
         "and description weight too, where there is a choice: another setting is kept over the default only",
-        "if it is better by more than two standard errors). A theme with fewer own examples than",
-        f"{th.min_positives} keeps the base model's threshold.",
+        "if it is better by more than two standard errors)."
+        + (
+            f" A theme with fewer than {th.own_threshold_min} own examples keeps the base model's threshold."
+            if getattr(th, "uses_vectors", False)
+            else ""
+        ),
         "",
         "## Before and after, own rows",
         format_before_after(ad["before_after"]),
