@@ -50,9 +50,9 @@ def main():
     ap.add_argument("--report", type=Path, help="only print the tables of the lines in this .jsonl")
     args = ap.parse_args()
     if args.report:
-        report(
-            [json.loads(line) for line in args.report.read_text(encoding="utf-8").splitlines() if line.startswith("{")]
-        )
+        raw = [json.loads(x) for x in args.report.read_text(encoding="utf-8").splitlines() if x.startswith("{")]
+        # A rerun replaces a run's earlier line (same protocol, k, seed and method).
+        report(list({(r["protocol"], r["k"], r["seed"], r["how"]): r for r in raw}.values()))
         return
     base = load_model(ROOT / "models" / "default")
     tax, params = base.taxonomy, theme_params(base.themes)
