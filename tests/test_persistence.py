@@ -135,7 +135,11 @@ def test_saved_model_files_are_private_and_loadable(small_model, tmp_path):
     from classifier.pipeline.persistence import save_model
 
     out = tmp_path / "ours"
-    save_model(small_model, out, {}, "# card {model_version}\n")
+    shared_meta = small_model.meta  # save_model replaces it; other tests read the session fixture's
+    try:
+        save_model(small_model, out, {}, "# card {model_version}\n")
+    finally:
+        small_model.meta = shared_meta
     files = [p for p in out.iterdir() if p.is_file()]
     assert {p.name for p in files} >= {"model.npz", "meta.json", "MODEL_CARD.md"}
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in files), [oct(p.stat().st_mode) for p in files]
