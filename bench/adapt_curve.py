@@ -1,24 +1,27 @@
 #!/usr/bin/env python
-"""Learning curve of `adapt` on the blind register-shift set (evaluation only).
+"""`adapt` on the blind register-shift set (evaluation only; nothing is tuned here).
 
-For each seed, a random 80% of the 460 register-shift rows is the candidate pool
-of a simulated trust. k rows (k = 20, 50, 100, 200) are taken from the pool as the
-trust's own labelled rows, either at random or by `complaints sample`'s choice
-(`pipeline.sample.choose_rows` with the default model), and adapted exactly as
-`complaints adapt` does (AdaptedThemes with the default model's hyperparameters,
-on the default model's corpus plus the own rows). Every row not chosen is scored.
-Plain `train` on corpus + own rows repeated 3 times (the owners' method) is shown
-for the random rows. k = 0 is the default model. Nothing in adapt was tuned on these
-rows: its weights are chosen by cross-validation on the own rows.
+Two protocols, every model scored as the shipped model labels (TF-IDF and encoder heads):
 
-    .venv/bin/python bench/adapt_curve.py [--seeds 0 1] [--ks 20 50 100 200]
-Writes bench/ADAPT_RESULTS.md (and out/adapt_curve.json).
+- **pooled**: per seed, a random 80% of the 460 rows is the simulated trust's pool; k own rows are
+  taken from it at random or by `complaints sample`'s choice (`pipeline.sample.choose_rows` with the
+  default model). Scored twice: on the pool rows not chosen (what each strategy left: confounded,
+  since `sample` removes the rows the model is least sure of) and on the 20% outside the pool
+  (`heldout_*`: the same rows for both strategies, never chosen by either).
+- **one register**: a real trust's rows share one house style. For each register with at least
+  `--min-register` rows, k rows of that register are the own rows and the rest of it is scored;
+  figures are also pooled over registers.
+
+Compared with the shipped default model (k = 0) and plain `train` on the default model's corpus +
+the same own rows x3 (the owners' method, default engine). `adapt` runs as `complaints adapt` does.
+
+    .venv/bin/python bench/adapt_curve.py [--seeds 0 1] [--ks 20 50 100 200] [--register-k 20]
+Writes out/adapt_curve.jsonl and prints markdown tables for bench/ADAPT_RESULTS.md.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 import time
@@ -28,133 +31,115 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-import classifier.models.adapted as adapted_mod  # noqa: E402
-from classifier.models.adapted import AdaptedThemes  # noqa: E402
-from classifier.models.descriptions import description_similarity  # noqa: E402
-from classifier.models.themes import ThemeClassifier  # noqa: E402
-from classifier.pipeline.adapt_card import figures  # noqa: E402
+from adapt_common import adapt, plain_train, prepared, read_rows, score, table, theme_params  # noqa: E402
+
 from classifier.pipeline.persistence import load_model  # noqa: E402
 from classifier.pipeline.sample import choose_rows, score_rows  # noqa: E402
-from classifier.taxonomy.schema import parse_theme_list  # noqa: E402
-from classifier.text import prepare  # noqa: E402
-
-_CACHE: dict[str, np.ndarray] = {}
-
-
-def cached_similarity(texts, vectors):
-    """Same results as description_similarity; each text is encoded once per run (bench speed only)."""
-    todo = [t for t in dict.fromkeys(texts) if t not in _CACHE]
-    if todo:
-        for t, row in zip(todo, description_similarity(todo, vectors)):
-            _CACHE[t] = row
-    return np.vstack([_CACHE[t] for t in texts]) if texts else np.zeros((0, vectors.shape[0]))
-
-
-def score(model, docs, gold):
-    p = model.predict_proba(docs)
-    pred = model.predict(docs, proba=p)
-    r = figures(gold, pred, p, model.labels_, resamples=1)
-    return {k: r[k] for k in ("top1_any", "main_theme_top1", "main_theme_top3", "macro_f1")}
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
-    ap.add_argument("--ks", type=int, nargs="+", default=[20, 50, 100, 200])
+    ap.add_argument("--ks", type=int, nargs="*", default=[20, 50, 100, 200])
+    ap.add_argument("--register-k", type=int, default=20)
+    ap.add_argument("--min-register", type=int, default=45)
+    ap.add_argument("--protocols", nargs="+", default=["pooled", "register"])
+    ap.add_argument("--adapt-only", action="store_true", help="refit adapt only (baselines already measured)")
+    ap.add_argument("--report", type=Path, help="only print the tables of the lines in this .jsonl")
     args = ap.parse_args()
-    adapted_mod.description_similarity = cached_similarity
+    if args.report:
+        raw = [json.loads(x) for x in args.report.read_text(encoding="utf-8").splitlines() if x.startswith("{")]
+        # A rerun replaces a run's earlier line (same protocol, k, seed and method).
+        report(list({(r["protocol"], r["k"], r["seed"], r["how"]): r for r in raw}.values()))
+        return
     base = load_model(ROOT / "models" / "default")
-    tax = base.taxonomy
-    with (ROOT / "training_data" / "register_shift" / "register_shift.csv").open(encoding="utf-8") as fh:
-        rs = list(csv.DictReader(fh))
-    with (ROOT / "training_data" / "representations.csv").open(encoding="utf-8") as fh:
-        corpus = [r for r in csv.DictReader(fh) if r["split"] != "test" and r["themes"].strip()]
-    docs = prepare([r["text"] for r in rs])
-    gold = [parse_theme_list(r["themes"]) for r in rs]
-    c_docs, c_gold = prepare([r["text"] for r in corpus]), [parse_theme_list(r["themes"]) for r in corpus]
-    params = {
-        k: v for k, v in base.themes.get_params().items() if k in AdaptedThemes._param_names() and k != "taxonomy"
-    }
-    scored = score_rows(base, docs)
-    X = base.themes.features_.transform(docs)
+    tax, params = base.taxonomy, theme_params(base.themes)
+    rs_path = ROOT / "training_data" / "register_shift" / "register_shift.csv"
+    rs = read_rows(rs_path)
+    docs, gold, V = prepared(rs_path, rs)
+    c_path = ROOT / "training_data" / "representations.csv"
+    c_docs, c_gold, c_V = prepared(c_path, read_rows(c_path, lambda r: r["split"] != "test" and r["themes"].strip()))
+    out = (ROOT / "out" / "adapt_curve.jsonl").open("a", encoding="utf-8")
     results = []
 
-    def record(seed, k, how, model, own, extra=None):
-        rest = [i for i in range(len(rs)) if i not in set(own) and gold[i]]
-        fig = score(model, [docs[i] for i in rest], [gold[i] for i in rest])
-        # Also the rows outside the pool: never chosen by either strategy, so the same rows for both.
-        held = [i for i in range(len(rs)) if i not in in_pool and gold[i]]
-        fixed = {f"heldout_{k2}": v for k2, v in score(model, [docs[i] for i in held], [gold[i] for i in held]).items()}
-        results.append({"seed": seed, "k": k, "how": how, "scored_rows": len(rest), **fig, **fixed, **(extra or {})})
-        print(json.dumps(results[-1]), flush=True)
+    def fit_all(own, how_rows, with_plain):
+        own_l = [i for i in own if gold[i]]  # rows without themes (compliments) teach no theme
+        od, og, ov = [docs[i] for i in own_l], [gold[i] for i in own_l], V[own_l]
+        t = time.time()
+        m = adapt(tax, params, od, og, ov, c_docs, c_gold, base.themes)
+        fitted = [(f"adapt, {how_rows} rows", m, {"own_weight": m.own_weight_, "seconds": round(time.time() - t, 1)})]
+        if with_plain and not args.adapt_only:
+            p = plain_train(tax, params, c_docs + od * 3, c_gold + og * 3, np.vstack([c_V] + [ov] * 3))
+            fitted.append((f"plain train x3, {how_rows} rows", p, {}))
+        return fitted
 
-    for seed in args.seeds:
-        rng = np.random.default_rng(seed)
-        pool = np.sort(rng.choice(len(rs), int(0.8 * len(rs)), replace=False))
-        in_pool = set(pool.tolist())
-        record(seed, 0, "default model", base.themes, [])
-        for k in args.ks:
-            eligible = np.zeros(len(rs), dtype=bool)
-            eligible[pool] = ~scored.compliment[pool]
-            chosen = {
-                "random": [int(i) for i in rng.choice(pool, k, replace=False)],
-                "sample": choose_rows(scored.proba, X, k, eligible),
-            }
-            for how, own in chosen.items():
-                own_l = [i for i in own if gold[i]]  # rows without themes (compliments) teach no theme
-                t = time.time()
-                m = AdaptedThemes(taxonomy=tax, **params).fit(
-                    [docs[i] for i in own_l], [gold[i] for i in own_l], c_docs, c_gold
-                )
-                record(
-                    seed,
-                    k,
-                    f"adapt, {how} rows",
-                    m,
-                    own,
-                    {
-                        "own_weight": m.own_weight_,
-                        "description_weight": m.description_weight_,
-                        "seconds": round(time.time() - t),
-                    },
-                )
-            own_l = [i for i in chosen["random"] if gold[i]]
-            plain = ThemeClassifier(
-                taxonomy=tax, **{k2: v for k2, v in base.themes.get_params().items() if k2 != "taxonomy"}
-            )
-            plain.fit(c_docs + [docs[i] for i in own_l] * 3, c_gold + [gold[i] for i in own_l] * 3)
-            record(seed, k, "plain train x3, random rows", plain, chosen["random"])
-    out = ROOT / "out"
-    out.mkdir(exist_ok=True)
-    (out / "adapt_curve.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
-    write_markdown(results, args)
+    def record(protocol, seed, k, how, model, scored_idx, held_idx=None, **more):
+        s = [i for i in scored_idx if gold[i]]
+        line = {"protocol": protocol, "seed": seed, "k": k, "how": how, "scored_rows": len(s)}
+        line.update(score(model, [docs[i] for i in s], [gold[i] for i in s], V[s]))
+        if held_idx is not None:
+            h = [i for i in held_idx if gold[i]]
+            held = score(model, [docs[i] for i in h], [gold[i] for i in h], V[h])
+            line.update({f"heldout_{k2}": v for k2, v in held.items()})
+        line.update(more)
+        results.append(line)
+        print(json.dumps(line), flush=True)
+        out.write(json.dumps(line) + "\n")
+        out.flush()
+
+    if "pooled" in args.protocols:
+        scored = score_rows(base, docs)
+        X = base.themes.features_.transform(docs)
+        for seed in args.seeds:
+            rng = np.random.default_rng(seed)
+            pool = np.sort(rng.choice(len(rs), int(0.8 * len(rs)), replace=False))
+            held = np.setdiff1d(np.arange(len(rs)), pool)
+            if not args.adapt_only:
+                record("pooled", seed, 0, "default model", base.themes, pool, held)
+            for k in args.ks:
+                eligible = np.zeros(len(rs), dtype=bool)
+                eligible[pool] = ~scored.compliment[pool]
+                chosen = {
+                    "random": [int(i) for i in rng.choice(pool, k, replace=False)],
+                    "sample": choose_rows(scored.proba, X, k, eligible),
+                }
+                for how_rows, own in chosen.items():
+                    rest = np.setdiff1d(pool, own)
+                    for how, m, more in fit_all(own, how_rows, with_plain=how_rows == "random"):
+                        record("pooled", seed, k, how, m, rest, held, **more)
+
+    if "register" in args.protocols:
+        regs = sorted({r["register"] for r in rs})
+        for reg in regs:
+            idx = np.array([i for i, r in enumerate(rs) if r["register"] == reg])
+            if len(idx) < args.min_register:
+                continue
+            for seed in args.seeds:
+                rng = np.random.default_rng(seed)
+                own = [int(i) for i in rng.choice(idx, args.register_k, replace=False)]
+                rest = np.setdiff1d(idx, own)
+                if not args.adapt_only:
+                    record(f"register:{reg}", seed, 0, "default model", base.themes, rest)
+                for how, m, more in fit_all(own, "random", with_plain=True):
+                    record(f"register:{reg}", seed, args.register_k, how, m, rest, **more)
+    report(results)
 
 
-def write_markdown(results, args):
-    keys = ("top1_any", "main_theme_top1", "main_theme_top3", "macro_f1")
-    groups: dict[tuple, list] = {}
-    for r in results:
-        groups.setdefault((r["k"], r["how"]), []).append(r)
-    lines = [
-        "| own rows | rows chosen / method | top suggestion one of the right themes | main theme top-1 "
-        "| main theme in top 3 | macro F1 | own weight / description weight chosen |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for (k, how), rows in sorted(groups.items(), key=lambda x: (x[0][0], x[0][1])):
-        cells = []
-        for key in keys:
-            v = np.array([r[key] for r in rows])
-            cells.append(f"{v.mean():.3f}" + (f" ± {v.std(ddof=1):.3f}" if len(v) > 1 else ""))
-        ws = ", ".join(f"{r['own_weight']}/{r['description_weight']}" for r in rows if "own_weight" in r) or "-"
-        lines.append(f"| {k} | {how} | " + " | ".join(cells) + f" | {ws} |")
-    table = "\n".join(lines)
-    path = ROOT / "bench" / "ADAPT_RESULTS.md"
-    head = path.read_text(encoding="utf-8").split("<!-- table -->")[0] if path.exists() else "# adapt\n\n"
-    path.write_text(
-        head + "<!-- table -->\n" + f"Seeds {args.seeds}; mean ± sd over seeds.\n\n" + table + "\n", encoding="utf-8"
-    )
-    print(table)
+def report(results):
+    pooled = [r for r in results if r["protocol"] == "pooled"]
+    if pooled:
+        print("\nPooled, scored on the pool rows not chosen:\n" + table(pooled))
+        held = [{**r, **{k[8:]: v for k, v in r.items() if k.startswith("heldout_")}} for r in pooled]
+        print("\nPooled, scored on the rows outside the pool (same rows for every method):\n" + table(held))
+    reg = [{**r, "protocol": "one register"} for r in results if r["protocol"].startswith("register:")]
+    if reg:
+        print("\nOne register as the trust, pooled over registers and seeds:\n" + table(reg))
+        print(
+            "\nBy register:\n"
+            + table([r for r in results if r["protocol"].startswith("register:")], ("protocol", "k", "how"))
+        )
 
 
 if __name__ == "__main__":

@@ -1,21 +1,24 @@
 #!/usr/bin/env python
 """Development check for `adapt` on the team's own corpus (never on the blind sets).
 
-Simulates a trust whose text is in registers the base model saw little of: the
-corpus's non-test rows written as staff summaries, phone notes and advocates'
-referrals are the "trust" pool; every other non-test row is the base corpus.
-k pool rows are the trust's own labelled rows; the rest of the pool is scored.
-Compares the base model alone, plain training on corpus + own rows repeated 3
-times (the owners' method), and AdaptedThemes. Used to choose adapt's weight
-grids; the blind register-shift set is only used by bench/adapt_curve.py.
+"One register as the trust": a real trust's rows share one house style, so each
+chosen register of the corpus's non-test rows plays the trust in turn. The base
+model is trained on every other register (TF-IDF and encoder heads, the default
+engine); k rows of the held-out register are the trust's own labelled rows and the
+rest of that register is scored. Compares the base model, plain `train` on the
+base corpus + own rows repeated 3 times (the owners' method) and `adapt`.
+adapt's defaults are chosen here; the blind register-shift set is only scored by
+bench/adapt_curve.py.
 
-    .venv/bin/python bench/adapt_dev.py [--ks 20 60 200] [--seeds 0 1]
+    .venv/bin/python bench/adapt_dev.py [--registers staff_summary phone_note] [--k 60] [--seeds 0 1 2]
+        [--own-weights 1 3 10]
+Appends its lines to out/adapt_dev.jsonl.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
+import json
 import sys
 import time
 from pathlib import Path
@@ -24,73 +27,78 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from classifier.metrics import theme_report  # noqa: E402
-from classifier.models.adapted import AdaptedThemes  # noqa: E402
-from classifier.models.themes import ThemeClassifier  # noqa: E402
-from classifier.taxonomy.schema import load_taxonomy, parse_theme_list  # noqa: E402
-from classifier.text import prepare  # noqa: E402
+from adapt_common import adapt, plain_train, prepared, read_rows, score, table, theme_params  # noqa: E402
 
-POOL_REGISTERS = {"staff_summary", "phone_note", "advocate_referral"}
-
-
-def figures(model, docs, gold):
-    proba = model.predict_proba(docs)
-    pred = model.predict(docs, proba=proba)
-    rep = theme_report(gold, pred, model.labels_, proba)
-    top = np.argsort(-proba, axis=1)[:, 0]
-    any_hit = np.mean([model.labels_[t] in g for t, g in zip(top, gold)])
-    return {
-        "top1_any": round(float(any_hit), 3),
-        "main_top1": rep["main_theme_top1"],
-        "main_top3": rep["main_theme_top3"],
-        "macro_f1": rep["macro_f1"],
-    }
+from classifier.models.linear import best_f1_threshold  # noqa: E402
+from classifier.models.themes import ThemeClassifier, binarise_themes  # noqa: E402
+from classifier.pipeline.persistence import load_model  # noqa: E402
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--ks", type=int, nargs="+", default=[20, 60, 200])
-    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
+    ap.add_argument("--registers", nargs="+", default=["staff_summary", "phone_note"])
+    ap.add_argument("--k", type=int, default=60)
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--own-weights", type=int, nargs="+", default=None)
-    ap.add_argument("--description-weights", type=float, nargs="+", default=None)
+    ap.add_argument("--no-plain", action="store_true", help="skip plain training (already measured)")
+    ap.add_argument("--report", type=Path, help="only print the tables of the lines in this .jsonl")
     args = ap.parse_args()
-    with (ROOT / "training_data" / "representations.csv").open(encoding="utf-8") as fh:
-        rows = [r for r in csv.DictReader(fh) if r["split"] != "test" and r["themes"].strip()]
-    pool = [r for r in rows if r["register"] in POOL_REGISTERS]
-    base = [r for r in rows if r["register"] not in POOL_REGISTERS]
-    tax = load_taxonomy()
-    base_docs, base_gold = prepare([r["text"] for r in base]), [parse_theme_list(r["themes"]) for r in base]
-    pool_docs, pool_gold = prepare([r["text"] for r in pool]), [parse_theme_list(r["themes"]) for r in pool]
-    print(f"base corpus {len(base)} rows, trust pool {len(pool)} rows")
-    plain0 = ThemeClassifier(taxonomy=tax).fit(base_docs, base_gold)
-    print("k=0 base model:", figures(plain0, pool_docs, pool_gold))
-    extra = {}
-    if args.own_weights:
-        extra["own_weights"] = tuple(args.own_weights)
-    if args.description_weights:
-        extra["description_weights"] = tuple(args.description_weights)
-    for k in args.ks:
+    if args.report:
+        raw = [json.loads(x) for x in args.report.read_text(encoding="utf-8").splitlines() if x.startswith("{")]
+        # A rerun replaces a run's earlier line (same register, k, seed and method).
+        lines = list({(r["register"], r["k"], r["seed"], r["how"]): r for r in raw}.values())
+        print(table(lines, ("k", "how")) + "\n\nBy register:\n\n" + table(lines, ("register", "how")))
+        return
+    path = ROOT / "training_data" / "representations.csv"
+    rows = read_rows(path, lambda r: r["split"] != "test" and r["themes"].strip())
+    docs, gold, V = prepared(path, rows)
+    shipped = load_model(ROOT / "models" / "default")
+    tax, params = shipped.taxonomy, theme_params(shipped.themes)
+    extra = {"own_weights": tuple(args.own_weights)} if args.own_weights else {}
+    out = (ROOT / "out" / "adapt_dev.jsonl").open("a", encoding="utf-8")
+
+    def pick(idx):
+        return [docs[i] for i in idx], [gold[i] for i in idx], V[idx]
+
+    for reg in args.registers:
+        pool = np.array([i for i, r in enumerate(rows) if r["register"] == reg])
+        base_idx = np.array([i for i, r in enumerate(rows) if r["register"] != reg])
+        bd, bg, bv = pick(base_idx)
+        base = ThemeClassifier(taxonomy=tax, **params).fit(bd, bg, vectors=bv)
         for seed in args.seeds:
             rng = np.random.default_rng(seed)
-            own = rng.choice(len(pool), k, replace=False)
-            rest = np.setdiff1d(np.arange(len(pool)), own)
-            od, og = [pool_docs[i] for i in own], [pool_gold[i] for i in own]
-            rd, rg = [pool_docs[i] for i in rest], [pool_gold[i] for i in rest]
-            plain = ThemeClassifier(taxonomy=tax).fit(base_docs + od * 3, base_gold + og * 3)
+            own = rng.choice(pool, args.k, replace=False)
+            rest = np.setdiff1d(pool, own)
+            od, og, ov = pick(own)
+            rd, rg, rv = pick(rest)
+
+            def record(how, model, reg=reg, seed=seed, scored=(rd, rg, rv), **more):
+                line = {"register": reg, "k": args.k, "seed": seed, "how": how, **score(model, *scored), **more}
+                print(json.dumps(line), flush=True)
+                out.write(json.dumps(line) + "\n")
+                out.flush()
+
+            record("base model", base)
+            if not args.no_plain:
+                plain = plain_train(tax, params, bd + od * 3, bg + og * 3, np.vstack([bv] + [ov] * 3))
+                record("plain train x3", plain)
             t = time.time()
-            ad = AdaptedThemes(taxonomy=tax, **extra).fit(od, og, base_docs, base_gold)
-            took = time.time() - t
-            print(f"k={k} seed={seed} plain x3: {figures(plain, rd, rg)}")
-            print(
-                f"k={k} seed={seed} adapt (w={ad.own_weight_}, d={ad.description_weight_}, {took:.0f}s): "
-                f"{figures(ad, rd, rg)}"
-            )
-            ad0 = AdaptedThemes(taxonomy=tax, own_weights=(ad.own_weight_,), description_weights=(0.0,)).fit(
-                od, og, base_docs, base_gold
-            )
-            print(f"k={k} seed={seed} adapt w={ad.own_weight_} no descriptions: {figures(ad0, rd, rg)}")
-            sys.stdout.flush()
+            m = adapt(tax, params, od, og, ov, bd, bg, base, **extra)
+            took = round(time.time() - t, 1)
+            record("adapt", m, own_weight=m.own_weight_, description_weight=m.description_weight_, seconds=took)
+            # Threshold rules on the same fit (thresholds change macro F1 only): own-tuned thresholds
+            # for themes with at least n own examples, the base model's for the rest.
+            Yo = binarise_themes(og, tax)
+            for n in (15, 10**6):
+                m.thresholds_ = {
+                    l: best_f1_threshold(m.oof_proba_[:, j], Yo[:, j], m.threshold_bounds)
+                    if Yo[:, j].sum() >= n
+                    else float(base.thresholds_[l])
+                    for j, l in enumerate(m.labels_)
+                }
+                record(f"adapt, own thresholds from {n} examples" if n < 10**6 else "adapt, base thresholds", m)
 
 
 if __name__ == "__main__":

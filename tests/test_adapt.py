@@ -4,17 +4,20 @@ import csv
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from conftest import ROOT, write_csv
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from classifier.cli.main import app
 from classifier.errors import AdaptError, LabelError
+from classifier.models.adapted import paired_folds, parallel_heads
 from classifier.pipeline.adapt import adapt_model, parse_themes_cell, read_own_rows, theme_lookup
 from classifier.pipeline.feedback import FeedbackStore
 from classifier.pipeline.persistence import load_model
 from classifier.pipeline.sample import choose_rows, sample_rows, write_workbook
 from classifier.taxonomy.schema import load_taxonomy
+from classifier.text import ensure_prepared
 
 FAST = {"own_weights": (1, 3), "description_weights": (0.0, 1.0), "cv_folds": 3}
 
@@ -43,6 +46,28 @@ def test_theme_cells_read_ids_or_labels():
     assert parse_themes_cell("delay, financial", lookup) == (["delay", "financial"], [])
     assert parse_themes_cell("", lookup) == ([], [])
     assert parse_themes_cell("delay; lunch", lookup) == (["delay"], ["lunch"])
+    # As the workbook's list writes them, and as people retype them.
+    assert parse_themes_cell("Accuracy of Assessments & Reports; FAMILY TIME", lookup) == (
+        ["assessment_accuracy", "family_time"],
+        [],
+    )
+    assert parse_themes_cell("financial assistance (incl missing savings)", lookup) == (["financial"], [])
+
+
+def test_unknown_label_is_named_but_case_text_is_not(tmp_path):
+    rows = [
+        {"text": "The worker was late", "themes": "lunch"},
+        {"text": "The worker was late", "themes": "Poor Comunication"},
+        {"text": "The worker was late", "themes": "Mrs Ada Bloggs said the worker never rang her back about Tom"},
+    ]
+    own = write_csv(tmp_path / "own.csv", rows)
+    with pytest.raises(LabelError) as exc:
+        read_own_rows(own, load_taxonomy())
+    msg = str(exc.value)
+    assert "'lunch' in rows 1" in msg and "E102" in msg
+    # A misspelt capitalised word could be a name, so it is not quoted; the nearest label is offered.
+    assert "a value of 17 characters (did you mean 'Poor Communication'?) in rows 2" in msg
+    assert "Bloggs" not in msg and "never rang" not in msg and "a value of 60 characters in rows 3" in msg
 
 
 def test_unknown_theme_is_a_clear_error(tmp_path):
@@ -75,6 +100,40 @@ def test_adapted_model_saves_counts_not_texts(adapted, own_rows):
     # It labels like any model.
     s = model.suggest("My son's social worker has not returned my calls for three weeks.")
     assert s["top"] and s["kind"] in ("complaint", "enquiry", "compliment")
+
+
+def test_adapted_model_keeps_the_base_encoder_head(adapted, small_model):
+    d, _ = adapted
+    model, base = load_model(d / "model"), small_model.themes
+    th = model.themes
+    assert base.uses_vectors and th.uses_vectors and model.uses_encoder
+    np.testing.assert_array_equal(th.vector_head_.coef_, base.vector_head_.coef_)
+    docs = ["The social worker never rang me back about the meeting."]
+    V = model.encode(ensure_prepared(docs)).vectors
+    tfidf_only = th.predict_proba(docs)
+    both = th.predict_proba(docs, vectors=V)
+    np.testing.assert_allclose(both, 0.5 * (tfidf_only + base.vector_head_.predict_proba(V)), rtol=1e-6)
+    # A theme with too few own examples for its own threshold keeps the base model's.
+    few = [l for l in th.labels_ if th.own_support_[l] < th.own_threshold_min]
+    assert few and all(th.thresholds_[l] == pytest.approx(base.thresholds_[l]) for l in few)
+
+
+def test_parallel_cross_validation_fits_match_serial_ones():
+    rng = np.random.default_rng(0)
+    X = sp.random(80, 40, density=0.3, format="csr", random_state=0)
+    Y = (rng.random((80, 3)) < 0.3).astype(np.int8)
+    Y[:3] = 1
+    Yc, Yo = Y[:60], Y[60:]
+    folds = paired_folds(Yo, 60, 3, 0)
+    tasks = [(w, f) for w in (1, 3) for f in range(3)] + [(3, None)]
+    params = {"C": 4.0, "class_weight": "balanced", "seed": 0, "nb_alpha": 0.3}
+    serial = parallel_heads(X, Yc, Yo, 60, folds, tasks, params, n_jobs=1)
+    parallel = parallel_heads(X, Yc, Yo, 60, folds, tasks, params, n_jobs=2)
+    assert serial.keys() == parallel.keys() == set(tasks)
+    for t in tasks:
+        for a, b in zip(serial[t], parallel[t]):
+            np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(serial[(1, 0)][0], serial[(3, 0)][0])  # the own weight matters
 
 
 def test_adapt_learns_from_intake_decisions(tmp_path, own_rows, small_model_dir, small_data):

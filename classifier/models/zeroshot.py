@@ -1,15 +1,23 @@
-"""Zero-shot theme scores: how close a text is to each theme's "label: description".
+"""Zero-shot theme evidence: how close a text is to each theme's "label: description".
 
-The taxonomy file's own words are encoded once with the sentence encoder; a
-text's score for a theme is the cosine of its vector to the theme's, taken
+The one place description similarity is computed. The taxonomy file's own
+words are encoded with the sentence encoder (`classifier.features.encoder`);
+a text's similarity to a theme is the cosine of the two unit vectors, taken
 relative to the text's mean cosine over all themes (some descriptions are
-closer to every complaint than others). A per-theme sigmoid turns that into
-a probability: fitted on labelled rows when a theme has enough of them, else
-the taxonomy-wide default below. So any custom taxonomy gets theme scores
-before a single row is labelled, and better ones as rows come in.
+closer to every complaint than others). Used three ways:
+
+- `ZeroShotThemes`: a per-theme sigmoid turns the similarity into a probability
+  (fitted on labelled rows when a theme has enough of them, else the
+  taxonomy-wide default below), one opinion in `ThemeClassifier`;
+- `description_similarity`: the raw relative similarity, which `adapt` adds to
+  its scores and uses for themes with no labelled example, and `sample` uses to
+  suggest themes of a taxonomy the model was not trained on.
 """
 
 from __future__ import annotations
+
+import threading
+from typing import Any
 
 import numpy as np
 
@@ -22,14 +30,52 @@ from classifier.taxonomy.schema import Taxonomy
 # Alone, zero-shot puts a right theme first for 0.55 of those rows (trained heads: ~0.9).
 DEFAULT_SIGMOID = (18.6, -2.7)
 
+_LOCK = threading.Lock()
+_ENCODERS: dict[str, Any] = {}
+
 
 def theme_prompts(taxonomy: Taxonomy) -> list[str]:
-    """The text encoded for each leaf theme, in `leaf_ids` order."""
+    """The text encoded for each leaf theme, in `leaf_ids` order: "[parent - ]label: description"."""
     out = []
     for tid in taxonomy.leaf_ids:
         t = taxonomy.theme(tid)
-        out.append(f"{t.label}: {t.description}" if t.description else t.label)
+        parent = f"{taxonomy.theme(t.parent).label} - " if t.parent else ""
+        out.append(f"{parent}{t.label}: {t.description}" if t.description else f"{parent}{t.label}")
     return out
+
+
+def relative_cosines(vectors: np.ndarray, theme_vectors: np.ndarray) -> np.ndarray:
+    """(texts, themes) cosine of each unit vector to each theme's, minus the text's mean over themes."""
+    cos = dense_dot(vectors, theme_vectors)
+    return cos - cos.mean(axis=1, keepdims=True)
+
+
+def shared_encode(texts: list[str]) -> np.ndarray:
+    """Unit vectors of (already redacted) texts from the default encoder, loaded once per process."""
+    from classifier.features.encoder import SentenceEncoder, default_encoder_dir
+
+    key = str(default_encoder_dir())
+    with _LOCK:  # one onnxruntime session shared by the server's threads
+        if key not in _ENCODERS:
+            _ENCODERS[key] = SentenceEncoder(default_encoder_dir())
+        return _ENCODERS[key].encode(list(texts))
+
+
+def description_vectors(taxonomy: Taxonomy, encode=shared_encode) -> np.ndarray:
+    """(themes, dim) unit vectors of `theme_prompts`."""
+    return np.asarray(encode(theme_prompts(taxonomy)), dtype=np.float32)
+
+
+def description_similarity(
+    redacted_texts: list[str], theme_vectors: np.ndarray, encode=shared_encode, vectors: np.ndarray | None = None
+) -> np.ndarray:
+    """(texts, themes) relative cosine of each (already redacted) text to each description;
+    `vectors`: the texts' encoder vectors when the caller has them (no second encoder run)."""
+    if vectors is None:
+        if not len(redacted_texts):
+            return np.zeros((0, theme_vectors.shape[0]), dtype=np.float64)
+        vectors = encode(list(redacted_texts))
+    return relative_cosines(vectors, theme_vectors)
 
 
 class ZeroShotThemes(Estimator):
@@ -46,7 +92,7 @@ class ZeroShotThemes(Estimator):
 
     def fit(self, taxonomy: Taxonomy, encode, vectors: np.ndarray | None = None, Y: np.ndarray | None = None):
         self.labels_ = list(taxonomy.leaf_ids)
-        self.theme_vectors_ = np.asarray(encode(theme_prompts(taxonomy)), dtype=np.float32)
+        self.theme_vectors_ = description_vectors(taxonomy, encode)
         L = len(self.labels_)
         self.sigmoid_ = np.tile(np.asarray(self.default_sigmoid, dtype=np.float64), (L, 1))
         self.fitted_from_rows_ = [False] * L
@@ -60,8 +106,7 @@ class ZeroShotThemes(Estimator):
         return self
 
     def relative_cosines(self, vectors: np.ndarray) -> np.ndarray:
-        cos = dense_dot(vectors, self.theme_vectors_)
-        return cos - cos.mean(axis=1, keepdims=True)
+        return relative_cosines(vectors, self.theme_vectors_)
 
     def predict_proba(self, vectors: np.ndarray) -> np.ndarray:
         rel = self.relative_cosines(vectors)

@@ -12,6 +12,8 @@ from and the own file's SHA-256, never their texts.
 
 from __future__ import annotations
 
+import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +28,8 @@ from classifier.pipeline.feedback import open_feedback
 from classifier.pipeline.model import ComplaintModel
 from classifier.pipeline.persistence import load_model, save_model, sha256_file
 from classifier.pipeline.training import TRUE_WORDS, read_training_data
-from classifier.taxonomy.schema import Taxonomy, load_taxonomy
+from classifier.redact.quote import shown_value
+from classifier.taxonomy.schema import Taxonomy, load_taxonomy, theme_name_index, theme_name_key
 from classifier.text import prepare
 
 MIN_OWN_ROWS = 10
@@ -45,30 +48,49 @@ class OwnRows:
 
 
 def theme_lookup(tax: Taxonomy) -> dict[str, str]:
-    """Lower-case id or label -> id, so a workbook filled in with labels reads back as it is."""
-    out = {}
-    for t in tax.themes:
-        out[t.label.strip().lower()] = t.id
-    for t in tax.themes:
-        out[t.id.lower()] = t.id
-    return out
+    """Name key of every id and label -> id: the same matching as `resolve_theme_names`
+    (case, spaces and punctuation ignored), so the workbook `sample` wrote reads back as it is."""
+    lookup = theme_name_index(tax)
+    lookup.update({theme_name_key(t): t for t in tax.ids})  # an exact id always wins
+    return lookup
 
 
 def parse_themes_cell(value: str, lookup: dict[str, str]) -> tuple[list[str], list[str]]:
-    """'Poor Communication; delay' -> (['communication', 'delay'], unknown parts)."""
+    """'Poor Communication; delay' -> (['communication', 'delay'], unknown parts).
+
+    Parts are ';'-separated; a part that is not a name as a whole is split at commas too."""
     found, unknown = [], []
     for part in str(value or "").split(";"):
         part = part.strip()
         if not part:
             continue
-        pieces = [part] if part.lower() in lookup else [p.strip() for p in part.split(",") if p.strip()]
+        whole = lookup.get(theme_name_key(part))
+        pieces = [part] if whole else [p.strip() for p in part.split(",") if p.strip()]
         for p in pieces:
-            tid = lookup.get(p.lower())
+            tid = lookup.get(theme_name_key(p))
             if tid is None:
                 unknown.append(p)
             elif tid not in found:
                 found.append(tid)
     return found, unknown
+
+
+def shown_label(value: str) -> str:
+    """A label-like value quoted for an error message (a few short words the redactor finds nothing
+    in); anything longer could be case text from a wrong column and is described by its length."""
+    words = re.findall(r"[^\s&/()+]+", value)
+    if 0 < len(words) <= 5 and len(value) <= 60 and all(shown_value(w, quote=False) == w for w in words):
+        return f"'{value}'"
+    return shown_value(value)
+
+
+def closest_label(value: str, tax: Taxonomy) -> str:
+    """' (did you mean 'Poor Communication'?)' for a near miss of a label or id, else ''."""
+    import difflib
+
+    names = {theme_name_key(n): n for t in tax.themes for n in (t.id, t.label)}
+    hit = difflib.get_close_matches(theme_name_key(value), list(names), n=1, cutoff=0.8)
+    return f" (did you mean '{names[hit[0]]}'?)" if hit else ""
 
 
 def read_own_rows(path, tax: Taxonomy, text_column="text", themes_column="themes") -> OwnRows:
@@ -91,7 +113,7 @@ def read_own_rows(path, tax: Taxonomy, text_column="text", themes_column="themes
             raise LabelError(f"row {i + 1} of the own rows is damaged; fix it first")
         ids, unknown = parse_themes_cell(cell, lookup)
         for u in unknown:
-            bad.setdefault(u[:30], []).append(i + 1)
+            bad.setdefault(shown_label(u) + closest_label(u, tax), []).append(i + 1)
         if not ids or not str(text).strip():
             own.unlabelled += 1
             continue
@@ -100,10 +122,16 @@ def read_own_rows(path, tax: Taxonomy, text_column="text", themes_column="themes
         flag = str(frame[child_col].iat[i]).strip().lower() if child_col else ""
         own.child.append(True if flag in TRUE_WORDS else False if flag in FALSE_WORDS else None)
     if bad:
-        detail = "; ".join(f"'{t}' in rows {', '.join(map(str, r[:8]))}" for t, r in sorted(bad.items()))
+        detail = "; ".join(
+            f"{t} in rows {', '.join(map(str, r[:8]))}" + (" …" if len(r) > 8 else "")
+            for t, r in sorted(bad.items())[:5]
+        )
+        if len(bad) > 5:
+            detail += f"; and {len(bad) - 5} more"
         raise LabelError(
             f"themes not in taxonomy '{tax.id}' v{tax.version}: {detail}. Use its ids or labels "
-            f"({', '.join(tax.leaf_ids)}), or pass --taxonomy with the file they come from"
+            f"({', '.join(tax.leaf_ids)}; case and punctuation do not matter), or pass --taxonomy "
+            "with the file they come from"
         )
     return own
 
@@ -225,6 +253,7 @@ def adapt_model(
     AdaptResult
         The model, the before/after figures on the own rows, and notes.
     """
+    started = time.perf_counter()
     base = load_model(base_dir)
     tax = base.taxonomy if taxonomy is None else taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
     same_taxonomy = tax.content_hash == base.taxonomy.content_hash
@@ -274,7 +303,12 @@ def adapt_model(
     }
     params.update(theme_params or {})
     params["random_state"] = seed
-    themes = AdaptedThemes(taxonomy=tax, **params).fit(own_docs, own.themes, c_docs, c_themes)
+    # The base model's encoder head is kept (it was fitted on the corpus): it needs the own rows' vectors.
+    keep_vectors = same_taxonomy and getattr(base.themes, "uses_vectors", False)
+    own_vectors = base.encode(own_docs).vectors if keep_vectors else None
+    themes = AdaptedThemes(taxonomy=tax, **params).fit(
+        own_docs, own.themes, c_docs, c_themes, own_vectors=own_vectors, base=base.themes if keep_vectors else None
+    )
     missing = [l for l, n in themes.own_support_.items() if n == 0]
     no_example = [l for l, has in zip(themes.labels_, themes.has_example_) if not has]
     if no_example:
@@ -285,7 +319,7 @@ def adapt_model(
 
     child = _adapt_child(base, own, own_docs, c_docs, c_child, themes, seed, notes)
     model = ComplaintModel(themes=themes, child=child, kind=base.kind, learning=base.learning)
-    figures = before_after(base, themes, own_docs, own.themes, same_taxonomy or mapping is not None)
+    figures = before_after(base, themes, own_docs, own.themes, same_taxonomy or mapping is not None, own_vectors)
     meta = {
         "training_data": {
             "file": own.file or Path(str(feedback)).name,
@@ -308,6 +342,7 @@ def adapt_model(
             "own_support": themes.own_support_,
             "themes_without_examples": no_example,
             "before_after": figures,
+            "fit_seconds": round(time.perf_counter() - started, 1),
         },
         "seed": seed,
         "hyperparameters": {

@@ -61,25 +61,27 @@ def figures(
     return rep
 
 
-def before_after(base, themes, own_docs, own_themes, base_comparable: bool) -> dict:
-    """The own rows scored by the base model (or, in another taxonomy, by descriptions alone) and by the
-    adapted model's out-of-fold predictions."""
+def before_after(base, themes, own_docs, own_themes, base_comparable: bool, own_vectors=None) -> dict:
+    """The own rows scored by the base model as it labels (with its encoder head when it has one) or, in
+    another taxonomy, by descriptions alone; and by the adapted model's out-of-fold predictions."""
     labels = themes.labels_
-    after_p = themes.head_.oof_proba_
-    after_pred = [[labels[j] for j in row] for row in decide(after_p, themes.head_.thresholds_)]
+    after_p = themes.oof_proba_
+    after_th = np.array([themes.thresholds_[l] for l in labels])
+    after_pred = [[labels[j] for j in row] for row in decide(after_p, after_th)]
     after = figures(own_themes, after_pred, after_p, labels)
     after["note"] = (
         f"{themes.head_.cv_folds}-fold cross-validation on the own rows; the weights and "
         "thresholds were chosen on the same folds, so these figures are slightly optimistic"
     )
     if base_comparable and base.themes.labels_ == labels:
-        p = base.themes.predict_proba(own_docs)
-        pred = base.themes.predict(own_docs, proba=p)
+        with_vectors = own_vectors is not None and getattr(base.themes, "uses_vectors", False)
+        p = base.themes.predict_proba(own_docs, **({"vectors": own_vectors} if with_vectors else {}))
+        pred = base.themes.predict(own_docs, proba=p, fast=not with_vectors)
         pred = [[t for t in row if t in labels] for row in pred]
         before = figures(own_themes, pred, p, labels)
         before["what"] = f"base model {base.version}"
     else:
-        from classifier.models.descriptions import description_similarity
+        from classifier.models.zeroshot import description_similarity
 
         sims = description_similarity([d.redacted for d in own_docs], themes.description_vectors_)
         before = figures(own_themes, [[labels[int(i)]] for i in sims.argmax(axis=1)], sims, labels)
@@ -144,11 +146,27 @@ def adapt_card(model, meta: dict) -> str:
         "",
         "## Method",
         "TF-IDF (lemma 1-2 grams, character 2-5 grams), one logistic regression per theme on the corpus plus the",
-        f"own rows counted {ad['own_weight']} times, plus {ad['description_weight']} x the similarity of the text "
-        "to each theme's description",
-        "(int8 ONNX MiniLM sentence encoder). Both weights, the Platt calibration and the thresholds were chosen",
-        "by cross-validation on the own rows (a setting is kept over the default only if it is better by more",
-        "than two standard errors).",
+        f"own rows counted {ad['own_weight']} times"
+        + (
+            f", plus {ad['description_weight']} x the similarity of the text to each theme's description"
+            if ad["description_weight"]
+            else ""
+        )
+        + ".",
+        (
+            "The base model's sentence-encoder head (int8 ONNX MiniLM, fitted on the corpus) is kept and averaged"
+            " with it."
+            if getattr(th, "uses_vectors", False)
+            else "No sentence-encoder head (the base model has none, or the taxonomy differs)."
+        ),
+        "The Platt calibration and the thresholds come from cross-validation on the own rows (the own weight",
+        "and description weight too, where there is a choice: another setting is kept over the default only",
+        "if it is better by more than two standard errors)."
+        + (
+            f" A theme with fewer than {th.own_threshold_min} own examples keeps the base model's threshold."
+            if getattr(th, "uses_vectors", False)
+            else ""
+        ),
         "",
         "## Before and after, own rows",
         format_before_after(ad["before_after"]),

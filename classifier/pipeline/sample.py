@@ -47,7 +47,7 @@ def score_rows(
     if taxonomy is None or taxonomy.content_hash == model.taxonomy.content_hash:
         proba = model.themes.predict_proba(docs, X=matrices.get(id(model.themes.features_)))
         return Scored(proba, model.themes.labels_, [a.themes for a in analyses], child, compliment)
-    from classifier.models.descriptions import description_similarity, description_vectors
+    from classifier.models.zeroshot import description_similarity, description_vectors
 
     sims = description_similarity([d.redacted for d in docs], description_vectors(taxonomy))
     z = (sims - sims.max(axis=1, keepdims=True)) / 0.02  # softmax over themes: similarities are close

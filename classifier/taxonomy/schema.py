@@ -261,6 +261,9 @@ def _name_key(name: str) -> str:
     return "".join(ch for ch in name.casefold() if ch.isalnum())
 
 
+theme_name_key = _name_key  # public: how `theme_name_index` keys a name (case, spaces, punctuation ignored)
+
+
 def theme_name_index(tax: Taxonomy) -> dict[str, str]:
     """Every theme's id and label, ignoring case, spaces and punctuation -> its id (ambiguous names left out)."""
     found: dict[str, set[str]] = {}
