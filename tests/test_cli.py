@@ -294,3 +294,13 @@ def test_empty_and_header_only_tables_say_so(tmp_path):
         r = run("label", src, "--output", tmp_path / "out.csv", "--fast")
         assert r.exit_code == 1 and "has no rows" in r.output and "not found" not in r.output, r.output
         assert not (tmp_path / "out.csv").exists()
+
+
+def test_text_suggest_never_hides_a_suggested_theme():
+    from classifier.cli.format import format_suggestion
+
+    top = [{"theme": "delay", "probability": 0.9, "label": "Delay", "above_threshold": True, "evidence": ["late"]}]
+    result = {"top": top, "suggested": ["delay", "financial", "conduct"], "kind": "complaint"}
+    result |= {"child_authored": False, "child_authored_evidence": []}
+    text = format_suggestion(result)
+    assert "also suggested: financial, conduct" in text and "--top 3" in text

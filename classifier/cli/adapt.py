@@ -29,7 +29,7 @@ def adapt(
         None, help="Your taxonomy (YAML file or bundled id) when it is not the base model's."
     ),
     mapping: Optional[Path] = typer.Option(
-        None, help="With --taxonomy: mapping file from the base taxonomy, to reuse the corpus."
+        None, "--mapping", "--map", help="With --taxonomy: mapping file from the base taxonomy, to reuse the corpus."
     ),
     corpus: Optional[Path] = typer.Option(
         None, help="The base model's training table, if it is not found beside the package."

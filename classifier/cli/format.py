@@ -83,6 +83,10 @@ def format_suggestion(result: dict) -> str:
         mark = "*" if r["above_threshold"] else " "
         ev = ", ".join(f'"{w}"' for w in r["evidence"]) or "-"
         lines.append(f"{mark} {r['theme']:<20} {r['probability']:.2f}  {r['label']}\n      because of: {ev}")
+    shown = {r["theme"] for r in result["top"]}
+    more = [t for t in result.get("suggested", []) if t not in shown]
+    if more:  # suggested but below the --top cut: never hide a suggestion
+        lines.append(f"* also suggested: {', '.join(more)} (--top {len(shown) + len(more)} shows them)")
     lines.append(
         f"kind: {result['kind']}; child-authored: {result['child_authored']}"
         + (f" ({', '.join(result['child_authored_evidence'])})" if result["child_authored_evidence"] else "")
