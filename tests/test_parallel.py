@@ -21,14 +21,50 @@ def many_cases(tmp_path_factory):
     return path
 
 
+@pytest.fixture(scope="module")
+def fast_model(small_model_dir):
+    """The small model labelling with TF-IDF only (`--fast`): its jobs run in worker processes."""
+    from classifier.pipeline.persistence import load_model
+
+    model = load_model(small_model_dir)
+    model.fast = True
+    return model
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
-def test_two_jobs_write_the_same_bytes_as_one(tmp_path, small_model, small_model_dir, many_cases, suffix):
+@pytest.mark.parametrize("mode", ["threads", "processes"])
+def test_two_jobs_write_the_same_bytes_as_one(
+    tmp_path, small_model, fast_model, small_model_dir, many_cases, suffix, mode, monkeypatch
+):
+    import threading
+
+    from classifier.pipeline import labelling
+    from classifier.pipeline.labelling import THREAD_PIECE_ROWS, uses_threads
+
+    threads: list[tuple[str, int]] = []
+    label_item = labelling.label_item
+
+    def spy(model, item):
+        threads.append((threading.current_thread().name, len(item[0])))
+        return label_item(model, item)
+
+    if mode == "threads":  # (worker processes get label_item by name: a local function cannot go)
+        monkeypatch.setattr(labelling, "label_item", spy)
+
+    # Threads: chunks of 150 rows cut into pieces (100 + 50, then 90), no model folder needed.
+    model, chunk_rows, model_dir = (
+        (small_model, THREAD_PIECE_ROWS + 50, None) if mode == "threads" else (fast_model, 50, small_model_dir)
+    )
+    assert uses_threads(model) == (mode == "threads")
     one, two = tmp_path / f"one{suffix}", tmp_path / f"two{suffix}"
     child1, child2 = tmp_path / "c1.csv", tmp_path / "c2.csv"
-    s1 = label_table(many_cases, one, small_model, chunk_rows=50, jobs=1, child_output=child1)
-    s2 = label_table(
-        many_cases, two, small_model, chunk_rows=50, jobs=2, model_dir=small_model_dir, child_output=child2
-    )
+    s1 = label_table(many_cases, one, model, chunk_rows=chunk_rows, jobs=1, child_output=child1)
+    threads.clear()
+    s2 = label_table(many_cases, two, model, chunk_rows=chunk_rows, jobs=2, model_dir=model_dir, child_output=child2)
+    if mode == "threads":  # pieces of at most THREAD_PIECE_ROWS rows, labelled in the pool's threads
+        assert sorted(n for _, n in threads) == [50, 90, 100]
+        assert all(name.startswith("label") for name, _ in threads)
+
     assert s1.to_dict() == s2.to_dict() and s1.rows == 240 and s1.errors == 1
     if suffix == ".csv":
         assert one.read_bytes() == two.read_bytes()
@@ -40,11 +76,11 @@ def test_two_jobs_write_the_same_bytes_as_one(tmp_path, small_model, small_model
     assert child1.read_bytes() == child2.read_bytes()
 
 
-def test_jobs_without_a_model_folder_is_refused(tmp_path, small_model, many_cases):
+def test_processes_without_a_model_folder_are_refused(tmp_path, fast_model, many_cases):
     from classifier.errors import InputDataError
 
     with pytest.raises(InputDataError, match="model folder"):
-        label_table(many_cases, tmp_path / "o.csv", small_model, chunk_rows=50, jobs=2)
+        label_table(many_cases, tmp_path / "o.csv", fast_model, chunk_rows=50, jobs=2)
     assert not (tmp_path / "o.csv").exists()
 
 

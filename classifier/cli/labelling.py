@@ -34,7 +34,10 @@ def label(
         "'json' (one JSON column), or 'auto' (columns for .xlsx, json otherwise).",
     ),
     jobs: int = typer.Option(
-        0, "--jobs", "-j", help="Worker processes (0: one per core). The output is the same whatever the number."
+        0,
+        "--jobs",
+        "-j",
+        help="Cores to use (0: every core): threads sharing the model, or worker processes with --fast. The output is the same whatever the number.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     quiet: bool = QUIET_OPT,

@@ -3,15 +3,19 @@
 A row that cannot be labelled gets `status = error: <reason>` and empty
 predictions; every other row is labelled. Input is read and output written
 in chunks, so memory stays flat on very large files. With `jobs` > 1 the
-chunks are labelled in worker processes (each loads the model once) and
-written in input order: the output is byte for byte the same as with one job.
+rows are labelled on that many cores and written in input order: the output
+is byte for byte the same as with one job. A model that runs the sentence
+encoder labels pieces of THREAD_PIECE_ROWS rows in threads of this process
+(one model in memory; the encoder releases the GIL); the TF-IDF-only path
+(`--fast`, or a model without vector heads) sends chunks to worker processes,
+each loading the model once.
 """
 
 from __future__ import annotations
 
 from collections import Counter, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain
 
 import pandas as pd
@@ -44,6 +48,10 @@ OUTPUT_TYPES = {
 SCORE_PREFIX = "score_"
 SCORE_MODES = ("auto", "columns", "json")
 LABEL_SEPARATOR = "; "
+# Rows per work item when labelling in threads: small enough that the cores
+# finish together (a piece is ~1 CPU-second with the encoder), large enough
+# that per-batch costs stay negligible.
+THREAD_PIECE_ROWS = 100
 
 
 @dataclass
@@ -192,8 +200,9 @@ def label_table(
         'columns' (one numeric column per theme), 'json' (one JSON column) or
         'auto' (columns for .xlsx output, JSON otherwise).
     jobs : int
-        Worker processes (> 1 needs `model_dir`, which they load the model from);
-        an input of one chunk stays in this process.
+        Cores to use. With a model that runs the sentence encoder: threads
+        sharing `model`. Otherwise worker processes (> 1 needs `model_dir`,
+        which they load the model from); an input of one chunk stays in this process.
     model_dir : str or Path, optional
 
     Returns
@@ -232,7 +241,8 @@ def label_table(
     chunks = chain([c for c in (first, second) if c is not None], chunks)
     sheet_name = first.sheet if first is not None else None
     jobs = _jobs(jobs)
-    parallel = jobs > 1 and second is not None
+    threaded = jobs > 1 and uses_threads(model)
+    parallel = jobs > 1 and second is not None and not threaded
     if parallel and model_dir is None:  # checked before any output file is opened
         raise InputDataError("labelling with jobs > 1 needs the model folder (model_dir) for the workers")
     writer = TableWriter(output_path, out_columns, input_path=input_path, types=types, sheet_name=sheet_name)
@@ -247,11 +257,17 @@ def label_table(
         for chunk in chunks:
             if taxonomy_column in chunk.frame.columns:
                 check_taxonomy(model, set(chunk.frame[taxonomy_column].str.strip()))
-            fed.append(chunk)
-            yield chunk.frame, chunk.problems, spec
+            for piece in _pieces(chunk, THREAD_PIECE_ROWS) if threaded else [chunk]:
+                fed.append(piece)
+                yield piece.frame, piece.problems, spec
 
     try:
-        if parallel:
+        if threaded:
+            from classifier.pipeline.workers import ordered_thread_map
+
+            model.encoder  # noqa: B018 (loaded once here, not raced for by the threads)
+            results = ordered_thread_map(label_item, model, items(), jobs)
+        elif parallel:
             from classifier.pipeline.workers import ordered_map
 
             results = ordered_map(label_item, items(), model_dir, jobs, fast=getattr(model, "fast", False))
@@ -276,6 +292,28 @@ def label_table(
             child_writer.abort()
         raise
     return summary
+
+
+def uses_threads(model: ComplaintModel) -> bool:
+    """Whether `jobs` > 1 labels in threads (the encoder's runs) rather than in processes."""
+    return bool(model.uses_encoder) and not getattr(model, "fast", False)
+
+
+def _pieces(chunk, rows: int) -> list:
+    """The chunk cut into pieces of at most `rows` rows (same columns, row problems and typed cells)."""
+    n = len(chunk.frame)
+    if n <= rows:
+        return [chunk]
+    return [
+        replace(
+            chunk,
+            frame=chunk.frame.iloc[a : a + rows],
+            problems=chunk.problems[a : a + rows],
+            first_row=chunk.first_row + a,
+            typed=None if chunk.typed is None else chunk.typed.iloc[a : a + rows],
+        )
+        for a in range(0, n, rows)
+    ]
 
 
 def _jobs(jobs: int | None) -> int:
