@@ -271,7 +271,7 @@ def write_markdown(r: dict) -> None:
         lines.append(
             f"| label, default engine, same {b['rows']:,} rows, `jobs={b['jobs']}` (threads sharing one model, "
             f"every core; load average {b['load_before']} before, {b['load_after']} after) | "
-            f"**{b['rows_per_s']:,} rows per wall-second**; {b['rows_per_cpu_s']:,} rows per CPU-second "
+            f"{b['rows_per_s']:,} rows per wall-second; {b['rows_per_cpu_s']:,} rows per CPU-second "
             f"({b['ort_cpu_seconds']} of {b['cpu_seconds']} CPU-s in onnxruntime); on idle cores at most "
             f"{b['idle_estimate_rows_per_s']:,} (estimate: max(CPU / cores, CPU outside onnxruntime)) | "
             ">= 150 rows per wall-second with both cores |"
@@ -317,12 +317,8 @@ def write_markdown(r: dict) -> None:
     old = results_md.read_text(encoding="utf-8") if results_md.exists() else ""
     # Sections under the table (earlier sessions, bench/jobs_speed.py's <!-- jobs --> part) are kept.
     start = old.find("\n## ")
-    if start >= 0:
-        lines += [
-            "",
-            "Earlier sessions' figures (TF-IDF only engine) follow; they are kept, not re-measured.",
-            old[start:].rstrip("\n"),
-        ]
+    if start >= 0:  # (the sections say themselves when they were measured)
+        lines += ["", old[start:].rstrip("\n")]
     results_md.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
