@@ -39,7 +39,7 @@ def test_two_jobs_write_the_same_bytes_as_one(
     import threading
 
     from classifier.pipeline import labelling
-    from classifier.pipeline.labelling import THREAD_PIECE_ROWS, uses_threads
+    from classifier.pipeline.labelling import uses_threads
 
     threads: list[tuple[str, int]] = []
     label_item = labelling.label_item
@@ -50,18 +50,17 @@ def test_two_jobs_write_the_same_bytes_as_one(
 
     if mode == "threads":  # (worker processes get label_item by name: a local function cannot go)
         monkeypatch.setattr(labelling, "label_item", spy)
+        monkeypatch.setattr(labelling, "THREAD_PIECE_ROWS", 100)
 
     # Threads: chunks of 150 rows cut into pieces (100 + 50, then 90), no model folder needed.
-    model, chunk_rows, model_dir = (
-        (small_model, THREAD_PIECE_ROWS + 50, None) if mode == "threads" else (fast_model, 50, small_model_dir)
-    )
+    model, chunk_rows, model_dir = (small_model, 150, None) if mode == "threads" else (fast_model, 50, small_model_dir)
     assert uses_threads(model) == (mode == "threads")
     one, two = tmp_path / f"one{suffix}", tmp_path / f"two{suffix}"
     child1, child2 = tmp_path / "c1.csv", tmp_path / "c2.csv"
     s1 = label_table(many_cases, one, model, chunk_rows=chunk_rows, jobs=1, child_output=child1)
     threads.clear()
     s2 = label_table(many_cases, two, model, chunk_rows=chunk_rows, jobs=2, model_dir=model_dir, child_output=child2)
-    if mode == "threads":  # pieces of at most THREAD_PIECE_ROWS rows, labelled in the pool's threads
+    if mode == "threads":  # pieces of at most 100 rows (set above), labelled in the pool's threads
         assert sorted(n for _, n in threads) == [50, 90, 100]
         assert all(name.startswith("label") for name, _ in threads)
 

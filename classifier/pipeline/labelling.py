@@ -51,7 +51,7 @@ LABEL_SEPARATOR = "; "
 # Rows per work item when labelling in threads: small enough that the cores
 # finish together (a piece is ~1 CPU-second with the encoder), large enough
 # that per-batch costs stay negligible.
-THREAD_PIECE_ROWS = 100
+THREAD_PIECE_ROWS = 50
 
 
 @dataclass
