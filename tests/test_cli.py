@@ -304,3 +304,16 @@ def test_text_suggest_never_hides_a_suggested_theme():
     result |= {"child_authored": False, "child_authored_evidence": []}
     text = format_suggestion(result)
     assert "also suggested: financial, conduct" in text and "--top 3" in text
+
+
+def test_learning_folder_summary_counts_skipped_documents_and_pypdf_stays_quiet(tmp_path, small_model_dir):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.pdf").write_bytes(b"%PDF-1.4\nnot really a pdf\n")
+    (folder / "b.docx").write_bytes(b"PK\x03\x04junk")
+    (folder / "c.txt").write_text("We have reminded all social workers to book reviews six weeks ahead.\n")
+    r = run("learning", folder, "--output", tmp_path / "out.csv", "--model", small_model_dir)
+    assert r.exit_code == 0, r.output
+    assert "of 1 documents read (2 more skipped, below)" in r.output
+    assert "skipped a.pdf" in r.output and "skipped b.docx" in r.output
+    assert "EOF marker" not in r.output

@@ -352,6 +352,9 @@ def _read_pdf(path: Path) -> list[str]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    # pypdf logs its own repairs ("EOF marker not found") straight to the console, sometimes with
+    # bytes of the file; a damaged file is reported by us instead (DocumentError, skipped in folders).
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(str(path))
         if reader.is_encrypted and not reader.decrypt(""):
