@@ -317,3 +317,14 @@ def test_learning_folder_summary_counts_skipped_documents_and_pypdf_stays_quiet(
     assert "of 1 documents read (2 more skipped, below)" in r.output
     assert "skipped a.pdf" in r.output and "skipped b.docx" in r.output
     assert "EOF marker" not in r.output
+
+
+def test_values_in_rows_lists_few_values_and_hides_text():
+    from classifier.redact.quote import values_in_rows
+
+    bad = {f"t{i}": [i + 1] for i in range(7)} | {"bogus": list(range(1, 11))}
+    bad["my son Kacper was hurt"] = [3]
+    text = values_in_rows(bad)
+    assert text.startswith("'bogus' in rows 1, 2, 3, 4, 5, 6, 7, 8 …; ")
+    assert "Kacper" not in text and "a value of 22 characters in rows 3" in text
+    assert text.endswith("; and 4 more")

@@ -330,14 +330,9 @@ def binarise_themes(themes, tax: Taxonomy) -> np.ndarray:
                 bad[t].append(i + 1)
     if bad:
         # Ids are shown only when id-like (a wrong column could hold complaint text), rows by number.
-        from classifier.redact.quote import shown_value
+        from classifier.redact.quote import values_in_rows
 
-        detail = "; ".join(
-            f"{shown_value(t)} in rows {', '.join(map(str, rows[:8]))}" + (" …" if len(rows) > 8 else "")
-            for t, rows in sorted(bad.items())[:5]
-        )
-        if len(bad) > 5:
-            detail += f"; and {len(bad) - 5} more"
+        detail = values_in_rows(bad)
         raise LabelError(
             f"unknown theme id(s) for taxonomy '{tax.id}' v{tax.version}: {detail}. "
             f"Known ids: {', '.join(tax.leaf_ids)} (their labels, in any case, are accepted too). "

@@ -28,7 +28,7 @@ from classifier.pipeline.feedback import open_feedback
 from classifier.pipeline.model import ComplaintModel
 from classifier.pipeline.persistence import load_model, save_model, sha256_file
 from classifier.pipeline.training import TRUE_WORDS, read_training_data
-from classifier.redact.quote import shown_value
+from classifier.redact.quote import shown_value, values_in_rows
 from classifier.taxonomy.schema import Taxonomy, load_taxonomy, theme_name_index, theme_name_key
 from classifier.text import prepare
 
@@ -122,12 +122,7 @@ def read_own_rows(path, tax: Taxonomy, text_column="text", themes_column="themes
         flag = str(frame[child_col].iat[i]).strip().lower() if child_col else ""
         own.child.append(True if flag in TRUE_WORDS else False if flag in FALSE_WORDS else None)
     if bad:
-        detail = "; ".join(
-            f"{t} in rows {', '.join(map(str, r[:8]))}" + (" …" if len(r) > 8 else "")
-            for t, r in sorted(bad.items())[:5]
-        )
-        if len(bad) > 5:
-            detail += f"; and {len(bad) - 5} more"
+        detail = values_in_rows(bad, show=str)  # keys are already shown safely (shown_label above)
         raise LabelError(
             f"themes not in taxonomy '{tax.id}' v{tax.version}: {detail}. Use its ids or labels "
             f"({', '.join(tax.leaf_ids)}; case and punctuation do not matter), or pass --taxonomy "

@@ -194,13 +194,9 @@ def relabel_history(
             if t not in tax.ids and not problems[i]:
                 unknown[t].append(i + 1)
     if unknown:
-        from classifier.redact.quote import shown_value
+        from classifier.redact.quote import values_in_rows
 
-        detail = "; ".join(
-            f"{shown_value(t)} in rows {', '.join(map(str, r[:8]))}" for t, r in sorted(unknown.items())[:5]
-        )
-        if len(unknown) > 5:
-            detail += f"; and {len(unknown) - 5} more"
+        detail = values_in_rows(unknown)
         raise LabelError(
             f"historic theme id(s) not in the model's taxonomy '{tax.id}' version {tax.version}: "
             f"{detail}. Migrate the history first ('complaints taxonomy migrate') or pass "

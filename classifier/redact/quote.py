@@ -42,3 +42,26 @@ def shown_columns(names: list[str], limit: int = 30) -> str:
 
 
 _io_safety.shown_columns = shown_columns  # MissingColumnError (raised in io) shows columns this way
+
+
+def values_in_rows(bad: dict[str, list[int]], show=shown_value, limit: int = 5) -> str:
+    """ "'bogus' in rows 3, 9; a value of 40 characters in rows 12 …; and 2 more" for an error message.
+
+    Parameters
+    ----------
+    bad : dict of str to list of int
+        Each unknown value and the (1-based) rows holding it.
+    show : callable
+        How a value is shown (default: only when it cannot be case text).
+    limit : int
+        Values listed; the rest are counted.
+
+    Returns
+    -------
+    str
+    """
+    detail = "; ".join(
+        f"{show(v)} in rows {', '.join(map(str, rows[:8]))}" + (" …" if len(rows) > 8 else "")
+        for v, rows in sorted(bad.items())[:limit]
+    )
+    return detail + (f"; and {len(bad) - limit} more" if len(bad) > limit else "")

@@ -182,13 +182,9 @@ def _migrate_frame(
             if t not in src.ids:
                 unknown[t].append(chunk.first_row + i)
     if unknown:
-        from classifier.redact.quote import shown_value
+        from classifier.redact.quote import values_in_rows
 
-        detail = "; ".join(
-            f"{shown_value(t)} in rows {', '.join(map(str, r[:8]))}" for t, r in sorted(unknown.items())[:5]
-        )
-        if len(unknown) > 5:
-            detail += f"; and {len(unknown) - 5} more"
+        detail = values_in_rows(unknown)
         raise LabelError(
             f"theme id(s) not in '{src.id}' version {src.version}: {detail}. "
             "Fix the data or use the mapping for the taxonomy it was labelled in"
