@@ -145,6 +145,18 @@ def test_a_year_the_export_does_not_cover_is_refused(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_a_previous_export_of_the_wrong_year_says_which_year_it_must_hold(tmp_path):
+    from classifier.errors import ReportPeriodError
+    from classifier.report import build_report
+
+    (tmp_path / "map.yml").write_text(MAP, encoding="utf-8")
+    data = write_csv(tmp_path / "e.csv", _rows())
+    with pytest.raises(ReportPeriodError) as exc:
+        build_report(data, tmp_path / "out", previous=data, columns=tmp_path / "map.yml", year="2024-25")
+    msg = str(exc.value)
+    assert "2023-24" in msg and "--previous" in msg and "e.g. --year" not in msg
+
+
 def test_the_cli_refuses_a_wrong_year_with_exit_code_1(tmp_path):
     from typer.testing import CliRunner
 
@@ -176,7 +188,7 @@ def test_blank_and_total_rows_are_not_cases(tmp_path):
     r = build_report(_workbook_with_footer(tmp_path / "e.xlsx"), tmp_path / "out", formats=("json",))
     assert r.figures["kinds"]["complaint"] == 13 and r.meta["rows_in_period"] == 13 and r.meta["rows_read"] == 15
     notes = " ".join(r.notes)
-    assert "1 wholly blank rows and 1 total rows" in notes
+    assert "1 wholly blank row and 1 total row " in notes
     assert "1 rows have no received date; they are counted, but left out of the monthly" in notes
 
 
@@ -213,3 +225,24 @@ def test_charts_draw_no_length_for_a_hidden_count():
     data = charts._numeric(t, ["Cases"])
     assert data["Cases"].iloc[:2].tolist() == [16, 11] and data["Cases"].iloc[2:].isna().all()
     assert "Hidden figures are left out" in charts.draw(t).alt
+
+
+def test_a_part_whose_remainder_is_small_is_hidden_with_its_share():
+    from classifier.report.suppress import suppress_tables
+    from classifier.report.timeliness import _DERIVED
+
+    # Stage 1: 28 of 30 within target gives away the 2 outside it; stage 2: 10 of 20 does not.
+    frame = pd.DataFrame(
+        {
+            "Stage": ["Stage 1", "Stage 2"],
+            "Responded": [30, 20],
+            "Within target": [28, 10],
+            "Within target %": [93.3, 50.0],
+        }
+    )
+    from classifier.report.tables import Table
+
+    t = Table("timescales", "T", frame, {}, derived=dict(_DERIVED), complements={"Within target": "Responded"})
+    suppress_tables([t], 5)
+    assert t.hidden.get((0, "Within target")) == "[c]" and t.hidden.get((0, "Within target %")) == "[c]"
+    assert (1, "Within target") not in t.hidden and (0, "Responded") not in t.hidden

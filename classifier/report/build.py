@@ -63,7 +63,9 @@ class Report:
     written: dict = field(default_factory=dict)  # format -> path
 
 
-def _load_year(path, mapping, settings, taxonomy, model_dir, start, end, model_cache: dict) -> YearData:
+def _load_year(
+    path, mapping, settings, taxonomy, model_dir, start, end, model_cache: dict, comparison: bool = False
+) -> YearData:
     from classifier.io.tables import read_table
 
     frame, row_problems = read_table(path)
@@ -81,7 +83,7 @@ def _load_year(path, mapping, settings, taxonomy, model_dir, start, end, model_c
         dated = cases["received"].notna()
         probs.outside_year = int((~inside & dated).sum())
         if probs.outside_year and not inside.any():
-            raise ReportPeriodError(_period_mismatch(Path(path).name, start, cases["received"].dropna()))
+            raise ReportPeriodError(_period_mismatch(Path(path).name, start, cases["received"].dropna(), comparison))
         cases = cases[inside].reset_index(drop=True)
     model = None
     if needs_model(cols):
@@ -105,16 +107,29 @@ def _load_year(path, mapping, settings, taxonomy, model_dir, start, end, model_c
     )
 
 
-def _period_mismatch(source: str, start: pd.Timestamp, received: pd.Series) -> str:
-    """Why a --year report would be empty: the year asked for and the years the export does cover."""
+def _period_mismatch(source: str, start: pd.Timestamp, received: pd.Series, comparison: bool = False) -> str:
+    """Why a --year report would be empty: the year asked for and the years the export does cover.
+
+    `comparison`: the export was given as --previous, whose year follows from --year.
+    """
     years = financial_year_of(received).value_counts().sort_index()
     covered = ", ".join(f"{year_label(pd.Timestamp(int(y), 4, 1))} ({n:,} records)" for y, n in years.items())
     latest = year_label(pd.Timestamp(int(years.index[-1]), 4, 1))
-    return (
+    where = (
         f"no record in '{source}' was received in {year_label(start)} ({start:%d %b %Y} to "
         f"{start + pd.DateOffset(years=1, days=-1):%d %b %Y}); the export covers {covered}. "
-        f"Ask for one of those years (e.g. --year {latest}), or leave --year out to report every row"
     )
+    if comparison:
+        return where + (
+            f"--previous must hold the year before the --year asked for; give the export of {year_label(start)}, "
+            "or leave --previous out"
+        )
+    return where + f"Ask for one of those years (e.g. --year {latest}), or leave --year out to report every row"
+
+
+def _rows(n: int, what: str) -> str:
+    """'1 total row', '3 total rows'."""
+    return f"{n:,} {what}" + ("" if n == 1 else "s")
 
 
 def _period(cases: pd.DataFrame) -> str:
@@ -180,8 +195,8 @@ def _notes(y: YearData) -> list[str]:
         )
     if p.blank_rows or p.footer_rows:
         out.append(
-            f"{y.source}: {p.blank_rows} wholly blank rows and {p.footer_rows} total rows ('Total' with no case "
-            "data) are not cases and are left out."
+            f"{y.source}: {_rows(p.blank_rows, 'wholly blank row')} and {_rows(p.footer_rows, 'total row')} "
+            "('Total' with no case data) are not cases and are left out."
         )
     if p.received_blank:
         where = (
@@ -274,7 +289,7 @@ def build_report(
         pstart = pend = None
         if start is not None:
             pstart, pend = start - pd.DateOffset(years=1), end - pd.DateOffset(years=1)
-        last = _load_year(previous, mapping, settings, taxonomy, model_dir, pstart, pend, cache)
+        last = _load_year(previous, mapping, settings, taxonomy, model_dir, pstart, pend, cache, comparison=True)
     register = _read_register(learning) if learning else None
 
     def label_of(tid):

@@ -3,6 +3,9 @@
 Primary: a count from 1 to below-1 reads '<5'. Secondary: where a column (or a
 row with a total) adds up to a total the reader knows, one hidden cell could be
 worked out by subtraction, so the next-smallest cell is hidden too ('[c]').
+Complement: where a part and its total are both shown ('28 of 30 within
+target'), a small remainder (2 outside target) is as telling as a small count,
+so the part is hidden ('[c]').
 Derived: a percentage, change or average worked out from a hidden count is
 hidden ('[c]'). A figure shared by two tables (facts) is hidden in both.
 """
@@ -39,6 +42,21 @@ def _hide_next_smallest(t: Table, hidden: dict, cells: list) -> bool:
         return False  # the hidden cell is the only non-zero one: nothing else can cover it
     hidden[min(shown)[2]] = CONFIDENTIAL
     return True
+
+
+def _complements(t: Table, hidden: dict, below: int) -> bool:
+    changed = False
+    for part, total in t.complements.items():
+        if part not in t.frame or total not in t.frame:
+            continue
+        for i in range(len(t.frame)):
+            if (i, part) in hidden or (i, total) in hidden:
+                continue
+            p, w = _count(t.frame.at[i, part]), _count(t.frame.at[i, total])
+            if p is not None and w is not None and 0 < w - p < below:
+                hidden[(i, part)] = CONFIDENTIAL
+                changed = True
+    return changed
 
 
 def _secondary(t: Table, hidden: dict) -> bool:
@@ -79,6 +97,7 @@ def suppress_tables(tables: list[Table], below: int) -> None:
     for _ in range(100):  # grows monotonically; a few rounds settle it
         changed = False
         for t in tables:
+            changed |= _complements(t, hidden[id(t)], below)
             while _secondary(t, hidden[id(t)]):
                 changed = True
         secret = {t.facts[c] for t in tables for c in hidden[id(t)] if c in t.facts}

@@ -54,6 +54,7 @@ class Table:
     basis: dict = field(default_factory=dict)  # column -> per row, the unshown counts it is computed from
     additive: list = field(default_factory=list)  # count columns adding up to a known total
     row_totals: dict = field(default_factory=dict)  # total column -> the columns adding up to it
+    complements: dict = field(default_factory=dict)  # part column -> total column (total - part is a count too)
     facts: dict = field(default_factory=dict)  # (row, column) -> a name for the figure shared across tables
     hidden: dict = field(default_factory=dict)  # (row, column) -> what is shown instead ('<5', '[c]')
 
