@@ -109,6 +109,12 @@ def test_xlsx_has_one_typed_sheet_per_table(demo):
     assert ws["D3"].number_format == "0.0" and isinstance(ws["D3"].value, float)
     ts = wb["Timescales by stage"]
     assert ts["D3"].value == report.figures["timescales"]["1"]["within"]
+    # Titles over Excel's 31 characters are cut at a word, and the contents sheet links to each sheet.
+    assert all(len(n) <= 31 and not n.endswith((" and", " by", " of")) for n in wb.sheetnames)
+    if "by_quarter" in "".join(t.key for t in report.tables):
+        assert "Stage 1 timescales by quarter" in wb.sheetnames
+    links = [c.hyperlink.location or c.hyperlink.target for c in wb["Contents"]["A"] if c.hyperlink]
+    assert len(links) == len(report.tables) and all(link.endswith("!A1") for link in links)
 
 
 def test_no_complaint_text_in_any_output(demo):

@@ -7,10 +7,21 @@ import re
 from classifier.report.cells import plain, small_numbers_legend
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+_DANGLING = {"and", "by", "of", "the", "to", "in", "for", "at", "with", "a", "or", ""}
 
 
 def _sheet_name(title: str, used: set) -> str:
-    base = _BAD_SHEET_CHARS.sub(" ", title)[:31].strip()
+    """Excel allows 31 characters: cut at a word ("Stage 1 timescales by quarter", not "... quarter r")."""
+    clean = " ".join(_BAD_SHEET_CHARS.sub(" ", title).split())
+    if len(clean) > 31:
+        clean = clean.replace("children and young people", "CYP")
+    base = clean[:31]
+    if len(clean) > 31 and " " in base:
+        words = base[: base.rindex(" ")].split(" ")
+        while len(words) > 1 and words[-1].lower().strip(",(-") in _DANGLING:
+            words.pop()
+        base = " ".join(words)
+    base = base.rstrip(" ,(-")
     name, n = base, 2
     while name.lower() in used:
         name = f"{base[:28]} {n}"
@@ -49,6 +60,8 @@ def render_xlsx(report, path) -> None:
     for t in report.tables:
         name = _sheet_name(t.title, used)
         contents.append([name, t.title])
+        link = contents.cell(row=contents.max_row, column=1)
+        link.hyperlink, link.style = f"#'{name}'!A1", "Hyperlink"
         ws = wb.create_sheet(name)
         ws.append([t.title])
         ws["A1"].font = Font(bold=True, size=12)
