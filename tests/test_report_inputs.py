@@ -294,15 +294,28 @@ def test_cli_report_and_its_errors(tmp_path):
 
 
 def test_parallel_prediction_equals_one_process(monkeypatch, corpus_rows):
+    """Threads (encoder model) and worker processes (--fast model) both give the serial labels."""
+    from classifier.pipeline import labelling, workers
     from classifier.pipeline.persistence import load_model
     from classifier.report import labels
 
     texts = [r["text"] for r in corpus_rows if r["split"] == "test"][:40]
     model = load_model(None)
-    serial = labels.predict(model, texts)
+    assert labelling.uses_threads(model)
+    serial = labels._predict(model, texts)
+    monkeypatch.setattr(labels, "THREADS_FROM", 10)
+    monkeypatch.setattr(labelling, "THREAD_PIECE_ROWS", 7)
+    monkeypatch.setattr(workers, "available_cores", lambda: 2)
+    calls = []
+    real = workers.ordered_thread_map
+    monkeypatch.setattr(workers, "ordered_thread_map", lambda *a, **k: calls.append(1) or real(*a, **k))
+    assert labels.predict(model, texts) == serial and calls
+
+    fast = load_model(None)
+    fast.fast = True  # `--fast`: TF-IDF only, in worker processes
+    assert not labelling.uses_threads(fast)
     monkeypatch.setattr(labels, "PARALLEL_FROM", 20)
-    monkeypatch.setattr(labels.os, "cpu_count", lambda: 2)
-    assert labels.predict(model, texts) == serial
+    assert labels.predict(fast, texts) == labels._predict(fast, texts)
 
 
 def test_a_trusts_own_timescales(tmp_path):

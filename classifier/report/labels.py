@@ -4,7 +4,6 @@ model version)."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from classifier.report.settings import ReportSettings, words
 
 BATCH_ROWS = 2000
 PARALLEL_FROM = 20_000  # rows per extra process below which one process is faster (start-up ~3 s)
+THREADS_FROM = 200  # rows per extra thread: threads share the loaded model, so they pay off early
 
 
 @dataclass
@@ -95,23 +95,42 @@ def _spread(n: int, rows: list[int], values: list, empty) -> pd.Series:
 
 
 def predict(model, texts: list[str], model_dir=None) -> tuple[list[str], list[list[str]], list[bool]]:
-    """Kind, themes and child flag per text; large inputs are split over every core (joblib)."""
-    jobs = min(os.cpu_count() or 1, len(texts) // PARALLEL_FROM)
-    if jobs < 2:
-        return _predict(model, texts)
-    from joblib import Parallel, delayed
+    """Kind, themes and child flag per text, over every core.
 
-    size = -(-len(texts) // jobs)
-    parts = Parallel(n_jobs=jobs)(
-        delayed(_predict_in_worker)(model_dir, texts[i : i + size]) for i in range(0, len(texts), size)
-    )
+    With the sentence encoder, threads share the one loaded model (onnxruntime
+    releases the GIL, as `label --jobs` does, and the result is the same as one
+    thread's); otherwise large inputs go to worker processes (joblib).
+    """
+    from classifier.pipeline.labelling import THREAD_PIECE_ROWS, uses_threads
+    from classifier.pipeline.workers import available_cores, ordered_thread_map
+
+    if uses_threads(model):
+        jobs = min(available_cores(), len(texts) // THREADS_FROM)
+        if jobs < 2:
+            return _predict(model, texts)
+        model.encoder  # noqa: B018 (loaded once here, not raced for by the threads)
+        pieces = [texts[i : i + THREAD_PIECE_ROWS] for i in range(0, len(texts), THREAD_PIECE_ROWS)]
+        parts = list(ordered_thread_map(_predict, model, pieces, jobs))
+    else:
+        jobs = min(available_cores(), len(texts) // PARALLEL_FROM)
+        if jobs < 2:
+            return _predict(model, texts)
+        from joblib import Parallel, delayed
+
+        size = -(-len(texts) // jobs)
+        parts = Parallel(n_jobs=jobs)(
+            delayed(_predict_in_worker)(model_dir, texts[i : i + size], getattr(model, "fast", False))
+            for i in range(0, len(texts), size)
+        )
     return tuple([x for part in parts for x in part[k]] for k in range(3))  # type: ignore[return-value]
 
 
-def _predict_in_worker(model_dir, texts):
+def _predict_in_worker(model_dir, texts, fast=False):
     from classifier.pipeline.persistence import load_model
 
-    return _predict(load_model(model_dir), texts)
+    model = load_model(model_dir)
+    model.fast = fast  # as the caller's model labels
+    return _predict(model, texts)
 
 
 def _predict(model, texts: list[str]) -> tuple[list[str], list[list[str]], list[bool]]:
