@@ -164,3 +164,24 @@ def is_placeholder(text: str) -> bool:
     tokens = _WORD.findall(text.lower().replace("/", ""))
     words_only = [t for t in tokens if not any(c.isdigit() for c in t)]  # "see attached ref 4471"
     return 0 < len(words_only) and len(tokens) <= max_words and all(t in words for t in words_only)
+
+
+def unlabelled_reason(text: str) -> str | None:
+    """Why a text cannot be labelled ("empty text", "no words to label", "placeholder, not
+    complaint text"), or None when it can. One rule for `label`, `suggest` and the intake page.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str or None
+    """
+    if not text.strip():
+        return "empty text"
+    if not any(ch.isalpha() for ch in text):
+        return "no words to label"
+    if is_placeholder(text):
+        return "placeholder, not complaint text"
+    return None

@@ -128,6 +128,22 @@ def test_structured_role_column_drives_child_flag(tmp_path, small_model):
     assert any("role" in n for n in summary.notes)
 
 
+def test_suggest_refuses_text_without_words_as_label_does(tmp_path):
+    from typer.testing import CliRunner
+
+    from classifier.cli.main import app
+    from classifier.text import unlabelled_reason
+
+    assert [unlabelled_reason(t) for t in ["", " . ", "N/A", "Letter never arrived"]] == [
+        "empty text",
+        "no words to label",
+        "placeholder, not complaint text",
+        None,
+    ]
+    res = CliRunner().invoke(app, ["suggest", "."])
+    assert res.exit_code == 1 and "no words" in res.output and "Traceback" not in res.output
+
+
 def test_placeholders_are_not_labelled_or_flagged(tmp_path, small_model):
     from classifier.text import is_placeholder
 
@@ -143,3 +159,21 @@ def test_placeholders_are_not_labelled_or_flagged(tmp_path, small_model):
         assert g["predicted_themes"] == "" and g["predicted_child_authored"] == ""
     assert all(g["status"] == "ok" and g["predicted_themes"] for g in got[len(holders) :])
     assert {r["id"] for r in _read_csv(child)} <= {str(i) for i in range(len(holders), len(got))}
+
+
+def test_evidence_is_never_a_lone_function_word_or_across_a_line_break():
+    from classifier.models.explain import _FUNCTION_WORDS
+    from classifier.pipeline.persistence import load_model
+
+    text = (
+        "Could someone tell me why I was not told my son's contact moved to Tuesdays?\n\n"
+        "Kind regards, and I have asked the team three times and nobody calls me back"
+    )
+    result = load_model(None).suggest(text, top=10)
+    phrases = [p for t in result["top"] for p in t["evidence"]]
+    assert phrases
+    for phrase in phrases:
+        assert "\n" not in phrase and "?" not in phrase
+        words = phrase.lower().replace("'", "").split()
+        assert words[0] not in _FUNCTION_WORDS and words[-1] not in _FUNCTION_WORDS
+    assert any("not told" in p for p in phrases) or any("nobody" in p for p in phrases)

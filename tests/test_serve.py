@@ -93,6 +93,7 @@ def test_feedback_stores_redacted_text_only(client, small_model):
 def test_bad_requests_are_refused(client):
     c, _ = client
     assert c.post("/api/suggest", json={"text": "   "}).status_code == 422
+    assert c.post("/api/suggest", json={"text": ". ?? 07"}).json()["error"].startswith("the text has no words")
     assert c.post("/api/suggest", json={}).status_code == 422
     assert c.post("/api/feedback", json={"text": TEXT, "themes": ["lunch"]}).status_code == 422
 

@@ -100,12 +100,15 @@ def suggest(
     """
     from classifier.cli.format import format_suggestion
     from classifier.errors import InputDataError
-    from classifier.text import is_placeholder
+    from classifier.text import unlabelled_reason
 
     body = sys.stdin.read() if stdin or text == "-" else text
-    if not body or not body.strip():
+    why = unlabelled_reason(body or "")
+    if why == "empty text":
         raise InputDataError("no text given; pass the complaint text in quotes, or '-' to read standard input")
-    if is_placeholder(body):
+    if why == "no words to label":
+        raise InputDataError("the text has no words (only digits or punctuation); paste the complaint itself")
+    if why:
         raise InputDataError(
             "the text is a placeholder (such as 'N/A' or 'see attached'), not a complaint; "
             "paste the complaint itself to get suggestions"

@@ -3,11 +3,14 @@
 A feature's contribution is its value times its weight. Lemma n-gram
 contributions go to the tokens with those lemmas; character n-gram
 contributions are shared among the words that contain them. Words are then
-ranked; adjacent top words are shown as one phrase.
+ranked; adjacent top words are shown as one phrase, never across a line or
+sentence break, and a phrase of stop words only ("i", "in", "could") is not
+shown: it says nothing to the officer reading it.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import numpy as np
@@ -87,23 +90,52 @@ def top_phrases(
     chosen = set(order)
     phrases: list = []
     used: set[int] = set()
+    text_of = doc.redacted
+
+    def joined(a: int, b: int) -> bool:  # tokens a and b = a + 1 belong to one phrase
+        return not _BREAK.search(text_of[toks[a].end() : toks[b].start()])
+
     for i in order:
         if i in used:
             continue
         start = end = i
-        while start - 1 in chosen and start - 1 not in used:
+        while start - 1 in chosen and start - 1 not in used and joined(start - 1, start):
             start -= 1
-        while end + 1 in chosen and end + 1 not in used:
+        while end + 1 in chosen and end + 1 not in used and joined(end, end + 1):
             end += 1
+        used.update(range(start, end + 1))
+        while start < end and _stop(toks[start]):  # "to Tuesdays" -> "Tuesdays"
+            start += 1
+        while end > start and _stop(toks[end]):
+            end -= 1
+        if _stop(toks[start]) and start == end:
+            continue  # a lone stop word
         span = range(start, end + 1)
-        used.update(span)
-        text = doc.redacted[toks[start].start() : toks[end].end()]
+        text = text_of[toks[start].start() : toks[end].end()]
         if "[" in text or toks[start].group(0).startswith("xx"):
             continue  # never show placeholders as evidence
         phrases.append((text, round(float(sum(scores[j] for j in span)), 4)))
         if len(phrases) >= top_k:
             break
     return phrases
+
+
+_BREAK = re.compile(r"[\n.!?;]")
+
+
+# Function words that say nothing on their own; negations ("not", "never", "nobody") and
+# particles ("back", "up") are kept: "was not told" and "rings back" need them.
+_FUNCTION_WORDS = frozenset(
+    """a an the this that these those i me my mine we us our you your he him his she her it its they them
+    their to of in on at by for from with about into onto as than so and or but if then there here
+    is am are was were be been being do does did have has had will would shall should can could may
+    might must im ive id dont also just very really please which who whom what when where why how
+    some any all each every""".split()
+)
+
+
+def _stop(token) -> bool:
+    return token.group(0).lower().replace("'", "") in _FUNCTION_WORDS
 
 
 _NAME_CACHE: dict[int, list] = {}

@@ -26,7 +26,7 @@ from classifier.io.tables import added_columns, is_stdio, open_chunks, require_c
 from classifier.io.writer import TableWriter
 from classifier.models.child import from_structured
 from classifier.pipeline.model import Analysis, ComplaintModel, scores_json
-from classifier.text import is_placeholder, normalise
+from classifier.text import normalise, unlabelled_reason
 
 OUTPUT_COLUMNS = [
     "predicted_themes",
@@ -94,16 +94,6 @@ class _Spec:
     age_col: str | None
     rename: dict[str, str]
     score_ids: list[str] | None  # one score column per theme; None: the JSON column
-
-
-def _row_problem(value: str) -> str | None:
-    if not value.strip():
-        return "empty text"
-    if not any(ch.isalpha() for ch in value):
-        return "no words to label"
-    if is_placeholder(value):
-        return "placeholder, not complaint text"
-    return None
 
 
 def check_taxonomy(model: ComplaintModel, declared: set[str]) -> None:
@@ -342,7 +332,7 @@ def label_frame(
     texts = [normalise(v) for v in frame[text_col]]
     status = []
     for i in range(n):
-        p = problems[i] or _row_problem(texts[i])
+        p = problems[i] or unlabelled_reason(texts[i])
         status.append(f"error: {p}" if p else "ok")
     ok = [i for i in range(n) if status[i] == "ok"]
     override = None

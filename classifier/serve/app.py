@@ -26,7 +26,7 @@ from classifier.pipeline.model import ComplaintModel
 from classifier.redact.quote import shown_value
 from classifier.serve.suggest import suggestion
 from classifier.taxonomy.schema import resolve_theme_names
-from classifier.text import is_placeholder
+from classifier.text import unlabelled_reason
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 TOKEN_ENV = "COMPLAINTS_TOKEN"
@@ -118,9 +118,12 @@ def create_app(model: ComplaintModel, store: FeedbackStore, token: str | None = 
 
     @app.post("/api/suggest")
     def suggest(body: SuggestIn):
-        if not body.text.strip():
+        why = unlabelled_reason(body.text)
+        if why == "empty text":
             return JSONResponse({"error": "the text is empty"}, status_code=422)
-        if is_placeholder(body.text):
+        if why == "no words to label":
+            return JSONResponse({"error": "the text has no words (only digits or punctuation)"}, status_code=422)
+        if why:
             return JSONResponse(
                 {"error": "the text is a placeholder (such as 'N/A' or 'see attached'), not a complaint"},
                 status_code=422,
