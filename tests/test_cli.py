@@ -16,9 +16,10 @@ SECRET = "Zephyrine Oakenshaw-Blyth said the worker was rude at 12 Larkspur Road
 
 
 def _commands(group, prefix=()):
-    """Every command of the CLI, walked from the app (a new command is covered without editing a list)."""
+    """Every command and command group of the CLI, walked from the app (a new one is covered without editing a list)."""
     for name, cmd in sorted(group.commands.items()):
         if hasattr(cmd, "commands"):  # a command group (typer's own Group class)
+            yield [*prefix, name]
             yield from _commands(cmd, (*prefix, name))
         else:
             yield [*prefix, name]

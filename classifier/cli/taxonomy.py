@@ -28,7 +28,9 @@ def taxonomy_show(file: Optional[str] = typer.Argument(None, help="Taxonomy YAML
 def register(app: typer.Typer, load_model: Callable = _load_model) -> None:
     """Add `taxonomy show|diff|migrate` and `relabel` to `app` (`load_model` is replaceable for tests)."""
     taxonomy_app = typer.Typer(
-        no_args_is_help=True, rich_markup_mode=None, help="Show, compare and migrate taxonomies."
+        no_args_is_help=True,
+        rich_markup_mode=None,
+        help="Show, compare and migrate taxonomies.\n\nExample: complaints taxonomy show stage1-themes",
     )
     app.add_typer(taxonomy_app, name="taxonomy")
     taxonomy_app.command("show")(taxonomy_show)
