@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 import pytest
 
 from classifier.io.documents import DocumentError, clean_pages, document_paths, iter_documents, read_document
@@ -551,3 +553,29 @@ def test_register_sections_are_redacted():
     ]
     reg = register_from_rows(rows)
     assert "Wróblewska" not in reg.to_csv() and "Response to" in reg.to_csv()
+
+
+def test_page_column_is_a_whole_number_or_blank(tmp_path):
+    import docx
+    import openpyxl
+
+    from classifier.learning import extract_learning_table
+    from classifier.pipeline.persistence import load_model
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text(
+        "Learning\n\nAs a result of this complaint we now send every letter by email and text.\n", encoding="utf-8"
+    )
+    d = docx.Document()
+    d.add_paragraph("What we learned")
+    d.add_paragraph("As a result, managers now check that every plan is shared with parents within five days.")
+    d.save(str(docs / "b.docx"))
+    model = load_model(None)
+    for name in ("out.csv", "out.xlsx"):
+        extract_learning_table(docs, tmp_path / name, extractor=model.learning, theme_model=model.themes)
+    rows = list(csv.DictReader((tmp_path / "out.csv").open(encoding="utf-8-sig")))
+    assert {r["source"]: r["page"] for r in rows} == {"a.txt": "1", "b.docx": ""}
+    ws = openpyxl.load_workbook(tmp_path / "out.xlsx").active
+    pages = {r[0]: r[1] for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert pages == {"a.txt": 1, "b.docx": None}

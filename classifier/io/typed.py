@@ -41,8 +41,14 @@ def _as_type(value, kind: str | None):
     return value
 
 
+def _missing(v) -> bool:
+    """NaN, pandas NA and NaT: an empty cell (Excel has no NaN; openpyxl refuses pd.NA)."""
+    return v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
+
+
 def typed_values(column: list, kind: str | None, typed: list | None) -> list:
     """Output values of one column: declared types, else the input's own typed cells when unchanged."""
+    column = [None if _missing(v) else v for v in column]
     if kind is not None:
         return [_as_type(v, kind) for v in column]
     if typed is None:

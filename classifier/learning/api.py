@@ -330,7 +330,10 @@ def extract_learning_table(
             for r in rows:
                 summary.by_type[r["type"]] = summary.by_type.get(r["type"], 0) + 1
             if rows:
-                writer.write(pd.DataFrame(rows))
+                frame = pd.DataFrame(rows)
+                # 3, or blank for .docx: never 3.0 / nan (a None among ints makes the column float)
+                frame["page"] = pd.Series([r["page"] if r["page"] is not None else "" for r in rows], dtype=object)
+                writer.write(frame)
             if reg is not None:
                 kept.extend(rows)
             if progress:
