@@ -206,7 +206,7 @@ def test_owner_style_export_with_a_column_map(owner_report):
     assert fig["themes"] == {"communication": 2, "delay": 1, "support": 1}
     assert fig["child"] == {"count": 2, "themes": {"communication": 1, "support": 1}}
     assert fig["compliments"] == {"count": 1, "by_source": {"Foster carer": 1}}
-    assert any("1 received dates could not be read" in n for n in fig["notes"])
+    assert any("1 received date could not be read" in n for n in fig["notes"])
     assert fig["meta"]["column_found_by"]["received"] == "map"
 
 

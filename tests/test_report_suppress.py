@@ -189,7 +189,7 @@ def test_blank_and_total_rows_are_not_cases(tmp_path):
     assert r.figures["kinds"]["complaint"] == 13 and r.meta["rows_in_period"] == 13 and r.meta["rows_read"] == 15
     notes = " ".join(r.notes)
     assert "1 wholly blank row and 1 total row " in notes
-    assert "1 rows have no received date; they are counted, but left out of the monthly" in notes
+    assert "1 row has no received date; counted, but left out of the monthly" in notes
 
 
 def test_undated_rows_are_left_out_of_a_year_and_the_note_says_so(tmp_path):
@@ -197,7 +197,7 @@ def test_undated_rows_are_left_out_of_a_year_and_the_note_says_so(tmp_path):
 
     r = build_report(_workbook_with_footer(tmp_path / "e.xlsx"), tmp_path / "out", year="2024-25", formats=("json",))
     assert r.figures["kinds"]["complaint"] == 12
-    assert any("no received date; they cannot be placed in the year, so they are left out" in n for n in r.notes)
+    assert any("no received date; cannot be placed in the year, so left out of the report" in n for n in r.notes)
 
 
 def test_a_total_label_with_case_data_is_a_case():

@@ -10,6 +10,7 @@ in it; anything else is described by its length.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from classifier.io import safety as _io_safety
 from classifier.io.safety import looks_like_header
@@ -31,6 +32,26 @@ def shown_value(value: object, quote: bool = True) -> str:
     if _IDENT.fullmatch(v) and _clean(v):
         return f"'{v}'" if quote else v
     return f"a value of {len(v)} characters"
+
+
+# A word of a category label: letters and digits, inner punctuation of names like "Children's" or "Co-ordination".
+_LABEL_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:@/'\u2019\-]{0,39}")
+_LABEL_SPLIT = re.compile(r"[\s&/()+,]+")
+
+
+@lru_cache(maxsize=8192)
+def is_safe_label(value: object) -> bool:
+    """True for a short category label ('Leaving Care', 'Not upheld') the redactor finds nothing in.
+
+    At most 8 words and 60 characters, each word letters and digits (inner `'.-_` allowed),
+    standalone `-` between words. A report prints such values as row labels; anything else
+    (a name, a sentence typed in the wrong column) may hold personal data.
+    """
+    v = "" if value is None else str(value).strip()
+    if not v or len(v) > 60:
+        return False
+    words = [w for w in _LABEL_SPLIT.split(v) if w and w not in ("-", "\u2013")]
+    return 0 < len(words) <= 8 and all(_LABEL_WORD.fullmatch(w) for w in words) and _clean(v)
 
 
 def shown_columns(names: list[str], limit: int = 30) -> str:

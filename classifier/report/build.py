@@ -18,8 +18,9 @@ from classifier.errors import OutputError, ReportColumnsError, ReportPeriodError
 from classifier.report.cases import CaseProblems, canonical_cases, drop_non_cases
 from classifier.report.columns import ColumnMap, read_column_map, resolve_columns
 from classifier.report.compare import year_on_year
-from classifier.report.dates import financial_year, financial_year_of, year_label
+from classifier.report.dates import financial_year, year_label
 from classifier.report.labels import LabelSources, fill_labels, model_taxonomy, needs_model
+from classifier.report.notes import data_notes, period_mismatch
 from classifier.report.settings import ReportSettings, load_settings
 from classifier.report.suppress import note_text, published, suppress_tables
 
@@ -83,7 +84,7 @@ def _load_year(
         dated = cases["received"].notna()
         probs.outside_year = int((~inside & dated).sum())
         if probs.outside_year and not inside.any():
-            raise ReportPeriodError(_period_mismatch(Path(path).name, start, cases["received"].dropna(), comparison))
+            raise ReportPeriodError(period_mismatch(Path(path).name, start, cases["received"].dropna(), comparison))
         cases = cases[inside].reset_index(drop=True)
     model = None
     if needs_model(cols):
@@ -105,31 +106,6 @@ def _load_year(
         sum(p is not None for p in row_problems),
         start is not None,
     )
-
-
-def _period_mismatch(source: str, start: pd.Timestamp, received: pd.Series, comparison: bool = False) -> str:
-    """Why a --year report would be empty: the year asked for and the years the export does cover.
-
-    `comparison`: the export was given as --previous, whose year follows from --year.
-    """
-    years = financial_year_of(received).value_counts().sort_index()
-    covered = ", ".join(f"{year_label(pd.Timestamp(int(y), 4, 1))} ({n:,} records)" for y, n in years.items())
-    latest = year_label(pd.Timestamp(int(years.index[-1]), 4, 1))
-    where = (
-        f"no record in '{source}' was received in {year_label(start)} ({start:%d %b %Y} to "
-        f"{start + pd.DateOffset(years=1, days=-1):%d %b %Y}); the export covers {covered}. "
-    )
-    if comparison:
-        return where + (
-            f"--previous must hold the year before the --year asked for; give the export of {year_label(start)}, "
-            "or leave --previous out"
-        )
-    return where + f"Ask for one of those years (e.g. --year {latest}), or leave --year out to report every row"
-
-
-def _rows(n: int, what: str) -> str:
-    """'1 total row', '3 total rows'."""
-    return f"{n:,} {what}" + ("" if n == 1 else "s")
 
 
 def _period(cases: pd.DataFrame) -> str:
@@ -179,58 +155,6 @@ def compute_tables(year: YearData, settings: ReportSettings, label_of, register=
     else:
         omitted.append(("Learning register summary", "a learning register (--learning REGISTER.xlsx)"))
     return made, omitted
-
-
-def _notes(y: YearData) -> list[str]:
-    p, out = y.problems, []
-    if p.received_unparseable:
-        where = (
-            "they cannot be placed in the year, so those rows are left out of the report"
-            if y.filtered
-            else "those rows are left out of the monthly and timescale figures"
-        )
-        out.append(
-            f"{y.source}: {p.received_unparseable} received dates could not be read (not dd/mm/yyyy, "
-            f"ISO or an Excel date); {where}."
-        )
-    if p.blank_rows or p.footer_rows:
-        out.append(
-            f"{y.source}: {_rows(p.blank_rows, 'wholly blank row')} and {_rows(p.footer_rows, 'total row')} "
-            "('Total' with no case data) are not cases and are left out."
-        )
-    if p.received_blank:
-        where = (
-            "they cannot be placed in the year, so they are left out of the report"
-            if y.filtered
-            else "they are counted, but left out of the monthly and timescale figures"
-        )
-        out.append(f"{y.source}: {p.received_blank} rows have no received date; {where}.")
-    if p.responded_unparseable:
-        out.append(
-            f"{y.source}: {p.responded_unparseable} response dates could not be read and count as not responded."
-        )
-    if p.responded_before_received:
-        out.append(
-            f"{y.source}: {p.responded_before_received} response dates are before the received date; "
-            "they are left out of the timescales."
-        )
-    if p.stage_unrecognised:
-        out.append(f"{y.source}: {p.stage_unrecognised} stage values were not 1, 2 or 3 and count as no stage.")
-    if p.kind_unrecognised:
-        out.append(
-            f"{y.source}: {sum(p.kind_unrecognised.values())} records have a kind that is not a complaint, "
-            f"compliment or enquiry ({', '.join(list(p.kind_unrecognised)[:5])}); they count as 'other'."
-        )
-    if p.themes_unknown:
-        out.append(
-            f"{y.source}: theme values not in the taxonomy are counted as written: "
-            f"{', '.join(list(p.themes_unknown)[:8])}."
-        )
-    if p.outside_year:
-        out.append(f"{y.source}: {p.outside_year} rows received outside {y.label} are left out.")
-    if y.damaged_rows:
-        out.append(f"{y.source}: {y.damaged_rows} damaged rows (wrong number of cells) were read as far as possible.")
-    return out
 
 
 def build_report(
@@ -307,7 +231,7 @@ def build_report(
         made = [year_on_year(t, by_key.get(t.key), this.label, last.label) for t in made]
     for t in made:
         t.note = note_text(t, below)
-    notes = _notes(this) + (_notes(last) if last else [])
+    notes = data_notes(this) + (data_notes(last) if last else [])
     meta = {
         "period": this.label,
         "source": this.source,

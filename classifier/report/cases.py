@@ -3,7 +3,8 @@
 Columns of the result (always present; empty when the export lacks the column):
 `id`, `person`, `text`, `stage` (1/2/3, 0 when not recorded or not readable), `received`, `responded`
 (datetime64), `outcome`, `service`, `complainant`, `method`, `ethnicity`,
-`ombudsman_outcome` (strings as written, stripped), `kind` (complaint /
+`ombudsman_outcome` (strings as written, stripped; in the category columns spelling variants are one
+value and a value that may hold personal data reads `values.HIDDEN_VALUE`), `kind` (complaint /
 compliment / enquiry / other; '' when not recorded), `themes` (lists of theme ids, or the words as
 written when they match no theme), `extended` (bool), `working_days` (float).
 """
@@ -15,12 +16,18 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from classifier.report.columns import ColumnMap, squeeze
+from classifier.errors import ReportSettingsError
+from classifier.redact.quote import is_safe_label
+from classifier.report.columns import ColumnMap
 from classifier.report.dates import parse_dates
 from classifier.report.settings import ReportSettings, words
+from classifier.report.values import HIDDEN_VALUE, closest_theme, hide_unsafe, merge_variants, value_key
 from classifier.report.workdays import working_days_taken
+from classifier.taxonomy.schema import theme_name_index
 
 AS_WRITTEN = ("id", "person", "text", "outcome", "service", "complainant", "method", "ethnicity", "ombudsman_outcome")
+# Columns whose values the report prints as row labels (see values.py).
+CATEGORIES = ("outcome", "service", "complainant", "method", "ethnicity", "ombudsman_outcome")
 _STAGE = re.compile(r"^(?:stage|stg|st|s|level|l)?\s*[-:.]?\s*([123])(?!\d)")
 _STAGE_ANYWHERE = re.compile(r"\bstage\s*([123])(?!\d)")
 _NUMBER_WORD = re.compile(r"\b(one|two|three)\b")
@@ -49,7 +56,10 @@ class CaseProblems:
     responded_before_received: int = 0
     stage_unrecognised: int = 0
     kind_unrecognised: dict = field(default_factory=dict)  # word as written -> rows
-    themes_unknown: dict = field(default_factory=dict)  # value as written -> rows
+    themes_unknown: dict = field(default_factory=dict)  # value as shown (HIDDEN_VALUE if unsafe) -> rows
+    theme_hints: dict = field(default_factory=dict)  # unknown theme value -> the closest taxonomy label
+    hidden_values: dict = field(default_factory=dict)  # column header -> rows whose value is not shown
+    informal: int = 0  # rows whose stage said 'informal', counted as stage 1
     outside_year: int = 0
     blank_rows: int = 0  # wholly empty rows, dropped
     footer_rows: int = 0  # 'Total' rows with no case data, dropped
@@ -84,6 +94,11 @@ def drop_non_cases(frame: pd.DataFrame, received: str | None) -> tuple[pd.DataFr
     return kept, int(blank.sum()), int(footer.sum())
 
 
+def informal_rows(values: pd.Series) -> int:
+    """Rows whose stage says 'informal' (which `parse_stage` counts as stage 1)."""
+    return int(values.fillna("").astype(str).str.contains("informal", case=False).sum())
+
+
 def parse_stage(values: pd.Series) -> tuple[pd.Series, int]:
     """'Stage 1', 'S2', '3', 'Stage two' -> 1, 2, 3; anything else -> 0 (counted unless blank)."""
     text = values.fillna("").astype(str).str.strip().str.lower()
@@ -99,13 +114,22 @@ def parse_stage(values: pd.Series) -> tuple[pd.Series, int]:
     return stage, unrecognised
 
 
-def theme_resolver(taxonomy):
-    """A function: cell -> list of theme ids (labels and ids both accepted), and unknown words."""
-    lookup = {}
-    if taxonomy is not None:
-        for t in taxonomy.themes:
-            lookup[squeeze(t.id)] = t.id
-            lookup[squeeze(t.label)] = t.id
+def theme_resolver(taxonomy, aliases: dict[str, str] | None = None):
+    """A function: cell -> list of theme ids (labels, ids and `aliases` accepted), and unknown words.
+
+    Names are compared ignoring case, spaces and punctuation. An unknown word is kept as written
+    when it is a safe label (or a near miss of one), else as HIDDEN_VALUE.
+    """
+    lookup = theme_name_index(taxonomy) if taxonomy is not None else {}
+    for written, target in (aliases or {}).items():
+        tid = lookup.get(value_key(target))
+        if tid is None:
+            shown = target if is_safe_label(target) else f"a value of {len(target)} characters"
+            raise ReportSettingsError(
+                f"theme_aliases: '{shown}' is not a theme id or label of the model's taxonomy; "
+                "map each value to one of its themes"
+            )
+        lookup[value_key(written)] = tid
     cache: dict[str, tuple[list[str], list[str]]] = {}
 
     def resolve(cell: str) -> tuple[list[str], list[str]]:
@@ -115,16 +139,26 @@ def theme_resolver(taxonomy):
                 part = part.strip()
                 if not part:
                     continue
-                tid = lookup.get(squeeze(part))
+                tid = lookup.get(value_key(part))
                 if tid is None:
                     unknown.append(part)
-                    tid = part
+                    tid = part if closest_theme(part, taxonomy) or is_safe_label(part) else HIDDEN_VALUE
                 if tid not in ids:
                     ids.append(tid)
             cache[cell] = (ids, unknown)
         return cache[cell]
 
     return resolve
+
+
+def _unknown_themes(unknown: pd.Series, taxonomy, probs: CaseProblems) -> None:
+    """Count the unknown theme words (as shown) and name the closest label of each near miss."""
+    for word, n in unknown.value_counts().items():
+        hint = closest_theme(word, taxonomy)
+        shown = word if hint or is_safe_label(word) else HIDDEN_VALUE
+        probs.themes_unknown[shown] = probs.themes_unknown.get(shown, 0) + int(n)
+        if hint:
+            probs.theme_hints[shown] = hint
 
 
 def canonical_cases(
@@ -143,6 +177,12 @@ def canonical_cases(
 
     for key in AS_WRITTEN:
         out[key] = col(key)
+    for key in CATEGORIES:
+        if cols.has(key):
+            merged = merge_variants(out[key], settings.outcome_names if key == "outcome" else None)
+            out[key], hidden = hide_unsafe(merged, settings.shown_values)
+            if hidden:
+                probs.hidden_values[str(cols.get(key))] = hidden
     rec = parse_dates(col("received"))
     out["received"] = rec.values
     probs.received_unparseable, probs.received_blank = rec.unparseable, rec.blank
@@ -154,22 +194,22 @@ def canonical_cases(
         out["responded"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
     if cols.has("stage"):
         out["stage"], probs.stage_unrecognised = parse_stage(col("stage"))
+        probs.informal = informal_rows(col("stage"))
     else:
         out["stage"] = 0
     if cols.has("kind"):
         raw = col("kind")
         mapped = raw.map(lambda v: settings.kind_words.get(words(v), "other" if v else ""))
-        other = raw[mapped.eq("other")]
+        other, _ = hide_unsafe(raw[mapped.eq("other")], settings.shown_values)
         probs.kind_unrecognised = other.value_counts().to_dict()
         out["kind"] = mapped
     else:
         out["kind"] = ""
     if cols.has("themes"):
-        resolve = theme_resolver(taxonomy)
+        resolve = theme_resolver(taxonomy, settings.theme_aliases)
         pairs = col("themes").map(resolve)
         out["themes"] = pairs.map(lambda p: p[0])
-        unknown = pd.Series([u for p in pairs for u in p[1]], dtype="object")
-        probs.themes_unknown = unknown.value_counts().to_dict()
+        _unknown_themes(pd.Series([u for p in pairs for u in p[1]], dtype="object"), taxonomy, probs)
     else:
         out["themes"] = pd.Series([[] for _ in range(n)], dtype="object")
     out["extended"] = col("extended").map(lambda v: words(v) in settings.yes) if cols.has("extended") else False

@@ -3,14 +3,25 @@ young person): `classifier/data/report_settings.yml`, sections overridable by a 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from classifier.errors import ReportSettingsError
+from classifier.taxonomy.schema import theme_name_key as value_key
 from classifier.yamlio import YAMLError, safe_load
 
-SECTIONS = ("timescales", "kinds", "upheld_outcomes", "children_and_young_people", "yes_words", "suppress_below")
+SECTIONS = (
+    "timescales",
+    "kinds",
+    "outcomes",
+    "upheld_outcomes",
+    "children_and_young_people",
+    "yes_words",
+    "suppress_below",
+    "theme_aliases",
+    "shown_values",
+)
 
 
 def words(value: object) -> str:
@@ -32,6 +43,9 @@ class ReportSettings:
     cyp: frozenset[str]
     yes: frozenset[str]
     suppress_below: int
+    outcome_names: dict[str, str] = field(default_factory=dict)  # value key of a word -> the outcome it names
+    theme_aliases: dict[str, str] = field(default_factory=dict)  # value as written -> theme id or label
+    shown_values: frozenset[str] = frozenset()  # value keys of category values always shown
 
     def timescale(self, stage: int) -> Timescale:
         """The stage's timescale; no target when the settings give none."""
@@ -92,6 +106,15 @@ def _parse(data: dict) -> ReportSettings:
         for w in spoken or []:
             kind_words[words(w)] = kind
         kind_words[kind] = kind
+    outcome_names = {}
+    for name, spoken in (data.get("outcomes") or {}).items():
+        if not isinstance(spoken, list):
+            raise ReportSettingsError(f"outcomes: '{name}' must list the words that mean it")
+        for w in [name, *spoken]:
+            outcome_names[value_key(w)] = str(name)
+    aliases = data.get("theme_aliases") or {}
+    if not isinstance(aliases, dict):
+        raise ReportSettingsError("theme_aliases must map a value as written to a theme id or label")
     return ReportSettings(
         timescales=scales,
         kind_words=kind_words,
@@ -99,4 +122,7 @@ def _parse(data: dict) -> ReportSettings:
         cyp=frozenset(words(w) for w in data.get("children_and_young_people") or []),
         yes=frozenset(words(w) for w in data.get("yes_words") or []),
         suppress_below=int(data.get("suppress_below") or 5),
+        outcome_names=outcome_names,
+        theme_aliases={str(k): str(v) for k, v in aliases.items()},
+        shown_values=frozenset(value_key(v) for v in data.get("shown_values") or []) | frozenset(outcome_names),
     )

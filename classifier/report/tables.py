@@ -15,6 +15,7 @@ import pandas as pd
 
 from classifier.report.cells import Note
 from classifier.report.settings import ReportSettings, words
+from classifier.report.values import hide_unsafe
 
 STAGES = (1, 2, 3)
 FY_MONTHS = ("Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar")
@@ -403,14 +404,13 @@ def ombudsman(cases) -> Table:
 
 def learning(register: pd.DataFrame, label_of) -> Table:
     reg = register.copy()
-    reg["count"] = pd.to_numeric(reg.get("count", 1), errors="coerce").fillna(1).astype(int)
-    reg["theme"] = reg["theme"].fillna("").astype(str).replace("", "unthemed")
-    reg["type"] = reg["type"].fillna("").astype(str).replace("", "unspecified")
-    tab = reg.pivot_table(index="theme", columns="type", values="count", aggfunc="size", fill_value=0)
+    for col, blank in (("theme", "unthemed"), ("type", "unspecified")):
+        reg[col], _ = hide_unsafe(reg[col].fillna("").astype(str).str.strip().replace("", blank))
+    tab = pd.crosstab(reg["theme"], reg["type"])  # statements (rows) per theme and type
     order = sorted(tab.index, key=lambda t: (-int(tab.loc[t].sum()), t))
     frame = pd.DataFrame({"Theme": [label_of(t) for t in order]})
     for ty in sorted(tab.columns):
-        frame[ty.capitalize()] = [int(tab.at[t, ty]) for t in order]
+        frame[ty.replace("_", " ").capitalize()] = [int(tab.at[t, ty]) for t in order]
     frame["Statements"] = [int(tab.loc[t].sum()) for t in order]
     js = {t: {ty: int(tab.at[t, ty]) for ty in sorted(tab.columns) if tab.at[t, ty]} for t in order}
     return Table(
