@@ -61,13 +61,14 @@ class Note:
     counts: dict = field(default_factory=dict)
     shares: dict = field(default_factory=dict)
 
-    def text(self, below: int | None = None) -> str:
-        """The note; with `below`, counts under it read '<below' and shares of them '[c]'."""
+    def text(self, below: int | None = None, hide=()) -> str:
+        """The note; with `below`, counts under it read '<below' and shares of them '[c]', as do the
+        shares named in `hide` (their whole adds up a hidden cell)."""
         values: dict[str, str] = {}
         for name, n in self.counts.items():
             values[name] = f"<{below}" if below and small(n, below) else f"{n:,}"
         for name, (part, whole) in self.shares.items():
-            if below and (small(part, below) or small(whole, below)):
+            if below and (small(part, below) or small(whole, below) or name in hide):
                 values[name] = CONFIDENTIAL
             else:
                 values[name] = "-" if not whole else f"{100.0 * part / whole:.1f}%"

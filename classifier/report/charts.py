@@ -52,6 +52,19 @@ def _numeric(table: Table, cols: list) -> pd.DataFrame:
     return data
 
 
+def stack_shares(table: Table, cols: list) -> pd.DataFrame:
+    """Each column as a stack of its rows' shares (%), of the column's whole total, hidden cells included.
+
+    A hidden cell is left out (NaN), so its stack falls short of 100% rather than the shown cells
+    being stretched into shares of a partial total.
+    """
+    whole = table.frame[cols].apply(pd.to_numeric, errors="coerce").sum()
+    data = _numeric(table, cols).div(whole.replace(0, 1)) * 100
+    data = data.T
+    data.columns = list(table.frame.iloc[:, 0])
+    return data
+
+
 def _wrap(labels, width=28) -> list[str]:
     return ["\n".join(textwrap.wrap(str(v), width)) or str(v) for v in labels]
 
@@ -120,14 +133,12 @@ def draw(table: Table) -> Chart | None:
             else:
                 ax.set_xticks(range(len(labels)), _wrap(labels, 16))
         elif kind in ("stacked", "stacked_t"):
-            data = data.fillna(0)  # a hidden cell adds no length
             if kind == "stacked_t":  # rows become the stacks, as shares: e.g. outcomes within each stage
-                data = data.T
-                data.columns = labels
-                data = data.div(data.sum(axis=1).replace(0, 1), axis=0) * 100
+                data = stack_shares(table, cols)
                 labels, cols = list(data.index), list(data.columns)
                 ax.set_xlabel("% of complaints with an outcome")
-            else:
+            data = data.fillna(0)  # a hidden cell adds no length
+            if kind == "stacked":
                 data, labels = data.iloc[:rows], labels[:rows]
             left = [0.0] * len(labels)
             for i, c in enumerate(cols):
@@ -144,6 +155,11 @@ def draw(table: Table) -> Chart | None:
     finally:
         plt.close(fig)
     alt = f"Chart: {table.title}. The figures are in the table beside it." + (
-        " Hidden figures are left out of the chart." if any(c in cols for _, c in table.hidden) else ""
+        (
+            " Hidden figures are left out of the chart"
+            + (", so a bar with one falls short of 100%." if kind == "stacked_t" else ".")
+        )
+        if any(c in table.chart_columns for _, c in table.hidden)
+        else ""
     )
     return Chart(svg.getvalue(), png.getvalue(), alt)

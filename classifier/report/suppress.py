@@ -14,8 +14,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from classifier.report.audit import bounds, groups, ranges
 from classifier.report.cells import CONFIDENTIAL, plain, small
 from classifier.report.tables import Table
+
+# A hidden count must keep at least MIN_RANGE + 1 possible values given what is shown.
+MIN_RANGE = 2
 
 
 def _count(value) -> int | None:
@@ -33,15 +37,61 @@ def _primary(t: Table, below: int) -> dict:
 
 
 def _hide_next_smallest(t: Table, hidden: dict, cells: list) -> bool:
-    """When exactly one of `cells` is hidden, hide the smallest shown non-zero count among them."""
-    if sum(c in hidden for c in cells) != 1:
-        return False
+    """Hide the smallest shown non-zero count among `cells`; False when there is none."""
     shown = [(_count(t.frame.at[i, col]), -i, (i, col)) for i, col in cells if (i, col) not in hidden]
     shown = [s for s in shown if s[0]]
     if not shown:
-        return False  # the hidden cell is the only non-zero one: nothing else can cover it
+        return False  # the hidden cells are the only non-zero ones: nothing else can cover them
     hidden[min(shown)[2]] = CONFIDENTIAL
     return True
+
+
+def _exposed(t: Table, hidden: dict, group: list, below: int) -> bool:
+    """Whether the group's known sum narrows a hidden cell to fewer than three values.
+
+    One hidden cell is a subtraction away; two '<5' cells left 2 by a row total of 17 with 15 shown are
+    both 1; left 3, one of them is 1. Each hidden cell's range follows from the sum and what a reader
+    knows of the others (`bounds`).
+    """
+    unknown = [(cell, sign) for cell, sign in group if cell in hidden]
+    if not unknown:
+        return False
+    if len(unknown) == 1:
+        return True
+    rest = sum(sign * (_count(t.frame.at[cell]) or 0) for cell, sign in unknown)  # what the shown cells leave
+    span = {cell: bounds(hidden[cell], below) for cell, _ in unknown}
+    for cell, sign in unknown:
+        others = [(c, s) for c, s in unknown if c != cell]
+        low = sum(s * (span[c][0] if s > 0 else span[c][1]) for c, s in others)
+        high = sum(s * (span[c][1] if s > 0 else span[c][0]) for c, s in others)
+        a, b = (rest - high) * sign, (rest - low) * sign  # sign * x = rest - (the others' sum)
+        lo, hi = max(span[cell][0], min(a, b)), min(span[cell][1], max(a, b))
+        if hi - lo < MIN_RANGE:
+            return True
+    return False
+
+
+def _secondary(t: Table, hidden: dict, below: int) -> bool:
+    changed = False
+    for group in groups(t, below):
+        if _exposed(t, hidden, group, below):
+            changed |= _hide_next_smallest(t, hidden, [cell for cell, _ in group])
+    return changed
+
+
+def _audit(t: Table, hidden: dict, below: int) -> bool:
+    """Every known sum of the table at once: where a hidden count is still narrowed to fewer than
+    MIN_RANGE + 1 values, hide the smallest shown non-zero count of a sum it is in."""
+    if sum(1 for g in groups(t) for c, _ in g if c in hidden) < 2:
+        return False
+    changed = False
+    for cell, (lo, hi) in ranges(t, hidden, below).items():
+        if hi - lo < MIN_RANGE:
+            near = [c for g in groups(t) if any(x == cell for x, _ in g) for c, _ in g]
+            changed |= _hide_next_smallest(t, hidden, near)
+            if changed:
+                return True  # one at a time: the next ranges depend on it
+    return changed
 
 
 def _complements(t: Table, hidden: dict, below: int) -> bool:
@@ -56,23 +106,6 @@ def _complements(t: Table, hidden: dict, below: int) -> bool:
             if p is not None and w is not None and 0 < w - p < below:
                 hidden[(i, part)] = CONFIDENTIAL
                 changed = True
-    return changed
-
-
-def _secondary(t: Table, hidden: dict) -> bool:
-    changed = False
-    n = len(t.frame)
-    for col in t.additive:
-        if col in t.frame:
-            changed |= _hide_next_smallest(t, hidden, [(i, col) for i in range(n)])
-    for total, parts in t.row_totals.items():
-        for i in range(n):
-            cells = [(i, p) for p in parts if p in t.frame]
-            if (i, total) in hidden and not any(c in hidden for c in cells):
-                # A hidden total is the sum of its shown parts: hide the smallest part too.
-                changed |= _hide_next_smallest(t, hidden, [(i, total)] + cells)
-            elif (i, total) not in hidden:
-                changed |= _hide_next_smallest(t, hidden, cells)
     return changed
 
 
@@ -98,7 +131,7 @@ def suppress_tables(tables: list[Table], below: int) -> None:
         changed = False
         for t in tables:
             changed |= _complements(t, hidden[id(t)], below)
-            while _secondary(t, hidden[id(t)]):
+            while _secondary(t, hidden[id(t)], below) or _audit(t, hidden[id(t)], below):
                 changed = True
         secret = {t.facts[c] for t in tables for c in hidden[id(t)] if c in t.facts}
         for t in tables:
@@ -115,7 +148,10 @@ def suppress_tables(tables: list[Table], below: int) -> None:
 
 def note_text(t: Table, below: int | None) -> str:
     """The table's note with its small figures hidden (when `below` is set)."""
-    return t.note.text(below) if hasattr(t.note, "text") else str(t.note)
+    if not hasattr(t.note, "text"):
+        return str(t.note)
+    hide = {name for name, col in t.note_columns.items() if any(c == col for _, c in t.hidden)}
+    return t.note.text(below, hide)
 
 
 def published(t: Table, below: int) -> dict:

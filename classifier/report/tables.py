@@ -57,6 +57,7 @@ class Table:
     row_totals: dict = field(default_factory=dict)  # total column -> the columns adding up to it
     complements: dict = field(default_factory=dict)  # part column -> total column (total - part is a count too)
     facts: dict = field(default_factory=dict)  # (row, column) -> a name for the figure shared across tables
+    note_columns: dict = field(default_factory=dict)  # note share field -> the column its whole adds up
     hidden: dict = field(default_factory=dict)  # (row, column) -> what is shown instead ('<5', '[c]')
 
 
@@ -284,6 +285,8 @@ def themes_by_stage(cases, label_of, settings: ReportSettings, has_outcome: bool
         None,
         align=[str(t) for t in order],
         basis=basis,
+        # Its denominator (complaints with the theme, all stages) adds up the stage cells.
+        derived={c: [f"Stage {s}" for s in STAGES] for c in pcols},
     )
 
 
@@ -309,6 +312,7 @@ def outcomes(cases, settings: ReportSettings) -> Table:
     t = Table("outcomes", "Outcomes by stage", frame, js, "stacked_t", [f"Stage {s}" for s in STAGES], note, [], None)
     t.extra = {"outcomes_upheld_percent": upheld}
     t.additive = [f"Stage {s}" for s in STAGES]
+    t.note_columns = {f"s{s}": f"Stage {s}" for s in STAGES}
     return t
 
 
