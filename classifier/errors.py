@@ -27,6 +27,7 @@ code stays the same when the wording changes.
 | E303 | EmbeddingsUnavailable | the optional embeddings extra is not installed |
 | E400 | OutputError | output cannot be written where asked |
 | E401 | OutputLimitError | output does not fit the format's limits (Excel cell size) |
+| E402 | OutputLockedError | an output file cannot be replaced (open in Excel, read-only) |
 | E500 | LearningError | the learning extractor cannot run |
 | E501 | PatternFileError | the learning pattern file is invalid |
 | E502 | NotFittedError | an estimator was used before `fit` |
@@ -184,6 +185,12 @@ class OutputLimitError(OutputError):
     """Output does not fit its format (an Excel cell holds at most 32,767 characters)."""
 
     code = "E401"
+
+
+class OutputLockedError(OutputError):
+    """An output file cannot be replaced: open in another program (Excel) or read-only."""
+
+    code = "E402"
 
 
 class LearningError(ComplaintThemesError):

@@ -7,7 +7,8 @@ from typing import Optional
 
 import typer
 
-from classifier.cli.common import friendly
+from classifier.cli.common import friendly, say
+from classifier.cli.progress import QUIET_OPT
 
 
 def register(app: typer.Typer) -> None:
@@ -27,6 +28,7 @@ def register(app: typer.Typer) -> None:
             False, "--suppress-small", help="Show counts under 5 as '<5', and figures that give one away as '[c]'."
         ),
         settings: Optional[Path] = typer.Option(None, "--settings", help="Local timescales and words (YAML)."),
+        quiet: bool = QUIET_OPT,
     ):
         """Write the annual complaints report: report.html, report.xlsx, report.docx and tables.json.
 
@@ -46,13 +48,14 @@ def register(app: typer.Typer) -> None:
             settings_path=settings,
         )
         meta = result.meta
-        typer.echo(
+        say(
             f"{result.title}: {meta['rows_in_period']:,} records, {len(result.tables)} tables"
-            + (f", {len(result.omitted)} left out (see the report)" if result.omitted else "")
+            + (f", {len(result.omitted)} left out (see the report)" if result.omitted else ""),
+            quiet,
         )
         for what, said in meta["label_sources"].items():
-            typer.echo(f"  {what.replace('_', ' ')}: {said}")
+            say(f"  {what.replace('_', ' ')}: {said}", quiet)
         for note in result.notes:
-            typer.echo(f"Note: {note}", err=True)
+            say(f"Note: {note}", quiet, err=True)
         for path in result.written.values():
-            typer.echo(f"-> {path}")
+            say(f"-> {path}", quiet)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -14,7 +12,7 @@ import pandas as pd
 
 import classifier.report.tables as T
 import classifier.report.timeliness as TL
-from classifier.errors import OutputError, ReportColumnsError, ReportPeriodError
+from classifier.errors import ReportColumnsError, ReportPeriodError
 from classifier.report.cases import CaseProblems, canonical_cases, drop_non_cases
 from classifier.report.columns import ColumnMap, read_column_map, resolve_columns
 from classifier.report.compare import year_on_year
@@ -292,11 +290,9 @@ def _read_register(path) -> pd.DataFrame:
 
 def _write_all(report: Report, out: Path, formats) -> None:
     from classifier.report import charts
+    from classifier.report.files import make_folder, write_all
 
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot create the output folder '{out}' ({type(exc).__name__})") from None
+    make_folder(out)
     drawn = {t.key: charts.draw(t) for t in report.tables} if {"html", "docx"} & set(formats) else {}
     writers = {
         "json": (
@@ -309,18 +305,8 @@ def _write_all(report: Report, out: Path, formats) -> None:
         "xlsx": ("report.xlsx", lambda p: _xlsx(report, p)),
         "docx": ("report.docx", lambda p: _docx(report, drawn, p)),
     }
-    for fmt in formats:
-        name, write = writers[fmt]
-        target = out / name
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=target.suffix, dir=out)
-        os.close(fd)
-        try:
-            write(Path(tmp))
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        report.written[fmt] = target
+    written = write_all(out, {writers[f][0]: writers[f][1] for f in formats})
+    report.written = {f: written[writers[f][0]] for f in formats}
 
 
 def _html(report, drawn, path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from classifier.report.cells import CONFIDENTIAL
@@ -13,9 +15,11 @@ def _keys(t: Table) -> list:
 
 
 def year_on_year(current: Table, previous: Table | None, this_label: str, last_label: str) -> Table:
-    """`current` with columns '<col> <last year>' and 'Change %' (or 'Change (points)' for a percentage).
+    """`current` with '<col> <last year>' and 'Change %' (or 'Change (points)' for a percentage) right after
+    its main column, and this year's label on every figure column, so each pair reads together.
 
-    Cells hidden by suppression stay hidden: last year's as in `previous`, and a change from either.
+    A row last year's table lacks is a count of 0 then (a percentage is '-'). Cells hidden by suppression
+    stay hidden: last year's as in `previous`, and a change from either.
     """
     col = current.count_column
     if previous is None or col is None or col not in current.frame or col not in previous.frame:
@@ -23,45 +27,44 @@ def year_on_year(current: Table, previous: Table | None, this_label: str, last_l
     last = dict(zip(_keys(previous), previous.frame[col]))
     last_hidden = {k: previous.hidden.get((j, col)) for j, k in enumerate(_keys(previous))}
     frame = current.frame.copy()
-    before = [last.get(k) for k in _keys(current)]
+    integral = pd.api.types.is_integer_dtype(previous.frame[col])
+    missing = 0 if integral else None
+    before = [last.get(k, missing) for k in _keys(current)]
     before = [None if (v is None or pd.isna(v)) else v for v in before]
     prev_col = f"{col} {last_label}"
-    integral = pd.api.types.is_integer_dtype(previous.frame[col])
-    frame.insert(frame.columns.get_loc(col) + 1, prev_col, pd.array(before, dtype="Int64") if integral else before)
+    at = frame.columns.get_loc(col) + 1
+    frame.insert(at, prev_col, pd.array(before, dtype="Int64") if integral else before)
     if col in current.percent_columns:
         change_col = "Change (points)"
-        frame[change_col] = [
-            None if a is None or b is None or pd.isna(a) else round(a - b, 1) for a, b in zip(frame[col], before)
-        ]
+        change = [None if a is None or b is None or pd.isna(a) else round(a - b, 1) for a, b in zip(frame[col], before)]
         percent = current.percent_columns + [prev_col, change_col]
     else:
         change_col = "Change %"
-        frame[change_col] = [None if b is None or pd.isna(a) else pct(a - b, b) for a, b in zip(frame[col], before)]
+        change = [None if b is None or pd.isna(a) else pct(a - b, b) for a, b in zip(frame[col], before)]
         percent = current.percent_columns + [change_col]
+    frame.insert(at + 1, change_col, change)
+    figures = [c for c in current.frame.columns[1:] if pd.api.types.is_numeric_dtype(current.frame[c])]
+    renamed = {c: f"{c} {this_label}" for c in figures}
+    this_col = renamed.get(col, f"{col} {this_label}")
+    renamed[col] = this_col
+    frame = frame.rename(columns=renamed)
     chart_cols = list(current.chart_columns)
     if current.chart in ("bar", "barh", "line") and chart_cols == [col]:
         chart_cols = [col, prev_col]
-    this_col = f"{col} {this_label}"
-    frame = frame.rename(columns={col: this_col})
-    chart_cols = [this_col if c == col else c for c in chart_cols]
-    percent = [this_col if c == col else c for c in percent]
-    hidden = {(i, this_col if c == col else c): text for (i, c), text in current.hidden.items()}
+    chart_cols = [renamed.get(c, c) for c in chart_cols]
+    percent = [renamed.get(c, c) for c in percent]
+    hidden = {(i, renamed.get(c, c)): text for (i, c), text in current.hidden.items()}
     for i, k in enumerate(_keys(current)):
         if last_hidden.get(k):
             hidden[(i, prev_col)] = last_hidden[k]
         if (i, this_col) in hidden or (i, prev_col) in hidden:
             hidden[(i, change_col)] = CONFIDENTIAL
-    return Table(
-        current.key,
-        current.title,
-        frame,
-        current.json,
-        current.chart,
-        chart_cols,
-        current.note,
-        percent,
-        this_col,
-        current.align,
-        current.extra,
+    return replace(
+        current,
+        frame=frame,
+        chart_columns=chart_cols,
+        percent_columns=percent,
+        count_column=this_col,
         hidden=hidden,
+        note_columns={k: renamed.get(c, c) for k, c in current.note_columns.items()},
     )

@@ -10,9 +10,13 @@ from classifier.report.cells import cell_text, small_numbers_legend
 def render_docx(report, charts: dict, path) -> None:
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Pt
+    from docx.shared import Cm, Mm, Pt
 
     doc = Document()
+    for section in doc.sections:  # A4 for UK committee papers (python-docx's default is US Letter)
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.left_margin = section.right_margin = Mm(20)
+        section.top_margin = section.bottom_margin = Mm(20)
     style = doc.styles["Normal"]
     style.font.name, style.font.size = "Arial", Pt(10)
     doc.add_heading(report.title, level=0)
