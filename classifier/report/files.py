@@ -47,14 +47,14 @@ def write_all(out: Path, writers: dict) -> dict:
         for name in writers:  # move the old set aside first: a locked file fails here, before any change
             target = out / name
             if target.exists():
-                fd, old = tempfile.mkstemp(prefix=".old-", suffix=target.suffix, dir=out)
+                fd, moved = tempfile.mkstemp(prefix=".old-", suffix=target.suffix, dir=out)
                 os.close(fd)
                 try:
-                    os.replace(target, old)
+                    os.replace(target, moved)
                 except OSError:
-                    Path(old).unlink(missing_ok=True)
+                    Path(moved).unlink(missing_ok=True)
                     raise _locked(target) from None
-                aside[target] = Path(old)
+                aside[target] = Path(moved)
         for name, tmp in temps.items():
             os.replace(tmp, out / name)
     except BaseException:
