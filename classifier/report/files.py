@@ -37,9 +37,9 @@ def write_all(out: Path, writers: dict) -> dict:
     aside: dict[Path, Path] = {}  # old file -> where it was moved
     try:
         for name, write in writers.items():
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=Path(name).suffix, dir=out)
+            fd, made = tempfile.mkstemp(prefix=".tmp-", suffix=Path(name).suffix, dir=out)
             os.close(fd)
-            temps[name] = Path(tmp)
+            temps[name] = Path(made)
             try:
                 write(temps[name])
             except OSError as exc:
@@ -55,11 +55,11 @@ def write_all(out: Path, writers: dict) -> dict:
                     Path(moved).unlink(missing_ok=True)
                     raise _locked(target) from None
                 aside[target] = Path(moved)
-        for name, tmp in temps.items():
-            os.replace(tmp, out / name)
+        for name, ready in temps.items():
+            os.replace(ready, out / name)
     except BaseException:
-        for tmp in temps.values():
-            tmp.unlink(missing_ok=True)
+        for ready in temps.values():
+            ready.unlink(missing_ok=True)
         for target, old in aside.items():
             try:
                 os.replace(old, target)
