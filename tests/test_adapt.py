@@ -65,8 +65,8 @@ def test_unknown_label_is_named_but_case_text_is_not(tmp_path):
         read_own_rows(own, load_taxonomy())
     msg = str(exc.value)
     assert "'lunch' in rows 1" in msg and "E102" in msg
-    # A misspelt capitalised word could be a name, so it is not quoted; the nearest label is offered.
-    assert "a value of 17 characters (did you mean 'Poor Communication'?) in rows 2" in msg
+    # A value within two letters of a label is a mistyped label, so it is quoted with the nearest label.
+    assert "'Poor Comunication' (did you mean 'Poor Communication'?) in rows 2" in msg
     assert "Bloggs" not in msg and "never rang" not in msg and "a value of 60 characters in rows 3" in msg
 
 

@@ -331,8 +331,9 @@ def binarise_themes(themes, tax: Taxonomy) -> np.ndarray:
     if bad:
         # Ids are shown only when id-like (a wrong column could hold complaint text), rows by number.
         from classifier.redact.quote import values_in_rows
+        from classifier.taxonomy.schema import shown_theme_value
 
-        detail = values_in_rows(bad)
+        detail = values_in_rows(bad, show=lambda v: shown_theme_value(v, tax))
         raise LabelError(
             f"unknown theme id(s) for taxonomy '{tax.id}' v{tax.version}: {detail}. "
             f"Known ids: {', '.join(tax.leaf_ids)} (their labels, in any case, are accepted too). "

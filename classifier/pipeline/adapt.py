@@ -12,7 +12,6 @@ from and the own file's SHA-256, never their texts.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,8 +27,8 @@ from classifier.pipeline.feedback import open_feedback
 from classifier.pipeline.model import ComplaintModel
 from classifier.pipeline.persistence import load_model, save_model, sha256_file
 from classifier.pipeline.training import TRUE_WORDS, read_training_data
-from classifier.redact.quote import shown_value, values_in_rows
-from classifier.taxonomy.schema import Taxonomy, load_taxonomy, theme_name_index, theme_name_key
+from classifier.redact.quote import values_in_rows
+from classifier.taxonomy.schema import Taxonomy, load_taxonomy, shown_theme_value, theme_name_index, theme_name_key
 from classifier.text import prepare
 
 MIN_OWN_ROWS = 10
@@ -75,24 +74,6 @@ def parse_themes_cell(value: str, lookup: dict[str, str]) -> tuple[list[str], li
     return found, unknown
 
 
-def shown_label(value: str) -> str:
-    """A label-like value quoted for an error message (a few short words the redactor finds nothing
-    in); anything longer could be case text from a wrong column and is described by its length."""
-    words = re.findall(r"[^\s&/()+]+", value)
-    if 0 < len(words) <= 5 and len(value) <= 60 and all(shown_value(w, quote=False) == w for w in words):
-        return f"'{value}'"
-    return shown_value(value)
-
-
-def closest_label(value: str, tax: Taxonomy) -> str:
-    """' (did you mean 'Poor Communication'?)' for a near miss of a label or id, else ''."""
-    import difflib
-
-    names = {theme_name_key(n): n for t in tax.themes for n in (t.id, t.label)}
-    hit = difflib.get_close_matches(theme_name_key(value), list(names), n=1, cutoff=0.8)
-    return f" (did you mean '{names[hit[0]]}'?)" if hit else ""
-
-
 def read_own_rows(path, tax: Taxonomy, text_column="text", themes_column="themes") -> OwnRows:
     """A labelled table (.csv/.xlsx/.jsonl, or the workbook `complaints sample` wrote) in `tax`.
 
@@ -113,7 +94,7 @@ def read_own_rows(path, tax: Taxonomy, text_column="text", themes_column="themes
             raise LabelError(f"row {i + 1} of the own rows is damaged; fix it first")
         ids, unknown = parse_themes_cell(cell, lookup)
         for u in unknown:
-            bad.setdefault(shown_label(u) + closest_label(u, tax), []).append(i + 1)
+            bad.setdefault(shown_theme_value(u, tax), []).append(i + 1)
         if not ids or not str(text).strip():
             own.unlabelled += 1
             continue
@@ -122,7 +103,7 @@ def read_own_rows(path, tax: Taxonomy, text_column="text", themes_column="themes
         flag = str(frame[child_col].iat[i]).strip().lower() if child_col else ""
         own.child.append(True if flag in TRUE_WORDS else False if flag in FALSE_WORDS else None)
     if bad:
-        detail = values_in_rows(bad, show=str)  # keys are already shown safely (shown_label above)
+        detail = values_in_rows(bad, show=str)  # keys are already shown safely (shown_theme_value)
         raise LabelError(
             f"themes not in taxonomy '{tax.id}' v{tax.version}: {detail}. Use its ids or labels "
             f"({', '.join(tax.leaf_ids)}; case and punctuation do not matter), or pass --taxonomy "

@@ -195,8 +195,9 @@ def relabel_history(
                 unknown[t].append(i + 1)
     if unknown:
         from classifier.redact.quote import values_in_rows
+        from classifier.taxonomy.schema import shown_theme_value
 
-        detail = values_in_rows(unknown)
+        detail = values_in_rows(unknown, show=lambda v: shown_theme_value(v, tax))
         raise LabelError(
             f"historic theme id(s) not in the model's taxonomy '{tax.id}' version {tax.version}: "
             f"{detail}. Migrate the history first ('complaints taxonomy migrate') or pass "

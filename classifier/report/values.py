@@ -10,12 +10,10 @@ Values that differ only in case, spaces or punctuation are one value.
 
 from __future__ import annotations
 
-import difflib
-
 import pandas as pd
 
 from classifier.redact.quote import is_safe_label
-from classifier.taxonomy.schema import theme_name_key
+from classifier.taxonomy.schema import closest_theme_label, theme_name_key
 
 HIDDEN_VALUE = "Other value (not shown: may hold personal data)"
 
@@ -48,14 +46,6 @@ def hide_unsafe(values: pd.Series, known=frozenset()) -> tuple[pd.Series, int]:
 
 
 def closest_theme(value: str, taxonomy) -> str | None:
-    """The taxonomy label a near miss such as 'Comunication' is closest to (label or id within two
-    letters of it), or None. Such a value is a mistyped label, so it may be shown."""
-    if taxonomy is None or len(value) > 60:
-        return None
-    key = theme_name_key(value)
-    names = {theme_name_key(n): n for t in taxonomy.themes for n in (t.label, t.id)}
-    hit = difflib.get_close_matches(key, list(names), n=1, cutoff=0.8)
-    if not hit or abs(len(hit[0]) - len(key)) > 2:
-        return None
-    tid = next(t.id for t in taxonomy.themes if names[hit[0]] in (t.label, t.id))
-    return taxonomy.label_of(tid)
+    """The taxonomy label a near miss such as 'Comunication' is closest to, or None (a mistyped
+    label, so it may be shown): `taxonomy.schema.closest_theme_label`."""
+    return closest_theme_label(value, taxonomy)

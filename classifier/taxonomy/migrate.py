@@ -183,8 +183,9 @@ def _migrate_frame(
                 unknown[t].append(chunk.first_row + i)
     if unknown:
         from classifier.redact.quote import values_in_rows
+        from classifier.taxonomy.schema import shown_theme_value
 
-        detail = values_in_rows(unknown)
+        detail = values_in_rows(unknown, show=lambda v: shown_theme_value(v, src))
         raise LabelError(
             f"theme id(s) not in '{src.id}' version {src.version}: {detail}. "
             "Fix the data or use the mapping for the taxonomy it was labelled in"

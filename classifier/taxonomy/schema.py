@@ -264,6 +264,52 @@ def _name_key(name: str) -> str:
 theme_name_key = _name_key  # public: how `theme_name_index` keys a name (case, spaces, punctuation ignored)
 
 
+def closest_theme_label(value: str, tax: Taxonomy | None) -> str | None:
+    """The label of the theme a near miss such as 'Comunication' is closest to (a label or id within
+    two letters of it), or None.
+
+    Parameters
+    ----------
+    value : str
+    tax : Taxonomy or None
+
+    Returns
+    -------
+    str or None
+    """
+    import difflib
+
+    if tax is None or len(value) > 60:
+        return None
+    key = _name_key(value)
+    names = {_name_key(n): t.id for t in tax.themes for n in (t.label, t.id)}
+    hit = difflib.get_close_matches(key, list(names), n=1, cutoff=0.8)
+    if not hit or abs(len(hit[0]) - len(key)) > 2:
+        return None
+    return tax.label_of(names[hit[0]])
+
+
+def shown_theme_value(value: str, tax: Taxonomy | None) -> str:
+    """An unknown theme value for an error message: quoted when it is a short label the redactor finds
+    nothing in, else described by its length (a wrong column could hold case text); a near miss
+    names the closest label ("'Comunication' (did you mean 'Poor Communication'?)").
+
+    Parameters
+    ----------
+    value : str
+    tax : Taxonomy or None
+
+    Returns
+    -------
+    str
+    """
+    from classifier.redact.quote import is_safe_label, shown_value
+
+    hint = closest_theme_label(value, tax)
+    shown = f"'{value}'" if hint or is_safe_label(value) else shown_value(value)
+    return shown + (f" (did you mean '{hint}'?)" if hint else "")
+
+
 def theme_name_index(tax: Taxonomy) -> dict[str, str]:
     """Every theme's id and label, ignoring case, spaces and punctuation -> its id (ambiguous names left out)."""
     found: dict[str, set[str]] = {}
