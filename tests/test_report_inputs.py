@@ -275,6 +275,41 @@ def test_learning_register_summarised_by_theme_and_type(tmp_path):
         "delay": {"change": 1},
         "unthemed": {"apology": 1},
     }
+    assert "learning_status" not in report.figures  # no status recorded yet
+
+
+def test_learning_examples_and_actions_by_status(tmp_path):
+    from classifier.report import build_report
+
+    reg = tmp_path / "register.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["theme", "statement", "type", "count", "score", "status"])
+    rows = [
+        ("communication", "Letters now go out by email and text as well as post.", "process_change", 3, 0.9, "Done"),
+        ("communication", "Staff were reminded to return calls within a day.", "staff_reminder", 1, 0.95, "done "),
+        ("delay", "Stage 2 investigators are booked within five days.", "process_change", 2, 0.8, "In progress"),
+        ("financial", "Mrs Ada Quartermaine rang twice about the grant.", "remedy", 1, 0.7, "Ask Ada Quartermaine"),
+        ("", "A shared checklist for placement moves.", "process_change", 1, 0.6, ""),
+    ]
+    for r in rows:
+        ws.append(list(r))
+    wb.save(reg)
+    data = write_csv(tmp_path / "export.csv", OWNER_ROWS)
+    (tmp_path / "map.yml").write_text(OWNER_MAP, encoding="utf-8")
+    out = tmp_path / "out"
+    report = build_report(data, out, columns=tmp_path / "map.yml", learning=reg, formats=("json", "html", "xlsx"))
+    examples = report.figures["learning_examples"]
+    # One per theme, the most often found first.
+    assert [e["theme"] for e in examples] == ["communication", "delay", "financial", "unthemed"]
+    assert examples[0]["statement"].startswith("Letters now go out")
+    # Status spellings merged; a status cell holding a name is not printed.
+    status = report.figures["learning_status"]
+    assert status["Done"] == 2 and status["In progress"] == 1 and status["not recorded"] == 1
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "What we learned: examples" in html and "Learning actions by status" in html
+    published = html + (out / "tables.json").read_text(encoding="utf-8")
+    assert "Ask Ada" not in published and "Quartermaine" not in published  # a name typed into the register
 
 
 def test_cli_report_and_its_errors(tmp_path):

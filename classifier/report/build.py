@@ -149,7 +149,10 @@ def compute_tables(year: YearData, settings: ReportSettings, label_of, register=
         else:
             made.append(build())
     if register is not None:
-        made.append(T.learning(register, label_of))
+        from classifier.report import learning_tables as L
+
+        made.append(L.learning(register, label_of))
+        made += [t for t in (L.learning_examples(register, label_of), L.learning_status(register)) if t is not None]
     else:
         omitted.append(("Learning register summary", "a learning register (--learning REGISTER.xlsx)"))
     return made, omitted

@@ -15,7 +15,6 @@ import pandas as pd
 
 from classifier.report.cells import Note
 from classifier.report.settings import ReportSettings, words
-from classifier.report.values import hide_unsafe
 
 STAGES = (1, 2, 3)
 FY_MONTHS = ("Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar")
@@ -403,29 +402,4 @@ def compliments(cases, has_source: bool, has_service: bool) -> Table:
 def ombudsman(cases) -> Table:
     return _count_table(
         "ombudsman", "Ombudsman (LGSCO) decisions", _counts(cases["ombudsman_outcome"]), "Decision", "Cases", chart=None
-    )
-
-
-def learning(register: pd.DataFrame, label_of) -> Table:
-    reg = register.copy()
-    for col, blank in (("theme", "unthemed"), ("type", "unspecified")):
-        reg[col], _ = hide_unsafe(reg[col].fillna("").astype(str).str.strip().replace("", blank))
-    tab = pd.crosstab(reg["theme"], reg["type"])  # statements (rows) per theme and type
-    order = sorted(tab.index, key=lambda t: (-int(tab.loc[t].sum()), t))
-    frame = pd.DataFrame({"Theme": [label_of(t) for t in order]})
-    for ty in sorted(tab.columns):
-        frame[ty.replace("_", " ").capitalize()] = [int(tab.at[t, ty]) for t in order]
-    frame["Statements"] = [int(tab.loc[t].sum()) for t in order]
-    js = {t: {ty: int(tab.at[t, ty]) for ty in sorted(tab.columns) if tab.at[t, ty]} for t in order}
-    return Table(
-        "learning",
-        "Learning register by theme and type",
-        frame,
-        js,
-        None,
-        [],
-        f"{len(reg)} distinct learning statements in the register.",
-        [],
-        "Statements",
-        order,
     )
