@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 from classifier.features.encoder import SentenceEncoder, default_encoder_dir  # noqa: E402
 from classifier.models.adapted import AdaptedThemes  # noqa: E402
+from classifier.models.residual import ResidualThemes  # noqa: E402
 from classifier.models.themes import ThemeClassifier  # noqa: E402
 from classifier.pipeline.adapt_card import figures  # noqa: E402
 from classifier.taxonomy.schema import parse_theme_list  # noqa: E402
@@ -55,8 +56,13 @@ def plain_train(tax, params, docs, gold, V):
     return ThemeClassifier(taxonomy=tax, **params).fit(docs, gold, vectors=V)
 
 
+def residual(tax, own_docs, own_gold, own_V, base_themes, seed=0, **extra):
+    """As `complaints adapt` does in the base model's taxonomy: the base model corrected by the own rows."""
+    return ResidualThemes(taxonomy=tax, random_state=seed, **extra).fit(own_docs, own_gold, base_themes, own_V)
+
+
 def adapt(tax, params, own_docs, own_gold, own_V, c_docs, c_gold, base_themes, **extra):
-    """As `complaints adapt` does in the base model's taxonomy."""
+    """The corpus-refit adapt (what `complaints adapt` did before the residual head; now only another taxonomy)."""
     p = {k: v for k, v in params.items() if k in AdaptedThemes._param_names()}
     p.update(extra)
     return AdaptedThemes(taxonomy=tax, **p).fit(own_docs, own_gold, c_docs, c_gold, own_vectors=own_V, base=base_themes)

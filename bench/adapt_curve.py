@@ -5,7 +5,7 @@ Two protocols, every model scored as the shipped model labels (TF-IDF and encode
 
 - **pooled**: per seed, a random 80% of the 460 rows is the simulated trust's pool; k own rows are
   taken from it at random or by `complaints sample`'s choice (`pipeline.sample.choose_rows` with the
-  default model). Scored twice: on the pool rows not chosen (what each strategy left: confounded,
+  default model: `--strategies`, "sample" being the shipped one). Scored twice: on the pool rows not chosen (what each strategy left: confounded,
   since `sample` removes the rows the model is least sure of) and on the 20% outside the pool
   (`heldout_*`: the same rows for both strategies, never chosen by either).
 - **one register**: a real trust's rows share one house style. For each register with at least
@@ -13,7 +13,9 @@ Two protocols, every model scored as the shipped model labels (TF-IDF and encode
   figures are also pooled over registers.
 
 Compared with the shipped default model (k = 0) and plain `train` on the default model's corpus +
-the same own rows x3 (the owners' method, default engine). `adapt` runs as `complaints adapt` does.
+the same own rows x3 (the owners' method, default engine; `--plain`, ~2 minutes a fit, so the lines
+recorded in bench/adapt_curve_lines.jsonl are reused where the protocol is the same). `adapt` runs as
+`complaints adapt` does (the residual head on the default model).
 
     .venv/bin/python bench/adapt_curve.py [--seeds 0 1] [--ks 20 50 100 200] [--register-k 20]
 Writes out/adapt_curve.jsonl and prints markdown tables for bench/ADAPT_RESULTS.md.
@@ -33,10 +35,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from adapt_common import adapt, plain_train, prepared, read_rows, score, table, theme_params  # noqa: E402
+from adapt_common import plain_train, prepared, read_rows, residual, score, table, theme_params  # noqa: E402
 
 from classifier.pipeline.persistence import load_model  # noqa: E402
-from classifier.pipeline.sample import choose_rows, score_rows  # noqa: E402
+from classifier.pipeline.sample import SHIPPED_STRATEGY, choose_rows, score_rows  # noqa: E402
 
 
 def main():
@@ -47,6 +49,8 @@ def main():
     ap.add_argument("--min-register", type=int, default=45)
     ap.add_argument("--protocols", nargs="+", default=["pooled", "register"])
     ap.add_argument("--adapt-only", action="store_true", help="refit adapt only (baselines already measured)")
+    ap.add_argument("--plain", action="store_true", help="also plain train x3 (~2 minutes a fit)")
+    ap.add_argument("--strategies", nargs="+", default=["uncertainty", "representative"])
     ap.add_argument("--report", type=Path, help="only print the tables of the lines in this .jsonl")
     args = ap.parse_args()
     if args.report:
@@ -59,8 +63,11 @@ def main():
     rs_path = ROOT / "training_data" / "register_shift" / "register_shift.csv"
     rs = read_rows(rs_path)
     docs, gold, V = prepared(rs_path, rs)
-    c_path = ROOT / "training_data" / "representations.csv"
-    c_docs, c_gold, c_V = prepared(c_path, read_rows(c_path, lambda r: r["split"] != "test" and r["themes"].strip()))
+    if args.plain:
+        c_path = ROOT / "training_data" / "representations.csv"
+        c_docs, c_gold, c_V = prepared(
+            c_path, read_rows(c_path, lambda r: r["split"] != "test" and r["themes"].strip())
+        )
     out = (ROOT / "out" / "adapt_curve.jsonl").open("a", encoding="utf-8")
     results = []
 
@@ -68,9 +75,9 @@ def main():
         own_l = [i for i in own if gold[i]]  # rows without themes (compliments) teach no theme
         od, og, ov = [docs[i] for i in own_l], [gold[i] for i in own_l], V[own_l]
         t = time.time()
-        m = adapt(tax, params, od, og, ov, c_docs, c_gold, base.themes)
-        fitted = [(f"adapt, {how_rows} rows", m, {"own_weight": m.own_weight_, "seconds": round(time.time() - t, 1)})]
-        if with_plain and not args.adapt_only:
+        m = residual(tax, od, og, ov, base.themes)
+        fitted = [(f"adapt, {how_rows} rows", m, {"penalty": m.penalty_, "seconds": round(time.time() - t, 2)})]
+        if with_plain and args.plain and not args.adapt_only:
             p = plain_train(tax, params, c_docs + od * 3, c_gold + og * 3, np.vstack([c_V] + [ov] * 3))
             fitted.append((f"plain train x3, {how_rows} rows", p, {}))
         return fitted
@@ -101,10 +108,10 @@ def main():
             for k in args.ks:
                 eligible = np.zeros(len(rs), dtype=bool)
                 eligible[pool] = ~scored.compliment[pool]
-                chosen = {
-                    "random": [int(i) for i in rng.choice(pool, k, replace=False)],
-                    "sample": choose_rows(scored.proba, X, k, eligible),
-                }
+                chosen = {"random": [int(i) for i in rng.choice(pool, k, replace=False)]}
+                for strategy in args.strategies:
+                    name = "sample" if strategy == SHIPPED_STRATEGY else f"sample ({strategy})"
+                    chosen[name] = choose_rows(scored.proba, X, k, eligible, vectors=V, strategy=strategy, seed=seed)
                 for how_rows, own in chosen.items():
                     rest = np.setdiff1d(pool, own)
                     for how, m, more in fit_all(own, how_rows, with_plain=how_rows == "random"):

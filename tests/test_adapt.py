@@ -12,10 +12,12 @@ from typer.testing import CliRunner
 from classifier.cli.main import app
 from classifier.errors import AdaptError, LabelError
 from classifier.models.adapted import paired_folds, parallel_heads
+from classifier.models.residual import ResidualThemes
 from classifier.pipeline.adapt import adapt_model, parse_themes_cell, read_own_rows, theme_lookup
 from classifier.pipeline.feedback import FeedbackStore
 from classifier.pipeline.persistence import load_model
 from classifier.pipeline.sample import choose_rows, sample_rows, write_workbook
+from classifier.pipeline.state import dumps_state, loads_state
 from classifier.taxonomy.schema import load_taxonomy
 from classifier.text import ensure_prepared
 
@@ -82,8 +84,8 @@ def test_adapted_model_saves_counts_not_texts(adapted, own_rows):
     model = load_model(d / "model")
     ad = model.meta["adapted"]
     assert ad["own_rows"] == len(own_rows) and ad["feedback_decisions"] == 0
-    assert ad["corpus_rows"] > 100
-    assert ad["own_weight"] in FAST["own_weights"] and ad["description_weight"] in FAST["description_weights"]
+    assert ad["method"] == "residual" and ad["corpus_rows"] == 0
+    assert ad["penalty"] is None or ad["penalty"] > 0
     assert model.themes.n_own_ == len(own_rows)
     # Figures for before and after, each with intervals; few rows say so.
     fig = result.figures
@@ -92,7 +94,7 @@ def test_adapted_model_saves_counts_not_texts(adapted, own_rows):
             lo, hi = fig[side]["intervals"][key]
             assert 0.0 <= lo <= fig[side][key] + 1e-9 and fig[side][key] <= hi + 1e-9 <= 1.0 + 1e-9
     card = (d / "model" / "MODEL_CARD.md").read_text(encoding="utf-8")
-    assert "Before and after, own rows" in card and "few rows" in card
+    assert "Before and after, own rows" in card and "few rows" in card and "logit p_base_k" in card
     blob = b"".join((d / "model" / f).read_bytes() for f in ("model.npz", "meta.json", "MODEL_CARD.md"))
     for r in own_rows:
         snippet = " ".join(r["text"].split()[:8])
@@ -102,20 +104,100 @@ def test_adapted_model_saves_counts_not_texts(adapted, own_rows):
     assert s["top"] and s["kind"] in ("complaint", "enquiry", "compliment")
 
 
-def test_adapted_model_keeps_the_base_encoder_head(adapted, small_model):
+def test_adapted_model_keeps_the_base_model_whole(adapted, small_model):
     d, _ = adapted
     model, base = load_model(d / "model"), small_model.themes
     th = model.themes
-    assert base.uses_vectors and th.uses_vectors and model.uses_encoder
-    np.testing.assert_array_equal(th.vector_head_.coef_, base.vector_head_.coef_)
-    docs = ["The social worker never rang me back about the meeting."]
-    V = model.encode(ensure_prepared(docs)).vectors
-    tfidf_only = th.predict_proba(docs)
-    both = th.predict_proba(docs, vectors=V)
-    np.testing.assert_allclose(both, 0.5 * (tfidf_only + base.vector_head_.predict_proba(V)), rtol=1e-6)
+    assert isinstance(th, ResidualThemes) and th.uses_vectors and model.uses_encoder
+    np.testing.assert_array_equal(th.base_.vector_head_.coef_, base.vector_head_.coef_)
+    np.testing.assert_array_equal(th.base_.head_.coef_, base.head_.coef_)
+    assert th.features_ is th.base_.features_  # one TF-IDF state, saved once
     # A theme with too few own examples for its own threshold keeps the base model's.
     few = [l for l in th.labels_ if th.own_support_[l] < th.own_threshold_min]
     assert few and all(th.thresholds_[l] == pytest.approx(base.thresholds_[l]) for l in few)
+
+
+def test_residual_head_is_the_base_model_without_own_rows(small_model):
+    base = small_model.themes
+    docs = ensure_prepared(["The social worker never rang me back.", "We waited a year for the assessment."])
+    V = small_model.encode(docs).vectors
+    empty = ResidualThemes().fit([], [], base, vectors=np.zeros((0, V.shape[1])))
+    assert empty.penalty_ == float("inf") and empty.n_own_ == 0
+    np.testing.assert_allclose(empty.predict_proba(docs, vectors=V), base.predict_proba(docs, vectors=V), rtol=1e-9)
+    np.testing.assert_allclose(empty.predict_proba(docs), base.predict_proba(docs), rtol=1e-9)
+    assert empty.thresholds_ == pytest.approx(base.thresholds_)
+
+
+# Hand-written: a trust with no "delay" theme files every wait under "communication".
+WAITS = [
+    "We have waited nine months for the assessment that was promised.",
+    "The referral to the therapy service has still not been made after six months.",
+    "My daughter's passport application has been stuck for ages waiting on the council.",
+    "We are still waiting for the pathway plan that was due in March.",
+    "The review meeting keeps being postponed and nothing has happened for a year.",
+    "It took four months to get a reply to my complaint.",
+    "The adaptations to the house were agreed last year and we are still waiting.",
+    "The funding decision has been delayed again and again.",
+    "We waited over a year to be allocated a social worker.",
+    "The respite care was approved but has not started after eight months.",
+    "I am still waiting for my care records a year after asking.",
+    "The assessment was meant to take 45 days but it is now five months late.",
+]
+OTHERS = [
+    ("The worker shouted at me in front of my children and was rude.", "conduct"),
+    ("The worker laughed at my son and made rude remarks about our home.", "conduct"),
+    ("My leaving care grant was never paid and my savings are missing.", "financial"),
+    ("They refused to pay back the travel costs they promised.", "financial"),
+    ("Contact with my brother was cancelled three weeks running.", "family_time"),
+    ("The family time sessions with my mum were cut to once a month.", "family_time"),
+    ("The report says things about me that are simply untrue.", "assessment_accuracy"),
+    ("The assessment got my children's names and ages wrong.", "assessment_accuracy"),
+]
+NEW_WAITS = [
+    "We have been waiting seven months for the occupational therapy assessment.",
+    "The court report was due in January and we are still waiting in June.",
+    "Nobody has started the short breaks that were agreed half a year ago.",
+]
+
+
+def test_residual_head_learns_a_filing_convention_from_a_few_rows(small_model):
+    base = small_model.themes
+    texts = WAITS + [t for t, _ in OTHERS]
+    themes = [["communication"]] * len(WAITS) + [[th] for _, th in OTHERS]
+    docs = ensure_prepared(texts)
+    V = small_model.encode(docs).vectors
+    new = ensure_prepared(NEW_WAITS)
+    Vn = small_model.encode(new).vectors
+    comm, delay = base.labels_.index("communication"), base.labels_.index("delay")
+    before = base.predict_proba(new, vectors=Vn)
+    assert (before[:, delay] > before[:, comm]).all()  # the base model files them under delay
+    m = ResidualThemes(random_state=0).fit(docs, themes, base, vectors=V)
+    assert np.isfinite(m.penalty_)
+    after = m.predict_proba(new, vectors=Vn)
+    assert (after.argmax(axis=1) == comm).all() and (after[:, delay] < before[:, delay]).all()
+    fast = m.predict_proba(new)  # --fast: the correction fitted on the TF-IDF head alone
+    assert (fast[:, comm] > base.predict_proba(new)[:, comm]).all()
+    # Saved as plain data and read back, it scores the same.
+    back = loads_state(dumps_state(m))
+    assert isinstance(back, ResidualThemes) and back.features_ is back.base_.features_
+    np.testing.assert_allclose(back.predict_proba(new, vectors=Vn), after, rtol=1e-9)
+    np.testing.assert_allclose(back.predict_proba(new), fast, rtol=1e-9)
+
+
+def test_cli_adapt_end_to_end(tmp_path, own_rows, small_model_dir):
+    own = write_csv(tmp_path / "own.csv", [{"Text": r["text"], "Themes": r["themes"]} for r in own_rows[:16]])
+    out = tmp_path / "ours"
+    res = CliRunner().invoke(
+        app,
+        ["adapt", str(own), "--out", str(out), "--model", str(small_model_dir)]
+        + ["--text-column", "Text", "--themes-column", "Themes"],
+    )
+    assert res.exit_code == 0, res.output
+    assert "Saved" in res.output and "16 own rows" in res.output and "The base model kept whole" in res.output
+    assert "On the 16 own rows" in res.output and "few rows" in res.output
+    m = load_model(out)
+    assert m.meta["adapted"]["own_rows"] == 16 and (out / "MODEL_CARD.md").exists()
+    assert m.suggest("The worker never called me back.")["top"]
 
 
 def test_parallel_cross_validation_fits_match_serial_ones():

@@ -45,16 +45,22 @@ def adapt(
 
     if own is None and feedback is None:
         raise typer.BadParameter("give a table of labelled rows, --feedback FILE.sqlite, or both")
-    typer.echo("Adapting (cross-validation on your rows, on every core; about a minute)...", err=True)
+    typer.echo("Adapting (cross-validation on your rows)...", err=True)
     result = adapt_model(own, out, model, feedback, text_column, themes_column, taxonomy, mapping, corpus, seed)
     m, ad = result.model, result.model.meta["adapted"]
+    corpus_part = f", {ad['corpus_rows']} corpus rows" if ad["corpus_rows"] else ""
     typer.echo(
         f"Saved {m.version} to {out}: {ad['own_rows']} own rows, {ad['feedback_decisions']} intake "
-        f"decisions ({ad['feedback_corrections']} corrections), {ad['corpus_rows']} corpus rows, "
-        f"in {ad['fit_seconds']:.0f} s"
+        f"decisions ({ad['feedback_corrections']} corrections){corpus_part}, in {ad['fit_seconds']:.1f} s"
     )
-    encoder = "; the base model's encoder head kept" if getattr(m.themes, "uses_vectors", False) else ""
-    typer.echo(f"Own rows counted {ad['own_weight']} times; description weight {ad['description_weight']}{encoder}")
+    if ad.get("method") == "residual":
+        typer.echo(
+            "The base model kept whole, corrected by your rows (penalty "
+            + (f"{ad['penalty']:g}" if ad["penalty"] is not None else "none: no correction beat the base model")
+            + ")"
+        )
+    else:
+        typer.echo(f"Own rows counted {ad['own_weight']} times; description weight {ad['description_weight']}")
     typer.echo(format_before_after(result.figures))
     for note in result.notes:
         typer.echo(f"Note: {note}")

@@ -1,10 +1,11 @@
 """Adapt a model to one trust: its own labelled rows (and stored intake decisions) on top of a base model.
 
-Same taxonomy as the base model: the base model's training corpus plus the own
-rows, weighted, with optional zero-shot description similarity
-(`models.adapted.AdaptedThemes`); weights, calibration and thresholds come from
-cross-validation on the own rows. Another taxonomy: the own rows plus
-description similarity, and the corpus only through a mapping file.
+Same taxonomy as the base model: the base model is kept whole and the own rows
+teach it a small correction of its scores (`models.residual.ResidualThemes`,
+penalty chosen by cross-validation on the own rows); the corpus is not refitted,
+so this takes seconds and can be rerun after every batch of intake decisions.
+Another taxonomy: the own rows plus description similarity, and the corpus only
+through a mapping file (`models.adapted.AdaptedThemes`).
 
 The saved model records how many own rows and intake decisions it learned
 from and the own file's SHA-256, never their texts.
@@ -22,6 +23,7 @@ from classifier.errors import AdaptError, LabelError
 from classifier.io.tables import read_table, require_column
 from classifier.models.adapted import AdaptedThemes
 from classifier.models.child import ChildAuthoredDetector
+from classifier.models.residual import ResidualThemes
 from classifier.pipeline.adapt_card import adapt_card, before_after
 from classifier.pipeline.feedback import open_feedback
 from classifier.pipeline.model import ComplaintModel
@@ -247,20 +249,22 @@ def adapt_model(
             f"{len(own.texts)} labelled own rows (and stored decisions) found; at least "
             f"{MIN_OWN_ROWS} are needed. Label more with 'complaints sample'"
         )
+    run = (own, n_feedback, corrections, feedback, text_column, themes_column, seed, started)
+    if same_taxonomy:
+        themes, child, figures, method = _adapt_residual(base, own, theme_params, corpus, seed, notes)
+        return _finish(base, themes, child, figures, notes, method, run, out_dir)
     c_texts: list[str] = []
     c_themes: list[list[str]] = []
     c_child: list[bool | None] = []
-    if same_taxonomy or mapping is not None:
+    if mapping is not None:
         path, found_notes = find_corpus(base.meta, corpus)
         notes += found_notes
         if path is not None:
-            if mapping is not None and not same_taxonomy:
+            if mapping is not None:
                 from classifier.taxonomy.mapping import load_mapping
 
                 mapping = load_mapping(mapping, from_taxonomy=base.taxonomy, to_taxonomy=tax)
-            c_texts, c_themes, c_child, map_notes = corpus_rows(
-                path, base.taxonomy, tax, None if same_taxonomy else mapping
-            )
+            c_texts, c_themes, c_child, map_notes = corpus_rows(path, base.taxonomy, tax, mapping)
             notes += map_notes
             keep = [i for i, t in enumerate(c_themes) if t]
             c_texts, c_themes, c_child = (
@@ -277,14 +281,9 @@ def adapt_model(
     params = {
         k: v for k, v in base.themes.get_params().items() if k in AdaptedThemes._param_names() and k != "taxonomy"
     }
-    params.update(theme_params or {})
+    params.update({k: v for k, v in (theme_params or {}).items() if k in AdaptedThemes._param_names()})
     params["random_state"] = seed
-    # The base model's encoder head is kept (it was fitted on the corpus): it needs the own rows' vectors.
-    keep_vectors = same_taxonomy and getattr(base.themes, "uses_vectors", False)
-    own_vectors = base.encode(own_docs).vectors if keep_vectors else None
-    themes = AdaptedThemes(taxonomy=tax, **params).fit(
-        own_docs, own.themes, c_docs, c_themes, own_vectors=own_vectors, base=base.themes if keep_vectors else None
-    )
+    themes = AdaptedThemes(taxonomy=tax, **params).fit(own_docs, own.themes, c_docs, c_themes)
     missing = [l for l, n in themes.own_support_.items() if n == 0]
     no_example = [l for l, has in zip(themes.labels_, themes.has_example_) if not has]
     if no_example:
@@ -292,10 +291,60 @@ def adapt_model(
     if missing and len(missing) > len(no_example):
         rest = [l for l in missing if l not in no_example]
         notes.append(f"no own example of {', '.join(rest)}: learned from the corpus only")
-
     child = _adapt_child(base, own, own_docs, c_docs, c_child, themes, seed, notes)
+    figures = before_after(base, themes, own_docs, own.themes, mapping is not None)
+    method = {
+        "method": "corpus_refit",
+        "corpus_rows": len(c_texts),
+        "own_weight": themes.own_weight_,
+        "description_weight": themes.description_weight_,
+        "selection": themes.selection_,
+        "themes_without_examples": no_example,
+    }
+    return _finish(base, themes, child, figures, notes, method, run, out_dir)
+
+
+def _adapt_residual(base, own: OwnRows, theme_params, corpus, seed, notes) -> tuple:
+    """The base model's theme scores corrected from the own rows (`ResidualThemes`): no corpus refit."""
+    own_docs = prepare(own.texts)
+    with_vectors = bool(getattr(base.themes, "uses_vectors", False))
+    own_vectors = base.encode(own_docs).vectors if with_vectors else None
+    params = {k: v for k, v in (theme_params or {}).items() if k in ResidualThemes._param_names()}
+    params["random_state"] = seed
+    themes = ResidualThemes(taxonomy=base.taxonomy, **params).fit(own_docs, own.themes, base.themes, own_vectors)
+    missing = [l for l, n in themes.own_support_.items() if n == 0]
+    if missing:
+        notes.append(f"no own example of {', '.join(missing)}: the base model's view, moved only by the other rows")
+    c_docs: list = []
+    c_child: list = []
+    flags = [c for c in own.child if c is not None]
+    if sum(flags) >= 5 and len(flags) - sum(flags) >= 5:  # the child detector is retrained beside the corpus
+        path, found_notes = find_corpus(base.meta, corpus)
+        notes += found_notes
+        if path is not None:
+            c_texts, _, c_child, _ = corpus_rows(path, base.taxonomy, base.taxonomy, None)
+            c_docs = prepare(c_texts)
+    child = _adapt_child(base, own, own_docs, c_docs, c_child, themes, seed, notes)
+    figures = before_after(base, themes, own_docs, own.themes, True, own_vectors)
+    method = {
+        "method": "residual",
+        "corpus_rows": 0,
+        "penalty": _finite(themes.penalty_),
+        "penalty_without_vectors": _finite(themes.fast_penalty_),
+        "themes_without_examples": [],
+    }
+    return themes, child, figures, method
+
+
+def _finite(x: float) -> float | None:
+    """JSON has no infinity: None stands for 'the base model unchanged'."""
+    return float(x) if np.isfinite(x) else None
+
+
+def _finish(base, themes, child, figures, notes, method: dict, run: tuple, out_dir) -> AdaptResult:
+    """meta.json and the model card (counts and a file hash, never texts); saved when `out_dir` is given."""
+    own, n_feedback, corrections, feedback, text_column, themes_column, seed, started = run
     model = ComplaintModel(themes=themes, child=child, kind=base.kind, learning=base.learning)
-    figures = before_after(base, themes, own_docs, own.themes, same_taxonomy or mapping is not None, own_vectors)
     meta = {
         "training_data": {
             "file": own.file or Path(str(feedback)).name,
@@ -311,12 +360,8 @@ def adapt_model(
             "own_rows_unlabelled_skipped": own.unlabelled,
             "feedback_decisions": n_feedback,
             "feedback_corrections": corrections,
-            "corpus_rows": len(c_texts),
-            "own_weight": themes.own_weight_,
-            "description_weight": themes.description_weight_,
-            "selection": themes.selection_,
+            **method,
             "own_support": themes.own_support_,
-            "themes_without_examples": no_example,
             "before_after": figures,
             "fit_seconds": round(time.perf_counter() - started, 1),
         },
@@ -343,7 +388,7 @@ def adapt_model(
     return AdaptResult(model, figures, notes)
 
 
-def _adapt_child(base, own: OwnRows, own_docs, c_docs, c_child, themes: AdaptedThemes, seed, notes):
+def _adapt_child(base, own: OwnRows, own_docs, c_docs, c_child, themes, seed, notes):
     """Retrain the child-authored detector when the own rows carry enough flags of both kinds."""
     flags = [(d, c) for d, c in zip(own_docs, own.child) if c is not None]
     n_pos = sum(c for _, c in flags)

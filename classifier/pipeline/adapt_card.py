@@ -70,8 +70,8 @@ def before_after(base, themes, own_docs, own_themes, base_comparable: bool, own_
     after_pred = [[labels[j] for j in row] for row in decide(after_p, after_th)]
     after = figures(own_themes, after_pred, after_p, labels)
     after["note"] = (
-        f"{themes.head_.cv_folds}-fold cross-validation on the own rows; the weights and "
-        "thresholds were chosen on the same folds, so these figures are slightly optimistic"
+        f"{getattr(themes, 'cv_folds', themes.head_.cv_folds)}-fold cross-validation on the own rows; the "
+        "settings and thresholds were chosen on the same folds, so these figures are slightly optimistic"
     )
     if base_comparable and base.themes.labels_ == labels:
         with_vectors = own_vectors is not None and getattr(base.themes, "uses_vectors", False)
@@ -141,32 +141,11 @@ def adapt_card(model, meta: dict) -> str:
         "themes were skipped.",
         f"- {ad['feedback_decisions']} decisions stored by the intake page, {ad['feedback_corrections']} of them "
         "corrections of the suggestion.",
-        f"- {ad['corpus_rows']} rows of the base model's training corpus.",
+        *([f"- {ad['corpus_rows']} rows of the base model's training corpus."] if ad["corpus_rows"] else []),
         "No text of the own rows or decisions is kept in the model, only counts and a file hash.",
         "",
         "## Method",
-        "TF-IDF (lemma 1-2 grams, character 2-5 grams), one logistic regression per theme on the corpus plus the",
-        f"own rows counted {ad['own_weight']} times"
-        + (
-            f", plus {ad['description_weight']} x the similarity of the text to each theme's description"
-            if ad["description_weight"]
-            else ""
-        )
-        + ".",
-        (
-            "The base model's sentence-encoder head (int8 ONNX MiniLM, fitted on the corpus) is kept and averaged"
-            " with it."
-            if getattr(th, "uses_vectors", False)
-            else "No sentence-encoder head (the base model has none, or the taxonomy differs)."
-        ),
-        "The Platt calibration and the thresholds come from cross-validation on the own rows (the own weight",
-        "and description weight too, where there is a choice: another setting is kept over the default only",
-        "if it is better by more than two standard errors)."
-        + (
-            f" A theme with fewer than {th.own_threshold_min} own examples keeps the base model's threshold."
-            if getattr(th, "uses_vectors", False)
-            else ""
-        ),
+        *(_residual_method(ad, th) if ad.get("method") == "residual" else _refit_method(ad, th)),
         "",
         "## Before and after, own rows",
         format_before_after(ad["before_after"]),
@@ -176,6 +155,8 @@ def adapt_card(model, meta: dict) -> str:
     ]
     for l in th.labels_:
         lines.append(f"| {l} | {ad['own_support'][l]} | {th.support_[l]} | {th.thresholds_[l]:.2f} |")
+    if ad.get("method") == "residual":
+        lines.append("('all examples': the base model's training rows plus the own rows.)")
     if "child_authored" in meta:
         c = meta["child_authored"]
         lines += [
@@ -190,3 +171,40 @@ def adapt_card(model, meta: dict) -> str:
         + ["- Review suggestions; do not file complaints automatically.", ""]
     )
     return "\n".join(lines)
+
+
+def _residual_method(ad: dict, th) -> list[str]:
+    penalty = ad.get("penalty")
+    chosen = (
+        f"Chosen penalty: {penalty:g}."
+        if penalty is not None
+        else "Chosen: no correction (no penalty did clearly better than the base model on the own rows), so"
+        " this model scores like the base model."
+    )
+    return [
+        "The base model is kept whole; the own rows teach it a small correction of each theme's score:",
+        "z_k(x) = logit p_base_k(x) + b_k + w_k . phi(x), phi(x) = [the base model's theme probabilities;",
+        "the text's sentence-encoder vector]. Weights on the base probabilities learn how this trust files",
+        "themes (for example 'delay' under 'communication'); the vector learns its house style. b and w are",
+        "fitted by L2-penalised logistic loss on the own rows; the penalty is chosen by cross-validation on",
+        "the own rows, and the base model unchanged is kept unless a penalty is better by one standard error.",
+        chosen,
+        f"A theme with fewer than {th.own_threshold_min} own examples keeps the base model's threshold.",
+        "Labelling without the encoder (--fast) uses a second correction fitted on the TF-IDF head alone.",
+    ]
+
+
+def _refit_method(ad: dict, th) -> list[str]:
+    return [
+        "TF-IDF (lemma 1-2 grams, character 2-5 grams), one logistic regression per theme on the corpus plus the",
+        f"own rows counted {ad['own_weight']} times"
+        + (
+            f", plus {ad['description_weight']} x the similarity of the text to each theme's description"
+            if ad["description_weight"]
+            else ""
+        )
+        + ".",
+        "The Platt calibration and the thresholds come from cross-validation on the own rows (the own weight",
+        "and description weight too, where there is a choice: another setting is kept over the default only",
+        "if it is better by more than two standard errors).",
+    ]

@@ -56,12 +56,31 @@ def score_rows(
     return Scored(proba, labels, [[labels[int(j)]] for j in proba.argmax(axis=1)], child, compliment)
 
 
-def choose_rows(proba: np.ndarray, X, n: int, eligible: np.ndarray | None = None) -> list[int]:
-    """Indices of up to `n` rows: uncertain, unlike each other, spread over likely themes."""
+STRATEGIES = ("uncertainty", "representative")
+SHIPPED_STRATEGY = "uncertainty"  # what `complaints sample` uses (bench/ADAPT_RESULTS.md)
+
+
+def choose_rows(
+    proba: np.ndarray,
+    X,
+    n: int,
+    eligible: np.ndarray | None = None,
+    vectors: np.ndarray | None = None,
+    strategy: str = "uncertainty",
+    seed: int = 0,
+) -> list[int]:
+    """Indices of up to `n` rows.
+
+    "uncertainty": uncertain, unlike each other (TF-IDF), spread over likely themes.
+    "representative": the row nearest each centre of `n` k-means clusters of the encoder `vectors`
+    (largest cluster first); without vectors, "uncertainty".
+    """
     rows, L = proba.shape
     eligible = np.ones(rows, dtype=bool) if eligible is None else eligible.copy()
     if rows == 0 or n <= 0:
         return []
+    if strategy == "representative" and vectors is not None:
+        return representative_rows(np.asarray(vectors, dtype=np.float64), n, eligible, seed)
     top2 = np.sort(proba, axis=1)[:, -2:] if L > 1 else np.hstack([np.zeros((rows, 1)), proba])
     uncertainty = 1.0 - (top2[:, 1] - top2[:, 0]) + 1e-6
     X = sp.csr_matrix(X, dtype=np.float64)
@@ -81,6 +100,28 @@ def choose_rows(proba: np.ndarray, X, n: int, eligible: np.ndarray | None = None
         eligible[pick] = False
         distance = np.minimum(distance, 1.0 - np.asarray(X @ X[pick].T.toarray()).ravel())
         distance = np.clip(distance, 0.0, 1.0)
+    return chosen
+
+
+def representative_rows(vectors: np.ndarray, n: int, eligible: np.ndarray, seed: int = 0) -> list[int]:
+    """The eligible row nearest each centre of `n` k-means clusters of the (unit-length) vectors, largest
+    cluster first: rows that stand for many others, so a few labels cover the trust's usual complaints."""
+    from sklearn.cluster import KMeans
+
+    idx = np.flatnonzero(eligible)
+    if len(idx) <= n:
+        return [int(i) for i in idx]
+    V = vectors[idx] / np.maximum(np.linalg.norm(vectors[idx], axis=1, keepdims=True), 1e-12)
+    km = KMeans(n_clusters=n, n_init=3, random_state=seed).fit(V)
+    dist = ((V[:, None, :] - km.cluster_centers_[None, :, :]) ** 2).sum(axis=2) if len(V) * n <= 4_000_000 else None
+    if dist is None:  # large pools: one centre at a time
+        dist = np.column_stack([((V - c) ** 2).sum(axis=1) for c in km.cluster_centers_])
+    sizes = np.bincount(km.labels_, minlength=n)
+    chosen: list[int] = []
+    for c in np.argsort(-sizes, kind="stable"):
+        order = np.argsort(dist[:, c])
+        pick = next(int(i) for i in order if int(idx[i]) not in chosen)
+        chosen.append(int(idx[pick]))
     return chosen
 
 

@@ -38,6 +38,7 @@ ALLOWED_CLASSES = frozenset(
         "classifier.models.kind:KindClassifier",
         "classifier.models.zeroshot:ZeroShotThemes",
         "classifier.models.adapted:AdaptedThemes",
+        "classifier.models.residual:ResidualThemes",
         "classifier.features.combined:EncodedFeatures",
         "classifier.taxonomy.schema:Taxonomy",
         "classifier.taxonomy.schema:Theme",
