@@ -314,7 +314,9 @@ def _adapt_residual(base, own: OwnRows, theme_params, corpus, seed, notes) -> tu
     themes = ResidualThemes(taxonomy=base.taxonomy, **params).fit(own_docs, own.themes, base.themes, own_vectors)
     missing = [l for l, n in themes.own_support_.items() if n == 0]
     if missing:
-        notes.append(f"no own example of {', '.join(missing)}: the base model's view, moved only by the other rows")
+        notes.append(
+            f"no own example of {', '.join(missing)}: scored by the base model, corrected only through what the other rows show"
+        )
     c_docs: list = []
     c_child: list = []
     flags = [c for c in own.child if c is not None]
