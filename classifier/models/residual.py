@@ -4,14 +4,15 @@ The base theme model is kept as it is and its calibrated probabilities are the p
 
     z_k(x) = logit p_base_k(x) + b_k + w_k . phi(x),    p_k(x) = sigmoid(z_k(x))
 
-where phi(x) = [the base model's K logits; the text's sentence-encoder vector x `vector_scale`].
-Weights on the base logits let "this trust files delay under communication" be learnt from a few
-rows (communication's score takes delay's logit); the vector lets the house style move a theme.
-b and w are fitted by L2-penalised logistic loss on the own rows, all themes in one L-BFGS run
-(milliseconds); the penalty is chosen by K-fold cross-validation on the own rows (`select_penalty`).
-With no own rows, or an infinite penalty, it IS the base model: it cannot forget the corpus and
-needs no corpus refit. Labelling without vectors (`--fast`) uses a second correction fitted the
-same way on the base model's TF-IDF head alone (phi = its logits).
+where phi(x) = [`base_scale` x the base model's K theme probabilities; `vector_scale` x the text's
+sentence-encoder vector]. Weights on the base probabilities let "this trust files delay under
+communication" be learnt from a few rows (communication's score takes delay's probability); the
+vector lets the house style move a theme. b and w are fitted by L2-penalised logistic loss on the
+own rows, all themes in one L-BFGS run (well under a second); the penalty is chosen by K-fold
+cross-validation on the own rows (`select_penalty`). With no own rows, or no penalty clearly better
+than an infinite one, it IS the base model: it cannot forget the corpus and needs no corpus refit.
+Labelling without vectors (`--fast`) uses a second correction fitted the same way on the base
+model's TF-IDF head alone (phi = its probabilities).
 
 Thresholds: the base model's, except for a theme with `own_threshold_min` own examples, which is
 tuned on the own rows' out-of-fold probabilities.
