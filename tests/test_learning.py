@@ -114,6 +114,27 @@ def test_unusual_wording_is_still_found(extractor):
     assert extractor.predict(unusual).all(), extractor.score_sentences(unusual)
 
 
+def test_report_commitments_and_bullets_are_found_and_their_near_misses_are_not(extractor):
+    # Registers the owners' real report sentences missed (session 6); written for this test,
+    # not in the training sentences. Commitments with "must/should ensure" on topics the
+    # training data rarely pairs with learning, and verbless action-plan bullets.
+    learning = [
+        "We must ensure that the reasons for ending a short breaks package are explained to the family in writing.",
+        "The service should make sure that independent visitors are offered to every child placed out of county.",
+        "We need to ensure that an interpreter is booked whenever a parent's first language is not English.",
+        "Earlier notice to carers of changes to respite dates.",
+        "Reminder to all practitioners about recording a child's wishes before a placement move.",
+    ]
+    not_learning = [
+        "Complaints about short breaks must be sent to the Disabled Children's Service manager.",
+        "Did the letter tell you what would happen next?",
+        "The Ombudsman asked the council to pay £200 for the distress caused, and this was paid in May.",
+        "Parents told us that they wanted to hear about changes sooner.",
+    ]
+    assert extractor.predict(learning).all(), extractor.score_sentences(learning)
+    assert not extractor.predict(not_learning).any(), extractor.score_sentences(not_learning)
+
+
 def test_sentence_splitting_handles_bullets_headings_and_wrapped_lines():
     text = (
         "Actions agreed\n"

@@ -12,6 +12,7 @@ Run: python training_data/build_corpus.py
 import csv
 import hashlib
 import json
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -75,6 +76,26 @@ def read_parts(pattern: str) -> list[dict]:
     return rows
 
 
+def excluded_ids() -> set[str]:
+    """Rows left out (parts/excluded.txt: one id per line, '#' starts a reason)."""
+    path = HERE / "parts" / "excluded.txt"
+    if not path.exists():
+        return set()
+    return {line.split("#")[0].strip() for line in path.read_text(encoding="utf-8").splitlines()} - {""}
+
+
+def drop_repeats(rows: list[dict], frozen: dict[str, str], key) -> list[dict]:
+    """New rows (not yet in the corpus) whose words repeat an earlier row's add nothing: skipped."""
+    seen, out = set(), []
+    for r in sorted(rows, key=lambda r: r["id"] not in frozen):  # rows already in the corpus first
+        words = " ".join(re.findall(r"\w+", key(r).lower()))
+        if r["id"] in frozen or words not in seen:
+            out.append(r)
+        seen.add(words)
+    order = {r["id"]: i for i, r in enumerate(rows)}
+    return sorted(out, key=lambda r: order[r["id"]])
+
+
 def main() -> None:
     # Learning sentences (ls-, lr-) carry "sentence", complaint rows "text".
     reps = [r for r in read_parts("*.jsonl") if "text" in r]
@@ -95,12 +116,13 @@ def main() -> None:
         w = csv.DictWriter(fh, REP_COLUMNS, extrasaction="ignore")
         w.writeheader()
         w.writerows(reps)
-    sents = read_parts("ls-*.jsonl") + read_parts("lr-*.jsonl")
+    frozen = frozen_splits(HERE / "learning_sentences.csv")
+    skip = excluded_ids()
+    sents = [s for s in read_parts("ls-*.jsonl") + read_parts("lr-*.jsonl") if s["id"] not in skip]
+    sents = drop_repeats(sents, frozen, lambda s: s["sentence"])
     for s in sents:
         s["learning"] = "true" if s["learning"] in (True, "true", "True", 1) else "false"
-    assign_splits(
-        sents, lambda s: s["learning"] + ":" + (s.get("type") or ""), frozen_splits(HERE / "learning_sentences.csv")
-    )
+    assign_splits(sents, lambda s: s["learning"] + ":" + (s.get("type") or ""), frozen)
     with (HERE / "learning_sentences.csv").open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, LS_COLUMNS, extrasaction="ignore")
         w.writeheader()

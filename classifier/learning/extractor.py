@@ -30,6 +30,7 @@ from classifier.errors import LabelError, LearningError, NotFittedError, Pattern
 from classifier.features.tfidf import NameFilter, TextFeatures, filter_names, scrub_for_saving
 from classifier.learning.patterns import LEARNING_TYPES, MODELS, PatternSet, load_patterns  # noqa: F401
 from classifier.learning.sentences import split_sentences  # noqa: F401 (re-exported)
+from classifier.learning.threshold import best_threshold
 from classifier.text import PreparedText, prepare
 
 
@@ -78,6 +79,11 @@ class LearningExtractor(BaseEstimator):
     encoder is loaded from `encoder_folder` (None: models/encoder) on first
     use and never saved. Off by default: at 0.5 it gained 0.003 CV F1 but lost
     F1 on the blind documents (bench/LEARNING_RESULTS.md, session 5).
+    `frame_words` (0: off) adds word 1-3-grams, times `frame_weight`, of each
+    sentence's frame (`frame.py`: its words among the `frame_words` most
+    frequent in training, every other run of words one gap), so obligation,
+    tense and voice count apart from topic words; 600 gained 0.006 F1 in
+    cross-validation that holds out whole writers' batches (session 6).
     `fit(sentences, learning_labels, types)` takes raw sentences, a bool per
     sentence and a type per sentence (ignored where the label is False).
     The decision threshold is tuned on `dev_sentences`/`dev_labels` when
@@ -106,6 +112,9 @@ class LearningExtractor(BaseEstimator):
         lead_in_mode="max",
         embed_weight=None,
         encoder_folder=None,
+        frame_words=600,
+        frame_ngrams=(1, 3),
+        frame_weight=1.0,
     ):
         self.C = C
         self.type_C = type_C
@@ -127,6 +136,9 @@ class LearningExtractor(BaseEstimator):
         self.lead_in_mode = lead_in_mode
         self.embed_weight = embed_weight
         self.encoder_folder = encoder_folder
+        self.frame_words = frame_words
+        self.frame_ngrams = frame_ngrams
+        self.frame_weight = frame_weight
 
     # -------------------------------------------------------------- training
     def fit(self, sentences, learning_labels, types=None, dev_sentences=None, dev_labels=None):
@@ -159,6 +171,7 @@ class LearningExtractor(BaseEstimator):
             if hasattr(self.surface_, "stop_words_"):
                 del self.surface_.stop_words_  # pruned rare terms could name a person
             filter_names(self.surface_, NameFilter(docs), "word")  # and so could a frequent missed name
+        self._fit_frames(docs)
         parts = self._parts(docs)
         X = self._assemble(parts, "detect")
         self.clf_ = self._new_clf(self.C, self.class_weight).fit(X, y)
@@ -222,10 +235,27 @@ class LearningExtractor(BaseEstimator):
             self._pattern_set = PatternSet(self.patterns_)
         return self._pattern_set
 
+    def _fit_frames(self, docs: list[PreparedText]) -> None:
+        """Frame n-grams (`frame.py`) over the `frame_words` most frequent words; 0: none."""
+        self.frame_words_, self.frame_ = None, None
+        if getattr(self, "frame_words", 0):
+            from classifier.learning.frame import fit_frames
+
+            blocked = NameFilter(docs).blocked
+            texts = [d.redacted for d in docs]
+            self.frame_words_, self.frame_ = fit_frames(
+                texts, self.frame_words, self.frame_ngrams, self.min_df, blocked
+            )
+
     def _parts(self, docs: list[PreparedText]):
-        """(text features, pattern matrix over every group, surface features or None,
+        """(text features, pattern matrix over every group, surface and frame features or None,
         sentence-encoder embeddings of the redacted text or None)."""
         S = self.surface_.transform([d.redacted for d in docs]) if self.surface_ is not None else None
+        if getattr(self, "frame_", None) is not None:
+            from classifier.learning.frame import frame_matrix
+
+            R = frame_matrix(self.frame_, self.frame_words_, [d.redacted for d in docs]) * np.float32(self.frame_weight)
+            S = R if S is None else sp.hstack([S, R], format="csr")
         E = None
         if getattr(self, "embed_weight", None):
             from classifier.learning.encoding import embed
@@ -263,6 +293,8 @@ class LearningExtractor(BaseEstimator):
             ("lead_in_mode", "none"),
             ("embed_weight", None),
             ("encoder_folder", None),
+            ("frame_words", 0),
+            ("frame_", None),
         ):
             state.setdefault(key, old)
         super().__setstate__(state)
@@ -409,25 +441,3 @@ def _as_lead_in(line: str) -> str:
     """A column heading ("Action taken") reads as a lead-in ("Action taken:")."""
     line = line.strip()
     return line if line.endswith(":") else line + ":"
-
-
-def best_threshold(prob: np.ndarray, y: np.ndarray, bounds=(0.15, 0.85), window: float = 0.05) -> float:
-    """Threshold with the best F1 averaged over +/- `window` around it.
-
-    A dev split of a hundred sentences gives a jagged F1 curve; the
-    smoothed peak is the threshold least likely to have won by chance.
-    """
-    prob = np.asarray(prob, dtype=float)
-    y = np.asarray(y, dtype=bool)
-    lo, hi = bounds
-    grid = np.round(np.arange(lo, hi + 1e-9, 0.01), 4)
-    f1_at: list[float] = []
-    for t in grid:
-        pred = prob >= t
-        denom = pred.sum() + y.sum()
-        f1_at.append(2 * float((pred & y).sum()) / denom if denom else 0.0)
-    f1 = np.array(f1_at)
-    k = int(round(window / 0.01))
-    smooth = np.array([f1[max(0, i - k) : i + k + 1].mean() for i in range(len(f1))])
-    best = np.flatnonzero(smooth >= smooth.max() - 1e-12)
-    return float(grid[best[len(best) // 2]])

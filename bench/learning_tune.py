@@ -1,0 +1,149 @@
+"""Session 6 tuning of the learning extractor: repeated 5-fold CV on train+dev and the dev documents.
+
+Each variant (a set of LearningExtractor settings) is scored by 5-fold
+cross-validation of the train and dev splits of learning_sentences.csv for
+each seed (200 complaint sentences added to every training fold as
+negatives, as `make model` trains; threshold from inner CV of each fold),
+then trained on all of train+dev and run on the development documents
+(training_data/learning_documents and annual_reports_dev). `test` and the
+blind sets are never read. Prepared text and pattern matches are cached
+across folds, so a variant costs about a minute per seed on one core.
+
+    .venv/bin/python bench/learning_tune.py --only baseline "pattern_weight=1" [--seeds 0 1 2] [--no-docs]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import classifier.learning.extractor as extractor_module  # noqa: E402
+from classifier.learning import LearningExtractor, evaluate_learning_documents  # noqa: E402
+from classifier.learning.api import complaint_sentences  # noqa: E402
+from classifier.learning.patterns import PatternSet  # noqa: E402
+from classifier.text import prepare  # noqa: E402
+
+DEV_DOCUMENTS = ("training_data/learning_documents", "training_data/annual_reports_dev")
+
+VARIANTS: dict[str, dict] = {
+    "baseline": {},
+}
+
+
+def parse_variant(name: str) -> dict:
+    """'baseline' or 'key=value;key=value' (values read as Python literals)."""
+    import ast
+
+    if name in VARIANTS:
+        return VARIANTS[name]
+    out = {}
+    for part in name.split(";"):
+        key, value = part.split("=", 1)
+        out[key.strip()] = ast.literal_eval(value.strip())
+    return out
+
+
+def cache_text_work() -> None:
+    """Memoise prepare() and pattern matching by text: folds re-read the same sentences."""
+    prepared: dict[str, object] = {}
+
+    def cached_prepare(texts, redact=True):
+        texts = list(texts)
+        todo = [t for t in dict.fromkeys(texts) if t not in prepared]
+        for t, p in zip(todo, prepare(todo, redact)):
+            prepared[t] = p
+        return [prepared[t] for t in texts]
+
+    extractor_module.prepare = cached_prepare
+    rows: dict[tuple, np.ndarray] = {}
+    original = PatternSet.matrix
+
+    def cached_matrix(self, docs):
+        key = tuple(self.names)
+        todo = [d for d in dict.fromkeys(docs) if (key, d.redacted) not in rows]
+        if todo:
+            for d, r in zip(todo, original(self, todo)):
+                rows[(key, d.redacted)] = r
+        return np.array([rows[(key, d.redacted)] for d in docs], dtype=np.float32).reshape(len(docs), -1)
+
+    PatternSet.matrix = cached_matrix
+
+
+def cv_scores(sent, y, types, negatives, seed, params, groups=None) -> dict:
+    pred = np.zeros(len(y), dtype=bool)
+    got = [""] * len(y)
+    if groups is None:
+        splits = StratifiedKFold(5, shuffle=True, random_state=seed).split(sent, y)
+    else:  # whole part files (one writer's batch) held out together: a fold reads an unseen writer
+        splits = StratifiedGroupKFold(5, shuffle=True, random_state=seed).split(sent, y, groups)
+    for tr, te in splits:
+        model = LearningExtractor(random_state=seed, **params).fit(
+            [sent[i] for i in tr] + negatives,
+            np.concatenate([y[tr], np.zeros(len(negatives), dtype=bool)]),
+            [types[i] for i in tr] + [""] * len(negatives),
+        )
+        pred[te] = model.predict([sent[i] for i in te])
+        pos = [i for i in te if y[i]]
+        for i, t in zip(pos, model.predict_types([sent[i] for i in pos])):
+            got[i] = t
+    tp, fp, fn = int((pred & y).sum()), int((pred & ~y).sum()), int((~pred & y).sum())
+    p, r = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+    typed = np.flatnonzero(y)
+    return {"p": p, "r": r, "f1": 2 * p * r / max(p + r, 1e-12), "type": np.mean([got[i] == types[i] for i in typed])}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", nargs="+", default=["baseline"], help="variant names or 'key=value;key=value'")
+    ap.add_argument("--seeds", nargs="*", type=int, default=[0, 1])
+    ap.add_argument("--grouped", action="store_true", help="folds hold out whole part files (writer batches)")
+    ap.add_argument("--no-docs", action="store_true", help="skip the development documents")
+    ap.add_argument("--data", default=str(ROOT / "training_data" / "learning_sentences.csv"))
+    args = ap.parse_args(argv)
+    warnings.simplefilter("ignore")
+    cache_text_work()
+    with (ROOT / "training_data" / "representations.csv").open(encoding="utf-8") as fh:
+        complaints = [r["text"] for r in csv.DictReader(fh) if r["split"] == "train"]
+    neg = complaint_sentences(complaints, limit=200, seed=0)
+    frame = pd.read_csv(args.data, dtype=str, keep_default_na=False)
+    frame = frame[frame["split"].str.strip().str.lower() != "test"].reset_index(drop=True)
+    sent, types = frame["sentence"].tolist(), frame["type"].str.strip().tolist()
+    y = frame["learning"].str.lower().eq("true").to_numpy()
+    groups = frame["id"].str.rsplit("-", n=1).str[0].to_numpy() if args.grouped else None
+    print(f"{len(sent)} train+dev sentences ({int(y.sum())} learning) + {len(neg)} complaint negatives", flush=True)
+    for name in args.only:
+        params = parse_variant(name)
+        t0 = time.perf_counter()
+        runs = [cv_scores(sent, y, types, neg, seed, params, groups) for seed in args.seeds]
+        line = (
+            f"{name}: {'grouped ' if args.grouped else ''}CV F1 {np.mean([r['f1'] for r in runs]):.4f} "
+            f"(by seed {[round(r['f1'], 4) for r in runs]}; P {np.mean([r['p'] for r in runs]):.3f} "
+            f"R {np.mean([r['r'] for r in runs]):.3f}; type {np.mean([r['type'] for r in runs]):.3f})"
+        )
+        if not args.no_docs:
+            model = LearningExtractor(random_state=0, **params).fit(
+                sent + neg, np.concatenate([y, np.zeros(len(neg), dtype=bool)]), types + [""] * len(neg)
+            )
+            for d in DEV_DOCUMENTS:
+                r = evaluate_learning_documents(ROOT / d, model)
+                line += (
+                    f" | {Path(d).name} P {r['precision']:.3f} R {r['recall']:.3f} F1 {r['f1']:.3f} "
+                    f"({r['tp']}/{r['fp']}/{r['fn']}) type {r['type_accuracy']:.3f}"
+                )
+        print(f"{line} [{time.perf_counter() - t0:.0f}s]", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
