@@ -318,3 +318,12 @@ def test_particles_and_word_names_with_cues():
     assert redact_text("lol and will said no") == "lol and [NAME] said no"
     assert redact_text("lol the staff said i will get my phone back") == "lol the staff said i will get my phone back"
     assert redact_text("Will you please ring me back?") == "Will you please ring me back?"
+
+
+def test_a_plural_noun_opening_a_report_sentence_is_not_a_name():
+    from classifier.text import prepare
+
+    kept = ["Complainants told us that letters were late.", "Investigators reported long waits."]
+    assert [d.redacted for d in prepare(kept)] == kept
+    for text in ["Siobhan rang twice about the visit.", "Precious says she was left out."]:
+        assert prepare([text])[0].redacted.startswith("[NAME]")

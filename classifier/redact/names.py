@@ -149,9 +149,10 @@ class NameFinder(TokenView):
                     continue
             if i + 1 < n and low[i + 1] in r["reporting_verbs"] and gaps[i + 1] == " ":
                 if cap and (self.initial(i) or (i and self.cap[i - 1] and g == " " and self.initial(i - 1))):
-                    # "Summer says", "Autumn Fairweather complains"
+                    # "Summer says", "Autumn Fairweather complains"; not "Complainants told us",
+                    # a rare word the lexicon knows is hardly ever a name.
                     v = lex.get(w)
-                    if v is None or v[1] < -10.0 or w in r["word_names"]:
+                    if v is None or (v[1] < -10.0 and v[0] > -2.0) or w in r["word_names"]:
                         name[i] = True
                         continue
                 elif (
