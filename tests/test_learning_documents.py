@@ -579,3 +579,60 @@ def test_page_column_is_a_whole_number_or_blank(tmp_path):
     ws = openpyxl.load_workbook(tmp_path / "out.xlsx").active
     pages = {r[0]: r[1] for r in ws.iter_rows(min_row=2, values_only=True)}
     assert pages == {"a.txt": 1, "b.docx": None}
+
+
+def test_action_table_owner_due_date_and_status_fill_the_register(tmp_path):
+    import docx
+
+    from classifier.learning import extract_learning_table
+    from classifier.pipeline.persistence import load_model
+
+    d = docx.Document()
+    d.add_paragraph("Action plan following the Stage 2 investigation")
+    rows = [
+        ["Recommendation", "Action", "Owner", "By when", "RAG"],
+        [
+            "Letters were late",
+            "All Stage 1 letters will be checked by a team manager before they are sent.",
+            "Kelechi Obi, Team Manager",
+            "31/03/2025",
+            "Green",
+        ],
+        [
+            "No plan for family time",
+            "Family time plans will be shared with parents within five working days.",
+            "Head of Service CLA",
+            "Q2 2025-26",
+            "",
+        ],
+    ]
+    table = d.add_table(rows=len(rows), cols=len(rows[0]))
+    for i, row in enumerate(rows):
+        for j, cell in enumerate(row):
+            table.cell(i, j).text = cell
+    d.save(str(tmp_path / "plan.docx"))
+    model = load_model(None)
+    extract_learning_table(
+        tmp_path / "plan.docx",
+        tmp_path / "out.csv",
+        extractor=model.learning,
+        theme_model=model.themes,
+        register_path=tmp_path / "register.csv",
+    )
+    out = {r["sentence"][:12]: r for r in csv.DictReader((tmp_path / "out.csv").open(encoding="utf-8-sig"))}
+    assert (out["All Stage 1 "]["action_owner"], out["All Stage 1 "]["due_date"]) == (
+        "Kelechi Obi, Team Manager",
+        "31/03/2025",
+    )
+    assert out["All Stage 1 "]["status"] == "Green" and out["Family time "]["status"] == ""
+    assert out["Family time "]["due_date"] == "Q2 2025-26"
+    reg = {r["statement"][:12]: r for r in csv.DictReader((tmp_path / "register.csv").open(encoding="utf-8-sig"))}
+    assert reg["All Stage 1 "]["action_owner"] == "[NAME], Team Manager"  # redacted in the register
+    assert reg["Family time "]["action_owner"] == "Head of Service CLA"
+    # Prose outside a table leaves the columns for the team to fill in.
+    (tmp_path / "a.txt").write_text(
+        "Learning\n\nAs a result of this complaint we now send every letter by email and text.\n", encoding="utf-8"
+    )
+    extract_learning_table(tmp_path / "a.txt", tmp_path / "b.csv", extractor=model.learning, theme_model=model.themes)
+    row = next(csv.DictReader((tmp_path / "b.csv").open(encoding="utf-8-sig")))
+    assert (row["action_owner"], row["due_date"], row["status"]) == ("", "", "")

@@ -148,9 +148,10 @@ def _rows(found: list[tuple[_Source, LearningStatement]], theme_model, carry: li
             "themes": th,
             "complaint_ref": _ref_for(refs, s.start, s.end),
             "score": s.score,
-            "action_owner": "",
-            "due_date": "",
-            "status": "",
+            # Filled from the statement's own action-table row ("Owner", "By when", "RAG"), else blank.
+            "action_owner": s.actions.get("action_owner", ""),
+            "due_date": s.actions.get("due_date", ""),
+            "status": s.actions.get("status", ""),
             "start": s.start,
             "end": s.end,
         }
@@ -258,8 +259,10 @@ def extract_learning_table(
 
     Each row names its source (row id or file), page (PDF and text files),
     section, sentence, type, themes ("" where no theme is clear), the
-    complaint reference the source names, the score, and empty action owner,
-    due date and status columns for the team to fill in. Offsets are written
+    complaint reference the source names, the score, and action owner,
+    due date and status columns for the team to fill in (taken from the
+    statement's row when it sits in an action table with an "Owner", "By
+    when" or "Status" column). Offsets are written
     to .jsonl only. In a folder, a damaged document is skipped and reported
     in the summary; an image-only PDF gives a warning.
 

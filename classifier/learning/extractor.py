@@ -17,7 +17,7 @@ record corrections, process words, ...).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -45,6 +45,7 @@ class LearningStatement:
     section: str = ""  # title of the section it is in ("" if none)
     context: str = ""  # the kind it was judged by (sections.yml): learning, compliments, ...
     lead_in: str = ""  # the list lead-in line or table column heading it sits under
+    actions: dict = field(default_factory=dict)  # from its table row: action_owner, due_date, status
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -427,6 +428,7 @@ class LearningExtractor(BaseEstimator):
                     c.section,
                     c.kind,
                     c.lead_in,
+                    dict(c.actions),
                 )
             )
         return out

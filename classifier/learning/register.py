@@ -3,9 +3,11 @@
 The register is what a team acts on and pastes into an annual report, so each
 entry shows the statement with personal data redacted (the verbatim sentences
 stay in the statement-level output), how many times it was found and where
-(sources, pages, sections, complaint references), and empty action owner,
-due date and status columns to fill in. The theme is blank where no theme was
-clear: no default theme is put in.
+(sources, pages, sections, complaint references), and action owner, due
+date and status columns to fill in (filled where the statement sat in an
+action table with such columns; an owner cell is redacted like the
+statement). The theme is blank where no theme was clear: no default theme
+is put in.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ REGISTER_COLUMNS = [
     "status",
 ]
 UNTHEMED = ""
+# Where an entry was found, and what its action-table rows said (owner, due date, status).
+PLACE_KEYS = ("pages", "sections", "complaint_refs", "action_owner", "due_date", "status")
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 
 
@@ -46,7 +50,7 @@ class RegisterEntry:
     source_ids: list[str] = field(default_factory=list)
     count: int = 1
     _shingles: frozenset = field(default=frozenset(), repr=False)
-    places: dict = field(default_factory=lambda: {"pages": [], "sections": [], "complaint_refs": []})
+    places: dict = field(default_factory=lambda: {key: [] for key in PLACE_KEYS})
 
     def add_place(self, where: dict) -> None:
         for key, seen in self.places.items():
@@ -122,9 +126,9 @@ def build_register(
                     "sections": "; ".join(e.places["sections"]),
                     "complaint_refs": ";".join(e.places["complaint_refs"]),
                     "score": e.score,
-                    "action_owner": "",
-                    "due_date": "",
-                    "status": "",
+                    "action_owner": "; ".join(e.places["action_owner"]),
+                    "due_date": "; ".join(e.places["due_date"]),
+                    "status": "; ".join(e.places["status"]),
                 }
             )
     return pd.DataFrame(rows, columns=REGISTER_COLUMNS)
@@ -135,17 +139,22 @@ def register_from_rows(rows: Iterable[dict], **kwargs) -> pd.DataFrame:
     complaint_ref, score)."""
     rows = list(rows)
     sections = [str(r.get("section") or "") for r in rows]
-    if kwargs.get("redact", True):  # a section title can name someone ("Mr Osei's complaint")
-        titles = sorted(set(filter(None, sections)))
+    owners = [str(r.get("action_owner") or "") for r in rows]
+    if kwargs.get("redact", True):  # a section title or an owner cell can name someone ("Mr Osei's complaint")
+        titles = sorted(set(filter(None, sections + owners)))
         shown = dict(zip(titles, (d.redacted for d in prepare(titles))))
         sections = [shown.get(t, t) for t in sections]
+        owners = [shown.get(t, t) for t in owners]
     places = [
         {
             "pages": f"{r['source']} p.{r['page']}" if r.get("page") not in (None, "") else "",
             "sections": section,
             "complaint_refs": r.get("complaint_ref", ""),
+            "action_owner": owner,
+            "due_date": str(r.get("due_date") or ""),
+            "status": str(r.get("status") or ""),
         }
-        for r, section in zip(rows, sections)
+        for r, section, owner in zip(rows, sections, owners)
     ]
     return build_register(
         [r["sentence"] for r in rows],

@@ -60,6 +60,7 @@ class Context:
     lead_in: str = ""  # list lead-in line, or a table cell's column heading
     kind: str = ""  # what the sentence is judged by: label, column, paragraph or section kind
     paragraph: int = 0  # paragraph number in the text (blank-line separated), from 0
+    actions: tuple = ()  # a table cell's row: (field, cell) for its owner / due date / status columns
 
 
 @dataclass
@@ -96,6 +97,8 @@ def load_sections(path: str | None = None) -> dict:
 
     columns = data.get("column_kinds") or {}
     compiled(columns, "column_kinds")  # checks the shape
+    actions = data.get("action_columns") or {}
+    compiled(actions, "action_columns")
     return {
         "mined": set(data.get("mined_kinds") or ["learning"]),
         "never": set(data.get("never_mined_kinds") or []),
@@ -103,6 +106,7 @@ def load_sections(path: str | None = None) -> dict:
         "paragraphs": compiled(data.get("paragraph_kinds") or {}, "paragraph_kinds"),
         "lead_ins": compiled(data.get("lead_in_kinds") or {}, "lead_in_kinds"),
         "columns": {name: str(kind) for kind, names in columns.items() for name in names},
+        "actions": {name: str(field) for field, names in actions.items() for name in names},
     }
 
 
@@ -200,7 +204,21 @@ def _layout(text: str, item_starts: frozenset) -> list[dict]:
             b["header_row"] = not heads
             col = text[b["line"] : b["span"][0]].count(_CELL_SEP)
             b["column"] = heads[col] if heads and col < len(heads) else ""
+            b["cells"] = [
+                (heads[j] if j < len(heads) else "", text[x:y].strip()) for j, (x, y) in enumerate(rows[b["line"]])
+            ]
     return out
+
+
+def _row_actions(b: dict, spec: dict) -> tuple:
+    """(field, cell) for the cells of a row under an owner, due date or status column heading."""
+    names = spec.get("actions") or {}
+    found = {}
+    for head, cell in b.get("cells") or ():
+        field = names.get(" ".join(head.lower().rstrip(":?").split()))
+        if field and cell.strip("-– ") and field not in found:  # an empty .docx cell reads "-"
+            found[field] = cell
+    return tuple(found.items())
 
 
 # Where a sentence starts inside a block: after . ! ? (and a closing quote), before a capital.
@@ -245,7 +263,8 @@ def _contexts(text: str, layout: list[dict], spec: dict) -> list[tuple[dict, Con
                 continue
             col = b.get("column", "")
             ck = (column_kind(col, spec) or title_kind(col, spec)) if col else ""
-            out.append((b, Context("cell", section, section_kind, col, ck or section_kind, b["para"])))
+            ctx = Context("cell", section, section_kind, col, ck or section_kind, b["para"], _row_actions(b, spec))
+            out.append((b, ctx))
             continue
         # "11. What we learned and what we changed" is a numbered heading, not a list item.
         numbered = b["item"] and not lead_in and bool(_TOP_LEVEL.match(line))
