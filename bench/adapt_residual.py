@@ -61,6 +61,12 @@ VARIANTS = {
     "residual, probabilities x4, vector x8": {"base_feature": "probability", "base_scale": 4.0, "vector_scale": 8.0},
     "residual, probabilities x4, 0.5 SE": {"base_feature": "probability", "base_scale": 4.0, "standard_errors": 0.5},
     "residual, logits only, best CV": {**LOGIT, "vector_scale": 0.0, "standard_errors": 0.0},
+    # The TF-IDF row in phi (issue 15 follow-up: a trust's wording); its prior is penalty / scale^2.
+    "residual, words x2": {"word_scale": 2.0},
+    "residual, words x4": {"word_scale": 4.0},
+    "residual, words x8": {"word_scale": 8.0},
+    "residual, words x16": {"word_scale": 16.0},
+    "residual, words x8, 0.5 SE": {"word_scale": 8.0, "standard_errors": 0.5},
 }
 
 

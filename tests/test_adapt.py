@@ -184,6 +184,55 @@ def test_residual_head_learns_a_filing_convention_from_a_few_rows(small_model):
     np.testing.assert_allclose(back.predict_proba(new), fast, rtol=1e-9)
 
 
+# Hand-written: a trust whose intake staff write "s.20" notes and file every one under "decision_making";
+# notes in the same style about the visits are "family_time", so only the words tell them apart.
+HOUSE = [
+    "Call from dad re s.20, unhappy with how it was handled.",
+    "Mum rang about the s.20, wants it looked at again.",
+    "Nan emailed re s.20 for the boys, says it is not right.",
+    "Aunt called re s.20, upset and wants a manager.",
+    "Grandad phoned about s.20 for his granddaughter, cross.",
+    "Dad left a voicemail re s.20, wants to talk it through.",
+    "Mum in reception about s.20, very distressed.",
+    "Stepdad rang re s.20 again, not happy at all.",
+]
+HOUSE_VISITS = [
+    "Call from dad re the visits, unhappy with how it was handled.",
+    "Mum rang about the visits, wants it looked at again.",
+    "Nan emailed re the visits for the boys, says it is not right.",
+    "Aunt called re the visits, upset and wants a manager.",
+]
+NEW_HOUSE = [
+    "Uncle rang re s.20 for his nephew, wants answers.",
+    "Mum phoned about s.20, unhappy.",
+    "Grandmother emailed re s.20, upset about it.",
+]
+
+
+def test_residual_head_learns_a_trust_wording_from_its_words(small_model):
+    base = small_model.themes
+    texts = HOUSE + HOUSE_VISITS + [t for t, _ in OTHERS]
+    themes = [["decision_making"]] * len(HOUSE) + [["family_time"]] * len(HOUSE_VISITS) + [[th] for _, th in OTHERS]
+    docs, new = ensure_prepared(texts), ensure_prepared(NEW_HOUSE)
+    V, Vn = small_model.encode(docs).vectors, small_model.encode(new).vectors
+    dm = base.labels_.index("decision_making")
+    before = base.predict_proba(new, vectors=Vn)
+    assert (before.argmax(axis=1) != dm).all()  # the base model does not read "s.20" as a decision
+    plain = ResidualThemes(random_state=0).fit(docs, themes, base, vectors=V)
+    words = ResidualThemes(random_state=0, word_scale=8.0).fit(docs, themes, base, vectors=V)
+    assert len(words.word_columns_) and words.coef_.shape[1] > len(base.labels_) + V.shape[1]
+    after = words.predict_proba(new, vectors=Vn)
+    assert (after.argmax(axis=1) == dm).all() and (after[:, dm] > plain.predict_proba(new, vectors=Vn)[:, dm]).all()
+    # --fast has no vector to learn the house style from: only the words carry the rule.
+    fast, fast_plain = words.predict_proba(new), plain.predict_proba(new)
+    assert (fast.argmax(axis=1) == dm).all() and (fast[:, dm] > fast_plain[:, dm] + 0.15).all()
+    # The word columns go with the model as plain data.
+    back = loads_state(dumps_state(words))
+    np.testing.assert_array_equal(back.word_columns_, words.word_columns_)
+    np.testing.assert_allclose(back.predict_proba(new, vectors=Vn), after, rtol=1e-9)
+    np.testing.assert_allclose(back.predict_proba(new), fast, rtol=1e-9)
+
+
 def test_cli_adapt_end_to_end(tmp_path, own_rows, small_model_dir):
     own = write_csv(tmp_path / "own.csv", [{"Text": r["text"], "Themes": r["themes"]} for r in own_rows[:16]])
     out = tmp_path / "ours"

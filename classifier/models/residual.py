@@ -5,14 +5,17 @@ The base theme model is kept as it is and its calibrated probabilities are the p
     z_k(x) = logit p_base_k(x) + b_k + w_k . phi(x),    p_k(x) = sigmoid(z_k(x))
 
 where phi(x) = [`base_scale` x the base model's K theme probabilities; `vector_scale` x the text's
-sentence-encoder vector]. Weights on the base probabilities let "this trust files delay under
+sentence-encoder vector; `word_scale` x the text's TF-IDF row, restricted to the base vocabulary
+columns the own rows use]. Weights on the base probabilities let "this trust files delay under
 communication" be learnt from a few rows (communication's score takes delay's probability); the
-vector lets the house style move a theme. b and w are fitted by L2-penalised logistic loss on the
-own rows, all themes in one L-BFGS run (well under a second); the penalty is chosen by K-fold
-cross-validation on the own rows (`select_penalty`). With no own rows, or no penalty clearly better
+vector and the words let the house style move a theme (a word the own rows use that the corpus
+never did is not in the base vocabulary, so it teaches nothing). The word block is sparse and its
+scale sets its own prior strength (penalty / word_scale^2). b and w are fitted by L2-penalised
+logistic loss on the own rows, all themes in one L-BFGS run (about a second); the penalty is chosen
+by K-fold cross-validation on the own rows (`select_penalty`). With no own rows, or no penalty clearly better
 than an infinite one, it IS the base model: it cannot forget the corpus and needs no corpus refit.
 Labelling without vectors (`--fast`) uses a second correction fitted the same way on the base
-model's TF-IDF head alone (phi = its probabilities).
+model's TF-IDF head alone (phi = its probabilities and the words).
 
 Thresholds: the base model's, except for a theme with `own_threshold_min` own examples, which is
 tuned on the own rows' out-of-fold probabilities.
@@ -21,6 +24,7 @@ tuned on the own rows' out-of-fold probabilities.
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
 from classifier.errors import AdaptError
 from classifier.models.linear import _sigmoid, best_f1_threshold
@@ -47,15 +51,22 @@ def fit_correction(offset, phi, Y, penalty: float, bias_penalty: float = 1.0, st
     d = phi.shape[1]
     if not np.isfinite(penalty) or n == 0:
         return np.zeros(K), np.zeros((K, d))
-    A = np.hstack([np.ones((n, 1)), phi])
+    ones = np.ones((n, 1))
+    # Sparse phi (the word block) stays sparse: products only, never densified.
+    if sp.issparse(phi):
+        A = sp.hstack([sp.csr_matrix(ones), phi], format="csr")
+        At = A.T.tocsr()
+    else:
+        A = np.hstack([ones, phi])
+        At = A.T
     reg = np.r_[bias_penalty, np.full(d, penalty)]
     Yf = Y.astype(np.float64)
 
     def loss(theta):
         T = theta.reshape(K, d + 1)
-        Z = offset + A @ T.T
+        Z = offset + np.asarray(A @ T.T)
         value = np.logaddexp(0.0, Z).sum() - (Yf * Z).sum() + 0.5 * float((reg * T * T).sum())
-        grad = (_sigmoid(Z) - Yf).T @ A + reg * T
+        grad = np.asarray(At @ (_sigmoid(Z) - Yf)).T + reg * T
         return value, grad.ravel()
 
     x0 = np.zeros(K * (d + 1)) if start is None else np.hstack([start[0][:, None], start[1]]).ravel()
@@ -92,7 +103,7 @@ def select_penalty(offset, phi, Y, penalties, folds, bias_penalty=1.0, standard_
         for p in order:
             b, W = fit_correction(offset[train], phi[train], Y[train], p, bias_penalty, start)
             start = (b, W)
-            oof[p][test] = _sigmoid(offset[test] + b + phi[test] @ W.T)
+            oof[p][test] = _sigmoid(offset[test] + b + np.asarray(phi[test] @ W.T))
     row_loss = {
         p: -(Y * np.log(np.clip(P, 1e-9, 1)) + (1 - Y) * np.log(np.clip(1 - P, 1e-9, 1))).sum(axis=1)
         for p, P in oof.items()
@@ -123,6 +134,9 @@ class ResidualThemes(ThemeClassifier):
         L2 penalty of each theme's bias shift.
     vector_scale : float
         Scale of the encoder vector in phi (its entries are ~1/sqrt(384) otherwise); 0: base logits only.
+    word_scale : float
+        Scale of the TF-IDF row (L2-normalised) in phi; 0: no words. The word block's prior strength
+        is penalty / word_scale^2, so this is the words' penalty relative to the dense block's.
     use_logits : bool
         Include the base model's K theme scores in phi.
     base_feature : str
@@ -148,6 +162,7 @@ class ResidualThemes(ThemeClassifier):
         penalties=(1.0, 3.0, 10.0, 30.0, 100.0),
         bias_penalty=1.0,
         vector_scale=4.0,
+        word_scale=0.0,
         use_logits=True,
         base_scale=4.0,
         base_feature="probability",
@@ -162,6 +177,7 @@ class ResidualThemes(ThemeClassifier):
         self.penalties = penalties
         self.bias_penalty = bias_penalty
         self.vector_scale = vector_scale
+        self.word_scale = word_scale
         self.use_logits = use_logits
         self.base_scale = base_scale
         self.base_feature = base_feature
@@ -208,14 +224,17 @@ class ResidualThemes(ThemeClassifier):
 
     def _fit_corrections(self, docs, Y, base, vectors, X):
         folds = own_folds(Y, self.cv_folds, self.random_state) if len(Y) >= 4 else []
-        # Fast path (TF-IDF head alone, no vectors): logits only.
+        # Only vocabulary columns some own row uses can get a weight (the others' gradient is the penalty's).
+        used = np.unique(sp.csr_matrix(X).indices) if self.word_scale and len(Y) else np.zeros(0, dtype=np.int64)
+        self.word_columns_ = used.astype(np.int64)
+        # Fast path (TF-IDF head alone, no vectors): its probabilities and the words.
         fast_offset = logit(base.head_.predict_proba(X))
         self.fast_penalty_, self.fast_bias_, self.fast_coef_, fast_oof = self._fit_one(
-            fast_offset, self._phi(fast_offset, None), Y, folds
+            fast_offset, self._phi(fast_offset, None, X), Y, folds
         )
         if self.vector_head_ is not None:
             offset = logit(base.predict_proba(docs, X=X, vectors=vectors))
-            self.penalty_, self.bias_, self.coef_, oof = self._fit_one(offset, self._phi(offset, vectors), Y, folds)
+            self.penalty_, self.bias_, self.coef_, oof = self._fit_one(offset, self._phi(offset, vectors, X), Y, folds)
         else:
             self.penalty_, self.bias_, self.coef_, oof = self.fast_penalty_, self.fast_bias_, self.fast_coef_, fast_oof
         self.oof_proba_ = oof
@@ -241,12 +260,18 @@ class ResidualThemes(ThemeClassifier):
         self.n_own_ = len(Y)
         self.n_train_ = int(getattr(base, "n_train_", 0)) + len(Y)
 
-    def _phi(self, offset: np.ndarray, vectors: np.ndarray | None) -> np.ndarray:
+    def _phi(self, offset: np.ndarray, vectors: np.ndarray | None, X=None):
+        """Dense phi, or sparse (CSR) when the word block is in it."""
         base = offset if self.base_feature == "logit" else _sigmoid(offset)
         parts = [base * self.base_scale] if self.use_logits else []
         if vectors is not None and self.vector_scale:
             parts.append(np.asarray(vectors, dtype=np.float64) * self.vector_scale)
-        return np.hstack(parts) if parts else np.zeros((len(offset), 0))
+        dense = np.hstack(parts) if parts else np.zeros((len(offset), 0))
+        columns = getattr(self, "word_columns_", None)
+        if X is None or columns is None or not len(columns):
+            return dense
+        words = sp.csr_matrix(X)[:, columns] * float(self.word_scale)
+        return sp.hstack([sp.csr_matrix(dense), words], format="csr")
 
     def _fit_one(self, offset, phi, Y, folds):
         """Penalty by cross-validation, then (b, W) on every own row; and the out-of-fold probabilities."""
@@ -269,11 +294,11 @@ class ResidualThemes(ThemeClassifier):
             offset = logit(self.base_.head_.predict_proba(X))
             z = offset + self.fast_bias_
             if self.fast_coef_.shape[1]:
-                z = z + self._phi(offset, None) @ self.fast_coef_.T
+                z = z + np.asarray(self._phi(offset, None, X) @ self.fast_coef_.T)
             return _sigmoid(z)
         offset = logit(self.base_.predict_proba(texts, X=X, vectors=vectors))
         z = offset + self.bias_
-        phi = self._phi(offset, vectors)
+        phi = self._phi(offset, vectors, X)
         if phi.shape[1]:
-            z = z + phi @ self.coef_.T
+            z = z + np.asarray(phi @ self.coef_.T)
         return _sigmoid(z)
