@@ -364,3 +364,30 @@ def test_cli_sample_and_adapt_help_have_examples(tmp_path, small_model_dir, corp
     assert "Picked 5 of 20 rows" in res.output and (tmp_path / "pick.xlsx").exists()
     res = runner.invoke(app, ["sample", str(cases), "--output", str(tmp_path / "pick.csv")])
     assert res.exit_code == 1 and "E400" in res.output
+
+
+def test_cli_sample_strategies(tmp_path, small_model_dir, small_model, corpus_rows):
+    cases = write_csv(tmp_path / "cases.csv", [{"text": r["text"]} for r in corpus_rows[5::50][:30]])
+    picked = {}
+    for strategy in ("uncertain", "representative", "random"):
+        out = tmp_path / f"{strategy}.xlsx"
+        res = CliRunner().invoke(
+            app,
+            ["sample", str(cases), "--n", "6", "--model", str(small_model_dir), "--output", str(out)]
+            + ["--strategy", strategy],
+        )
+        assert res.exit_code == 0, res.output
+        assert "Picked 6 of 30 rows" in res.output
+        picked[strategy] = [r[0].value for r in load_workbook(out)["to_label"].iter_rows(min_row=2)]
+        assert len(set(picked[strategy])) == 6
+    # Each is what choose_rows picks by that rule (not the default's rows under another name).
+    rows = sample_rows(cases, small_model, n=6, strategy="random", seed=0)["rows"]
+    assert picked["random"] == [r["row"] for r in rows]
+    assert picked["representative"] == [
+        r["row"] for r in sample_rows(cases, small_model, n=6, strategy="representative")["rows"]
+    ]
+    assert len({tuple(p) for p in picked.values()}) == 3
+    res = CliRunner().invoke(app, ["sample", str(cases), "--output", str(tmp_path / "x.xlsx"), "--strategy", "best"])
+    assert res.exit_code != 0 and "best" in res.output
+    with pytest.raises(Exception, match="E100"):
+        choose_rows(np.full((3, 2), 0.5), np.eye(3), 2, strategy="best")

@@ -56,8 +56,8 @@ def score_rows(
     return Scored(proba, labels, [[labels[int(j)]] for j in proba.argmax(axis=1)], child, compliment)
 
 
-STRATEGIES = ("uncertainty", "representative")
-SHIPPED_STRATEGY = "uncertainty"  # what `complaints sample` uses (bench/ADAPT_RESULTS.md)
+STRATEGIES = ("uncertainty", "representative", "random")
+SHIPPED_STRATEGY = "uncertainty"  # what `complaints sample` uses by default (a tie on dev, bench/ADAPT_RESULTS.md)
 
 
 def choose_rows(
@@ -74,11 +74,17 @@ def choose_rows(
     "uncertainty": uncertain, unlike each other (TF-IDF), spread over likely themes.
     "representative": the row nearest each centre of `n` k-means clusters of the encoder `vectors`
     (largest cluster first); without vectors, "uncertainty".
+    "random": eligible rows drawn at random (`seed`).
     """
+    if strategy not in STRATEGIES:
+        raise InputDataError(f"unknown strategy '{strategy}'; use one of {', '.join(STRATEGIES)}")
     rows, L = proba.shape
     eligible = np.ones(rows, dtype=bool) if eligible is None else eligible.copy()
     if rows == 0 or n <= 0:
         return []
+    if strategy == "random":
+        pool = np.flatnonzero(eligible)
+        return [int(i) for i in np.random.default_rng(seed).choice(pool, min(n, len(pool)), replace=False)]
     if strategy == "representative" and vectors is not None:
         return representative_rows(np.asarray(vectors, dtype=np.float64), n, eligible, seed)
     top2 = np.sort(proba, axis=1)[:, -2:] if L > 1 else np.hstack([np.zeros((rows, 1)), proba])
@@ -133,8 +139,9 @@ def sample_rows(
     id_column: str | None = None,
     taxonomy: Taxonomy | None = None,
     seed: int = 0,
+    strategy: str = SHIPPED_STRATEGY,
 ) -> dict:
-    """Choose the rows worth labelling first: uncertain, unlike each other, spread over the likely themes.
+    """Choose the rows worth labelling first: by default uncertain, unlike each other, spread over the likely themes.
 
     Parameters
     ----------
@@ -149,6 +156,9 @@ def sample_rows(
     taxonomy : Taxonomy, optional
         When not the model's: themes are suggested from their descriptions.
     seed : int
+    strategy : str
+        "uncertainty" (default), "representative" (k-means on the encoder vectors) or "random"
+        (see `choose_rows`).
 
     Returns
     -------
@@ -171,7 +181,8 @@ def sample_rows(
     eligible = usable & ~scored.compliment
     if not eligible.any():
         eligible = usable
-    picks = choose_rows(scored.proba, X, n, eligible)
+    vectors = model.encode(docs).vectors if strategy == "representative" and model.uses_encoder else None
+    picks = choose_rows(scored.proba, X, n, eligible, vectors=vectors, strategy=strategy, seed=seed)
     tax = taxonomy or model.taxonomy
     return {
         "rows": [
