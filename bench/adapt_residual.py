@@ -16,7 +16,8 @@ with --slow (and only where no recorded line with the same protocol exists).
 
     .venv/bin/python bench/adapt_residual.py [--registers staff_summary phone_note] [--ks 20 60 100]
         [--seeds 0 1 2] [--conventions none delay>comm] [--variants ...] [--sample] [--slow]
-Appends its lines to out/adapt_residual.jsonl; `--report FILE` prints the tables.
+Appends its lines to out/adapt_residual.jsonl; `--report FILE` prints the tables. Variants "words xN" put the
+base model's TF-IDF row in phi (word_scale; bench/ADAPT_RESULTS.md, "A trust's wording").
 """
 
 from __future__ import annotations
@@ -67,6 +68,10 @@ VARIANTS = {
     "residual, words x8": {"word_scale": 8.0},
     "residual, words x16": {"word_scale": 16.0},
     "residual, words x8, 0.5 SE": {"word_scale": 8.0, "standard_errors": 0.5},
+    "residual, words x4, best CV": {"word_scale": 4.0, "standard_errors": 0.0},
+    "residual, words x16, best CV": {"word_scale": 16.0, "standard_errors": 0.0},
+    "residual, best CV": {"standard_errors": 0.0},
+    "residual, words x4, 0.5 SE": {"word_scale": 4.0, "standard_errors": 0.5},
 }
 
 

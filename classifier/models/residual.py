@@ -135,8 +135,10 @@ class ResidualThemes(ThemeClassifier):
     vector_scale : float
         Scale of the encoder vector in phi (its entries are ~1/sqrt(384) otherwise); 0: base logits only.
     word_scale : float
-        Scale of the TF-IDF row (L2-normalised) in phi; 0: no words. The word block's prior strength
-        is penalty / word_scale^2, so this is the words' penalty relative to the dense block's.
+        Scale of the TF-IDF row (L2-normalised) in phi; 0 (default): no words. The word block's prior
+        strength is penalty / word_scale^2. Off by default: on dev, words x4 gained 0.002 top suggestion
+        at 60 own rows (within noise), did not close the gap to plain training under a style shift, and
+        made the fit 20-40 times slower (bench/ADAPT_RESULTS.md, "A trust's wording").
     use_logits : bool
         Include the base model's K theme scores in phi.
     base_feature : str
