@@ -47,6 +47,18 @@ def prepared(path: Path, rows: list[dict]):
     return docs, [parse_theme_list(r["themes"]) for r in rows], V
 
 
+def dev_corpus():
+    """The corpus's non-test rows with themes, prepared, with encoder vectors; the shipped model's
+    taxonomy and theme hyperparameters: (rows, docs, gold, V, tax, params) for the dev benches."""
+    from classifier.pipeline.persistence import load_model
+
+    path = ROOT / "training_data" / "representations.csv"
+    rows = read_rows(path, lambda r: r["split"] != "test" and r["themes"].strip())
+    docs, gold, V = prepared(path, rows)
+    shipped = load_model(ROOT / "models" / "default")
+    return rows, docs, gold, V, shipped.taxonomy, theme_params(shipped.themes)
+
+
 def theme_params(base_themes) -> dict:
     return {k: v for k, v in base_themes.get_params().items() if k != "taxonomy"}
 

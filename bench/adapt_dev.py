@@ -29,11 +29,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from adapt_common import adapt, plain_train, prepared, read_rows, score, table, theme_params  # noqa: E402
+from adapt_common import adapt, dev_corpus, plain_train, score, table  # noqa: E402
 
 from classifier.models.linear import best_f1_threshold  # noqa: E402
 from classifier.models.themes import ThemeClassifier, binarise_themes  # noqa: E402
-from classifier.pipeline.persistence import load_model  # noqa: E402
 
 
 def main():
@@ -51,11 +50,7 @@ def main():
         lines = list({(r["register"], r["k"], r["seed"], r["how"]): r for r in raw}.values())
         print(table(lines, ("k", "how")) + "\n\nBy register:\n\n" + table(lines, ("register", "how")))
         return
-    path = ROOT / "training_data" / "representations.csv"
-    rows = read_rows(path, lambda r: r["split"] != "test" and r["themes"].strip())
-    docs, gold, V = prepared(path, rows)
-    shipped = load_model(ROOT / "models" / "default")
-    tax, params = shipped.taxonomy, theme_params(shipped.themes)
+    rows, docs, gold, V, tax, params = dev_corpus()
     extra = {"own_weights": tuple(args.own_weights)} if args.own_weights else {}
     out = (ROOT / "out" / "adapt_dev.jsonl").open("a", encoding="utf-8")
 

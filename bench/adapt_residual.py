@@ -34,11 +34,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from adapt_common import adapt, plain_train, prepared, read_rows, score, table, theme_params  # noqa: E402
+from adapt_common import adapt, dev_corpus, plain_train, score, table  # noqa: E402
 
 from classifier.models.residual import ResidualThemes  # noqa: E402
 from classifier.models.themes import ThemeClassifier  # noqa: E402
-from classifier.pipeline.persistence import load_model  # noqa: E402
 from classifier.pipeline.state import dump_state, loads_state  # noqa: E402
 
 CONVENTIONS = {"none": {}, "delay>comm": {"delay": "communication"}, "financial>support": {"financial": "support"}}
@@ -113,11 +112,7 @@ def main():
             sel = [r for r in lines if r["convention"] == conv]
             print(f"\nConvention {conv}:\n" + table(sel, ("k", "how"), ("fit s", _seconds)))
         return
-    path = ROOT / "training_data" / "representations.csv"
-    rows = read_rows(path, lambda r: r["split"] != "test" and r["themes"].strip())
-    docs, gold, V = prepared(path, rows)
-    shipped = load_model(ROOT / "models" / "default")
-    tax, params = shipped.taxonomy, theme_params(shipped.themes)
+    rows, docs, gold, V, tax, params = dev_corpus()
     out = (ROOT / "out" / "adapt_residual.jsonl").open("a", encoding="utf-8")
 
     for reg in args.registers:

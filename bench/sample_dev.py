@@ -28,11 +28,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from adapt_common import prepared, read_rows, score, table, theme_params  # noqa: E402
+from adapt_common import dev_corpus, score, table  # noqa: E402
 from adapt_residual import CONVENTIONS, base_for, convert  # noqa: E402
 
 from classifier.models.residual import ResidualThemes  # noqa: E402
-from classifier.pipeline.persistence import load_model  # noqa: E402
 from classifier.pipeline.sample import STRATEGIES, choose_rows  # noqa: E402
 
 
@@ -52,11 +51,7 @@ def main():
             print(f"\nConvention {conv}:\n" + table([r for r in lines if r["convention"] == conv], ("k", "how")))
             print(paired(lines, conv))
         return
-    path = ROOT / "training_data" / "representations.csv"
-    rows = read_rows(path, lambda r: r["split"] != "test" and r["themes"].strip())
-    docs, gold, V = prepared(path, rows)
-    shipped = load_model(ROOT / "models" / "default")
-    tax, params = shipped.taxonomy, theme_params(shipped.themes)
+    rows, docs, gold, V, tax, params = dev_corpus()
     out = (ROOT / "out" / "sample_dev.jsonl").open("a", encoding="utf-8")
     for reg in args.registers:
         base = base_for(reg, rows, docs, gold, V, tax, params)
