@@ -42,6 +42,24 @@ TARGET_F1 = 0.88
 TARGET_DOC_P, TARGET_DOC_R = 0.75, 0.80
 
 
+def out_of_fold(sent, y, types, negatives, seed, params, splits):
+    """Out-of-fold detection (bool array) and type (list) per sentence over `splits`; each fold's
+    extractor trained as the shipped one is (complaint negatives added)."""
+    pred = np.zeros(len(y), dtype=bool)
+    got_type = [""] * len(y)
+    for tr, te in splits:
+        model = LearningExtractor(random_state=seed, **params).fit(
+            [sent[i] for i in tr] + negatives,
+            np.concatenate([y[tr], np.zeros(len(negatives), dtype=bool)]),
+            [types[i] for i in tr] + [""] * len(negatives),
+        )
+        pred[te] = model.predict([sent[i] for i in te])
+        pos = [i for i in te if y[i]]
+        for i, t in zip(pos, model.predict_types([sent[i] for i in pos])):
+            got_type[i] = t
+    return pred, got_type
+
+
 def cross_validated(data: str, negatives: list[str], seed: int, folds: int = 5, **params) -> dict:
     """Out-of-fold figures on train+dev, each fold trained exactly as the shipped model is
     (complaint negatives added; threshold from inner cross-validation of that fold's training part)."""
@@ -52,18 +70,8 @@ def cross_validated(data: str, negatives: list[str], seed: int, folds: int = 5, 
     sent = frame["sentence"].tolist()
     y = frame["learning"].str.strip().str.lower().isin(["true", "1", "yes"]).to_numpy()
     types = frame["type"].str.strip().tolist()
-    pred = np.zeros(len(y), dtype=bool)
-    got_type = [""] * len(y)
-    for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed).split(sent, y):
-        model = LearningExtractor(random_state=seed, **params).fit(
-            [sent[i] for i in tr] + negatives,
-            np.concatenate([y[tr], np.zeros(len(negatives), dtype=bool)]),
-            [types[i] for i in tr] + [""] * len(negatives),
-        )
-        pred[te] = model.predict([sent[i] for i in te])
-        pos = [i for i in te if y[i]]
-        for i, t in zip(pos, model.predict_types([sent[i] for i in pos])):
-            got_type[i] = t
+    splits = StratifiedKFold(folds, shuffle=True, random_state=seed).split(sent, y)
+    pred, got_type = out_of_fold(sent, y, types, negatives, seed, params, splits)
     tp, fp = int((pred & y).sum()), int((pred & ~y).sum())
     fn, tn = int((~pred & y).sum()), int((~pred & ~y).sum())
     precision, recall = tp / max(tp + fp, 1), tp / max(tp + fn, 1)

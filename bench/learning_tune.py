@@ -27,6 +27,9 @@ from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from learning import out_of_fold  # noqa: E402
 
 import classifier.learning.extractor as extractor_module  # noqa: E402
 from classifier.learning import LearningExtractor, evaluate_learning_documents  # noqa: E402
@@ -81,22 +84,11 @@ def cache_text_work() -> None:
 
 
 def cv_scores(sent, y, types, negatives, seed, params, groups=None) -> dict:
-    pred = np.zeros(len(y), dtype=bool)
-    got = [""] * len(y)
     if groups is None:
         splits = StratifiedKFold(5, shuffle=True, random_state=seed).split(sent, y)
     else:  # whole part files (one writer's batch) held out together: a fold reads an unseen writer
         splits = StratifiedGroupKFold(5, shuffle=True, random_state=seed).split(sent, y, groups)
-    for tr, te in splits:
-        model = LearningExtractor(random_state=seed, **params).fit(
-            [sent[i] for i in tr] + negatives,
-            np.concatenate([y[tr], np.zeros(len(negatives), dtype=bool)]),
-            [types[i] for i in tr] + [""] * len(negatives),
-        )
-        pred[te] = model.predict([sent[i] for i in te])
-        pos = [i for i in te if y[i]]
-        for i, t in zip(pos, model.predict_types([sent[i] for i in pos])):
-            got[i] = t
+    pred, got = out_of_fold(sent, y, types, negatives, seed, params, splits)
     tp, fp, fn = int((pred & y).sum()), int((pred & ~y).sum()), int((~pred & y).sum())
     p, r = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
     typed = np.flatnonzero(y)

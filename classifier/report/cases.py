@@ -21,9 +21,9 @@ from classifier.redact.quote import is_safe_label
 from classifier.report.columns import ColumnMap
 from classifier.report.dates import parse_dates
 from classifier.report.settings import ReportSettings, words
-from classifier.report.values import HIDDEN_VALUE, closest_theme, hide_unsafe, merge_variants, value_key
+from classifier.report.values import HIDDEN_VALUE, hide_unsafe, merge_variants, value_key
 from classifier.report.workdays import working_days_taken
-from classifier.taxonomy.schema import theme_name_index
+from classifier.taxonomy.schema import closest_theme_label, theme_name_index
 
 AS_WRITTEN = ("id", "person", "text", "outcome", "service", "complainant", "method", "ethnicity", "ombudsman_outcome")
 # Columns whose values the report prints as row labels (see values.py).
@@ -142,7 +142,7 @@ def theme_resolver(taxonomy, aliases: dict[str, str] | None = None):
                 tid = lookup.get(value_key(part))
                 if tid is None:
                     unknown.append(part)
-                    tid = part if closest_theme(part, taxonomy) or is_safe_label(part) else HIDDEN_VALUE
+                    tid = part if closest_theme_label(part, taxonomy) or is_safe_label(part) else HIDDEN_VALUE
                 if tid not in ids:
                     ids.append(tid)
             cache[cell] = (ids, unknown)
@@ -154,7 +154,7 @@ def theme_resolver(taxonomy, aliases: dict[str, str] | None = None):
 def _unknown_themes(unknown: pd.Series, taxonomy, probs: CaseProblems) -> None:
     """Count the unknown theme words (as shown) and name the closest label of each near miss."""
     for word, n in unknown.value_counts().items():
-        hint = closest_theme(word, taxonomy)
+        hint = closest_theme_label(word, taxonomy)
         shown = word if hint or is_safe_label(word) else HIDDEN_VALUE
         probs.themes_unknown[shown] = probs.themes_unknown.get(shown, 0) + int(n)
         if hint:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from classifier.redact.quote import is_safe_label
-from classifier.taxonomy.schema import closest_theme_label, theme_name_key
+from classifier.taxonomy.schema import theme_name_key
 
 HIDDEN_VALUE = "Other value (not shown: may hold personal data)"
 
@@ -43,9 +43,3 @@ def hide_unsafe(values: pd.Series, known=frozenset()) -> tuple[pd.Series, int]:
     verdict = {v: (not v) or value_key(v) in known or is_safe_label(v) for v in pd.unique(values)}
     safe = values.map(verdict).astype(bool)
     return values.where(safe, HIDDEN_VALUE), int((~safe).sum())
-
-
-def closest_theme(value: str, taxonomy) -> str | None:
-    """The taxonomy label a near miss such as 'Comunication' is closest to, or None (a mistyped
-    label, so it may be shown): `taxonomy.schema.closest_theme_label`."""
-    return closest_theme_label(value, taxonomy)
