@@ -308,6 +308,7 @@ def test_learning_examples_and_actions_by_status(tmp_path):
     assert status["Done"] == 2 and status["In progress"] == 1 and status["not recorded"] == 1
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "What we learned: examples" in html and "Learning actions by status" in html
+    assert "No clear theme" in html and "unthemed" not in html  # a blank theme is named for readers
     published = html + (out / "tables.json").read_text(encoding="utf-8")
     assert "Ask Ada" not in published and "Quartermaine" not in published  # a name typed into the register
 

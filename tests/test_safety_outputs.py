@@ -268,6 +268,17 @@ def test_oserror_when_creating_the_temp_file_is_mapped(tmp_path, monkeypatch):
         TableWriter(tmp_path / "o.csv", ["a"])
 
 
+def test_folder_that_takes_no_new_files_is_not_called_missing(tmp_path, monkeypatch):
+    # /proc answers ENOENT to a new file although the folder exists
+    def no_entry(*a, **k):
+        raise FileNotFoundError(errno.ENOENT, "No such file or directory")
+
+    monkeypatch.setattr("classifier.io.writer.tempfile.mkstemp", no_entry)
+    with pytest.raises(OutputError, match="cannot create files in the folder") as err:
+        TableWriter(tmp_path / "o.csv", ["a"])
+    assert "does not exist" not in str(err.value)
+
+
 def test_unmapped_oserror_still_gives_one_line(tmp_path, monkeypatch):
     from classifier.cli.common import friendly
 

@@ -282,6 +282,9 @@ def describe_os_error(exc: OSError, path: str | os.PathLike | None = None, writi
             )
         return f"cannot read '{where.name}': permission denied; copy it somewhere you can read it"
     if code == errno.ENOENT:
+        if writing and folder.is_dir():
+            # e.g. /proc or a vanished network share: the folder is there but takes no new files
+            return f"cannot create files in the folder '{folder}'; choose another --output folder"
         return f"'{where}' does not exist; check the path"
     if code == errno.ENAMETOOLONG:
         return f"the path '{where.name}' is too long; choose a shorter --output path"

@@ -19,13 +19,20 @@ MAX_EXAMPLES = 10
 MAX_EXAMPLE_CHARS = 300  # a register entry is one sentence; a longer cell is not an example
 
 
+NO_THEME = "unthemed"  # the register leaves the theme blank when none is clear
+
+
+def _theme_label(theme_id: str, label_of) -> str:
+    return "No clear theme" if theme_id == NO_THEME else label_of(theme_id)
+
+
 def _type_label(type_id: str) -> str:
     return type_id.replace("_", " ").capitalize()
 
 
 def _themes_and_types(register: pd.DataFrame) -> pd.DataFrame:
     reg = register.copy()
-    for col, blank in (("theme", "unthemed"), ("type", "unspecified")):
+    for col, blank in (("theme", NO_THEME), ("type", "unspecified")):
         reg[col], _ = hide_unsafe(reg[col].fillna("").astype(str).str.strip().replace("", blank))
     return reg
 
@@ -35,7 +42,7 @@ def learning(register: pd.DataFrame, label_of) -> Table:
     reg = _themes_and_types(register)
     tab = pd.crosstab(reg["theme"], reg["type"])  # statements (rows) per theme and type
     order = sorted(tab.index, key=lambda t: (-int(tab.loc[t].sum()), t))
-    frame = pd.DataFrame({"Theme": [label_of(t) for t in order]})
+    frame = pd.DataFrame({"Theme": [_theme_label(t, label_of) for t in order]})
     for ty in sorted(tab.columns):
         frame[_type_label(ty)] = [int(tab.at[t, ty]) for t in order]
     frame["Statements"] = [int(tab.loc[t].sum()) for t in order]
@@ -73,7 +80,7 @@ def learning_examples(register: pd.DataFrame, label_of) -> Table | None:
     picked["statement"] = [d.redacted for d in prepare(picked["statement"].tolist())]
     frame = pd.DataFrame(
         {
-            "Theme": [label_of(t) for t in picked["theme"]],
+            "Theme": [_theme_label(t, label_of) for t in picked["theme"]],
             "Type": [_type_label(t) for t in picked["type"]],
             "What we learned or changed": picked["statement"].tolist(),
         }
