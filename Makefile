@@ -28,7 +28,8 @@ demo: install
 	$(BIN)/complaints label training_data/sample_cases.csv --output out/sample_cases_labelled.csv \
 		--id-column case_ref --child-output out/sample_cases_child_authored.csv
 	$(BIN)/complaints report training_data/demo_export/cases_2024-25.csv \
-		--previous training_data/demo_export/cases_2023-24.csv --year 2024-25 --out out/report
+		--previous training_data/demo_export/cases_2023-24.csv --year 2024-25 \
+		--history training_data/demo_export/past_years.csv --out out/report
 
 ## Run the test suite (what CI runs).
 test: dev lint

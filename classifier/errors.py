@@ -18,6 +18,7 @@ code stays the same when the wording changes.
 | E107 | MalformedTableError | a CSV's quoting would merge or lose rows |
 | E108 | InputLimitError | an input is past a size or row limit |
 | E109 | ReportPeriodError | no record of a case export falls in the report's financial year |
+| E110 | ReportHistoryError | the report's file of earlier years' counts is invalid |
 | E200 | TaxonomyError | a taxonomy file is invalid |
 | E201 | MappingError | a taxonomy mapping file is invalid |
 | E202 | TaxonomyMismatchError | data declares another taxonomy than the model's |
@@ -131,6 +132,12 @@ class ReportPeriodError(InputDataError):
     """No record of a case export was received in the financial year asked for, though some were in others."""
 
     code = "E109"
+
+
+class ReportHistoryError(InputDataError):
+    """The file of earlier years' counts per stage (`report --history`) cannot be used."""
+
+    code = "E110"
 
 
 class TaxonomyError(ComplaintThemesError):

@@ -24,6 +24,9 @@ def register(app: typer.Typer) -> None:
         model: Optional[Path] = typer.Option(None, "--model", help="Model for labels the export lacks."),
         year: Optional[str] = typer.Option(None, "--year", help="Financial year, e.g. 2024-25 (default: all rows)."),
         learning: Optional[Path] = typer.Option(None, "--learning", help="Register from 'complaints learning'."),
+        history: Optional[Path] = typer.Option(
+            None, "--history", help="Earlier years' complaints per stage from past reports (Year, Stage 1, 2, 3)."
+        ),
         suppress_small: bool = typer.Option(
             False, "--suppress-small", help="Show counts under 5 as '<5', and figures that give one away as '[c]'."
         ),
@@ -33,6 +36,8 @@ def register(app: typer.Typer) -> None:
         """Write the annual complaints report: report.html, report.xlsx, report.docx and tables.json.
 
         Example: complaints report cases_2024-25.xlsx --previous cases_2023-24.xlsx --year 2024-25 --out report/
+
+        Example: complaints report cases_2024-25.xlsx --year 2024-25 --history past_years.csv --out report/
         """
         from classifier.report import build_report
 
@@ -44,6 +49,7 @@ def register(app: typer.Typer) -> None:
             model_dir=model,
             year=year,
             learning=learning,
+            history=history,
             suppress_small=suppress_small,
             settings_path=settings,
         )

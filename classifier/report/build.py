@@ -17,6 +17,7 @@ from classifier.report.cases import CaseProblems, canonical_cases, drop_non_case
 from classifier.report.columns import ColumnMap, read_column_map, resolve_columns
 from classifier.report.compare import year_on_year
 from classifier.report.dates import financial_year, year_label
+from classifier.report.history import history_table, is_year_label, read_history, stage_counts
 from classifier.report.labels import LabelSources, fill_labels, model_taxonomy, needs_model
 from classifier.report.notes import data_notes, period_mismatch
 from classifier.report.settings import ReportSettings, load_settings
@@ -166,6 +167,7 @@ def build_report(
     model_dir=None,
     year: str | None = None,
     learning=None,
+    history=None,
     suppress_small: bool = False,
     settings_path=None,
     formats=("json", "html", "xlsx", "docx"),
@@ -188,6 +190,8 @@ def build_report(
         Financial year, e.g. "2024-25" (default: all rows).
     learning : str or Path, optional
         A learning register from `complaints learning`.
+    history : str or Path, optional
+        Earlier years' complaints per stage, as published (a year column and Stage 1/2/3 columns).
     suppress_small : bool
         Show counts of 1-4 as "<5", and figures they could be worked out from as "[c]", in every
         output (tables.json then holds each table's rows as shown).
@@ -220,8 +224,11 @@ def build_report(
     def label_of(tid):
         return taxonomy.label_of(tid) if tid in taxonomy.ids else str(tid)
 
+    earlier = read_history(history) if history else None
     below = settings.suppress_below if suppress_small else None
     made, omitted = compute_tables(this, settings, label_of, register)
+    if earlier is not None:
+        _add_history(made, omitted, earlier, this, last)
     figures: dict[str, Any] = {"meta": {}, "sources": this.labels.said}
     _add_figures(figures, made, below)
     if last is not None:
@@ -264,6 +271,19 @@ def build_report(
     )
     _write_all(report, Path(out_dir), formats)
     return report
+
+
+def _add_history(made: list, omitted: list, earlier: dict, this: YearData, last: YearData | None) -> None:
+    """The years table after 'Complaints by stage' (it needs the stage column, as that table does)."""
+    if not this.cols.has("stage"):
+        omitted.append(("Complaints by stage, by year", COLUMN_HINT["stage"]))
+        return
+    exports = {y.label: stage_counts(y.cases) for y in (last, this) if y is not None and is_year_label(y.label)}
+    if this.label not in exports:  # the export spans more than a financial year: nothing to line up with
+        omitted.append(("Complaints by stage, by year", "--year, so the export's year is known"))
+        return
+    at = next((i + 1 for i, t in enumerate(made) if t.key == "by_stage"), len(made))
+    made.insert(at, history_table(earlier, exports))
 
 
 def _add_figures(figures: dict, tables: list, below: int | None) -> None:
