@@ -35,7 +35,13 @@ THEMES = {
 }
 DEV_DOCS = ("learning_documents", "annual_reports_dev")
 LONG = 8
-BLIND_DOCS = ("learning_documents_b", "annual_reports_blind", "annual_reports_blind2")
+BLIND_DOCS = (
+    "learning_documents_b",
+    "annual_reports_blind",
+    "annual_reports_blind2",
+    "learning_sentences_blind",
+    "learning_sentences_blind2",
+)
 
 
 def read_part(path: Path) -> tuple[list[dict], list[str]]:
@@ -70,6 +76,10 @@ def document_shingles(folders, n: int = 5) -> dict[str, set]:
         grams: set = set()
         for f in sorted((HERE / name).glob("*.txt")):
             grams |= shingles(f.read_text(encoding="utf-8"), n)
+        for f in sorted((HERE / name).glob("sentences.jsonl")):  # blind sentence sets
+            for line in f.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    grams |= shingles(json.loads(line)["sentence"], n)
         out[name] = grams
     return out
 
