@@ -103,3 +103,25 @@ def test_without_a_known_year_the_table_is_left_out_with_the_reason(tmp_path):
     r = build_report(data, tmp_path / "out", columns=tmp_path / "map.yml", history=past, formats=("json",))
     assert "history" not in [t.key for t in r.tables]
     assert ("Complaints by stage, by year", "--year, so the export's year is known") in r.omitted
+
+
+def test_statutory_and_corporate_complaints_are_given_apart(tmp_path):
+    rows = _rows()
+    routes = ["Statutory"] * 20 + ["Corporate complaint"] * 8 + ["non-statutory"] * 2 + ["S26"] * 4 + [""] * 2
+    for row, route in zip(rows, routes):
+        row["Procedure"] = route
+    data = write_csv(tmp_path / "export.csv", rows)
+    (tmp_path / "map.yml").write_text(MAP, encoding="utf-8")
+    r = build_report(data, tmp_path / "out", columns=tmp_path / "map.yml", year="2024-25", formats=("json",))
+    t = next(t for t in r.tables if t.key == "procedures")
+    assert list(t.frame["Procedure"]) == ["Statutory", "Corporate"]  # the settings' words merged
+    assert list(t.frame["Complaints"]) == [24, 10] and "2 complaints have no procedure" in str(t.note)
+    # stages: rows 0-29 stage 1, 30-33 stage 2, 34-35 stage 3
+    assert t.json["Statutory"] == {"1": 20, "2": 4, "3": 0, "total": 24}
+    assert t.json["Corporate"] == {"1": 10, "2": 0, "3": 0, "total": 10}
+    without = build_report(
+        write_csv(tmp_path / "plain.csv", _rows()), tmp_path / "o2", columns=tmp_path / "map.yml", formats=("json",)
+    )
+    assert ("Statutory and corporate complaints", "a statutory / corporate procedure column ('procedure')") in (
+        without.omitted
+    )

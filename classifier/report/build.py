@@ -34,6 +34,7 @@ COLUMN_HINT = {
     "responded": "a date responded column ('responded')",
     "person": "a person id column ('person')",
     "ombudsman_outcome": "an Ombudsman outcome column ('ombudsman_outcome')",
+    "procedure": "a statutory / corporate procedure column ('procedure')",
 }
 
 
@@ -126,6 +127,7 @@ def compute_tables(year: YearData, settings: ReportSettings, label_of, register=
     builders = [
         ("kinds", "Records by kind", lambda: T.kinds(c)),
         ("by_stage", "Complaints by stage", lambda: T.by_stage(c)),
+        ("procedures", "Statutory and corporate complaints", lambda: T.procedures(c, has("stage"))),
         ("complainants", "Who made complaints", lambda: T.complainants(c, settings)),
         ("methods", "How complaints were received", lambda: T.methods(c)),
         ("services", "Complaints by service area", lambda: T.services(c, has("stage"))),

@@ -25,9 +25,20 @@ from classifier.report.values import HIDDEN_VALUE, hide_unsafe, merge_variants, 
 from classifier.report.workdays import working_days_taken
 from classifier.taxonomy.schema import closest_theme_label, theme_name_index
 
-AS_WRITTEN = ("id", "person", "text", "outcome", "service", "complainant", "method", "ethnicity", "ombudsman_outcome")
+AS_WRITTEN = (
+    "id",
+    "person",
+    "text",
+    "outcome",
+    "service",
+    "complainant",
+    "method",
+    "ethnicity",
+    "ombudsman_outcome",
+    "procedure",
+)
 # Columns whose values the report prints as row labels (see values.py).
-CATEGORIES = ("outcome", "service", "complainant", "method", "ethnicity", "ombudsman_outcome")
+CATEGORIES = ("outcome", "service", "complainant", "method", "ethnicity", "ombudsman_outcome", "procedure")
 _STAGE = re.compile(r"^(?:stage|stg|st|s|level|l)?\s*[-:.]?\s*([123])(?!\d)")
 _STAGE_ANYWHERE = re.compile(r"\bstage\s*([123])(?!\d)")
 _NUMBER_WORD = re.compile(r"\b(one|two|three)\b")
@@ -179,7 +190,8 @@ def canonical_cases(
         out[key] = col(key)
     for key in CATEGORIES:
         if cols.has(key):
-            merged = merge_variants(out[key], settings.outcome_names if key == "outcome" else None)
+            named = {"outcome": settings.outcome_names, "procedure": settings.procedure_names}.get(key)
+            merged = merge_variants(out[key], named)
             out[key], hidden = hide_unsafe(merged, settings.shown_values)
             if hidden:
                 probs.hidden_values[str(cols.get(key))] = hidden

@@ -32,6 +32,7 @@ KEYS = (
     "method",
     "extended",
     "ombudsman_outcome",
+    "procedure",
 )
 REQUIRED = ("received", "text")
 _NOT_WORD = re.compile(r"[^0-9a-z]+")

@@ -44,6 +44,7 @@ class ReportSettings:
     yes: frozenset[str]
     suppress_below: int
     outcome_names: dict[str, str] = field(default_factory=dict)  # value key of a word -> the outcome it names
+    procedure_names: dict[str, str] = field(default_factory=dict)  # value key -> Statutory / Corporate ...
     theme_aliases: dict[str, str] = field(default_factory=dict)  # value as written -> theme id or label
     shown_values: frozenset[str] = frozenset()  # value keys of category values always shown
 
@@ -90,6 +91,17 @@ def _int_or_none(value, where: str) -> int | None:
     return days
 
 
+def _names(data: dict, section: str) -> dict[str, str]:
+    """value key of each word -> the name it means, from a `Name: [words]` section."""
+    names = {}
+    for name, spoken in (data.get(section) or {}).items():
+        if not isinstance(spoken, list):
+            raise ReportSettingsError(f"{section}: '{name}' must list the words that mean it")
+        for w in [name, *spoken]:
+            names[value_key(w)] = str(name)
+    return names
+
+
 def _parse(data: dict) -> ReportSettings:
     scales = {}
     for stage, spec in (data.get("timescales") or {}).items():
@@ -106,12 +118,8 @@ def _parse(data: dict) -> ReportSettings:
         for w in spoken or []:
             kind_words[words(w)] = kind
         kind_words[kind] = kind
-    outcome_names = {}
-    for name, spoken in (data.get("outcomes") or {}).items():
-        if not isinstance(spoken, list):
-            raise ReportSettingsError(f"outcomes: '{name}' must list the words that mean it")
-        for w in [name, *spoken]:
-            outcome_names[value_key(w)] = str(name)
+    outcome_names = _names(data, "outcomes")
+    procedure_names = _names(data, "procedures")
     aliases = data.get("theme_aliases") or {}
     if not isinstance(aliases, dict):
         raise ReportSettingsError("theme_aliases must map a value as written to a theme id or label")
@@ -123,6 +131,9 @@ def _parse(data: dict) -> ReportSettings:
         yes=frozenset(words(w) for w in data.get("yes_words") or []),
         suppress_below=int(data.get("suppress_below") or 5),
         outcome_names=outcome_names,
+        procedure_names=procedure_names,
         theme_aliases={str(k): str(v) for k, v in aliases.items()},
-        shown_values=frozenset(value_key(v) for v in data.get("shown_values") or []) | frozenset(outcome_names),
+        shown_values=frozenset(value_key(v) for v in data.get("shown_values") or [])
+        | frozenset(outcome_names)
+        | frozenset(procedure_names),
     )

@@ -33,6 +33,7 @@ REQUIRES = {
     "themes_by_stage": ("stage",),
     "repeat_complainants": ("person",),
     "ombudsman": ("ombudsman_outcome",),
+    "procedures": ("procedure",),
 }
 
 
@@ -107,6 +108,35 @@ def by_stage(cases) -> Table:
     note = f"{missing} complaints have no stage recorded and are not counted here." if missing else ""
     t = Table("by_stage", "Complaints by stage", frame, counts, "bar", ["Complaints"], note, [], "Complaints")
     t.additive, t.facts = ["Complaints"], {(i, "Complaints"): f"stage {s}" for i, s in enumerate(STAGES)}
+    return t
+
+
+def procedures(cases, has_stage: bool) -> Table:
+    """Statutory and corporate complaints (reports often give the two apart), by stage when known."""
+    c = complaints(cases)
+    known = {"Statutory": 0, "Corporate": 0}  # always shown, in this order, even at 0
+    counts = {**known, **_counts(c["procedure"])}
+    order = list(counts)
+    frame = pd.DataFrame({"Procedure": order})
+    js: dict[str, dict] = {p: {} for p in order}
+    cols = []
+    if has_stage:
+        for s in STAGES:
+            col = f"Stage {s}"
+            vals = [int((c["procedure"].eq(p) & c["stage"].eq(s)).sum()) for p in order]
+            frame[col], js = vals, {p: {**js[p], str(s): n} for p, n in zip(order, vals)}
+            cols.append(col)
+    frame["Complaints"] = [counts[p] for p in order]
+    total = sum(counts.values())
+    frame["Share %"] = [pct(counts[p], total) for p in order]
+    for p in order:
+        js[p]["total"] = counts[p]
+    blank = int(c["procedure"].eq("").sum())
+    note = f"{blank} complaints have no procedure recorded and are not counted here." if blank else ""
+    t = Table("procedures", "Statutory and corporate complaints", frame, js, "bar", cols or ["Complaints"], note)
+    t.percent_columns, t.count_column = ["Share %"], "Complaints"
+    t.derived, t.additive = {"Share %": ["Complaints"]}, cols + ["Complaints"]
+    t.row_totals = {"Complaints": cols} if cols else {}
     return t
 
 
