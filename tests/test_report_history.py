@@ -125,3 +125,34 @@ def test_statutory_and_corporate_complaints_are_given_apart(tmp_path):
     assert ("Statutory and corporate complaints", "a statutory / corporate procedure column ('procedure')") in (
         without.omitted
     )
+
+
+def test_costs_of_later_stages_and_mediation(tmp_path):
+    rows = _rows()  # rows 30-33 stage 2, 34-35 stage 3
+    fees = {30: "£1,250.00", 31: "980", 32: "£ 1,100", 33: "tbc", 34: "2500", 35: "£2,700.50"}
+    said = {0: "Offered - declined", 1: "declined", 2: "Accepted", 3: "Resolved by mediation", 4: "Not offered"}
+    for i, row in enumerate(rows):
+        row["Cost of investigation"] = fees.get(i, "")
+        row["Mediation"] = said.get(i, "")
+    data = write_csv(tmp_path / "export.csv", rows)
+    (tmp_path / "map.yml").write_text(MAP, encoding="utf-8")
+    r = build_report(data, tmp_path / "out", columns=tmp_path / "map.yml", year="2024-25", formats=("json",))
+    costs = next(t for t in r.tables if t.key == "costs")
+    assert costs.json == {
+        "2": {"with_cost": 3, "total": 3330.0, "average": 1110.0},
+        "3": {"with_cost": 2, "total": 5200.5, "average": 2600.25},
+    }
+    assert "1 cost cells were not amounts" in str(costs.note)
+    mediation = next(t for t in r.tables if t.key == "mediation")
+    assert mediation.json == {
+        "Offered and declined": 2,
+        "Not offered": 1,
+        "Offered and accepted": 1,
+        "Resolved by mediation": 1,
+    }
+    suppressed = build_report(
+        data, tmp_path / "o2", columns=tmp_path / "map.yml", year="2024-25", suppress_small=True, formats=("json",)
+    )
+    shown = next(t for t in suppressed.tables if t.key == "costs")
+    # Totals and averages over fewer than 5 cases are hidden with their counts.
+    assert {(0, "Average cost £"), (0, "Total cost £"), (1, "Average cost £")} <= set(shown.hidden)

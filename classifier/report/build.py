@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+import classifier.report.stage2_costs as S
 import classifier.report.tables as T
 import classifier.report.timeliness as TL
 from classifier.errors import ReportColumnsError, ReportPeriodError
@@ -35,6 +36,8 @@ COLUMN_HINT = {
     "person": "a person id column ('person')",
     "ombudsman_outcome": "an Ombudsman outcome column ('ombudsman_outcome')",
     "procedure": "a statutory / corporate procedure column ('procedure')",
+    "cost": "a cost of investigation column ('cost')",
+    "mediation": "a mediation column ('mediation')",
 }
 
 
@@ -139,6 +142,8 @@ def compute_tables(year: YearData, settings: ReportSettings, label_of, register=
         ("timescales_by_quarter", "Stage 1 timescales by quarter", lambda: TL.timescales_by_quarter(c, settings)),
         ("timescales_by_service", "Stage 1 timescales by service", lambda: TL.timescales_by_service(c, settings)),
         ("escalation", "Escalation between stages", lambda: T.escalation(c)),
+        ("mediation", "Mediation", lambda: S.mediation(c)),
+        ("costs", "Cost of stage 2 investigations and stage 3 panels", lambda: S.costs(c)),
         ("repeat_complainants", "Repeat complainants", lambda: T.repeat_complainants(c)),
         ("child", "Complaints by children and young people", lambda: T.child(c, label_of)),
         ("ethnicity", "Complaints by ethnicity", lambda: T.ethnicity(c)),

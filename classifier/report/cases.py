@@ -36,9 +36,20 @@ AS_WRITTEN = (
     "ethnicity",
     "ombudsman_outcome",
     "procedure",
+    "cost",
+    "mediation",
 )
 # Columns whose values the report prints as row labels (see values.py).
-CATEGORIES = ("outcome", "service", "complainant", "method", "ethnicity", "ombudsman_outcome", "procedure")
+CATEGORIES = (
+    "outcome",
+    "service",
+    "complainant",
+    "method",
+    "ethnicity",
+    "ombudsman_outcome",
+    "procedure",
+    "mediation",
+)
 _STAGE = re.compile(r"^(?:stage|stg|st|s|level|l)?\s*[-:.]?\s*([123])(?!\d)")
 _STAGE_ANYWHERE = re.compile(r"\bstage\s*([123])(?!\d)")
 _NUMBER_WORD = re.compile(r"\b(one|two|three)\b")
@@ -190,7 +201,11 @@ def canonical_cases(
         out[key] = col(key)
     for key in CATEGORIES:
         if cols.has(key):
-            named = {"outcome": settings.outcome_names, "procedure": settings.procedure_names}.get(key)
+            named = {
+                "outcome": settings.outcome_names,
+                "procedure": settings.procedure_names,
+                "mediation": settings.mediation_names,
+            }.get(key)
             merged = merge_variants(out[key], named)
             out[key], hidden = hide_unsafe(merged, settings.shown_values)
             if hidden:

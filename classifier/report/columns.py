@@ -33,6 +33,8 @@ KEYS = (
     "extended",
     "ombudsman_outcome",
     "procedure",
+    "cost",
+    "mediation",
 )
 REQUIRED = ("received", "text")
 _NOT_WORD = re.compile(r"[^0-9a-z]+")

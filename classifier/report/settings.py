@@ -45,6 +45,7 @@ class ReportSettings:
     suppress_below: int
     outcome_names: dict[str, str] = field(default_factory=dict)  # value key of a word -> the outcome it names
     procedure_names: dict[str, str] = field(default_factory=dict)  # value key -> Statutory / Corporate ...
+    mediation_names: dict[str, str] = field(default_factory=dict)  # value key -> what came of mediation
     theme_aliases: dict[str, str] = field(default_factory=dict)  # value as written -> theme id or label
     shown_values: frozenset[str] = frozenset()  # value keys of category values always shown
 
@@ -120,6 +121,7 @@ def _parse(data: dict) -> ReportSettings:
         kind_words[kind] = kind
     outcome_names = _names(data, "outcomes")
     procedure_names = _names(data, "procedures")
+    mediation_names = _names(data, "mediation")
     aliases = data.get("theme_aliases") or {}
     if not isinstance(aliases, dict):
         raise ReportSettingsError("theme_aliases must map a value as written to a theme id or label")
@@ -132,8 +134,10 @@ def _parse(data: dict) -> ReportSettings:
         suppress_below=int(data.get("suppress_below") or 5),
         outcome_names=outcome_names,
         procedure_names=procedure_names,
+        mediation_names=mediation_names,
         theme_aliases={str(k): str(v) for k, v in aliases.items()},
         shown_values=frozenset(value_key(v) for v in data.get("shown_values") or [])
         | frozenset(outcome_names)
-        | frozenset(procedure_names),
+        | frozenset(procedure_names)
+        | frozenset(mediation_names),
     )

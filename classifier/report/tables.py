@@ -34,6 +34,8 @@ REQUIRES = {
     "repeat_complainants": ("person",),
     "ombudsman": ("ombudsman_outcome",),
     "procedures": ("procedure",),
+    "costs": ("stage", "cost"),
+    "mediation": ("mediation",),
 }
 
 

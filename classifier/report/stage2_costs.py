@@ -1,0 +1,58 @@
+"""What the later stages cost, and mediation between stages: two tables annual reports give.
+
+Investigations at stage 2 (an investigator and an independent person) and
+stage 3 panels are paid for, and reports give their cost; mediation offered
+between stages is counted by whether it was taken up and what came of it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from classifier.report.tables import Table, _count_table, _counts, complaints
+
+_MONEY = re.compile(r"^-?\d+(?:\.\d+)?$")
+
+
+def money(values: pd.Series) -> tuple[pd.Series, int]:
+    """'£1,250.00', '1250', '£ 980' -> float; blank -> NaN. Also how many non-blank cells were not amounts."""
+    text = values.fillna("").astype(str).str.replace(r"[£,\s]|GBP", "", regex=True)
+    ok = text.str.match(_MONEY)
+    amounts = pd.to_numeric(text.where(ok), errors="coerce")
+    return amounts, int((~ok & text.ne("")).sum())
+
+
+def costs(cases) -> Table:
+    """Stage 2 and 3: complaints with a cost recorded, total and average cost."""
+    c = complaints(cases)
+    amounts, unreadable = money(c["cost"])
+    rows, js = [], {}
+    for s in (2, 3):
+        paid = amounts[c["stage"].eq(s) & amounts.notna()]
+        n = int(len(paid))
+        total = round(float(paid.sum()), 2) if n else None
+        mean = round(float(paid.mean()), 2) if n else None
+        rows.append({"Stage": f"Stage {s}", "With a cost recorded": n, "Total cost £": total, "Average cost £": mean})
+        js[str(s)] = {"with_cost": n, "total": total, "average": mean}
+    frame = pd.DataFrame(rows)
+    for col in ("Total cost £", "Average cost £"):  # whole pounds on the page; tables.json keeps pence
+        frame[col] = pd.array([None if v is None else int(round(v)) for v in frame[col]], dtype="Int64")
+    note = "Costs as recorded in the export (investigator, independent person and panel fees)."
+    if unreadable:
+        note += f" {unreadable} cost cells were not amounts and are not counted."
+    t = Table("costs", "Cost of stage 2 investigations and stage 3 panels", frame, js, None, [], note)
+    # A total or average over fewer than 5 cases can give one person's case away.
+    t.derived = {"Total cost £": ["With a cost recorded"], "Average cost £": ["With a cost recorded"]}
+    t.basis = {"Average cost £": [(r["With a cost recorded"],) for r in rows]}
+    return t
+
+
+def mediation(cases) -> Table:
+    """Complaints by what the mediation column records (offered, declined, resolved ...)."""
+    c = complaints(cases)
+    counts = _counts(c["mediation"])
+    blank = int(c["mediation"].eq("").sum())
+    note = f"{blank} complaints have nothing recorded about mediation and are not counted." if blank else ""
+    return _count_table("mediation", "Mediation", counts, "Mediation", "Complaints", note=note)
