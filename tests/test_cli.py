@@ -138,8 +138,8 @@ def test_train_unknown_theme_lists_rows(tmp_path):
     r = run("train", data, "--out", tmp_path / "m")
     assert r.exit_code == 1
     out = " ".join(r.output.split())
-    assert "'bogus' in rows 14" in out and "'rudeness' in rows 13" in out
-    assert "'Decison Making' (did you mean 'Decision Making'?) in rows 15" in out
+    assert "'bogus' in row 14" in out and "'rudeness' in row 13" in out
+    assert "'Decison Making' (did you mean 'Decision Making'?) in row 15" in out
 
 
 def test_no_raw_text_in_error_paths(tmp_path, small_model_dir):
@@ -273,7 +273,7 @@ def test_train_accepts_theme_labels(tmp_path, corpus_rows):
         + [{"text": "x", "themes": "Money and allowances"}],
     )
     r = run("train", bad, "--out", tmp_path / "m2")
-    assert r.exit_code == 1 and "'Money and allowances' in rows 13" in r.output and "labels" in r.output
+    assert r.exit_code == 1 and "'Money and allowances' in row 13" in r.output and "labels" in r.output
 
 
 def test_empty_and_header_only_tables_say_so(tmp_path):
@@ -315,5 +315,5 @@ def test_values_in_rows_lists_few_values_and_hides_text():
     bad["my son Kacper was hurt"] = [3]
     text = values_in_rows(bad)
     assert text.startswith("'bogus' in rows 1, 2, 3, 4, 5, 6, 7, 8 …; ")
-    assert "Kacper" not in text and "a value of 22 characters in rows 3" in text
+    assert "Kacper" not in text and "a value of 22 characters in row 3" in text
     assert text.endswith("; and 4 more")

@@ -147,6 +147,9 @@ def test_missing_column_message_lists_real_headers_but_not_data():
     with pytest.raises(MissingColumnError) as exc:
         require_column(["C001", "Quillonbe", "delay"], "text", "--text-column")
     assert "Quillonbe" not in str(exc.value) and "(column 2)" in str(exc.value)
+    with pytest.raises(MissingColumnError) as exc:  # headers exports really have
+        require_column(["Ref", "Date Rec'd", "Complaint Details", "Theme(s)", "YP?", "Cost £"], "text", "--text-column")
+    assert "Ref, Date Rec'd, Complaint Details, Theme(s), YP?, Cost £" in str(exc.value)
 
 
 def test_shown_value_quotes_ids_only():

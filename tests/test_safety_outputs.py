@@ -305,3 +305,19 @@ def test_annual_report_workbook_keeps_formula_like_text_as_text(tmp_path):
     wb.save(tmp_path / "r.xlsx")
     cell = load_workbook(tmp_path / "r.xlsx")["Sheet"]["B1"]
     assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
+
+
+def test_a_model_folder_that_cannot_be_written_is_refused_before_any_work(tmp_path, monkeypatch):
+    from classifier.pipeline import adapt as adapt_module
+
+    def never(*a, **k):
+        raise AssertionError("adapting started although the folder cannot be written")
+
+    monkeypatch.setattr(adapt_module, "adapt_model", never)
+    data = write_csv(tmp_path / "own.csv", [{"text": "still waiting", "themes": "delay"}])
+    taken = tmp_path / "taken.csv"
+    taken.write_text("x", encoding="utf-8")
+    r = run("adapt", data, "--out", taken)
+    assert r.exit_code == 1 and "E400" in r.output and "--out" in r.output and "is a file" in r.output
+    r = run("adapt", data, "--out", taken / "model")
+    assert r.exit_code == 1 and "which is a file" in r.output and "--out" in r.output

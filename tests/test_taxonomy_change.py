@@ -306,7 +306,7 @@ def test_one_to_many_needs_review_when_unsure_or_without_model(tmp_path, old_map
 def test_migrate_refuses_wrong_data_model_or_threshold(tmp_path, old_map, small_model):
     out = tmp_path / "new.csv"
     unknown = _migration_input(tmp_path, [("a", "staff"), ("b", "stafff")])
-    with pytest.raises(LabelError, match=r"'stafff' \(did you mean 'Staff behaviour'\?\) in rows 2"):
+    with pytest.raises(LabelError, match=r"'stafff' \(did you mean 'Staff behaviour'\?\) in row 2"):
         migrate_labels(unknown, old_map, out)
     assert not out.exists()
     declared = write_csv(

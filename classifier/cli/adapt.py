@@ -43,9 +43,11 @@ def adapt(
     """
     from classifier.pipeline.adapt import adapt_model
     from classifier.pipeline.adapt_card import format_before_after
+    from classifier.pipeline.persistence import check_model_folder
 
     if own is None and feedback is None:
         raise typer.BadParameter("give a table of labelled rows, --feedback FILE.sqlite, or both")
+    check_model_folder(out)  # before the cross-validation, not after it
     typer.echo("Adapting (cross-validation on your rows)...", err=True)
     result = adapt_model(own, out, model, feedback, text_column, themes_column, taxonomy, mapping, corpus, seed)
     m, ad = result.model, result.model.meta["adapted"]

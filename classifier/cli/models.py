@@ -37,9 +37,11 @@ def train(
 
     Example: complaints train history.csv --taxonomy my-themes.yml --out models/2025
     """
-    from classifier.pipeline.persistence import default_model_dir
+    from classifier.pipeline.persistence import check_model_folder, default_model_dir
     from classifier.pipeline.training import train_model
 
+    if out is not None:
+        check_model_folder(out)
     base = default_model_dir()
     with working("training (a few minutes on a large history)"):
         m = train_model(

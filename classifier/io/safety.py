@@ -222,7 +222,7 @@ def check_distinct_outputs(input_path, outputs: dict) -> None:
 # ------------------------------------------------------------ column names in messages
 
 # A first row that reads like data (a file without a header row) is never quoted.
-_HEADER = re.compile(r"[A-Za-z0-9_#][A-Za-z0-9_.:@/#()\- ]{0,39}")
+_HEADER = re.compile(r"[A-Za-z0-9_#£][A-Za-z0-9_.:@/#()\-'’?&%£+ ]{0,39}")  # "Date Rec'd", "YP?", "Cost £"
 
 
 def looks_like_header(names: list) -> bool:
@@ -250,7 +250,9 @@ shown_columns = _names_only_if_header
 # ------------------------------------------------------------ OSError
 
 
-def describe_os_error(exc: OSError, path: str | os.PathLike | None = None, writing: bool = True) -> str:
+def describe_os_error(
+    exc: OSError, path: str | os.PathLike | None = None, writing: bool = True, option: str = "--output"
+) -> str:
     """One line naming the problem and the fix; never the file's content.
 
     Parameters
@@ -260,6 +262,8 @@ def describe_os_error(exc: OSError, path: str | os.PathLike | None = None, writi
         The file concerned (default: the error's own).
     writing : bool
         Whether the file was being written (the fix differs).
+    option : str
+        The command's option for where output goes, named in the fix.
 
     Returns
     -------
@@ -271,23 +275,23 @@ def describe_os_error(exc: OSError, path: str | os.PathLike | None = None, writi
     if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1), errno.EFBIG):
         return (
             f"the disk is full while writing '{where.name}' in '{folder}'; "
-            "free some space or choose --output on another drive"
+            f"free some space or choose {option} on another drive"
         )
     if code in (errno.EACCES, errno.EPERM, errno.EROFS):
         if writing:
             return (
                 f"cannot write '{where.name}': the folder '{folder}' is not writable "
                 "(or the file is open in another program, such as Excel); close it or choose "
-                "another --output folder"
+                f"another {option} folder"
             )
         return f"cannot read '{where.name}': permission denied; copy it somewhere you can read it"
     if code == errno.ENOENT:
         if writing and folder.is_dir():
             # e.g. /proc or a vanished network share: the folder is there but takes no new files
-            return f"cannot create files in the folder '{folder}'; choose another --output folder"
+            return f"cannot create files in the folder '{folder}'; choose another {option} folder"
         return f"'{where}' does not exist; check the path"
     if code == errno.ENAMETOOLONG:
-        return f"the path '{where.name}' is too long; choose a shorter --output path"
+        return f"the path '{where.name}' is too long; choose a shorter {option} path"
     name = errno.errorcode.get(code or 0, type(exc).__name__)
     verb = "write" if writing else "read"
     return f"could not {verb} '{where.name}' ({name}); check the path, free space and permissions"

@@ -96,7 +96,7 @@ def read_own_rows(path, tax: Taxonomy, text_column="text", themes_column="themes
             raise LabelError(f"row {i + 1} of the own rows is damaged; fix it first")
         ids, unknown = parse_themes_cell(cell, lookup)
         for u in unknown:
-            bad.setdefault(shown_theme_value(u, tax), []).append(i + 1)
+            bad.setdefault(shown_theme_value(u, tax), []).append(i + 2)  # the row as Excel numbers it
         if not ids or not str(text).strip():
             own.unlabelled += 1
             continue
@@ -107,7 +107,8 @@ def read_own_rows(path, tax: Taxonomy, text_column="text", themes_column="themes
     if bad:
         detail = values_in_rows(bad, show=str)  # keys are already shown safely (shown_theme_value)
         raise LabelError(
-            f"themes not in taxonomy '{tax.id}' v{tax.version}: {detail}. Use its ids or labels "
+            f"themes not in taxonomy '{tax.id}' v{tax.version}: {detail} (rows as numbered in Excel, the header "
+            "row being 1). Use its ids or labels "
             f"({', '.join(tax.leaf_ids)}; case and punctuation do not matter), or pass --taxonomy "
             "with the file they come from"
         )

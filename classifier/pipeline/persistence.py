@@ -32,8 +32,9 @@ from classifier.errors import (
     LibraryVersionWarning,  # noqa: F401 (re-exported)
     ModelIntegrityError,
     ModelLoadError,
+    OutputError,
 )
-from classifier.io.safety import output_mode
+from classifier.io.safety import describe_os_error, output_mode
 from classifier.pipeline.model import ComplaintModel
 from classifier.pipeline.state import dumps_state, loads_state
 
@@ -82,6 +83,29 @@ def default_model_dir() -> Path:
     if (repo / META_FILE).exists():
         return repo
     return Path(str(resources.files("classifier") / "default_model"))
+
+
+def check_model_folder(out_dir: str | Path, option: str = "--out") -> None:
+    """Refuse, before any work, a model folder that cannot be written (a file, a read-only place).
+
+    Raises
+    ------
+    OutputError
+    """
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{option} '{out}' is a file; give a folder for the model")
+    probe = out.absolute()
+    while not probe.exists():  # the folder is created with its parents: the nearest existing one is written in
+        probe = probe.parent
+    if not probe.is_dir():
+        raise OutputError(f"{option} '{out}' is inside '{probe.name}', which is a file; give a folder for the model")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".write-check.", dir=probe)
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        raise OutputError(describe_os_error(exc, out / MODEL_FILE, option=option)) from None
 
 
 def save_model(model: ComplaintModel, out_dir: str | Path, meta: dict, card: str) -> dict:

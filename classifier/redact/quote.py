@@ -82,7 +82,8 @@ def values_in_rows(bad: dict[str, list[int]], show=shown_value, limit: int = 5) 
     str
     """
     detail = "; ".join(
-        f"{show(v)} in rows {', '.join(map(str, rows[:8]))}" + (" …" if len(rows) > 8 else "")
+        f"{show(v)} in row{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows[:8]))}"
+        + (" …" if len(rows) > 8 else "")
         for v, rows in sorted(bad.items())[:limit]
     )
     return detail + (f"; and {len(bad) - limit} more" if len(bad) > limit else "")
