@@ -227,6 +227,16 @@ def test_info_and_evaluate_json(small_model_dir, small_data):
     assert r.exit_code == 1 and "[E202]" in r.output and "taxonomy migrate" in r.output
 
 
+def test_evaluate_leaves_blank_child_flags_out(small_model_dir, corpus_rows, tmp_path):
+    rows = [dict(r) for r in corpus_rows if r["split"] == "dev"][:40]
+    for r in rows[::2]:
+        r["child_authored"] = ""  # not recorded: neither yes nor no
+    r = run("evaluate", write_csv(tmp_path / "half.csv", rows), "--model", small_model_dir, "--json")
+    child = json.loads(r.stdout)["child_authored"]
+    assert r.exit_code == 0 and child["rows"] == 20
+    assert child["support"] == sum(x["child_authored"] == "true" for x in rows[1::2])
+
+
 def test_suggest_dash_reads_stdin(small_model_dir):
     r = runner.invoke(
         app,

@@ -28,13 +28,12 @@ from classifier.pipeline.adapt_card import adapt_card, before_after
 from classifier.pipeline.feedback import open_feedback
 from classifier.pipeline.model import ComplaintModel
 from classifier.pipeline.persistence import load_model, save_model, sha256_file
-from classifier.pipeline.training import TRUE_WORDS, read_training_data
+from classifier.pipeline.training import FALSE_WORDS, TRUE_WORDS, read_training_data
 from classifier.redact.quote import values_in_rows
 from classifier.taxonomy.schema import Taxonomy, load_taxonomy, shown_theme_value, theme_name_index, theme_name_key
 from classifier.text import prepare
 
 MIN_OWN_ROWS = 10
-FALSE_WORDS = {"false", "0", "no", "n", "f"}
 
 
 @dataclass

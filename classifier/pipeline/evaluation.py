@@ -66,7 +66,11 @@ def evaluate_model(
         report["themes"] = theme_report(gold, pred, labels, proba)
     report["engine"] = "fast (TF-IDF only)" if model.fast or not model.uses_encoder else model.meta.get("engine", "")
     if data.child is not None and model.child is not None:
-        report["child_authored"] = binary_report([data.child[i] for i in idx], [a.child_authored for a in analyses])
+        flagged = [k for k, i in enumerate(idx) if data.child[i] is not None]  # a blank cell is not a "no"
+        if flagged:
+            report["child_authored"] = binary_report(
+                [data.child[idx[k]] for k in flagged], [analyses[k].child_authored for k in flagged]
+            )
     if data.kinds is not None and model.kind is not None:
         report["kind"] = confusion([data.kinds[i] for i in idx], [a.kind for a in analyses], list(KIND_CLASSES))
     return report

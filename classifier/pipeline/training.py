@@ -26,13 +26,14 @@ if TYPE_CHECKING:
     from classifier.learning.extractor import LearningExtractor
 
 TRUE_WORDS = {"true", "1", "yes", "y", "t"}
+FALSE_WORDS = {"false", "0", "no", "n", "f"}
 
 
 @dataclass
 class TrainingData:
     texts: list[str]
     themes: list[list[str]]
-    child: list[bool] | None
+    child: list[bool | None] | None  # None: a blank (or unknown) cell, not "no"
     kinds: list[str] | None
     splits: list[str] | None
     data_sha256: str
@@ -62,15 +63,18 @@ def read_training_data(
     return TrainingData(
         texts=list(frame[text_col]),
         themes=[parse_theme_list(v) for v in frame[theme_col]],
-        child=[str(v).strip().lower() in TRUE_WORDS for v in frame["child_authored"]]
-        if "child_authored" in cols
-        else None,
+        child=[_flag(v) for v in frame["child_authored"]] if "child_authored" in cols else None,
         kinds=kinds,
         splits=[s.strip().lower() for s in frame["split"]] if "split" in cols else None,
         data_sha256=sha256_file(Path(path)),
         rows_read=len(frame),
         declared_taxonomies=frozenset(str(v).strip() for v in frame["taxonomy"]) if "taxonomy" in cols else frozenset(),
     )
+
+
+def _flag(cell) -> bool | None:
+    word = str(cell).strip().lower()
+    return True if word in TRUE_WORDS else False if word in FALSE_WORDS else None
 
 
 def _subset(values, mask):
@@ -190,6 +194,10 @@ def fit_model(
     use = [s != "test" for s in splits]
     train_only = [s not in ("test", "dev") for s in splits]
     dev = [s == "dev" for s in splits]
+    # The child detector learns from rows whose flag is filled in; a blank cell is not a "no".
+    flagged = [c is not None for c in data.child] if data.child is not None else [False] * n
+    child_train = [t and f for t, f in zip(train_only, flagged)]
+    child_dev = [d and f for d, f in zip(dev, flagged)]
     # Compliments carry no themes; they teach the kind model, not the theme model.
     has_theme = [bool(t) for t in data.themes]
     theme_rows = [u and h for u, h in zip(use, has_theme)]
@@ -220,17 +228,17 @@ def fit_model(
     )
     notes = []
     child = kind = None
-    if data.child is not None and len(set(_subset(data.child, train_only))) < 2:
+    if data.child is not None and len(set(_subset(data.child, child_train))) < 2:
         notes.append("child_authored column has a single value; child detector not trained from this data")
     elif data.child is not None:
         child = ChildAuthoredDetector(random_state=seed).fit(
-            _subset(docs, train_only),
-            _subset(data.child, train_only),
-            _subset(docs, dev) or None,
-            _subset(data.child, dev) or None,
+            _subset(docs, child_train),
+            _subset(data.child, child_train),
+            _subset(docs, child_dev) or None,
+            _subset(data.child, child_dev) or None,
             features=shared,
-            vectors=V(train_only),
-            dev_vectors=V(dev),
+            vectors=V(child_train),
+            dev_vectors=V(child_dev),
         )
     if data.kinds is not None and len(set(_subset(data.kinds, use))) < 2:
         notes.append("kind column has a single value; kind classifier not trained from this data")
