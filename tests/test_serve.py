@@ -95,7 +95,12 @@ def test_bad_requests_are_refused(client):
     assert c.post("/api/suggest", json={"text": "   "}).status_code == 422
     assert c.post("/api/suggest", json={"text": ". ?? 07"}).json()["error"].startswith("the text has no words")
     assert c.post("/api/suggest", json={}).status_code == 422
-    assert c.post("/api/feedback", json={"text": TEXT, "themes": ["lunch"]}).status_code == 422
+    assert c.post("/api/feedback", json={"text": TEXT, "themes": ["lunch"], "child_authored": False}).status_code == 422
+    # A decision without the child flag is refused, not stored as "not a child".
+    r = c.post("/api/feedback", json={"text": TEXT, "themes": ["delay"]})
+    assert r.status_code == 422 and any(p["field"] == "child_authored" for p in r.json()["problems"])
+    bogus = {"text": TEXT, "themes": ["delay"], "child_authored": False, "suggested_themes": ["bogus_theme"]}
+    assert c.post("/api/feedback", json=bogus).status_code == 422
 
 
 def test_refusals_never_echo_the_complaint_text(client):
@@ -105,7 +110,7 @@ def test_refusals_never_echo_the_complaint_text(client):
         c.post("/api/suggest", content=TEXT, headers={"Content-Type": "text/plain"}),
         c.post("/api/suggest", json={"text": TEXT, "top": "many"}),
         c.post("/api/feedback", json={"text": TEXT, "themes": "communication", "child_authored": "perhaps"}),
-        c.post("/api/feedback", json={"text": TEXT, "themes": ["Kerensa Obuya"]}),
+        c.post("/api/feedback", json={"text": TEXT, "themes": ["Kerensa Obuya"], "child_authored": False}),
     ]
     for r in sent:
         assert r.status_code == 422
@@ -132,7 +137,9 @@ def test_other_addresses_need_a_token(small_model, tmp_path):
     with pytest.raises(ServeError, match="--token"):
         check_binding("0.0.0.0", None)
     check_binding("127.0.0.1", None)
-    check_binding("0.0.0.0", "s3cret")
+    check_binding("0.0.0.0", "a-long-enough-s3cret")
+    with pytest.raises(ServeError, match="at least 16"):
+        check_binding("0.0.0.0", "a")
     c = TestClient(create_app(small_model, FeedbackStore(tmp_path / "f.sqlite"), token="s3cret"))
     for path in ("/", "/api/health"):
         assert c.get(path).status_code == 401

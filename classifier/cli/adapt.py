@@ -132,7 +132,8 @@ def serve(
     token = token or os.environ.get(TOKEN_ENV) or None
     check_binding(host, token)
     m = _load(model)
-    where = f"http://{host}:{port}/" + ("?token=..." if token else "")
+    shown_host = f"[{host}]" if ":" in host else host  # an IPv6 address is bracketed in a URL
+    where = f"http://{shown_host}:{port}/" + ("?token=..." if token else "")
     typer.echo(f"Serving {m.version} at {where} (decisions -> {feedback}); Ctrl+C stops", err=True)
     try:
         run(m, host, port, feedback, token)

@@ -30,6 +30,7 @@ from classifier.text import unlabelled_reason
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 TOKEN_ENV = "COMPLAINTS_TOKEN"
+MIN_TOKEN_CHARS = 16  # beyond this machine a short token could be guessed
 MAX_TEXT_CHARS = 50_000
 # Nothing may be fetched from anywhere: the page is one self-contained document.
 CSP = (
@@ -46,7 +47,7 @@ class SuggestIn(BaseModel):
 class FeedbackIn(BaseModel):
     text: str = Field(..., max_length=MAX_TEXT_CHARS)
     themes: list[str] = Field(default_factory=list, max_length=100)
-    child_authored: bool = False
+    child_authored: bool  # required: a missing flag must not be stored as "not a child"
     suggested_themes: list[str] | None = Field(None, max_length=100)
     suggested_child_authored: bool | None = None
 
@@ -135,7 +136,8 @@ def create_app(model: ComplaintModel, store: FeedbackStore, token: str | None = 
     def feedback(body: FeedbackIn):
         # Labels ("Poor Communication") or ids, as every command takes them.
         themes = resolve_theme_names([body.themes], model.taxonomy)[0]
-        unknown = [t for t in themes if t not in labels]
+        given = resolve_theme_names([body.suggested_themes or []], model.taxonomy)[0]
+        unknown = [t for t in themes + given if t not in labels]
         if unknown:
             return JSONResponse(
                 {
@@ -150,7 +152,7 @@ def create_app(model: ComplaintModel, store: FeedbackStore, token: str | None = 
                 s = suggestion(model, body.text)
                 suggested, suggested_child = s["suggested"], s["child_authored"]["value"]
             else:
-                suggested, suggested_child = body.suggested_themes, body.suggested_child_authored
+                suggested, suggested_child = given, body.suggested_child_authored
         decision = store.record(
             body.text, themes, body.child_authored, model.version, model.taxonomy, suggested, suggested_child
         )
@@ -176,6 +178,11 @@ def check_binding(host: str, token: str | None) -> None:
         raise ServeError(
             f"binding to {host} makes the page reachable from other machines; pass --token or set "
             f"{TOKEN_ENV} (every request must then carry it), or use --host 127.0.0.1"
+        )
+    if host not in LOCAL_HOSTS and token is not None and len(token) < MIN_TOKEN_CHARS:
+        raise ServeError(
+            f"a token of {len(token)} characters is easily guessed; use at least {MIN_TOKEN_CHARS} "
+            '(e.g. python -c "import secrets; print(secrets.token_urlsafe(24))")'
         )
 
 
