@@ -350,6 +350,14 @@ def test_sample_workbook_round_trips_into_adapt(tmp_path, small_model, corpus_ro
     assert own.child[0] is True and own.child[1] is False
 
 
+def test_sample_never_picks_a_placeholder_row(tmp_path, small_model, corpus_rows):
+    rows = [{"Ref": r["id"], "Details": r["text"]} for r in corpus_rows[2::40][:12]]
+    rows += [{"Ref": "P1", "Details": "see attached"}, {"Ref": "P2", "Details": "N/A"}]
+    cases = write_csv(tmp_path / "cases.csv", rows)
+    chosen = sample_rows(cases, small_model, n=14, text_column="Details", id_column="Ref")
+    assert len(chosen["rows"]) == 12 and not {"P1", "P2"} & {r["id"] for r in chosen["rows"]}
+
+
 def test_cli_sample_and_adapt_help_have_examples(tmp_path, small_model_dir, corpus_rows):
     runner = CliRunner()
     for cmd in ("adapt", "sample", "serve"):

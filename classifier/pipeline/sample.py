@@ -22,7 +22,7 @@ from classifier.errors import InputDataError, OutputError
 from classifier.io.tables import read_table, require_column
 from classifier.pipeline.model import ComplaintModel
 from classifier.taxonomy.schema import Taxonomy
-from classifier.text import PreparedText, prepare
+from classifier.text import PreparedText, prepare, unlabelled_reason
 
 
 @dataclass
@@ -172,7 +172,14 @@ def sample_rows(
     id_col = require_column(cols, id_column, "--id-column") if id_column else None
     texts = list(frame[text_col])
     docs = prepare(texts)
-    usable = np.array([not p and bool(d.lemmas.strip()) for p, d in zip(problems, docs)], dtype=bool)
+    # Placeholders ("see attached") teach nothing: the same rule as `label` and `suggest`.
+    usable = np.array(
+        [
+            not p and bool(d.lemmas.strip()) and unlabelled_reason(str(t)) is None
+            for p, d, t in zip(problems, docs, texts)
+        ],
+        dtype=bool,
+    )
     if not usable.any():
         raise InputDataError("no row of CASES has text to label; check --text-column")
     matrices: dict = {}
