@@ -71,6 +71,16 @@ LONG_SENTENCES = [
 ]
 
 
+def test_a_redacted_name_is_not_fed_to_the_model(encoder):
+    # The corpus's compliments name staff: a name placeholder must not pull a complaint towards them.
+    with_name, without = encoder.encode(
+        ["[NAME] rang - still waiting for the assessment", "rang - still waiting for the assessment"]
+    )
+    assert np.allclose(with_name, without, atol=1e-6)
+    vecs, spans = encoder.encode_with_spans(["Thanks to [NAME] for the visit"], [[(10, 16), (21, 30)]])
+    assert spans[0].shape == (2, 384) and np.allclose(spans[0][0], vecs[0])  # a span of only the name: the text's own
+
+
 def test_text_longer_than_256_tokens(encoder):
     long_text = " ".join(LONG_SENTENCES * 12)  # about 1,100 tokens
     chunks = encoder._chunks(long_text)
