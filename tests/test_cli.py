@@ -293,6 +293,13 @@ def test_empty_and_header_only_tables_say_so(tmp_path):
         r = run("label", src, "--output", tmp_path / "out.csv", "--fast")
         assert r.exit_code == 1 and "has no rows" in r.output and "not found" not in r.output, r.output
         assert not (tmp_path / "out.csv").exists()
+        for command in (
+            ["adapt", src, "--out", tmp_path / "m"],
+            ["evaluate", src],
+            ["sample", src, "-o", tmp_path / "s.xlsx"],
+        ):
+            r = run(*command)
+            assert r.exit_code == 1 and "has no rows" in r.output and "not found" not in r.output, (command, r.output)
 
 
 def test_text_suggest_never_hides_a_suggested_theme():

@@ -155,8 +155,8 @@ def read_table(
     for chunk in iter_table(path, sheet=sheet, header_row=header_row):
         frames.append(chunk.frame)
         problems.extend(chunk.problems)
-    if not frames:
-        return pd.DataFrame(), []
+    if not frames:  # every caller needs rows; saying so beats "column 'text' not found"
+        raise InputDataError(f"'{Path(path).name}' has no rows to read (it is empty, or holds only a header row)")
     frame = pd.concat(frames, ignore_index=True)
     return frame, problems
 
