@@ -397,6 +397,23 @@ def test_evaluate_learning_on_held_out_split(extractor, tmp_path):
 # ------------------------------------------------------------------ tables and register
 
 
+def test_a_register_that_cannot_be_written_leaves_no_statements_file(extractor, tmp_path):
+    from classifier.errors import InputDataError, OutputError
+
+    src = tmp_path / "responses.csv"
+    pd.DataFrame({"text": [LETTER]}).to_csv(src, index=False)
+    out = tmp_path / "learning.csv"
+    taken = tmp_path / "taken"
+    taken.write_text("a file, not a folder", encoding="utf-8")
+    with pytest.raises(OutputError):
+        extract_learning_table(src, out, extractor=extractor, register_path=taken / "register.xlsx")
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["responses.csv", "taken"]
+    (tmp_path / "header.csv").write_text("text\n", encoding="utf-8")
+    with pytest.raises(InputDataError, match="has no rows"):
+        extract_learning_table(tmp_path / "header.csv", out, extractor=extractor)
+    assert not out.exists()
+
+
 def test_extract_learning_table_csv_with_themes_and_register(extractor, tmp_path):
     src = tmp_path / "responses.csv"
     second = (

@@ -342,17 +342,19 @@ def extract_learning_table(
             if progress:
                 progress(summary.sources - done)
                 done = summary.sources
-        if writer is None:  # nothing read: an empty table, or a folder of damaged files
+        if writer is None and summary.kind == "table":
+            raise InputDataError(f"'{inp.name}' has no rows to read (it is empty, or holds only a header row)")
+        if writer is None:  # a folder of damaged files: an empty table, and the summary says why
             writer = TableWriter(out, _columns(summary, out), input_path=inp if inp.is_file() else None)
+        if reg is not None:  # before the statements are saved: a register that cannot be written leaves neither
+            register = register_from_rows(kept)
+            write_table(register, reg, input_path=inp if inp.is_file() else None)
+            summary.register_path, summary.register_entries = str(reg), len(register)
     except BaseException:
         if writer is not None:
             writer.abort()
         raise
     writer.close()
-    if reg is not None:
-        register = register_from_rows(kept)
-        write_table(register, reg, input_path=inp if inp.is_file() else None)
-        summary.register_path, summary.register_entries = str(reg), len(register)
     return summary
 
 
