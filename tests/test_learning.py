@@ -414,6 +414,21 @@ def test_a_register_that_cannot_be_written_leaves_no_statements_file(extractor, 
     assert not out.exists()
 
 
+def test_statements_can_be_redacted_for_a_shared_register(extractor, tmp_path):
+    src = tmp_path / "responses.csv"
+    said = (
+        "Reminders have been issued to all contact supervisors, including Jodie Starkweather (07700 900123), "
+        "that parents must be phoned before 9am if a session is cancelled."
+    )
+    pd.DataFrame({"text": [said]}).to_csv(src, index=False)
+    out = tmp_path / "learning.csv"
+    summary = extract_learning_table(src, out, extractor=extractor, redact=True)
+    got = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert summary.statements == 1
+    assert "Starkweather" not in got["sentence"][0] and "07700" not in got["sentence"][0]
+    assert "[NAME]" in got["sentence"][0] and "contact supervisors" in got["sentence"][0]
+
+
 def test_extract_learning_table_csv_with_themes_and_register(extractor, tmp_path):
     src = tmp_path / "responses.csv"
     second = (

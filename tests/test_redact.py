@@ -36,6 +36,7 @@ def _kept(word: str, out: str) -> bool:
         ("Call 07700 900123 after 3pm", "07700 900123", "[PHONE]"),
         ("Office number (0161) 496 0000 is never answered", "(0161) 496 0000", "[PHONE]"),
         ("Ring +44 7700 900456 any time", "+44 7700 900456", "[PHONE]"),
+        ("Her mobile (07700 900789) is off", "07700 900789", "[PHONE]"),
         ("We live near M14 5RT now", "M14 5RT", "[POSTCODE]"),
         ("His DOB is 03/04/2011 according to the file", "03/04/2011", "[DOB]"),
         ("born on 5th March 2012 in Leeds", "5th March 2012", "[DOB]"),

@@ -42,6 +42,9 @@ def register(app: typer.Typer, load_model: Callable = _load_model) -> None:
         text_column: str = typer.Option("text", "--text-column", help="Column holding the letter or report text."),
         id_column: str = typer.Option("id", "--id-column", help="Column identifying each row."),
         register: Optional[Path] = typer.Option(None, "--register", help="Also write a learning register here."),
+        redact: bool = typer.Option(
+            False, "--redact", help="Replace names and contact details in statements ([NAME], [PHONE] ...)."
+        ),
         sections: str = typer.Option(
             "all",
             "--sections",
@@ -90,6 +93,7 @@ def register(app: typer.Typer, load_model: Callable = _load_model) -> None:
                 register_path=register,
                 sections=sections,
                 keep_columns=keep_column or None,
+                redact=redact,
                 progress=tick,
                 sheet=sheet,
                 header_row=header_row,

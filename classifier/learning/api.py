@@ -251,6 +251,7 @@ def extract_learning_table(
     register_path=None,
     sections: str = "all",
     keep_columns: list[str] | None = None,
+    redact: bool = False,
     progress=None,
     sheet=None,
     header_row=None,
@@ -283,6 +284,9 @@ def extract_learning_table(
         Also write a learning register here.
     sections : str
         'learning': in documents with learning or action sections, keep only those; 'all'.
+    redact : bool
+        Replace names, contact details and other personal data in each statement with
+        placeholders ([NAME], [PHONE] ...), for a register shared beyond the team.
     keep_columns : list of str, optional
         Table columns to carry through (default: those about dates, teams,
         services, stages and references).
@@ -329,6 +333,11 @@ def extract_learning_table(
             rows = _rows(
                 [(src, st) for src, f in zip(sources, found) for st in f], theme_model, summary.carried_columns
             )
+            if redact and rows:
+                from classifier.text import prepare
+
+                for r, d in zip(rows, prepare([r["sentence"] for r in rows])):
+                    r["sentence"] = d.redacted
             summary.statements += len(rows)
             for r in rows:
                 summary.by_type[r["type"]] = summary.by_type.get(r["type"], 0) + 1

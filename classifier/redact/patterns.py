@@ -105,8 +105,9 @@ def _find_patterns(text: str) -> list[Span]:
                 continue
         start = s - 1 if before in "+(" else s
         if start == 0 or not text[start - 1].isalnum():
-            m = _PHONE.match(text, start)
-            if m and claim(start, m.end(), "phone"):
+            # "(0121) 496 0000" from the bracket; "(07700 900123)" from the digits.
+            m = _PHONE.match(text, start) or (_PHONE.match(text, s) if start != s else None)
+            if m and claim(m.start(), m.end(), "phone"):
                 continue
         # Postcode: one or two letters before the digits.
         for k in (2, 1):
