@@ -412,6 +412,8 @@ def test_a_register_that_cannot_be_written_leaves_no_statements_file(extractor, 
     with pytest.raises(InputDataError, match="has no rows"):
         extract_learning_table(tmp_path / "header.csv", out, extractor=extractor)
     assert not out.exists()
+    with pytest.raises(InputDataError, match="'.*nodir' not found"):
+        extract_learning_table(tmp_path / "nodir", out, extractor=extractor)
 
 
 def test_statements_can_be_redacted_for_a_shared_register(extractor, tmp_path):

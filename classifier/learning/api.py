@@ -308,6 +308,8 @@ def extract_learning_table(
         _check_output(reg, "register")
         if reg.resolve() == out.resolve():
             raise OutputError("--register must be a different file from --output")
+    if not is_stdio(inp) and not inp.exists():
+        raise InputDataError(f"'{inp}' not found; check the path")
     if is_stdio(inp) or inp.suffix.lower() in TABLE_SUFFIXES:
         summary = LearningSummary(str(inp), str(out), "table")
         batches = _batches_from_table(inp, text_column, id_column, summary, keep_columns, sheet, header_row)
