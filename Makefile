@@ -29,7 +29,8 @@ demo: install
 		--id-column case_ref --child-output out/sample_cases_child_authored.csv
 	$(BIN)/complaints report training_data/demo_export/cases_2024-25.csv \
 		--previous training_data/demo_export/cases_2023-24.csv --year 2024-25 \
-		--history training_data/demo_export/past_years.csv --out out/report
+		--history training_data/demo_export/past_years.csv \
+		--context training_data/demo_export/context_2024-25.csv --out out/report
 
 ## Run the test suite (what CI runs).
 test: dev lint

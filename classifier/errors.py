@@ -18,7 +18,7 @@ code stays the same when the wording changes.
 | E107 | MalformedTableError | a CSV's quoting would merge or lose rows |
 | E108 | InputLimitError | an input is past a size or row limit |
 | E109 | ReportPeriodError | no record of a case export falls in the report's financial year |
-| E110 | ReportHistoryError | the report's file of earlier years' counts is invalid |
+| E110 | ReportFiguresError | a file of figures the report adds (--history, --context) is invalid |
 | E200 | TaxonomyError | a taxonomy file is invalid |
 | E201 | MappingError | a taxonomy mapping file is invalid |
 | E202 | TaxonomyMismatchError | data declares another taxonomy than the model's |
@@ -134,8 +134,8 @@ class ReportPeriodError(InputDataError):
     code = "E109"
 
 
-class ReportHistoryError(InputDataError):
-    """The file of earlier years' counts per stage (`report --history`) cannot be used."""
+class ReportFiguresError(InputDataError):
+    """A file of figures the report adds (`--history` counts per year, `--context` activity) cannot be used."""
 
     code = "E110"
 

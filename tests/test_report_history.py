@@ -7,8 +7,9 @@ import pytest
 from conftest import write_csv
 from test_report_suppress import MAP, _rows
 
-from classifier.errors import ReportHistoryError
+from classifier.errors import ReportFiguresError
 from classifier.report import build_report
+from classifier.report.context import read_context
 from classifier.report.history import history_table, read_history
 
 DEMO = Path(__file__).resolve().parents[1] / "training_data" / "demo_export"
@@ -55,7 +56,7 @@ def test_the_table_runs_oldest_first_with_change_and_escalation(tmp_path):
     ],
 )
 def test_a_bad_history_file_says_where_and_what_to_type(tmp_path, text, words):
-    with pytest.raises(ReportHistoryError) as err:
+    with pytest.raises(ReportFiguresError) as err:
         read_history(_history(tmp_path, text))
     assert err.value.code == "E110" and words in str(err.value)
 
@@ -156,3 +157,24 @@ def test_costs_of_later_stages_and_mediation(tmp_path):
     shown = next(t for t in suppressed.tables if t.key == "costs")
     # Totals and averages over fewer than 5 cases are hidden with their counts.
     assert {(0, "Average cost £"), (0, "Total cost £"), (1, "Average cost £")} <= set(shown.hidden)
+
+
+def test_complaints_in_context_of_referrals_and_open_cases(tmp_path):
+    context = _history(
+        tmp_path,
+        'Measure,Value,Service\nReferrals received,"8,450",\nOpen cases,640,children in care\n'
+        "Open cases,50,Mrs Quennell's team\nOpen cases,300,No Such Service\n",
+        "context.csv",
+    )
+    r = build_report(DEMO / "cases_2024-25.csv", tmp_path / "out", context=context, year="2024-25", formats=("json",))
+    t = next(t for t in r.tables if t.key == "context")
+    stage1 = r.figures["by_stage"]["1"]
+    first = t.frame.iloc[0]
+    assert (first["Service"], first["Figure"], first["Stage 1 complaints"]) == ("All services", 8450, stage1)
+    assert first["Per 1,000"] == round(1000 * stage1 / 8450, 1)
+    in_care = t.frame.iloc[1]["Stage 1 complaints"]
+    assert 0 < in_care < stage1  # matched to 'Children in Care' whatever the case
+    assert t.frame.iloc[2]["Service"].startswith("Other value")  # a typed name is never printed
+    assert "match no service in the export" in str(t.note)
+    with pytest.raises(ReportFiguresError, match="must be above 0"):
+        read_context(_history(tmp_path, "Measure,Value\nReferrals,0\n", "zero.csv"))

@@ -27,6 +27,9 @@ def register(app: typer.Typer) -> None:
         history: Optional[Path] = typer.Option(
             None, "--history", help="Earlier years' complaints per stage from past reports (Year, Stage 1, 2, 3)."
         ),
+        context: Optional[Path] = typer.Option(
+            None, "--context", help="Activity figures for complaints per 1,000 (Measure, Value, optional Service)."
+        ),
         suppress_small: bool = typer.Option(
             False, "--suppress-small", help="Show counts under 5 as '<5', and figures that give one away as '[c]'."
         ),
@@ -50,6 +53,7 @@ def register(app: typer.Typer) -> None:
             year=year,
             learning=learning,
             history=history,
+            context=context,
             suppress_small=suppress_small,
             settings_path=settings,
         )

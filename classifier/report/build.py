@@ -17,6 +17,7 @@ from classifier.errors import ReportColumnsError, ReportPeriodError
 from classifier.report.cases import CaseProblems, canonical_cases, drop_non_cases
 from classifier.report.columns import ColumnMap, read_column_map, resolve_columns
 from classifier.report.compare import year_on_year
+from classifier.report.context import context_table, read_context
 from classifier.report.dates import financial_year, year_label
 from classifier.report.history import history_table, is_year_label, read_history, stage_counts
 from classifier.report.labels import LabelSources, fill_labels, model_taxonomy, needs_model
@@ -175,6 +176,7 @@ def build_report(
     year: str | None = None,
     learning=None,
     history=None,
+    context=None,
     suppress_small: bool = False,
     settings_path=None,
     formats=("json", "html", "xlsx", "docx"),
@@ -199,6 +201,8 @@ def build_report(
         A learning register from `complaints learning`.
     history : str or Path, optional
         Earlier years' complaints per stage, as published (a year column and Stage 1/2/3 columns).
+    context : str or Path, optional
+        Activity figures to set stage 1 complaints against (Measure, Value, optionally Service columns).
     suppress_small : bool
         Show counts of 1-4 as "<5", and figures they could be worked out from as "[c]", in every
         output (tables.json then holds each table's rows as shown).
@@ -232,10 +236,14 @@ def build_report(
         return taxonomy.label_of(tid) if tid in taxonomy.ids else str(tid)
 
     earlier = read_history(history) if history else None
+    activity = read_context(context) if context else None
     below = settings.suppress_below if suppress_small else None
     made, omitted = compute_tables(this, settings, label_of, register)
     if earlier is not None:
         _add_history(made, omitted, earlier, this, last)
+    if activity is not None:
+        at = next((i + 1 for i, t in enumerate(made) if t.key == "services"), len(made))
+        made.insert(at, context_table(this.cases, activity, this.cols.has("service"), this.cols.has("stage")))
     figures: dict[str, Any] = {"meta": {}, "sources": this.labels.said}
     _add_figures(figures, made, below)
     if last is not None:

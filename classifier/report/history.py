@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from classifier.errors import ReportHistoryError
+from classifier.errors import ReportFiguresError
 from classifier.report.columns import squeeze
 from classifier.report.tables import STAGES, Table, complaints, pct
 
@@ -66,9 +66,9 @@ def _count(value: object, where: str) -> int | None:
     try:
         number = float(text)
     except ValueError:
-        raise ReportHistoryError(f"{where} is not a count; type a whole number or leave it blank") from None
+        raise ReportFiguresError(f"{where} is not a count; type a whole number or leave it blank") from None
     if number < 0 or number != int(number):
-        raise ReportHistoryError(f"{where} is not a whole number of complaints; type a count or leave it blank")
+        raise ReportFiguresError(f"{where} is not a whole number of complaints; type a count or leave it blank")
     return int(number)
 
 
@@ -79,11 +79,11 @@ def read_history(path) -> dict[str, dict[str, int | None]]:
     name = Path(path).name
     frame, _ = read_table(path)
     if frame.empty:
-        raise ReportHistoryError(f"'{name}' has no rows; give one row per earlier year")
+        raise ReportFiguresError(f"'{name}' has no rows; give one row per earlier year")
     year_cols = [c for c in frame.columns if squeeze(c) in YEAR_HEADERS]
     stage_cols = {c: _stage_of(c) for c in frame.columns if _stage_of(c)}
     if not year_cols or not stage_cols:
-        raise ReportHistoryError(
+        raise ReportFiguresError(
             f"'{name}' needs a 'Year' column and at least one of 'Stage 1', 'Stage 2', 'Stage 3' "
             f"(found: {', '.join(map(str, frame.columns[:8]))})"
         )
@@ -95,12 +95,12 @@ def read_history(path) -> dict[str, dict[str, int | None]]:
         label = _year_label(raw)
         line = int(str(i)) + 2  # the header is line 1
         if label is None:
-            raise ReportHistoryError(f"'{name}' line {line}: the year is not a financial year like 2022-23")
+            raise ReportFiguresError(f"'{name}' line {line}: the year is not a financial year like 2022-23")
         if label in years:
-            raise ReportHistoryError(f"'{name}' gives {label} twice (line {line}); keep one row per year")
+            raise ReportFiguresError(f"'{name}' gives {label} twice (line {line}); keep one row per year")
         years[label] = {s: _count(row[c], f"'{name}' line {line}, '{c}'") for c, s in stage_cols.items()}
     if len(years) > MAX_YEARS:
-        raise ReportHistoryError(f"'{name}' has {len(years)} years; keep the last {MAX_YEARS} at most")
+        raise ReportFiguresError(f"'{name}' has {len(years)} years; keep the last {MAX_YEARS} at most")
     return years
 
 
