@@ -88,6 +88,13 @@ def default_model_dir() -> Path:
 def check_model_folder(out_dir: str | Path, option: str = "--out") -> None:
     """Refuse, before any work, a model folder that cannot be written (a file, a read-only place).
 
+    Parameters
+    ----------
+    out_dir : str or Path
+        The folder the model will be saved in (created later, with its parents).
+    option : str
+        The command's option naming it, for the message.
+
     Raises
     ------
     OutputError
