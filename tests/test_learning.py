@@ -360,6 +360,31 @@ def test_training_never_reads_the_test_split(tmp_path):
     assert 0.0 < old.threshold_ < 1.0
 
 
+def test_bundled_sentences_use_the_threshold_chosen_on_held_out_writers(extractor, tmp_path):
+    from classifier.learning.training import BUNDLED_THRESHOLD
+
+    assert extractor.threshold_ == BUNDLED_THRESHOLD
+    # an explicit threshold still wins; the same rows under another path are someone else's data
+    assert train_learning_extractor(BUNDLED_SENTENCES, threshold=0.3).threshold_ == 0.3
+    rows = pd.read_csv(BUNDLED_SENTENCES, dtype=str, keep_default_na=False).sample(600, random_state=0)
+    path = tmp_path / "ours.csv"
+    rows.to_csv(path, index=False)
+    tuned = train_learning_extractor(path)
+    assert tuned.threshold is None and 0.15 <= tuned.threshold_ <= 0.85  # tuned on its own rows
+
+
+def test_vague_aims_are_a_not_learning_cue(extractor):
+    assert load_patterns()["vague_aim"]["cue"] == "not_learning"
+    for aim in (
+        "We remain committed to listening to children and families.",
+        "Our ambition is that every child is heard.",
+    ):
+        assert "vague_aim" in extractor.pattern_groups(aim)
+    action = "Team managers now check every Stage 1 reply for a named contact before it is sent."
+    assert "vague_aim" not in extractor.pattern_groups(action)
+    assert extractor.predict([action])[0]
+
+
 def test_evaluate_learning_on_held_out_split(extractor, tmp_path):
     result = evaluate_learning(BUNDLED_SENTENCES, extractor)
     assert result["split"] == "test"
