@@ -83,7 +83,7 @@ def test_type_accuracy_on_hand_written_examples(extractor):
         "Social workers in the east team have been reminded to copy parents into the minutes of every core group.": "staff_reminder",
         "All duty staff will attend a half-day course on explaining thresholds to families in September.": "training",
         "We have changed the closure process so that a case cannot be closed until a letter has been sent.": "process_change",
-        "We have apologised to Mr Reid and paid him £150 for the time and trouble he was put to.": "remedy",
+        "Mr Reid's record has been corrected and the corrected assessment has gone to his son's school.": "remedy",
         "The main lesson from this complaint is that families need to hear bad news from a person, not a letter.": "lesson",
     }
     sentences = list(examples)
@@ -91,6 +91,12 @@ def test_type_accuracy_on_hand_written_examples(extractor):
     got = extractor.predict_types(sentences)
     correct = sum(g == want for g, want in zip(got, examples.values()))
     assert correct >= 4, list(zip(got, examples.values()))
+    # Owners' convention (session 8): a remedy that is only money, or money and an apology, is not learning.
+    money_only = [
+        "We have apologised to Mr Reid and paid him £150 for the time and trouble he was put to.",
+        "The council paid Ms Okoro £300 in recognition of the distress caused.",
+    ]
+    assert not extractor.predict(money_only).any(), extractor.score_sentences(money_only)
 
 
 def test_statistics_and_descriptions_with_must_are_rejected(extractor):
