@@ -105,3 +105,22 @@ def test_sample_cases_are_separate_and_unlabelled(rows):
     assert len(sample) == 50 and "themes" not in sample[0]
     corpus = {r["text"] for r in rows}
     assert not any(s["text"] in corpus for s in sample)
+
+
+def test_part_checker_shingles_blind_sentence_sets_one_sentence_at_a_time(tmp_path, monkeypatch):
+    import json
+
+    from training_data import check_learning_parts as checker
+
+    folder = tmp_path / "blind_sentences"
+    folder.mkdir()
+    lines = [{"sentence": "one two three four five six seven eight"}, {"sentence": "nine ten eleven"}]
+    (folder / "sentences.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(checker, "HERE", tmp_path)
+    grams = checker.document_shingles(["blind_sentences"], 8)
+    # no n-gram runs across two sentences; a sentence shorter than n is one whole "n-gram"
+    assert grams["blind_sentences"] == {
+        tuple("one two three four five six seven eight".split()),
+        ("nine", "ten", "eleven"),
+    }
+    assert ("eight", "nine", "ten") not in checker.document_shingles(["blind_sentences"], 3)["blind_sentences"]

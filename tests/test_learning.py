@@ -83,7 +83,7 @@ def test_type_accuracy_on_hand_written_examples(extractor):
         "Social workers in the east team have been reminded to copy parents into the minutes of every core group.": "staff_reminder",
         "All duty staff will attend a half-day course on explaining thresholds to families in September.": "training",
         "We have changed the closure process so that a case cannot be closed until a letter has been sent.": "process_change",
-        "We have apologised to Mr Reid and paid him £150 for the time and trouble he was put to.": "remedy",
+        "Mr Reid's record has been corrected and the corrected assessment has gone to his son's school.": "remedy",
         "The main lesson from this complaint is that families need to hear bad news from a person, not a letter.": "lesson",
     }
     sentences = list(examples)
@@ -91,6 +91,12 @@ def test_type_accuracy_on_hand_written_examples(extractor):
     got = extractor.predict_types(sentences)
     correct = sum(g == want for g, want in zip(got, examples.values()))
     assert correct >= 4, list(zip(got, examples.values()))
+    # Owners' convention (session 8): a remedy that is only money, or money and an apology, is not learning.
+    money_only = [
+        "We have apologised to Mr Reid and paid him £150 for the time and trouble he was put to.",
+        "The council paid Ms Okoro £300 in recognition of the distress caused.",
+    ]
+    assert not extractor.predict(money_only).any(), extractor.score_sentences(money_only)
 
 
 def test_statistics_and_descriptions_with_must_are_rejected(extractor):
@@ -358,6 +364,31 @@ def test_training_never_reads_the_test_split(tmp_path):
     old = train_learning_extractor(path, tune_on_dev=True)
     assert old.n_train_ == int((rows["split"] == "train").sum())
     assert 0.0 < old.threshold_ < 1.0
+
+
+def test_bundled_sentences_use_the_threshold_chosen_on_held_out_writers(extractor, tmp_path):
+    from classifier.learning.training import BUNDLED_THRESHOLD
+
+    assert extractor.threshold_ == BUNDLED_THRESHOLD
+    # an explicit threshold still wins; the same rows under another path are someone else's data
+    assert train_learning_extractor(BUNDLED_SENTENCES, threshold=0.3).threshold_ == 0.3
+    rows = pd.read_csv(BUNDLED_SENTENCES, dtype=str, keep_default_na=False).sample(600, random_state=0)
+    path = tmp_path / "ours.csv"
+    rows.to_csv(path, index=False)
+    tuned = train_learning_extractor(path)
+    assert tuned.threshold is None and 0.15 <= tuned.threshold_ <= 0.85  # tuned on its own rows
+
+
+def test_vague_aims_are_a_not_learning_cue(extractor):
+    assert load_patterns()["vague_aim"]["cue"] == "not_learning"
+    for aim in (
+        "We remain committed to listening to children and families.",
+        "Our ambition is that every child is heard.",
+    ):
+        assert "vague_aim" in extractor.pattern_groups(aim)
+    action = "Team managers now check every Stage 1 reply for a named contact before it is sent."
+    assert "vague_aim" not in extractor.pattern_groups(action)
+    assert extractor.predict([action])[0]
 
 
 def test_evaluate_learning_on_held_out_split(extractor, tmp_path):

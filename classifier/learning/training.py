@@ -14,6 +14,11 @@ from classifier.redact.quote import shown_columns
 
 # Package data (a link to training_data/ in the repository, a copy in the wheel).
 BUNDLED_SENTENCES = Path(__file__).resolve().parents[1] / "data" / "learning_sentences.csv"
+# The decision threshold for the bundled sentences, chosen by cross-validation whose folds hold out
+# whole writers' part files (bench/learning_calibrate.py; bench/LEARNING_RESULTS.md, session 8):
+# inner cross-validation by row picks ~0.47 because it scores writers the model has already read.
+# Other data gets its threshold from its own cross-validation.
+BUNDLED_THRESHOLD = 0.55
 
 
 def _labelled(path, split: str | None) -> tuple[pd.DataFrame, str | None]:
@@ -78,6 +83,8 @@ def train_learning_extractor(
     sentences (out-of-fold scores, F1 smoothed over a window): in
     cross-validation on train+dev this gave higher and steadier F1 than
     holding 'dev' out to set the threshold, since the dev split alone is small.
+    The bundled sentences use `BUNDLED_THRESHOLD` instead (unless `threshold`
+    is passed), chosen where folds hold out whole writers.
     A file without a split column is all used for fitting.
 
     Parameters
@@ -100,6 +107,8 @@ def train_learning_extractor(
     if not path.is_file():
         raise LearningError(f"learning training data '{path}' not found; pass the labelled sentences file")
     frame, _ = _labelled(path, None)
+    if path.resolve() == BUNDLED_SENTENCES.resolve() and not tune_on_dev:
+        params.setdefault("threshold", BUNDLED_THRESHOLD)
     split = frame["split"].str.strip().str.lower()
     dev = frame[split == "dev"]
     kwargs = {}
