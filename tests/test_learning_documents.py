@@ -599,6 +599,13 @@ def test_action_table_owner_due_date_and_status_fill_the_register(tmp_path):
             "Green",
         ],
         [
+            "Calls not returned",
+            "The team manager will remind staff that calls are returned in 2 days.",
+            "Team Manager",
+            "Immediate",
+            "",
+        ],
+        [
             "No plan for family time",
             "Family time plans will be shared with parents within five working days.",
             "Head of Service CLA",
@@ -626,6 +633,7 @@ def test_action_table_owner_due_date_and_status_fill_the_register(tmp_path):
     )
     assert out["All Stage 1 "]["status"] == "Green" and out["Family time "]["status"] == ""
     assert out["Family time "]["due_date"] == "Q2 2025-26"
+    assert set(out) == {"All Stage 1 ", "Family time ", "The team man"}  # owner, date, RAG cells: never
     reg = {r["statement"][:12]: r for r in csv.DictReader((tmp_path / "register.csv").open(encoding="utf-8-sig"))}
     assert reg["All Stage 1 "]["action_owner"] == "[NAME], Team Manager"  # redacted in the register
     assert reg["Family time "]["action_owner"] == "Head of Service CLA"

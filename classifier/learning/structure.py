@@ -263,6 +263,8 @@ def _contexts(text: str, layout: list[dict], spec: dict) -> list[tuple[dict, Con
                 continue
             col = b.get("column", "")
             ck = (column_kind(col, spec) or title_kind(col, spec)) if col else ""
+            if col and " ".join(col.lower().rstrip(":?").split()) in (spec.get("actions") or {}):
+                ck = "action_detail"  # "Team Manager" under Owner is who acts, not what changes
             ctx = Context("cell", section, section_kind, col, ck or section_kind, b["para"], _row_actions(b, spec))
             out.append((b, ctx))
             continue
