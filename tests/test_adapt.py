@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from classifier.cli.main import app
 from classifier.errors import AdaptError, LabelError
 from classifier.models.adapted import paired_folds, parallel_heads
-from classifier.models.residual import ResidualThemes
+from classifier.models.residual import ResidualThemes, logit
 from classifier.pipeline.adapt import adapt_model, parse_themes_cell, read_own_rows, theme_lookup
 from classifier.pipeline.feedback import FeedbackStore
 from classifier.pipeline.persistence import load_model
@@ -84,7 +84,8 @@ def test_adapted_model_saves_counts_not_texts(adapted, own_rows):
     model = load_model(d / "model")
     ad = model.meta["adapted"]
     assert ad["own_rows"] == len(own_rows) and ad["feedback_decisions"] == 0
-    assert ad["method"] == "residual" and ad["corpus_rows"] == 0
+    # The corpus was given: the engine retrained on it plus the own rows, the correction on top.
+    assert ad["method"] == "residual" and ad["refit"] and ad["corpus_rows"] > 100 and ad["own_weight"] == 3
     assert ad["penalty"] is None or ad["penalty"] > 0
     assert model.themes.n_own_ == len(own_rows)
     # Figures for before and after, each with intervals; few rows say so.
@@ -95,6 +96,7 @@ def test_adapted_model_saves_counts_not_texts(adapted, own_rows):
             assert 0.0 <= lo <= fig[side][key] + 1e-9 and fig[side][key] <= hi + 1e-9 <= 1.0 + 1e-9
     card = (d / "model" / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert "Before and after, own rows" in card and "few rows" in card and "logit p_base_k" in card
+    assert "retrained on the corpus plus the own rows counted 3" in card
     blob = b"".join((d / "model" / f).read_bytes() for f in ("model.npz", "meta.json", "MODEL_CARD.md"))
     for r in own_rows:
         snippet = " ".join(r["text"].split()[:8])
@@ -111,10 +113,12 @@ def test_adapted_model_keeps_the_base_model_whole(adapted, small_model):
     assert isinstance(th, ResidualThemes) and th.uses_vectors and model.uses_encoder
     np.testing.assert_array_equal(th.base_.vector_head_.coef_, base.vector_head_.coef_)
     np.testing.assert_array_equal(th.base_.head_.coef_, base.head_.coef_)
-    assert th.features_ is th.base_.features_  # one TF-IDF state, saved once
-    # A theme with too few own examples for its own threshold keeps the base model's.
+    # The retrained model labels and explains; the base model's TF-IDF state is kept for the correction.
+    assert th.features_ is th.refit_.features_ and th.head_ is th.refit_.head_
+    assert th.refit_.n_train_ > th.base_.n_train_
+    # A theme with too few own examples for its own threshold keeps the retrained model's.
     few = [l for l in th.labels_ if th.own_support_[l] < th.own_threshold_min]
-    assert few and all(th.thresholds_[l] == pytest.approx(base.thresholds_[l]) for l in few)
+    assert few and all(th.thresholds_[l] == pytest.approx(th.refit_.thresholds_[l]) for l in few)
 
 
 def test_residual_head_is_the_base_model_without_own_rows(small_model):
@@ -229,6 +233,36 @@ def test_residual_head_learns_a_trust_wording_from_its_words(small_model):
     # The word columns go with the model as plain data.
     back = loads_state(dumps_state(words))
     np.testing.assert_array_equal(back.word_columns_, words.word_columns_)
+    np.testing.assert_allclose(back.predict_proba(new, vectors=Vn), after, rtol=1e-9)
+    np.testing.assert_allclose(back.predict_proba(new), fast, rtol=1e-9)
+
+
+def test_refit_then_correct_learns_a_wording_the_correction_alone_cannot(small_model, corpus_rows):
+    from classifier.pipeline.adapt_corpus import refit_on_corpus
+
+    base = small_model.themes
+    texts = HOUSE + HOUSE_VISITS + [t for t, _ in OTHERS]
+    themes = [["decision_making"]] * len(HOUSE) + [["family_time"]] * len(HOUSE_VISITS) + [[th] for _, th in OTHERS]
+    docs, new = ensure_prepared(texts), ensure_prepared(NEW_HOUSE)
+    V, Vn = small_model.encode(docs).vectors, small_model.encode(new).vectors
+    rows = [r for r in corpus_rows if r["split"] != "test" and r["themes"]][::12]
+    c_docs = ensure_prepared([r["text"] for r in rows])
+    refit = refit_on_corpus(small_model, c_docs, [r["themes"].split(";") for r in rows], docs, themes, V, seed=0)
+    dm = base.labels_.index("decision_making")
+    alone = ResidualThemes(random_state=0).fit(docs, themes, base, vectors=V)
+    m = ResidualThemes(random_state=0).fit(docs, themes, base, vectors=V, refit=refit)
+    assert (base.predict_proba(new, vectors=Vn).argmax(axis=1) != dm).all()
+    # "s.20" is a word the base vocabulary lacks; the refit learns it, in both ways of labelling.
+    assert (alone.predict_proba(new).argmax(axis=1) != dm).any()
+    after, fast = m.predict_proba(new, vectors=Vn), m.predict_proba(new)
+    assert (after.argmax(axis=1) == dm).all() and (fast.argmax(axis=1) == dm).all()
+    # The correction is applied at half size over the refit's scores, from the base model's phi.
+    c = m.bias_ + m._phi(logit(base.predict_proba(new, vectors=Vn)), Vn) @ m.coef_.T
+    expected = logit(refit.predict_proba(new, vectors=Vn)) + 0.5 * c
+    np.testing.assert_allclose(logit(after), expected, rtol=1e-6, atol=1e-6)
+    # Plain data both ways: both TF-IDF states come back, each once.
+    back = loads_state(dumps_state(m))
+    assert back.features_ is back.refit_.features_ and back.features_ is not back.base_.features_
     np.testing.assert_allclose(back.predict_proba(new, vectors=Vn), after, rtol=1e-9)
     np.testing.assert_allclose(back.predict_proba(new), fast, rtol=1e-9)
 

@@ -36,6 +36,12 @@ def adapt(
         None, help="The base model's training table, if it is not found beside the package."
     ),
     seed: int = typer.Option(0, help="Random seed (adapting is reproducible)."),
+    refit: bool = typer.Option(
+        True,
+        "--refit/--no-refit",
+        help="Also retrain on the base model's corpus plus your rows (a minute or two; learns your wording). "
+        "--no-refit: the correction alone, in seconds.",
+    ),
 ):
     """Adapt a model to your own labelled complaints (and stored intake decisions).
 
@@ -49,7 +55,9 @@ def adapt(
         raise typer.BadParameter("give a table of labelled rows, --feedback FILE.sqlite, or both")
     check_model_folder(out)  # before the cross-validation, not after it
     typer.echo("Adapting (cross-validation on your rows)...", err=True)
-    result = adapt_model(own, out, model, feedback, text_column, themes_column, taxonomy, mapping, corpus, seed)
+    result = adapt_model(
+        own, out, model, feedback, text_column, themes_column, taxonomy, mapping, corpus, seed, refit=refit
+    )
     m, ad = result.model, result.model.meta["adapted"]
     corpus_part = f", {ad['corpus_rows']} corpus rows" if ad["corpus_rows"] else ""
     typer.echo(
@@ -57,8 +65,14 @@ def adapt(
         f"decisions ({ad['feedback_corrections']} corrections){corpus_part}, in {ad['fit_seconds']:.1f} s"
     )
     if ad.get("method") == "residual":
+        start = (
+            f"Retrained on the corpus plus your rows x{ad['own_weight']}, with the correction learnt from your rows"
+            f" added at {ad['refit_correction']:g} of its size"
+            if ad.get("refit")
+            else "The base model kept whole, corrected by your rows"
+        )
         typer.echo(
-            "The base model kept whole, corrected by your rows (penalty "
+            f"{start} (penalty "
             + (f"{ad['penalty']:g}" if ad["penalty"] is not None else "none: no correction beat the base model")
             + ")"
         )

@@ -17,8 +17,15 @@ than an infinite one, it IS the base model: it cannot forget the corpus and need
 Labelling without vectors (`--fast`) uses a second correction fitted the same way on the base
 model's TF-IDF head alone (phi = its probabilities and the words).
 
-Thresholds: the base model's, except for a theme with `own_threshold_min` own examples, which is
-tuned on the own rows' out-of-fold probabilities.
+A refit base (`fit(..., refit=)`: the same engine retrained on the corpus plus the own rows x3, which
+sees the trust's new words) takes the base model's place as the offset, and the correction, still
+fitted against the original base model (fitted against the refit's in-sample scores of the own rows it
+would learn nothing) and still fed the original base model's phi, is added at `refit_correction` of its
+size: the refit has already learnt part of what the correction learns, and on dev the full correction
+over a refit lost to the refit alone under a style shift (bench/ADAPT_RESULTS.md, "Refit, then correct").
+
+Thresholds: the base model's (the refit's, with a refit), except for a theme with `own_threshold_min`
+own examples, which is tuned on the own rows' out-of-fold probabilities.
 """
 
 from __future__ import annotations
@@ -153,6 +160,8 @@ class ResidualThemes(ThemeClassifier):
         Folds of the own rows for the penalty and the out-of-fold figures.
     own_threshold_min : int
         Own examples a theme needs before its threshold is tuned on them.
+    refit_correction : float
+        Share of the correction added over a refit base (`fit(..., refit=)`); 1 without one.
     threshold_bounds : (float, float)
     keyword_floor : float
     random_state : int
@@ -171,6 +180,7 @@ class ResidualThemes(ThemeClassifier):
         standard_errors=1.0,
         cv_folds=5,
         own_threshold_min=30,
+        refit_correction=0.5,
         threshold_bounds=(0.05, 0.9),
         keyword_floor=0.5,
         random_state=0,
@@ -186,12 +196,13 @@ class ResidualThemes(ThemeClassifier):
         self.standard_errors = standard_errors
         self.cv_folds = cv_folds
         self.own_threshold_min = own_threshold_min
+        self.refit_correction = refit_correction
         self.threshold_bounds = threshold_bounds
         self.keyword_floor = keyword_floor
         self.random_state = random_state
 
     # ------------------------------------------------------------ training
-    def fit(self, texts, themes, base=None, vectors: np.ndarray | None = None, X=None):
+    def fit(self, texts, themes, base=None, vectors: np.ndarray | None = None, X=None, refit=None):
         """Learn the correction of `base` from own rows.
 
         Parameters
@@ -205,6 +216,10 @@ class ResidualThemes(ThemeClassifier):
             The own rows' encoder vectors (needed when the base model has an encoder head).
         X : sparse matrix, optional
             `base.features_.transform(texts)`, when the caller has it.
+        refit : ThemeClassifier, optional
+            The same engine retrained on the base model's corpus plus these rows (the offset in place of
+            `base`; the correction is still fitted against `base`). Its features and heads then label
+            and explain, so `predict_proba`'s X is `refit.features_.transform(texts)`.
         """
         if base is None:
             raise AdaptError("a residual head corrects a base theme model: pass base=")
@@ -215,9 +230,11 @@ class ResidualThemes(ThemeClassifier):
         Y = binarise_themes(themes, tax).astype(np.float64)
         if X is None:
             X = base.features_.transform(docs)
-        self.features_, self.head_ = base.features_, base.head_  # explain() and shared matrices
-        self.vector_head_ = base.vector_head_ if vectors is not None else None
-        self.zeroshot_ = getattr(base, "zeroshot_", None)
+        self.refit_ = refit
+        top = base if refit is None else refit
+        self.features_, self.head_ = top.features_, top.head_  # explain() and shared matrices
+        self.vector_head_ = top.vector_head_ if vectors is not None else None
+        self.zeroshot_ = getattr(top, "zeroshot_", None)
         from threadpoolctl import threadpool_limits  # installed with scikit-learn
 
         with threadpool_limits(1):  # tiny matrices: BLAS threads only contend (many times slower on a busy machine)
@@ -241,8 +258,9 @@ class ResidualThemes(ThemeClassifier):
             self.penalty_, self.bias_, self.coef_, oof = self.fast_penalty_, self.fast_bias_, self.fast_coef_, fast_oof
         self.oof_proba_ = oof
         n_own = Y.sum(axis=0)
-        base_full = base.thresholds_
-        base_fast = getattr(base, "fast_thresholds_", base_full)
+        top = base if self.refit_ is None else self.refit_
+        base_full = top.thresholds_
+        base_fast = getattr(top, "fast_thresholds_", base_full)
 
         def tuned(P, base_th):
             return {
@@ -289,18 +307,22 @@ class ResidualThemes(ThemeClassifier):
         return getattr(self, "vector_head_", None) is not None
 
     def predict_proba(self, texts, X=None, vectors: np.ndarray | None = None) -> np.ndarray:
-        """The base model's probabilities, corrected; with `vectors` the full correction, else the fast one."""
+        """The base (or refit) model's probabilities, corrected; with `vectors` the full correction, else
+        the fast one. X: `features_.transform(texts)` (the refit's features when there is a refit)."""
+        refit = getattr(self, "refit_", None)
+        docs = ensure_prepared(texts) if X is None or refit is not None else texts
         if X is None:
-            X = self.features_.transform(ensure_prepared(texts))
-        if vectors is None or not self.uses_vectors:
-            offset = logit(self.base_.head_.predict_proba(X))
-            z = offset + self.fast_bias_
-            if self.fast_coef_.shape[1]:
-                z = z + np.asarray(self._phi(offset, None, X) @ self.fast_coef_.T)
-            return _sigmoid(z)
-        offset = logit(self.base_.predict_proba(texts, X=X, vectors=vectors))
-        z = offset + self.bias_
-        phi = self._phi(offset, vectors, X)
-        if phi.shape[1]:
-            z = z + np.asarray(phi @ self.coef_.T)
-        return _sigmoid(z)
+            X = self.features_.transform(docs)
+        Xb = X if refit is None else self.base_.features_.transform(docs)
+        fast = vectors is None or not self.uses_vectors
+        if fast:
+            offset = logit(self.base_.head_.predict_proba(Xb))
+            bias, coef, phi = self.fast_bias_, self.fast_coef_, self._phi(offset, None, Xb)
+        else:
+            offset = logit(self.base_.predict_proba(docs, X=Xb, vectors=vectors))
+            bias, coef, phi = self.bias_, self.coef_, self._phi(offset, vectors, Xb)
+        correction = bias + (np.asarray(phi @ coef.T) if phi.shape[1] else 0.0)
+        if refit is None:
+            return _sigmoid(offset + correction)
+        top = refit.head_.predict_proba(X) if fast else refit.predict_proba(docs, X=X, vectors=vectors)
+        return _sigmoid(logit(top) + self.refit_correction * correction)

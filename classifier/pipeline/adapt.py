@@ -1,9 +1,11 @@
 """Adapt a model to one trust: its own labelled rows (and stored intake decisions) on top of a base model.
 
-Same taxonomy as the base model: the base model is kept whole and the own rows
-teach it a small correction of its scores (`models.residual.ResidualThemes`,
-penalty chosen by cross-validation on the own rows); the corpus is not refitted,
-so this takes seconds and can be rerun after every batch of intake decisions.
+Same taxonomy as the base model: the own rows teach the base model a small
+correction of its scores (`models.residual.ResidualThemes`, penalty chosen by
+cross-validation on the own rows), and, when the base model's corpus is found,
+the same engine is refitted on the corpus plus the own rows x3 (which sees the
+trust's own words) and the correction applied over it at half size (a minute or
+two; `refit=False`: the correction alone, seconds).
 Another taxonomy: the own rows plus description similarity, and the corpus only
 through a mapping file (`models.adapted.AdaptedThemes`).
 
@@ -24,11 +26,13 @@ from classifier.io.tables import read_table, require_column
 from classifier.models.adapted import AdaptedThemes
 from classifier.models.child import ChildAuthoredDetector
 from classifier.models.residual import ResidualThemes
+from classifier.models.themes import ThemeClassifier
 from classifier.pipeline.adapt_card import adapt_card, before_after
+from classifier.pipeline.adapt_corpus import REFIT_OWN_WEIGHT, corpus_rows, find_corpus, refit_on_corpus
 from classifier.pipeline.feedback import open_feedback
 from classifier.pipeline.model import ComplaintModel
 from classifier.pipeline.persistence import load_model, save_model, sha256_file
-from classifier.pipeline.training import FALSE_WORDS, TRUE_WORDS, read_training_data
+from classifier.pipeline.training import FALSE_WORDS, TRUE_WORDS
 from classifier.redact.quote import values_in_rows
 from classifier.taxonomy.schema import Taxonomy, load_taxonomy, shown_theme_value, theme_name_index, theme_name_key
 from classifier.text import prepare
@@ -127,63 +131,6 @@ def read_feedback_rows(path, tax: Taxonomy) -> tuple[OwnRows, int]:
     return rows, sum(d.is_correction for d in decisions)
 
 
-def find_corpus(base_meta: dict, corpus: str | Path | None) -> tuple[Path | None, list[str]]:
-    """The base model's training table: --corpus, else training_data/<file> beside the repo or here."""
-    td = base_meta.get("training_data", {})
-    if corpus is not None:
-        p = Path(corpus)
-        if not p.exists():
-            raise AdaptError(f"corpus '{p}' not found; pass the table the base model was trained on")
-        same = td.get("sha256") == sha256_file(p)
-        return p, (
-            []
-            if same
-            else [f"corpus '{p.name}' is not the file the base model was trained on (SHA-256 differs); used as given"]
-        )
-    name = td.get("file")
-    if name:
-        for folder in (Path(__file__).resolve().parents[2] / "training_data", Path.cwd() / "training_data"):
-            p = folder / name
-            if p.exists() and sha256_file(p) == td.get("sha256"):
-                return p, []
-    return None, [
-        f"the base model's training corpus ({name or 'unknown'}) was not found; adapted from the "
-        "own rows and theme descriptions only (pass --corpus FILE to add it)"
-    ]
-
-
-def corpus_rows(path: Path, base_tax: Taxonomy, tax: Taxonomy, mapping) -> tuple[list, list, list, list[str]]:
-    """Corpus texts, themes in `tax`, child flags, notes. Another taxonomy: only rows the mapping
-    carries over unambiguously (one_to_one / many_to_one), retired themes dropped."""
-    data = read_training_data(path)
-    splits = data.splits or ["train"] * data.rows_read
-    keep = [i for i in range(data.rows_read) if splits[i] != "test"]
-    child = [data.child[i] for i in keep] if data.child is not None else [None] * len(keep)
-    texts, themes = [data.texts[i] for i in keep], [data.themes[i] for i in keep]
-    if mapping is None:
-        return texts, themes, child, []
-    out_t, out_th, out_c, ambiguous = [], [], [], 0
-    for text, row, c in zip(texts, themes, child):
-        new, ok = [], True
-        for t in row:
-            m = mapping.resolve(t)
-            if m.needs_choice:
-                ok = False
-                break
-            new += [x for x in m.to if x not in new]
-        if ok and new:
-            out_t.append(text)
-            out_th.append(new)
-            out_c.append(c)
-        elif row:
-            ambiguous += 1
-    note = (
-        f"corpus mapped to '{tax.id}' through {mapping.path or 'the mapping'}: {len(out_t)} rows used, "
-        f"{ambiguous} left out (a theme maps to several, or to none)"
-    )
-    return out_t, out_th, out_c, [note]
-
-
 @dataclass
 class AdaptResult:
     model: ComplaintModel
@@ -203,6 +150,7 @@ def adapt_model(
     corpus=None,
     seed=0,
     theme_params: dict | None = None,
+    refit: bool = True,
 ) -> AdaptResult:
     """Fit and save a model adapted to a trust's own rows; see the module docstring.
 
@@ -225,6 +173,8 @@ def adapt_model(
         The base model's training table, if not found beside the package.
     seed : int
     theme_params : dict, optional
+    refit : bool
+        Same taxonomy: also refit on the corpus plus the own rows (False: the correction alone).
 
     Returns
     -------
@@ -251,7 +201,7 @@ def adapt_model(
         )
     run = (own, n_feedback, corrections, feedback, text_column, themes_column, seed, started)
     if same_taxonomy:
-        themes, child, figures, method = _adapt_residual(base, own, theme_params, corpus, seed, notes)
+        themes, child, figures, method = _adapt_residual(base, own, theme_params, corpus, seed, notes, refit)
         return _finish(base, themes, child, figures, notes, method, run, out_dir)
     c_texts: list[str] = []
     c_themes: list[list[str]] = []
@@ -304,33 +254,50 @@ def adapt_model(
     return _finish(base, themes, child, figures, notes, method, run, out_dir)
 
 
-def _adapt_residual(base, own: OwnRows, theme_params, corpus, seed, notes) -> tuple:
-    """The base model's theme scores corrected from the own rows (`ResidualThemes`): no corpus refit."""
+def _adapt_residual(base, own: OwnRows, theme_params, corpus, seed, notes, refit: bool = True) -> tuple:
+    """The base model's theme scores corrected from the own rows (`ResidualThemes`), over a refit on the
+    corpus plus the own rows when `refit` and the corpus is found."""
     own_docs = prepare(own.texts)
     with_vectors = bool(getattr(base.themes, "uses_vectors", False))
     own_vectors = base.encode(own_docs).vectors if with_vectors else None
+    flags = [c for c in own.child if c is not None]
+    retrain_child = sum(flags) >= 5 and len(flags) - sum(flags) >= 5  # retrained beside the corpus
+    # An adapted base model has no corpus of its own (its training table is the own rows): no refit.
+    can_refit = refit and type(base.themes) is ThemeClassifier
+    c_docs: list = []
+    c_themes: list = []
+    c_child: list = []
+    if can_refit or retrain_child:
+        path, found_notes = find_corpus(base.meta, corpus)
+        notes += found_notes
+        if path is not None:
+            c_texts, c_themes, c_child, _ = corpus_rows(path, base.taxonomy, base.taxonomy, None)
+            c_docs = prepare(c_texts)
+    refitted = None
+    if can_refit and c_docs:
+        refitted = refit_on_corpus(base, c_docs, c_themes, own_docs, own.themes, own_vectors, seed)
     params = {k: v for k, v in (theme_params or {}).items() if k in ResidualThemes._param_names()}
     params["random_state"] = seed
-    themes = ResidualThemes(taxonomy=base.taxonomy, **params).fit(own_docs, own.themes, base.themes, own_vectors)
+    themes = ResidualThemes(taxonomy=base.taxonomy, **params).fit(
+        own_docs, own.themes, base.themes, own_vectors, refit=refitted
+    )
     missing = [l for l, n in themes.own_support_.items() if n == 0]
     if missing:
         notes.append(
             f"no own example of {', '.join(missing)}: scored by the base model, corrected only through what the other rows show"
         )
-    c_docs: list = []
-    c_child: list = []
-    flags = [c for c in own.child if c is not None]
-    if sum(flags) >= 5 and len(flags) - sum(flags) >= 5:  # the child detector is retrained beside the corpus
-        path, found_notes = find_corpus(base.meta, corpus)
-        notes += found_notes
-        if path is not None:
-            c_texts, _, c_child, _ = corpus_rows(path, base.taxonomy, base.taxonomy, None)
-            c_docs = prepare(c_texts)
-    child = _adapt_child(base, own, own_docs, c_docs, c_child, themes, seed, notes)
+    child = _adapt_child(base, own, own_docs, c_docs if retrain_child else [], c_child, themes, seed, notes)
     figures = before_after(base, themes, own_docs, own.themes, True, own_vectors)
+    if refitted is not None:
+        figures["after"]["note"] += (
+            "; they score the correction over the base model: the refit on the corpus plus the own rows is "
+            "not in them (cross-validating it would take a refit per fold)"
+        )
     method = {
         "method": "residual",
-        "corpus_rows": 0,
+        "corpus_rows": refitted.n_train_ - REFIT_OWN_WEIGHT * len(own_docs) if refitted is not None else 0,
+        "refit": refitted is not None,
+        **({"own_weight": REFIT_OWN_WEIGHT, "refit_correction": themes.refit_correction} if refitted else {}),
         "penalty": _finite(themes.penalty_),
         "penalty_without_vectors": _finite(themes.fast_penalty_),
         "themes_without_examples": [],

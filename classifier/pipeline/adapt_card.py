@@ -189,7 +189,19 @@ def _residual_method(ad: dict, th) -> list[str]:
         "fitted by L2-penalised logistic loss on the own rows; the penalty is chosen by cross-validation on",
         "the own rows, and the base model unchanged is kept unless a penalty is better by one standard error.",
         chosen,
-        f"A theme with fewer than {th.own_threshold_min} own examples keeps the base model's threshold.",
+        *(
+            [
+                f"The same engine was then retrained on the corpus plus the own rows counted {ad['own_weight']}"
+                " times (this learns the trust's own words), and the correction is added over the retrained",
+                f"model's scores at {ad['refit_correction']:g} of its size (the retrained model has already "
+                "learnt part of it); the thresholds start from the retrained model's.",
+            ]
+            if ad.get("refit")
+            else []
+        ),
+        f"A theme with fewer than {th.own_threshold_min} own examples keeps the "
+        + ("retrained" if ad.get("refit") else "base")
+        + " model's threshold.",
         "Labelling without the encoder (--fast) uses a second correction fitted on the TF-IDF head alone.",
     ]
 

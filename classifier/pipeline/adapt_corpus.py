@@ -1,0 +1,89 @@
+"""The base model's training corpus for `adapt`: finding it, its rows (mapped to another taxonomy),
+and the base model's engine refitted on it plus the own rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from classifier.errors import AdaptError
+from classifier.models.themes import ThemeClassifier
+from classifier.pipeline.persistence import sha256_file
+from classifier.pipeline.training import read_training_data
+from classifier.taxonomy.schema import Taxonomy
+
+REFIT_OWN_WEIGHT = 3  # own rows counted 3 times in the refit: the owners' plain-training weight
+
+
+def find_corpus(base_meta: dict, corpus: str | Path | None) -> tuple[Path | None, list[str]]:
+    """The base model's training table: --corpus, else training_data/<file> beside the repo or here."""
+    td = base_meta.get("training_data", {})
+    if corpus is not None:
+        p = Path(corpus)
+        if not p.exists():
+            raise AdaptError(f"corpus '{p}' not found; pass the table the base model was trained on")
+        same = td.get("sha256") == sha256_file(p)
+        return p, (
+            []
+            if same
+            else [f"corpus '{p.name}' is not the file the base model was trained on (SHA-256 differs); used as given"]
+        )
+    name = td.get("file")
+    if name:
+        for folder in (Path(__file__).resolve().parents[2] / "training_data", Path.cwd() / "training_data"):
+            p = folder / name
+            if p.exists() and sha256_file(p) == td.get("sha256"):
+                return p, []
+    return None, [
+        f"the base model's training corpus ({name or 'unknown'}) was not found; adapted from the "
+        "own rows and theme descriptions only (pass --corpus FILE to add it)"
+    ]
+
+
+def corpus_rows(path: Path, base_tax: Taxonomy, tax: Taxonomy, mapping) -> tuple[list, list, list, list[str]]:
+    """Corpus texts, themes in `tax`, child flags, notes. Another taxonomy: only rows the mapping
+    carries over unambiguously (one_to_one / many_to_one), retired themes dropped."""
+    data = read_training_data(path)
+    splits = data.splits or ["train"] * data.rows_read
+    keep = [i for i in range(data.rows_read) if splits[i] != "test"]
+    child = [data.child[i] for i in keep] if data.child is not None else [None] * len(keep)
+    texts, themes = [data.texts[i] for i in keep], [data.themes[i] for i in keep]
+    if mapping is None:
+        return texts, themes, child, []
+    out_t, out_th, out_c, ambiguous = [], [], [], 0
+    for text, row, c in zip(texts, themes, child):
+        new, ok = [], True
+        for t in row:
+            m = mapping.resolve(t)
+            if m.needs_choice:
+                ok = False
+                break
+            new += [x for x in m.to if x not in new]
+        if ok and new:
+            out_t.append(text)
+            out_th.append(new)
+            out_c.append(c)
+        elif row:
+            ambiguous += 1
+    note = (
+        f"corpus mapped to '{tax.id}' through {mapping.path or 'the mapping'}: {len(out_t)} rows used, "
+        f"{ambiguous} left out (a theme maps to several, or to none)"
+    )
+    return out_t, out_th, out_c, [note]
+
+
+def refit_on_corpus(base, c_docs, c_themes, own_docs, own_themes, own_vectors, seed) -> ThemeClassifier:
+    """The base model's engine retrained on its corpus rows with themes plus the own rows x3."""
+    keep = [i for i, t in enumerate(c_themes) if t]
+    docs = [c_docs[i] for i in keep] + list(own_docs) * REFIT_OWN_WEIGHT
+    themes = [c_themes[i] for i in keep] + list(own_themes) * REFIT_OWN_WEIGHT
+    vectors = encode = None
+    if own_vectors is not None:
+        c_vectors = base.encoder.encode([c_docs[i].redacted for i in keep])
+        vectors = np.vstack([c_vectors] + [own_vectors] * REFIT_OWN_WEIGHT)
+        if getattr(base.themes, "zeroshot_", None) is not None:
+            encode = base.encoder.encode
+    params = {k: v for k, v in base.themes.get_params().items() if k != "taxonomy"}
+    params["random_state"] = seed
+    return ThemeClassifier(taxonomy=base.taxonomy, **params).fit(docs, themes, vectors=vectors, encode=encode)
