@@ -433,3 +433,34 @@ def test_cli_sample_strategies(tmp_path, small_model_dir, small_model, corpus_ro
     assert res.exit_code != 0 and "best" in res.output
     with pytest.raises(Exception, match="E100"):
         choose_rows(np.full((3, 2), 0.5), np.eye(3), 2, strategy="best")
+
+
+def test_vectors_of_the_bundled_corpus_are_cached_as_numbers_only(tmp_path, monkeypatch):
+    from classifier.pipeline import adapt_corpus
+
+    class CountingEncoder:
+        calls = 0
+
+        def encode(self, texts):
+            self.calls += 1
+            return np.array([[len(t), t.count("e")] for t in texts], dtype=np.float32)
+
+    bundled, cache = tmp_path / "training_data", tmp_path / "cache"
+    bundled.mkdir()
+    ours = write_csv(bundled / "corpus.csv", [{"text": "The review was late", "themes": "delay"}])
+    theirs = write_csv(tmp_path / "theirs.csv", [{"text": "The review was late", "themes": "delay"}])
+    monkeypatch.setattr(adapt_corpus, "BUNDLED_CORPUS_DIR", bundled)
+    monkeypatch.setenv("COMPLAINTS_CACHE_DIR", str(cache))
+    texts = ["The review was late again", "Nobody rang me back"]
+    enc = CountingEncoder()
+    first = adapt_corpus.corpus_vectors(enc, texts, ours)
+    again = adapt_corpus.corpus_vectors(enc, texts, ours)
+    assert enc.calls == 1
+    np.testing.assert_array_equal(first, again)
+    (saved,) = cache.iterdir()
+    np.testing.assert_array_equal(np.load(saved, allow_pickle=False), first)
+    assert b"review" not in saved.read_bytes() and b"rang" not in saved.read_bytes()
+    # Another corpus (a trust's own training table) is encoded every time and never cached.
+    adapt_corpus.corpus_vectors(enc, texts, theirs)
+    adapt_corpus.corpus_vectors(enc, texts, theirs)
+    assert enc.calls == 3 and len(list(cache.iterdir())) == 1

@@ -267,6 +267,7 @@ def _adapt_residual(base, own: OwnRows, theme_params, corpus, seed, notes, refit
     c_docs: list = []
     c_themes: list = []
     c_child: list = []
+    path = None
     if can_refit or retrain_child:
         path, found_notes = find_corpus(base.meta, corpus)
         notes += found_notes
@@ -275,7 +276,7 @@ def _adapt_residual(base, own: OwnRows, theme_params, corpus, seed, notes, refit
             c_docs = prepare(c_texts)
     refitted = None
     if can_refit and c_docs:
-        refitted = refit_on_corpus(base, c_docs, c_themes, own_docs, own.themes, own_vectors, seed)
+        refitted = refit_on_corpus(base, c_docs, c_themes, own_docs, own.themes, own_vectors, seed, path)
     params = {k: v for k, v in (theme_params or {}).items() if k in ResidualThemes._param_names()}
     params["random_state"] = seed
     themes = ResidualThemes(taxonomy=base.taxonomy, **params).fit(

@@ -3,6 +3,9 @@ and the base model's engine refitted on it plus the own rows."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +17,7 @@ from classifier.pipeline.training import read_training_data
 from classifier.taxonomy.schema import Taxonomy
 
 REFIT_OWN_WEIGHT = 3  # own rows counted 3 times in the refit: the owners' plain-training weight
+BUNDLED_CORPUS_DIR = Path(__file__).resolve().parents[2] / "training_data"
 
 
 def find_corpus(base_meta: dict, corpus: str | Path | None) -> tuple[Path | None, list[str]]:
@@ -31,7 +35,7 @@ def find_corpus(base_meta: dict, corpus: str | Path | None) -> tuple[Path | None
         )
     name = td.get("file")
     if name:
-        for folder in (Path(__file__).resolve().parents[2] / "training_data", Path.cwd() / "training_data"):
+        for folder in (BUNDLED_CORPUS_DIR, Path.cwd() / "training_data"):
             p = folder / name
             if p.exists() and sha256_file(p) == td.get("sha256"):
                 return p, []
@@ -73,14 +77,54 @@ def corpus_rows(path: Path, base_tax: Taxonomy, tax: Taxonomy, mapping) -> tuple
     return out_t, out_th, out_c, [note]
 
 
-def refit_on_corpus(base, c_docs, c_themes, own_docs, own_themes, own_vectors, seed) -> ThemeClassifier:
-    """The base model's engine retrained on its corpus rows with themes plus the own rows x3."""
+def cache_folder() -> Path:
+    """$COMPLAINTS_CACHE_DIR, else the user's cache folder (LOCALAPPDATA on Windows, XDG_CACHE_HOME, ~/.cache)."""
+    if os.environ.get("COMPLAINTS_CACHE_DIR"):
+        return Path(os.environ["COMPLAINTS_CACHE_DIR"])
+    root = os.environ.get("LOCALAPPDATA") or os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(root) / "complaint-themes"
+
+
+def corpus_vectors(encoder, texts: list[str], path: Path | None) -> np.ndarray:
+    """Encoder vectors of corpus texts (most of a refit's time). Those of the bundled corpus (team-written,
+    not complaint data) are kept in `cache_folder()`, numbers only, keyed by the file's and the encoder's
+    SHA-256, so a rerun of `adapt` skips encoding; any other corpus is encoded each time, never cached."""
+    from classifier.features.encoder import expected_hashes
+
+    cache = None
+    if path is not None and Path(path).resolve().parent == BUNDLED_CORPUS_DIR.resolve():
+        key = json.dumps([sha256_file(Path(path)), expected_hashes(), len(texts)], sort_keys=True)
+        cache = cache_folder() / f"corpus_vectors_{hashlib.sha256(key.encode()).hexdigest()[:24]}.npy"
+        try:
+            cached = np.load(cache, allow_pickle=False)
+            if cached.shape[0] == len(texts):
+                return cached
+        except (OSError, ValueError):
+            pass
+    vectors = np.asarray(encoder.encode(texts), dtype=np.float32)
+    if cache is not None:
+        try:  # a cache that cannot be written only costs time
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            partial = cache.with_suffix(f".{os.getpid()}.part")
+            with partial.open("wb") as fh:
+                np.save(fh, vectors, allow_pickle=False)
+            partial.replace(cache)
+        except OSError:
+            pass
+    return vectors
+
+
+def refit_on_corpus(
+    base, c_docs, c_themes, own_docs, own_themes, own_vectors, seed, corpus_path: Path | None = None
+) -> ThemeClassifier:
+    """The base model's engine retrained on its corpus rows with themes plus the own rows x3
+    (`corpus_path`: the corpus file, whose vectors are cached when it is the bundled one)."""
     keep = [i for i, t in enumerate(c_themes) if t]
     docs = [c_docs[i] for i in keep] + list(own_docs) * REFIT_OWN_WEIGHT
     themes = [c_themes[i] for i in keep] + list(own_themes) * REFIT_OWN_WEIGHT
     vectors = encode = None
     if own_vectors is not None:
-        c_vectors = base.encoder.encode([c_docs[i].redacted for i in keep])
+        c_vectors = corpus_vectors(base.encoder, [c_docs[i].redacted for i in keep], corpus_path)
         vectors = np.vstack([c_vectors] + [own_vectors] * REFIT_OWN_WEIGHT)
         if getattr(base.themes, "zeroshot_", None) is not None:
             encode = base.encoder.encode
