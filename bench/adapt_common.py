@@ -68,9 +68,12 @@ def plain_train(tax, params, docs, gold, V):
     return ThemeClassifier(taxonomy=tax, **params).fit(docs, gold, vectors=V)
 
 
-def residual(tax, own_docs, own_gold, own_V, base_themes, seed=0, **extra):
-    """As `complaints adapt` does in the base model's taxonomy: the base model corrected by the own rows."""
-    return ResidualThemes(taxonomy=tax, random_state=seed, **extra).fit(own_docs, own_gold, base_themes, own_V)
+def residual(tax, own_docs, own_gold, own_V, base_themes, seed=0, refit=None, **extra):
+    """As `complaints adapt` does in the base model's taxonomy: the base model corrected by the own rows
+    (`refit`: over plain training on corpus + own rows x3, as `adapt` does when it finds the corpus)."""
+    return ResidualThemes(taxonomy=tax, random_state=seed, **extra).fit(
+        own_docs, own_gold, base_themes, own_V, refit=refit
+    )
 
 
 def adapt(tax, params, own_docs, own_gold, own_V, c_docs, c_gold, base_themes, **extra):

@@ -316,11 +316,19 @@ def test_adapt_learns_from_intake_decisions(tmp_path, own_rows, small_model_dir,
             suggested_child_authored=False,
         )
     result = adapt_model(
-        None, None, small_model_dir, feedback=tmp_path / "intake.sqlite", corpus=small_data, theme_params=FAST
+        None,
+        None,
+        small_model_dir,
+        feedback=tmp_path / "intake.sqlite",
+        corpus=small_data,
+        theme_params=FAST,
+        refit=False,
     )
     ad = result.model.meta["adapted"]
     assert ad["feedback_decisions"] == 12 and ad["own_rows"] == 0
     assert 0 < ad["feedback_corrections"] <= 12
+    th = result.model.themes  # refit=False: the correction over the base model alone
+    assert not ad["refit"] and ad["corpus_rows"] == 0 and th.features_ is th.base_.features_
 
 
 def test_too_few_rows_is_refused(tmp_path, small_model_dir, own_rows):
