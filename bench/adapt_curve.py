@@ -13,10 +13,11 @@ Two protocols, every model scored as the shipped model labels (TF-IDF and encode
   figures are also pooled over registers.
 
 Compared with the shipped default model (k = 0) and plain `train` on the default model's corpus +
-the same own rows x3 (the owners' method, default engine). `adapt` runs as `complaints adapt` does:
-that plain refit, with the residual correction (fitted against the default model) at half size over it,
-so each adapt line comes with its plain train x3 line on the same rows for free (~1 minute a fit);
-`--no-refit`: the correction over the default model alone (the adapt of the earlier rounds).
+the same own rows x3 (the owners' method, default engine; `--plain`, ~1-2 minutes a fit, so the lines
+recorded in bench/adapt_curve_lines.jsonl are reused where the protocol is the same). `adapt` runs as
+`complaints adapt` does: the refit on corpus + own rows x3 (`pipeline.adapt_corpus.refit_themes`) with the
+residual correction, fitted against the default model, at half size over it; `--no-refit`: the
+correction over the default model alone (the adapt of the earlier rounds).
 
     .venv/bin/python bench/adapt_curve.py [--seeds 0 1] [--ks 20 50 100 200] [--register-k 20]
 Writes out/adapt_curve.jsonl and prints markdown tables for bench/ADAPT_RESULTS.md.
@@ -38,6 +39,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from adapt_common import plain_train, prepared, read_rows, residual, score, table, theme_params  # noqa: E402
 
+from classifier.pipeline.adapt_corpus import refit_themes  # noqa: E402
 from classifier.pipeline.persistence import load_model  # noqa: E402
 from classifier.pipeline.sample import SHIPPED_STRATEGY, choose_rows, score_rows  # noqa: E402
 
@@ -51,6 +53,7 @@ def main():
     ap.add_argument("--protocols", nargs="+", default=["pooled", "register"])
     ap.add_argument("--adapt-only", action="store_true", help="refit adapt only (baselines already measured)")
     ap.add_argument("--no-refit", action="store_true", help="adapt without the corpus refit (earlier rounds)")
+    ap.add_argument("--plain", action="store_true", help="also plain train x3 (~1-2 minutes a fit)")
     ap.add_argument("--strategies", nargs="+", default=["uncertainty", "representative"])
     ap.add_argument("--report", type=Path, help="only print the tables of the lines in this .jsonl")
     args = ap.parse_args()
@@ -76,11 +79,12 @@ def main():
         if args.no_refit:
             m = residual(tax, od, og, ov, base.themes)
             return [(f"adapt, {how_rows} rows", m, {"penalty": m.penalty_, "seconds": round(time.time() - t, 2)})]
-        p = plain_train(tax, params, c_docs + od * 3, c_gold + og * 3, np.vstack([c_V] + [ov] * 3))
-        m = residual(tax, od, og, ov, base.themes, refit=p)
+        refit = refit_themes(tax, params, c_docs, c_gold, od, og, c_V, ov)  # as `complaints adapt` refits
+        m = residual(tax, od, og, ov, base.themes, refit=refit)
         more = {"penalty": m.penalty_, "seconds": round(time.time() - t, 2)}
         fitted = [(f"adapt (refit + correction), {how_rows} rows", m, more)]
-        if with_plain and not args.adapt_only:
+        if with_plain and args.plain and not args.adapt_only:
+            p = plain_train(tax, params, c_docs + od * 3, c_gold + og * 3, np.vstack([c_V] + [ov] * 3))
             fitted.append((f"plain train x3 (rerun), {how_rows} rows", p, {}))
         return fitted
 

@@ -241,7 +241,8 @@ def test_refit_then_correct_learns_a_wording_the_correction_alone_cannot(small_m
     from classifier.pipeline.adapt_corpus import refit_on_corpus
 
     base = small_model.themes
-    texts = HOUSE + HOUSE_VISITS + [t for t, _ in OTHERS]
+    # One own row names someone the redactor cannot know (lower case): counted 3 times it would pass min_df.
+    texts = [HOUSE[0] + " Told zzqxuvian."] + HOUSE[1:] + HOUSE_VISITS + [t for t, _ in OTHERS]
     themes = [["decision_making"]] * len(HOUSE) + [["family_time"]] * len(HOUSE_VISITS) + [[th] for _, th in OTHERS]
     docs, new = ensure_prepared(texts), ensure_prepared(NEW_HOUSE)
     V, Vn = small_model.encode(docs).vectors, small_model.encode(new).vectors
@@ -260,6 +261,8 @@ def test_refit_then_correct_learns_a_wording_the_correction_alone_cannot(small_m
     c = m.bias_ + m._phi(logit(base.predict_proba(new, vectors=Vn)), Vn) @ m.coef_.T
     expected = logit(refit.predict_proba(new, vectors=Vn)) + 0.5 * c
     np.testing.assert_allclose(logit(after), expected, rtol=1e-6, atol=1e-6)
+    vocab = set(refit.features_.word_.vocabulary_) | set(refit.features_.char_.vocabulary_)
+    assert not any("zzqx" in term for term in vocab) and any("s.20" in term or "s 20" in term for term in vocab)
     # Plain data both ways: both TF-IDF states come back, each once.
     back = loads_state(dumps_state(m))
     assert back.features_ is back.refit_.features_ and back.features_ is not back.base_.features_

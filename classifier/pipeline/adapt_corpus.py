@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from classifier.errors import AdaptError
+from classifier.features.tfidf import TextFeatures
 from classifier.models.themes import ThemeClassifier
 from classifier.pipeline.persistence import sha256_file
 from classifier.pipeline.training import read_training_data
@@ -120,14 +121,40 @@ def refit_on_corpus(
     """The base model's engine retrained on its corpus rows with themes plus the own rows x3
     (`corpus_path`: the corpus file, whose vectors are cached when it is the bundled one)."""
     keep = [i for i, t in enumerate(c_themes) if t]
-    docs = [c_docs[i] for i in keep] + list(own_docs) * REFIT_OWN_WEIGHT
-    themes = [c_themes[i] for i in keep] + list(own_themes) * REFIT_OWN_WEIGHT
-    vectors = encode = None
+    c_vectors = encode = None
     if own_vectors is not None:
         c_vectors = corpus_vectors(base.encoder, [c_docs[i].redacted for i in keep], corpus_path)
-        vectors = np.vstack([c_vectors] + [own_vectors] * REFIT_OWN_WEIGHT)
         if getattr(base.themes, "zeroshot_", None) is not None:
             encode = base.encoder.encode
     params = {k: v for k, v in base.themes.get_params().items() if k != "taxonomy"}
     params["random_state"] = seed
-    return ThemeClassifier(taxonomy=base.taxonomy, **params).fit(docs, themes, vectors=vectors, encode=encode)
+    return refit_themes(
+        base.taxonomy,
+        params,
+        [c_docs[i] for i in keep],
+        [c_themes[i] for i in keep],
+        own_docs,
+        own_themes,
+        c_vectors,
+        own_vectors,
+        encode,
+    )
+
+
+def refit_themes(
+    tax, params: dict, c_docs, c_themes, own_docs, own_themes, c_vectors=None, own_vectors=None, encode=None
+) -> ThemeClassifier:
+    """`ThemeClassifier(**params)` on corpus rows plus the own rows counted `REFIT_OWN_WEIGHT` times.
+
+    The vocabulary is fitted on every row once, so `min_df` counts distinct texts: a word that only
+    one own row uses (a name the redactor missed) stays out of the saved model, as in `train`."""
+    w = REFIT_OWN_WEIGHT
+    docs, themes = list(c_docs) + list(own_docs) * w, list(c_themes) + list(own_themes) * w
+    vectors = None if own_vectors is None else np.vstack([c_vectors] + [own_vectors] * w)
+    shared = None
+    if params.get("features", "tfidf") == "tfidf":
+        names = ("word_ngrams", "char_ngrams", "min_df", "max_word_features", "max_char_features")
+        shared = TextFeatures(**{k: params[k] for k in names if k in params}).fit(list(c_docs) + list(own_docs))
+    return ThemeClassifier(taxonomy=tax, **params).fit(
+        docs, themes, shared_features=shared, vectors=vectors, encode=encode
+    )
