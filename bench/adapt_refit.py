@@ -127,14 +127,16 @@ def main():
                     record("base model", base)
                     record("residual", res, seconds=round(res_s, 2), penalty=res.penalty_)
                     record("plain train x3", refit, **({"seconds": round(refit_s, 1)} if refit_s else {}))
-                    # As `complaints adapt` refits: the vocabulary on every row once (min_df counts distinct texts).
+                    # As `complaints adapt` refits: terms fewer than min_df distinct texts use are dropped.
                     own_refit, own_refit_s = refit_for(
-                        reg, conv_name + "-distinct", k, seed, (tax, params, bd, bg, od, og, bv, ov), refit_themes
+                        reg, conv_name + "-pruned", k, seed, (tax, params, bd, bg, od, og, bv, ov), refit_themes
                     )
                     shipped = ResidualThemes(taxonomy=tax, random_state=seed).fit(od, og, base, ov, refit=own_refit)
                     more = {"seconds": round(own_refit_s + res_s, 1)} if own_refit_s else {}
-                    record("adapt (refit, vocabulary once, + half correction)", shipped, penalty=res.penalty_, **more)
-                    record("refit, vocabulary once", own_refit)
+                    record(
+                        "adapt (refit, rare terms dropped, + half correction)", shipped, penalty=res.penalty_, **more
+                    )
+                    record("refit, rare terms dropped", own_refit)
                     # The scored rows' probabilities under each model.
                     Xb = base.features_.transform(sd)
                     off_base = logit(base.predict_proba(sd, X=Xb, vectors=sv))

@@ -191,10 +191,9 @@ def _residual_method(ad: dict, th) -> list[str]:
         chosen,
         *(
             [
-                f"The same engine was then retrained on the corpus plus the own rows counted {ad['own_weight']}"
-                " times (this learns the trust's own words), and the correction is added over the retrained",
-                f"model's scores at {ad['refit_correction']:g} of its size (the retrained model has already "
-                "learnt part of it); the thresholds start from the retrained model's.",
+                f"The same engine was then retrained on the corpus plus the own rows counted {ad['own_weight']} times",
+                "(this learns the trust's own words), and the correction is added over the retrained model's",
+                f"scores at {ad['refit_correction']:g} of its size (the retrained model has already learnt part of it).",
             ]
             if ad.get("refit")
             else []

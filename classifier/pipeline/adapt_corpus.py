@@ -15,6 +15,7 @@ from classifier.features.tfidf import TextFeatures
 from classifier.models.themes import ThemeClassifier
 from classifier.pipeline.persistence import sha256_file
 from classifier.pipeline.training import read_training_data
+from classifier.redact.vocabulary import drop_terms
 from classifier.taxonomy.schema import Taxonomy
 
 REFIT_OWN_WEIGHT = 3  # own rows counted 3 times in the refit: the owners' plain-training weight
@@ -146,15 +147,33 @@ def refit_themes(
 ) -> ThemeClassifier:
     """`ThemeClassifier(**params)` on corpus rows plus the own rows counted `REFIT_OWN_WEIGHT` times.
 
-    The vocabulary is fitted on every row once, so `min_df` counts distinct texts: a word that only
-    one own row uses (a name the redactor missed) stays out of the saved model, as in `train`."""
+    The vocabulary is fitted as plain training on those rows fits it (the repeats weigh in the caps
+    and idf), then every term fewer than `min_df` distinct texts use is dropped: repeated, a word that
+    only one own row uses (a name the redactor missed) would pass `min_df`; it stays out, as in `train`."""
     w = REFIT_OWN_WEIGHT
     docs, themes = list(c_docs) + list(own_docs) * w, list(c_themes) + list(own_themes) * w
     vectors = None if own_vectors is None else np.vstack([c_vectors] + [own_vectors] * w)
     shared = None
     if params.get("features", "tfidf") == "tfidf":
         names = ("word_ngrams", "char_ngrams", "min_df", "max_word_features", "max_char_features")
-        shared = TextFeatures(**{k: params[k] for k in names if k in params}).fit(list(c_docs) + list(own_docs))
+        shared = TextFeatures(**{k: params[k] for k in names if k in params}).fit(docs)
+        distinct = list(c_docs) + list(own_docs)
+        if len(distinct) >= 4 * shared.min_df:  # TextFeatures applies min_df from that size on
+            _drop_rare_terms(shared, distinct)
     return ThemeClassifier(taxonomy=tax, **params).fit(
         docs, themes, shared_features=shared, vectors=vectors, encode=encode
     )
+
+
+def _drop_rare_terms(features: TextFeatures, docs) -> None:
+    """Remove, in place, the terms of `features` that fewer than `min_df` of `docs` use."""
+    parts = [(features.word_, [d.lemmas for d in docs])]
+    if features.char_ is not None:
+        parts.append((features.char_, [d.redacted for d in docs]))
+    for vec, texts in parts:
+        X = vec.transform(texts).tocsr()
+        used_by = np.bincount(X.indices, minlength=len(vec.vocabulary_))  # one entry per row and term
+        common = {t for t, c in vec.vocabulary_.items() if used_by[c] >= features.min_df}
+        vocab, idf = drop_terms(vec.vocabulary_, vec.idf_, common.__contains__)
+        vec.vocabulary_, vec.idf_, vec._cache = vocab, idf.astype(np.asarray(vec.idf_).dtype), {}
+    features.n_word_features_ = len(features.word_.vocabulary_)
