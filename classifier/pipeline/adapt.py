@@ -285,7 +285,8 @@ def _adapt_residual(base, own: OwnRows, theme_params, corpus, seed, notes, refit
     missing = [l for l, n in themes.own_support_.items() if n == 0]
     if missing:
         notes.append(
-            f"no own example of {', '.join(missing)}: scored by the base model, corrected only through what the other rows show"
+            f"no own example of {', '.join(missing)}: scored by the {'retrained' if refitted else 'base'} model, "
+            "corrected only through what the other rows show"
         )
     child = _adapt_child(base, own, own_docs, c_docs if retrain_child else [], c_child, themes, seed, notes)
     figures = before_after(base, themes, own_docs, own.themes, True, own_vectors)
