@@ -89,13 +89,16 @@ def cache_folder() -> Path:
 
 def corpus_vectors(encoder, texts: list[str], path: Path | None) -> np.ndarray:
     """Encoder vectors of corpus texts (most of a refit's time). Those of the bundled corpus (team-written,
-    not complaint data) are kept in `cache_folder()`, numbers only, keyed by the file's and the encoder's
-    SHA-256, so a rerun of `adapt` skips encoding; any other corpus is encoded each time, never cached."""
-    from classifier.features.encoder import expected_hashes
+    not complaint data) are kept in `cache_folder()`, numbers only, keyed by the SHA-256 of the file, the
+    encoder's files and its code, so a rerun of `adapt` skips encoding; any other corpus is encoded each
+    time, never cached."""
+    from classifier.features import encoder as encoder_module
 
     cache = None
     if path is not None and Path(path).resolve().parent == BUNDLED_CORPUS_DIR.resolve():
-        key = json.dumps([sha256_file(Path(path)), expected_hashes(), len(texts)], sort_keys=True)
+        # The encoder's code is in the key too: how it reads a text can change without its files changing.
+        code = sha256_file(Path(encoder_module.__file__))
+        key = json.dumps([sha256_file(Path(path)), encoder_module.expected_hashes(), code, len(texts)], sort_keys=True)
         cache = cache_folder() / f"corpus_vectors_{hashlib.sha256(key.encode()).hexdigest()[:24]}.npy"
         try:
             cached = np.load(cache, allow_pickle=False)
