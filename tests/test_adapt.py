@@ -284,6 +284,9 @@ def test_cli_adapt_end_to_end(tmp_path, own_rows, small_model_dir):
     m = load_model(out)
     assert m.meta["adapted"]["own_rows"] == 16 and (out / "MODEL_CARD.md").exists()
     assert m.suggest("The worker never called me back.")["top"]
+    info = CliRunner().invoke(app, ["info", "--model", str(out)])
+    assert "adapted:" in info.output and "16 own rows of 16 in own.csv" in info.output
+    assert "0 intake decisions" in info.output and "trained on:" not in info.output
 
 
 def test_parallel_cross_validation_fits_match_serial_ones():

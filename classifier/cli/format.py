@@ -105,7 +105,7 @@ def format_info(meta: dict) -> str:
         f"created:    {meta.get('created_at')}",
         f"taxonomy:   {tax.get('id')} version {tax.get('version')} (hash {str(tax.get('hash'))[:12]})",
         f"themes:     {', '.join(meta.get('labels', []))}",
-        f"trained on: {td.get('file')} ({td.get('rows')} rows, sha256 {str(td.get('sha256'))[:12]})",
+        _trained_on(meta, td),
         f"cv:         micro F1 {cv.get('micro_f1')}, macro F1 {cv.get('macro_f1')}, "
         f"top-1 {cv.get('main_theme_top1')}, top-3 {cv.get('main_theme_top3')}",
         f"components: {', '.join(meta.get('components', []))}",
@@ -118,6 +118,19 @@ def format_info(meta: dict) -> str:
             f"precision {c['precision']:.3f} on {c['tuned_on']})"
         )
     return "\n".join(lines)
+
+
+def _trained_on(meta: dict, td: dict) -> str:
+    ad = meta.get("adapted")
+    if not ad:
+        return f"trained on: {td.get('file')} ({td.get('rows')} rows, sha256 {str(td.get('sha256'))[:12]})"
+    own = f"{ad.get('own_rows', 0)} own rows" + (
+        f" of {td.get('rows')} in {td.get('file')} (sha256 {str(td.get('sha256'))[:12]})" if td.get("sha256") else ""
+    )
+    decisions = f"{ad.get('feedback_decisions', 0)} intake decisions" + (
+        f" from {ad['feedback_file']}" if ad.get("feedback_file") else ""
+    )
+    return f"adapted:    {ad.get('base_model')} + {own} + {decisions}"
 
 
 def format_taxonomy(tax: Taxonomy) -> str:

@@ -331,6 +331,9 @@ def _finish(base, themes, child, figures, notes, method: dict, run: tuple, out_d
             "own_rows_unlabelled_skipped": own.unlabelled,
             "feedback_decisions": n_feedback,
             "feedback_corrections": corrections,
+            # Which intake database, by name and hash (never its rows).
+            "feedback_file": Path(str(feedback)).name if feedback else None,
+            "feedback_sha256": sha256_file(Path(str(feedback))) if feedback and Path(str(feedback)).is_file() else None,
             **method,
             "own_support": themes.own_support_,
             "before_after": figures,
