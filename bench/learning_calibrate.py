@@ -17,7 +17,6 @@ read.
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 import warnings
 from pathlib import Path
@@ -30,10 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from learning_tune import cache_text_work, parse_variant  # noqa: E402
+from learning_tune import cache_text_work, parse_variant, part_of, train_dev_sentences  # noqa: E402
 
 from classifier.learning import LearningExtractor  # noqa: E402
-from classifier.learning.api import complaint_sentences  # noqa: E402
 from classifier.learning.threshold import best_threshold  # noqa: E402
 from classifier.text import prepare  # noqa: E402
 
@@ -83,14 +81,8 @@ def main(argv=None) -> int:
     warnings.simplefilter("ignore")
     cache_text_work()
     params = parse_variant(args.params) if args.params else {}
-    with (ROOT / "training_data" / "representations.csv").open(encoding="utf-8") as fh:
-        complaints = [r["text"] for r in csv.DictReader(fh) if r["split"] == "train"]
-    neg = complaint_sentences(complaints, limit=200, seed=0)
-    frame = pd.read_csv(args.data, dtype=str, keep_default_na=False)
-    frame = frame[frame["split"].str.strip().str.lower() != "test"].reset_index(drop=True)
-    sent, types = frame["sentence"].tolist(), frame["type"].str.strip().tolist()
-    y = frame["learning"].str.lower().eq("true").to_numpy()
-    groups = frame["id"].str.rsplit("-", n=1).str[0].to_numpy()
+    neg, sent, types, y, ids = train_dev_sentences(args.data)
+    groups = part_of(ids)
     yn = np.zeros(len(neg), dtype=bool)
     out_rows = []
     summary = {"shipped (inner by row)": [], "inner by part file": []}
@@ -121,7 +113,7 @@ def main(argv=None) -> int:
             out_rows.append(
                 {
                     "seed": seed,
-                    "id": frame["id"][i],
+                    "id": ids[i],
                     "learning": bool(y[i]),
                     "prob": round(float(prob[i]), 4),
                     "t_row": t_row[i],

@@ -83,6 +83,23 @@ def cache_text_work() -> None:
     PatternSet.matrix = cached_matrix
 
 
+def train_dev_sentences(path) -> tuple[list[str], list[str], list[str], np.ndarray, np.ndarray]:
+    """(complaint negatives, sentences, types, learning flags, row ids) of train+dev."""
+    with (ROOT / "training_data" / "representations.csv").open(encoding="utf-8") as fh:
+        complaints = [r["text"] for r in csv.DictReader(fh) if r["split"] == "train"]
+    neg = complaint_sentences(complaints, limit=200, seed=0)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = frame[frame["split"].str.strip().str.lower() != "test"].reset_index(drop=True)
+    sent, types = frame["sentence"].tolist(), frame["type"].str.strip().tolist()
+    y = frame["learning"].str.lower().eq("true").to_numpy()
+    return neg, sent, types, y, frame["id"].to_numpy()
+
+
+def part_of(ids: np.ndarray) -> np.ndarray:
+    """The part file (a writer's batch) each row id comes from: 'lr-71-004' -> 'lr-71'."""
+    return np.array([i.rsplit("-", 1)[0] for i in ids])
+
+
 def cv_scores(sent, y, types, negatives, seed, params, groups=None) -> dict:
     if groups is None:
         splits = StratifiedKFold(5, shuffle=True, random_state=seed).split(sent, y)
@@ -105,14 +122,8 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     warnings.simplefilter("ignore")
     cache_text_work()
-    with (ROOT / "training_data" / "representations.csv").open(encoding="utf-8") as fh:
-        complaints = [r["text"] for r in csv.DictReader(fh) if r["split"] == "train"]
-    neg = complaint_sentences(complaints, limit=200, seed=0)
-    frame = pd.read_csv(args.data, dtype=str, keep_default_na=False)
-    frame = frame[frame["split"].str.strip().str.lower() != "test"].reset_index(drop=True)
-    sent, types = frame["sentence"].tolist(), frame["type"].str.strip().tolist()
-    y = frame["learning"].str.lower().eq("true").to_numpy()
-    groups = frame["id"].str.rsplit("-", n=1).str[0].to_numpy() if args.grouped else None
+    neg, sent, types, y, ids = train_dev_sentences(args.data)
+    groups = part_of(ids) if args.grouped else None
     print(f"{len(sent)} train+dev sentences ({int(y.sum())} learning) + {len(neg)} complaint negatives", flush=True)
     for name in args.only:
         params = parse_variant(name)

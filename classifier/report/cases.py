@@ -40,16 +40,7 @@ AS_WRITTEN = (
     "mediation",
 )
 # Columns whose values the report prints as row labels (see values.py).
-CATEGORIES = (
-    "outcome",
-    "service",
-    "complainant",
-    "method",
-    "ethnicity",
-    "ombudsman_outcome",
-    "procedure",
-    "mediation",
-)
+CATEGORIES = tuple(k for k in AS_WRITTEN if k not in ("id", "person", "text", "cost"))
 _STAGE = re.compile(r"^(?:stage|stg|st|s|level|l)?\s*[-:.]?\s*([123])(?!\d)")
 _STAGE_ANYWHERE = re.compile(r"\bstage\s*([123])(?!\d)")
 _NUMBER_WORD = re.compile(r"\b(one|two|three)\b")
