@@ -53,12 +53,13 @@ def test_the_table_runs_oldest_first_with_change_and_escalation(tmp_path):
         ("Year,Stage 1\n2022-23,-3\n", "not a whole number"),
         ("Year,Stage 1\n2022-23,10\n2022/23,11\n", "gives 2022-23 twice (line 3)"),
         ("When,Count\n2022-23,10\n", "needs a 'Year' column"),
+        ("Jodie Quennell rang about the move,x\n2022-23,10\n", "does not look like column names"),
     ],
 )
 def test_a_bad_history_file_says_where_and_what_to_type(tmp_path, text, words):
     with pytest.raises(ReportFiguresError) as err:
         read_history(_history(tmp_path, text))
-    assert err.value.code == "E110" and words in str(err.value)
+    assert err.value.code == "E110" and words in str(err.value) and "Quennell" not in str(err.value)
 
 
 def test_report_puts_the_years_after_complaints_by_stage(tmp_path):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+import classifier.io.safety as _safety
 from classifier.errors import ReportFiguresError
 from classifier.report.columns import squeeze
 from classifier.report.tables import STAGES, Table, complaints, pct
@@ -85,7 +86,7 @@ def read_history(path) -> dict[str, dict[str, int | None]]:
     if not year_cols or not stage_cols:
         raise ReportFiguresError(
             f"'{name}' needs a 'Year' column and at least one of 'Stage 1', 'Stage 2', 'Stage 3' "
-            f"(found: {', '.join(map(str, frame.columns[:8]))})"
+            f"(found: {_safety.shown_columns(list(frame.columns), 8)})"
         )
     years: dict[str, dict[str, int | None]] = {}
     for i, row in frame.iterrows():
