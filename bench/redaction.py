@@ -34,6 +34,20 @@ SPEED_SET = ROOT / "training_data" / "representations.csv"
 OUT = ROOT / "bench" / "REDACTION_RESULTS.md"
 
 
+def towns_after_addresses(path: Path) -> int:
+    """Words in the town names that follow an address in the set (the redactor takes them with the address)."""
+    import json
+
+    from classifier.redact.patterns import _ADDRESS, end_of_town
+
+    words = 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        text = json.loads(line)["text"] if line.strip() else ""
+        for m in _ADDRESS.finditer(text):
+            words += len(text[m.end() : end_of_town(text, m.end())].replace(",", " ").split())
+    return words
+
+
 def speed_texts() -> list[str]:
     with SPEED_SET.open(encoding="utf-8-sig", newline="") as fh:
         texts = [row["text"] for row in csv.DictReader(fh)]
@@ -107,7 +121,10 @@ def main() -> None:
         "",
         f"Rows missing a name: {res['rows_missing_a_name'] or 'none'}.  ",
         f"Rows missing other PII: {res['rows_missing_other_pii'] or 'none'}.  ",
-        f"Rows destroying a common word: {res['rows_destroying_a_common_word'] or 'none'}.",
+        f"Rows destroying a common word: {res['rows_destroying_a_common_word'] or 'none'}.  ",
+        f"Of the words destroyed, {towns_after_addresses(TEST_SET)} are towns right after an address, redacted "
+        "with it on purpose (a street and a town together point to one family); the set's gold lists towns as "
+        "ordinary words.",
         "",
         "## Hard names",
         "",

@@ -60,6 +60,15 @@ def test_labels_are_kept_and_ordinary_dates_and_times_are_not_redacted():
     assert "ref [REF]" in out
 
 
+def test_a_town_after_an_address_goes_with_it_but_a_following_clause_stays():
+    assert redact_text("Send it to 9 Elm Close, Dunmere, West Brackley WB2 7QT please") == (
+        "Send it to [ADDRESS] [POSTCODE] please"
+    )
+    assert redact_text("We moved to 4 Kiln Lane, Castle Ferring.") == "We moved to [ADDRESS]."
+    # Capitalised words that run on into the sentence are not a town.
+    assert redact_text("At 12 Oak Road, Social Services said no") == "At [ADDRESS], Social Services said no"
+
+
 def test_ages_and_counts_survive():
     out = redact_text("She is 14 and has had 3 social workers in 12 months.")
     assert out == "She is 14 and has had 3 social workers in 12 months."

@@ -20,6 +20,8 @@ from classifier.taxonomy.schema import Taxonomy
 
 REFIT_OWN_WEIGHT = 3  # own rows counted 3 times in the refit: the owners' plain-training weight
 BUNDLED_CORPUS_DIR = Path(__file__).resolve().parents[2] / "training_data"
+REDACT_DIR = Path(__file__).resolve().parents[1] / "redact"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
 
 def find_corpus(base_meta: dict, corpus: str | Path | None) -> tuple[Path | None, list[str]]:
@@ -90,14 +92,16 @@ def cache_folder() -> Path:
 def corpus_vectors(encoder, texts: list[str], path: Path | None) -> np.ndarray:
     """Encoder vectors of corpus texts (most of a refit's time). Those of the bundled corpus (team-written,
     not complaint data) are kept in `cache_folder()`, numbers only, keyed by the SHA-256 of the file, the
-    encoder's files and its code, so a rerun of `adapt` skips encoding; any other corpus is encoded each
+    encoder's files and the encoder's and redactor's code, so a rerun of `adapt` skips encoding; any other corpus is encoded each
     time, never cached."""
     from classifier.features import encoder as encoder_module
 
     cache = None
     if path is not None and Path(path).resolve().parent == BUNDLED_CORPUS_DIR.resolve():
-        # The encoder's code is in the key too: how it reads a text can change without its files changing.
-        code = sha256_file(Path(encoder_module.__file__))
+        # The encoder's and the redactor's code are in the key too: how a text is read can change without
+        # the encoder's files changing.
+        readers = [Path(encoder_module.__file__), *sorted(REDACT_DIR.glob("*.py")), *sorted(DATA_DIR.glob("redact_*"))]
+        code = [sha256_file(p) for p in readers]
         key = json.dumps([sha256_file(Path(path)), encoder_module.expected_hashes(), code, len(texts)], sort_keys=True)
         cache = cache_folder() / f"corpus_vectors_{hashlib.sha256(key.encode()).hexdigest()[:24]}.npy"
         try:

@@ -45,6 +45,12 @@ _NHS_SPACED = re.compile(r"[1-9]\d{2} \d{3} \d{4}$")
 _PHONE = re.compile(r"\(0\d{2,4}\)\s?\d{3,4}[\s\-]?\d{3,4}(?!\d)|(?:\+44\s?\(?0?\)?\s?|0)\d(?:[\s\-]?\d){7,10}(?!\d)")
 _POSTCODE = re.compile(r"[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2}\b")
 _ADDRESS = re.compile(r"\d{1,4}[A-Za-z]?,?\s+(?P<words>(?:[A-Z][\w'’\-]+\s+){0,3})" + _STREET + r"\b")
+# "12 Oak Road, Dunmere DN4 5XX": the town (and county) after an address goes with it when a postcode, a comma, a full
+# stop or the line's end follows (so "12 Oak Road, Social Services said" keeps "Social Services").
+_TOWN_AFTER = re.compile(
+    r",\s*[A-Z][\w'’\-]+(?:[ \-][A-Z][\w'’\-]+){0,2}"
+    r"(?=\s*(?:[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}\b|[,.;:)]|\n|$))"
+)
 _ADDRESS_LABEL = re.compile(r"(?i)\b(?:flat|apartment|apt|unit|plot|pitch|room|house)(?:\s+\d+[A-Za-z]?,?)?\s*$")
 _DATE = re.compile(
     r"\d{1,2}[/.\-]\d{1,2}[/.\-](?:19|20)?\d{2}\b"
@@ -61,6 +67,16 @@ _REF_LABEL = re.compile(
 )
 _REF_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/-")
 _RUN = re.compile(r"\d+")
+
+
+def end_of_town(text: str, pos: int) -> int:
+    """Where the town (and county) written after an address ending at `pos` ends; `pos` when there is none."""
+    for _ in range(2):  # "…, Dunmere, West Brackley"
+        town = _TOWN_AFTER.match(text, pos)
+        if town is None:
+            break
+        pos = town.end()
+    return pos
 
 
 def _birth_before(lt: str, pos: int) -> bool:
@@ -123,7 +139,8 @@ def _find_patterns(text: str) -> list[Span]:
             if m:
                 # "Flat 6, 22 Corporation Street", "plot 4, Greenbank Park".
                 label = _ADDRESS_LABEL.search(text, max(0, s - 20), s)
-                if (m.group("words") or label) and claim(label.start() if label else s, m.end(), "address"):
+                end = end_of_town(text, m.end())
+                if (m.group("words") or label) and claim(label.start() if label else s, end, "address"):
                     continue
         if birth and not before.isalnum():
             m, ds = _DATE.match(text, s), s
