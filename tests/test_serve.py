@@ -101,6 +101,15 @@ def test_bad_requests_are_refused(client):
     assert r.status_code == 422 and any(p["field"] == "child_authored" for p in r.json()["problems"])
     bogus = {"text": TEXT, "themes": ["delay"], "child_authored": False, "suggested_themes": ["bogus_theme"]}
     assert c.post("/api/feedback", json=bogus).status_code == 422
+    # The headline says what is wrong: not JSON, too long, or a field of the wrong type.
+    assert (
+        "must be JSON"
+        in c.post("/api/suggest", content="{text", headers={"Content-Type": "application/json"}).json()["error"]
+    )
+    too_long = c.post("/api/suggest", json={"text": "delay " * 40_000})
+    assert too_long.status_code == 422 and too_long.json()["error"].startswith("the text is longer than 50,000")
+    wrong_type = c.post("/api/suggest", json={"text": TEXT, "top": "many"}).json()["error"]
+    assert "not as the API expects" in wrong_type and "JSON" not in wrong_type
 
 
 def test_refusals_never_echo_the_complaint_text(client):

@@ -39,6 +39,16 @@ CSP = (
 )
 
 
+def validation_headline(errors) -> str:
+    """One line saying what is wrong with a request, from pydantic's error types (never the values sent)."""
+    types = {e.get("type", "") for e in errors}
+    if types and types <= {"json_invalid", "model_attributes_type", "dict_type", "missing"}:
+        return "the request body must be JSON (Content-Type: application/json) with the fields listed"
+    if any(e.get("type") == "string_too_long" and tuple(e.get("loc", ()))[-1:] == ("text",) for e in errors):
+        return f"the text is longer than {MAX_TEXT_CHARS:,} characters; send the complaint itself, or split it"
+    return "some fields of the request are not as the API expects: see problems"
+
+
 class SuggestIn(BaseModel):
     text: str = Field(..., max_length=MAX_TEXT_CHARS)
     top: int = Field(3, ge=1, le=100)
@@ -87,13 +97,7 @@ def create_app(model: ComplaintModel, store: FeedbackStore, token: str | None = 
             {"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"), "problem": e.get("msg", "")}
             for e in exc.errors()
         ]
-        return JSONResponse(
-            {
-                "error": "the request body must be JSON (Content-Type: application/json) with the fields listed",
-                "problems": problems[:10],
-            },
-            status_code=422,
-        )
+        return JSONResponse({"error": validation_headline(exc.errors()), "problems": problems[:10]}, status_code=422)
 
     @app.exception_handler(ComplaintThemesError)
     async def library_error(request: Request, exc: ComplaintThemesError):
