@@ -177,3 +177,12 @@ def test_evidence_is_never_a_lone_function_word_or_across_a_line_break():
         words = phrase.lower().replace("'", "").split()
         assert words[0] not in _FUNCTION_WORDS and words[-1] not in _FUNCTION_WORDS
     assert any("not told" in p for p in phrases) or any("nobody" in p for p in phrases)
+
+
+def test_a_word_repeated_through_a_long_text_is_shown_once_as_evidence():
+    from classifier.pipeline.persistence import load_model
+
+    letter = "Nobody returns my calls and my son has waited months for his assessment. " * 200
+    for theme in load_model(None).suggest(letter, top=3)["top"]:
+        shown = [p.lower() for p in theme["evidence"]]
+        assert len(shown) == len(set(shown)), theme["theme"]

@@ -86,8 +86,17 @@ def top_phrases(
     toks, scores = att.tokens, att.scores(weights)
     if not toks:
         return []
-    order = [i for i in np.argsort(-scores) if scores[i] > 0][: top_k * 2]
+    # The best 2 x top_k distinct words, every occurrence: a word repeated through a long text is one
+    # piece of evidence, shown once, and each occurrence may still join a phrase.
+    positive = [int(i) for i in np.argsort(-scores, kind="stable") if scores[i] > 0]
+    forms: set[str] = set()
+    for i in positive:
+        if len(forms) >= top_k * 2:
+            break
+        forms.add(toks[i].group(0).lower())
+    order = [i for i in positive if toks[i].group(0).lower() in forms]
     chosen = set(order)
+    shown: set[str] = set()
     phrases: list = []
     used: set[int] = set()
     text_of = doc.redacted
@@ -114,6 +123,9 @@ def top_phrases(
         text = text_of[toks[start].start() : toks[end].end()]
         if "[" in text or toks[start].group(0).startswith("xx"):
             continue  # never show placeholders as evidence
+        if text.lower() in shown:
+            continue
+        shown.add(text.lower())
         phrases.append((text, round(float(sum(scores[j] for j in span)), 4)))
         if len(phrases) >= top_k:
             break
