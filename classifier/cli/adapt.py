@@ -65,17 +65,21 @@ def adapt(
         f"decisions ({ad['feedback_corrections']} corrections){corpus_part}, in {ad['fit_seconds']:.1f} s"
     )
     if ad.get("method") == "residual":
+        penalty = ad["penalty"]
+        if penalty is None:
+            how = "no correction learnt from your rows beat the base model, so none was added"
+        else:  # a larger penalty means a smaller correction; the user sees why a figure moved little
+            how = (
+                f"the correction learnt from your rows added at {ad['refit_correction']:g} of its size"
+                if ad.get("refit")
+                else "corrected by your rows"
+            ) + f" (L2 penalty {penalty:g}, chosen by cross-validation on your rows; larger = a gentler correction)"
         start = (
-            f"Retrained on the corpus plus your rows x{ad['own_weight']}, with the correction learnt from your rows"
-            f" added at {ad['refit_correction']:g} of its size"
+            f"Retrained on the corpus plus your rows x{ad['own_weight']}; "
             if ad.get("refit")
-            else "The base model kept whole, corrected by your rows"
+            else "The base model kept whole; "
         )
-        typer.echo(
-            f"{start} (penalty "
-            + (f"{ad['penalty']:g}" if ad["penalty"] is not None else "none: no correction beat the base model")
-            + ")"
-        )
+        typer.echo(start + how)
     else:
         typer.echo(f"Own rows counted {ad['own_weight']} times; description weight {ad['description_weight']}")
     typer.echo(format_before_after(result.figures))
