@@ -124,6 +124,12 @@ def test_train_and_evaluate(small_data, tmp_path):
     assert r.exit_code == 0 and "micro F1" in r.output and "kind accuracy" in r.output
     figures = json.loads(report.read_text())
     assert 0 <= figures["themes"]["macro_f1"] <= 1 and "main_theme_top3" in figures["themes"]
+    # How sure: each figure with its 95% interval, which holds the figure itself.
+    th = figures["themes"]
+    for key in ("micro_f1", "macro_f1", "top1_any", "main_theme_top1", "main_theme_top3"):
+        lo, hi = th["intervals"][key]
+        assert lo <= th[key] + 0.005 and th[key] - 0.005 <= hi and lo < hi, key
+    assert "(95% intervals in brackets)" in r.output and f"[{th['intervals']['macro_f1'][0]:.2f}-" in r.output
     r = run("evaluate", small_data, "--cv", 3)
     assert r.exit_code == 0 and "macro F1" in r.output
 

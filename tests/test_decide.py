@@ -38,3 +38,37 @@ def test_threshold_for_recall_meets_target_with_best_precision():
     y = np.array([1, 1, 0, 1, 1, 0, 0, 0])
     t, recall, precision = threshold_for_recall(prob, y, 0.95)
     assert t == 0.4 and recall == 1.0 and precision == 0.8
+
+
+def test_wilson_interval_is_honest_at_the_edges_and_narrows_with_rows():
+    from classifier.metrics import wilson
+
+    assert wilson(0, 10)[0] == 0.0 and 0.25 < wilson(0, 10)[1] < 0.32  # none right of 10 is not "surely 0"
+    assert wilson(10, 10)[1] == 1.0 and wilson(10, 10)[0] < 0.75
+    few, many = wilson(6, 10), wilson(600, 1000)
+    assert few[0] < 0.6 < few[1] and many[0] < 0.6 < many[1]
+    assert many[1] - many[0] < (few[1] - few[0]) / 5
+    assert wilson(0, 0) == [0.0, 1.0]
+
+
+def test_bootstrap_macro_f1_interval_holds_the_figure_and_narrows_with_rows():
+    import numpy as np
+
+    from classifier.metrics import theme_intervals, theme_report
+
+    rng = np.random.default_rng(1)
+    labels = ["a", "b", "c"]
+
+    def sample(n):
+        gold = [[labels[int(rng.integers(3))]] for _ in range(n)]
+        pred = [g if rng.random() < 0.7 else [labels[int(rng.integers(3))]] for g in gold]
+        return gold, pred
+
+    widths = []
+    for n in (40, 2000):
+        gold, pred = sample(n)
+        macro = theme_report(gold, pred, labels)["macro_f1"]
+        lo, hi = theme_intervals(gold, pred, None, labels)["macro_f1"]
+        assert lo <= macro <= hi
+        widths.append(hi - lo)
+    assert widths[1] < widths[0] / 3

@@ -25,6 +25,13 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
     return "\n".join(lines)
 
 
+_RANKING = (
+    ("top1_any", "top suggestion right"),
+    ("main_theme_top1", "main theme top-1"),
+    ("main_theme_top3", "top-3"),
+)
+
+
 def format_report(result: dict) -> str:
     out = []
     th = result.get("themes")
@@ -34,14 +41,25 @@ def format_report(result: dict) -> str:
             for l, r in th["per_theme"].items()
         ]
         out.append(_table(rows, ["theme", "precision", "recall", "f1", "support"]))
-        extra = [f"rows {th['rows']}", f"micro F1 {th['micro_f1']:.3f}", f"macro F1 {th['macro_f1']:.3f}"]
-        if "main_theme_top1" in th:
-            extra += [f"main theme top-1 {th['main_theme_top1']:.3f}", f"top-3 {th['main_theme_top3']:.3f}"]
-        out.append(", ".join(extra))
+        ci = th.get("intervals", {})
+
+        def fig(key: str, name: str) -> str:  # "macro F1 0.754 [0.68-0.82]": how sure, on this many rows
+            lo_hi = ci.get(key)
+            return f"{name} {th[key]:.3f}" + (f" [{lo_hi[0]:.2f}-{lo_hi[1]:.2f}]" if lo_hi else "")
+
+        extra = [f"rows {th['rows']}", fig("micro_f1", "micro F1"), fig("macro_f1", "macro F1")]
+        extra += [fig(k, n) for k, n in _RANKING if k in th]
+        out.append(", ".join(extra) + (" (95% intervals in brackets)" if ci else ""))
     ch = result.get("child_authored")
     if ch:
+        ci = ch.get("intervals", {})
+
+        def rate(key: str) -> str:
+            lo_hi = ci.get(key)
+            return f"{ch[key]:.3f}" + (f" [{lo_hi[0]:.2f}-{lo_hi[1]:.2f}]" if lo_hi else "")
+
         out.append(
-            f"child-authored: precision {ch['precision']:.3f}, recall {ch['recall']:.3f}, "
+            f"child-authored: precision {rate('precision')}, recall {rate('recall')}, "
             f"F1 {ch['f1']:.3f} ({ch['support']} child-authored of {ch['rows']} rows)"
         )
     kd = result.get("kind")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.model_selection import KFold
 
-from classifier.metrics import binary_report, confusion, theme_report
+from classifier.metrics import binary_report, confusion, theme_intervals, theme_report
 from classifier.models.kind import KIND_CLASSES
 from classifier.models.themes import ThemeClassifier, binarise_themes
 from classifier.pipeline.labelling import check_taxonomy
@@ -64,6 +64,7 @@ def evaluate_model(
         gold = [data.themes[idx[k]] for k in theme_rows]
         pred = [analyses[k].themes for k in theme_rows]
         report["themes"] = theme_report(gold, pred, labels, proba)
+        report["themes"]["intervals"] = theme_intervals(gold, pred, proba, labels)
     report["engine"] = "fast (TF-IDF only)" if model.fast or not model.uses_encoder else model.meta.get("engine", "")
     if data.child is not None and model.child is not None:
         flagged = [k for k, i in enumerate(idx) if data.child[i] is not None]  # a blank cell is not a "no"
