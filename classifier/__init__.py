@@ -7,6 +7,7 @@ Names are imported on first use, so the CLI starts without loading
 scikit-learn for commands that do not need it.
 """
 
+import os
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _dist_version
@@ -22,6 +23,10 @@ from classifier.errors import (
     TaxonomyError,
     TaxonomyMismatchError,
 )
+
+# onnxruntime records usage events (device id, OS, CPU) for upload unless this is set before it is
+# imported; councils' machines must not send anything anywhere, so it is set for every use of the package.
+os.environ["ORT_DISABLE_TELEMETRY"] = "1"
 
 try:  # the one place the version is read: pyproject.toml, through the installed metadata
     __version__ = _dist_version("complaint-themes")

@@ -169,3 +169,23 @@ def test_name_filter_keeps_common_words_and_blocks_names():
     assert f.blocked_term("tell odalys", "word") and not f.blocked_term("tell will", "word")
     assert f.blocked_term(" odal", "char_wb") and f.blocked_term("alys ", "char_wb")
     assert not f.blocked_term("odal", "char_wb")  # an inner fragment names nobody
+
+
+def test_the_encoder_leaves_no_usage_telemetry_behind(tmp_path):
+    """onnxruntime queues usage events (device id, OS, CPU) in the user's cache folder for upload unless
+    told not to; nothing may leave a council's machine, so loading and running the encoder must not."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / ".cache")}
+    env.pop("ORT_DISABLE_TELEMETRY", None)
+    code = (
+        "from classifier.pipeline.persistence import load_model\n"
+        "m = load_model(None)\n"
+        "assert m.uses_encoder\n"
+        "m.suggest('Nobody has rung me back about the assessment')\n"
+    )
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=300)
+    left = [p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()]
+    assert not [p for p in left if "Microsoft" in p or "onnxruntime" in p], left

@@ -90,6 +90,7 @@ class SentenceEncoder:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
+        ort.disable_telemetry_events()  # Windows' event tracing; elsewhere ORT_DISABLE_TELEMETRY (classifier/__init__)
         if int(threads) < 1:
             raise ValueError("threads must be at least 1")
         self.folder = Path(folder)
