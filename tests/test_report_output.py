@@ -114,3 +114,26 @@ def test_report_quiet_prints_nothing_but_errors(tmp_path):
     res = CliRunner().invoke(app, ["report", str(data), "--out", str(tmp_path / "o"), "-q"])
     assert res.exit_code == 0 and res.output == ""
     assert (tmp_path / "o" / "report.html").exists()
+
+
+def test_last_years_figure_is_found_whatever_the_case_each_year_wrote_it_in():
+    import pandas as pd
+
+    from classifier.report.compare import year_on_year
+    from classifier.report.tables import Table
+
+    def who(names, counts):
+        return Table(
+            "who",
+            "Who made complaints",
+            pd.DataFrame({"Made by": names, "Complaints": counts}),
+            None,
+            count_column="Complaints",
+        )
+
+    now = year_on_year(
+        who(["parent", "Young  person"], [44, 30]), who(["Parent", "young person"], [25, 15]), "2025-26", "2024-25"
+    )
+    f = now.frame
+    assert list(f["Complaints 2024-25"]) == [25, 15]
+    assert list(f["Change %"]) == [76.0, 100.0]

@@ -11,7 +11,10 @@ from classifier.report.tables import Table, pct
 
 
 def _keys(t: Table) -> list:
-    return list(t.align) if t.align is not None else [str(v) for v in t.frame.iloc[:, 0]]
+    """Row keys matched across years. Case and spacing are not part of a category ("Parent" last year is
+    "parent" this year: each year's table shows the spelling it met first)."""
+    keys = list(t.align) if t.align is not None else [str(v) for v in t.frame.iloc[:, 0]]
+    return [" ".join(k.casefold().split()) if isinstance(k, str) else k for k in keys]
 
 
 def year_on_year(current: Table, previous: Table | None, this_label: str, last_label: str) -> Table:
