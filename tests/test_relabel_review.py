@@ -60,3 +60,25 @@ def test_history_may_hold_theme_labels(tmp_path, small_model):
     ]
     s = relabel_history(write_csv(tmp_path / "h.csv", rows), small_model, tmp_path / "o.csv", method="fallback")
     assert s["scored"] == 3 and set(s["per_theme"]) >= {"conduct", "communication", "financial"}
+
+
+def test_flags_scores_and_ranks_are_typed_in_xlsx(tmp_path, small_model):
+    import openpyxl
+
+    rows = [
+        {"id": f"x{i}", "text": t, "themes": th}
+        for i, (t, th) in enumerate(
+            [
+                ("My social worker was rude and shouted at me", "financial"),
+                ("Nobody answers the phone or replies to emails", "communication"),
+                ("My leaving care grant has still not been paid", "financial"),
+            ]
+            * 4
+        )
+    ]
+    out = tmp_path / "o.xlsx"
+    relabel_history(write_csv(tmp_path / "h.csv", rows), small_model, out, method="fallback")
+    table = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
+    got = [dict(zip(table[0], r)) for r in table[1:]]
+    assert sorted(r["review_rank"] for r in got) == list(range(1, 13))  # numbers: 1, 2, ... 12 sort right
+    assert all(isinstance(r["disagrees"], bool) and isinstance(r["label_issue_score"], (int, float)) for r in got)

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from conftest import ROOT, write_csv
 
-from classifier.cli.format import format_diff
+from classifier.cli.format import format_diff, format_migration_summary
 from classifier.errors import LabelError, TaxonomyError, TaxonomyMismatchError
 from classifier.pipeline.relabel import cleanlab_available, relabel_history
 from classifier.taxonomy.migrate import MappingError, choose, diff_taxonomies, load_mapping, migrate_labels
@@ -264,6 +264,24 @@ def test_migrate_each_mapping_kind(tmp_path, old_map, small_model):
     assert "retired" in rows[3]["migration_note"]
     assert {r["new_taxonomy"] for r in rows} == {"stage1-themes@1"}
     assert summary.outcomes == {"mapped": 4, "model_choice": 1, "needs_review": 1}
+    # A row with no theme had nothing to migrate: said on the row and counted apart.
+    assert rows[5]["migration_note"] == "no theme on the row: nothing to migrate" and summary.unlabelled == 1
+    assert "(1 of the mapped rows had no theme" in format_migration_summary(summary, out)
+
+
+def test_migrate_reads_theme_labels_and_types_its_confidence_in_xlsx(tmp_path, old_map, small_model):
+    import openpyxl
+
+    src = load_mapping(old_map).source
+    label = src.theme("waiting").label
+    data = _migration_input(tmp_path, [(DELAY_TEXT, f"  {label.upper()} ")])
+    out = tmp_path / "new.xlsx"
+    migrate_labels(data, old_map, out, model=small_model, threshold=0.0)
+    ws = openpyxl.load_workbook(out).active
+    rows = list(ws.iter_rows(values_only=True))
+    got = dict(zip(rows[0], rows[1]))
+    assert got["old_themes"] == "waiting" and got["migration"] == "model_choice"
+    assert isinstance(got["migration_confidence"], float)
 
 
 def test_one_to_many_uses_the_model_restricted_to_the_candidates(tmp_path, old_map, small_model):

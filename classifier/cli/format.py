@@ -185,6 +185,7 @@ def format_migration_summary(s: MigrationSummary, output) -> str:
     lines = [
         f"Migrated {s.rows} rows to {output}: "
         + ", ".join(f"{s.outcomes.get(k, 0)} {k}" for k in ("mapped", "model_choice", "needs_review"))
+        + (f" ({s.unlabelled} of the mapped rows had no theme, so nothing to migrate)" if s.unlabelled else "")
     ]
     if s.model_version:
         lines.append(f"One-to-many choices by {s.model_version} (needs_review below confidence {s.threshold:.2f}).")

@@ -48,6 +48,7 @@ RELABEL_COLUMNS = [
     "review_rank",
     "relabel_status",
 ]
+RELABEL_TYPES = {"disagrees": "bool", "label_issue": "bool", "label_issue_score": "float", "review_rank": "int"}
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
 _HAS_WORD = re.compile(r"[^\W\d_]", re.UNICODE)
 
@@ -266,10 +267,12 @@ def relabel_history(
     out_names = {c: c if c not in columns else f"{c}_new" for c in RELABEL_COLUMNS}
     for c in RELABEL_COLUMNS:
         out[out_names[c]] = cols[c]
-    _write(out, output_path, data_path)
+    # Flags, scores and ranks are typed in .xlsx: sorting by rank must go 1, 2, ... 10, not 1, 10, 2.
+    types = {out_names[c]: kind for c, kind in RELABEL_TYPES.items()}
+    _write(out, output_path, data_path, types)
     if review_output is not None:
         ranked = out.iloc[suggest + [ok[k] for k in order]]
-        _write(ranked, review_output, data_path)
+        _write(ranked, review_output, data_path, types)
 
     def name(i: int) -> str:
         return frame[id_col].iat[i] if id_col else f"row {i + 1}"
@@ -300,8 +303,8 @@ def relabel_history(
     return summary
 
 
-def _write(frame, path, input_path) -> None:
-    writer = TableWriter(path, list(frame.columns), input_path=input_path)
+def _write(frame, path, input_path, types: dict[str, str]) -> None:
+    writer = TableWriter(path, list(frame.columns), input_path=input_path, types=types)
     try:
         writer.write(frame)
         writer.close()

@@ -16,7 +16,7 @@ from classifier.io.tables import added_columns, open_chunks, require_column
 from classifier.io.writer import TableWriter
 from classifier.taxonomy.diff import TaxonomyDiff, diff_taxonomies  # noqa: F401 (re-exported)
 from classifier.taxonomy.mapping import DEFAULT_THRESHOLD, MIGRATION_COLUMNS, TaxonomyMapping, _as_mapping, load_mapping  # noqa: F401
-from classifier.taxonomy.schema import Taxonomy, parse_theme_list
+from classifier.taxonomy.schema import Taxonomy, parse_theme_list, resolve_theme_names
 from classifier.text import normalise
 
 # ------------------------------------------------------------------ migrate
@@ -31,6 +31,8 @@ class MigrationSummary:
     rows : int
     outcomes : Counter
         Rows per outcome: mapped, model_choice, needs_review.
+    unlabelled : int
+        Of the mapped rows, those that had no theme.
     old_themes, new_themes : Counter
         Theme counts before and after.
     mapping : str
@@ -43,6 +45,7 @@ class MigrationSummary:
 
     rows: int = 0
     outcomes: Counter = field(default_factory=Counter)  # mapped / model_choice / needs_review
+    unlabelled: int = 0  # rows with no theme (counted as mapped: there was nothing to map)
     old_themes: Counter = field(default_factory=Counter)
     new_themes: Counter = field(default_factory=Counter)
     mapping: str = ""
@@ -141,7 +144,10 @@ def migrate_labels(
     theme_col = require_column(columns, themes_column, "--themes-column")
     text_col = require_column(columns, text_column, "--text-column") if head is not None else None
     out_columns, rename = added_columns(columns, MIGRATION_COLUMNS)
-    writer = TableWriter(output_path, out_columns, input_path=data_path)
+    # The confidence is a number in .xlsx (sortable), as `label` writes its probabilities.
+    writer = TableWriter(
+        output_path, out_columns, input_path=data_path, types={rename["migration_confidence"]: "float"}
+    )
     try:
         for chunk in chunks:
             writer.write(
@@ -174,7 +180,7 @@ def _migrate_frame(
                 f"rows {', '.join(map(str, bad[:10]))} declare a taxonomy other than '{src.id}', which the "
                 f"mapping migrates from; use a mapping from that taxonomy"
             )
-    olds = [parse_theme_list(v) for v in frame[theme_col]]
+    olds = resolve_theme_names([parse_theme_list(v) for v in frame[theme_col]], src)  # labels as well as ids
     damaged = [bool(p) for p in chunk.problems]
     unknown = defaultdict(list)
     for i, row in enumerate(olds):
@@ -187,7 +193,7 @@ def _migrate_frame(
 
         detail = values_in_rows(unknown, show=lambda v: shown_theme_value(v, src))
         raise LabelError(
-            f"theme id(s) not in '{src.id}' version {src.version}: {detail}. "
+            f"theme(s) not in '{src.id}' version {src.version}: {detail}. "
             "Fix the data or use the mapping for the taxonomy it was labelled in"
         )
     plans = []  # per row: list of ThemeMap, in label order
@@ -222,6 +228,9 @@ def _migrate_frame(
                 review = True
                 why = "no model given" if head is None else "empty text"
                 notes.append(f"{m.old}: choose from {options} ({why})")
+        if not olds[i] and not damaged[i]:  # nothing to migrate; said, so a blank is not read as "mapped to nothing"
+            notes.append("no theme on the row: nothing to migrate")
+            summary.unlabelled += 1
         if plans[i] and not new and not review:
             review = True
             notes.append("every theme on the row is retired")
