@@ -142,3 +142,17 @@ def test_learning_register_themes_shown_safely(tmp_path):
     text = (tmp_path / "o" / "tables.json").read_text(encoding="utf-8")
     assert not any(s in text for s in SECRETS)
     assert json.loads(text)["learning"]["communication"] == {"process_change": 1}
+
+
+def test_a_settings_file_changing_stage_1_keeps_the_other_stages_and_may_name_procedures(tmp_path):
+    from classifier.report.settings import load_settings
+
+    local = tmp_path / "local.yml"
+    local.write_text(
+        "timescales:\n  1: {base: 20, extended: 30}\nprocedures:\n  Statutory: [s26 complaint]\n", encoding="utf-8"
+    )
+    s = load_settings(local)
+    assert (s.timescale(1).base, s.timescale(1).extended) == (20, 30)
+    assert (s.timescale(2).base, s.timescale(2).extended) == (25, 65)  # the statutory stage 2 is not lost
+    assert s.timescale(3).base is None
+    assert "Statutory" in s.procedure_names.values()

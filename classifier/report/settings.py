@@ -21,6 +21,8 @@ SECTIONS = (
     "suppress_below",
     "theme_aliases",
     "shown_values",
+    "procedures",
+    "mediation",
 )
 
 
@@ -76,8 +78,15 @@ def load_settings(path: str | Path | None = None) -> ReportSettings:
                 f"settings file '{p.name}' has unknown section(s) {', '.join(unknown)}; "
                 f"sections are: {', '.join(SECTIONS)}"
             )
+        scales = local.get("timescales")
+        if isinstance(scales, dict):  # per stage: a trust changing stage 1 keeps the statutory stage 2 and 3
+            local = {**local, "timescales": {**_by_stage(data.get("timescales")), **_by_stage(scales)}}
         data.update(local)
     return _parse(data)
+
+
+def _by_stage(section) -> dict:
+    return {str(k): v for k, v in (section or {}).items()}
 
 
 def _int_or_none(value, where: str) -> int | None:
