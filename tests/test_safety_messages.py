@@ -150,6 +150,12 @@ def test_missing_column_message_lists_real_headers_but_not_data():
     with pytest.raises(MissingColumnError) as exc:  # headers exports really have
         require_column(["Ref", "Date Rec'd", "Complaint Details", "Theme(s)", "YP?", "Cost £"], "text", "--text-column")
     assert "Ref, Date Rec'd, Complaint Details, Theme(s), YP?, Cost £" in str(exc.value)
+    with pytest.raises(MissingColumnError) as exc:  # a long header among short ones, an en dash
+        require_column(["Ref No.", "Date Logged", "Nature of Complaint (free text)", "Theme(s) – old"], "text", "x")
+    assert "Nature of Complaint (free text), Theme(s) – old" in str(exc.value)
+    with pytest.raises(MissingColumnError) as exc:  # a first row of short data and a sentence: described
+        require_column(["Quillonbe rang about the move again", "x"], "text", "--text-column")
+    assert "Quillonbe" not in str(exc.value) and "header row" in str(exc.value)
 
 
 def test_shown_value_quotes_ids_only():

@@ -222,12 +222,22 @@ def check_distinct_outputs(input_path, outputs: dict) -> None:
 # ------------------------------------------------------------ column names in messages
 
 # A first row that reads like data (a file without a header row) is never quoted.
-_HEADER = re.compile(r"[A-Za-z0-9_#£][A-Za-z0-9_.:@/#()\-'’?&%£+ ]{0,39}")  # "Date Rec'd", "YP?", "Cost £"
+# "Date Rec'd", "YP?", "Cost £", "Theme(s) – old", "Nature of Complaint (free text)"
+_HEADER = re.compile(r"[A-Za-z0-9_#£][A-Za-z0-9_.:@/#()\-–—'’?&%£+, ]{0,49}")
+
+
+def name_like_header(name, max_words: int = 6) -> bool:
+    """One cell that reads like a column name: short, without sentence punctuation."""
+    n = str(name).strip() or "x"
+    return bool(_HEADER.fullmatch(n)) and len(n.split()) <= max_words
 
 
 def looks_like_header(names: list) -> bool:
-    """True when every name reads like a column name, not like data."""
-    return all(_HEADER.fullmatch(str(n).strip() or "x") and len(str(n).split()) <= 4 for n in names)
+    """True when a row reads like column names, not like data: most cells are short names (4 words or
+    fewer) and none is longer than 6 words. A row of case text fails on its long cells."""
+    names = list(names)
+    short = sum(name_like_header(n, 4) for n in names)
+    return short * 2 > len(names) and all(name_like_header(n) for n in names)
 
 
 def _names_only_if_header(names: list, limit: int = 30) -> str:
