@@ -368,5 +368,5 @@ def test_a_trusts_own_timescales(tmp_path):
         formats=("json", "html"),
     )
     assert report.figures["timescales"]["1"]["within"] == 0  # both took 10 working days
-    assert report.figures["timescales"]["2"]["within"] is None  # stage 2 is no longer listed: no target
+    assert report.figures["timescales"]["2"]["within"] is not None  # stage 2 not listed: statutory target kept
     assert "Stage 1: 9 working days" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")

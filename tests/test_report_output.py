@@ -137,3 +137,16 @@ def test_last_years_figure_is_found_whatever_the_case_each_year_wrote_it_in():
     f = now.frame
     assert list(f["Complaints 2024-25"]) == [25, 15]
     assert list(f["Change %"]) == [76.0, 100.0]
+
+
+def test_a_reference_entered_twice_at_one_stage_is_noted_but_an_escalation_is_not(tmp_path):
+    from classifier.report import build_report
+
+    rows = _rows()
+    rows.append({**rows[2]})  # entered twice
+    rows.append({**rows[3], "Ref": rows[3]["Ref"].lower()})  # again, typed in another case
+    rows.append({**rows[4], "Stage": "Stage 2"})  # escalated: the same reference at stage 2
+    r = build_report(write_csv(tmp_path / "e.csv", rows), tmp_path / "o", formats=("json",))
+    notes = [n for n in r.figures["notes"] if "more than once" in n]
+    assert len(notes) == 1 and "2 case references appear more than once at the same stage (4 rows)" in notes[0]
+    assert r.figures["by_stage"]["1"] == 14 and r.figures["by_stage"]["2"] == 1  # said, still counted

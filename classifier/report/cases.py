@@ -76,6 +76,8 @@ class CaseProblems:
     outside_year: int = 0
     blank_rows: int = 0  # wholly empty rows, dropped
     footer_rows: int = 0  # 'Total' rows with no case data, dropped
+    repeated_refs: int = 0  # case references on more than one row of the same stage and kind
+    repeated_rows: int = 0  # the rows holding them (each still counted)
 
 
 def drop_non_cases(frame: pd.DataFrame, received: str | None) -> tuple[pd.DataFrame, int, int]:
@@ -231,6 +233,14 @@ def canonical_cases(
     else:
         out["themes"] = pd.Series([[] for _ in range(n)], dtype="object")
     out["extended"] = col("extended").map(lambda v: words(v) in settings.yes) if cols.has("extended") else False
+    if cols.has("id"):
+        # One reference at stage 1 and again at stage 2 is an escalation; twice at the same stage and kind
+        # is usually a case entered twice. Said, not removed: the export is the record.
+        key = pd.DataFrame({"ref": out["id"].str.casefold(), "stage": out["stage"], "kind": out["kind"]})
+        key = key[key["ref"].ne("")]
+        twice = key.duplicated(keep=False)
+        probs.repeated_rows = int(twice.sum())
+        probs.repeated_refs = int(key[twice].drop_duplicates().shape[0])
     days = working_days_taken(out["received"], out["responded"])
     negative = days < 0
     probs.responded_before_received = int(negative.sum())

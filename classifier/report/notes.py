@@ -92,6 +92,12 @@ def data_notes(y) -> list[str]:
         )
     if p.themes_unknown:
         out.append(_unknown_themes(src, p))
+    if p.repeated_refs:
+        out.append(
+            f"{src}: {rows(p.repeated_refs, 'case reference')} {'appears' if p.repeated_refs == 1 else 'appear'} "
+            f"more than once at the same stage ({rows(p.repeated_rows, 'row')}); each row is counted as a case. "
+            "If a complaint was entered twice, remove the copy from the export."
+        )
     if p.outside_year:
         out.append(f"{src}: {rows(p.outside_year, 'row')} received outside {y.label} are left out.")
     if y.damaged_rows:
