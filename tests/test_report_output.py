@@ -150,3 +150,31 @@ def test_a_reference_entered_twice_at_one_stage_is_noted_but_an_escalation_is_no
     notes = [n for n in r.figures["notes"] if "more than once" in n]
     assert len(notes) == 1 and "2 case references appear more than once at the same stage (4 rows)" in notes[0]
     assert r.figures["by_stage"]["1"] == 14 and r.figures["by_stage"]["2"] == 1  # said, still counted
+
+
+def test_compliments_by_service_area_is_a_table_of_its_own(tmp_path):
+    from classifier.report import build_report
+
+    rows = _rows()
+    for r, service in zip(rows[:5], ["Fostering", "Fostering", "Leaving Care", "Fostering", "Leaving Care"]):
+        r.update({"Type": "Compliment", "Service Area": service})
+    r = build_report(write_csv(tmp_path / "e.csv", rows), tmp_path / "o", formats=("json", "docx"))
+    table = {t.key: t for t in r.tables}["compliments_by_service"]
+    assert dict(zip(table.frame["Service"], table.frame["Compliments"])) == {"Fostering": 3, "Leaving Care": 2}
+    import docx
+
+    headings = [p.text for p in docx.Document(tmp_path / "o" / "report.docx").paragraphs]
+    assert any("Compliments by service area" in h for h in headings)
+
+
+def test_with_last_year_the_upheld_shares_are_compared_in_the_outcomes_note(tmp_path):
+    from classifier.report import build_report
+
+    last = _rows(2023, 10)
+    for r in last[:5]:
+        r["Outcome"] = "Not upheld"
+    this, before = write_csv(tmp_path / "t.csv", _rows(2024)), write_csv(tmp_path / "l.csv", last)
+    r = build_report(this, tmp_path / "o", previous=before, year="2024-25", formats=("json",))
+    note = {t.key: t for t in r.tables}["outcomes"].note
+    assert note.startswith("2024-25: Upheld or partly upheld: stage 1 100.0%")
+    assert "2023-24: Upheld or partly upheld: stage 1 50.0%" in note

@@ -123,6 +123,9 @@ def _period(cases: pd.DataFrame) -> str:
     return f"{first:%d %b %Y} to {last:%d %b %Y}"
 
 
+COMPARED_IN_NOTE = ("outcomes",)
+
+
 def compute_tables(year: YearData, settings: ReportSettings, label_of, register=None):
     """Every table the year's columns allow, and (title, hint) for each left out."""
     c, has = year.cases, year.cols.has
@@ -149,14 +152,15 @@ def compute_tables(year: YearData, settings: ReportSettings, label_of, register=
         ("child", "Complaints by children and young people", lambda: T.child(c, label_of)),
         ("ethnicity", "Complaints by ethnicity", lambda: T.ethnicity(c)),
         ("compliments", "Compliments", lambda: T.compliments(c, has("complainant"), has("service"))),
+        ("compliments_by_service", "Compliments by service area", lambda: T.compliments_by_service(c)),
         ("ombudsman", "Ombudsman decisions", lambda: T.ombudsman(c)),
     ]
     for key, title, build in builders:
         lacking = [k for k in T.REQUIRES.get(key, ()) if not has(k)]
         if lacking:
             omitted.append((title, " and ".join(COLUMN_HINT[k] for k in lacking)))
-        else:
-            made.append(build())
+        elif (table := build()) is not None:
+            made.append(table)
     if register is not None:
         from classifier.report import learning_tables as L
 
@@ -246,14 +250,19 @@ def build_report(
         made.insert(at, context_table(this.cases, activity, this.cols.has("service"), this.cols.has("stage")))
     figures: dict[str, Any] = {"meta": {}, "sources": this.labels.said}
     _add_figures(figures, made, below)
+    last_notes: dict[str, str] = {}
     if last is not None:
         before, _ = compute_tables(last, settings, label_of)
         by_key = {t.key: t for t in before}
         figures["previous"] = {"period": last.label}
         _add_figures(figures["previous"], before, below)
         made = [year_on_year(t, by_key.get(t.key), this.label, last.label) for t in made]
+        # Shares a table cannot pair column by column (upheld % per stage) are compared in its note.
+        last_notes = {k: note_text(by_key[k], below) for k in COMPARED_IN_NOTE if k in by_key}
     for t in made:
         t.note = note_text(t, below)
+        if last_notes.get(t.key) and last is not None:
+            t.note = f"{this.label}: {t.note} {last.label}: {last_notes[t.key]}"
     notes = data_notes(this) + (data_notes(last) if last else [])
     meta = {
         "period": this.label,

@@ -36,6 +36,7 @@ REQUIRES = {
     "procedures": ("procedure",),
     "costs": ("stage", "cost"),
     "mediation": ("mediation",),
+    "compliments_by_service": ("service",),
 }
 
 
@@ -429,6 +430,17 @@ def compliments(cases, has_source: bool, has_service: bool) -> Table:
     t = Table("compliments", "Compliments by source", frame, js, "barh", ["Compliments"], note, [], "Compliments")
     t.additive = ["Compliments"]
     return t
+
+
+def compliments_by_service(cases) -> Table | None:
+    """Which services were thanked: the spec's counterpart of complaints by service area (none without
+    compliments: "Compliments" already says there were none)."""
+    c = cases[cases["kind"].eq("compliment")]
+    if c.empty:
+        return None
+    return _count_table(
+        "compliments_by_service", "Compliments by service area", _counts(c["service"]), "Service", "Compliments"
+    )
 
 
 def ombudsman(cases) -> Table:
