@@ -28,8 +28,8 @@ def _commands(group, prefix=()):
 ALL_COMMANDS = list(_commands(typer.main.get_command(app)))
 
 
-def run(*args, input=None):
-    return runner.invoke(app, [str(a) for a in args], input=input)
+def run(*args, input=None, **context):
+    return runner.invoke(app, [str(a) for a in args], input=input, **context)
 
 
 @pytest.fixture()
@@ -46,9 +46,19 @@ def cases(tmp_path):
 def test_every_command_has_help_with_an_example():
     assert {"label", "adapt", "sample", "serve", "report"} <= {c[0] for c in ALL_COMMANDS}
     for cmd in ALL_COMMANDS:
-        r = run(*cmd, "--help")
+        r = run(*cmd, "--help", terminal_width=60)
         assert r.exit_code == 0, cmd
         assert "Example:" in r.output, cmd
+        # Each example is one line even on a narrow terminal: a line broken at a hyphen fails when pasted.
+        for line in r.output.splitlines():
+            if line.strip().startswith("Example:"):
+                assert not line.rstrip().endswith("-") and "complaints " + cmd[0] in line, line
+
+
+def test_help_examples_naming_the_bundled_model_work_from_any_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert run("info", "--model", "default").exit_code == 0
+    assert run("taxonomy", "show", "stage1-themes").exit_code == 0
 
 
 def test_label_ok_and_summary(cases, tmp_path, small_model_dir):

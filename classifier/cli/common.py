@@ -12,7 +12,7 @@ import typer
 from classifier.errors import ComplaintThemesError
 from classifier.io.safety import Terminated, describe_os_error, install_signal_cleanup, set_umask
 
-MODEL_OPT = typer.Option(None, "--model", help="Model folder (default: the bundled models/default).")
+MODEL_OPT = typer.Option(None, "--model", help="Model folder (default, or the name 'default': the bundled model).")
 
 
 def _warn(message, category, filename, lineno, file=None, line=None):

@@ -111,7 +111,7 @@ def register(app: typer.Typer, load_model: Callable = _load_model) -> None:
     ):
         """Precision, recall and F1 of sentence detection, and type accuracy (test split if present).
 
-        Example: complaints evaluate-learning training_data/learning_sentences.csv --report learning.json
+        Example: complaints evaluate-learning our_sentences.csv --report learning.json
         """
         from classifier.cli.format import format_learning_evaluation
         from classifier.learning.api import evaluate_learning

@@ -9,6 +9,7 @@ assembles them and fixes the conventions every command shares: `-h` /
 from __future__ import annotations
 
 import logging
+import re
 from typing import Optional
 
 import typer
@@ -66,6 +67,21 @@ app = typer.Typer(
 
 for _group in (models, labelling, taxonomy, learning, report, adapt):
     _group.register(app)
+
+
+def _examples_kept_whole(typer_app: typer.Typer) -> None:
+    """Help paragraphs starting 'Example:' are printed unwrapped (click's '\b' marker): a command wrapped
+    at a hyphen ('--text-' / 'column') breaks when pasted; the terminal soft-wraps a long line instead."""
+    for info in typer_app.registered_commands:
+        doc = getattr(info.callback, "__doc__", None)
+        if doc and "Example:" in doc and "\b" not in doc:
+            info.callback.__doc__ = re.sub(r"(?m)^([ \t]*)Example:", "\\1\b\n\\1Example:", doc)  # type: ignore[union-attr]
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            _examples_kept_whole(group.typer_instance)
+
+
+_examples_kept_whole(app)
 
 
 @app.callback()

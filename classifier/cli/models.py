@@ -82,7 +82,7 @@ def evaluate(
 ):
     """Per-theme precision, recall, F1; micro/macro F1; top-1/top-3; child flag; kind.
 
-    Example: complaints evaluate training_data/representations.csv --split test --report test.json
+    Example: complaints evaluate labelled.xlsx --themes-column Themes --report figures.json
     """
     from classifier.cli.format import format_report
     from classifier.pipeline.evaluation import cross_validate, evaluate_model
@@ -107,7 +107,7 @@ def info(
 ):
     """What a model is: taxonomy, training data, metrics, versions.
 
-    Example: complaints info --model models/default
+    Example: complaints info --model default
     """
     from classifier.cli.format import format_info
     from classifier.pipeline.persistence import default_model_dir, read_meta

@@ -17,7 +17,7 @@ from classifier.cli.progress import QUIET_OPT, working
 def taxonomy_show(file: Optional[str] = typer.Argument(None, help="Taxonomy YAML file or bundled id.")):
     """Print a taxonomy's themes.
 
-    Example: complaints taxonomy show classifier/taxonomies/stage1-themes.yml
+    Example: complaints taxonomy show stage1-themes
     """
     from classifier.cli.format import format_taxonomy
     from classifier.taxonomy.schema import load_taxonomy
@@ -73,7 +73,7 @@ def register(app: typer.Typer, load_model: Callable = _load_model) -> None:
     ):
         """Rewrite historic labels into a new taxonomy, keeping the old labels beside them.
 
-        Example: complaints taxonomy migrate cases_2022.csv --map two-level-service-complaints__stage1-themes --output migrated.csv --model models/default
+        Example: complaints taxonomy migrate cases_2022.csv --map two-level-service-complaints__stage1-themes --output migrated.csv --model default
         """
         from classifier.cli.format import format_migration_summary
         from classifier.taxonomy.migrate import migrate_labels

@@ -232,6 +232,14 @@ def _verified_load(path: Path, expected: str | None, meta: dict):
     return loads_state(data, str(path))
 
 
+def model_folder(model_dir: str | Path | None) -> Path:
+    """The folder a --model value names: None, or "default" when no folder of that name is here, is the
+    bundled model (so help examples work from any folder)."""
+    if not model_dir or (str(model_dir) == "default" and not Path("default").exists()):
+        return default_model_dir()
+    return Path(model_dir)
+
+
 def read_meta(model_dir: str | Path) -> dict:
     """A model folder's meta.json, without loading the model.
 
@@ -243,7 +251,7 @@ def read_meta(model_dir: str | Path) -> dict:
     -------
     dict
     """
-    d = Path(model_dir)
+    d = model_folder(model_dir)
     meta_path = d / META_FILE
     if not d.is_dir():
         what = "is a file, not a model folder" if d.exists() else "does not exist"
@@ -262,13 +270,13 @@ def load_model(model_dir: str | Path | None = None) -> ComplaintModel:
     Parameters
     ----------
     model_dir : str or Path, optional
-        Default: `default_model_dir()`.
+        Default: `default_model_dir()`; so is the name "default" when no folder of that name is here.
 
     Returns
     -------
     ComplaintModel
     """
-    d = Path(model_dir) if model_dir else default_model_dir()
+    d = model_folder(model_dir)
     meta = read_meta(d)
     extra = sorted(p.name for p in d.iterdir() if p.name not in KNOWN_FILES)
     if extra:
