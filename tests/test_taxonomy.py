@@ -98,3 +98,12 @@ def test_hierarchy_leaves_and_ancestors():
 def test_parse_theme_list():
     assert parse_theme_list(" conduct; delay ;conduct;;") == ["conduct", "delay"]
     assert parse_theme_list("") == [] and parse_theme_list(None) == [] and parse_theme_list(float("nan")) == []
+
+
+def test_a_label_without_its_bracketed_aside_names_the_theme():
+    from classifier.taxonomy.schema import load_taxonomy, resolve_theme_names
+
+    tax = load_taxonomy("stage1-themes")
+    assert resolve_theme_names([["Financial Assistance", "poor communication"]], tax) == [
+        ["financial", "communication"]
+    ]

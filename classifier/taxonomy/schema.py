@@ -311,10 +311,12 @@ def shown_theme_value(value: str, tax: Taxonomy | None) -> str:
 
 
 def theme_name_index(tax: Taxonomy) -> dict[str, str]:
-    """Every theme's id and label, ignoring case, spaces and punctuation -> its id (ambiguous names left out)."""
+    """Every theme's id and label (and the label without a bracketed aside), ignoring case, spaces and
+    punctuation -> its id (ambiguous names left out)."""
     found: dict[str, set[str]] = {}
     for t in tax.themes:
-        for name in (t.id, t.label):
+        # "Financial Assistance" for "Financial Assistance (incl. missing savings)": the label before its aside
+        for name in (t.id, t.label, t.label.split("(")[0]):
             found.setdefault(_name_key(name), set()).add(t.id)
     return {k: next(iter(v)) for k, v in found.items() if k and len(v) == 1}
 
