@@ -73,8 +73,9 @@ def test_the_same_cells_are_hidden_in_html_xlsx_and_docx(suppressed):
     section = section[: section.index("</section>")]
     cells = re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", section)
     assert "11.1" not in cells and "13.9" not in cells
-    # Columns: decision, cases this year, last year (none last year: 0), change %, share %.
-    expected = {"Remedied locally": ["<5", "0", "[c]", "[c]"], "Upheld": ["[c]", "0", "[c]", "[c]"]}
+    # Columns: decision, cases this year, last year (none last year: 0), change %, share %. A change from 0
+    # has no figure ('-'): it says only that last year was 0, which is shown.
+    expected = {"Remedied locally": ["<5", "0", "-", "[c]"], "Upheld": ["[c]", "0", "-", "[c]"]}
     for label, shown in expected.items():
         at = cells.index(label) + 1
         assert [c.replace("&lt;", "<") for c in cells[at : at + 4]] == shown
@@ -97,7 +98,7 @@ def test_escalation_and_last_year_figures_do_not_give_a_stage_away(suppressed):
     ws = openpyxl.load_workbook(suppressed / "report.xlsx")["Complaints by stage"]
     header = [c.value for c in ws[2]]
     stage2 = dict(zip(header, [c.value for c in ws[4]]))
-    assert stage2["Complaints 2024-25"] == "<5" and stage2["Change %"] == "[c]"
+    assert stage2["Complaints 2024-25"] == "<5" and stage2["Change %"] in (None, "-")  # from 0: no figure
 
 
 def test_notes_hide_small_counts_and_their_shares(suppressed):
@@ -246,3 +247,14 @@ def test_a_part_whose_remainder_is_small_is_hidden_with_its_share():
     suppress_tables([t], 5)
     assert t.hidden.get((0, "Within target")) == "[c]" and t.hidden.get((0, "Within target %")) == "[c]"
     assert (1, "Within target") not in t.hidden and (0, "Responded") not in t.hidden
+
+
+def test_an_empty_cell_is_never_shown_as_suppressed():
+    from classifier.report.suppress import suppress_tables
+    from classifier.report.tables import Table
+
+    frame = pd.DataFrame({"Stage": ["Stage 1", "Stage 3"], "Responded": [40, 3], "Within target": [30, None]})
+    t = Table("t", "T", frame, {}, additive=["Responded"], derived={"Within target": ["Responded"]})
+    suppress_tables([t], 5)
+    assert t.hidden[(1, "Responded")] == "<5"
+    assert (1, "Within target") not in t.hidden  # stage 3 has no target: '-' says nothing about the 3

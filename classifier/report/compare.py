@@ -60,7 +60,7 @@ def year_on_year(current: Table, previous: Table | None, this_label: str, last_l
     for i, k in enumerate(_keys(current)):
         if last_hidden.get(k):
             hidden[(i, prev_col)] = last_hidden[k]
-        if (i, this_col) in hidden or (i, prev_col) in hidden:
+        if ((i, this_col) in hidden or (i, prev_col) in hidden) and change[i] is not None:
             hidden[(i, change_col)] = CONFIDENTIAL
     return replace(
         current,

@@ -143,7 +143,16 @@ def suppress_tables(tables: list[Table], below: int) -> None:
             break
     for t in tables:
         _derived(t, hidden[id(t)], below)
-        t.hidden = hidden[id(t)]
+        # An empty cell (no target at stage 3) gives nothing away: it stays '-', not '[c]'.
+        t.hidden = {cell: v for cell, v in hidden[id(t)].items() if not _empty(t, cell)}
+
+
+def _empty(t: Table, cell) -> bool:
+    row, col = cell
+    if col not in t.frame.columns or row >= len(t.frame):
+        return False
+    v = t.frame[col].iat[row]
+    return v is None or v is pd.NA or (isinstance(v, float) and v != v)
 
 
 def note_text(t: Table, below: int | None) -> str:
