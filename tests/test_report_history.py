@@ -145,6 +145,8 @@ def test_costs_of_later_stages_and_mediation(tmp_path):
         "3": {"with_cost": 2, "total": 5200.5, "average": 2600.25},
     }
     assert "1 cost cells were not amounts" in str(costs.note)
+    # On the page, whole pounds with half a pound rounded up (£5,200.50 is 5,201, not 5,200).
+    assert list(costs.frame["Total cost £"]) == [3330, 5201] and list(costs.frame["Average cost £"]) == [1110, 2600]
     mediation = next(t for t in r.tables if t.key == "mediation")
     assert mediation.json == {
         "Offered and declined": 2,

@@ -72,7 +72,8 @@ def render_xlsx(report, path) -> None:
         for i, values in enumerate(t.frame.itertuples(index=False, name=None)):
             ws.append([t.hidden.get((i, col), plain(v)) for col, v in zip(t.frame.columns, values)])
         for j, col in enumerate(t.frame.columns, start=1):
-            fmt = "0.0" if col in t.percent_columns or "Average" in str(col) else "#,##0"
+            # Money is in whole pounds; other averages (working days) keep a decimal.
+            fmt = "0.0" if col in t.percent_columns or ("Average" in str(col) and "£" not in str(col)) else "#,##0"
             for r in range(3, ws.max_row + 1):
                 cell = ws.cell(row=r, column=j)
                 if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):

@@ -7,6 +7,7 @@ between stages is counted by whether it was taken up and what came of it.
 
 from __future__ import annotations
 
+import math
 import re
 
 import pandas as pd
@@ -38,7 +39,8 @@ def costs(cases) -> Table:
         js[str(s)] = {"with_cost": n, "total": total, "average": mean}
     frame = pd.DataFrame(rows)
     for col in ("Total cost £", "Average cost £"):  # whole pounds on the page; tables.json keeps pence
-        frame[col] = pd.array([None if v is None else int(round(v)) for v in frame[col]], dtype="Int64")
+        # Half a pound rounds up, as people round money (Python's round() would take £14,530.50 to 14,530).
+        frame[col] = pd.array([None if v is None else int(math.floor(v + 0.5)) for v in frame[col]], dtype="Int64")
     note = "Costs as recorded in the export (investigator, independent person and panel fees)."
     if unreadable:
         note += f" {unreadable} cost cells were not amounts and are not counted."
