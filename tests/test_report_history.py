@@ -104,7 +104,7 @@ def test_without_a_known_year_the_table_is_left_out_with_the_reason(tmp_path):
     past = _history(tmp_path, "Year,Stage 1\n2021-22,40\n")
     r = build_report(data, tmp_path / "out", columns=tmp_path / "map.yml", history=past, formats=("json",))
     assert "history" not in [t.key for t in r.tables]
-    assert ("Complaints by stage, by year", "--year, so the export's year is known") in r.omitted
+    assert ("Complaints by stage, by year", "give --year, so the export's year is known") in r.omitted
 
 
 def test_statutory_and_corporate_complaints_are_given_apart(tmp_path):
@@ -124,9 +124,10 @@ def test_statutory_and_corporate_complaints_are_given_apart(tmp_path):
     without = build_report(
         write_csv(tmp_path / "plain.csv", _rows()), tmp_path / "o2", columns=tmp_path / "map.yml", formats=("json",)
     )
-    assert ("Statutory and corporate complaints", "a statutory / corporate procedure column ('procedure')") in (
-        without.omitted
-    )
+    assert (
+        "Statutory and corporate complaints",
+        "add a statutory / corporate procedure column ('procedure') to the export",
+    ) in (without.omitted)
 
 
 def test_costs_of_later_stages_and_mediation(tmp_path):

@@ -25,7 +25,13 @@ from classifier.report.notes import data_notes, period_mismatch
 from classifier.report.settings import ReportSettings, load_settings
 from classifier.report.suppress import note_text, published, suppress_tables
 
+
 # Table key -> (what the reader is told adds it) for tables left out.
+def _add_columns(keys) -> str:
+    """What to do for a table left out for lack of columns: 'add a stage column (map key 'stage') to the export'."""
+    return "add " + " and ".join(COLUMN_HINT[k] for k in keys) + " to the export"
+
+
 COLUMN_HINT = {
     "stage": "a stage column (map key 'stage')",
     "complainant": "a complainant type column ('complainant')",
@@ -158,7 +164,7 @@ def compute_tables(year: YearData, settings: ReportSettings, label_of, register=
     for key, title, build in builders:
         lacking = [k for k in T.REQUIRES.get(key, ()) if not has(k)]
         if lacking:
-            omitted.append((title, " and ".join(COLUMN_HINT[k] for k in lacking)))
+            omitted.append((title, _add_columns(lacking)))
         elif (table := build()) is not None:
             made.append(table)
     if register is not None:
@@ -167,7 +173,7 @@ def compute_tables(year: YearData, settings: ReportSettings, label_of, register=
         made.append(L.learning(register, label_of))
         made += [t for t in (L.learning_examples(register, label_of), L.learning_status(register)) if t is not None]
     else:
-        omitted.append(("Learning register summary", "a learning register (--learning REGISTER.xlsx)"))
+        omitted.append(("Learning register summary", "pass a learning register with --learning REGISTER.xlsx"))
     return made, omitted
 
 
@@ -300,11 +306,11 @@ def build_report(
 def _add_history(made: list, omitted: list, earlier: dict, this: YearData, last: YearData | None) -> None:
     """The years table after 'Complaints by stage' (it needs the stage column, as that table does)."""
     if not this.cols.has("stage"):
-        omitted.append(("Complaints by stage, by year", COLUMN_HINT["stage"]))
+        omitted.append(("Complaints by stage, by year", _add_columns(["stage"])))
         return
     exports = {y.label: stage_counts(y.cases) for y in (last, this) if y is not None and is_year_label(y.label)}
     if this.label not in exports:  # the export spans more than a financial year: nothing to line up with
-        omitted.append(("Complaints by stage, by year", "--year, so the export's year is known"))
+        omitted.append(("Complaints by stage, by year", "give --year, so the export's year is known"))
         return
     at = next((i + 1 for i, t in enumerate(made) if t.key == "by_stage"), len(made))
     made.insert(at, history_table(earlier, exports))

@@ -51,7 +51,7 @@ def render_docx(report, charts: dict, path) -> None:
     if report.omitted:
         doc.add_heading("Tables left out", level=1)
         for title, hint in report.omitted:
-            doc.add_paragraph(f"{title}: add {hint} to the export.", style="List Bullet")
+            doc.add_paragraph(f"{title}: {hint}.", style="List Bullet")
     if report.notes:
         doc.add_heading("Data quality", level=1)
         for n in report.notes:

@@ -93,7 +93,7 @@ def render_xlsx(report, path) -> None:
         ws.append(["Tables left out"])
         ws["A1"].font = bold
         for title, hint in report.omitted:
-            ws.append([f"{title}: add {hint} to the export."])
+            ws.append([f"{title}: {hint}."])
         ws.append([])
         ws.append(["Data quality"])
         ws.cell(row=ws.max_row, column=1).font = bold
