@@ -119,6 +119,7 @@ def main(argv=None) -> int:
     ap.add_argument("--grouped", action="store_true", help="folds hold out whole part files (writer batches)")
     ap.add_argument("--no-docs", action="store_true", help="skip the development documents")
     ap.add_argument("--data", default=str(ROOT / "training_data" / "learning_sentences.csv"))
+    ap.add_argument("--documents", nargs="*", default=list(DEV_DOCUMENTS), help="document folders with gold")
     args = ap.parse_args(argv)
     warnings.simplefilter("ignore")
     cache_text_work()
@@ -138,7 +139,7 @@ def main(argv=None) -> int:
             model = LearningExtractor(random_state=0, **params).fit(
                 sent + neg, np.concatenate([y, np.zeros(len(neg), dtype=bool)]), types + [""] * len(neg)
             )
-            for d in DEV_DOCUMENTS:
+            for d in args.documents:
                 r = evaluate_learning_documents(ROOT / d, model)
                 line += (
                     f" | {Path(d).name} P {r['precision']:.3f} R {r['recall']:.3f} F1 {r['f1']:.3f} "
