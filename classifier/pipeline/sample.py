@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import scipy.sparse as sp
 
 from classifier.errors import InputDataError, OutputError
 from classifier.io.tables import read_table, require_column
 from classifier.pipeline.model import ComplaintModel
+from classifier.pipeline.selection import NEEDS_VECTORS, SHIPPED_STRATEGY, choose_rows
 from classifier.taxonomy.schema import Taxonomy
 from classifier.text import PreparedText, prepare, unlabelled_reason
 
@@ -54,81 +54,6 @@ def score_rows(
     proba = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
     labels = taxonomy.leaf_ids
     return Scored(proba, labels, [[labels[int(j)]] for j in proba.argmax(axis=1)], child, compliment)
-
-
-STRATEGIES = ("uncertainty", "representative", "random")
-SHIPPED_STRATEGY = "uncertainty"  # what `complaints sample` uses by default (a tie on dev, bench/ADAPT_RESULTS.md)
-
-
-def choose_rows(
-    proba: np.ndarray,
-    X,
-    n: int,
-    eligible: np.ndarray | None = None,
-    vectors: np.ndarray | None = None,
-    strategy: str = "uncertainty",
-    seed: int = 0,
-) -> list[int]:
-    """Indices of up to `n` rows.
-
-    "uncertainty": uncertain, unlike each other (TF-IDF), spread over likely themes.
-    "representative": the row nearest each centre of `n` k-means clusters of the encoder `vectors`
-    (largest cluster first); without vectors, "uncertainty".
-    "random": eligible rows drawn at random (`seed`).
-    """
-    if strategy not in STRATEGIES:
-        raise InputDataError(f"unknown strategy '{strategy}'; use one of {', '.join(STRATEGIES)}")
-    rows, L = proba.shape
-    eligible = np.ones(rows, dtype=bool) if eligible is None else eligible.copy()
-    if rows == 0 or n <= 0:
-        return []
-    if strategy == "random":
-        pool = np.flatnonzero(eligible)
-        return [int(i) for i in np.random.default_rng(seed).choice(pool, min(n, len(pool)), replace=False)]
-    if strategy == "representative" and vectors is not None:
-        return representative_rows(np.asarray(vectors, dtype=np.float64), n, eligible, seed)
-    top2 = np.sort(proba, axis=1)[:, -2:] if L > 1 else np.hstack([np.zeros((rows, 1)), proba])
-    uncertainty = 1.0 - (top2[:, 1] - top2[:, 0]) + 1e-6
-    X = sp.csr_matrix(X, dtype=np.float64)
-    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
-    X = sp.diags(1.0 / np.maximum(norms, 1e-12)) @ X
-    likely = proba.argmax(axis=1)
-    distance = np.ones(rows)
-    taken = np.zeros(L, dtype=int)
-    chosen: list[int] = []
-    while len(chosen) < n and eligible.any():
-        open_themes = [j for j in range(L) if (eligible & (likely == j)).any()]
-        theme = min(open_themes, key=lambda j: (taken[j], j))
-        pool = np.flatnonzero(eligible & (likely == theme))
-        pick = int(pool[np.argmax(uncertainty[pool] * distance[pool])])
-        chosen.append(pick)
-        taken[theme] += 1
-        eligible[pick] = False
-        distance = np.minimum(distance, 1.0 - np.asarray(X @ X[pick].T.toarray()).ravel())
-        distance = np.clip(distance, 0.0, 1.0)
-    return chosen
-
-
-def representative_rows(vectors: np.ndarray, n: int, eligible: np.ndarray, seed: int = 0) -> list[int]:
-    """The eligible row nearest each centre of `n` k-means clusters of the (unit-length) vectors, largest
-    cluster first: rows that stand for many others, so a few labels cover the trust's usual complaints."""
-    from sklearn.cluster import KMeans
-
-    idx = np.flatnonzero(eligible)
-    if len(idx) <= n:
-        return [int(i) for i in idx]
-    V = vectors[idx] / np.maximum(np.linalg.norm(vectors[idx], axis=1, keepdims=True), 1e-12)
-    km = KMeans(n_clusters=n, n_init=3, random_state=seed).fit(V)
-    dist = ((V[:, None, :] - km.cluster_centers_[None, :, :]) ** 2).sum(axis=2) if len(V) * n <= 4_000_000 else None
-    if dist is None:  # large pools: one centre at a time
-        dist = np.column_stack([((V - c) ** 2).sum(axis=1) for c in km.cluster_centers_])
-    sizes = np.bincount(km.labels_, minlength=n)
-    chosen: list[int] = []
-    for c in np.argsort(-sizes, kind="stable"):
-        order = np.argsort(dist[:, c])
-        pick = next(int(i) for i in order if int(idx[i]) not in chosen)
-        chosen.append(int(idx[pick]))
-    return chosen
 
 
 def sample_rows(
@@ -188,7 +113,7 @@ def sample_rows(
     eligible = usable & ~scored.compliment
     if not eligible.any():
         eligible = usable
-    vectors = model.encode(docs).vectors if strategy == "representative" and model.uses_encoder else None
+    vectors = model.encode(docs).vectors if strategy in NEEDS_VECTORS and model.uses_encoder else None
     picks = choose_rows(scored.proba, X, n, eligible, vectors=vectors, strategy=strategy, seed=seed)
     tax = taxonomy or model.taxonomy
     return {
