@@ -41,7 +41,8 @@ from adapt_common import plain_train, prepared, read_rows, residual, score, tabl
 
 from classifier.pipeline.adapt_corpus import refit_themes  # noqa: E402
 from classifier.pipeline.persistence import load_model  # noqa: E402
-from classifier.pipeline.sample import SHIPPED_STRATEGY, choose_rows, score_rows  # noqa: E402
+from classifier.pipeline.sample import score_rows  # noqa: E402
+from classifier.pipeline.selection import SHIPPED_STRATEGY, choose_rows  # noqa: E402
 
 
 def main():

@@ -90,10 +90,15 @@ def adapt(
 class SampleStrategy(StrEnum):
     uncertain = "uncertain"
     representative = "representative"
+    density = "density"
+    hybrid = "hybrid"
+    typical = "typical"
     random = "random"
 
 
-STRATEGY_NAMES = {"uncertain": "uncertainty", "representative": "representative", "random": "random"}
+# CLI name -> `pipeline.selection` name (the CLI has said "uncertain" since it first shipped).
+STRATEGY_NAMES = {s.value: s.value for s in SampleStrategy} | {"uncertain": "uncertainty"}
+CLI_NAMES = {v: k for k, v in STRATEGY_NAMES.items()}
 
 
 @friendly

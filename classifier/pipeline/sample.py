@@ -1,11 +1,7 @@
 """Pick the rows whose labels would teach a model most, and write a workbook an analyst fills in.
 
-Selection is greedy and spread over likely themes: the themes are visited in
-turn (by the model's most likely theme), and within a theme the row chosen is
-the one with the highest uncertainty x distance to the rows already chosen.
-Uncertainty is 1 minus the margin between the two most likely themes;
-distance is 1 minus the cosine of TF-IDF rows, so near-duplicates are not
-picked twice. Rows the model takes for compliments (no themes) are left out.
+The model scores every row; placeholders ("see attached") and rows it takes for compliments (no themes)
+are left out; a rule of `pipeline.selection` chooses among the rest (`SHIPPED_STRATEGY` by default).
 """
 
 from __future__ import annotations
@@ -66,7 +62,7 @@ def sample_rows(
     seed: int = 0,
     strategy: str = SHIPPED_STRATEGY,
 ) -> dict:
-    """Choose the rows worth labelling first: by default uncertain, unlike each other, spread over the likely themes.
+    """Choose the rows worth labelling first, spread over the likely themes (see `pipeline.selection`).
 
     Parameters
     ----------
@@ -82,8 +78,7 @@ def sample_rows(
         When not the model's: themes are suggested from their descriptions.
     seed : int
     strategy : str
-        "uncertainty" (default), "representative" (k-means on the encoder vectors) or "random"
-        (see `choose_rows`).
+        A rule of `pipeline.selection.STRATEGIES` (default `SHIPPED_STRATEGY`; see `choose_rows`).
 
     Returns
     -------
