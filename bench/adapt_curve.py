@@ -147,6 +147,8 @@ def report(results):
         print("\nPooled, scored on the pool rows not chosen:\n" + table(pooled))
         held = [{**r, **{k[8:]: v for k, v in r.items() if k.startswith("heldout_")}} for r in pooled]
         print("\nPooled, scored on the rows outside the pool (same rows for every method):\n" + table(held))
+    if pooled:
+        print("\n" + paired_sample(pooled))
     reg = [{**r, "protocol": "one register"} for r in results if r["protocol"].startswith("register:")]
     if reg:
         print("\nOne register as the trust, pooled over registers and seeds:\n" + table(reg))
@@ -154,6 +156,33 @@ def report(results):
             "\nBy register:\n"
             + table([r for r in results if r["protocol"].startswith("register:")], ("protocol", "k", "how"))
         )
+
+
+def paired_sample(pooled: list[dict]) -> str:
+    """Held out: each `sample` rule's rows minus random rows, same seed and k (the refit adapt), mean ± SE."""
+    by = {(r["seed"], r["k"], r["how"]): r for r in pooled}
+    random_how = "adapt (refit + correction), random rows"
+    out = [
+        "| k | rows | runs | top suggestion | main theme top-1 | main theme in top 3 | macro F1 |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    hows = sorted({h for (_, _, h) in by if h.startswith("adapt (refit + correction), sample")})
+    for k in sorted({k for (_, k, _) in by}):
+        for how in hows:
+            pairs = [
+                (by[key], by[(key[0], k, random_how)])
+                for key in by
+                if key[1:] == (k, how) and (key[0], k, random_how) in by
+            ]
+            if not pairs:
+                continue
+            cells = []
+            for m in ("top1_any", "main_theme_top1", "main_theme_top3", "macro_f1"):
+                d = np.array([a[f"heldout_{m}"] - b[f"heldout_{m}"] for a, b in pairs])
+                se = d.std(ddof=1) / np.sqrt(len(d)) if len(d) > 1 else float("nan")
+                cells.append(f"{d.mean():+.4f} ± {se:.4f}")
+            out.append(f"| {k} | {how.split(', ', 1)[1]} - random | {len(pairs)} | " + " | ".join(cells) + " |")
+    return "Held out, paired with random rows (mean ± SE over seeds):\n\n" + "\n".join(out)
 
 
 if __name__ == "__main__":

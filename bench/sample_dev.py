@@ -187,13 +187,23 @@ def report(path: Path):
             print("\nDecision:", decide(diffs)[1])
     check = [r for r in lines if r.get("refit") == "shipped"]
     if check:
-        print("\nStand-in vs shipped refit on the same picks (decision metric minus random):")
-        for refit in ("standin", "shipped"):
-            sel = [r for r in lines if r.get("refit", "standin") == refit]
-            keys = {(r["register"], r["k"], r["seed"]) for r in check}
-            sel = [r for r in sel if (r["register"], r["k"], r["seed"]) in keys]
-            diffs = paired(sel)
-            print(refit, {f"{h} k={k}": round(c["decision"][0], 4) for (h, k), c in sorted(diffs.items())})
+        print("\nStand-in vs shipped refit on the same picks (decision metric; rank 1 = best of the strategies):")
+        by = {(r.get("refit", "standin"), r["register"], r["k"], r["seed"], r["how"]): r for r in lines}
+        for reg, k, seed in sorted({(r["register"], r["k"], r["seed"]) for r in check}):
+            hows = [h for (f, g, kk, s, h) in by if f == "shipped" and (g, kk, s) == (reg, k, seed)]
+            hows = [h for h in hows if ("standin", reg, k, seed, h) in by]
+            vals = {
+                f: np.array([decision_value(by[(f, reg, k, seed, h)]) for h in hows]) for f in ("standin", "shipped")
+            }
+            ranks = {f: (-v).argsort(kind="stable").argsort() + 1 for f, v in vals.items()}
+            rho = np.corrcoef(ranks["standin"], ranks["shipped"])[0, 1]
+            print(f"\n{reg}, k={k}, seed {seed}: Spearman rank correlation {rho:+.2f}\n")
+            print("| how | stand-in | rank | shipped | rank |\n|---|---|---|---|---|")
+            for j, h in enumerate(hows):
+                print(
+                    f"| {h} | {vals['standin'][j]:.4f} | {ranks['standin'][j]} | "
+                    f"{vals['shipped'][j]:.4f} | {ranks['shipped'][j]} |"
+                )
 
 
 if __name__ == "__main__":

@@ -122,6 +122,7 @@ def test_sample_builds_features_once_and_picks_what_separate_calls_pick(small_mo
         small_model.themes.features_.transform(docs),
         8,
         usable & ~compliment if (usable & ~compliment).any() else usable,
+        vectors=small_model.encode(docs).vectors if small_model.uses_encoder else None,  # the default rule uses them
     )
     assert [r["row"] for r in got["rows"]] == [i + 1 for i in picks]
 

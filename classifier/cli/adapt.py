@@ -113,12 +113,14 @@ def sample(
         None, help="Your taxonomy, if not the model's: themes are then suggested from their descriptions."
     ),
     strategy: SampleStrategy = typer.Option(
-        SampleStrategy.uncertain,
-        help="uncertain: rows the model is least sure of, unlike each other, spread over themes; "
-        "representative: one row per cluster of similar complaints; random. (On our benchmark none beat "
-        "random rows measurably.)",
+        SampleStrategy.density,
+        help="density: rows the model is unsure of that are like many others, unlike each other, spread "
+        "over the likely themes; uncertain: the same without the 'like many others'; representative: one "
+        "row per cluster of similar complaints; hybrid: half representative, half uncertain; typical: "
+        "per likely theme, the rows nearest its centre; random. (On our benchmark none beat random rows "
+        "by more than its noise.)",
     ),
-    seed: int = typer.Option(0, help="Seed for 'random' and 'representative'."),
+    seed: int = typer.Option(0, help="Seed for 'random', 'representative' and 'hybrid'."),
 ):
     """Pick the rows whose labels would teach the model most, as a workbook to fill in.
 
