@@ -88,9 +88,9 @@ def adapt(
 
 
 class SampleStrategy(StrEnum):
+    density = "density"
     uncertain = "uncertain"
     representative = "representative"
-    density = "density"
     hybrid = "hybrid"
     typical = "typical"
     random = "random"
