@@ -98,7 +98,6 @@ class SampleStrategy(StrEnum):
 
 # CLI name -> `pipeline.selection` name (the CLI has said "uncertain" since it first shipped).
 STRATEGY_NAMES = {s.value: s.value for s in SampleStrategy} | {"uncertain": "uncertainty"}
-CLI_NAMES = {v: k for k, v in STRATEGY_NAMES.items()}
 
 
 @friendly
