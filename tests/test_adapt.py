@@ -398,6 +398,24 @@ def test_sample_workbook_round_trips_into_adapt(tmp_path, small_model, corpus_ro
     assert own.child[0] is True and own.child[1] is False
 
 
+def test_sample_can_carry_export_columns_and_adapt_still_reads_the_workbook(tmp_path, small_model, corpus_rows):
+    rows = [{"Ref": r["id"], "Text": r["text"], "Themes": "Old theme A"} for r in corpus_rows[3::40][:30]]
+    cases = write_csv(tmp_path / "cases.csv", rows)
+    chosen = sample_rows(cases, small_model, n=6, text_column="Text", keep_columns=["Themes"])
+    out = write_workbook(chosen, tmp_path / "to_label.xlsx", cases)
+    wb = load_workbook(out)
+    ws = wb["to_label"]
+    header = [c.value for c in ws[1]]
+    assert header[:3] == ["row", "text", "export: Themes"] and header[-2:] == ["themes", "child_authored"]
+    assert {r[2] for r in ws.iter_rows(min_row=2, values_only=True)} == {"Old theme A"}
+    for row in ws.iter_rows(min_row=2):
+        row[header.index("themes")].value = "delay"
+        row[header.index("child_authored")].value = "no"
+    wb.save(out)
+    own = read_own_rows(out, load_taxonomy())  # the kept column is not taken for the themes
+    assert len(own.texts) == 6 and all(t == ["delay"] for t in own.themes)
+
+
 def test_sample_never_picks_a_placeholder_row(tmp_path, small_model, corpus_rows):
     rows = [{"Ref": r["id"], "Details": r["text"]} for r in corpus_rows[2::40][:12]]
     rows += [{"Ref": "P1", "Details": "see attached"}, {"Ref": "P2", "Details": "N/A"}]

@@ -120,6 +120,9 @@ def sample(
         "than random rows, and the default's taught slightly less on the blind set: random is as good.)",
     ),
     seed: int = typer.Option(0, help="Seed for 'random', 'representative' and 'hybrid'."),
+    keep_column: list[str] = typer.Option(
+        [], "--keep-column", help="An export column to copy beside the text (repeat for more), e.g. your old theme."
+    ),
 ):
     """Pick the rows whose labels would teach the model most, as a workbook to fill in.
 
@@ -130,7 +133,15 @@ def sample(
 
     tax = load_taxonomy(taxonomy) if taxonomy else None
     chosen = sample_rows(
-        cases, _load(model), n, text_column, id_column, tax, seed=seed, strategy=STRATEGY_NAMES[strategy.value]
+        cases,
+        _load(model),
+        n,
+        text_column,
+        id_column,
+        tax,
+        seed=seed,
+        strategy=STRATEGY_NAMES[strategy.value],
+        keep_columns=keep_column,
     )
     write_workbook(chosen, output, cases)
     typer.echo(f"Picked {len(chosen['rows'])} of {chosen['rows_read']} rows -> {output}")

@@ -61,6 +61,7 @@ def sample_rows(
     taxonomy: Taxonomy | None = None,
     seed: int = 0,
     strategy: str = SHIPPED_STRATEGY,
+    keep_columns: list[str] | None = None,
 ) -> dict:
     """Choose the rows worth labelling first, spread over the likely themes (see `pipeline.selection`).
 
@@ -79,17 +80,20 @@ def sample_rows(
     seed : int
     strategy : str
         A rule of `pipeline.selection.STRATEGIES` (default `SHIPPED_STRATEGY`; see `choose_rows`).
+    keep_columns : list of str, optional
+        Export columns copied beside the text (the case system's own theme, the service), as read.
 
     Returns
     -------
     dict
         What `write_workbook` needs: `rows` (row, id, text, suggestion,
-        suggested_child), `taxonomy`, `id_column`, `rows_read`, `model_version`.
+        suggested_child, kept), `taxonomy`, `id_column`, `kept_columns`, `rows_read`, `model_version`.
     """
     frame, problems = read_table(cases)
     cols = list(frame.columns)
     text_col = require_column(cols, text_column, "--text-column")
     id_col = require_column(cols, id_column, "--id-column") if id_column else None
+    kept = [require_column(cols, c, "--keep-column") for c in keep_columns or []]
     texts = list(frame[text_col])
     docs = prepare(texts)
     # Placeholders ("see attached") teach nothing: the same rule as `label` and `suggest`.
@@ -119,11 +123,13 @@ def sample_rows(
                 "text": texts[i],
                 "suggestion": "; ".join(tax.theme(t).label for t in scored.suggested[i] if t in tax.ids),
                 "suggested_child": scored.child[i],
+                "kept": [frame[c].iat[i] for c in kept],
             }
             for i in picks
         ],
         "taxonomy": tax,
         "id_column": id_col,
+        "kept_columns": kept,
         "rows_read": len(frame),
         "model_version": model.version,
     }
@@ -166,15 +172,21 @@ def write_workbook(sample: dict, output, cases=None) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = "to_label"
+    # Kept export columns are named "export: <name>" so `adapt` never takes one for its text or themes.
+    kept = [f"export: {c}" for c in sample.get("kept_columns", [])]
     header = (
         ["row"]
         + (["id"] if sample["id_column"] else [])
-        + ["text", "suggested_themes", "suggested_child_authored", "themes", "child_authored"]
+        + ["text", *kept, "suggested_themes", "suggested_child_authored", "themes", "child_authored"]
     )
     ws.append(header)
     for r in sample["rows"]:
         child = "" if r["suggested_child"] is None else ("yes" if r["suggested_child"] else "no")
-        ws.append([r["row"]] + ([r["id"]] if sample["id_column"] else []) + [r["text"], r["suggestion"], child, "", ""])
+        ws.append(
+            [r["row"]]
+            + ([r["id"]] if sample["id_column"] else [])
+            + [r["text"], *r.get("kept", []), r["suggestion"], child, "", ""]
+        )
     for cell in ws[1]:
         cell.font = Font(bold=True)
     widths = {
@@ -187,7 +199,7 @@ def write_workbook(sample: dict, output, cases=None) -> Path:
         "child_authored": 12,
     }
     for j, name in enumerate(header):
-        ws.column_dimensions[ws.cell(1, j + 1).column_letter].width = widths[name]
+        ws.column_dimensions[ws.cell(1, j + 1).column_letter].width = widths.get(name, 20)
     for row in ws.iter_rows(min_row=2, max_col=len(header)):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
