@@ -28,20 +28,22 @@ def precision_recall_f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]
     return precision, recall, f1
 
 
+def _indicators(gold, pred, idx: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Row x theme indicator matrices of gold and predicted themes (themes outside `idx` ignored)."""
+    G = np.zeros((len(gold), len(idx)), dtype=bool)
+    P = np.zeros_like(G)
+    for i, (g, p) in enumerate(zip(gold, pred)):
+        G[i, [idx[t] for t in g if t in idx]] = True
+        P[i, [idx[t] for t in p if t in idx]] = True
+    return G, P
+
+
 def theme_report(
     gold: list[list[str]], pred: list[list[str]], labels: list[str], proba: np.ndarray | None = None
 ) -> dict:
     """Per-theme P/R/F1/support, micro and macro F1, main-theme top-1 / top-3."""
     idx = {l: j for j, l in enumerate(labels)}
-    G = np.zeros((len(gold), len(labels)), dtype=bool)
-    P = np.zeros_like(G)
-    for i, (g, p) in enumerate(zip(gold, pred)):
-        for t in g:
-            if t in idx:
-                G[i, idx[t]] = True
-        for t in p:
-            if t in idx:
-                P[i, idx[t]] = True
+    G, P = _indicators(gold, pred, idx)
     per = {}
     f1s = []
     for l, j in idx.items():
@@ -107,11 +109,7 @@ def theme_intervals(
     """95% intervals of the theme figures: Wilson for top-1 / top-3 rates, a bootstrap over rows for
     micro and macro F1 (macro averages the themes present in each resample, as `theme_report` does)."""
     idx = {l: j for j, l in enumerate(labels)}
-    G = np.zeros((len(gold), len(labels)), dtype=bool)
-    P = np.zeros_like(G)
-    for i, (g, p) in enumerate(zip(gold, pred)):
-        G[i, [idx[t] for t in g if t in idx]] = True
-        P[i, [idx[t] for t in p if t in idx]] = True
+    G, P = _indicators(gold, pred, idx)
     out: dict = {}
     if proba is not None and len(gold):
         order = np.argsort(-proba, axis=1)

@@ -32,6 +32,12 @@ _RANKING = (
 )
 
 
+def _sure(figures: dict, intervals: dict, key: str) -> str:
+    """ "0.754 [0.68-0.82]": a figure with its 95% interval, when there is one (how sure, on this many rows)."""
+    lo_hi = intervals.get(key)
+    return f"{figures[key]:.3f}" + (f" [{lo_hi[0]:.2f}-{lo_hi[1]:.2f}]" if lo_hi else "")
+
+
 def format_report(result: dict) -> str:
     out = []
     th = result.get("themes")
@@ -42,24 +48,14 @@ def format_report(result: dict) -> str:
         ]
         out.append(_table(rows, ["theme", "precision", "recall", "f1", "support"]))
         ci = th.get("intervals", {})
-
-        def fig(key: str, name: str) -> str:  # "macro F1 0.754 [0.68-0.82]": how sure, on this many rows
-            lo_hi = ci.get(key)
-            return f"{name} {th[key]:.3f}" + (f" [{lo_hi[0]:.2f}-{lo_hi[1]:.2f}]" if lo_hi else "")
-
-        extra = [f"rows {th['rows']}", fig("micro_f1", "micro F1"), fig("macro_f1", "macro F1")]
-        extra += [fig(k, n) for k, n in _RANKING if k in th]
+        extra = [f"rows {th['rows']}", f"micro F1 {_sure(th, ci, 'micro_f1')}", f"macro F1 {_sure(th, ci, 'macro_f1')}"]
+        extra += [f"{name} {_sure(th, ci, k)}" for k, name in _RANKING if k in th]
         out.append(", ".join(extra) + (" (95% intervals in brackets)" if ci else ""))
     ch = result.get("child_authored")
     if ch:
         ci = ch.get("intervals", {})
-
-        def rate(key: str) -> str:
-            lo_hi = ci.get(key)
-            return f"{ch[key]:.3f}" + (f" [{lo_hi[0]:.2f}-{lo_hi[1]:.2f}]" if lo_hi else "")
-
         out.append(
-            f"child-authored: precision {rate('precision')}, recall {rate('recall')}, "
+            f"child-authored: precision {_sure(ch, ci, 'precision')}, recall {_sure(ch, ci, 'recall')}, "
             f"F1 {ch['f1']:.3f} ({ch['support']} child-authored of {ch['rows']} rows)"
         )
     kd = result.get("kind")

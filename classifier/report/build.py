@@ -25,13 +25,7 @@ from classifier.report.notes import data_notes, period_mismatch
 from classifier.report.settings import ReportSettings, load_settings
 from classifier.report.suppress import note_text, published, suppress_tables
 
-
 # Table key -> (what the reader is told adds it) for tables left out.
-def _add_columns(keys) -> str:
-    """What to do for a table left out for lack of columns: 'add a stage column (map key 'stage') to the export'."""
-    return "add " + " and ".join(COLUMN_HINT[k] for k in keys) + " to the export"
-
-
 COLUMN_HINT = {
     "stage": "a stage column (map key 'stage')",
     "complainant": "a complainant type column ('complainant')",
@@ -46,6 +40,11 @@ COLUMN_HINT = {
     "cost": "a cost of investigation column ('cost')",
     "mediation": "a mediation column ('mediation')",
 }
+
+
+def _add_columns(keys) -> str:
+    """What to do for a table left out for lack of columns: 'add a stage column (map key 'stage') to the export'."""
+    return "add " + " and ".join(COLUMN_HINT[k] for k in keys) + " to the export"
 
 
 @dataclass
