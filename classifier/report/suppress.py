@@ -15,7 +15,7 @@ from __future__ import annotations
 import pandas as pd
 
 from classifier.report.audit import bounds, groups, ranges
-from classifier.report.cells import CONFIDENTIAL, plain, small
+from classifier.report.cells import CONFIDENTIAL, is_missing, plain, small
 from classifier.report.tables import Table
 
 # A hidden count must keep at least MIN_RANGE + 1 possible values given what is shown.
@@ -151,8 +151,7 @@ def _empty(t: Table, cell) -> bool:
     row, col = cell
     if col not in t.frame.columns or row >= len(t.frame):
         return False
-    v = t.frame[col].iat[row]
-    return v is None or v is pd.NA or (isinstance(v, float) and v != v)
+    return is_missing(t.frame[col].iat[row])
 
 
 def note_text(t: Table, below: int | None) -> str:
