@@ -25,7 +25,7 @@ TEXT = (
 @pytest.fixture()
 def client(small_model, tmp_path):
     store = FeedbackStore(tmp_path / "intake.sqlite")
-    return TestClient(create_app(small_model, store)), tmp_path / "intake.sqlite"
+    return TestClient(create_app(small_model, store), base_url="http://127.0.0.1:8000"), tmp_path / "intake.sqlite"
 
 
 def test_health_and_suggest_shape(client, small_model):
@@ -108,6 +108,7 @@ def test_bad_requests_are_refused(client):
     )
     too_long = c.post("/api/suggest", json={"text": "delay " * 40_000})
     assert too_long.status_code == 422 and too_long.json()["error"].startswith("the text is longer than 50,000")
+    assert c.post("/api/suggest", json={}).json()["error"] == "the request lacks a required field: see problems"
     wrong_type = c.post("/api/suggest", json={"text": TEXT, "top": "many"}).json()["error"]
     assert "not as the API expects" in wrong_type and "JSON" not in wrong_type
 
@@ -149,6 +150,8 @@ def test_other_addresses_need_a_token(small_model, tmp_path):
     check_binding("0.0.0.0", "a-long-enough-s3cret")
     with pytest.raises(ServeError, match="at least 16"):
         check_binding("0.0.0.0", "a")
+    for here in ("127.0.0.2", "localhost", "::1", "[::1]"):  # this machine's addresses need no token
+        check_binding(here, None)
     c = TestClient(create_app(small_model, FeedbackStore(tmp_path / "f.sqlite"), token="s3cret"))
     for path in ("/", "/api/health"):
         assert c.get(path).status_code == 401
@@ -193,3 +196,16 @@ def test_64_concurrent_suggestions(live_server):
     responses = asyncio.run(run())
     assert [r.status_code for r in responses] == [200] * 64
     assert all(len(r.json()["themes"]) == 3 for r in responses)
+
+
+def test_without_a_token_only_this_machines_names_are_answered(client):
+    """DNS rebinding: a web page whose own name is re-pointed at 127.0.0.1 sends that name as Host."""
+    c, _ = client
+    assert c.get("/api/health").status_code == 200
+    for host in ("localhost:8000", "127.0.0.1", "[::1]:8000"):
+        assert c.get("/api/health", headers={"Host": host}).status_code == 200, host
+    for host in ("evil.example", "evil.example:8000", "127.0.0.1.evil.example", "192.168.1.10:8000"):
+        r = c.post(
+            "/api/feedback", json={"text": TEXT, "themes": ["delay"], "child_authored": False}, headers={"Host": host}
+        )
+        assert r.status_code == 403, host

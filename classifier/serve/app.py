@@ -11,6 +11,7 @@ bodies are never logged; uvicorn's access log (which would show `?token=`) is of
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import threading
 from importlib import resources
 from pathlib import Path
@@ -28,7 +29,6 @@ from classifier.serve.suggest import suggestion
 from classifier.taxonomy.schema import resolve_theme_names
 from classifier.text import unlabelled_reason
 
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 TOKEN_ENV = "COMPLAINTS_TOKEN"
 MIN_TOKEN_CHARS = 16  # beyond this machine a short token could be guessed
 MAX_TEXT_CHARS = 50_000
@@ -42,8 +42,10 @@ CSP = (
 def validation_headline(errors) -> str:
     """One line saying what is wrong with a request, from pydantic's error types (never the values sent)."""
     types = {e.get("type", "") for e in errors}
-    if types and types <= {"json_invalid", "model_attributes_type", "dict_type", "missing"}:
+    if types & {"json_invalid", "model_attributes_type", "dict_type"}:
         return "the request body must be JSON (Content-Type: application/json) with the fields listed"
+    if types == {"missing"}:
+        return "the request lacks a required field: see problems"
     if any(e.get("type") == "string_too_long" and tuple(e.get("loc", ()))[-1:] == ("text",) for e in errors):
         return f"the text is longer than {MAX_TEXT_CHARS:,} characters; send the complaint itself, or split it"
     return "some fields of the request are not as the API expects: see problems"
@@ -62,6 +64,18 @@ class FeedbackIn(BaseModel):
     suggested_child_authored: bool | None = None
 
 
+def _local_name(host_header: str) -> bool:
+    """The Host header names this machine: localhost, 127.x.x.x or [::1], with or without a port."""
+    host = host_header.strip().lower()
+    name = host[1:].split("]")[0] if host.startswith("[") else host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:  # a name, not an address ("127.0.0.1.evil.example" included)
+        return False
+
+
 def page_html() -> str:
     return (resources.files("classifier") / "serve" / "page.html").read_text(encoding="utf-8")
 
@@ -74,6 +88,12 @@ def create_app(model: ComplaintModel, store: FeedbackStore, token: str | None = 
 
     @app.middleware("http")
     async def guard(request: Request, call_next):
+        if token is None and not _local_name(request.headers.get("host", "")):
+            # Without a token the page is for this machine only. A site whose name is re-pointed at
+            # 127.0.0.1 ("DNS rebinding") sends its own name as Host: refusing it keeps that site out.
+            return JSONResponse(
+                {"error": "without a token this service answers only to localhost or 127.0.0.1"}, status_code=403
+            )
         if token is not None:
             given = request.headers.get("x-complaints-token") or request.query_params.get("token") or ""
             auth = request.headers.get("authorization", "")
@@ -178,12 +198,13 @@ def check_binding(host: str, token: str | None) -> None:
     ServeError
         When `host` is not local and no token is given.
     """
-    if host not in LOCAL_HOSTS and not token:
+    local = _local_name(host)
+    if not local and not token:
         raise ServeError(
             f"binding to {host} makes the page reachable from other machines; pass --token or set "
             f"{TOKEN_ENV} (every request must then carry it), or use --host 127.0.0.1"
         )
-    if host not in LOCAL_HOSTS and token is not None and len(token) < MIN_TOKEN_CHARS:
+    if not local and token is not None and len(token) < MIN_TOKEN_CHARS:
         raise ServeError(
             f"a token of {len(token)} characters is easily guessed; use at least {MIN_TOKEN_CHARS} "
             '(e.g. python -c "import secrets; print(secrets.token_urlsafe(24))")'
