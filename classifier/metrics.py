@@ -56,6 +56,7 @@ def theme_report(
             "recall": round(rec, 4),
             "f1": round(f1, 4),
             "support": int(G[:, j].sum()),
+            "predicted": int(P[:, j].sum()),
         }
         if G[:, j].sum():
             f1s.append(f1)

@@ -72,3 +72,21 @@ def test_bootstrap_macro_f1_interval_holds_the_figure_and_narrows_with_rows():
         assert lo <= macro <= hi
         widths.append(hi - lo)
     assert widths[1] < widths[0] / 3
+
+
+def test_evaluate_output_on_few_rows_says_how_rough_it_is_and_leaves_absent_themes_out():
+    import numpy as np
+
+    from classifier.cli.format import format_report
+    from classifier.metrics import theme_intervals, theme_report
+
+    labels = ["a", "b", "c"]
+    gold, pred = [["a"], ["a"], ["b"]], [["a"], ["a", "c"], ["b"]]
+    proba = np.array([[0.9, 0.05, 0.05], [0.6, 0.1, 0.3], [0.1, 0.8, 0.1]])
+    th = theme_report(gold, pred, labels, proba)
+    th["intervals"] = theme_intervals(gold, pred, proba, labels)
+    text = format_report({"themes": th})
+    row_c = next(line for line in text.splitlines() if line.startswith("c "))
+    assert row_c.split()[1:] == ["0.000", "-", "-", "0"]  # suggested once, never right: a false alarm
+    assert "1 theme(s) have no row here, so they are not in macro F1." in text
+    assert "Only 3 rows: treat these figures as rough" in text

@@ -25,6 +25,7 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
     return "\n".join(lines)
 
 
+FEW_ROWS = 30  # below this, resampled intervals are too narrow to trust (a perfect small sample gives [1-1])
 _RANKING = (
     ("top1_any", "top suggestion right"),
     ("main_theme_top1", "main theme top-1"),
@@ -42,8 +43,12 @@ def format_report(result: dict) -> str:
     out = []
     th = result.get("themes")
     if th:
+        # A theme with no row here has no recall or F1 (and is not in macro F1): '-', not 0.000; its
+        # precision is 0 only when it was suggested (false alarms), else '-'.
         rows = [
             [l, f"{r['precision']:.3f}", f"{r['recall']:.3f}", f"{r['f1']:.3f}", r["support"]]
+            if r["support"]
+            else [l, f"{r['precision']:.3f}" if r.get("predicted") else "-", "-", "-", 0]
             for l, r in th["per_theme"].items()
         ]
         out.append(_table(rows, ["theme", "precision", "recall", "f1", "support"]))
@@ -51,6 +56,15 @@ def format_report(result: dict) -> str:
         extra = [f"rows {th['rows']}", f"micro F1 {_sure(th, ci, 'micro_f1')}", f"macro F1 {_sure(th, ci, 'macro_f1')}"]
         extra += [f"{name} {_sure(th, ci, k)}" for k, name in _RANKING if k in th]
         out.append(", ".join(extra) + (" (95% intervals in brackets)" if ci else ""))
+        absent = sum(not r["support"] for r in th["per_theme"].values())
+        if absent:
+            out.append(f"{absent} theme(s) have no row here, so they are not in macro F1.")
+        if ci and th["rows"] < FEW_ROWS:
+            out.append(
+                f"Only {th['rows']} rows: treat these figures as rough. The F1 intervals come from resampling "
+                "these same rows, so they cannot show how other rows would go (with every row right they are "
+                f"[1.00-1.00]); label {FEW_ROWS} or more rows for a fair guide."
+            )
     ch = result.get("child_authored")
     if ch:
         ci = ch.get("intervals", {})
