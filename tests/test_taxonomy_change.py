@@ -572,3 +572,32 @@ def test_notebook_runs_top_to_bottom():
     assert any("image/png" in o.get("data", {}) for o in outputs)
     text = "".join(o.get("text", "") for o in outputs)
     assert "planted errors are in the top 20" in text and "Migrated" in text
+
+
+def test_migrate_then_relabel_keep_the_workbooks_typed_cells_and_sheet_name(tmp_path, old_map, small_model):
+    import datetime as dt
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Cases 2023"
+    ws.append(["id", "received", "cost", "text", "themes"])
+    for i in range(6):
+        ws.append(
+            [i + 1, dt.datetime(2023, 10, 3 + i), 125.5 + i, DELAY_TEXT if i % 2 else "The worker was rude.", "staff"]
+        )
+    src = tmp_path / "old.xlsx"
+    wb.save(src)
+    migrated = tmp_path / "new.xlsx"
+    migrate_labels(src, old_map, migrated, model=small_model)
+    out = openpyxl.load_workbook(migrated)
+    assert out.sheetnames == ["Cases 2023"]
+    row = dict(zip([c.value for c in out.active[1]], [c.value for c in out.active[2]]))
+    assert row["id"] == 1 and row["cost"] == 125.5 and isinstance(row["received"], dt.datetime)
+    relabelled = tmp_path / "relabelled.xlsx"
+    relabel_history(migrated, small_model, relabelled, themes_column="new_themes", method="fallback")
+    back = openpyxl.load_workbook(relabelled)
+    assert back.sheetnames == ["Cases 2023"]
+    row = dict(zip([c.value for c in back.active[1]], [c.value for c in back.active[2]]))
+    assert row["id"] == 1 and row["cost"] == 125.5 and isinstance(row["received"], dt.datetime)

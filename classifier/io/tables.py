@@ -151,14 +151,23 @@ def iter_table(
 def read_table(
     path: str | Path, sheet: str | None = None, header_row: int | None = None
 ) -> tuple[pd.DataFrame, list[str | None]]:
-    frames, problems = [], []
-    for chunk in iter_table(path, sheet=sheet, header_row=header_row):
-        frames.append(chunk.frame)
-        problems.extend(chunk.problems)
-    if not frames:  # every caller needs rows; saying so beats "column 'text' not found"
+    whole = read_whole_table(path, sheet, header_row)
+    return whole.frame, whole.problems
+
+
+def read_whole_table(path: str | Path, sheet: str | None = None, header_row: int | None = None) -> Chunk:
+    """The whole table as one chunk: its text frame, problems, and (.xlsx) typed cells and sheet name."""
+    chunks = list(iter_table(path, sheet=sheet, header_row=header_row))
+    if not chunks:  # every caller needs rows; saying so beats "column 'text' not found"
         raise InputDataError(f"'{Path(path).name}' has no rows to read (it is empty, or holds only a header row)")
-    frame = pd.concat(frames, ignore_index=True)
-    return frame, problems
+    typed = [c.typed for c in chunks if c.typed is not None]
+    return Chunk(
+        frame=pd.concat([c.frame for c in chunks], ignore_index=True),
+        problems=[p for c in chunks for p in c.problems],
+        first_row=1,
+        typed=pd.concat(typed, ignore_index=True) if len(typed) == len(chunks) else None,
+        sheet=chunks[0].sheet,
+    )
 
 
 def table_columns(path: str | Path, sheet: str | None = None, header_row: int | None = None) -> list[str]:

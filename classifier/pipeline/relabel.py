@@ -32,7 +32,7 @@ from classifier.errors import (
     LabelError,
     RelabelError,  # noqa: F401 (re-exported)
 )
-from classifier.io.tables import read_table, require_column
+from classifier.io.tables import read_whole_table, require_column
 from classifier.io.writer import TableWriter
 from classifier.pipeline.labelling import check_taxonomy
 from classifier.taxonomy.schema import parse_theme_list, resolve_theme_names
@@ -171,7 +171,8 @@ def relabel_history(
     """
     if taxonomy_column is None:
         taxonomy_column = "new_taxonomy" if themes_column == "new_themes" else "taxonomy"
-    frame, problems = read_table(data_path, sheet=sheet, header_row=header_row)
+    whole = read_whole_table(data_path, sheet=sheet, header_row=header_row)
+    frame, problems = whole.frame, whole.problems
     columns = list(frame.columns)
     theme_col = require_column(columns, themes_column, "--themes-column")
     text_col = require_column(columns, text_column, "--text-column")
@@ -269,10 +270,13 @@ def relabel_history(
         out[out_names[c]] = cols[c]
     # Flags, scores and ranks are typed in .xlsx: sorting by rank must go 1, 2, ... 10, not 1, 10, 2.
     types = {out_names[c]: kind for c, kind in RELABEL_TYPES.items()}
-    _write(out, output_path, data_path, types)
+    # The input's own dates and numbers stay typed in .xlsx, on its sheet name, as `label` keeps them.
+    _write(out, output_path, data_path, types, whole.typed, whole.sheet)
     if review_output is not None:
-        ranked = out.iloc[suggest + [ok[k] for k in order]]
-        _write(ranked, review_output, data_path, types)
+        picked = suggest + [ok[k] for k in order]
+        ranked = out.iloc[picked]
+        typed = None if whole.typed is None else whole.typed.iloc[picked].reset_index(drop=True)
+        _write(ranked.reset_index(drop=True), review_output, data_path, types, typed, whole.sheet)
 
     def name(i: int) -> str:
         return frame[id_col].iat[i] if id_col else f"row {i + 1}"
@@ -303,10 +307,10 @@ def relabel_history(
     return summary
 
 
-def _write(frame, path, input_path, types: dict[str, str]) -> None:
-    writer = TableWriter(path, list(frame.columns), input_path=input_path, types=types)
+def _write(frame, path, input_path, types: dict[str, str], typed=None, sheet: str | None = None) -> None:
+    writer = TableWriter(path, list(frame.columns), input_path=input_path, types=types, sheet_name=sheet)
     try:
-        writer.write(frame)
+        writer.write(frame, typed=typed)
         writer.close()
     except BaseException:
         writer.abort()

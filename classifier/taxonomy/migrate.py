@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 
@@ -144,14 +145,22 @@ def migrate_labels(
     theme_col = require_column(columns, themes_column, "--themes-column")
     text_col = require_column(columns, text_column, "--text-column") if head is not None else None
     out_columns, rename = added_columns(columns, MIGRATION_COLUMNS)
-    # The confidence is a number in .xlsx (sortable), as `label` writes its probabilities.
+    first = next(chunks, None)
+    chunks = chain([first] if first is not None else [], chunks)
+    # As `label` does: the confidence a number in .xlsx (sortable), the input's dates and numbers kept
+    # typed, and the input's sheet name.
     writer = TableWriter(
-        output_path, out_columns, input_path=data_path, types={rename["migration_confidence"]: "float"}
+        output_path,
+        out_columns,
+        input_path=data_path,
+        types={rename["migration_confidence"]: "float"},
+        sheet_name=first.sheet if first is not None else None,
     )
     try:
         for chunk in chunks:
             writer.write(
-                _migrate_frame(chunk, mapping, head, theme_col, text_col, taxonomy_column, threshold, summary, rename)
+                _migrate_frame(chunk, mapping, head, theme_col, text_col, taxonomy_column, threshold, summary, rename),
+                typed=chunk.typed,
             )
         writer.close()
     except BaseException:
