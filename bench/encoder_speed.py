@@ -62,7 +62,8 @@ def cpu_flags() -> str:
 
 
 CHILD = r"""
-import importlib.util, json, resource, sys, time
+import importlib.util, json, os, resource, sys, time
+os.environ["ORT_DISABLE_TELEMETRY"] = "1"  # onnxruntime's usage events off, as the package does
 t0 = time.perf_counter()
 spec = importlib.util.spec_from_file_location("_enc", sys.argv[1])
 mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
