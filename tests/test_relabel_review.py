@@ -43,7 +43,7 @@ def test_needs_review_rows_get_suggestions_and_come_first(tmp_path, small_model)
     assert first == waiting
     assert all(ref.count("-") == 2 for ref in s["review_first"])  # case references, not "row 59"
     text = format_relabel_summary(s, out)
-    assert f"{len(waiting)} rows have no historic theme" in text and waiting[0] in text
+    assert f"{len(waiting)} rows have no usable historic theme" in text and waiting[0] in text
 
 
 def test_history_may_hold_theme_labels(tmp_path, small_model):

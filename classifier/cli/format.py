@@ -226,7 +226,8 @@ def format_relabel_summary(s: dict, output) -> str:
     if s["suggested"]:
         more = " ..." if s["suggested"] > len(s["needs_label"]) else ""
         lines.append(
-            f"{s['suggested']} rows have no historic theme: the model's suggestion is in model_themes, "
+            f"{s['suggested']} rows have no usable historic theme (none, a category only, or awaiting review "
+            "after migration; relabel_status says which): the model's suggestion is in model_themes, "
             f"and they come first in the review file: {', '.join(map(str, s['needs_label']))}{more}"
         )
     if s["skipped"]:
