@@ -90,3 +90,11 @@ def test_evaluate_output_on_few_rows_says_how_rough_it_is_and_leaves_absent_them
     assert row_c.split()[1:] == ["0.000", "-", "-", "0"]  # suggested once, never right: a false alarm
     assert "1 theme(s) have no row here, so they are not in macro F1." in text
     assert "Only 3 rows: treat these figures as rough" in text
+
+
+def test_learning_evaluation_without_types_does_not_print_a_zero_type_accuracy():
+    from classifier.cli.format import format_learning_evaluation
+
+    base = {"sentences": 10, "split": None, "precision": 0.9, "recall": 0.8, "f1": 0.847}
+    assert "type accuracy not measured" in format_learning_evaluation({**base, "type_accuracy": None})
+    assert "type accuracy 0.750" in format_learning_evaluation({**base, "type_accuracy": 0.75})

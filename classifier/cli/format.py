@@ -266,5 +266,10 @@ def format_learning_evaluation(result: dict) -> str:
     return (
         f"{result['sentences']} sentences ({result['split'] or 'all rows'}): "
         f"precision {result['precision']:.3f}, recall {result['recall']:.3f}, "
-        f"F1 {result['f1']:.3f}, type accuracy {result['type_accuracy'] or 0:.3f}"
+        f"F1 {result['f1']:.3f}, "
+        + (
+            f"type accuracy {result['type_accuracy']:.3f}"
+            if result.get("type_accuracy") is not None
+            else "type accuracy not measured (no type given for the learning rows)"
+        )
     )
