@@ -321,6 +321,7 @@ def test_adapt_learns_from_intake_decisions(tmp_path, own_rows, small_model_dir,
             suggested_themes=themes[:1] if len(themes) > 1 else ["delay"],
             suggested_child_authored=False,
         )
+    store.record(own_rows[12]["text"], [], False, "m1", tax, suggested_themes=["delay"])  # saved, none ticked
     result = adapt_model(
         None,
         None,
@@ -333,13 +334,15 @@ def test_adapt_learns_from_intake_decisions(tmp_path, own_rows, small_model_dir,
     ad = result.model.meta["adapted"]
     assert ad["feedback_decisions"] == 12 and ad["own_rows"] == 0
     assert 0 < ad["feedback_corrections"] <= 12
+    assert "1 stored intake decisions have no theme ticked and were not used" in result.notes
     th = result.model.themes  # refit=False: the correction over the base model alone
     assert not ad["refit"] and ad["corpus_rows"] == 0 and th.features_ is th.base_.features_
 
 
 def test_too_few_rows_is_refused(tmp_path, small_model_dir, own_rows):
-    own = write_csv(tmp_path / "own.csv", [{"text": r["text"], "themes": r["themes"]} for r in own_rows[:4]])
-    with pytest.raises(AdaptError, match="at least 10"):
+    rows = [{"text": r["text"], "themes": r["themes"]} for r in own_rows[:4]] + [{"text": "x", "themes": ""}]
+    own = write_csv(tmp_path / "own.csv", rows)
+    with pytest.raises(AdaptError, match=r"4 labelled own rows .*\(1 rows without a theme skipped\); at least 10"):
         adapt_model(own, None, small_model_dir, theme_params=FAST)
 
 

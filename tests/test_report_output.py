@@ -139,6 +139,22 @@ def test_last_years_figure_is_found_whatever_the_case_each_year_wrote_it_in():
     assert list(f["Change %"]) == [76.0, 100.0]
 
 
+def test_a_category_only_last_year_had_is_named_in_the_note():
+    import pandas as pd
+
+    from classifier.report.compare import year_on_year
+    from classifier.report.tables import Table
+
+    def who(names, counts):
+        frame = pd.DataFrame({"Made by": names, "Complaints": counts})
+        return Table("who", "Who made complaints", frame, None, note="Note {x}.", count_column="Complaints")
+
+    now = year_on_year(who(["Parent"], [44]), who(["Parent", "Advocate", "Carer"], [25, 3, 0]), "2025-26", "2024-25")
+    assert list(now.frame["Made by"]) == ["Parent"]  # the table keeps this year's rows
+    assert now.note == "Note {x}. None this year of what 2024-25 had: Advocate (3)."
+    assert year_on_year(who(["Parent"], [44]), who(["Parent"], [25]), "2025-26", "2024-25").note == "Note {x}."
+
+
 def test_a_reference_entered_twice_at_one_stage_is_noted_but_an_escalation_is_not(tmp_path):
     from classifier.report import build_report
 

@@ -120,13 +120,15 @@ def read_own_rows(path, tax: Taxonomy, text_column="text", themes_column="themes
 
 def read_feedback_rows(path, tax: Taxonomy) -> tuple[OwnRows, int]:
     """Decisions stored by `complaints serve` in this taxonomy, and how many of them were corrections."""
-    decisions = [d for d in open_feedback(path, must_exist=True).decisions(tax.id) if d.themes]
+    stored = open_feedback(path, must_exist=True).decisions(tax.id)
+    decisions = [d for d in stored if d.themes]
     rows = OwnRows(
         texts=[d.redacted_text for d in decisions],
         themes=[d.themes for d in decisions],
         child=[d.child_authored for d in decisions],
         file=Path(path).name,
         rows_read=len(decisions),
+        unlabelled=len(stored) - len(decisions),  # saved with no theme ticked: nothing to learn from
     )
     return rows, sum(d.is_correction for d in decisions)
 
@@ -194,10 +196,18 @@ def adapt_model(
         own.texts += fb.texts
         own.themes += fb.themes
         own.child += fb.child
+        if fb.unlabelled:
+            notes.append(f"{fb.unlabelled} stored intake decisions have no theme ticked and were not used")
+    if own.unlabelled:
+        notes.append(
+            f"{own.unlabelled} rows of {own.file} have no theme (or no text) and were not used; "
+            "fill in their themes to use them"
+        )
     if len(own.texts) < MIN_OWN_ROWS:
         raise AdaptError(
-            f"{len(own.texts)} labelled own rows (and stored decisions) found; at least "
-            f"{MIN_OWN_ROWS} are needed. Label more with 'complaints sample'"
+            f"{len(own.texts)} labelled own rows (and stored decisions) found"
+            + (f" ({own.unlabelled} rows without a theme skipped)" if own.unlabelled else "")
+            + f"; at least {MIN_OWN_ROWS} are needed. Label more with 'complaints sample'"
         )
     run = (own, n_feedback, corrections, feedback, text_column, themes_column, seed, started)
     if same_taxonomy:

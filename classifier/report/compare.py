@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from classifier.report.cells import CONFIDENTIAL
+from classifier.report.cells import CONFIDENTIAL, Note
 from classifier.report.tables import Table, pct
 
 
@@ -64,6 +64,7 @@ def year_on_year(current: Table, previous: Table | None, this_label: str, last_l
             hidden[(i, change_col)] = CONFIDENTIAL
     return replace(
         current,
+        note=_with_last_year_only(current, previous, col, last_label),
         frame=frame,
         chart_columns=chart_cols,
         percent_columns=percent,
@@ -71,3 +72,25 @@ def year_on_year(current: Table, previous: Table | None, this_label: str, last_l
         hidden=hidden,
         note_columns={k: renamed.get(c, c) for k, c in current.note_columns.items()},
     )
+
+
+def _with_last_year_only(current: Table, previous: Table, col: str, last_label: str):
+    """The note, naming the categories last year had and this year has none of: a row gone from the
+    table is a fall to zero the reader would otherwise not see. Month tables (aligned keys) are left as
+    they are: a month missing is outside this year's data, not a fall."""
+    if current.align is not None:
+        return current.note
+    now = set(_keys(current))
+    gone = []
+    for j, k in enumerate(_keys(previous)):
+        n = previous.frame[col].iat[j]
+        if k in now or n is None or pd.isna(n) or not n:
+            continue
+        shown = previous.hidden.get((j, col)) or f"{n:,}"
+        gone.append(f"{previous.frame.iat[j, 0]} ({shown})")
+    if not gone:
+        return current.note
+    extra = f" None this year of what {last_label} had: {'; '.join(gone)}."
+    if isinstance(current.note, Note):
+        return replace(current.note, template=current.note.template + extra.replace("{", "{{").replace("}", "}}"))
+    return f"{current.note}{extra}".strip()
