@@ -111,6 +111,13 @@ def test_bad_requests_are_refused(client):
     assert c.post("/api/suggest", json={}).json()["error"] == "the request lacks a required field: see problems"
     wrong_type = c.post("/api/suggest", json={"text": TEXT, "top": "many"}).json()["error"]
     assert "not as the API expects" in wrong_type and "JSON" not in wrong_type
+    not_utf8 = c.post("/api/suggest", content=b'{"text": "caf\xe9 \xff"}', headers={"Content-Type": "application/json"})
+    assert not_utf8.status_code == 400 and not_utf8.json() == {
+        "error": "the request body could not be read: send JSON encoded as UTF-8"
+    }
+    missing = c.get("/api/nothing-here")
+    assert missing.status_code == 404 and missing.json() == {"error": "Not Found"}
+    assert missing.headers["Content-Security-Policy"]
 
 
 def test_refusals_never_echo_the_complaint_text(client):

@@ -20,6 +20,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from classifier.errors import ComplaintThemesError, ServeError
 from classifier.pipeline.feedback import FeedbackStore
@@ -118,6 +119,14 @@ def create_app(model: ComplaintModel, store: FeedbackStore, token: str | None = 
             for e in exc.errors()
         ]
         return JSONResponse({"error": validation_headline(exc.errors()), "problems": problems[:10]}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        # One error shape for every answer ({"error": ...}); a body that is not UTF-8 is the usual 400.
+        said = str(exc.detail)
+        if exc.status_code == 400 and "parsing the body" in said:
+            said = "the request body could not be read: send JSON encoded as UTF-8"
+        return JSONResponse({"error": said}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(ComplaintThemesError)
     async def library_error(request: Request, exc: ComplaintThemesError):
