@@ -41,6 +41,7 @@ BLIND_DOCS = (
     "annual_reports_blind2",
     "learning_sentences_blind",
     "learning_sentences_blind2",
+    "learning_sentences_blind3",
 )
 
 
