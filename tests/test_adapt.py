@@ -66,10 +66,11 @@ def test_unknown_label_is_named_but_case_text_is_not(tmp_path):
     with pytest.raises(LabelError) as exc:
         read_own_rows(own, load_taxonomy())
     msg = str(exc.value)
-    assert "'lunch' in row 2" in msg and "E102" in msg
+    assert "'lunch' in row 1" in msg and "E102" in msg
     # A value within two letters of a label is a mistyped label, so it is quoted with the nearest label.
-    assert "'Poor Comunication' (did you mean 'Poor Communication'?) in row 3" in msg
-    assert "Bloggs" not in msg and "never rang" not in msg and "a value of 60 characters in row 4" in msg
+    assert "'Poor Comunication' (did you mean 'Poor Communication'?) in row 2" in msg
+    assert "Bloggs" not in msg and "never rang" not in msg and "a value of 60 characters in row 3" in msg
+    assert "(row 1 is the first row under the header)" in msg
 
 
 def test_unknown_theme_is_a_clear_error(tmp_path):

@@ -349,4 +349,4 @@ def test_values_in_rows_lists_few_values_and_hides_text():
     text = values_in_rows(bad)
     assert text.startswith("'bogus' in rows 1, 2, 3, 4, 5, 6, 7, 8 …; ")
     assert "Kacper" not in text and "a value of 22 characters in row 3" in text
-    assert text.endswith("; and 4 more")
+    assert text.endswith("; and 4 more (row 1 is the first row under the header)")

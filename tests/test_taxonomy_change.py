@@ -334,7 +334,7 @@ def test_migrate_refuses_wrong_data_model_or_threshold(tmp_path, old_map, small_
             {"text": "b", "themes": "staff", "taxonomy": "stage1-themes"},
         ],
     )
-    with pytest.raises(TaxonomyMismatchError, match="rows 2 declare"):
+    with pytest.raises(TaxonomyMismatchError, match=r"rows 2 \(row 1 is the first row under the header\) declare"):
         migrate_labels(declared, old_map, out)
     with pytest.raises(TaxonomyMismatchError, match="migrates to 'two-level-service-complaints'"):
         migrate_labels(HISTORY / "cases_2022.csv", TO_TWO_LEVEL, out, model=small_model)

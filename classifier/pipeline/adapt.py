@@ -33,7 +33,7 @@ from classifier.pipeline.feedback import open_feedback
 from classifier.pipeline.model import ComplaintModel
 from classifier.pipeline.persistence import load_model, save_model, sha256_file
 from classifier.pipeline.training import FALSE_WORDS, TRUE_WORDS
-from classifier.redact.quote import values_in_rows
+from classifier.redact.quote import DATA_ROWS, values_in_rows
 from classifier.taxonomy.schema import Taxonomy, load_taxonomy, shown_theme_value, theme_name_index, theme_name_key
 from classifier.text import prepare
 
@@ -96,10 +96,10 @@ def read_own_rows(path, tax: Taxonomy, text_column="text", themes_column="themes
     bad: dict[str, list[int]] = {}
     for i, (text, cell) in enumerate(zip(frame[text_col], frame[theme_col])):
         if problems[i]:
-            raise LabelError(f"row {i + 1} of the own rows is damaged; fix it first")
+            raise LabelError(f"row {i + 1} of the own rows is damaged ({DATA_ROWS}); fix it first")
         ids, unknown = parse_themes_cell(cell, lookup)
         for u in unknown:
-            bad.setdefault(shown_theme_value(u, tax), []).append(i + 2)  # the row as Excel numbers it
+            bad.setdefault(shown_theme_value(u, tax), []).append(i + 1)
         if not ids or not str(text).strip():
             own.unlabelled += 1
             continue
@@ -110,8 +110,7 @@ def read_own_rows(path, tax: Taxonomy, text_column="text", themes_column="themes
     if bad:
         detail = values_in_rows(bad, show=str)  # keys are already shown safely (shown_theme_value)
         raise LabelError(
-            f"themes not in taxonomy '{tax.id}' v{tax.version}: {detail} (rows as numbered in Excel, the header "
-            "row being 1). Use its ids or labels "
+            f"themes not in taxonomy '{tax.id}' v{tax.version}: {detail}. Use its ids or labels "
             f"({', '.join(tax.leaf_ids)}; case and punctuation do not matter), or pass --taxonomy "
             "with the file they come from"
         )

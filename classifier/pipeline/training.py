@@ -19,6 +19,7 @@ from classifier.models.kind import KIND_CLASSES, KindClassifier
 from classifier.models.themes import ThemeClassifier
 from classifier.pipeline.model import ComplaintModel
 from classifier.pipeline.persistence import load_model, save_model, sha256_file
+from classifier.redact.quote import DATA_ROWS
 from classifier.taxonomy.schema import Taxonomy, load_taxonomy, parse_theme_list, resolve_theme_names
 from classifier.text import prepare
 
@@ -51,13 +52,15 @@ def read_training_data(
     theme_col = require_column(cols, themes_column, "--themes-column")
     bad = [i + 1 for i, p in enumerate(problems) if p]
     if bad:
-        raise InputDataError(f"rows {', '.join(map(str, bad[:10]))} of the training data are damaged; fix them first")
+        raise InputDataError(
+            f"rows {', '.join(map(str, bad[:10]))} of the training data are damaged ({DATA_ROWS}); fix them first"
+        )
     kinds = [k.strip().lower() for k in frame["kind"]] if "kind" in cols else None
     if kinds is not None:
         unknown = sorted({(k, i + 1) for i, k in enumerate(kinds) if k not in KIND_CLASSES}, key=lambda x: x[1])
         if unknown:
             raise LabelError(
-                f"unknown kind values in rows {', '.join(str(r) for _, r in unknown[:10])}; "
+                f"unknown kind values in rows {', '.join(str(r) for _, r in unknown[:10])} ({DATA_ROWS}); "
                 f"use one of {', '.join(KIND_CLASSES)}"
             )
     return TrainingData(

@@ -65,13 +65,20 @@ def shown_columns(names: list[str], limit: int = 30) -> str:
 _io_safety.shown_columns = shown_columns  # MissingColumnError (raised in io) shows columns this way
 
 
+DATA_ROWS = "row 1 is the first row under the header"
+
+
 def values_in_rows(bad: dict[str, list[int]], show=shown_value, limit: int = 5) -> str:
-    """ "'bogus' in rows 3, 9; a value of 40 characters in rows 12 …; and 2 more" for an error message.
+    """ "'bogus' in rows 3, 9; a value of 40 characters in rows 12 …; and 2 more (row 1 is the first row
+    under the header)" for an error message.
+
+    Every command counts data rows, and says so: a workbook's header may sit below title rows, so
+    "Excel's row number" would need to know where it is.
 
     Parameters
     ----------
     bad : dict of str to list of int
-        Each unknown value and the (1-based) rows holding it.
+        Each unknown value and the data rows holding it (1 = the first row under the header).
     show : callable
         How a value is shown (default: only when it cannot be case text).
     limit : int
@@ -86,4 +93,5 @@ def values_in_rows(bad: dict[str, list[int]], show=shown_value, limit: int = 5) 
         + (" …" if len(rows) > 8 else "")
         for v, rows in sorted(bad.items())[:limit]
     )
-    return detail + (f"; and {len(bad) - limit} more" if len(bad) > limit else "")
+    more = f"; and {len(bad) - limit} more" if len(bad) > limit else ""
+    return f"{detail}{more} ({DATA_ROWS})"

@@ -15,6 +15,7 @@ from classifier.errors import (
 )
 from classifier.io.tables import added_columns, open_chunks, require_column
 from classifier.io.writer import TableWriter
+from classifier.redact.quote import DATA_ROWS
 from classifier.taxonomy.diff import TaxonomyDiff, diff_taxonomies  # noqa: F401 (re-exported)
 from classifier.taxonomy.mapping import DEFAULT_THRESHOLD, MIGRATION_COLUMNS, TaxonomyMapping, _as_mapping, load_mapping  # noqa: F401
 from classifier.taxonomy.schema import Taxonomy, parse_theme_list, resolve_theme_names
@@ -186,7 +187,7 @@ def _migrate_frame(
         bad = [chunk.first_row + i for i, v in enumerate(frame[taxonomy_col]) if not _declared_ok(v.strip(), src)]
         if bad:
             raise TaxonomyMismatchError(
-                f"rows {', '.join(map(str, bad[:10]))} declare a taxonomy other than '{src.id}', which the "
+                f"rows {', '.join(map(str, bad[:10]))} ({DATA_ROWS}) declare a taxonomy other than '{src.id}', which the "
                 f"mapping migrates from; use a mapping from that taxonomy"
             )
     olds = resolve_theme_names([parse_theme_list(v) for v in frame[theme_col]], src)  # labels as well as ids
