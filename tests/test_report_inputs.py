@@ -80,6 +80,19 @@ def test_missing_required_columns_error_lists_them_and_the_map_keys():
     assert "ombudsman_outcome" in msg  # the map keys are listed
 
 
+def test_an_export_without_a_header_row_is_described_never_quoted():
+    from classifier.errors import ReportColumnsError
+    from classifier.report.columns import resolve_columns
+
+    first_row = ["CS-2025-0001", "03/04/2025", "Stage 1", "Our grant was paid late and Mr Ablewhite never rang back"]
+    with pytest.raises(ReportColumnsError) as exc:
+        resolve_columns(first_row)
+    msg = str(exc.value)
+    assert "4 columns whose first row does not look like column names" in msg
+    assert "Ablewhite" not in msg and "grant" not in msg and "CS-2025" not in msg
+    assert "'received: <header>'; 'text: <header>'" in msg  # one line per column, as the map file is written
+
+
 def test_column_map_unknown_key_and_absent_header(tmp_path):
     from classifier.errors import ReportColumnsError, ReportSettingsError
     from classifier.report.columns import read_column_map, resolve_columns

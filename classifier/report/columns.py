@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 from classifier.errors import ReportColumnsError, ReportSettingsError
+from classifier.redact.quote import shown_columns
 from classifier.yamlio import YAMLError, safe_load
 
 KEYS = (
@@ -109,7 +110,7 @@ def resolve_columns(
     if absent:
         raise ReportColumnsError(
             f"the column map names header(s) the export does not have: {'; '.join(absent)}; "
-            f"headers in the export: {', '.join(map(str, headers[:40]))}"
+            f"headers in the export: {shown_columns(headers, 40)}"
         )
     used = set(result.columns.values())
     for key in KEYS:  # detection, in key order, never reusing a header
@@ -123,10 +124,11 @@ def resolve_columns(
                 break
     missing = [k for k in REQUIRED if k not in result.columns]
     if missing:
-        example = ", ".join(f"{k}: <header>" for k in missing)
+        example = "; ".join(f"'{k}: <header>'" for k in missing)
         raise ReportColumnsError(
             f"could not find the required column(s) {', '.join(missing)}; write a column map "
-            f"(YAML, e.g. '{example}') and pass --columns MAP.yml. "
-            f"Headers in the export: {', '.join(map(str, headers[:40]))}. Map keys: {', '.join(KEYS)}"
+            f"(a YAML file with one line per column: {example}) and pass --columns MAP.yml. "
+            # A first row of data (no header) is described, never quoted: it holds case text.
+            f"Headers in the export: {shown_columns(headers, 40)}. Map keys: {', '.join(KEYS)}"
         )
     return result
