@@ -330,6 +330,20 @@ def test_particles_and_word_names_with_cues():
     assert redact_text("Will you please ring me back?") == "Will you please ring me back?"
 
 
+def test_will_after_a_role_is_the_verb_unless_a_persons_verb_follows():
+    from classifier.redact.redactor import redact_text
+
+    # 26 words with one capital read as casual text, where a word after a role may be a name.
+    long = (
+        "As a result of your complaint, the team manager will remind all social workers to confirm "
+        "visit times in writing at least two days in advance."
+    )
+    assert redact_text(long) == long
+    assert redact_text("the worker may visit tomorrow") == "the worker may visit tomorrow"
+    assert redact_text("my sw will said no") == "my sw [NAME] said no"
+    assert redact_text("the new worker will is rubbish") == "the new worker [NAME] is rubbish"
+
+
 def test_a_plural_noun_opening_a_report_sentence_is_not_a_name():
     from classifier.text import prepare
 

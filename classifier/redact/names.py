@@ -134,7 +134,9 @@ class NameFinder(TokenView):
                     ):
                         name[i] = True
                         continue
-                elif (self.casual and (self._plausible(i) or w in r["lex_casual"])) or self._plausible(i, True):
+                elif (
+                    (self.casual and (self._plausible(i) or w in r["lex_casual"])) or self._plausible(i, True)
+                ) and not self._modal_verb(i):
                     name[i] = True  # "my pa destiny", "the new worker kayleigh"
                     continue
             # What follows: an age, "is my daughter", "(my sw)", "(mum)".
@@ -247,6 +249,13 @@ class NameFinder(TokenView):
                 name[i] = True
                 changed = True
         return changed
+
+    def _modal_verb(self, i: int) -> bool:
+        """'will' in "the manager will remind": a modal that is also a name, followed by a verb."""
+        r, low = self.r, self.low
+        if low[i] not in r["modal_names"] or i + 1 >= self.n or self.gap(i + 1) != " ":
+            return False
+        return low[i + 1] not in r["person_after_modal"] and low[i + 1] not in r["reporting_verbs"]
 
     def _particles(self) -> None:
         """'van der', 'de', 'ap' between a name (or a title) and a name are part of it."""
