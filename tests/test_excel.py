@@ -66,8 +66,29 @@ def test_sheet_by_name_number_and_case(book):
 def test_unknown_sheet_lists_the_sheets(book):
     with pytest.raises(InputDataError, match=r"sheet 'Cases' not found .*1: 'Summary', 2: 'Cases Q1'.*--sheet"):
         read_table(book, sheet="Cases")
-    with pytest.raises(InputDataError, match="apply to .xlsx input only"):
+    with pytest.raises(InputDataError, match="--sheet applies to .xlsx input only"):
         read_table(book.with_suffix(".csv"), sheet="x")
+
+
+def test_a_csv_export_with_title_lines_above_its_header_is_read_from_the_header(tmp_path):
+    titled = tmp_path / "titled.csv"
+    titled.write_bytes(
+        "Complaints log export;;;;\r\nPrinted 03/04/2026;;;;\r\n;;;;\r\n"
+        "Ref;Received;Details;Cost;Stage\r\nCS-1;03/04/2025;Late reply from the team;£150;Stage 1\r\n"
+        "CS-2;04/04/2025;Nobody rang back;;Stage 2\r\n".encode("cp1252")
+    )
+    frame, _ = read_table(titled)
+    assert list(frame.columns) == ["Ref", "Received", "Details", "Cost", "Stage"]
+    assert list(frame["Ref"]) == ["CS-1", "CS-2"] and frame["Cost"][0] == "£150"
+    frame, _ = read_table(titled, header_row=4)  # said outright, as for a workbook
+    assert list(frame["Ref"]) == ["CS-1", "CS-2"]
+    # A file without a header keeps its first row: a full line of data is never taken for a title.
+    bare = tmp_path / "bare.csv"
+    bare.write_text("CS-1,03/04/2025,Late reply,Stage 1\nCS-2,04/04/2025,Nobody rang back about the visit,Stage 2\n")
+    frame, _ = read_table(bare)
+    assert list(frame.columns)[0] == "CS-1" and len(frame) == 1
+    with pytest.raises(InputDataError, match="--header-row 9: 'bare.csv' has only 2 lines"):
+        read_table(bare, header_row=9)
 
 
 def test_missing_column_names_the_sheet_that_has_it(book, tmp_path, small_model):

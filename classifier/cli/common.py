@@ -83,7 +83,7 @@ SHEET_OPT = typer.Option(
 HEADER_ROW_OPT = typer.Option(
     None,
     "--header-row",
-    help="Row of an .xlsx sheet holding the column names (default: found by skipping title and blank rows).",
+    help="Row of an .xlsx sheet (or line of a .csv) holding the column names (default: found by skipping title and blank rows).",
 )
 
 

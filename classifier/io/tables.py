@@ -117,8 +117,12 @@ def iter_table(
 ) -> Iterator[Chunk]:
     """Chunks of the table at `path` (`-`: CSV on standard input); `sheet` and `header_row` for .xlsx."""
     kind = table_kind(path)
-    if (sheet is not None or header_row is not None) and kind != "xlsx":
-        raise InputDataError("--sheet and --header-row apply to .xlsx input only")
+    if sheet is not None and kind != "xlsx":
+        raise InputDataError("--sheet applies to .xlsx input only")
+    if header_row is not None and kind not in ("xlsx", "csv"):
+        raise InputDataError("--header-row applies to .xlsx and .csv input only")
+    if header_row is not None and header_row < 1:
+        raise InputDataError(f"--header-row {header_row}: rows are numbered from 1")
     if is_stdio(path):
         stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="replace", newline="")
         try:
@@ -131,7 +135,7 @@ def iter_table(
         raise InputDataError(f"input file '{p}' not found; check the path")
     try:
         if kind == "csv":
-            yield from _iter_csv(p, chunk_rows)
+            yield from _iter_csv(p, chunk_rows, header_row)
         elif kind == "jsonl":
             yield from _iter_jsonl(p, chunk_rows)
         else:
@@ -195,18 +199,64 @@ def _make_chunk(columns, rows, problems, first_row, lines_read=0) -> Chunk:
     return Chunk(frame=frame, problems=problems, first_row=first_row, lines_read=lines_read)
 
 
-def _iter_csv(p: Path, chunk_rows: int) -> Iterator[Chunk]:
+def _iter_csv(p: Path, chunk_rows: int, header_row: int | None = None) -> Iterator[Chunk]:
     with _open_text(p) as fh:
-        yield from _iter_csv_lines(fh, chunk_rows, p)
+        yield from _iter_csv_lines(fh, chunk_rows, p, header_row)
 
 
-def _iter_csv_lines(fh, chunk_rows: int, p: Path) -> Iterator[Chunk]:
+TITLE_LINES_MAX = 10  # title, date and blank lines an export may put above its header
+
+
+def _delimiter(line: str) -> str:
+    counts = {d: line.count(d) for d in (",", ";", "\t", "|")}
+    return max(counts, key=counts.get) if max(counts.values()) else ","
+
+
+def _filled_cells(line: str, delimiter: str) -> list[str]:
+    return next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter), [])
+
+
+def _title_lines(head: list[str]) -> int:
+    """How many title lines sit above the header, as a workbook's title rows are skipped.
+
+    Only what Excel writes when a sheet with a title is saved as CSV: blank lines, or lines with one
+    filled cell padded to the table's width ("Complaints log export;;;;"), above a header of short
+    names. Anything else, a headerless file's first row included, is read as it is.
+    """
+    from classifier.io.excel import looks_like_header
+
+    for i, line in enumerate(head):
+        delimiter = _delimiter(line)
+        fields = line.count(delimiter)
+        row = _filled_cells(line, delimiter)
+        if i and fields and looks_like_header(row, len(row)):
+            padded = [t for t in head[:i] if t.strip()]
+            # A title sits in the first cell, unquoted; a stray quote could otherwise fold a header away.
+            if all(
+                t.count(delimiter) == fields and '"' not in t and not "".join(t.split(delimiter)[1:]).strip()
+                for t in padded
+            ):
+                return i
+            return 0
+        if sum(bool(c.strip()) for c in row) > 1:
+            return 0  # a line of data, or a header this check cannot read: as it is
+    return 0
+
+
+def _iter_csv_lines(fh, chunk_rows: int, p: Path, header_row: int | None = None) -> Iterator[Chunk]:
+    head = [line for line in itertools.islice(iter(fh.readline, ""), TITLE_LINES_MAX + 1)]
+    skip = header_row - 1 if header_row is not None else _title_lines(head)
+    while skip >= len(head) and head:  # --header-row below the lines read ahead
+        more = fh.readline()
+        if not more:
+            raise InputDataError(f"--header-row {header_row}: '{p.name}' has only {len(head)} lines")
+        head.append(more)
+    head = head[skip:]
     # Delimiter from the header line only: cell text must not sway it.
-    header_line = fh.readline()
-    counts = {d: header_line.count(d) for d in (",", ";", "\t", "|")}
-    delimiter = max(counts, key=counts.get) if max(counts.values()) else ","
+    header_line = head[0] if head else ""
+    delimiter = _delimiter(header_line)
     # Strict: an unclosed or misplaced quote raises instead of merging the rows after it.
-    checked = _limits.CheckedRecords(itertools.chain([header_line], fh), p, delimiter, _limits.current_limits())
+    checked = _limits.CheckedRecords(itertools.chain(head, fh), p, delimiter, _limits.current_limits())
     records = iter(checked)
     header = next(records, None)
     if header is None:
