@@ -166,3 +166,21 @@ def test_evaluate_reads_a_sheet_below_a_title(tmp_path, small_model, corpus_rows
     wb.save(path)
     report = evaluate_model(path, small_model, sheet="Labelled")
     assert report["rows"] == 30 and report["themes"]["rows"] == 30
+
+
+def test_a_workbook_whose_first_sheet_has_no_table_names_the_sheet_that_has_one(tmp_path):
+    from classifier.report import build_report
+
+    wb = Workbook()
+    wb.active.title = "Notes"
+    wb.active.append(["Exported from the case system for the annual report"])
+    cases = wb.create_sheet("Cases")
+    cases.append(["Ref", "Received", "Details", "Stage"])
+    for i in range(12):
+        cases.append([f"CS-{i}", f"{i + 1:02d}/05/2024", "The worker did not ring me back", "Stage 1"])
+    path = tmp_path / "cases.xlsx"
+    wb.save(path)
+    with pytest.raises(InputDataError, match=r"it read sheet 'Notes': sheet 'Cases' has a table .*--sheet \"Cases\""):
+        read_table(path)
+    r = build_report(path, tmp_path / "out", year="2024-25", formats=("json",), sheet="Cases")
+    assert r.meta["rows_in_period"] == 12

@@ -34,6 +34,9 @@ def register(app: typer.Typer) -> None:
             False, "--suppress-small", help="Show counts under 5 as '<5', and figures that give one away as '[c]'."
         ),
         settings: Optional[Path] = typer.Option(None, "--settings", help="Local timescales and words (YAML)."),
+        sheet: Optional[str] = typer.Option(
+            None, "--sheet", help="Sheet of each .xlsx export (this year's and --previous): name or number."
+        ),
         quiet: bool = QUIET_OPT,
     ):
         """Write the annual complaints report: report.html, report.xlsx, report.docx and tables.json.
@@ -56,6 +59,7 @@ def register(app: typer.Typer) -> None:
             context=context,
             suppress_small=suppress_small,
             settings_path=settings,
+            sheet=sheet,
         )
         meta = result.meta
         say(

@@ -185,6 +185,21 @@ def _chunk(Chunk, columns, rows, typed, first, sheet):
     return Chunk(frame=frame, problems=[None] * len(rows), first_row=first, typed=typed_frame, sheet=sheet)
 
 
+def other_sheets_hint(path: str | Path, sheet) -> str:
+    """'; it read sheet 'Notes': sheet 'Cases' has a table (header row 1): pass --sheet "Cases"' (or '')."""
+    try:
+        layouts = workbook_layout(path)
+        used = choose_sheet([s.name for s in layouts], sheet, Path(path).name)
+    except Exception:  # the caller's error is still the right one to show
+        return ""
+    others = [s for s in layouts if s.name != used and s.header_row]
+    if not others:
+        return f"; it read sheet '{used}'"
+    return f"; it read sheet '{used}': " + "; ".join(
+        f"sheet '{s.name}' has a table (header row {s.header_row}): pass --sheet \"{s.name}\"" for s in others[:3]
+    )
+
+
 def explain_missing(exc: MissingColumnError, path: str | Path, sheet, header_row) -> MissingColumnError:
     """The same error, saying which sheet and header row were read and which sheets have the column."""
     try:

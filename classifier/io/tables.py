@@ -152,6 +152,16 @@ def iter_table(
         ) from None
 
 
+def no_rows_error(path: str | Path, sheet: str | None = None) -> InputDataError:
+    """A table with no data rows; for a workbook, which sheet was read and which others hold a table."""
+    hint = ""
+    if table_kind(path) == "xlsx" and not is_stdio(path):
+        from classifier.io.excel import other_sheets_hint
+
+        hint = other_sheets_hint(path, sheet)
+    return InputDataError(f"'{Path(path).name}' has no rows to read (it is empty, or holds only a header row){hint}")
+
+
 def read_table(
     path: str | Path, sheet: str | None = None, header_row: int | None = None
 ) -> tuple[pd.DataFrame, list[str | None]]:
@@ -163,7 +173,7 @@ def read_whole_table(path: str | Path, sheet: str | None = None, header_row: int
     """The whole table as one chunk: its text frame, problems, and (.xlsx) typed cells and sheet name."""
     chunks = list(iter_table(path, sheet=sheet, header_row=header_row))
     if not chunks:  # every caller needs rows; saying so beats "column 'text' not found"
-        raise InputDataError(f"'{Path(path).name}' has no rows to read (it is empty, or holds only a header row)")
+        raise no_rows_error(path, sheet)
     typed = [c.typed for c in chunks if c.typed is not None]
     return Chunk(
         frame=pd.concat([c.frame for c in chunks], ignore_index=True),
@@ -353,7 +363,7 @@ def open_chunks(
     chunks = iter_table(path, chunk_rows=chunk_rows, sheet=sheet, header_row=header_row)
     first = next(chunks, None)
     if first is None:
-        raise InputDataError(f"'{path}' has no rows to read (it is empty, or holds only a header row)")
+        raise no_rows_error(path, sheet)
     columns = list(first.frame.columns)
 
     def all_chunks():

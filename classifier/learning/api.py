@@ -13,7 +13,7 @@ import pandas as pd
 
 from classifier.errors import InputDataError, OutputError
 from classifier.io.documents import DOCUMENT_SUFFIXES, iter_documents
-from classifier.io.tables import TABLE_SUFFIXES, is_stdio, iter_table, require_column
+from classifier.io.tables import TABLE_SUFFIXES, is_stdio, iter_table, no_rows_error, require_column
 from classifier.io.writer import TableWriter, write_table
 from classifier.learning.extractor import LearningError, LearningExtractor, LearningStatement
 from classifier.learning.register import register_from_rows
@@ -354,7 +354,7 @@ def extract_learning_table(
                 progress(summary.sources - done)
                 done = summary.sources
         if writer is None and summary.kind == "table":
-            raise InputDataError(f"'{inp.name}' has no rows to read (it is empty, or holds only a header row)")
+            raise no_rows_error(inp, sheet)
         if writer is None:  # a folder of damaged files: an empty table, and the summary says why
             writer = TableWriter(out, _columns(summary, out), input_path=inp if inp.is_file() else None)
         if reg is not None:  # before the statements are saved: a register that cannot be written leaves neither

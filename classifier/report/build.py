@@ -74,11 +74,12 @@ class Report:
 
 
 def _load_year(
-    path, mapping, settings, taxonomy, model_dir, start, end, model_cache: dict, comparison: bool = False
+    path, mapping, settings, taxonomy, model_dir, start, end, model_cache: dict, comparison: bool = False, sheet=None
 ) -> YearData:
-    from classifier.io.tables import read_table
+    from classifier.io.tables import read_table, table_kind
 
-    frame, row_problems = read_table(path)
+    # One --sheet serves both years' workbooks; a CSV beside a workbook has no sheets.
+    frame, row_problems = read_table(path, sheet=sheet if table_kind(path) == "xlsx" else None)
     rows_read = len(frame)
     if frame.empty:
         raise ReportColumnsError(f"'{Path(path).name}' has no rows; export the cases with a header row")
@@ -189,6 +190,7 @@ def build_report(
     suppress_small: bool = False,
     settings_path=None,
     formats=("json", "html", "xlsx", "docx"),
+    sheet: str | None = None,
 ) -> Report:
     """The annual complaints report: read the export(s), compute every table, write the documents.
 
@@ -219,6 +221,8 @@ def build_report(
         Local timescales and words, replacing the bundled sections.
     formats : tuple of str
         Which of "json", "html", "xlsx", "docx" to write.
+    sheet : str, optional
+        Sheet of each .xlsx export (this year's and `previous`): name or number (default: the first).
 
     Returns
     -------
@@ -232,13 +236,15 @@ def build_report(
     if year:
         start, end = financial_year(year)
     cache: dict = {}
-    this = _load_year(cases_path, mapping, settings, taxonomy, model_dir, start, end, cache)
+    this = _load_year(cases_path, mapping, settings, taxonomy, model_dir, start, end, cache, sheet=sheet)
     last = None
     if previous:
         pstart = pend = None
         if start is not None:
             pstart, pend = start - pd.DateOffset(years=1), end - pd.DateOffset(years=1)
-        last = _load_year(previous, mapping, settings, taxonomy, model_dir, pstart, pend, cache, comparison=True)
+        last = _load_year(
+            previous, mapping, settings, taxonomy, model_dir, pstart, pend, cache, comparison=True, sheet=sheet
+        )
     register = _read_register(learning) if learning else None
 
     def label_of(tid):
