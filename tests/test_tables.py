@@ -19,6 +19,29 @@ def test_utf8_with_bom_and_cp1252_fallback(tmp_path):
     assert frame["text"][0] == "café £5 “quoted”"
 
 
+def test_excel_ms_dos_csv_reads_its_pound_signs(tmp_path):
+    p = tmp_path / "dos.csv"  # Excel's "CSV (MS-DOS)": the DOS code page, where '£' is byte 0x9C
+    p.write_bytes("text,cost\ncaf\u00e9 bill,\u00a3150\nnursery fees,\u00a31,250.00\n".encode("cp850"))
+    with pytest.warns(EncodingFallbackWarning, match="cp850"):
+        frame, _ = read_table(p)
+    assert list(frame["cost"]) == ["£150", "£1,250.00"] and frame["text"][0] == "café bill"
+
+
+def test_a_cost_that_is_not_an_amount_is_noted_on_screen(tmp_path):
+    from classifier.report import build_report
+    from conftest import write_csv
+
+    rows = [
+        {"Ref": f"A{i}", "Date Received": f"{i + 1:02d}/05/2024", "Stage": "Stage 2", "Type": "Complaint"}
+        | {"Details": "x", "Theme": "Delay", "Cost": "TBC" if i < 3 else "£900"}
+        for i in range(8)
+    ]
+    r = build_report(write_csv(tmp_path / "e.csv", rows), tmp_path / "o", formats=("json",))
+    assert any("3 cost cells are not an amount (such as 'TBC')" in n for n in r.notes)
+    assert r.figures["costs"]["2"]["with_cost"] == 5  # stage 3 has none: its blank total once crashed the table
+    assert r.figures["costs"]["3"] == {"with_cost": 0, "total": None, "average": None}
+
+
 def test_mostly_utf8_with_a_bad_byte_keeps_the_utf8(tmp_path):
     p = tmp_path / "mixed.csv"
     p.write_bytes("text\nnaïve café résumé\n".encode() + b"bad \xff byte\n")

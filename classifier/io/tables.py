@@ -76,6 +76,9 @@ def table_kind(path: str | Path) -> str:
     return suffix[1:]
 
 
+_OEM_POUND = re.compile(rb"\x9c ?\d")  # '£150' as Excel's "CSV (MS-DOS)" writes it
+
+
 def detect_encoding(path: Path) -> str:
     """'utf-8-sig' when the bytes are UTF-8; else choose a lossy fallback and warn."""
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
@@ -97,6 +100,16 @@ def detect_encoding(path: Path) -> str:
             stacklevel=2,
         )
         return "utf-8-sig:replace"
+    if _OEM_POUND.search(sample) and b"\xa3" not in sample:
+        # Excel's "CSV (MS-DOS)" writes the DOS code page: byte 0x9C before an amount is '£' there,
+        # 'œ' in Windows-1252 (and every cost would then be unreadable).
+        warnings.warn(
+            f"'{path.name}' is not UTF-8; read it as the DOS code page (cp850: Excel's 'CSV (MS-DOS)'). "
+            "Save the file as 'CSV UTF-8' in Excel to avoid this",
+            EncodingFallbackWarning,
+            stacklevel=2,
+        )
+        return "cp850:replace"
     warnings.warn(
         f"'{path.name}' is not UTF-8; read it as Windows-1252 (cp1252). "
         "Save the file as 'CSV UTF-8' in Excel to avoid this",

@@ -73,6 +73,15 @@ def data_notes(y) -> list[str]:
             f"{src}: {rows(p.responded_before_received, 'response date is', 'response dates are')} before the "
             "received date; left out of the timescales."
         )
+    if y.cols.has("cost"):
+        from classifier.report.stage2_costs import money
+
+        _, unreadable = money(y.cases["cost"])
+        if unreadable:
+            out.append(
+                f"{src}: {rows(unreadable, 'cost cell is', 'cost cells are')} not an amount (such as 'TBC') "
+                "and not counted in the costs table."
+            )
     if p.stage_unrecognised:
         out.append(f"{src}: {rows(p.stage_unrecognised, 'stage value')} not 1, 2 or 3 count as no stage.")
     if p.informal:

@@ -40,7 +40,7 @@ def costs(cases) -> Table:
     frame = pd.DataFrame(rows)
     for col in ("Total cost £", "Average cost £"):  # whole pounds on the page; tables.json keeps pence
         # Half a pound rounds up, as people round money (Python's round() would take £14,530.50 to 14,530).
-        frame[col] = pd.array([None if v is None else int(math.floor(v + 0.5)) for v in frame[col]], dtype="Int64")
+        frame[col] = pd.array([None if pd.isna(v) else int(math.floor(v + 0.5)) for v in frame[col]], dtype="Int64")
     note = "Costs as recorded in the export (investigator, independent person and panel fees)."
     if unreadable:
         note += f" {unreadable} cost cells were not amounts and are not counted."
