@@ -28,8 +28,9 @@ def test_excel_ms_dos_csv_reads_its_pound_signs(tmp_path):
 
 
 def test_a_cost_that_is_not_an_amount_is_noted_on_screen(tmp_path):
-    from classifier.report import build_report
     from conftest import write_csv
+
+    from classifier.report import build_report
 
     rows = [
         {"Ref": f"A{i}", "Date Received": f"{i + 1:02d}/05/2024", "Stage": "Stage 2", "Type": "Complaint"}
