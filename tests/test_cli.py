@@ -271,7 +271,7 @@ def test_redact_and_learning_through_pipes(small_model_dir):
         input='id,text\n1,"We have reminded all staff to return calls within two days."\n',
     )
     assert r.exit_code == 0, r.output
-    assert r.stdout.startswith("source,page,section,sentence,type,themes")
+    assert r.stdout.startswith("source,page,section,issue,sentence,type,themes")
 
 
 def test_train_accepts_theme_labels(tmp_path, corpus_rows):

@@ -487,6 +487,7 @@ def test_extract_learning_table_csv_with_themes_and_register(extractor, tmp_path
         "source",
         "page",
         "section",
+        "issue",
         "team",
         "date_closed",
         "sentence",
@@ -514,6 +515,7 @@ def test_extract_learning_table_csv_with_themes_and_register(extractor, tmp_path
         "sources",
         "pages",
         "sections",
+        "issues",
         "complaint_refs",
         "score",
         "action_owner",
@@ -570,7 +572,8 @@ def test_extract_learning_from_jsonl_without_id_column_and_documents(extractor, 
     summary = extract_learning_table(src, out, text_column="body", extractor=extractor)
     rows = [json.loads(l) for l in out.read_text(encoding="utf-8").splitlines()]
     assert rows and summary.ids_from_row_numbers and {r["source"] for r in rows} == {"1"}
-    assert all(r["themes"] == "" for r in rows)
+    assert all(r["themes"] == [] for r in rows)  # JSON types: a list, and null where nothing is known
+    assert all(r["page"] is None and r["due_date"] is None and r["issue"] is None for r in rows)
     for r in rows:  # offsets in JSON output point into the text
         assert LETTER[r["start"] : r["end"]] == r["sentence"]
 

@@ -240,10 +240,14 @@ def format_relabel_summary(s: dict, output) -> str:
 def format_learning_summary(s: LearningSummary) -> str:
     """`learning`: statements found, register written, rows and documents skipped, warnings."""
     what = "rows" if s.kind == "table" else "documents"
-    read = f"{s.sources} {what}"
+    read = f"{s.sources_with_statements} of {s.sources} {what}"
     if s.documents_skipped:  # "1 of 1 documents" hid that two more could not be read
-        read = f"{s.sources} {what} read ({len(s.documents_skipped)} more skipped, below)"
-    out = f"{s.statements} learning statement(s) from {s.sources_with_statements} of {read} -> {s.output_path}"
+        read = (
+            f"{s.sources_with_statements} of {s.sources} {what} read ({len(s.documents_skipped)} more skipped, below)"
+        )
+        if not s.sources:  # not "0 of 0 documents"
+            read = f"no {what} read ({len(s.documents_skipped)} skipped, below)"
+    out = f"{s.statements} learning statement(s) from {read} -> {s.output_path}"
     if s.by_type:
         out += " (" + ", ".join(f"{k} {v}" for k, v in sorted(s.by_type.items())) + ")"
     if s.register_path:

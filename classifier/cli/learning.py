@@ -65,9 +65,12 @@ def register(app: typer.Typer, load_model: Callable = _load_model) -> None:
         """Find learning statements (lessons, reminders, training, changes, remedies).
 
         Each statement comes with its source, page, section, type, themes (blank
-        where none is clear) and complaint reference, plus empty action owner, due
-        date and status columns; character offsets are written to .jsonl output only.
-        A damaged document in a folder is reported and skipped.
+        where none is clear) and complaint reference, plus action owner, due date
+        and status columns, filled from an action table's "Owner", "By when" and
+        "RAG" cells (else left for the team to fill in), and, from an "Issue |
+        Finding | Action" table, the issue its row answers. Due dates are dates in
+        .xlsx; .jsonl has JSON types and character offsets. An empty or damaged
+        document is reported and skipped.
 
         Example: complaints learning annual-reports/ --output learning.xlsx --register register.xlsx --sections learning
         """

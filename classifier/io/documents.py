@@ -373,6 +373,8 @@ def read_document(path: str | Path) -> SourceDocument:
         raise DocumentError(f"'{p.name}' is not a document; use one of {', '.join(DOCUMENT_SUFFIXES)}")
     if not p.is_file():
         raise DocumentError(f"document '{p}' not found; check the path")
+    if p.stat().st_size == 0:  # an empty .docx or .pdf is no damaged file: there is nothing in it
+        return SourceDocument(id=p.name, path=p, text="")
     try:
         if suffix == ".txt":
             pages, docx_like = _read_txt(p), False
@@ -415,22 +417,34 @@ def document_paths(path: str | Path) -> list[Path]:
     return [p]
 
 
+def empty_reason(doc: SourceDocument) -> str | None:
+    """Why a document gives nothing to read ("the file is empty"), or None (an image-only PDF warns instead)."""
+    if doc.text.strip() or doc.warnings:
+        return None
+    return "the file is empty" if doc.path.stat().st_size == 0 else "the file holds no text"
+
+
 def iter_documents(path: str | Path, skipped: list[tuple[str, str]] | None = None) -> Iterator[SourceDocument]:
     """Read each document at `path` (file or folder); ids are paths relative to the folder.
 
-    In a folder, a file that cannot be read (damaged, protected) is skipped and
-    reported as (relative path, reason) in `skipped` when a list is given; with
-    no list, or for a single file, the `DocumentError` is raised.
+    When a `skipped` list is given, an empty file (or one with no text) is
+    skipped and reported in it as (name, reason), and so, in a folder, is a
+    file that cannot be read (damaged, protected); with no list, or for a
+    single file that cannot be read, the `DocumentError` is raised.
     """
     base = Path(path)
     for f in document_paths(base):
+        name = f.relative_to(base).as_posix() if base.is_dir() else f.name
         try:
             doc = read_document(f)
         except InputDataError as exc:  # DocumentError, or a size limit (io.limits)
             if skipped is None or not base.is_dir():
                 raise
-            skipped.append((f.relative_to(base).as_posix(), str(exc)))
+            skipped.append((name, str(exc)))
             continue
-        if base.is_dir():
-            doc.id = f.relative_to(base).as_posix()
+        doc.id = name
+        empty = empty_reason(doc) if skipped is not None else None
+        if empty is not None:
+            skipped.append((name, empty))
+            continue
         yield doc

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bisect
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,19 +12,22 @@ import pandas as pd
 
 from classifier.errors import InputDataError, OutputError
 from classifier.io.documents import DOCUMENT_SUFFIXES, iter_documents
-from classifier.io.tables import TABLE_SUFFIXES, is_stdio, iter_table, no_rows_error, require_column
+from classifier.io.tables import TABLE_SUFFIXES, is_stdio, iter_table, no_rows_error, require_column, table_kind
 from classifier.io.writer import TableWriter, write_table
+from classifier.learning.cells import for_output
 from classifier.learning.extractor import LearningError, LearningExtractor, LearningStatement
 from classifier.learning.register import register_from_rows
+from classifier.learning.structure import COMPLAINT_REF
 
 log = logging.getLogger(__name__)
 
 # The statements table: what a team acts on. Offsets (start, end) only in .jsonl output;
-# columns of the input table named in `carry` come after `section`.
+# columns of the input table named in `carry` come after `issue` (the issue a table row's action answers).
 OUTPUT_COLUMNS = [
     "source",
     "page",
     "section",
+    "issue",
     "sentence",
     "type",
     "themes",
@@ -39,12 +41,6 @@ OFFSET_COLUMNS = ["start", "end"]
 # Input columns carried through by default: any whose name contains one of these words.
 CARRY_WORDS = ("date", "team", "service", "area", "stage", "ref", "year", "month", "locality", "manager")
 _BATCH = 200  # sources per extractor call: bounded memory on big tables
-# "Our ref: CSC/2024/0153", "Complaint reference 24-118": a label, then a code with a digit in it.
-_COMPLAINT_REF = re.compile(
-    r"\b(?:our|your|complaint|case|file)?\s*ref(?:erence)?(?:\s*(?:no\.?|number))?\s*[:.]?\s*"
-    r"((?=[A-Z0-9/\-]*\d)[A-Z0-9][A-Z0-9/\-]{2,}[A-Z0-9])\b",
-    re.IGNORECASE,
-)
 
 
 @dataclass
@@ -100,7 +96,7 @@ def _check_output(path: Path, what: str) -> None:
 
 def complaint_refs(text: str) -> list[tuple[int, str]]:
     """(offset, reference) of each complaint reference the text names."""
-    return [(m.start(1), m.group(1)) for m in _COMPLAINT_REF.finditer(text)]
+    return [(m.start(1), m.group(1)) for m in COMPLAINT_REF.finditer(text)]
 
 
 def _ref_for(refs: list[tuple[int, str]], start: int, end: int) -> str:
@@ -143,6 +139,8 @@ def _rows(found: list[tuple[_Source, LearningStatement]], theme_model, carry: li
             "source": src.id,
             "page": page,
             "section": s.section,
+            # The row's cell under "Issue" in an "Issue | Finding | Action" table: what the action answers.
+            "issue": s.actions.get("issue", ""),
             "sentence": s.sentence,
             "type": s.type,
             "themes": th,
@@ -237,7 +235,7 @@ def _batches_from_documents(path: Path, summary: LearningSummary):
 
 
 def _columns(summary: LearningSummary, out: Path) -> list[str]:
-    columns = OUTPUT_COLUMNS[:3] + summary.carried_columns + OUTPUT_COLUMNS[3:]
+    columns = OUTPUT_COLUMNS[:4] + summary.carried_columns + OUTPUT_COLUMNS[4:]
     return columns + OFFSET_COLUMNS if out.suffix.lower() == ".jsonl" else columns
 
 
@@ -259,13 +257,16 @@ def extract_learning_table(
     """Find learning statements in a table's text column or in documents; write one row each.
 
     Each row names its source (row id or file), page (PDF and text files),
-    section, sentence, type, themes ("" where no theme is clear), the
+    section, the issue its table row answers (an "Issue | Finding | Action"
+    table), sentence, type, themes ("" where no theme is clear), the
     complaint reference the source names, the score, and action owner,
     due date and status columns for the team to fill in (taken from the
     statement's row when it sits in an action table with an "Owner", "By
-    when" or "Status" column). Offsets are written
-    to .jsonl only. In a folder, a damaged document is skipped and reported
-    in the summary; an image-only PDF gives a warning.
+    when" or "Status" column). CSV holds text; .xlsx typed cells (a due
+    date is a date, read day-first); .jsonl JSON types (null when unknown,
+    themes a list) and offsets. An empty document is skipped and reported
+    in the summary, and so, in a folder, is a damaged one; an image-only
+    PDF gives a warning.
 
     Parameters
     ----------
@@ -340,6 +341,10 @@ def extract_learning_table(
 
                 for r, d in zip(rows, prepare([r["sentence"] for r in rows])):
                     r["sentence"] = d.redacted
+                issues = sorted({r["issue"] for r in rows if r["issue"]})  # redacted as the sentence is
+                shown = dict(zip(issues, (d.redacted for d in prepare(issues))))
+                for r in rows:
+                    r["issue"] = shown.get(r["issue"], r["issue"])
             summary.statements += len(rows)
             for r in rows:
                 summary.by_type[r["type"]] = summary.by_type.get(r["type"], 0) + 1
@@ -347,19 +352,20 @@ def extract_learning_table(
                 frame = pd.DataFrame(rows)
                 # 3, or blank for .docx: never 3.0 / nan (a None among ints makes the column float)
                 frame["page"] = pd.Series([r["page"] if r["page"] is not None else "" for r in rows], dtype=object)
-                writer.write(frame)
+                writer.write(for_output(frame, writer.kind))
             if reg is not None:
                 kept.extend(rows)
-            if progress:
-                progress(summary.sources - done)
-                done = summary.sources
+            if progress:  # skipped files count as done
+                seen = summary.sources + len(summary.documents_skipped)
+                progress(seen - done)
+                done = seen
         if writer is None and summary.kind == "table":
             raise no_rows_error(inp, sheet)
         if writer is None:  # a folder of damaged files: an empty table, and the summary says why
             writer = TableWriter(out, _columns(summary, out), input_path=inp if inp.is_file() else None)
         if reg is not None:  # before the statements are saved: a register that cannot be written leaves neither
             register = register_from_rows(kept)
-            write_table(register, reg, input_path=inp if inp.is_file() else None)
+            write_table(for_output(register, table_kind(reg)), reg, input_path=inp if inp.is_file() else None)
             summary.register_path, summary.register_entries = str(reg), len(register)
     except BaseException:
         if writer is not None:

@@ -3,9 +3,10 @@
 The register is what a team acts on and pastes into an annual report, so each
 entry shows the statement with personal data redacted (the verbatim sentences
 stay in the statement-level output), how many times it was found and where
-(sources, pages, sections, complaint references), and action owner, due
+(sources, pages, sections, complaint references), the issue each answers
+where it sat in an "Issue | Finding | Action" table, and action owner, due
 date and status columns to fill in (filled where the statement sat in an
-action table with such columns; an owner cell is redacted like the
+action table with such columns; issue and owner cells are redacted like the
 statement). The theme is blank where no theme was clear: no default theme
 is put in.
 """
@@ -29,6 +30,7 @@ REGISTER_COLUMNS = [
     "sources",
     "pages",
     "sections",
+    "issues",
     "complaint_refs",
     "score",
     "action_owner",
@@ -37,7 +39,7 @@ REGISTER_COLUMNS = [
 ]
 UNTHEMED = ""
 # Where an entry was found, and what its action-table rows said (owner, due date, status).
-PLACE_KEYS = ("pages", "sections", "complaint_refs", "action_owner", "due_date", "status")
+PLACE_KEYS = ("pages", "sections", "issues", "complaint_refs", "action_owner", "due_date", "status")
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 
 
@@ -124,6 +126,7 @@ def build_register(
                     "sources": ";".join(e.source_ids),
                     "pages": "; ".join(e.places["pages"]),
                     "sections": "; ".join(e.places["sections"]),
+                    "issues": "; ".join(e.places["issues"]),
                     "complaint_refs": ";".join(e.places["complaint_refs"]),
                     "score": e.score,
                     "action_owner": "; ".join(e.places["action_owner"]),
@@ -140,21 +143,24 @@ def register_from_rows(rows: Iterable[dict], **kwargs) -> pd.DataFrame:
     rows = list(rows)
     sections = [str(r.get("section") or "") for r in rows]
     owners = [str(r.get("action_owner") or "") for r in rows]
-    if kwargs.get("redact", True):  # a section title or an owner cell can name someone ("Mr Osei's complaint")
-        titles = sorted(set(filter(None, sections + owners)))
+    issues = [str(r.get("issue") or "") for r in rows]
+    if kwargs.get("redact", True):  # a section title, issue or owner cell can name someone ("Mr Osei's complaint")
+        titles = sorted(set(filter(None, sections + owners + issues)))
         shown = dict(zip(titles, (d.redacted for d in prepare(titles))))
         sections = [shown.get(t, t) for t in sections]
         owners = [shown.get(t, t) for t in owners]
+        issues = [shown.get(t, t) for t in issues]
     places = [
         {
             "pages": f"{r['source']} p.{r['page']}" if r.get("page") not in (None, "") else "",
             "sections": section,
+            "issues": issue,
             "complaint_refs": r.get("complaint_ref", ""),
             "action_owner": owner,
             "due_date": str(r.get("due_date") or ""),
             "status": str(r.get("status") or ""),
         }
-        for r, section, owner in zip(rows, sections, owners)
+        for r, section, owner, issue in zip(rows, sections, owners, issues)
     ]
     return build_register(
         [r["sentence"] for r in rows],

@@ -48,6 +48,13 @@ _SECTION_NUMBER = re.compile(
     r"^\s*(?:(?:section|part|chapter)\s+\d+[.:]?\s*|\d{1,2}(?:\.\d{1,2})*\.?\s+)", re.IGNORECASE
 )
 
+# "Our ref: CSC/2024/0153", "Complaint reference 24-118": a label, then a code with a digit in it.
+COMPLAINT_REF = re.compile(
+    r"\b(?:our|your|complaint|case|file)?\s*ref(?:erence)?(?:\s*(?:no\.?|number))?\s*[:.]?\s*"
+    r"((?=[A-Z0-9/\-]*\d)[A-Z0-9][A-Z0-9/\-]{2,}[A-Z0-9])\b",
+    re.IGNORECASE,
+)
+
 # "5 Complaints", "5. Complaints", "Section 5: ..." but not "5.2 ...": a top-level section.
 _TOP_LEVEL = re.compile(r"^\s*(?:(?:section|part|chapter)\s+\d+|\d{1,2}\.?(?!\d))\b", re.IGNORECASE)
 
@@ -60,7 +67,8 @@ class Context:
     lead_in: str = ""  # list lead-in line, or a table cell's column heading
     kind: str = ""  # what the sentence is judged by: label, column, paragraph or section kind
     paragraph: int = 0  # paragraph number in the text (blank-line separated), from 0
-    actions: tuple = ()  # a table cell's row: (field, cell) for its owner / due date / status columns
+    # A table cell's row: (field, cell) for its owner / due date / status columns, and its issue.
+    actions: tuple = ()
 
 
 @dataclass
@@ -107,7 +115,14 @@ def load_sections(path: str | None = None) -> dict:
         "lead_ins": compiled(data.get("lead_in_kinds") or {}, "lead_in_kinds"),
         "columns": {name: str(kind) for kind, names in columns.items() for name in names},
         "actions": {name: str(field) for field, names in actions.items() for name in names},
+        "issues": set(_lower_phrases(data.get("issue_columns") or [], "issue_columns", p.name)),
     }
+
+
+def _lower_phrases(phrases, what: str, file: str) -> list[str]:
+    if not isinstance(phrases, list) or not all(isinstance(x, str) and x == x.lower() for x in phrases):
+        raise PatternFileError(f"section file '{file}': '{what}' must be a list of lower-case phrases")
+    return phrases
 
 
 def title_kind(title: str, spec: dict) -> str:
@@ -211,14 +226,23 @@ def _layout(text: str, item_starts: frozenset) -> list[dict]:
 
 
 def _row_actions(b: dict, spec: dict) -> tuple:
-    """(field, cell) for the cells of a row under an owner, due date or status column heading."""
+    """(field, cell) for the cells of a row under an owner, due date or status column heading,
+    and ("issue", cell) for its cell under an issue column ("Issue | Finding | Action")."""
     names = spec.get("actions") or {}
+    issues = spec.get("issues") or set()
     found = {}
     for head, cell in b.get("cells") or ():
-        field = names.get(" ".join(head.lower().rstrip(":?").split()))
+        key = " ".join(head.lower().rstrip(":?").split())
+        field = names.get(key) or ("issue" if key in issues and head != b.get("column") else None)
         if field and cell.strip("-– ") and field not in found:  # an empty .docx cell reads "-"
             found[field] = cell
     return tuple(found.items())
+
+
+def is_reference_line(line: str) -> bool:
+    """'Complaint reference CS-2024-1187', 'Our ref: CSC/2024/0153': a line that only gives a reference."""
+    m = COMPLAINT_REF.search(line)
+    return m is not None and not (line[: m.start()] + line[m.end() :]).strip(" .:-–()")
 
 
 # Where a sentence starts inside a block: after . ! ? (and a closing quote), before a capital.
@@ -273,6 +297,10 @@ def _contexts(text: str, layout: list[dict], spec: dict) -> list[tuple[dict, Con
         is_title = not _ENDS_COLON.search(line) and (
             b["heading"] or ((not b["item"] or numbered) and _is_title_line(line) and bool(title_kind(line, spec)))
         )
+        if is_title and is_reference_line(line):
+            # A reference is no section title: the section stays the title line above it.
+            out.append((b, Context("heading", section, section_kind, "", section_kind, b["para"])))
+            continue
         if is_title and _GREETING.match(line):
             # "Dear Mr Osei," / "Yours sincerely," is no section title (and would carry a name to every row).
             out.append((b, Context("heading", section, section_kind, "", section_kind, b["para"])))
