@@ -43,9 +43,10 @@ TARGET_F1 = 0.88
 TARGET_DOC_P, TARGET_DOC_R = 0.75, 0.80
 
 
-def out_of_fold(sent, y, types, negatives, seed, params, splits):
+def out_of_fold(sent, y, types, negatives, seed, params, splits, scores=None):
     """Out-of-fold detection (bool array) and type (list) per sentence over `splits`; each fold's
-    extractor trained as the shipped one is (complaint negatives added)."""
+    extractor trained as the shipped one is (complaint negatives added). `scores`, when given (an
+    array as long as `y`), receives each sentence's out-of-fold score."""
     pred = np.zeros(len(y), dtype=bool)
     got_type = [""] * len(y)
     for tr, te in splits:
@@ -54,7 +55,10 @@ def out_of_fold(sent, y, types, negatives, seed, params, splits):
             np.concatenate([y[tr], np.zeros(len(negatives), dtype=bool)]),
             [types[i] for i in tr] + [""] * len(negatives),
         )
-        pred[te] = model.predict([sent[i] for i in te])
+        prob = model.score_sentences([sent[i] for i in te])
+        pred[te] = prob >= model.threshold_
+        if scores is not None:
+            scores[te] = prob
         pos = [i for i in te if y[i]]
         for i, t in zip(pos, model.predict_types([sent[i] for i in pos])):
             got_type[i] = t
@@ -93,17 +97,23 @@ def cross_validated(data: str, negatives: list[str], seed: int, folds: int = 5, 
     }
 
 
+FLAG = "one_family_remedy"  # a blind set's mark on rows whose label follows the one-family convention
+
+
 def blind_sentence_scores(path: str, model) -> dict:
     """Detection P/R/F1 and type accuracy on a blind sentence file, overall and by its `source`
-    column; only counts leave this function, never a sentence."""
+    column; only counts leave this function, never a sentence. A file with a `one_family_remedy`
+    column is also scored with its flagged rows counted learning and with them left out."""
     from classifier.io.tables import read_table
     from classifier.learning.extractor import parse_bool
 
     result = evaluate_learning(path, model, split=None)
     frame, _ = read_table(path)
+    y = np.array([bool(parse_bool(v)) for v in frame["learning"]])
+    pred = model.predict(frame["sentence"].tolist())
+    flagged = np.array([bool(parse_bool(v)) for v in frame[FLAG]]) if FLAG in frame.columns else np.zeros(len(y), bool)
+    result["counts"] = flag_variants(y, pred, flagged)
     if "source" in frame.columns:
-        y = np.array([bool(parse_bool(v)) for v in frame["learning"]])
-        pred = model.predict(frame["sentence"].tolist())
         by_source = {}
         for source in sorted(set(frame["source"])):
             k = (frame["source"] == source).to_numpy()
@@ -116,6 +126,42 @@ def blind_sentence_scores(path: str, model) -> dict:
             }
         result["by_source"] = by_source
     return result
+
+
+def flag_variants(y: np.ndarray, pred: np.ndarray, flagged: np.ndarray) -> dict:
+    """TP/FP/FN three ways: as labelled, flagged rows counted learning, flagged rows left out."""
+
+    def counts(yy, pp):
+        return {
+            "n": int(len(yy)),
+            "learning": int(yy.sum()),
+            "tp": int((pp & yy).sum()),
+            "fp": int((pp & ~yy).sum()),
+            "fn": int((~pp & yy).sum()),
+        }
+
+    keep = ~flagged
+    return {
+        "flagged": int(flagged.sum()),
+        "flagged_learning": int((flagged & y).sum()),
+        "flagged_predicted": int((flagged & pred).sum()),
+        "as labelled": counts(y, pred),
+        "flagged counted learning": counts(y | flagged, pred),
+        "flagged left out": counts(y[keep], pred[keep]),
+    }
+
+
+def pooled_section(results: list[dict]) -> list[str]:
+    """One line for the landing gate: every blind sentence set pooled, flagged rows left out."""
+    tp, fp, fn, n = (sum(r["counts"]["flagged left out"][k] for r in results) for k in ("tp", "fp", "fn", "n"))
+    return [
+        "",
+        "## Blind sentence sets pooled (flagged one-family rows left out)",
+        "",
+        "| sets | sentences | precision | recall | F1 | TP / FP / FN |",
+        "|---|---|---|---|---|---|",
+        f"| {len(results)} | {n} | {_prf(tp, fp, fn)} | {tp} / {fp} / {fn} |",
+    ]
 
 
 def _prf(tp: int, fp: int, fn: int) -> str:
@@ -146,6 +192,22 @@ def blind_sentence_section(r: dict) -> list[str]:
         "|---|---|---|",
     ]
     lines += [f"| {t} | {c['n']} | {c['correct']} |" for t, c in sorted(r["per_type"].items())]
+    c = r.get("counts")
+    if c and c["flagged"]:
+        lines += [
+            "",
+            f"{c['flagged']} rows are flagged `{FLAG}` ({c['flagged_learning']} labelled learning, "
+            f"{c['flagged_predicted']} predicted learning); scored three ways:",
+            "",
+            "| flagged rows | sentences | learning | precision | recall | F1 | TP / FP / FN |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for way in ("as labelled", "flagged counted learning", "flagged left out"):
+            k = c[way]
+            lines.append(
+                f"| {way} | {k['n']} | {k['learning']} | {_prf(k['tp'], k['fp'], k['fn'])} | "
+                f"{k['tp']} / {k['fp']} / {k['fn']} |"
+            )
     if r.get("by_source"):
         lines += [
             "",
@@ -336,6 +398,8 @@ def main(argv=None) -> int:
     ]
     for b in blind_sentences:
         lines += blind_sentence_section(b)
+    if len(blind_sentences) > 1:
+        lines += pooled_section(blind_sentences)
     for d in docs:
         lines += document_section(d)
     for d in blind:

@@ -105,11 +105,18 @@ def cv_scores(sent, y, types, negatives, seed, params, groups=None) -> dict:
         splits = StratifiedKFold(5, shuffle=True, random_state=seed).split(sent, y)
     else:  # whole part files (one writer's batch) held out together: a fold reads an unseen writer
         splits = StratifiedGroupKFold(5, shuffle=True, random_state=seed).split(sent, y, groups)
-    pred, got = out_of_fold(sent, y, types, negatives, seed, params, splits)
+    scores = np.zeros(len(y))
+    pred, got = out_of_fold(sent, y, types, negatives, seed, params, splits, scores)
     tp, fp, fn = int((pred & y).sum()), int((pred & ~y).sum()), int((~pred & y).sum())
     p, r = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
     typed = np.flatnonzero(y)
-    return {"p": p, "r": r, "f1": 2 * p * r / max(p + r, 1e-12), "type": np.mean([got[i] == types[i] for i in typed])}
+    return {
+        "p": p,
+        "r": r,
+        "f1": 2 * p * r / max(p + r, 1e-12),
+        "type": np.mean([got[i] == types[i] for i in typed]),
+        "scores": scores,
+    }
 
 
 def main(argv=None) -> int:
@@ -120,16 +127,24 @@ def main(argv=None) -> int:
     ap.add_argument("--no-docs", action="store_true", help="skip the development documents")
     ap.add_argument("--data", default=str(ROOT / "training_data" / "learning_sentences.csv"))
     ap.add_argument("--documents", nargs="*", default=list(DEV_DOCUMENTS), help="document folders with gold")
+    ap.add_argument(
+        "--scores-out",
+        help="write each train+dev row's out-of-fold score per variant and seed to this CSV (ids and scores "
+        "only), for reading cross-validation errors",
+    )
     args = ap.parse_args(argv)
     warnings.simplefilter("ignore")
     cache_text_work()
     neg, sent, types, y, ids = train_dev_sentences(args.data)
     groups = part_of(ids) if args.grouped else None
+    dumped = []
     print(f"{len(sent)} train+dev sentences ({int(y.sum())} learning) + {len(neg)} complaint negatives", flush=True)
     for name in args.only:
         params = parse_variant(name)
         t0 = time.perf_counter()
         runs = [cv_scores(sent, y, types, neg, seed, params, groups) for seed in args.seeds]
+        for seed, r in zip(args.seeds, runs):
+            dumped.append(pd.DataFrame({"variant": name, "seed": seed, "id": ids, "learning": y, "score": r["scores"]}))
         line = (
             f"{name}: {'grouped ' if args.grouped else ''}CV F1 {np.mean([r['f1'] for r in runs]):.4f} "
             f"(by seed {[round(r['f1'], 4) for r in runs]}; P {np.mean([r['p'] for r in runs]):.3f} "
@@ -146,6 +161,8 @@ def main(argv=None) -> int:
                     f"({r['tp']}/{r['fp']}/{r['fn']}) type {r['type_accuracy']:.3f}"
                 )
         print(f"{line} [{time.perf_counter() - t0:.0f}s]", flush=True)
+    if args.scores_out:
+        pd.concat(dumped).to_csv(args.scores_out, index=False, float_format="%.4f")
     return 0
 
 
