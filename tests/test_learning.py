@@ -391,6 +391,20 @@ def test_vague_aims_are_a_not_learning_cue(extractor):
     assert extractor.predict([action])[0]
 
 
+def test_letters_ways_of_saying_a_worker_was_spoken_to_are_reminder_cues(extractor):
+    for said in (
+        "The duty worker has been spoken to about returning calls the same day.",
+        "We went over what happened in his supervision last week.",
+        "I have spoken with all the duty workers about answering the phone.",
+        "Afterwards I spoke to the whole team about how the letter read to a parent.",
+    ):
+        assert "reminder" in extractor.pattern_groups(said), said
+    assert "training" in extractor.pattern_groups("He will redo his safeguarding refresher next month.")
+    assert "consequence" in extractor.pattern_groups("Following your complaint, duty calls are logged.")
+    # a finding, not a reminder: speaking to someone about the facts of the case
+    assert "reminder" not in extractor.pattern_groups("I have spoken to your son's teacher and read the file.")
+
+
 def test_evaluate_learning_on_held_out_split(extractor, tmp_path):
     result = evaluate_learning(BUNDLED_SENTENCES, extractor)
     assert result["split"] == "test"
