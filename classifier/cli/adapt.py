@@ -93,6 +93,8 @@ class SampleStrategy(StrEnum):
     representative = "representative"
     hybrid = "hybrid"
     typical = "typical"
+    proportional = "proportional"
+    stratified = "stratified"
     random = "random"
 
 
@@ -116,10 +118,12 @@ def sample(
         help="density: rows the model is unsure of that are like many others, unlike each other, spread "
         "over the likely themes; uncertain: the same without the 'like many others'; representative: one "
         "row per cluster of similar complaints; hybrid: half representative, half uncertain; typical: "
-        "per likely theme, the rows nearest its centre; random. (On our benchmarks no rule taught more "
+        "per likely theme, the rows nearest its centre; proportional: rows shared among the likely themes "
+        "as the model spreads your rows over them, density order within each; stratified: the same shares, "
+        "random rows within each; random. (On our benchmarks no rule taught more "
         "than random rows, and the default's taught slightly less on the blind set: random is as good.)",
     ),
-    seed: int = typer.Option(0, help="Seed for 'random', 'representative' and 'hybrid'."),
+    seed: int = typer.Option(0, help="Seed for 'random', 'stratified', 'representative' and 'hybrid'."),
     keep_column: list[str] = typer.Option(
         [], "--keep-column", help="An export column to copy beside the text (repeat for more), e.g. your old theme."
     ),
