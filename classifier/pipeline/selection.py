@@ -67,7 +67,8 @@ def choose_rows(
         pool = np.flatnonzero(eligible)
         return [int(i) for i in np.random.default_rng(seed).choice(pool, min(n, len(pool)), replace=False)]
     if strategy == "stratified":
-        return proportional_rows(proba, None, n, eligible, np.random.default_rng(seed).random(rows))
+        draws: np.ndarray = np.random.default_rng(seed).random(size=(rows,))
+        return proportional_rows(proba, None, n, eligible, draws)
     T = unit_rows(X)
     S = unit_rows(vectors) if vectors is not None else T
     if strategy == "representative" and vectors is not None:
