@@ -55,7 +55,9 @@ def main():
     ap.add_argument("--adapt-only", action="store_true", help="refit adapt only (baselines already measured)")
     ap.add_argument("--no-refit", action="store_true", help="adapt without the corpus refit (earlier rounds)")
     ap.add_argument("--plain", action="store_true", help="also plain train x3 (~1-2 minutes a fit)")
-    ap.add_argument("--strategies", nargs="+", default=["uncertainty", "representative"])
+    ap.add_argument(
+        "--strategies", nargs="*", default=["uncertainty", "representative"], help="besides random rows (always)"
+    )
     ap.add_argument("--report", type=Path, help="only print the tables of the lines in this .jsonl")
     args = ap.parse_args()
     if args.report:
@@ -116,7 +118,7 @@ def main():
                 eligible = np.zeros(len(rs), dtype=bool)
                 eligible[pool] = ~scored.compliment[pool]
                 chosen = {"random": [int(i) for i in rng.choice(pool, k, replace=False)]}
-                for strategy in args.strategies:
+                for strategy in (s for s in args.strategies if s != "random"):
                     name = "sample" if strategy == SHIPPED_STRATEGY else f"sample ({strategy})"
                     chosen[name] = choose_rows(scored.proba, X, k, eligible, vectors=V, strategy=strategy, seed=seed)
                 for how_rows, own in chosen.items():

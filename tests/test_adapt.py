@@ -17,6 +17,7 @@ from classifier.pipeline.adapt import adapt_model, parse_themes_cell, read_own_r
 from classifier.pipeline.feedback import FeedbackStore
 from classifier.pipeline.persistence import load_model
 from classifier.pipeline.sample import choose_rows, sample_rows, write_workbook
+from classifier.pipeline.selection import SHIPPED_STRATEGY
 from classifier.pipeline.state import dumps_state, loads_state
 from classifier.taxonomy.schema import load_taxonomy
 from classifier.text import ensure_prepared
@@ -369,11 +370,12 @@ def test_choose_rows_spreads_over_themes_and_skips_near_duplicates():
     X = np.eye(7)
     X[1] = X[0]  # rows 0 and 1 are the same text
     X[2] = X[0]
-    picks = choose_rows(proba, X, 3)
+    picks = choose_rows(proba, X, 3, strategy="uncertainty")  # the turn-taking rules; shares: test_selection
     assert len(set(picks)) == 3
     assert sorted(proba[picks].argmax(axis=1).tolist()) == [0, 1, 2]  # one per likely theme
-    first_theme = [p for p in choose_rows(proba, X, 5) if proba[p].argmax() == 0]
-    assert 0 in first_theme and not {1, 2} & set(first_theme)  # the most uncertain, not its copies
+    for strategy in ("uncertainty", SHIPPED_STRATEGY):
+        first_theme = [p for p in choose_rows(proba, X, 5, strategy=strategy) if proba[p].argmax() == 0]
+        assert 0 in first_theme and not {1, 2} & set(first_theme)  # the most uncertain, not its copies
 
 
 def test_sample_workbook_round_trips_into_adapt(tmp_path, small_model, corpus_rows):

@@ -11,6 +11,7 @@ from classifier.pipeline.selection import (
     allocate,
     choose_rows,
     representative_rows,
+    share_quota,
 )
 
 
@@ -41,7 +42,9 @@ def test_every_rule_is_deterministic_picks_distinct_eligible_rows(strategy):
     assert choose_rows(proba, X, 5, np.zeros(len(proba), dtype=bool), vectors=V, strategy=strategy) == []
 
 
-@pytest.mark.parametrize("strategy", sorted(set(STRATEGIES) - {"random", "representative"}))
+@pytest.mark.parametrize(
+    "strategy", sorted(set(STRATEGIES) - {"random", "representative", "proportional", "stratified"})
+)
 def test_rules_spread_picks_over_likely_themes(strategy):
     proba, X, V, likely = clusters(themes=5)
     picks = choose_rows(proba, X, 10, vectors=V, strategy=strategy)
@@ -129,3 +132,57 @@ def test_sample_never_picks_placeholders_or_compliments(tmp_path, small_model, c
     assert again == sample_rows(
         cases, small_model, n=5, text_column="Details", id_column="Ref", strategy=strategy, seed=4
     )
+
+
+def test_share_quota_follows_the_sizes_by_largest_remainder():
+    assert share_quota(np.array([50, 30, 15, 5]), 20).tolist() == [10, 6, 3, 1]
+    # 3 rows: exact shares 1.5, 0.9, 0.45, 0.15 -> floors 1, 0, 0, 0, then the largest remainders.
+    assert share_quota(np.array([50, 30, 15, 5]), 3).tolist() == [2, 1, 0, 0]  # a rare theme may get none
+    assert share_quota(np.array([2, 1]), 10).tolist() == [2, 1]  # never more than a group has
+    assert share_quota(np.array([3, 3]), 1).tolist() == [1, 0]  # a tie: the first
+    assert share_quota(np.array([4, 0, 4]), 0).tolist() == [0, 0, 0]
+
+
+def skewed(seed=0):
+    """Likely themes 0, 1, 2 on 60, 30 and 10 rows; the rare theme's rows are the most uncertain."""
+    rng = np.random.default_rng(seed)
+    likely = np.repeat([0, 1, 2], [60, 30, 10])
+    centres = rng.normal(size=(3, 8)) * 3
+    V = centres[likely] + rng.normal(size=(100, 8))
+    proba = np.full((100, 3), 0.05)
+    proba[np.arange(100), likely] = 0.9
+    proba[likely == 2] = [0.3, 0.3, 0.4]
+    X = np.abs(rng.normal(size=(100, 30)))
+    return proba, X, V, likely
+
+
+@pytest.mark.parametrize("strategy", ["proportional", "stratified"])
+def test_shared_rules_follow_the_pools_theme_mix(strategy):
+    proba, X, V, likely = skewed()
+    picks = choose_rows(proba, X, 10, vectors=V, strategy=strategy, seed=2)
+    assert np.bincount(likely[picks], minlength=3).tolist() == [6, 3, 1]
+    # The first rows of the list follow the mix as well: 2 of theme 0, 1 of theme 1 before the rare one.
+    assert np.bincount(likely[picks[:3]], minlength=3).tolist() == [2, 1, 0]
+    # With 3 rows the rare theme's share (0.3 of a row) loses to the others' remainders.
+    three = choose_rows(proba, X, 3, vectors=V, strategy=strategy, seed=2)
+    assert np.bincount(likely[three], minlength=3).tolist() == [2, 1, 0]
+    # The turn-taking rules give the rare theme a row per visit instead.
+    density = choose_rows(proba, X, 10, vectors=V, strategy="density")
+    assert np.bincount(likely[density], minlength=3)[2] >= 3
+    # Shares are of the ELIGIBLE rows: without 40 of theme 0's rows, theme 1 is the largest.
+    eligible = np.ones(100, dtype=bool)
+    eligible[:40] = False
+    picks = choose_rows(proba, X, 6, eligible, vectors=V, strategy=strategy, seed=2)
+    assert np.bincount(likely[picks], minlength=3).tolist() == [2, 3, 1] and eligible[picks].all()
+
+
+def test_proportional_takes_dense_uncertain_rows_within_a_theme_and_stratified_random_ones():
+    proba, X, V, likely = skewed()
+    theme0 = np.flatnonzero(likely == 0)
+    unsure = theme0[[3, 17]]
+    proba[unsure] = [0.5, 0.45, 0.05]  # still likely theme 0, but a near toss-up
+    picks = choose_rows(proba, X, 10, vectors=V, strategy="proportional")
+    assert set(unsure) <= set(picks)
+    # Stratified ignores the scores: its theme-0 rows change with the seed, not with the model's doubt.
+    drawn = [set(choose_rows(proba, X, 10, vectors=V, strategy="stratified", seed=s)) & set(theme0) for s in (0, 1, 2)]
+    assert len({frozenset(d) for d in drawn}) > 1

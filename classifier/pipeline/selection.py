@@ -12,10 +12,12 @@ import scipy.sparse as sp
 
 from classifier.errors import InputDataError
 
-STRATEGIES = ("uncertainty", "representative", "density", "hybrid", "typical", "random")
-NEEDS_VECTORS = frozenset({"representative", "density", "hybrid", "typical"})  # encoder vectors help these
+STRATEGIES = ("uncertainty", "representative", "density", "hybrid", "typical", "proportional", "stratified", "random")
+NEEDS_VECTORS = frozenset(
+    {"representative", "density", "hybrid", "typical", "proportional"}
+)  # encoder vectors help these
 # `complaints sample`'s default, chosen on dev by a rule fixed beforehand (bench/ADAPT_RESULTS.md).
-SHIPPED_STRATEGY = "density"
+SHIPPED_STRATEGY = "proportional"
 
 
 def choose_rows(
@@ -53,7 +55,7 @@ def choose_rows(
         "random": eligible rows drawn at random.
         Without vectors, "density" and "typical" use the TF-IDF rows.
     seed : int
-        For "random" and the k-means of "representative" and "hybrid".
+        For "random", "stratified" and the k-means of "representative" and "hybrid".
     """
     if strategy not in STRATEGIES:
         raise InputDataError(f"unknown strategy '{strategy}'; use one of {', '.join(STRATEGIES)}")
@@ -64,6 +66,9 @@ def choose_rows(
     if strategy == "random":
         pool = np.flatnonzero(eligible)
         return [int(i) for i in np.random.default_rng(seed).choice(pool, min(n, len(pool)), replace=False)]
+    if strategy == "stratified":
+        draws: np.ndarray = np.random.default_rng(seed).random(size=(rows,))
+        return proportional_rows(proba, None, n, eligible, draws)
     T = unit_rows(X)
     S = unit_rows(vectors) if vectors is not None else T
     if strategy == "representative" and vectors is not None:
@@ -72,9 +77,11 @@ def choose_rows(
         return typical_rows(proba, S, n, eligible)
     score = uncertainty(proba)
     first: list[int] = []
-    if strategy == "density":
+    if strategy in ("density", "proportional"):
         score = score * np.clip(similarities(S, np.asarray(S[eligible].mean(axis=0)).ravel()), 0.0, None)
-    elif strategy == "hybrid" and vectors is not None:
+    if strategy == "proportional":
+        return proportional_rows(proba, T, n, eligible, score + 1e-6)
+    if strategy == "hybrid" and vectors is not None:
         first = representative_rows(np.asarray(vectors, dtype=np.float64), n // 2, eligible, seed)
     return spread_rows(proba, T, n, eligible, score + 1e-6, first)
 
@@ -177,6 +184,46 @@ def allocate(sizes: np.ndarray, n: int) -> np.ndarray:
         quota[int(np.argmax(want))] += 1
         left -= 1
     return quota
+
+
+def share_quota(sizes: np.ndarray, n: int) -> np.ndarray:
+    """Rows per group in proportion to the sizes, by largest remainder (Hamilton): no group is promised a
+    row, none gets more than it has; ties go to the larger group, then the first."""
+    sizes = np.asarray(sizes, dtype=int)
+    total = int(sizes.sum())
+    n = min(n, total)
+    if n <= 0:
+        return np.zeros(len(sizes), dtype=int)
+    exact = sizes * n / total
+    quota = np.floor(exact).astype(int)
+    order = np.lexsort((np.arange(len(sizes)), -sizes, -(exact - quota)))  # last key sorts first
+    quota[order[: n - int(quota.sum())]] += 1  # ceil(exact) <= size, so never more than a group has
+    return quota
+
+
+def proportional_rows(proba, T, n: int, eligible: np.ndarray, score: np.ndarray) -> list[int]:
+    """`share_quota` rows per likely theme; in a theme the highest score (x distance to the rows already
+    chosen, 1 - largest cosine on `T`, when `T` is given). Themes take turns in proportion to their quotas,
+    so the first rows of the list follow the mix too (an analyst may label only those)."""
+    likely = proba.argmax(axis=1)
+    themes, sizes = np.unique(likely[eligible], return_counts=True)
+    quota = share_quota(sizes, n)
+    eligible = eligible.copy()
+    taken = np.zeros(len(themes), dtype=int)
+    distance = np.ones(proba.shape[0])
+    chosen: list[int] = []
+    while len(chosen) < int(quota.sum()):
+        open_ = np.flatnonzero(taken < quota)
+        # The theme whose next row is due soonest (Sainte-Lague order); ties go to the first theme.
+        t = int(open_[np.argmin((taken[open_] + 0.5) / quota[open_])])
+        pool = np.flatnonzero(eligible & (likely == themes[t]))
+        pick = int(pool[np.argmax(score[pool] * distance[pool])])
+        chosen.append(pick)
+        taken[t] += 1
+        eligible[pick] = False
+        if T is not None:
+            distance = np.clip(np.minimum(distance, 1.0 - similarities(T, pick)), 0.0, 1.0)
+    return chosen
 
 
 def representative_rows(vectors: np.ndarray, n: int, eligible: np.ndarray, seed: int = 0) -> list[int]:
