@@ -185,13 +185,21 @@ def _chunk(Chunk, columns, rows, typed, first, sheet):
     return Chunk(frame=frame, problems=[None] * len(rows), first_row=first, typed=typed_frame, sheet=sheet)
 
 
-def other_sheets_hint(path: str | Path, sheet) -> str:
-    """'; it read sheet 'Notes': sheet 'Cases' has a table (header row 1): pass --sheet "Cases"' (or '')."""
+def _sheets_for_message(path: str | Path, sheet) -> tuple[list[SheetLayout], str] | None:
+    """Every sheet's layout and the one read, for an error message; None when the workbook cannot say."""
     try:
         layouts = workbook_layout(path)
-        used = choose_sheet([s.name for s in layouts], sheet, Path(path).name)
+        return layouts, choose_sheet([s.name for s in layouts], sheet, Path(path).name)
     except Exception:  # the caller's error is still the right one to show
+        return None
+
+
+def other_sheets_hint(path: str | Path, sheet) -> str:
+    """'; it read sheet 'Notes': sheet 'Cases' has a table (header row 1): pass --sheet "Cases"' (or '')."""
+    found = _sheets_for_message(path, sheet)
+    if found is None:
         return ""
+    layouts, used = found
     others = [s for s in layouts if s.name != used and s.header_row]
     if not others:
         return f"; it read sheet '{used}'"
@@ -202,11 +210,10 @@ def other_sheets_hint(path: str | Path, sheet) -> str:
 
 def explain_missing(exc: MissingColumnError, path: str | Path, sheet, header_row) -> MissingColumnError:
     """The same error, saying which sheet and header row were read and which sheets have the column."""
-    try:
-        layouts = workbook_layout(path)
-        used = choose_sheet([s.name for s in layouts], sheet, Path(path).name)
-    except Exception:  # the original error is still the right one to show
+    found = _sheets_for_message(path, sheet)
+    if found is None:
         return exc
+    layouts, used = found
     here = next(s for s in layouts if s.name == used)
     where = f"sheet '{used}'" + (
         f", header row {here.header_row}"

@@ -235,7 +235,7 @@ def _delimiter(line: str) -> str:
     return max(counts, key=counts.get) if max(counts.values()) else ","
 
 
-def _filled_cells(line: str, delimiter: str) -> list[str]:
+def _cells(line: str, delimiter: str) -> list[str]:
     return next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter), [])
 
 
@@ -251,7 +251,7 @@ def _title_lines(head: list[str]) -> int:
     for i, line in enumerate(head):
         delimiter = _delimiter(line)
         fields = line.count(delimiter)
-        row = _filled_cells(line, delimiter)
+        row = _cells(line, delimiter)
         if i and fields and looks_like_header(row, len(row)):
             padded = [t for t in head[:i] if t.strip()]
             # A title sits in the first cell, unquoted; a stray quote could otherwise fold a header away.
@@ -267,7 +267,7 @@ def _title_lines(head: list[str]) -> int:
 
 
 def _iter_csv_lines(fh, chunk_rows: int, p: Path, header_row: int | None = None) -> Iterator[Chunk]:
-    head = [line for line in itertools.islice(iter(fh.readline, ""), TITLE_LINES_MAX + 1)]
+    head = list(itertools.islice(iter(fh.readline, ""), TITLE_LINES_MAX + 1))
     skip = header_row - 1 if header_row is not None else _title_lines(head)
     while skip >= len(head) and head:  # --header-row below the lines read ahead
         more = fh.readline()

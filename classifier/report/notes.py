@@ -75,8 +75,9 @@ def data_notes(y) -> list[str]:
         )
     if y.cols.has("cost"):
         from classifier.report.stage2_costs import money
+        from classifier.report.tables import complaints
 
-        _, unreadable = money(y.cases["cost"])
+        _, unreadable = money(complaints(y.cases)["cost"])  # the cells the costs table reads
         if unreadable:
             out.append(
                 f"{src}: {rows(unreadable, 'cost cell is', 'cost cells are')} not an amount (such as 'TBC') "
