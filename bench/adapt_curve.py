@@ -58,16 +58,22 @@ def main():
     ap.add_argument(
         "--strategies", nargs="*", default=["uncertainty", "representative"], help="besides random rows (always)"
     )
+    ap.add_argument(
+        "--set",
+        type=Path,
+        default=ROOT / "training_data" / "register_shift" / "register_shift.csv",
+        help="the blind set's CSV (default: register_shift)",
+    )
     ap.add_argument("--report", type=Path, help="only print the tables of the lines in this .jsonl")
     args = ap.parse_args()
     if args.report:
         raw = [json.loads(x) for x in args.report.read_text(encoding="utf-8").splitlines() if x.startswith("{")]
         # A rerun replaces a run's earlier line (same protocol, k, seed and method).
-        report(list({(r["protocol"], r["k"], r["seed"], r["how"]): r for r in raw}.values()))
+        report(list({(r.get("set"), r["protocol"], r["k"], r["seed"], r["how"]): r for r in raw}.values()))
         return
     base = load_model(ROOT / "models" / "default")
     tax, params = base.taxonomy, theme_params(base.themes)
-    rs_path = ROOT / "training_data" / "register_shift" / "register_shift.csv"
+    rs_path = args.set
     rs = read_rows(rs_path)
     docs, gold, V = prepared(rs_path, rs)
     c_path = ROOT / "training_data" / "representations.csv"
@@ -93,7 +99,14 @@ def main():
 
     def record(protocol, seed, k, how, model, scored_idx, held_idx=None, **more):
         s = [i for i in scored_idx if gold[i]]
-        line = {"protocol": protocol, "seed": seed, "k": k, "how": how, "scored_rows": len(s)}
+        line = {
+            "protocol": protocol,
+            "set": rs_path.parent.name,
+            "seed": seed,
+            "k": k,
+            "how": how,
+            "scored_rows": len(s),
+        }
         line.update(score(model, [docs[i] for i in s], [gold[i] for i in s], V[s]))
         if held_idx is not None:
             h = [i for i in held_idx if gold[i]]

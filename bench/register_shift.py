@@ -10,7 +10,7 @@ Figures: top-1 (the top theme is one of the gold themes), main theme in top 3, t
 macro-F1, child recall / precision, kind accuracy; overall and per register.
 
 The encoder runs once per text (vectors kept in memory and reused by every engine and fold).
-Run: python bench/register_shift.py [--loro] [--engines tfidf,full] [--json out.json]
+Run: python bench/register_shift.py [--loro] [--engines tfidf,full] [--json out.json] [--set OTHER.csv]
 """
 
 from __future__ import annotations
@@ -223,6 +223,7 @@ def main(argv=None) -> int:
     ap.add_argument("--loro", action="store_true", help="also leave-one-register-out on the corpus")
     ap.add_argument("--no-shift", action="store_true", help="skip the register-shift set")
     ap.add_argument("--json", type=Path, help="write all figures here")
+    ap.add_argument("--set", type=Path, default=SHIFT, help="the blind set's CSV (default: register_shift)")
     ap.add_argument(
         "--markdown",
         type=Path,
@@ -248,10 +249,10 @@ def main(argv=None) -> int:
     print(f"corpus encoded: {len(cdocs)} texts in {time.perf_counter() - t0:.0f} s", flush=True)
     results: dict = {"shift": {}, "loro": {}}
     if not args.no_shift:
-        shift = read_training_data(SHIFT)
+        shift = read_training_data(args.set)
         sdocs = prepare(shift.texts)
         senc = encode_all(enc, sdocs)
-        sregs = registers(SHIFT)
+        sregs = registers(args.set)
         reuse: dict = {}
         for e in engines:
             t1 = time.perf_counter()
