@@ -45,6 +45,7 @@ _LAZY = {
     "save_model": "pipeline.persistence",
     "train_model": "pipeline.training",
     "label_table": "pipeline.labelling",
+    "label_dataframe": "parallel",
     "evaluate_model": "pipeline.evaluation",
 }
 __all__ = [

@@ -185,3 +185,11 @@ def unlabelled_reason(text: str) -> str | None:
     if is_placeholder(text):
         return "placeholder, not complaint text"
     return None
+
+
+# What the library and the intake API say for each reason (the CLI adds how to pass text).
+UNLABELLED_MESSAGES = {
+    "empty text": "the text is empty",
+    "no words to label": "the text has no words (only digits or punctuation)",
+    "placeholder, not complaint text": "the text is a placeholder (such as 'N/A' or 'see attached'), not a complaint",
+}

@@ -124,3 +124,36 @@ def test_officer_corrects_and_saves(served, tmp_path):
     assert row[2].split(";") == ticked
     assert row[3] == 0
     assert "Aurelio" not in row[0] and "social worker" in row[0]
+
+
+def test_save_needs_a_suggestion_for_the_text_as_it_is(served):
+    """Saving before a suggestion, or after editing the text, asks for a (new) suggestion; Clear resets."""
+    _browser_or_fail()
+    from playwright.sync_api import sync_playwright
+
+    url, db = served
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            page.goto(url)
+            page.locator("#text").fill(COMPLAINT)
+            page.keyboard.press("Control+s")
+            page.wait_for_selector("#status.error")
+            assert "Suggest themes first" in page.inner_text("#status")
+
+            page.keyboard.press("Control+Enter")
+            page.wait_for_selector("#themes input[type=checkbox]")
+            page.locator("#text").focus()
+            page.keyboard.press("End")
+            page.keyboard.type(" She is also missing school.")
+            page.keyboard.press("Control+s")
+            page.wait_for_selector("#status.error")
+            assert "suggest again" in page.inner_text("#status")
+
+            page.locator("#clear").click()
+            assert page.locator("#decision").is_hidden() and page.locator("#redacted-wrap").is_hidden()
+            assert page.locator("#text").input_value() == ""
+        finally:
+            browser.close()
+    assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM decisions").fetchone()[0] == 0

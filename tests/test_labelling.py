@@ -144,6 +144,15 @@ def test_suggest_refuses_text_without_words_as_label_does(tmp_path):
     assert res.exit_code == 1 and "no words" in res.output and "Traceback" not in res.output
 
 
+@pytest.mark.parametrize("text", ["", "   ", "12345 !!!", "N/A"])
+def test_the_library_refuses_text_without_words_as_the_cli_does(small_model, text):
+    from classifier.errors import InputDataError
+
+    with pytest.raises(InputDataError) as err:
+        small_model.suggest(text)
+    assert err.value.code == "E100" and "cannot suggest themes" in str(err.value)
+
+
 def test_placeholders_are_not_labelled_or_flagged(tmp_path, small_model):
     from classifier.text import is_placeholder
 

@@ -115,3 +115,25 @@ def test_label_dask_on_a_local_cluster_matches_label(tmp_path, small_model, smal
         assert (got[f"score_{t}"].astype(float).fillna(-1) == want.fillna(-1)).all(), t
     assert str(got["predicted_child_authored"].dtype) == "boolean"
     assert got["predicted_child_authored"].isna().sum() == 1  # the empty row
+
+
+def test_label_dataframe_in_memory_matches_label(tmp_path, small_model, many_cases):
+    import pandas as pd
+
+    from classifier import InputDataError, MissingColumnError, label_dataframe
+
+    frame = pd.read_csv(many_cases, dtype=str, keep_default_na=False).head(40)
+    frame.to_csv(tmp_path / "in.csv", index=False)
+    label_table(tmp_path / "in.csv", tmp_path / "out.csv", small_model, scores="columns")
+    expected = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+    before = list(frame.columns)
+    got = label_dataframe(frame, small_model)
+    assert list(frame.columns) == before and list(got.columns[: len(before)]) == before  # a copy, columns added
+    assert list(got["predicted_themes"]) == list(expected["predicted_themes"])
+    assert list(got["status"]) == list(expected["status"])
+    assert str(got["predicted_child_authored"].dtype) == "boolean"
+    assert got[f"score_{small_model.themes.labels_[0]}"].dtype.kind == "f"
+    with pytest.raises(MissingColumnError):
+        label_dataframe(frame, small_model, text_column="Details")
+    with pytest.raises(InputDataError, match="label_dataframe"):
+        label_table(frame, tmp_path / "x.csv", small_model)

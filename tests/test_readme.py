@@ -29,3 +29,13 @@ def test_readme_demo_summary_matches_the_real_output(tmp_path):
     assert len(shown) >= 6
     for line in shown:
         assert line in printed, f"README shows {line!r}; the command printed:\n" + "\n".join(printed)
+
+
+def test_readme_python_example_runs_as_shown(capsys):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"### From Python\n.*?```python\n(.*?)```", readme, re.S)
+    assert block, "README no longer shows the Python example"
+    exec(compile(block.group(1), "README.md", "exec"), {})
+    out = capsys.readouterr().out
+    assert "E100" in out and "error: placeholder" in out
+    assert "staff_reminder" in out  # the learning example is found and typed

@@ -58,6 +58,16 @@ def test_child_evidence_is_highlighted(client):
     assert "my social worker" in marks
 
 
+def test_signals_against_a_child_author_are_their_own_kind(client):
+    c, _ = client
+    s = c.post("/api/suggest", json={"text": "My son's social worker keeps cancelling our meetings."}).json()
+    signals = [h for h in s["highlights"] if "signal" in h]
+    against = [h for h in signals if h["signal"].startswith("not:")]
+    assert against, "the parent's 'my son' is a signal against a child author"
+    assert {h["kind"] for h in against} == {"not_child"}
+    assert all(h["kind"] == "child" for h in signals if not h["signal"].startswith("not:"))
+
+
 def test_feedback_stores_redacted_text_only(client, small_model):
     c, db = client
     r = c.post(

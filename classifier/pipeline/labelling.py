@@ -200,6 +200,8 @@ def label_table(
     LabelSummary
         Rows, errors and their reasons, child-authored count, theme and kind counts, notes.
     """
+    if isinstance(input_path, pd.DataFrame):
+        raise InputDataError("label_table reads a file: pass its path; for a pandas DataFrame use label_dataframe")
     if scores not in SCORE_MODES:
         raise InputDataError(f"--scores must be one of {', '.join(SCORE_MODES)}, not '{scores}'")
     if child_output is not None and is_stdio(child_output) and is_stdio(output_path):

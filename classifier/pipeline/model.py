@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from classifier.errors import InputDataError
 from classifier.features.points import complaint_points
 from classifier.models.child import ChildAuthoredDetector
 from classifier.models.kind import KindClassifier
 from classifier.models.themes import ThemeClassifier
 from classifier.taxonomy.schema import Taxonomy
-from classifier.text import PreparedText, ensure_prepared, lemma_strings
+from classifier.text import UNLABELLED_MESSAGES, PreparedText, ensure_prepared, lemma_strings, unlabelled_reason
 
 if TYPE_CHECKING:
     from classifier.learning.extractor import LearningExtractor
@@ -324,7 +325,15 @@ class ComplaintModel:
             `suggested` (themes above threshold), `top` (theme, label, probability,
             above_threshold, evidence, and for multi-point texts the point that scored
             it), `points`, `kind`, `child_authored` (+ score, evidence), `model_version`.
+
+        Raises
+        ------
+        InputDataError
+            The text is empty, has no words, or is a placeholder such as "N/A" (E100).
         """
+        why = unlabelled_reason(text) if isinstance(text, str) else "empty text"
+        if why:
+            raise InputDataError(f"cannot suggest themes: {UNLABELLED_MESSAGES[why]}")
         doc, a, explain = self.explained(text, fast=fast)
         ranked = sorted(((l, a.theme_scores[l]) for l in self.themes.labels_), key=lambda x: -x[1])[:top]
         themes = [l for l, _ in ranked]

@@ -255,9 +255,13 @@ def read_meta(model_dir: str | Path) -> dict:
     meta_path = d / META_FILE
     if not d.is_dir():
         what = "is a file, not a model folder" if d.exists() else "does not exist"
-        raise ModelLoadError(f"'{d}' {what}; pass --model with a folder made by 'complaints train' or 'adapt'")
+        raise ModelLoadError(
+            f"'{d}' {what}; give a model folder made by 'complaints train' or 'adapt' (--model on the command line)"
+        )
     if not meta_path.exists():
-        raise ModelLoadError(f"no {META_FILE} in '{d}'; pass --model with a folder made by 'complaints train'")
+        raise ModelLoadError(
+            f"no {META_FILE} in '{d}'; give a model folder made by 'complaints train' (--model on the command line)"
+        )
     try:
         return json.loads(meta_path.read_text(encoding="utf-8"))
     except json.JSONDecodeError:

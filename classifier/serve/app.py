@@ -28,7 +28,7 @@ from classifier.pipeline.model import ComplaintModel
 from classifier.redact.quote import shown_value
 from classifier.serve.suggest import suggestion
 from classifier.taxonomy.schema import resolve_theme_names
-from classifier.text import unlabelled_reason
+from classifier.text import UNLABELLED_MESSAGES, unlabelled_reason
 
 TOKEN_ENV = "COMPLAINTS_TOKEN"
 MIN_TOKEN_CHARS = 16  # beyond this machine a short token could be guessed
@@ -153,15 +153,8 @@ def create_app(model: ComplaintModel, store: FeedbackStore, token: str | None = 
     @app.post("/api/suggest")
     def suggest(body: SuggestIn):
         why = unlabelled_reason(body.text)
-        if why == "empty text":
-            return JSONResponse({"error": "the text is empty"}, status_code=422)
-        if why == "no words to label":
-            return JSONResponse({"error": "the text has no words (only digits or punctuation)"}, status_code=422)
         if why:
-            return JSONResponse(
-                {"error": "the text is a placeholder (such as 'N/A' or 'see attached'), not a complaint"},
-                status_code=422,
-            )
+            return JSONResponse({"error": UNLABELLED_MESSAGES[why]}, status_code=422)
         with lock:
             return suggestion(model, body.text, body.top)
 

@@ -57,7 +57,11 @@ def suggestion(model: ComplaintModel, text: str, top: int = 3) -> dict:
         for w in words:
             highlights += [{"start": s, "end": e, "kind": "theme", "theme": l} for s, e in _spans(doc.redacted, w)]
     child_marks = child_spans(model, doc.redacted, a.child_evidence)
-    highlights += [{"start": s, "end": e, "kind": "child", "signal": n} for s, e, n in child_marks]
+    # Signals against child authorship ("my son") are their own kind: the page must not show them as for.
+    highlights += [
+        {"start": s, "end": e, "kind": "not_child" if n.startswith("not:") else "child", "signal": n}
+        for s, e, n in child_marks
+    ]
     return {
         "themes": themes,
         "suggested": [t for t in a.themes if t in labels],
@@ -65,6 +69,6 @@ def suggestion(model: ComplaintModel, text: str, top: int = 3) -> dict:
         "kind": a.kind,
         "kind_score": a.kind_score,
         "text": doc.redacted,
-        "highlights": sorted(highlights, key=lambda h: (h["start"], h["kind"] != "child", -h["end"])),
+        "highlights": sorted(highlights, key=lambda h: (h["start"], h["kind"] == "theme", -h["end"])),
         "model_version": model.version,
     }
