@@ -31,6 +31,10 @@ REGISTERS = frozenset(
         "advocate_referral",
         "text_message",
         "investigator_statement",
+        "minutes_extract",
+        "survey_comment",
+        "councillor_or_mp",
+        "forwarded_email",
     }
 )
 
