@@ -121,8 +121,8 @@ def sample(
         "without the 'like many others'; representative: one row per cluster of similar complaints; hybrid: "
         "half representative, half uncertain; typical: per likely theme, the rows nearest its centre; "
         "stratified: proportional's shares, random rows within each theme; random. "
-        "(On our benchmarks no rule taught clearly more than random rows, and the default's taught "
-        "slightly less on the blind set, one or two held-out rows in 92: random is as good.)",
+        "(No rule taught clearly more than random rows: the default's taught slightly more on a fresh "
+        "blind set and slightly less on the first, within noise: random is as good.)",
     ),
     seed: int = typer.Option(0, help="Seed for 'random', 'stratified', 'representative' and 'hybrid'."),
     keep_column: list[str] = typer.Option(
