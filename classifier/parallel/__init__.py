@@ -101,6 +101,12 @@ def label_dataframe(
     scores : str
         'columns' (a float column per theme) or 'json'.
 
+    Returns
+    -------
+    pandas.DataFrame
+        Every input row and column, in order, then label's columns; a row that cannot be labelled has
+        `status` "error: <reason>".
+
     Raises
     ------
     InputDataError
