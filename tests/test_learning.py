@@ -674,3 +674,20 @@ def test_cli_commands(extractor, tmp_path):
     res = runner.invoke(app, ["learning", str(src), "--output", str(tmp_path / "o2.csv"), "--text-column", "nope"])
     assert res.exit_code != 0
     assert "--help" not in res.output or "Error" in res.output
+
+
+def test_minutes_audit_analysis_and_standing_practice_are_not_learning_cues(extractor):
+    """Session 11: the record of a discussion, what an audit saw, an investigator's reasoning and how a
+    service already works are cues against; a change worded near them still has no such cue."""
+    groups = load_patterns()
+    probes = {
+        "minutes_discussion": "The chair thanked everyone and asked whether the rota had been shared yet.",
+        "audit_observation": "Good practice was noted in the disabled children's files, with plans in most cases.",
+        "analysis_view": "It appears that the handover note was never read, which suggests a gap in cover.",
+        "standing_practice": "The reviewing officer's role is to chair each review and check the plan.",
+    }
+    for name, probe in probes.items():
+        assert groups[name]["cue"] == "not_learning"
+        assert name in extractor.pattern_groups(probe), name
+    change = "From March every handover note is read back to the family by the new worker."
+    assert not set(probes) & set(extractor.pattern_groups(change))
