@@ -41,6 +41,13 @@ COMMAND = "cd /work/main && .venv/bin/python bench/learning.py"
 TARGET_F1 = 0.88
 # Whole annual reports: the target (precision and recall at once).
 TARGET_DOC_P, TARGET_DOC_R = 0.75, 0.80
+# The development document sets (their errors may be read; settings are chosen on them): scored when no
+# --documents is given. learning_bulletins_dev (session 11): bulletins, team minutes, a Stage 2 report.
+DEV_DOCUMENTS = (
+    "training_data/learning_documents",
+    "training_data/annual_reports_dev",
+    "training_data/learning_bulletins_dev",
+)
 
 
 def out_of_fold(sent, y, types, negatives, seed, params, splits, scores=None):
@@ -283,10 +290,11 @@ def main(argv=None) -> int:
     ap.add_argument(
         "--documents",
         action="append",
-        default=[],
+        default=None,
         help="folder of documents with gold.jsonl: also score whole documents (evaluation only); "
-        "repeat for several folders",
+        f"repeat for several folders (default: the development sets, {', '.join(DEV_DOCUMENTS)})",
     )
+    ap.add_argument("--no-documents", action="store_true", help="score no development document set")
     ap.add_argument(
         "--blind",
         action="append",
@@ -316,6 +324,8 @@ def main(argv=None) -> int:
     )
     ap.add_argument("--no-cv", action="store_true", help="skip the cross-validated train+dev row")
     args = ap.parse_args(argv)
+    if args.documents is None:
+        args.documents = [] if args.no_documents else list(DEV_DOCUMENTS)
 
     t0 = time.perf_counter()
     # As `make model` trains it: plus 200 complaint sentences (train split) as negatives.

@@ -5,7 +5,7 @@ cross-validation of the train and dev splits of learning_sentences.csv for
 each seed (200 complaint sentences added to every training fold as
 negatives, as `make model` trains; threshold from inner CV of each fold),
 then trained on all of train+dev and run on the development documents
-(training_data/learning_documents and annual_reports_dev). `test` and the
+(training_data/learning_documents, annual_reports_dev and learning_bulletins_dev). `test` and the
 blind sets are never read. Prepared text and pattern matches are cached
 across folds, so a variant costs about a minute per seed on one core.
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
 import sys
 import time
 import warnings
@@ -29,15 +30,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from learning import out_of_fold  # noqa: E402
+from learning import DEV_DOCUMENTS, out_of_fold  # noqa: E402
 
 import classifier.learning.extractor as extractor_module  # noqa: E402
 from classifier.learning import LearningExtractor, evaluate_learning_documents  # noqa: E402
 from classifier.learning.api import complaint_sentences  # noqa: E402
 from classifier.learning.patterns import PatternSet  # noqa: E402
 from classifier.text import prepare  # noqa: E402
-
-DEV_DOCUMENTS = ("training_data/learning_documents", "training_data/annual_reports_dev")
 
 VARIANTS: dict[str, dict] = {
     "baseline": {},
@@ -100,13 +99,28 @@ def part_of(ids: np.ndarray) -> np.ndarray:
     return np.array([i.rsplit("-", 1)[0] for i in ids])
 
 
-def cv_scores(sent, y, types, negatives, seed, params, groups=None) -> dict:
+def fold_splits(y, seed, groups=None, always=None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """5-fold (train, held-out) row indices. `always` (a bool per row) marks rows that join every
+    training part and are never held out; the folds of the other rows are the ones a run without
+    them gets, so what adding rows does is measured on the same held-out rows, free of fold reshuffling."""
+    scored = np.flatnonzero(~always) if always is not None else np.arange(len(y))
+    extra = np.flatnonzero(always) if always is not None else np.zeros(0, dtype=int)
+    s_y = np.asarray(y)[scored]
     if groups is None:
-        splits = StratifiedKFold(5, shuffle=True, random_state=seed).split(sent, y)
+        inner = StratifiedKFold(5, shuffle=True, random_state=seed).split(scored, s_y)
     else:  # whole part files (one writer's batch) held out together: a fold reads an unseen writer
-        splits = StratifiedGroupKFold(5, shuffle=True, random_state=seed).split(sent, y, groups)
-    scores = np.zeros(len(y))
+        inner = StratifiedGroupKFold(5, shuffle=True, random_state=seed).split(scored, s_y, np.asarray(groups)[scored])
+    return [(np.concatenate([scored[tr], extra]), scored[te]) for tr, te in inner]
+
+
+def cv_scores(sent, y, types, negatives, seed, params, groups=None, always=None) -> dict:
+    """Out-of-fold figures over the rows `fold_splits` holds out (scores NaN for `always` rows)."""
+    splits = fold_splits(y, seed, groups, always)
+    scored = np.sort(np.concatenate([te for _, te in splits]))
+    s_y = y[scored]
+    scores = np.full(len(y), np.nan)
     pred, got = out_of_fold(sent, y, types, negatives, seed, params, splits, scores)
+    pred, got, y, types = pred[scored], [got[i] for i in scored], s_y, [types[i] for i in scored]
     tp, fp, fn = int((pred & y).sum()), int((pred & ~y).sum()), int((~pred & y).sum())
     p, r = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
     typed = np.flatnonzero(y)
@@ -132,17 +146,24 @@ def main(argv=None) -> int:
         help="write each train+dev row's out-of-fold score per variant and seed to this CSV (ids and scores "
         "only), for reading cross-validation errors",
     )
+    ap.add_argument(
+        "--always-train",
+        metavar="REGEX",
+        help="rows whose id matches join every training fold and are never scored (e.g. 'lr-1[0-9][0-9]-' "
+        "to measure what new part files do to the held-out figures of the others, on the same folds)",
+    )
     args = ap.parse_args(argv)
     warnings.simplefilter("ignore")
     cache_text_work()
     neg, sent, types, y, ids = train_dev_sentences(args.data)
     groups = part_of(ids) if args.grouped else None
+    always = np.array([bool(re.match(args.always_train, i)) for i in ids]) if args.always_train else None
     dumped = []
     print(f"{len(sent)} train+dev sentences ({int(y.sum())} learning) + {len(neg)} complaint negatives", flush=True)
     for name in args.only:
         params = parse_variant(name)
         t0 = time.perf_counter()
-        runs = [cv_scores(sent, y, types, neg, seed, params, groups) for seed in args.seeds]
+        runs = [cv_scores(sent, y, types, neg, seed, params, groups, always) for seed in args.seeds]
         for seed, r in zip(args.seeds, runs):
             dumped.append(pd.DataFrame({"variant": name, "seed": seed, "id": ids, "learning": y, "score": r["scores"]}))
         line = (

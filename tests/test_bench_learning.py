@@ -62,3 +62,29 @@ def test_blind_file_with_flag_reports_three_ways_and_pooled_counts_without_sente
     text = "\n".join(bench.blind_sentence_section(r) + bench.pooled_section([r, r]))
     assert "flagged counted learning" in text and "| 2 | 6 |" in text  # pooled: two sets of 3 rows
     assert not any(row["sentence"] in text for row in rows)
+
+
+def _tune():
+    spec = importlib.util.spec_from_file_location("bench_learning_tune", BENCH.with_name("learning_tune.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_rows_always_trained_on_leave_the_other_rows_folds_as_they_were():
+    tune = _tune()
+    rng = np.random.default_rng(0)
+    y = rng.random(60) < 0.4
+    groups = np.array([f"g{i // 4}" for i in range(60)])
+    always = np.zeros(60, dtype=bool)
+    always[[3, 17, 18, 40, 59]] = True  # rows of a new batch, spread through the file
+    with_new = tune.fold_splits(y, 0, groups, always)
+    kept = np.flatnonzero(~always)
+    without = tune.fold_splits(y[kept], 0, groups[kept])
+    extra = set(np.flatnonzero(always))
+    for (tr, te), (tr0, te0) in zip(with_new, without):
+        assert list(te) == list(kept[te0])  # the same held-out rows, fold by fold
+        assert extra <= set(tr) and not extra & set(te)  # new rows only ever train
+        assert set(tr) - extra == set(kept[tr0])
+    held = np.concatenate([te for _, te in with_new])
+    assert sorted(held) == list(kept)  # every other row is held out exactly once

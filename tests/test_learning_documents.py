@@ -644,3 +644,24 @@ def test_action_table_owner_due_date_and_status_fill_the_register(tmp_path):
     extract_learning_table(tmp_path / "a.txt", tmp_path / "b.csv", extractor=model.learning, theme_model=model.themes)
     row = next(csv.DictReader((tmp_path / "b.csv").open(encoding="utf-8-sig")))
     assert (row["action_owner"], row["due_date"], row["status"]) == ("", "", "")
+
+
+def test_bulletin_diary_dates_and_meeting_housekeeping_are_not_mined():
+    from classifier.learning.structure import analyse, load_sections
+
+    text = (
+        "What we changed\n\n"
+        "Parents are now sent the name of a new worker within five days.\n\n"
+        "Dates for your diary\n\n"
+        "The autumn practice forum will now meet in the large hall on 4 November.\n\n"
+        "Any other business\n\n"
+        "The lift is out of order again, so please use the side entrance.\n"
+    )
+    by_text = {text[g.start : g.end]: g.context for g in analyse([text])[0]}
+    mined = load_sections()["mined"]
+    assert by_text["Parents are now sent the name of a new worker within five days."].kind in mined
+    for line in (
+        "The autumn practice forum will now meet in the large hall on 4 November.",
+        "The lift is out of order again, so please use the side entrance.",
+    ):
+        assert by_text[line].kind == "news" and "news" not in mined

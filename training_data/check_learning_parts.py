@@ -33,7 +33,7 @@ THEMES = {
     "family_time",
     "assessment_accuracy",
 }
-DEV_DOCS = ("learning_documents", "annual_reports_dev")
+DEV_DOCS = ("learning_documents", "annual_reports_dev", "learning_bulletins_dev")
 LONG = 8
 BLIND_DOCS = (
     "learning_documents_b",
