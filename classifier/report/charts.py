@@ -7,6 +7,7 @@ vision deficiencies; bars carry their values, so no reading depends on colour.
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from classifier.report.tables import Table
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 MAX_BARS = 12
+_YEAR_TAIL = re.compile(r" \d{4}-\d{2}$")  # 'Stage 1 2024-25' -> 'Stage 1' beside its own bar
 
 
 @dataclass
@@ -163,7 +165,7 @@ def draw(table: Table) -> Chart | None:
             for j, parts in enumerate(_hidden_parts(table, kind, cols, len(labels))):
                 if parts:
                     ax.annotate(
-                        "not drawn: " + ", ".join(parts),
+                        "hidden: " + ", ".join(parts),
                         (left[j], j),
                         xytext=(3, 0),
                         textcoords="offset points",
@@ -187,16 +189,16 @@ def draw(table: Table) -> Chart | None:
 
 
 def _hidden_parts(table: Table, kind: str, cols: list, n: int) -> list[list[str]]:
-    """Per drawn bar of a stacked chart, its hidden segments as 'Stage 1 [c]'."""
-    names = list(table.frame.iloc[:, 0])
-    out: list[list[str]] = [[] for _ in range(n)]
+    """Per drawn bar of a stacked chart, its hidden segments in drawing order, as 'Stage 1 [c]'."""
+    names = [str(v) for v in table.frame.iloc[:, 0]]
+    order = list(table.frame.columns)
+    out: list[list[tuple]] = [[] for _ in range(n)]
     for (i, col), text in table.hidden.items():
         if kind == "stacked_t" and col in table.chart_columns:  # bars are the columns, segments the rows
-            j = list(table.chart_columns).index(col)
-            out[j].append(f"{names[i]} {text}")
+            out[list(table.chart_columns).index(col)].append((i, f"{names[i]} {text}"))
         elif kind == "stacked" and col in cols and i < n:
-            out[i].append(f"{col} {text}")
-    return out
+            out[i].append((order.index(col), f"{_YEAR_TAIL.sub('', str(col))} {text}"))
+    return [[part for _, part in sorted(bar)] for bar in out]
 
 
 def _hidden_note(table: Table, kind: str) -> str:
@@ -205,7 +207,7 @@ def _hidden_note(table: Table, kind: str) -> str:
         return ""
     how = {
         "line": "a hidden month is a gap in the line, marked on the axis with <5 or [c]",
-        "stacked": "a hidden part adds no length to its bar, and the bar's end names it ('not drawn')",
+        "stacked": "a hidden part adds no length to its bar, and the bar's end names it ('hidden: Stage 2 <5')",
         "stacked_t": "a hidden part adds no length, so its bar falls short of 100%, and the bar's end names it",
     }.get(kind, "a hidden figure is drawn as no bar, labelled <5 or [c]")
     return f"Figures hidden to protect individuals are not drawn: {how}."

@@ -88,12 +88,13 @@ def data_notes(y) -> list[str]:
             )
     if p.stage_unrecognised:
         out.append(
-            f"{src}: {rows(p.stage_unrecognised, 'stage value')} written but not recognised as stage 1, 2 or 3 "
-            f"({'is' if p.stage_unrecognised == 1 else 'are'} not counted at any stage)."
+            f"{src}: {rows(p.stage_unrecognised, 'record has', 'records have')} a stage written that is not "
+            "recognised as 1, 2 or 3; not counted at any stage."
         )
     if p.informal:
         out.append(
-            f"{src}: {rows(p.informal, 'record')} with stage 'Informal' are counted as stage 1 (local resolution)."
+            f"{src}: {rows(p.informal, 'record')} with stage 'Informal' {'is' if p.informal == 1 else 'are'} "
+            "counted as stage 1 (local resolution)."
         )
     if p.kind_unrecognised:
         out.append(
