@@ -17,7 +17,7 @@ code stays the same when the wording changes.
 | E106 | ReportSettingsError | a report column map or settings file is invalid |
 | E107 | MalformedTableError | a CSV's quoting would merge or lose rows |
 | E108 | InputLimitError | an input is past a size or row limit |
-| E109 | ReportPeriodError | no record of a case export falls in the report's financial year |
+| E109 | ReportPeriodError | no record of a case export falls in the report's financial year, or (no --year) its records span more than a year |
 | E110 | ReportFiguresError | a file of figures the report adds (--history, --context) is invalid |
 | E200 | TaxonomyError | a taxonomy file is invalid |
 | E201 | MappingError | a taxonomy mapping file is invalid |

@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import write_csv
 from test_report_suppress import MAP, _rows
@@ -98,7 +99,9 @@ def test_small_counts_and_the_rates_built_on_them_are_hidden(tmp_path):
 
 
 def test_without_a_known_year_the_table_is_left_out_with_the_reason(tmp_path):
-    rows = _rows(2023) + _rows(2024)  # two financial years in one export, no --year
+    rows = _rows(2024)
+    for row in rows[:5]:  # February to July 2024: two financial years in twelve months, no --year
+        row["Logged"] = row["Logged"][:3] + "02/2024"
     data = write_csv(tmp_path / "export.csv", rows)
     (tmp_path / "map.yml").write_text(MAP, encoding="utf-8")
     past = _history(tmp_path, "Year,Stage 1\n2021-22,40\n")
@@ -145,7 +148,7 @@ def test_costs_of_later_stages_and_mediation(tmp_path):
         "2": {"with_cost": 3, "total": 3330.0, "average": 1110.0},
         "3": {"with_cost": 2, "total": 5200.5, "average": 2600.25},
     }
-    assert "1 cost cells were not amounts" in str(costs.note)
+    assert "1 cost cell was not an amount" in str(costs.note)
     # On the page, whole pounds with half a pound rounded up (£5,200.50 is 5,201, not 5,200).
     assert list(costs.frame["Total cost £"]) == [3330, 5201] and list(costs.frame["Average cost £"]) == [1110, 2600]
     mediation = next(t for t in r.tables if t.key == "mediation")
@@ -179,6 +182,9 @@ def test_complaints_in_context_of_referrals_and_open_cases(tmp_path):
     in_care = t.frame.iloc[1]["Stage 1 complaints"]
     assert 0 < in_care < stage1  # matched to 'Children in Care' whatever the case
     assert t.frame.iloc[2]["Service"].startswith("Other value")  # a typed name is never printed
-    assert "match no service in the export" in str(t.note)
+    assert "Not matched (no service of the export has that name" in str(t.note)
+    assert "'No Such Service'" in str(t.note) and "Quennell" not in str(t.note)  # a name is never printed
+    unmatched = t.frame.iloc[3]
+    assert pd.isna(unmatched["Stage 1 complaints"]) and pd.isna(unmatched["Per 1,000"])  # '-', not 0
     with pytest.raises(ReportFiguresError, match="must be above 0"):
         read_context(_history(tmp_path, "Measure,Value\nReferrals,0\n", "zero.csv"))

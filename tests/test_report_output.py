@@ -183,7 +183,7 @@ def test_compliments_by_service_area_is_a_table_of_its_own(tmp_path):
     assert any("Compliments by service area" in h for h in headings)
 
 
-def test_with_last_year_the_upheld_shares_are_compared_in_the_outcomes_note(tmp_path):
+def test_with_last_year_the_upheld_shares_are_compared_in_their_own_table(tmp_path):
     from classifier.report import build_report
 
     last = _rows(2023, 10)
@@ -191,6 +191,7 @@ def test_with_last_year_the_upheld_shares_are_compared_in_the_outcomes_note(tmp_
         r["Outcome"] = "Not upheld"
     this, before = write_csv(tmp_path / "t.csv", _rows(2024)), write_csv(tmp_path / "l.csv", last)
     r = build_report(this, tmp_path / "o", previous=before, year="2024-25", formats=("json",))
-    note = {t.key: t for t in r.tables}["outcomes"].note
-    assert note.startswith("2024-25: Upheld or partly upheld: stage 1 100.0%")
-    assert "2023-24: Upheld or partly upheld: stage 1 50.0%" in note
+    t = {t.key: t for t in r.tables}["upheld_share"]
+    stage1 = t.frame.iloc[0]
+    assert (stage1["Upheld or partly % 2024-25"], stage1["Upheld or partly % 2023-24"]) == (100.0, 50.0)
+    assert stage1["Change (points)"] == 50.0

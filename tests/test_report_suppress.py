@@ -225,7 +225,8 @@ def test_charts_draw_no_length_for_a_hidden_count():
     suppress_tables([t], 5)
     data = charts._numeric(t, ["Cases"])
     assert data["Cases"].iloc[:2].tolist() == [16, 11] and data["Cases"].iloc[2:].isna().all()
-    assert "Hidden figures are left out" in charts.draw(t).alt
+    chart = charts.draw(t)
+    assert "not drawn" in chart.alt and "labelled <5 or [c]" in chart.note
 
 
 def test_a_part_whose_remainder_is_small_is_hidden_with_its_share():

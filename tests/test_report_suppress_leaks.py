@@ -92,18 +92,21 @@ def test_upheld_percent_is_hidden_when_a_stage_cell_of_its_row_is(tmp_path):
     assert by["Family Time"]["Upheld or partly %"] == 100.0
 
 
-def test_outcome_shares_in_the_note_are_hidden_when_their_stage_column_has_a_hidden_cell():
+def test_upheld_shares_are_hidden_when_their_stage_column_of_outcomes_has_a_hidden_cell():
+    from classifier.report.outcomes import outcomes, upheld_share
     from classifier.report.settings import load_settings
-    from classifier.report.suppress import note_text, suppress_tables
-    from classifier.report.tables import outcomes
+    from classifier.report.suppress import suppress_tables
 
     rows = [(1, "Upheld")] * 9 + [(1, "Not upheld")] * 12 + [(1, "Withdrawn")] * 6
     rows += [(2, "Upheld")] * 2 + [(2, "Partly upheld")] * 5 + [(2, "Not upheld")] * 6
     cases = pd.DataFrame({"kind": "complaint", "stage": [s for s, _ in rows], "outcome": [o for _, o in rows]})
-    t = outcomes(cases, load_settings())
-    suppress_tables([t], BELOW)
-    note = note_text(t, BELOW)
-    assert "stage 1 33.3%" in note and "stage 2 [c]" in note  # 7 of 13 would give the hidden cells away
+    settings = load_settings()
+    tables = [outcomes(cases, settings), upheld_share(cases, settings)]
+    suppress_tables(tables, BELOW)
+    share = tables[1]
+    assert share.frame["Upheld or partly %"].iloc[0] == 42.9  # 9 of 21: the 6 withdrawn have no finding
+    assert (0, "Upheld or partly %") not in share.hidden
+    assert share.hidden[(1, "Upheld or partly %")] == "[c]"  # 7 of 13 would give the hidden cells away
 
 
 def test_outcomes_chart_shares_are_of_the_whole_stage_with_hidden_cells_left_out():
@@ -122,7 +125,7 @@ def test_outcomes_chart_shares_are_of_the_whole_stage_with_hidden_cells_left_out
     shown = shares.loc["Stage 2"].dropna()
     assert shown.sum() < 100 and all(v <= 100 * 6 / 13 + 1e-9 for v in shown)  # never 100% of a partial total
     alt = charts.draw(t).alt
-    assert "Hidden figures are left out of the chart" in alt and "short of 100%" in alt
+    assert "are not drawn" in alt and "short of 100%" in alt
 
 
 # ---------------------------------------------------------------- property: nothing hidden can be solved for

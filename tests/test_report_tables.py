@@ -74,7 +74,10 @@ def expected(path, first_year):
     out["outcomes"] = {s: named[(c.stage_n == s) & (c.Outcome != "")].value_counts().to_dict() for s in "123"}
     out["upheld"] = {
         s: round(
-            100 * c[c.stage_n == s].Outcome.str.lower().isin(UPHELD).sum() / (c[(c.stage_n == s)].Outcome != "").sum(),
+            # Of complaints with a finding: a withdrawn complaint has none (settings: left_out_of_upheld_share).
+            100
+            * c[c.stage_n == s].Outcome.str.lower().isin(UPHELD).sum()
+            / (~c[(c.stage_n == s)].Outcome.isin(["", "Withdrawn"])).sum(),
             1,
         )
         for s in "123"

@@ -1,13 +1,18 @@
 """Dates as case exports and action tables write them: UK day-first, Excel serial numbers, ISO.
 
-`04/03/2025` is 4 March 2025, never 3 April. A value that fits no accepted
-form (including a day-first date that does not exist, such as `03/25/2025`)
-is counted as unparseable and left empty: dates are never guessed.
+`04/03/2025` is 4 March 2025, never 3 April. Month names are read in any of
+the orders exports use (`04-Mar-25`, `Tue 04 Mar 2025`, `March 04, 2025`). A
+value that fits no accepted form (including a day-first date that does not
+exist, such as `03/25/2025`) is counted as unparseable and left empty: dates
+are never guessed. Its shape (`nn.nn.nn`: n a digit, A a letter) is counted
+too, so a note can say which form could not be read without quoting a value.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections import Counter
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -16,17 +21,28 @@ _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 # Serial numbers 25569..73050 are 1970-01-01..2099-12-31: plausible case dates only.
 _SERIAL_MIN, _SERIAL_MAX = 25569, 73050
 _TIME_TAIL = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
-# (regex on the whole stripped value, strptime format of the captured date part)
+# (regex on the whole tidied value, strptime format of the captured date part)
 _FORMS = [
     (r"(\d{1,2}/\d{1,2}/\d{4})" + _TIME_TAIL, "%d/%m/%Y"),
     (r"(\d{1,2}-\d{1,2}-\d{4})" + _TIME_TAIL, "%d-%m-%Y"),
     (r"(\d{1,2}\.\d{1,2}\.\d{4})" + _TIME_TAIL, "%d.%m.%Y"),
     (r"(\d{1,2}/\d{1,2}/\d{2})" + _TIME_TAIL, "%d/%m/%y"),
+    (r"(\d{1,2}-\d{1,2}-\d{2})" + _TIME_TAIL, "%d-%m-%y"),
+    (r"(\d{1,2}\.\d{1,2}\.\d{2})" + _TIME_TAIL, "%d.%m.%y"),
     (r"(\d{4}-\d{2}-\d{2})" + _TIME_TAIL, "%Y-%m-%d"),
     (r"(\d{1,2} [A-Za-z]{3} \d{4})" + _TIME_TAIL, "%d %b %Y"),
     (r"(\d{1,2}-[A-Za-z]{3}-\d{4})" + _TIME_TAIL, "%d-%b-%Y"),
+    (r"(\d{1,2} [A-Za-z]{3} \d{2})" + _TIME_TAIL, "%d %b %y"),
+    (r"(\d{1,2}-[A-Za-z]{3}-\d{2})" + _TIME_TAIL, "%d-%b-%y"),  # Oracle and Excel exports: 04-Mar-25
     (r"(\d{1,2} [A-Za-z]{4,9} \d{4})" + _TIME_TAIL, "%d %B %Y"),
+    (r"(\d{1,2}-[A-Za-z]{4,9}-\d{4})" + _TIME_TAIL, "%d-%B-%Y"),
+    (r"([A-Za-z]{3} \d{1,2} \d{4})" + _TIME_TAIL, "%b %d %Y"),  # month first only with the month's name
+    (r"([A-Za-z]{4,9} \d{1,2} \d{4})" + _TIME_TAIL, "%B %d %Y"),
 ]
+# Tidied before matching: a leading weekday ('Tue', 'Tuesday,'), ordinals ('4th'), commas, 'Sept'.
+_WEEKDAY = r"^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+"
+_ORDINAL = r"(?<=\d)(?:st|nd|rd|th)\b"
+_SHAPE_MAX = 20  # longer values are described by their length only
 
 
 @dataclass
@@ -35,6 +51,22 @@ class ParsedDates:
     blank: int  # empty cells (not an error: e.g. not responded yet)
     unparseable: int  # non-empty cells that fit no accepted form
     unparseable_rows: list  # their positions (0-based), for the report's note
+    unparseable_shapes: dict = field(default_factory=dict)  # shape ('nn.nn.nn') -> cells, most common first
+
+
+def date_shape(value: str) -> str:
+    """'04.03.25' -> 'nn.nn.nn', 'TBC' -> 'AAA': the form of a value, never its digits or words."""
+    text = " ".join(str(value).split())
+    if len(text) > _SHAPE_MAX:
+        return f"text of {len(text)} characters"
+    return re.sub(r"\d", "n", re.sub(r"[A-Za-z]", "A", text))
+
+
+def _tidy(text: pd.Series) -> pd.Series:
+    out = text.str.replace(_WEEKDAY, "", case=False, regex=True)
+    out = out.str.replace(_ORDINAL, "", regex=True).str.replace(",", " ", regex=False)
+    out = out.str.replace(r"\bSept\b", "Sep", case=False, regex=True)
+    return out.str.replace(r"\s+", " ", regex=True).str.strip()
 
 
 def parse_dates(values) -> ParsedDates:
@@ -44,10 +76,13 @@ def parse_dates(values) -> ParsedDates:
         out = pd.to_datetime(raw).dt.normalize().reset_index(drop=True)
         blank = int(out.isna().sum())
         return ParsedDates(out, blank, 0, [])
-    text = raw.astype("string").fillna("").str.strip().reset_index(drop=True)
-    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-    blank_mask = text.eq("")
+    original = raw.astype("string").fillna("").str.strip().reset_index(drop=True)
+    out = pd.Series(pd.NaT, index=original.index, dtype="datetime64[ns]")
+    blank_mask = original.eq("")
     todo = ~blank_mask
+    text = original.copy()
+    if todo.any() and original[todo].str.contains(r"[A-Za-z,]", regex=True).any():
+        text[todo] = _tidy(original[todo])
     for pattern, fmt in _FORMS:
         if not todo.any():
             break
@@ -66,4 +101,7 @@ def parse_dates(values) -> ParsedDates:
         out[idx] = _EXCEL_EPOCH + pd.to_timedelta(num[ok].astype("int64"), unit="D")
     out = out.dt.normalize()
     bad = out.isna() & ~blank_mask
-    return ParsedDates(out, int(blank_mask.sum()), int(bad.sum()), list(np.flatnonzero(bad.to_numpy())))
+    shapes = Counter(date_shape(v) for v in original[bad])
+    return ParsedDates(
+        out, int(blank_mask.sum()), int(bad.sum()), list(np.flatnonzero(bad.to_numpy())), dict(shapes.most_common())
+    )

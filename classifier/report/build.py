@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+import classifier.report.outcomes as O
 import classifier.report.stage2_costs as S
 import classifier.report.tables as T
 import classifier.report.timeliness as TL
@@ -18,10 +19,10 @@ from classifier.report.cases import CaseProblems, canonical_cases, drop_non_case
 from classifier.report.columns import ColumnMap, read_column_map, resolve_columns
 from classifier.report.compare import year_on_year
 from classifier.report.context import context_table, read_context
-from classifier.report.dates import financial_year, year_label
+from classifier.report.dates import financial_year, financial_year_of, year_label
 from classifier.report.history import history_table, is_year_label, read_history, stage_counts
 from classifier.report.labels import LabelSources, fill_labels, model_taxonomy, needs_model
-from classifier.report.notes import data_notes, period_mismatch
+from classifier.report.notes import data_notes, period_mismatch, several_years
 from classifier.report.settings import ReportSettings, load_settings
 from classifier.report.suppress import note_text, published, suppress_tables
 
@@ -39,6 +40,19 @@ COLUMN_HINT = {
     "procedure": "a statutory / corporate procedure column ('procedure')",
     "cost": "a cost of investigation column ('cost')",
     "mediation": "a mediation column ('mediation')",
+}
+
+
+# Table key -> why it is left out when the columns are there but nothing is recorded in them.
+EMPTY_REASON = {
+    "ombudsman": "no record has an Ombudsman outcome recorded",
+    "compliments": "no compliments in the export",
+    "compliments_by_service": "no compliments in the export",
+    "costs": "no stage 2 or stage 3 complaint has a cost recorded",
+    "upheld_share": "no complaint has a finding recorded (upheld, partly upheld, not upheld ...)",
+    "mediation": "nothing is recorded about mediation",
+    "themes": "no complaint has a theme",
+    "child": "no complaint was made by a child or young person",
 }
 
 
@@ -96,6 +110,8 @@ def _load_year(
         if probs.outside_year and not inside.any():
             raise ReportPeriodError(period_mismatch(Path(path).name, start, cases["received"].dropna(), comparison))
         cases = cases[inside].reset_index(drop=True)
+    else:
+        _one_year_or_refuse(Path(path).name, cases["received"].dropna(), comparison)
     model = None
     if needs_model(cols):
         if "model" not in model_cache:
@@ -118,6 +134,22 @@ def _load_year(
     )
 
 
+def _one_year_or_refuse(source: str, received: pd.Series, comparison: bool) -> None:
+    """Without --year, the records must fit in twelve months: an annual report of two years' records would
+    merge each quarter and month of both (E109 names the years and asks for --year)."""
+    if received.empty or received.max() < received.min() + pd.DateOffset(years=1):
+        return
+    years = financial_year_of(received).value_counts().sort_index()
+    covered = ", ".join(f"{year_label(pd.Timestamp(int(y), 4, 1))} ({int(n):,})" for y, n in years.items())
+    latest = year_label(pd.Timestamp(int(years.index.max()), 4, 1))
+    raise ReportPeriodError(
+        f"'{source}' has records received over more than a year ({received.min():%d %b %Y} to "
+        f"{received.max():%d %b %Y}; records by financial year: {covered}). An annual report covers one "
+        f"financial year: give --year (e.g. --year {latest})"
+        + (", which also sets the year --previous is read for" if comparison else "")
+    )
+
+
 def _period(cases: pd.DataFrame) -> str:
     dates = cases["received"].dropna()
     if dates.empty:
@@ -127,9 +159,6 @@ def _period(cases: pd.DataFrame) -> str:
     if last <= pd.Timestamp(fy + 1, 3, 31):
         return year_label(pd.Timestamp(fy, 4, 1))
     return f"{first:%d %b %Y} to {last:%d %b %Y}"
-
-
-COMPARED_IN_NOTE = ("outcomes",)
 
 
 def compute_tables(year: YearData, settings: ReportSettings, label_of, register=None):
@@ -146,8 +175,9 @@ def compute_tables(year: YearData, settings: ReportSettings, label_of, register=
         ("services", "Complaints by service area", lambda: T.services(c, has("stage"))),
         ("monthly", "Complaints by month", lambda: T.monthly(c, has("stage"))),
         ("themes", "Stage 1 complaints by theme", lambda: T.themes(c, label_of, has("stage"))),
-        ("themes_by_stage", "Themes by stage", lambda: T.themes_by_stage(c, label_of, settings, has("outcome"))),
-        ("outcomes", "Outcomes by stage", lambda: T.outcomes(c, settings)),
+        ("themes_by_stage", "Themes by stage", lambda: O.themes_by_stage(c, label_of, settings, has("outcome"))),
+        ("outcomes", "Outcomes by stage", lambda: O.outcomes(c, settings)),
+        ("upheld_share", "Complaints upheld or partly upheld", lambda: O.upheld_share(c, settings)),
         ("timescales", "Timescales by stage", lambda: TL.timescales(c, settings)),
         ("timescales_by_quarter", "Stage 1 timescales by quarter", lambda: TL.timescales_by_quarter(c, settings)),
         ("timescales_by_service", "Stage 1 timescales by service", lambda: TL.timescales_by_service(c, settings)),
@@ -165,7 +195,9 @@ def compute_tables(year: YearData, settings: ReportSettings, label_of, register=
         lacking = [k for k in T.REQUIRES.get(key, ()) if not has(k)]
         if lacking:
             omitted.append((title, _add_columns(lacking)))
-        elif (table := build()) is not None:
+        elif (table := build()) is None or table.frame.empty:
+            omitted.append((title, EMPTY_REASON.get(key, "nothing is recorded in its column")))
+        else:
             made.append(table)
     if register is not None:
         from classifier.report import learning_tables as L
@@ -261,20 +293,15 @@ def build_report(
         made.insert(at, context_table(this.cases, activity, this.cols.has("service"), this.cols.has("stage")))
     figures: dict[str, Any] = {"meta": {}, "sources": this.labels.said}
     _add_figures(figures, made, below)
-    last_notes: dict[str, str] = {}
     if last is not None:
         before, _ = compute_tables(last, settings, label_of)
         by_key = {t.key: t for t in before}
         figures["previous"] = {"period": last.label}
         _add_figures(figures["previous"], before, below)
         made = [year_on_year(t, by_key.get(t.key), this.label, last.label) for t in made]
-        # Shares a table cannot pair column by column (upheld % per stage) are compared in its note.
-        last_notes = {k: note_text(by_key[k], below) for k in COMPARED_IN_NOTE if k in by_key}
     for t in made:
         t.note = note_text(t, below)
-        if last_notes.get(t.key) and last is not None:
-            t.note = f"{this.label}: {t.note} {last.label}: {last_notes[t.key]}"
-    notes = data_notes(this) + (data_notes(last) if last else [])
+    notes = several_years(this) + data_notes(this) + ((several_years(last) + data_notes(last)) if last else [])
     meta = {
         "period": this.label,
         "source": this.source,

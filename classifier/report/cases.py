@@ -2,7 +2,8 @@
 
 Columns of the result (always present; empty when the export lacks the column):
 `id`, `person`, `text`, `stage` (1/2/3, 0 when not recorded or not readable), `received`, `responded`
-(datetime64), `outcome`, `service`, `complainant`, `method`, `ethnicity`,
+(datetime64), `stage_written` (the stage cell was not blank), `responded_blank` (no response date
+written), `outcome`, `service`, `complainant`, `method`, `ethnicity`,
 `ombudsman_outcome` (strings as written, stripped; in the category columns spelling variants are one
 value and a value that may hold personal data reads `values.HIDDEN_VALUE`), `kind` (complaint /
 compliment / enquiry / other; '' when not recorded), `themes` (lists of theme ids, or the words as
@@ -17,11 +18,19 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from classifier.errors import ReportSettingsError
-from classifier.redact.quote import is_safe_label
 from classifier.report.columns import ColumnMap
 from classifier.report.dates import parse_dates
+from classifier.report.labels import is_label_output
 from classifier.report.settings import ReportSettings, words
-from classifier.report.values import HIDDEN_VALUE, hide_unsafe, merge_variants, value_key
+from classifier.report.values import (
+    HIDDEN_VALUE,
+    hide_unsafe,
+    is_label,
+    merge_variants,
+    reads_as_sentence,
+    shown_value,
+    value_key,
+)
 from classifier.report.workdays import working_days_taken
 from classifier.taxonomy.schema import closest_theme_label, theme_name_index
 
@@ -64,6 +73,7 @@ class CaseProblems:
     """Counts for the report's data-quality note (row positions, never cell text)."""
 
     received_unparseable: int = 0
+    received_shapes: dict = field(default_factory=dict)  # shape of an unreadable date ('nn.nn.nn') -> rows
     received_blank: int = 0
     responded_unparseable: int = 0
     responded_before_received: int = 0
@@ -71,13 +81,14 @@ class CaseProblems:
     kind_unrecognised: dict = field(default_factory=dict)  # word as written -> rows
     themes_unknown: dict = field(default_factory=dict)  # value as shown (HIDDEN_VALUE if unsafe) -> rows
     theme_hints: dict = field(default_factory=dict)  # unknown theme value -> the closest taxonomy label
-    hidden_values: dict = field(default_factory=dict)  # column header -> rows whose value is not shown
+    hidden_values: dict = field(default_factory=dict)  # column header -> (rows, distinct values) not shown
     informal: int = 0  # rows whose stage said 'informal', counted as stage 1
     outside_year: int = 0
     blank_rows: int = 0  # wholly empty rows, dropped
     footer_rows: int = 0  # 'Total' rows with no case data, dropped
     repeated_refs: int = 0  # case references on more than one row of the same stage and kind
     repeated_rows: int = 0  # the rows holding them (each still counted)
+    min_rows: int = 1  # rows a category value needs to be shown (settings `category_min_rows`)
 
 
 def drop_non_cases(frame: pd.DataFrame, received: str | None) -> tuple[pd.DataFrame, int, int]:
@@ -88,9 +99,12 @@ def drop_non_cases(frame: pd.DataFrame, received: str | None) -> tuple[pd.DataFr
     """
     if frame.empty:
         return frame, 0, 0
+    # `complaints label` fills its own columns (status 'error: empty', model version) on every row,
+    # a blank or Total row too: they say nothing about whether the row is a case.
+    own = [c for c in frame.columns if not is_label_output(c)] or list(frame.columns)
     empty = frame.index  # rows blank in every column so far: narrows fast, as most rows have a first cell
     labelled = pd.Series(False, index=frame.index)
-    for c in frame.columns:
+    for c in own:
         v = frame[c].loc[empty]
         empty = v.index[v.isna() | v.astype(str).str.strip().eq("")]
         # The pattern runs on each distinct value once, not on every row.
@@ -101,8 +115,8 @@ def drop_non_cases(frame: pd.DataFrame, received: str | None) -> tuple[pd.DataFr
     blank[empty] = True
     footer = labelled & ~blank
     for i in footer[footer].index:
-        row = ["" if pd.isna(x) else str(x).strip() for x in frame.loc[i]]
-        dated = received is not None and parse_dates([row[frame.columns.get_loc(received)]]).values.notna().any()
+        row = ["" if pd.isna(x) else str(x).strip() for x in frame.loc[i, own]]
+        dated = received is not None and parse_dates([row[own.index(received)]]).values.notna().any()
         if dated or not all(x == "" or _FOOTER_LABEL.match(x) or _FIGURE.match(x) for x in row):
             footer.at[i] = False
     kept = frame[~(blank | footer)].reset_index(drop=True)
@@ -130,16 +144,13 @@ def parse_stage(values: pd.Series) -> tuple[pd.Series, int]:
 
 
 def theme_resolver(taxonomy, aliases: dict[str, str] | None = None):
-    """A function: cell -> list of theme ids (labels, ids and `aliases` accepted), and unknown words.
-
-    Names are compared ignoring case, spaces and punctuation. An unknown word is kept as written
-    when it is a safe label (or a near miss of one), else as HIDDEN_VALUE.
-    """
+    """A function: cell -> list of theme ids (labels, ids and `aliases` accepted; an unknown word as
+    written), and the unknown words. Names are compared ignoring case, spaces and punctuation."""
     lookup = theme_name_index(taxonomy) if taxonomy is not None else {}
     for written, target in (aliases or {}).items():
         tid = lookup.get(value_key(target))
         if tid is None:
-            shown = target if is_safe_label(target) else f"a value of {len(target)} characters"
+            shown = target if is_label(target) else f"a value of {len(target)} characters"
             raise ReportSettingsError(
                 f"theme_aliases: '{shown}' is not a theme id or label of the model's taxonomy; "
                 "map each value to one of its themes"
@@ -157,7 +168,7 @@ def theme_resolver(taxonomy, aliases: dict[str, str] | None = None):
                 tid = lookup.get(value_key(part))
                 if tid is None:
                     unknown.append(part)
-                    tid = part if closest_theme_label(part, taxonomy) or is_safe_label(part) else HIDDEN_VALUE
+                    tid = part
                 if tid not in ids:
                     ids.append(tid)
             cache[cell] = (ids, unknown)
@@ -166,14 +177,22 @@ def theme_resolver(taxonomy, aliases: dict[str, str] | None = None):
     return resolve
 
 
-def _unknown_themes(unknown: pd.Series, taxonomy, probs: CaseProblems) -> None:
-    """Count the unknown theme words (as shown) and name the closest label of each near miss."""
+def _unknown_themes(unknown: pd.Series, taxonomy, settings: ReportSettings, probs: CaseProblems) -> dict[str, str]:
+    """Each unknown theme word -> as shown: kept when a near miss of a theme label ('Comunication') or a
+    category (values.py), else HIDDEN_VALUE. Counts them, and names the closest label of each near miss."""
+    shown_as = {}
     for word, n in unknown.value_counts().items():
-        hint = closest_theme_label(word, taxonomy)
-        shown = word if hint or is_safe_label(word) else HIDDEN_VALUE
+        hint = None if reads_as_sentence(word) else closest_theme_label(word, taxonomy)
+        shown = (
+            word
+            if hint or shown_value(word, int(n), settings.shown("themes"), settings.category_min_rows)
+            else HIDDEN_VALUE
+        )
+        shown_as[word] = shown
         probs.themes_unknown[shown] = probs.themes_unknown.get(shown, 0) + int(n)
         if hint:
             probs.theme_hints[shown] = hint
+    return shown_as
 
 
 def canonical_cases(
@@ -181,7 +200,7 @@ def canonical_cases(
 ) -> tuple[pd.DataFrame, CaseProblems]:
     """The canonical frame of an export (every cell read as text) and what could not be read."""
     n = len(frame)
-    probs = CaseProblems()
+    probs = CaseProblems(min_rows=settings.category_min_rows)
     out = pd.DataFrame(index=pd.RangeIndex(n))
 
     def col(key: str) -> pd.Series:
@@ -200,36 +219,42 @@ def canonical_cases(
                 "mediation": settings.mediation_names,
             }.get(key)
             merged = merge_variants(out[key], named)
-            out[key], hidden = hide_unsafe(merged, settings.shown_values)
+            out[key], hidden = hide_unsafe(merged, settings.shown(key), settings.category_min_rows)
             if hidden:
-                probs.hidden_values[str(cols.get(key))] = hidden
+                values = int(merged[out[key].eq(HIDDEN_VALUE) & merged.ne(HIDDEN_VALUE)].nunique())
+                probs.hidden_values[str(cols.get(key))] = (hidden, values)
     rec = parse_dates(col("received"))
     out["received"] = rec.values
     probs.received_unparseable, probs.received_blank = rec.unparseable, rec.blank
+    probs.received_shapes = rec.unparseable_shapes
     if cols.has("responded"):
         resp = parse_dates(col("responded"))
         out["responded"] = resp.values
+        out["responded_blank"] = col("responded").eq("")
         probs.responded_unparseable = resp.unparseable
     else:
         out["responded"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
+        out["responded_blank"] = False
     if cols.has("stage"):
         out["stage"], probs.stage_unrecognised = parse_stage(col("stage"))
+        out["stage_written"] = col("stage").ne("")
         probs.informal = informal_rows(col("stage"))
     else:
-        out["stage"] = 0
+        out["stage"], out["stage_written"] = 0, False
     if cols.has("kind"):
         raw = col("kind")
         mapped = raw.map(lambda v: settings.kind_words.get(words(v), "other" if v else ""))
-        other, _ = hide_unsafe(raw[mapped.eq("other")], settings.shown_values)
-        probs.kind_unrecognised = other.value_counts().to_dict()
+        other, _ = hide_unsafe(raw, settings.shown("kind"), settings.category_min_rows)
+        probs.kind_unrecognised = other[mapped.eq("other")].value_counts().to_dict()
         out["kind"] = mapped
     else:
         out["kind"] = ""
     if cols.has("themes"):
         resolve = theme_resolver(taxonomy, settings.theme_aliases)
         pairs = col("themes").map(resolve)
-        out["themes"] = pairs.map(lambda p: p[0])
-        _unknown_themes(pd.Series([u for p in pairs for u in p[1]], dtype="object"), taxonomy, probs)
+        unknown = pd.Series([u for p in pairs for u in p[1]], dtype="object")
+        shown_as = _unknown_themes(unknown, taxonomy, settings, probs)
+        out["themes"] = pairs.map(lambda p: list(dict.fromkeys(shown_as.get(t, t) for t in p[0])))
     else:
         out["themes"] = pd.Series([[] for _ in range(n)], dtype="object")
     out["extended"] = col("extended").map(lambda v: words(v) in settings.yes) if cols.has("extended") else False

@@ -41,6 +41,11 @@ def cell_text(value, percent: bool = False, hidden: str | None = None) -> str:
     return str(value)
 
 
+def rows(n: int, what: str, plural: str | None = None) -> str:
+    """'1 total row', '3 total rows'; `plural` for irregular words ('1 date is', '2 dates are')."""
+    return f"{n:,} " + (what if n == 1 else plural or what + "s")
+
+
 CONFIDENTIAL = "[c]"  # a figure hidden because a small count could be worked out from it
 
 

@@ -7,6 +7,7 @@ vision deficiencies; bars carry their values, so no reading depends on colour.
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from classifier.report.tables import Table
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 MAX_BARS = 12
+_YEAR_TAIL = re.compile(r" \d{4}-\d{2}$")  # 'Stage 1 2024-25' -> 'Stage 1' beside its own bar
 
 
 @dataclass
@@ -23,6 +25,7 @@ class Chart:
     svg: bytes
     png: bytes
     alt: str
+    note: str = ""  # printed under the chart: what a hidden figure looks like in it
 
 
 def _plt():
@@ -115,6 +118,20 @@ def draw(table: Table) -> Chart | None:
             step = max(1, len(labels) // 12)
             ax.set_xticks(range(0, len(labels), step), [str(v) for v in labels][::step], rotation=45, ha="right")
             ax.set_ylim(bottom=0)
+            for i, c in enumerate(cols):  # a hidden point is a gap in the line, marked with its sign on the axis
+                for j in range(len(labels)):
+                    secret = table.hidden.get((j, c))
+                    if secret:
+                        ax.annotate(
+                            secret,
+                            (j, 0),
+                            xytext=(0, 3),
+                            textcoords="offset points",
+                            ha="center",
+                            va="bottom",
+                            fontsize=7,
+                            color=OKABE_ITO[i % 8],
+                        )
         elif kind in ("bar", "barh"):
             data, labels = data.iloc[:rows].fillna(0), labels[:rows]
             width = 0.8 / len(cols)
@@ -144,6 +161,18 @@ def draw(table: Table) -> Chart | None:
             for i, c in enumerate(cols):
                 ax.barh(range(len(labels)), data[c], left=left, color=OKABE_ITO[i % 8], label=str(c))
                 left = [a + b for a, b in zip(left, data[c])]
+            # A hidden segment adds no length: the bar's end says which parts are not drawn.
+            for j, parts in enumerate(_hidden_parts(table, kind, cols, len(labels))):
+                if parts:
+                    ax.annotate(
+                        "hidden: " + ", ".join(parts),
+                        (left[j], j),
+                        xytext=(3, 0),
+                        textcoords="offset points",
+                        ha="left",
+                        va="center",
+                        fontsize=7,
+                    )
             ax.set_yticks(range(len(labels)), _wrap(labels))
             ax.invert_yaxis()
         if len(cols) > 1:  # above the plot, where it covers nothing
@@ -154,12 +183,31 @@ def draw(table: Table) -> Chart | None:
         fig.savefig(png, format="png", dpi=150)
     finally:
         plt.close(fig)
-    alt = f"Chart: {table.title}. The figures are in the table beside it." + (
-        (
-            " Hidden figures are left out of the chart"
-            + (", so a bar with one falls short of 100%." if kind == "stacked_t" else ".")
-        )
-        if any(c in table.chart_columns for _, c in table.hidden)
-        else ""
-    )
-    return Chart(svg.getvalue(), png.getvalue(), alt)
+    note = _hidden_note(table, kind)
+    alt = f"Chart: {table.title}. The figures are in the table beside it." + (f" {note}" if note else "")
+    return Chart(svg.getvalue(), png.getvalue(), alt, note)
+
+
+def _hidden_parts(table: Table, kind: str, cols: list, n: int) -> list[list[str]]:
+    """Per drawn bar of a stacked chart, its hidden segments in drawing order, as 'Stage 1 [c]'."""
+    names = [str(v) for v in table.frame.iloc[:, 0]]
+    order = list(table.frame.columns)
+    out: list[list[tuple]] = [[] for _ in range(n)]
+    for (i, col), text in table.hidden.items():
+        if kind == "stacked_t" and col in table.chart_columns:  # bars are the columns, segments the rows
+            out[list(table.chart_columns).index(col)].append((i, f"{names[i]} {text}"))
+        elif kind == "stacked" and col in cols and i < n:
+            out[i].append((order.index(col), f"{_YEAR_TAIL.sub('', str(col))} {text}"))
+    return [[part for _, part in sorted(bar)] for bar in out]
+
+
+def _hidden_note(table: Table, kind: str) -> str:
+    """What the chart's reader is told when some of its figures are hidden (small-number suppression)."""
+    if not any(c in table.chart_columns for _, c in table.hidden):
+        return ""
+    how = {
+        "line": "a hidden month is a gap in the line, marked on the axis with <5 or [c]",
+        "stacked": "a hidden part adds no length to its bar, and the bar's end names it ('hidden: Stage 2 <5')",
+        "stacked_t": "a hidden part adds no length, so its bar falls short of 100%, and the bar's end names it",
+    }.get(kind, "a hidden figure is drawn as no bar, labelled <5 or [c]")
+    return f"Figures hidden to protect individuals are not drawn: {how}."

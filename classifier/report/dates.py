@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from classifier.io.dates import ParsedDates, parse_dates  # noqa: F401 (re-exported: the report reads dates here)
 
+_YEAR = re.compile(r"^(\d{4})(?:\s*[-/]\s*(\d{2}|\d{4}))?$")
+YEAR_FORMS = "2024-25, 2024/25, 2024-2025 or 2024 (the year April starts in)"
+
 
 def financial_year(label: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """'2024-25' or '2024/25' or '2024' -> (1 April 2024, 31 March 2025)."""
+    """'2024-25', '2024/25', '2024-2025' or '2024' -> (1 April 2024, 31 March 2025).
+
+    The second year, when given, must follow the first ('2024-26' and '2023-25' are refused, E106).
+    """
     text = str(label).strip()
-    head = text.replace("/", "-").split("-")[0]
-    if not (head.isdigit() and len(head) == 4):
+    m = _YEAR.match(text)
+    if m and m.group(2):
+        first, second = int(m.group(1)), m.group(2)
+        follows = int(second) == (first + 1 if len(second) == 4 else (first + 1) % 100)
+        m = m if follows else None
+    if not m:
         from classifier.errors import ReportSettingsError
 
-        raise ReportSettingsError(f"--year '{text}' is not a financial year; write it like 2024-25")
-    start = int(head)
+        shown = text if len(text) <= 20 else f"a value of {len(text)} characters"
+        raise ReportSettingsError(f"--year '{shown}' is not a financial year (April to March); write {YEAR_FORMS}")
+    start = int(m.group(1))
     return pd.Timestamp(start, 4, 1), pd.Timestamp(start + 1, 3, 31)
 
 

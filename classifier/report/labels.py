@@ -17,6 +17,28 @@ PARALLEL_FROM = 20_000  # rows per extra process below which one process is fast
 THREADS_FROM = 200  # rows per extra thread: threads share the loaded model, so they pay off early
 
 
+# Columns `complaints label` adds to a table (pipeline.labelling.OUTPUT_COLUMNS, with a score column per
+# theme); a test keeps the two lists the same.
+LABEL_OUTPUT_COLUMNS = (
+    "predicted_themes",
+    "predicted_theme_labels",
+    "predicted_theme_scores",
+    "predicted_child_authored",
+    "predicted_child_authored_score",
+    "child_authored_evidence",
+    "predicted_kind",
+    "model_version",
+    "status",
+)
+
+
+def is_label_output(column: object) -> bool:
+    """Whether a column is one `complaints label` wrote ('status', 'score_delay', 'predicted_kind_new')."""
+    name = str(column).strip()
+    name = name[: -len("_new")] if name.endswith("_new") else name
+    return name in LABEL_OUTPUT_COLUMNS or name.startswith("score_")
+
+
 @dataclass
 class LabelSources:
     """For each label, a sentence saying where it came from."""
@@ -51,10 +73,9 @@ def fill_labels(
 ) -> LabelSources:
     """Add `cyp` and fill `kind` / `themes` from the model where the export has no such column."""
     src = LabelSources()
-    if cols.has("kind"):
-        src.said["kind"] = f"recorded in the export (column '{cols.get('kind')}')"
-    if cols.has("themes"):
-        src.said["themes"] = f"recorded in the export (column '{cols.get('themes')}')"
+    for key in ("kind", "themes"):
+        if cols.has(key):
+            src.said[key] = _recorded(key, str(cols.get(key)))
     if cols.has("complainant"):
         cases["cyp"] = cases["complainant"].map(lambda v: words(v) in settings.cyp)
         src.said["children_and_young_people"] = (
@@ -84,6 +105,17 @@ def fill_labels(
         cases["cyp"] = _spread(len(cases), rows, child, False)
         src.said["children_and_young_people"] = f"child-authored flag {by}"
     return src
+
+
+def _recorded(key: str, column: str) -> str:
+    """Where a recorded label comes from; a column `complaints label` wrote is used as it stands, with any
+    corrections made by hand since, and the reader is told how to have the model predict afresh."""
+    if not is_label_output(column):
+        return f"recorded in the export (column '{column}')"
+    return (
+        f"from column '{column}', written by 'complaints label' (with any corrections made to it since), "
+        f"not predicted again; to have the model predict them afresh, pass a column map with '{key}: null'"
+    )
 
 
 def _spread(n: int, rows: list[int], values: list, empty) -> pd.Series:

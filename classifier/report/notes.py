@@ -7,13 +7,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from classifier.report.cells import rows
 from classifier.report.dates import financial_year_of, year_label
 from classifier.report.values import HIDDEN_VALUE
-
-
-def rows(n: int, what: str, plural: str | None = None) -> str:
-    """'1 total row', '3 total rows'; `plural` for irregular words ('1 date is', '2 dates are')."""
-    return f"{n:,} " + (what if n == 1 else plural or what + "s")
 
 
 def period_mismatch(source: str, start: pd.Timestamp, received: pd.Series, comparison: bool = False) -> str:
@@ -49,8 +45,9 @@ def data_notes(y) -> list[str]:
             else "those rows are left out of the monthly and timescale figures"
         )
         out.append(
-            f"{src}: {rows(p.received_unparseable, 'received date')} could not be read (not dd/mm/yyyy, "
-            f"ISO or an Excel date); {where}."
+            f"{src}: {rows(p.received_unparseable, 'received date')} could not be read "
+            f"({_shapes(p.received_shapes)}; read are dd/mm/yyyy, 04-Mar-25, 4 March 2025, March 4, 2025, "
+            f"ISO and Excel dates); {where}."
         )
     if p.blank_rows or p.footer_rows:
         out.append(
@@ -73,6 +70,12 @@ def data_notes(y) -> list[str]:
             f"{src}: {rows(p.responded_before_received, 'response date is', 'response dates are')} before the "
             "received date; left out of the timescales."
         )
+    unanswered = _no_response_date(y)
+    if unanswered:
+        out.append(
+            f"{src}: {unanswered} no response date (open at the end of the period, or the date was not "
+            "recorded); left out of the timescales."
+        )
     if y.cols.has("cost"):
         from classifier.report.stage2_costs import money
         from classifier.report.tables import complaints
@@ -84,21 +87,26 @@ def data_notes(y) -> list[str]:
                 "and not counted in the costs table."
             )
     if p.stage_unrecognised:
-        out.append(f"{src}: {rows(p.stage_unrecognised, 'stage value')} not 1, 2 or 3 count as no stage.")
+        out.append(
+            f"{src}: {rows(p.stage_unrecognised, 'record has', 'records have')} a stage written that is not "
+            "recognised as 1, 2 or 3; not counted at any stage."
+        )
     if p.informal:
         out.append(
-            f"{src}: {rows(p.informal, 'record')} with stage 'Informal' are counted as stage 1 (local resolution)."
+            f"{src}: {rows(p.informal, 'record')} with stage 'Informal' {'is' if p.informal == 1 else 'are'} "
+            "counted as stage 1 (local resolution)."
         )
     if p.kind_unrecognised:
         out.append(
             f"{src}: {rows(sum(p.kind_unrecognised.values()), 'record')} with a kind that is not a complaint, "
             f"compliment or enquiry ({', '.join(list(p.kind_unrecognised)[:5])}) count as 'other'."
         )
-    for column, n in p.hidden_values.items():
+    for column, (n, values) in p.hidden_values.items():
         out.append(
-            f"{src}: {rows(n, 'row')} of column '{column}' {'holds' if n == 1 else 'hold'} a value that may "
-            f"contain personal data (not a short label, or a name was found in it); counted together as "
-            f"'{HIDDEN_VALUE}'."
+            f"{src}: {rows(n, 'row')} of column '{column}' {'holds' if n == 1 else 'hold'} "
+            f"{'a value' if values == 1 else f'{values:,} values'} that may not be a category (on fewer than "
+            f"{p.min_rows} rows, or not a short label: a name or a sentence), counted together as "
+            f"'{HIDDEN_VALUE}'. List a trust's own values under known_values in a --settings file to show them."
         )
     if p.themes_unknown:
         out.append(_unknown_themes(src, p))
@@ -137,3 +145,47 @@ def _unknown_themes(src: str, p) -> str:
             f"theme_aliases in a --settings file (e.g. 'theme_aliases: {{{value}: {hint}}}')."
         )
     return text
+
+
+def _shapes(shapes: dict) -> str:
+    """ "shape nn.nn.nn (3 rows), AAA (1 row)": how the unreadable dates are written, never a value."""
+    listed = [f"{shape} ({rows(n, 'row')})" for shape, n in list(shapes.items())[:4]]
+    more = len(shapes) - len(listed)
+    return (
+        (
+            "written as "
+            + ", ".join(listed)
+            + (f" and {more} other forms" if more > 0 else "")
+            + "; n is a digit, A a letter"
+        )
+        if listed
+        else "not a date"
+    )
+
+
+def _no_response_date(y) -> str:
+    """'1 stage 1 complaint has' / '2 stage 1 and 1 stage 2 complaints have': complaints with a stage and no
+    response date written (an unreadable one is noted on its own)."""
+    if not y.cols.has("responded") or not y.cols.has("stage") or "responded_blank" not in y.cases:
+        return ""
+    c = y.cases
+    open_ = c[c["kind"].eq("complaint") & c["stage"].gt(0) & c["responded_blank"].astype(bool)]
+    counts = open_["stage"].value_counts().sort_index()
+    if counts.empty:
+        return ""
+    parts = [f"{int(n):,} stage {s}" for s, n in counts.items()]
+    total = int(counts.sum())
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"{listed} {'complaint has' if total == 1 else 'complaints have'}"
+
+
+def several_years(y) -> list[str]:
+    """A note when the records (no --year) run across two financial years, as a calendar-year export does."""
+    dates = y.cases["received"].dropna()
+    if y.filtered or dates.empty or financial_year_of(dates).nunique() <= 1:
+        return []
+    return [
+        f"{y.source}: the records run from {dates.min():%d %b %Y} to {dates.max():%d %b %Y}, not one April-March "
+        "financial year, so the report covers those dates: each quarter is named with its financial year "
+        "(January-March is the earlier year's Q4). Give --year for one financial year's report."
+    ]

@@ -33,7 +33,12 @@ def render_docx(report, charts: dict, path) -> None:
         doc.add_heading(t.title, level=1)
         chart = charts.get(t.key)
         if chart is not None:
-            doc.add_picture(io.BytesIO(chart.png), width=Cm(15))
+            picture = doc.add_picture(io.BytesIO(chart.png), width=Cm(15))
+            # Alt text (Word's "Description"), as the html has: committee papers are published.
+            picture._inline.docPr.set("descr", chart.alt)
+            picture._inline.docPr.set("title", t.title)
+            if chart.note:
+                doc.add_paragraph(chart.note).runs[0].italic = True
         cols = list(t.frame.columns)
         table = doc.add_table(rows=1, cols=len(cols))
         table.style = "Light Grid Accent 1"

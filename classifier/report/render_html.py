@@ -54,6 +54,7 @@ def render_html(report, charts: dict) -> str:
                 "rows": table_rows(t),
                 "chart": None if chart is None else "data:image/svg+xml;base64," + base64.b64encode(chart.svg).decode(),
                 "alt": chart.alt if chart else "",
+                "chart_note": chart.note if chart else "",
                 "wide": len(t.frame.columns) > 3,
             }
         )

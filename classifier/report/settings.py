@@ -23,6 +23,22 @@ SECTIONS = (
     "shown_values",
     "procedures",
     "mediation",
+    "category_min_rows",
+    "known_values",
+    "left_out_of_upheld_share",
+)
+# Columns whose values `known_values` may list (and the report prints as row labels).
+VALUE_COLUMNS = (
+    "outcome",
+    "service",
+    "complainant",
+    "method",
+    "ethnicity",
+    "ombudsman_outcome",
+    "procedure",
+    "mediation",
+    "kind",
+    "themes",
 )
 
 
@@ -50,6 +66,13 @@ class ReportSettings:
     mediation_names: dict[str, str] = field(default_factory=dict)  # value key -> what came of mediation
     theme_aliases: dict[str, str] = field(default_factory=dict)  # value as written -> theme id or label
     shown_values: frozenset[str] = frozenset()  # value keys of category values always shown
+    category_min_rows: int = 3  # rows a value not listed needs before it is shown (values.py)
+    known_values: dict[str, frozenset[str]] = field(default_factory=dict)  # column key -> value keys shown
+    not_decided: frozenset[str] = frozenset()  # value keys of outcomes left out of the upheld share
+
+    def shown(self, column: str) -> frozenset[str]:
+        """Value keys always shown in `column`: its known values and the settings' standard wording."""
+        return self.shown_values | self.known_values.get(column, frozenset())
 
     def timescale(self, stage: int) -> Timescale:
         """The stage's timescale; no target when the settings give none."""
@@ -78,6 +101,13 @@ def load_settings(path: str | Path | None = None) -> ReportSettings:
                 f"settings file '{p.name}' has unknown section(s) {', '.join(unknown)}; "
                 f"sections are: {', '.join(SECTIONS)}"
             )
+        known = local.get("known_values")
+        if isinstance(known, dict):  # a trust's own values add to the bundled lists, column by column
+            bundled = data.get("known_values") or {}
+            local = {
+                **local,
+                "known_values": {k: [*(bundled.get(k) or []), *(known.get(k) or [])] for k in {*bundled, *known}},
+            }
         scales = local.get("timescales")
         if isinstance(scales, dict):  # per stage: a trust changing stage 1 keeps the statutory stage 2 and 3
             local = {**local, "timescales": {**_by_stage(data.get("timescales")), **_by_stage(scales)}}
@@ -134,6 +164,12 @@ def _parse(data: dict) -> ReportSettings:
     aliases = data.get("theme_aliases") or {}
     if not isinstance(aliases, dict):
         raise ReportSettingsError("theme_aliases must map a value as written to a theme id or label")
+    known = data.get("known_values") or {}
+    if not isinstance(known, dict) or any(k not in VALUE_COLUMNS for k in known):
+        raise ReportSettingsError(f"known_values: give lists of values under column keys ({', '.join(VALUE_COLUMNS)})")
+    min_rows = data.get("category_min_rows", 3)
+    if not isinstance(min_rows, int) or isinstance(min_rows, bool) or min_rows < 1:
+        raise ReportSettingsError("category_min_rows must be a whole number of rows, 1 or more")
     return ReportSettings(
         timescales=scales,
         kind_words=kind_words,
@@ -149,4 +185,7 @@ def _parse(data: dict) -> ReportSettings:
         | frozenset(outcome_names)
         | frozenset(procedure_names)
         | frozenset(mediation_names),
+        category_min_rows=min_rows,
+        known_values={str(k): frozenset(value_key(v) for v in (vals or [])) for k, vals in known.items()},
+        not_decided=frozenset(value_key(v) for v in data.get("left_out_of_upheld_share") or []),
     )

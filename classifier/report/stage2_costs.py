@@ -12,6 +12,7 @@ import re
 
 import pandas as pd
 
+from classifier.report.cells import rows as count_of
 from classifier.report.tables import Table, _count_table, _counts, complaints
 
 _MONEY = re.compile(r"^-?\d+(?:\.\d+)?$")
@@ -25,10 +26,12 @@ def money(values: pd.Series) -> tuple[pd.Series, int]:
     return amounts, int((~ok & text.ne("")).sum())
 
 
-def costs(cases) -> Table:
-    """Stage 2 and 3: complaints with a cost recorded, total and average cost."""
+def costs(cases) -> Table | None:
+    """Stage 2 and 3: complaints with a cost recorded, total and average cost (None when none has one)."""
     c = complaints(cases)
     amounts, unreadable = money(c["cost"])
+    if not (amounts.notna() & c["stage"].isin([2, 3])).any():
+        return None
     rows, js = [], {}
     for s in (2, 3):
         paid = amounts[c["stage"].eq(s) & amounts.notna()]
@@ -43,7 +46,7 @@ def costs(cases) -> Table:
         frame[col] = pd.array([None if pd.isna(v) else int(math.floor(v + 0.5)) for v in frame[col]], dtype="Int64")
     note = "Costs as recorded in the export (investigator, independent person and panel fees)."
     if unreadable:
-        note += f" {unreadable} cost cells were not amounts and are not counted."
+        note += f" {count_of(unreadable, 'cost cell was', 'cost cells were')} not an amount and not counted."
     t = Table("costs", "Cost of stage 2 investigations and stage 3 panels", frame, js, None, [], note)
     # A total or average over fewer than 5 cases can give one person's case away.
     t.derived = {"Total cost £": ["With a cost recorded"], "Average cost £": ["With a cost recorded"]}
@@ -56,5 +59,9 @@ def mediation(cases) -> Table:
     c = complaints(cases)
     counts = _counts(c["mediation"])
     blank = int(c["mediation"].eq("").sum())
-    note = f"{blank} complaints have nothing recorded about mediation and are not counted." if blank else ""
+    note = (
+        f"{count_of(blank, 'complaint has', 'complaints have')} nothing recorded about mediation; not counted."
+        if blank
+        else ""
+    )
     return _count_table("mediation", "Mediation", counts, "Mediation", "Complaints", note=note)

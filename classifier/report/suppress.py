@@ -7,7 +7,12 @@ Complement: where a part and its total are both shown ('28 of 30 within
 target'), a small remainder (2 outside target) is as telling as a small count,
 so the part is hidden ('[c]').
 Derived: a percentage, change or average worked out from a hidden count is
-hidden ('[c]'). A figure shared by two tables (facts) is hidden in both.
+hidden ('[c]'). A figure shared by two tables (facts) is hidden in both; so are
+figures one table cannot show without giving the other's away: a service's
+stage 1 complaints ("Complaints by service area", "in context") and its stage 1
+complaints responded to ("Stage 1 timescales by service"), which differ only by
+the few still open. Followed: a figure worked out from a column of another
+table (the share upheld at a stage) is hidden with any cell of that column.
 """
 
 from __future__ import annotations
@@ -141,10 +146,23 @@ def suppress_tables(tables: list[Table], below: int) -> None:
                     changed = True
         if not changed:
             break
+    _follow(tables, hidden)
     for t in tables:
         _derived(t, hidden[id(t)], below)
         # An empty cell (no target at stage 3) gives nothing away: it stays '-', not '[c]'.
         t.hidden = {cell: v for cell, v in hidden[id(t)].items() if not _empty(t, cell)}
+
+
+def _follow(tables: list[Table], hidden: dict) -> None:
+    """A figure worked out from another table's column (a share upheld from the outcomes of its stage) is
+    hidden when any cell of that column is. Such figures are in no known sum, so nothing else moves."""
+    by_key = {t.key: t for t in tables}
+    for t in tables:
+        for col, refs in t.follows.items():
+            for i, (key, column) in enumerate(refs):
+                other = by_key.get(key)
+                if other is not None and any(c == column for _, c in hidden[id(other)]):
+                    hidden[id(t)].setdefault((i, col), CONFIDENTIAL)
 
 
 def _empty(t: Table, cell) -> bool:

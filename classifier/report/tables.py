@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from classifier.report.cells import Note
+from classifier.report.cells import rows as count_of
 from classifier.report.settings import ReportSettings, words
+from classifier.report.values import value_key
 
 STAGES = (1, 2, 3)
 FY_MONTHS = ("Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar")
@@ -26,6 +28,7 @@ REQUIRES = {
     "services": ("service",),
     "ethnicity": ("ethnicity",),
     "outcomes": ("stage", "outcome"),
+    "upheld_share": ("stage", "outcome"),
     "timescales": ("stage", "responded"),
     "timescales_by_quarter": ("stage", "responded"),
     "timescales_by_service": ("stage", "responded", "service"),
@@ -61,6 +64,7 @@ class Table:
     complements: dict = field(default_factory=dict)  # part column -> total column (total - part is a count too)
     facts: dict = field(default_factory=dict)  # (row, column) -> a name for the figure shared across tables
     note_columns: dict = field(default_factory=dict)  # note share field -> the column its whole adds up
+    follows: dict = field(default_factory=dict)  # column -> per row, (table key, column) whose hiding it follows
     hidden: dict = field(default_factory=dict)  # (row, column) -> what is shown instead ('<5', '[c]')
 
 
@@ -99,7 +103,11 @@ def kinds(cases) -> Table:
     counts = {k: int(vc.get(k, 0)) for k in order if vc.get(k, 0) or k != "other"}
     unrecorded = int(vc.get("", 0))
     frame = pd.DataFrame({"Kind": [k.capitalize() for k in counts], "Records": list(counts.values())})
-    note = f"{unrecorded} records have no kind recorded and are not counted." if unrecorded else ""
+    note = (
+        f"{count_of(unrecorded, 'record has', 'records have')} no kind recorded and {'is' if unrecorded == 1 else 'are'} not counted."
+        if unrecorded
+        else ""
+    )
     return Table("kinds", "Records by kind", frame, counts, None, [], note, [], "Records", additive=["Records"])
 
 
@@ -107,8 +115,19 @@ def by_stage(cases) -> Table:
     c = complaints(cases)
     counts = {str(s): int(c["stage"].eq(s).sum()) for s in STAGES}
     frame = pd.DataFrame({"Stage": [f"Stage {s}" for s in counts], "Complaints": list(counts.values())})
-    missing = int(c["stage"].eq(0).sum())
-    note = f"{missing} complaints have no stage recorded and are not counted here." if missing else ""
+    written = c["stage_written"].astype(bool) if "stage_written" in c else pd.Series(False, index=c.index)
+    blank = int((c["stage"].eq(0) & ~written).sum())
+    odd = int((c["stage"].eq(0) & written).sum())
+    said = [
+        count_of(n, what, plural)
+        for n, what, plural in (
+            (odd, "complaint has a stage not recognised", "complaints have a stage not recognised"),
+            (blank, "complaint has no stage recorded", "complaints have no stage recorded"),
+        )
+        if n
+    ]
+    note = " and ".join(said) + "; not counted here." if said else ""
+    note = note[:1].upper() + note[1:]
     t = Table("by_stage", "Complaints by stage", frame, counts, "bar", ["Complaints"], note, [], "Complaints")
     t.additive, t.facts = ["Complaints"], {(i, "Complaints"): f"stage {s}" for i, s in enumerate(STAGES)}
     return t
@@ -135,7 +154,11 @@ def procedures(cases, has_stage: bool) -> Table:
     for p in order:
         js[p]["total"] = counts[p]
     blank = int(c["procedure"].eq("").sum())
-    note = f"{blank} complaints have no procedure recorded and are not counted here." if blank else ""
+    note = (
+        f"{count_of(blank, 'complaint has', 'complaints have')} no procedure recorded; not counted here."
+        if blank
+        else ""
+    )
     t = Table("procedures", "Statutory and corporate complaints", frame, js, "bar", cols or ["Complaints"], note)
     t.percent_columns, t.count_column = ["Share %"], "Complaints"
     t.derived, t.additive = {"Share %": ["Complaints"]}, cols + ["Complaints"]
@@ -195,7 +218,7 @@ def services(cases, has_stage: bool) -> Table:
     frame["Complaints"] = [int(total[v]) for v in order]
     for v in order:
         js[v]["total"] = int(total[v])
-    return Table(
+    t = Table(
         "services",
         "Complaints by service area",
         frame,
@@ -208,6 +231,15 @@ def services(cases, has_stage: bool) -> Table:
         additive=cols + ["Complaints"],
         row_totals={"Complaints": cols} if cols else {},
     )
+    if cols:
+        t.facts = {(i, "Stage 1"): service_fact(v) for i, v in enumerate(order)}
+    return t
+
+
+def service_fact(service: str) -> str:
+    """The name suppression gives a service's stage 1 count, shared by every table showing it or a figure
+    a few open complaints away from it (stage 1 responded to)."""
+    return f"stage 1 at {value_key(service)}"
 
 
 def monthly(cases, has_stage: bool) -> Table:
@@ -281,73 +313,6 @@ def themes(cases, label_of, has_stage: bool) -> Table:
     )
 
 
-def themes_by_stage(cases, label_of, settings: ReportSettings, has_outcome: bool) -> Table:
-    c = complaints(cases)
-    rows = c[["stage", "themes", "outcome"]].explode("themes").dropna(subset=["themes"])
-    totals = rows["themes"].value_counts()
-    order = sorted(totals.index, key=lambda t: (-totals[t], str(t)))
-    frame = pd.DataFrame({"Theme": [label_of(t) for t in order]})
-    js: dict[str, dict] = {str(t): {} for t in order}
-    for s in STAGES:
-        n = rows[rows["stage"].eq(s)]["themes"].value_counts()
-        frame[f"Stage {s}"] = [int(n.get(t, 0)) for t in order]
-        for t in order:
-            js[str(t)][str(s)] = int(n.get(t, 0))
-    pcols: list[str] = []
-    basis: dict[str, list] = {}
-    if has_outcome:
-        decided = rows[rows["outcome"].ne("")]
-        up = decided["outcome"].map(lambda v: words(v) in settings.upheld).astype(bool)
-        n_dec = decided["themes"].value_counts()
-        n_up = decided[up.to_numpy()]["themes"].value_counts()
-        frame["Upheld or partly %"] = [pct(int(n_up.get(t, 0)), int(n_dec.get(t, 0))) for t in order]
-        for t, p in zip(order, frame["Upheld or partly %"]):
-            js[str(t)]["upheld_percent"] = p
-        pcols = ["Upheld or partly %"]
-        basis["Upheld or partly %"] = [(int(n_up.get(t, 0)), int(n_dec.get(t, 0))) for t in order]
-    return Table(
-        "themes_by_stage",
-        "Themes by stage",
-        frame,
-        js,
-        None,
-        [],
-        "% upheld counts complaints with an outcome recorded, all stages.",
-        pcols,
-        None,
-        align=[str(t) for t in order],
-        basis=basis,
-        # Its denominator (complaints with the theme, all stages) adds up the stage cells.
-        derived={c: [f"Stage {s}" for s in STAGES] for c in pcols},
-    )
-
-
-def outcomes(cases, settings: ReportSettings) -> Table:
-    c = complaints(cases)
-    c = c[c["outcome"].ne("") & c["stage"].ne(0)]
-    names = _counts(c["outcome"])
-    js = {str(s): _counts(c[c["stage"].eq(s)]["outcome"]) for s in STAGES}
-    frame = pd.DataFrame({"Outcome": list(names)})
-    for s in STAGES:
-        frame[f"Stage {s}"] = [js[str(s)].get(o, 0) for o in names]
-    upheld, shares = {}, {}
-    for s in STAGES:
-        d = c[c["stage"].eq(s)]
-        shares[f"s{s}"] = (_n_in(d["outcome"], settings.upheld), len(d))
-        upheld[str(s)] = pct(*shares[f"s{s}"])
-    note = Note(
-        "Upheld or partly upheld: "
-        + ", ".join(f"stage {s} {{s{s}}}" for s in STAGES)
-        + " of complaints with an outcome.",
-        shares=shares,
-    )
-    t = Table("outcomes", "Outcomes by stage", frame, js, "stacked_t", [f"Stage {s}" for s in STAGES], note, [], None)
-    t.extra = {"outcomes_upheld_percent": upheld}
-    t.additive = [f"Stage {s}" for s in STAGES]
-    t.note_columns = {f"s{s}": f"Stage {s}" for s in STAGES}
-    return t
-
-
 def escalation(cases) -> Table:
     c = complaints(cases)
     n = {s: int(c["stage"].eq(s).sum()) for s in STAGES}
@@ -414,8 +379,10 @@ def child(cases, label_of) -> Table:
     return t
 
 
-def compliments(cases, has_source: bool, has_service: bool) -> Table:
+def compliments(cases, has_source: bool, has_service: bool) -> Table | None:
     c = cases[cases["kind"].eq("compliment")]
+    if c.empty:
+        return None
     by_source = _counts(c["complainant"]) if has_source else {}
     js = {"count": int(len(c)), "by_source": by_source}
     if has_service:

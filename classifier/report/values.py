@@ -1,26 +1,68 @@
-"""Category values as the report shows them: spelling variants merged, values that may hold personal data hidden.
+"""Category values as the report shows them: spelling variants merged, values that may not be categories hidden.
 
 Staff type category cells (outcome, service, complainant, theme ...) by hand,
-and a cell can hold a name ('Grandparent - <name>'). The report prints these
-values as row labels in every output, so a value is shown only when it reads
-as a short label the redactor finds nothing in (`is_safe_label`); any other
+and a cell can hold a name ('Grandparent - <name>') or a sentence about a
+child typed in the wrong column ('Phoned in crying about her daughter').
+The report prints these values as row labels in every output, so a value is
+shown only when it looks like a category (`shown_value`):
+
+- it is a known value: listed in the settings (`known_values` for its column,
+  `shown_values`, or the outcome, procedure and mediation words), or
+- it is on at least `category_min_rows` rows (settings), reads as a short
+  label in which the redactor finds no name (`is_safe_label`), and does not
+  read as a sentence (`reads_as_sentence`: a pronoun or a verb).
+
+Free text is almost always unique to its row, so the row count keeps a
+one-off sentence or name out even when no word of it is flagged. Any other
 value is counted under `HIDDEN_VALUE` and the notes say how many rows.
 Values that differ only in case, spaces or punctuation are one value.
 """
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from classifier.redact.quote import is_safe_label
 from classifier.taxonomy.schema import theme_name_key
 
-HIDDEN_VALUE = "Other value (not shown: may hold personal data)"
+HIDDEN_VALUE = "Other value (not shown)"
+
+# Closed-class words a category label does not hold but a sentence about a person does.
+_PRONOUNS = frozenset(
+    "i me my mine myself you your yours yourself he him his himself she her hers herself we us our ours "
+    "ourselves they them their theirs themselves i'm i've i'd i'll he's she's they're we're you're".split()
+)
+# Auxiliaries and verbs of what happened: 'Social worker shouted at my child', 'Hit by foster carer'.
+_VERBS = frozenset(
+    "is isn't was wasn't were weren't are aren't am be been being has hasn't had hadn't have haven't do does "
+    "doesn't did didn't don't won't can't cannot couldn't wouldn't shouldn't would could should will shall "
+    "might must said says told tells shouted shouts hit hits rang rings phoned phones called asked refused "
+    "wanted wants came comes went goes left took takes gave gives got gets saw sees felt feels feel "
+    "kept keeps threatened ignored lied lies hurt hurts screamed swore cried crying".split()
+)
+# A word ending -ed / -ing right before one of these reads as a verb phrase ('shouted at', 'crying about').
+_VERB_OBJECT = frozenset("at by about me him her them us my his their our your the a an".split())
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019]*")
 
 
 def value_key(value: object) -> str:
     """'Not Upheld ' and 'not-upheld' -> 'notupheld': how variants of one value are recognised."""
     return theme_name_key(str(value))
+
+
+def reads_as_sentence(value: object) -> bool:
+    """True when the value has a pronoun or a verb in it: a sentence about someone, not a category."""
+    words = [w.lower().replace("\u2019", "'") for w in _WORD.findall(str(value))]
+    if any(w in _PRONOUNS or w in _VERBS for w in words):
+        return True
+    return any(w.endswith(("ed", "ing")) and nxt in _VERB_OBJECT for w, nxt in zip(words, words[1:]))
+
+
+def is_label(value: object) -> bool:
+    """A short label with no name and no sentence in it (the row-count rule aside)."""
+    return is_safe_label(value) and not reads_as_sentence(value)
 
 
 def merge_variants(values: pd.Series, named: dict[str, str] | None = None) -> pd.Series:
@@ -34,12 +76,20 @@ def merge_variants(values: pd.Series, named: dict[str, str] | None = None) -> pd
     return values.map(lambda v: spelling.get(value_key(v), v) if v else v)
 
 
-def hide_unsafe(values: pd.Series, known=frozenset()) -> tuple[pd.Series, int]:
-    """Values that may hold personal data -> HIDDEN_VALUE, and how many rows were hidden.
+def shown_value(value: str, rows: int, known=frozenset(), min_rows: int = 1) -> bool:
+    """Whether a category value on `rows` rows is printed (see the module docstring)."""
+    if not value or value_key(value) in known:
+        return True
+    return rows >= min_rows and is_label(value)
 
-    `known`: value keys of standard wording shown even when the name check flags a word in it
-    ('Upheld: maladministration and injustice'; settings section `shown_values`).
+
+def hide_unsafe(values: pd.Series, known=frozenset(), min_rows: int = 1) -> tuple[pd.Series, int]:
+    """Values that may not be categories -> HIDDEN_VALUE, and how many rows were hidden.
+
+    `known`: value keys always shown (settings `known_values`, `shown_values` and the outcome words);
+    `min_rows`: rows a value needs to be shown otherwise (settings `category_min_rows`).
     """
-    verdict = {v: (not v) or value_key(v) in known or is_safe_label(v) for v in pd.unique(values)}
+    counts = values.value_counts()
+    verdict = {v: shown_value(v, int(counts.get(v, 0)), known, min_rows) for v in pd.unique(values)}
     safe = values.map(verdict).astype(bool)
     return values.where(safe, HIDDEN_VALUE), int((~safe).sum())
