@@ -320,6 +320,7 @@ class LearningExtractor(BaseEstimator):
         return self.clf_.predict_proba(self._matrix(prepare(sentences)))[:, 1]
 
     def predict(self, sentences: Sequence[str]) -> np.ndarray:
+        """Whether each sentence is a learning statement (score >= the fitted threshold), as booleans."""
         return self.score_sentences(sentences) >= self.threshold_
 
     def predict_types(self, sentences: Sequence[str]) -> list[str]:
@@ -436,6 +437,9 @@ class LearningExtractor(BaseEstimator):
     def find(
         self, text: str, source_id: str | None = None, item_starts: frozenset | None = None, sections: str = "all"
     ) -> list[LearningStatement]:
+        """The learning statements in one text, in order: each with `sentence` (verbatim), `start` / `end`
+        offsets, `type`, `score`, `section`, `lead_in` and `actions`; `sections='learning'` keeps only
+        learning and actions sections when the text has them."""
         return self.find_all([text], [source_id], None if item_starts is None else [item_starts], sections)[0]
 
 
