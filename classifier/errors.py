@@ -19,6 +19,7 @@ code stays the same when the wording changes.
 | E108 | InputLimitError | an input is past a size or row limit |
 | E109 | ReportPeriodError | no record of a case export falls in the report's financial year, or (no --year) its records span more than a year |
 | E110 | ReportFiguresError | a file of figures the report adds (--history, --context) is invalid |
+| E111 | ReportYearError | --year is not a financial year the report can read |
 | E200 | TaxonomyError | a taxonomy file is invalid |
 | E201 | MappingError | a taxonomy mapping file is invalid |
 | E202 | TaxonomyMismatchError | data declares another taxonomy than the model's |
@@ -138,6 +139,12 @@ class ReportFiguresError(InputDataError):
     """A file of figures the report adds (`--history` counts per year, `--context` activity) cannot be used."""
 
     code = "E110"
+
+
+class ReportYearError(InputDataError):
+    """`--year` is not a financial year (April to March) written in a form the report reads."""
+
+    code = "E111"
 
 
 class TaxonomyError(ComplaintThemesError):

@@ -2,10 +2,11 @@
 
 `04/03/2025` is 4 March 2025, never 3 April. Month names are read in any of
 the orders exports use (`04-Mar-25`, `Tue 04 Mar 2025`, `March 04, 2025`). A
-value that fits no accepted form (including a day-first date that does not
-exist, such as `03/25/2025`) is counted as unparseable and left empty: dates
-are never guessed. Its shape (`nn.nn.nn`: n a digit, A a letter) is counted
-too, so a note can say which form could not be read without quoting a value.
+value that fits no accepted form, or fits one but names no real day (such as
+`03/25/2025`), is counted as unparseable and left empty: dates are never
+guessed. The second kind is also counted apart (`not_real`); of the first, the
+shape (`nn.nn.nn`: n a digit, A a letter) is counted, so a note can say which
+form could not be read without quoting a value.
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ class ParsedDates:
     unparseable: int  # non-empty cells that fit no accepted form
     unparseable_rows: list  # their positions (0-based), for the report's note
     unparseable_shapes: dict = field(default_factory=dict)  # shape ('nn.nn.nn') -> cells, most common first
+    # Of `unparseable`: cells in an accepted form naming no real day ('31/13/2024', '30/02/2025'); they are
+    # not in `unparseable_shapes`, as their form is one that is read.
+    not_real: int = 0
 
 
 def date_shape(value: str) -> str:
@@ -80,6 +84,7 @@ def parse_dates(values) -> ParsedDates:
     out = pd.Series(pd.NaT, index=original.index, dtype="datetime64[ns]")
     blank_mask = original.eq("")
     todo = ~blank_mask
+    formed = pd.Series(False, index=original.index)  # fits an accepted form (real date or not)
     text = original.copy()
     if todo.any() and original[todo].str.contains(r"[A-Za-z,]", regex=True).any():
         text[todo] = _tidy(original[todo])
@@ -94,6 +99,7 @@ def parse_dates(values) -> ParsedDates:
             parsed = pd.to_datetime(captured, format=fmt, errors="coerce")
             out[hits] = parsed
             todo[hits] = False  # matched the shape: a bad day/month stays NaT, not retried
+            formed[hits] = True
     if todo.any():  # Excel serial numbers ("45356" or "45356.0")
         num = pd.to_numeric(text[todo], errors="coerce")
         ok = num.notna() & (num == np.floor(num)) & num.between(_SERIAL_MIN, _SERIAL_MAX)
@@ -101,7 +107,12 @@ def parse_dates(values) -> ParsedDates:
         out[idx] = _EXCEL_EPOCH + pd.to_timedelta(num[ok].astype("int64"), unit="D")
     out = out.dt.normalize()
     bad = out.isna() & ~blank_mask
-    shapes = Counter(date_shape(v) for v in original[bad])
+    shapes = Counter(date_shape(v) for v in original[bad & ~formed])
     return ParsedDates(
-        out, int(blank_mask.sum()), int(bad.sum()), list(np.flatnonzero(bad.to_numpy())), dict(shapes.most_common())
+        out,
+        int(blank_mask.sum()),
+        int(bad.sum()),
+        list(np.flatnonzero(bad.to_numpy())),
+        dict(shapes.most_common()),
+        int((bad & formed).sum()),
     )

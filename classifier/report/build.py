@@ -19,10 +19,10 @@ from classifier.report.cases import CaseProblems, canonical_cases, drop_non_case
 from classifier.report.columns import ColumnMap, read_column_map, resolve_columns
 from classifier.report.compare import year_on_year
 from classifier.report.context import context_table, read_context
-from classifier.report.dates import financial_year, financial_year_of, year_label
+from classifier.report.dates import financial_year, financial_year_of, parse_dates, year_label
 from classifier.report.history import history_table, is_year_label, read_history, stage_counts
 from classifier.report.labels import LabelSources, fill_labels, model_taxonomy, needs_model
-from classifier.report.notes import data_notes, period_mismatch, several_years
+from classifier.report.notes import period_mismatch, year_notes
 from classifier.report.settings import ReportSettings, load_settings
 from classifier.report.suppress import note_text, published, suppress_tables
 
@@ -101,17 +101,23 @@ def _load_year(
     frame, blank_rows, footer_rows = drop_non_cases(frame, cols.get("received"))
     if frame.empty:
         raise ReportColumnsError(f"'{Path(path).name}' has only blank or total rows; export the cases themselves")
-    cases, probs = canonical_cases(frame, cols, settings, taxonomy)
-    probs.blank_rows, probs.footer_rows = blank_rows, footer_rows
     if start is not None:
-        inside = cases["received"].between(start, end)
-        dated = cases["received"].notna()
-        probs.outside_year = int((~inside & dated).sum())
-        if probs.outside_year and not inside.any():
-            raise ReportPeriodError(period_mismatch(Path(path).name, start, cases["received"].dropna(), comparison))
-        cases = cases[inside].reset_index(drop=True)
+        # Only the year's rows are read into cases, so every note and the rows a category value needs
+        # (values.py) count the rows the report covers; the rest are counted in the 'left out' notes.
+        rec = parse_dates(frame[cols.get("received")] if cols.has("received") else [""] * len(frame))
+        received = rec.values.set_axis(frame.index)
+        inside = received.between(start, end)
+        outside = int((~inside & received.notna()).sum())
+        if outside and not inside.any():
+            raise ReportPeriodError(period_mismatch(Path(path).name, start, received.dropna(), comparison))
+        cases, probs = canonical_cases(frame[inside].reset_index(drop=True), cols, settings, taxonomy)
+        probs.outside_year = outside
+        probs.received_unparseable, probs.received_blank = rec.unparseable, rec.blank
+        probs.received_shapes, probs.received_not_real = rec.unparseable_shapes, rec.not_real
     else:
+        cases, probs = canonical_cases(frame, cols, settings, taxonomy)
         _one_year_or_refuse(Path(path).name, cases["received"].dropna(), comparison)
+    probs.blank_rows, probs.footer_rows = blank_rows, footer_rows
     model = None
     if needs_model(cols):
         if "model" not in model_cache:
@@ -141,11 +147,11 @@ def _one_year_or_refuse(source: str, received: pd.Series, comparison: bool) -> N
         return
     years = financial_year_of(received).value_counts().sort_index()
     covered = ", ".join(f"{year_label(pd.Timestamp(int(y), 4, 1))} ({int(n):,})" for y, n in years.items())
-    latest = year_label(pd.Timestamp(int(years.index.max()), 4, 1))
+    busiest = year_label(pd.Timestamp(int(years[years.eq(years.max())].index.max()), 4, 1))  # ties: the latest
     raise ReportPeriodError(
         f"'{source}' has records received over more than a year ({received.min():%d %b %Y} to "
         f"{received.max():%d %b %Y}; records by financial year: {covered}). An annual report covers one "
-        f"financial year: give --year (e.g. --year {latest})"
+        f"financial year: give --year (e.g. --year {busiest}, the year with most records)"
         + (", which also sets the year --previous is read for" if comparison else "")
     )
 
@@ -293,15 +299,17 @@ def build_report(
         made.insert(at, context_table(this.cases, activity, this.cols.has("service"), this.cols.has("stage")))
     figures: dict[str, Any] = {"meta": {}, "sources": this.labels.said}
     _add_figures(figures, made, below)
+    before: list[T.Table] = []
     if last is not None:
         before, _ = compute_tables(last, settings, label_of)
         by_key = {t.key: t for t in before}
         figures["previous"] = {"period": last.label}
         _add_figures(figures["previous"], before, below)
         made = [year_on_year(t, by_key.get(t.key), this.label, last.label) for t in made]
+    shown = list(made)  # this year's tables as suppressed (before the year-on-year columns are added)
     for t in made:
-        t.note = note_text(t, below)
-    notes = several_years(this) + data_notes(this) + ((several_years(last) + data_notes(last)) if last else [])
+        t.note = note_text(t, below, shown)
+    notes = year_notes(this, below, shown) + (year_notes(last, below, before) if last else [])
     meta = {
         "period": this.label,
         "source": this.source,
@@ -357,7 +365,7 @@ def _add_figures(figures: dict, tables: list, below: int | None) -> None:
         return
     suppress_tables(tables, below)
     for t in tables:
-        figures[t.key] = published(t, below)
+        figures[t.key] = published(t, below, tables)
 
 
 def _read_register(path) -> pd.DataFrame:

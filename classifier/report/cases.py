@@ -21,7 +21,7 @@ from classifier.errors import ReportSettingsError
 from classifier.report.columns import ColumnMap
 from classifier.report.dates import parse_dates
 from classifier.report.labels import is_label_output
-from classifier.report.settings import ReportSettings, words
+from classifier.report.settings import ReportSettings, load_settings, words
 from classifier.report.values import (
     HIDDEN_VALUE,
     hide_unsafe,
@@ -55,17 +55,7 @@ _STAGE_ANYWHERE = re.compile(r"\bstage\s*([123])(?!\d)")
 _NUMBER_WORD = re.compile(r"\b(one|two|three)\b")
 _FOOTER_LABEL = re.compile(r"^(?:grand\s+|sub[-\s]?)?totals?\s*:?$", re.IGNORECASE)
 _FIGURE = re.compile(r"^-?[\d,]*\.?\d+\s*%?$")
-_STAGE_WORDS = {
-    "one": "1",
-    "two": "2",
-    "three": "3",
-    "local resolution": "1",
-    "informal": "1",
-    "investigation": "2",
-    "independent investigation": "2",
-    "review panel": "3",
-    "panel": "3",
-}
+_NUMBER_WORDS = {"one": "1", "two": "2", "three": "3"}
 
 
 @dataclass
@@ -74,6 +64,7 @@ class CaseProblems:
 
     received_unparseable: int = 0
     received_shapes: dict = field(default_factory=dict)  # shape of an unreadable date ('nn.nn.nn') -> rows
+    received_not_real: int = 0  # of received_unparseable: in a form that is read, naming no real day
     received_blank: int = 0
     responded_unparseable: int = 0
     responded_before_received: int = 0
@@ -128,16 +119,20 @@ def informal_rows(values: pd.Series) -> int:
     return int(values.fillna("").astype(str).str.contains("informal", case=False).sum())
 
 
-def parse_stage(values: pd.Series) -> tuple[pd.Series, int]:
-    """'Stage 1', 'S2', '3', 'Stage two' -> 1, 2, 3; anything else -> 0 (counted unless blank)."""
+def parse_stage(values: pd.Series, stage_words: dict[str, int] | None = None) -> tuple[pd.Series, int]:
+    """'Stage 1', 'S2', '3', 'Stage two' -> 1, 2, 3, and the settings' `stages` words ('Independent review
+    panel' -> 3: a phrase it equals or ends with, longest first); anything else -> 0 (counted unless blank)."""
+    if stage_words is None:
+        stage_words = load_settings().stage_words
     text = values.fillna("").astype(str).str.strip().str.lower()
-    uniq = pd.unique(text)
+    phrases = sorted(stage_words.items(), key=lambda kv: -len(kv[0]))
     table = {}
-    for u in uniq:
-        v = _STAGE_WORDS.get(u, u)
-        v = _NUMBER_WORD.sub(lambda m: _STAGE_WORDS[m.group(0)], v)
+    for u in pd.unique(text):
+        v = _NUMBER_WORD.sub(lambda m: _NUMBER_WORDS[m.group(0)], u)
         m = _STAGE.match(v) or _STAGE_ANYWHERE.search(v)
-        table[u] = int(m.group(1)) if m else None
+        said = words(u)
+        named = next((s for p, s in phrases if re.search(rf"(?<!\w){re.escape(p)}$", said)), None)
+        table[u] = int(m.group(1)) if m else named
     stage = text.map(table).fillna(0).astype("int64")
     unrecognised = int((stage.eq(0) & text.ne("")).sum())
     return stage, unrecognised
@@ -185,7 +180,8 @@ def _unknown_themes(unknown: pd.Series, taxonomy, settings: ReportSettings, prob
         hint = None if reads_as_sentence(word) else closest_theme_label(word, taxonomy)
         shown = (
             word
-            if hint or shown_value(word, int(n), settings.shown("themes"), settings.category_min_rows)
+            if hint
+            or shown_value(word, int(n), settings.shown("themes"), settings.category_min_rows, settings.category_names)
             else HIDDEN_VALUE
         )
         shown_as[word] = shown
@@ -219,14 +215,16 @@ def canonical_cases(
                 "mediation": settings.mediation_names,
             }.get(key)
             merged = merge_variants(out[key], named)
-            out[key], hidden = hide_unsafe(merged, settings.shown(key), settings.category_min_rows)
+            out[key], hidden = hide_unsafe(
+                merged, settings.shown(key), settings.category_min_rows, settings.category_names
+            )
             if hidden:
                 values = int(merged[out[key].eq(HIDDEN_VALUE) & merged.ne(HIDDEN_VALUE)].nunique())
                 probs.hidden_values[str(cols.get(key))] = (hidden, values)
     rec = parse_dates(col("received"))
     out["received"] = rec.values
     probs.received_unparseable, probs.received_blank = rec.unparseable, rec.blank
-    probs.received_shapes = rec.unparseable_shapes
+    probs.received_shapes, probs.received_not_real = rec.unparseable_shapes, rec.not_real
     if cols.has("responded"):
         resp = parse_dates(col("responded"))
         out["responded"] = resp.values
@@ -236,7 +234,7 @@ def canonical_cases(
         out["responded"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
         out["responded_blank"] = False
     if cols.has("stage"):
-        out["stage"], probs.stage_unrecognised = parse_stage(col("stage"))
+        out["stage"], probs.stage_unrecognised = parse_stage(col("stage"), settings.stage_words)
         out["stage_written"] = col("stage").ne("")
         probs.informal = informal_rows(col("stage"))
     else:
@@ -244,7 +242,7 @@ def canonical_cases(
     if cols.has("kind"):
         raw = col("kind")
         mapped = raw.map(lambda v: settings.kind_words.get(words(v), "other" if v else ""))
-        other, _ = hide_unsafe(raw, settings.shown("kind"), settings.category_min_rows)
+        other, _ = hide_unsafe(raw, settings.shown("kind"), settings.category_min_rows, settings.category_names)
         probs.kind_unrecognised = other[mapped.eq("other")].value_counts().to_dict()
         out["kind"] = mapped
     else:

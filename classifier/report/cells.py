@@ -59,19 +59,26 @@ def small(value, below: int) -> bool:
 class Note:
     """A table note whose figures can be hidden: `template` with {name} fields for counts and shares.
 
-    `counts` maps a field to a count; `shares` maps a field to (part, whole), shown as a percentage.
+    `counts` maps a field to a count; `shares` maps a field to (part, whole), shown as a percentage;
+    `forms` maps a field to (count field, singular, plural): the words after the count ('complaint has'),
+    plural when the count is hidden.
     """
 
     template: str
     counts: dict = field(default_factory=dict)
     shares: dict = field(default_factory=dict)
+    forms: dict = field(default_factory=dict)
 
     def text(self, below: int | None = None, hide=()) -> str:
         """The note; with `below`, counts under it read '<below' and shares of them '[c]', as do the
-        shares named in `hide` (their whole adds up a hidden cell)."""
+        counts and shares named in `hide` (a hidden cell could be worked out from them)."""
         values: dict[str, str] = {}
         for name, n in self.counts.items():
-            values[name] = f"<{below}" if below and small(n, below) else f"{n:,}"
+            values[name] = (
+                CONFIDENTIAL if below and name in hide else f"<{below}" if below and small(n, below) else f"{n:,}"
+            )
+        for name, (count, one, many) in self.forms.items():
+            values[name] = one if values[count] == "1" else many
         for name, (part, whole) in self.shares.items():
             if below and (small(part, below) or small(whole, below) or name in hide):
                 values[name] = CONFIDENTIAL

@@ -133,4 +133,8 @@ def upheld_share(cases, settings: ReportSettings) -> Table | None:
     # A share gives a hidden outcome count away (its whole adds it up): hidden with any cell of its stage.
     t.follows = {"Upheld or partly %": [("outcomes", f"Stage {s}") for s in STAGES]}
     t.basis = {"Upheld or partly %": [(v["upheld_or_partly"], v["with_finding"]) for v in counts.values()]}
+    # The note's counts add up rows of the outcomes table across stages: not given when it hides a cell of them.
+    left_rows = sorted({settings.outcome_names.get(k, k) for k in settings.not_decided})
+    unnamed_rows = sorted({v for v in left_out["outcome"] if value_key(v) not in named})
+    t.note_rows = {"left": ("outcomes", left_rows), "unnamed": ("outcomes", unnamed_rows)}
     return t

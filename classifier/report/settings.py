@@ -26,6 +26,8 @@ SECTIONS = (
     "category_min_rows",
     "known_values",
     "left_out_of_upheld_share",
+    "stages",
+    "category_names",
 )
 # Columns whose values `known_values` may list (and the report prints as row labels).
 VALUE_COLUMNS = (
@@ -53,6 +55,16 @@ class Timescale:
     extended: int | None
 
 
+@dataclass(frozen=True)
+class CategoryNames:
+    """What a value not listed must look like to be printed (settings `category_names`, values.py)."""
+
+    suffixes: frozenset[str] = frozenset()  # last words naming a team, service or method (lower-case)
+    joining_words: frozenset[str] = frozenset()  # lower-case words a Title Case name may hold ('of', 'and')
+    sentence_words: frozenset[str] = frozenset()  # words that make a value a sentence, in any case
+    max_words: int = 6
+
+
 @dataclass
 class ReportSettings:
     timescales: dict[int, Timescale]
@@ -69,10 +81,17 @@ class ReportSettings:
     category_min_rows: int = 3  # rows a value not listed needs before it is shown (values.py)
     known_values: dict[str, frozenset[str]] = field(default_factory=dict)  # column key -> value keys shown
     not_decided: frozenset[str] = frozenset()  # value keys of outcomes left out of the upheld share
+    stage_words: dict[str, int] = field(default_factory=dict)  # words (squeezed) -> the stage they name
+    category_names: CategoryNames = field(default_factory=lambda: CategoryNames())
 
     def shown(self, column: str) -> frozenset[str]:
-        """Value keys always shown in `column`: its known values and the settings' standard wording."""
-        return self.shown_values | self.known_values.get(column, frozenset())
+        """Value keys always shown in `column`: its known values, the settings' standard wording, and the
+        words the settings give the column's values (complainants counted as children, kinds)."""
+        own = {
+            "complainant": frozenset(value_key(w) for w in self.cyp),
+            "kind": frozenset(value_key(w) for w in self.kind_words),
+        }.get(column, frozenset())
+        return self.shown_values | self.known_values.get(column, frozenset()) | own
 
     def timescale(self, stage: int) -> Timescale:
         """The stage's timescale; no target when the settings give none."""
@@ -102,6 +121,7 @@ def load_settings(path: str | Path | None = None) -> ReportSettings:
                 f"sections are: {', '.join(SECTIONS)}"
             )
         known = local.get("known_values")
+        _check_known(known, p.name)
         if isinstance(known, dict):  # a trust's own values add to the bundled lists, column by column
             bundled = data.get("known_values") or {}
             local = {
@@ -113,6 +133,27 @@ def load_settings(path: str | Path | None = None) -> ReportSettings:
             local = {**local, "timescales": {**_by_stage(data.get("timescales")), **_by_stage(scales)}}
         data.update(local)
     return _parse(data)
+
+
+def _check_known(known, source: str) -> None:
+    """known_values must map column keys to lists: a string would be read letter by letter."""
+    example = "known_values: {service: [Kinship Care Team, Virtual School]}"
+    if known is None:
+        return
+    if not isinstance(known, dict):
+        raise ReportSettingsError(
+            f"settings file '{source}': known_values must map column keys to lists of values, e.g. '{example}'"
+        )
+    for key, values in known.items():
+        if key not in VALUE_COLUMNS:
+            raise ReportSettingsError(
+                f"settings file '{source}': known_values has '{key}', not a column key; use {', '.join(VALUE_COLUMNS)}"
+            )
+        if values is not None and not isinstance(values, list):
+            raise ReportSettingsError(
+                f"settings file '{source}': known_values '{key}' must be a list in square brackets "
+                f"(e.g. '{key}: [Kinship Care Team]'), not a {type(values).__name__}"
+            )
 
 
 def _by_stage(section) -> dict:
@@ -171,6 +212,8 @@ def _parse(data: dict) -> ReportSettings:
     if not isinstance(min_rows, int) or isinstance(min_rows, bool) or min_rows < 1:
         raise ReportSettingsError("category_min_rows must be a whole number of rows, 1 or more")
     return ReportSettings(
+        stage_words=_stage_words(data.get("stages")),
+        category_names=_category_names(data.get("category_names")),
         timescales=scales,
         kind_words=kind_words,
         upheld=frozenset(words(w) for w in data.get("upheld_outcomes") or []),
@@ -189,3 +232,33 @@ def _parse(data: dict) -> ReportSettings:
         known_values={str(k): frozenset(value_key(v) for v in (vals or [])) for k, vals in known.items()},
         not_decided=frozenset(value_key(v) for v in data.get("left_out_of_upheld_share") or []),
     )
+
+
+def _stage_words(section) -> dict[str, int]:
+    """`stages: {1: [local resolution, ...], 3: [review panel, ...]}` -> words -> stage."""
+    if section is None:
+        return {}
+    if not isinstance(section, dict) or any(str(k) not in {"1", "2", "3"} for k in section):
+        raise ReportSettingsError("stages: give lists of words under stages 1, 2 and 3, e.g. '3: [review panel]'")
+    out = {}
+    for stage, spoken in section.items():
+        if not isinstance(spoken, list):
+            raise ReportSettingsError(f"stages: stage {stage} must list the words that mean it, in square brackets")
+        out.update({words(w): int(stage) for w in spoken})
+    return out
+
+
+def _category_names(section) -> CategoryNames:
+    section = section or {}
+    if not isinstance(section, dict):
+        raise ReportSettingsError("category_names: give suffixes, joining_words, sentence_words and max_words")
+    lists = {}
+    for key in ("suffixes", "joining_words", "sentence_words"):
+        value = section.get(key) or []
+        if not isinstance(value, list):
+            raise ReportSettingsError(f"category_names: '{key}' must be a list of words in square brackets")
+        lists[key] = frozenset(str(w).lower() for w in value)
+    most = section.get("max_words", 6)
+    if not isinstance(most, int) or isinstance(most, bool) or most < 1:
+        raise ReportSettingsError("category_names: max_words must be a whole number, 1 or more")
+    return CategoryNames(max_words=most, **lists)

@@ -12,7 +12,7 @@ import re
 
 import pandas as pd
 
-from classifier.report.cells import rows as count_of
+from classifier.report.cells import Note
 from classifier.report.tables import Table, _count_table, _counts, complaints
 
 _MONEY = re.compile(r"^-?\d+(?:\.\d+)?$")
@@ -44,9 +44,12 @@ def costs(cases) -> Table | None:
     for col in ("Total cost £", "Average cost £"):  # whole pounds on the page; tables.json keeps pence
         # Half a pound rounds up, as people round money (Python's round() would take £14,530.50 to 14,530).
         frame[col] = pd.array([None if pd.isna(v) else int(math.floor(v + 0.5)) for v in frame[col]], dtype="Int64")
-    note = "Costs as recorded in the export (investigator, independent person and panel fees)."
-    if unreadable:
-        note += f" {count_of(unreadable, 'cost cell was', 'cost cells were')} not an amount and not counted."
+    note = Note(
+        "Costs as recorded in the export (investigator, independent person and panel fees)."
+        + (" {n} {was} not an amount and not counted." if unreadable else ""),
+        {"n": unreadable} if unreadable else {},
+        forms={"was": ("n", "cost cell was", "cost cells were")} if unreadable else {},
+    )
     t = Table("costs", "Cost of stage 2 investigations and stage 3 panels", frame, js, None, [], note)
     # A total or average over fewer than 5 cases can give one person's case away.
     t.derived = {"Total cost £": ["With a cost recorded"], "Average cost £": ["With a cost recorded"]}
@@ -60,7 +63,11 @@ def mediation(cases) -> Table:
     counts = _counts(c["mediation"])
     blank = int(c["mediation"].eq("").sum())
     note = (
-        f"{count_of(blank, 'complaint has', 'complaints have')} nothing recorded about mediation; not counted."
+        Note(
+            "{n} {has} nothing recorded about mediation; not counted.",
+            {"n": blank},
+            forms={"has": ("n", "complaint has", "complaints have")},
+        )
         if blank
         else ""
     )

@@ -172,20 +172,35 @@ def _empty(t: Table, cell) -> bool:
     return is_missing(t.frame[col].iat[row])
 
 
-def note_text(t: Table, below: int | None) -> str:
-    """The table's note with its small figures hidden (when `below` is set)."""
+def hides(tables, key: str, labels=None, columns=None) -> bool:
+    """Whether table `key` hides a cell in a row labelled one of `labels` and a column of `columns`
+    (None: any): a note's count about those rows would give the hidden cell away."""
+    for t in tables:
+        if t.key != key:
+            continue
+        for i, col in t.hidden:
+            label = str(t.frame.iat[i, 0]) if i < len(t.frame) else None
+            if (labels is None or label in labels) and (columns is None or col in columns):
+                return True
+    return False
+
+
+def note_text(t: Table, below: int | None, tables=()) -> str:
+    """The table's note with its small figures hidden (when `below` is set), and its counts of rows that
+    `tables` hide (`Table.note_rows`)."""
     if not hasattr(t.note, "text"):
         return str(t.note)
     hide = {name for name, col in t.note_columns.items() if any(c == col for _, c in t.hidden)}
+    hide |= {name for name, (key, labels) in t.note_rows.items() if hides(tables, key, labels)}
     return t.note.text(below, hide)
 
 
-def published(t: Table, below: int) -> dict:
+def published(t: Table, below: int, tables=()) -> dict:
     """What tables.json holds for a table when suppressing: the rows as shown, hidden cells as text."""
     rows = []
     for i, values in enumerate(t.frame.itertuples(index=False, name=None)):
         rows.append([t.hidden.get((i, col), plain(v)) for col, v in zip(t.frame.columns, values)])
-    return {"columns": [str(c) for c in t.frame.columns], "rows": rows, "note": note_text(t, below)}
+    return {"columns": [str(c) for c in t.frame.columns], "rows": rows, "note": note_text(t, below, tables)}
 
 
 def masked_frame(t: Table) -> pd.DataFrame:

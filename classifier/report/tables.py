@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from classifier.report.cells import Note
-from classifier.report.cells import rows as count_of
 from classifier.report.settings import ReportSettings, words
 from classifier.report.values import value_key
 
@@ -65,6 +64,7 @@ class Table:
     facts: dict = field(default_factory=dict)  # (row, column) -> a name for the figure shared across tables
     note_columns: dict = field(default_factory=dict)  # note share field -> the column its whole adds up
     follows: dict = field(default_factory=dict)  # column -> per row, (table key, column) whose hiding it follows
+    note_rows: dict = field(default_factory=dict)  # note count field -> (table key, row labels) it adds up
     hidden: dict = field(default_factory=dict)  # (row, column) -> what is shown instead ('<5', '[c]')
 
 
@@ -104,7 +104,11 @@ def kinds(cases) -> Table:
     unrecorded = int(vc.get("", 0))
     frame = pd.DataFrame({"Kind": [k.capitalize() for k in counts], "Records": list(counts.values())})
     note = (
-        f"{count_of(unrecorded, 'record has', 'records have')} no kind recorded and {'is' if unrecorded == 1 else 'are'} not counted."
+        Note(
+            "{n} {has} no kind recorded and {is_} not counted.",
+            {"n": unrecorded},
+            forms={"has": ("n", "record has", "records have"), "is_": ("n", "is", "are")},
+        )
         if unrecorded
         else ""
     )
@@ -119,15 +123,19 @@ def by_stage(cases) -> Table:
     blank = int((c["stage"].eq(0) & ~written).sum())
     odd = int((c["stage"].eq(0) & written).sum())
     said = [
-        count_of(n, what, plural)
-        for n, what, plural in (
-            (odd, "complaint has a stage not recognised", "complaints have a stage not recognised"),
-            (blank, "complaint has no stage recorded", "complaints have no stage recorded"),
-        )
+        ("{" + name + "} {" + name + "_has} " + what, name, n)
+        for name, n, what in (("odd", odd, "a stage not recognised"), ("blank", blank, "no stage recorded"))
         if n
     ]
-    note = " and ".join(said) + "; not counted here." if said else ""
-    note = note[:1].upper() + note[1:]
+    note: str | Note = (
+        Note(
+            " and ".join(part for part, _, _ in said) + "; not counted here.",
+            {name: n for _, name, n in said},
+            forms={f"{name}_has": (name, "complaint has", "complaints have") for _, name, _ in said},
+        )
+        if said
+        else ""
+    )
     t = Table("by_stage", "Complaints by stage", frame, counts, "bar", ["Complaints"], note, [], "Complaints")
     t.additive, t.facts = ["Complaints"], {(i, "Complaints"): f"stage {s}" for i, s in enumerate(STAGES)}
     return t
@@ -155,7 +163,11 @@ def procedures(cases, has_stage: bool) -> Table:
         js[p]["total"] = counts[p]
     blank = int(c["procedure"].eq("").sum())
     note = (
-        f"{count_of(blank, 'complaint has', 'complaints have')} no procedure recorded; not counted here."
+        Note(
+            "{n} {has} no procedure recorded; not counted here.",
+            {"n": blank},
+            forms={"has": ("n", "complaint has", "complaints have")},
+        )
         if blank
         else ""
     )

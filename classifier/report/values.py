@@ -2,20 +2,25 @@
 
 Staff type category cells (outcome, service, complainant, theme ...) by hand,
 and a cell can hold a name ('Grandparent - <name>') or a sentence about a
-child typed in the wrong column ('Phoned in crying about her daughter').
-The report prints these values as row labels in every output, so a value is
-shown only when it looks like a category (`shown_value`):
+child typed in the wrong column ('Dad drunk at contact'). The report prints
+these values as row labels in every output, so the rule is positive: a value
+is shown only when it is known to be a category or is shaped like one
+(`shown_value`):
 
 - it is a known value: listed in the settings (`known_values` for its column,
-  `shown_values`, or the outcome, procedure and mediation words), or
-- it is on at least `category_min_rows` rows (settings), reads as a short
-  label in which the redactor finds no name (`is_safe_label`), and does not
-  read as a sentence (`reads_as_sentence`: a pronoun or a verb).
+  `shown_values`, or the outcome, procedure, mediation, kind and
+  children-and-young-people words), or
+- it is on at least `category_min_rows` of the rows the report counts, and
+  `looks_like_name` (settings `category_names`): a short label in which the
+  redactor finds no name (`is_safe_label`), with no pronoun or verb
+  (`reads_as_sentence`) and none of the sentence words ('at', 're', 'with',
+  'my' ... in any case), written in Title Case ('Kinship Care Team') or ending
+  in a word such as Team, Service, Hub, Unit, Line or Form.
 
-Free text is almost always unique to its row, so the row count keeps a
-one-off sentence or name out even when no word of it is flagged. Any other
-value is counted under `HIDDEN_VALUE` and the notes say how many rows.
-Values that differ only in case, spaces or punctuation are one value.
+A list of verbs cannot be complete ('drunk', 'moved', 'upset'), so a value
+that is neither is hidden rather than checked for what makes it a sentence.
+Any other value is counted under `HIDDEN_VALUE` and the notes say so. Values
+that differ only in case, spaces or punctuation are one value.
 """
 
 from __future__ import annotations
@@ -61,8 +66,33 @@ def reads_as_sentence(value: object) -> bool:
 
 
 def is_label(value: object) -> bool:
-    """A short label with no name and no sentence in it (the row-count rule aside)."""
+    """A short label with no name and no sentence in it (the row-count and name-shape rules aside)."""
     return is_safe_label(value) and not reads_as_sentence(value)
+
+
+def looks_like_name(value: object, names=None) -> bool:
+    """Whether a value is shaped like the name of a team, service or method (`CategoryNames` rules):
+    'Kinship Care Team', 'Complaints line', 'MASH'; not 'Dad drunk at contact'."""
+    from classifier.report.settings import CategoryNames
+
+    names = names if names is not None else CategoryNames()
+    if not is_label(value):
+        return False
+    found = [w.lower().replace("\u2019", "'") for w in _WORD.findall(str(value))]
+    tokens = str(value).split()
+    if not found or len(tokens) > names.max_words or any(w in names.sentence_words for w in found):
+        return False
+    if found[-1] in names.suffixes:
+        return True
+    return all(_title_word(t, names.joining_words) for t in tokens) and _title_word(tokens[0], frozenset())
+
+
+def _title_word(token: str, joining: frozenset[str]) -> bool:
+    """A word of a Title Case name: capitalised ('Care', 'MASH', 'E-mail'), a number, or a joining word."""
+    if token.lower() in joining or not any(ch.isalpha() for ch in token):
+        return True
+    first = next(ch for ch in token if ch.isalpha())
+    return first.isupper()
 
 
 def merge_variants(values: pd.Series, named: dict[str, str] | None = None) -> pd.Series:
@@ -76,20 +106,23 @@ def merge_variants(values: pd.Series, named: dict[str, str] | None = None) -> pd
     return values.map(lambda v: spelling.get(value_key(v), v) if v else v)
 
 
-def shown_value(value: str, rows: int, known=frozenset(), min_rows: int = 1) -> bool:
-    """Whether a category value on `rows` rows is printed (see the module docstring)."""
+def shown_value(value: str, rows: int, known=frozenset(), min_rows: int = 1, names=None) -> bool:
+    """Whether a category value on `rows` rows is printed (see the module docstring). Without `names`
+    (the learning register's own columns, written by `complaints learning`) a short label with no name and
+    no sentence in it is enough."""
     if not value or value_key(value) in known:
         return True
-    return rows >= min_rows and is_label(value)
+    return rows >= min_rows and (looks_like_name(value, names) if names is not None else is_label(value))
 
 
-def hide_unsafe(values: pd.Series, known=frozenset(), min_rows: int = 1) -> tuple[pd.Series, int]:
+def hide_unsafe(values: pd.Series, known=frozenset(), min_rows: int = 1, names=None) -> tuple[pd.Series, int]:
     """Values that may not be categories -> HIDDEN_VALUE, and how many rows were hidden.
 
     `known`: value keys always shown (settings `known_values`, `shown_values` and the outcome words);
-    `min_rows`: rows a value needs to be shown otherwise (settings `category_min_rows`).
+    `min_rows`: rows a value needs to be shown otherwise (settings `category_min_rows`); `names`: the
+    shape it must have (settings `category_names`).
     """
     counts = values.value_counts()
-    verdict = {v: shown_value(v, int(counts.get(v, 0)), known, min_rows) for v in pd.unique(values)}
+    verdict = {v: shown_value(v, int(counts.get(v, 0)), known, min_rows, names) for v in pd.unique(values)}
     safe = values.map(verdict).astype(bool)
     return values.where(safe, HIDDEN_VALUE), int((~safe).sum())
