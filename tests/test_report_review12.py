@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from conftest import write_csv
 
-from classifier.errors import ReportPeriodError, ReportSettingsError, ReportYearError
+from classifier.errors import ReportPeriodError, ReportYearError
 from classifier.report import build_report
 
 SENTENCES = ("Phoned in crying about her daughter's placement", "Social worker shouted at my child")
