@@ -25,27 +25,10 @@ from classifier.io.safety import check_distinct_outputs
 from classifier.io.tables import added_columns, is_stdio, open_chunks, require_column, table_kind
 from classifier.io.writer import TableWriter
 from classifier.models.child import from_structured
+from classifier.pipeline.label_columns import OUTPUT_COLUMNS, OUTPUT_TYPES, SCORE_PREFIX
 from classifier.pipeline.model import Analysis, ComplaintModel, scores_json
 from classifier.text import normalise, unlabelled_reason
 
-OUTPUT_COLUMNS = [
-    "predicted_themes",
-    "predicted_theme_labels",
-    "predicted_theme_scores",
-    "predicted_child_authored",
-    "predicted_child_authored_score",
-    "child_authored_evidence",
-    "predicted_kind",
-    "model_version",
-    "status",
-]
-# What the text in these columns stands for: .xlsx and .jsonl write the real type.
-OUTPUT_TYPES = {
-    "predicted_theme_scores": "json",
-    "predicted_child_authored": "bool",
-    "predicted_child_authored_score": "float",
-}
-SCORE_PREFIX = "score_"
 SCORE_MODES = ("auto", "columns", "json")
 LABEL_SEPARATOR = "; "
 # Rows per work item when labelling in threads: small enough that the cores

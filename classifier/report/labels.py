@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from classifier.pipeline.label_columns import OUTPUT_COLUMNS, SCORE_PREFIX
 from classifier.report.columns import ColumnMap
 from classifier.report.settings import ReportSettings, words
 
@@ -17,26 +18,15 @@ PARALLEL_FROM = 20_000  # rows per extra process below which one process is fast
 THREADS_FROM = 200  # rows per extra thread: threads share the loaded model, so they pay off early
 
 
-# Columns `complaints label` adds to a table (pipeline.labelling.OUTPUT_COLUMNS, with a score column per
-# theme); a test keeps the two lists the same.
-LABEL_OUTPUT_COLUMNS = (
-    "predicted_themes",
-    "predicted_theme_labels",
-    "predicted_theme_scores",
-    "predicted_child_authored",
-    "predicted_child_authored_score",
-    "child_authored_evidence",
-    "predicted_kind",
-    "model_version",
-    "status",
-)
+# The columns `complaints label` adds (a score column per theme too, with --scores columns).
+LABEL_OUTPUT_COLUMNS = tuple(OUTPUT_COLUMNS)
 
 
 def is_label_output(column: object) -> bool:
     """Whether a column is one `complaints label` wrote ('status', 'score_delay', 'predicted_kind_new')."""
     name = str(column).strip()
     name = name[: -len("_new")] if name.endswith("_new") else name
-    return name in LABEL_OUTPUT_COLUMNS or name.startswith("score_")
+    return name in LABEL_OUTPUT_COLUMNS or name.startswith(SCORE_PREFIX)
 
 
 @dataclass
